@@ -1,0 +1,124 @@
+//===- QntAttrs.td - Attributes and enums of the qnt dialect -*- tablegen -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_DIALECT_QNT_IR_QNTATTRS_TD
+#define QUANT_DIALECT_QNT_IR_QNTATTRS_TD
+
+include "quant/Dialect/Qnt/IR/QntDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+class Qnt_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Qnt_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+//===----------------------------------------------------------------------===//
+// RangeAttr
+//===----------------------------------------------------------------------===//
+
+def Qnt_RangeAttr : Qnt_Attr<"Range", "range"> {
+  let summary = "Calibrated value range of a tensor";
+  let description = [{
+    The closed interval `[min, max]` that a tensor's values were observed (or
+    proven) to lie in. Calibration writes it; quantization reads it to choose
+    a scale and zero point. Both bounds are finite and `min <= max`.
+
+    Example:
+
+    ```mlir
+    %0 = qnt.relu %x {qnt.range = #qnt.range<0.0, 6.25>}
+        : (tensor<1x8xf32>) -> tensor<1x8xf32>
+    ```
+  }];
+  let parameters = (ins APFloatParameter<"lower bound">:$min,
+                        APFloatParameter<"upper bound">:$max);
+  let builders = [
+    AttrBuilder<(ins "double":$min, "double":$max), [{
+      return $_get($_ctxt, ::llvm::APFloat(min), ::llvm::APFloat(max));
+    }]>
+  ];
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    double getMinValue() const { return getMin().convertToDouble(); }
+    double getMaxValue() const { return getMax().convertToDouble(); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Enums
+//===----------------------------------------------------------------------===//
+
+def Qnt_GeluApproximation : I32EnumAttr<"GeluApproximation",
+    "approximation used by gelu", [
+      I32EnumAttrCase<"none", 0>,
+      I32EnumAttrCase<"tanh", 1>
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnt";
+}
+def Qnt_GeluApproximationAttr
+    : EnumAttr<Qnt_Dialect, Qnt_GeluApproximation, "gelu_approximation"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Qnt_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation of resize", [
+      I32EnumAttrCase<"nearest", 0>,
+      I32EnumAttrCase<"linear", 1>,
+      I32EnumAttrCase<"cubic", 2>
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnt";
+}
+def Qnt_ResizeModeAttr : EnumAttr<Qnt_Dialect, Qnt_ResizeMode, "resize_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Qnt_CoordinateTransform : I32EnumAttr<"CoordinateTransform",
+    "how resize maps output coordinates to input coordinates", [
+      I32EnumAttrCase<"half_pixel", 0>,
+      I32EnumAttrCase<"half_pixel_symmetric", 1>,
+      I32EnumAttrCase<"pytorch_half_pixel", 2>,
+      I32EnumAttrCase<"align_corners", 3>,
+      I32EnumAttrCase<"asymmetric", 4>
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnt";
+}
+def Qnt_CoordinateTransformAttr
+    : EnumAttr<Qnt_Dialect, Qnt_CoordinateTransform, "coordinate_transform"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Qnt_NearestMode : I32EnumAttr<"NearestMode",
+    "rounding of the source coordinate in nearest resize", [
+      I32EnumAttrCase<"round_prefer_floor", 0>,
+      I32EnumAttrCase<"round_prefer_ceil", 1>,
+      I32EnumAttrCase<"floor", 2>,
+      I32EnumAttrCase<"ceil", 3>
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnt";
+}
+def Qnt_NearestModeAttr
+    : EnumAttr<Qnt_Dialect, Qnt_NearestMode, "nearest_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Qnt_PadMode : I32EnumAttr<"PadMode", "how pad fills the border", [
+      I32EnumAttrCase<"constant", 0>,
+      I32EnumAttrCase<"reflect", 1>,
+      I32EnumAttrCase<"edge", 2>
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnt";
+}
+def Qnt_PadModeAttr : EnumAttr<Qnt_Dialect, Qnt_PadMode, "pad_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+#endif // QUANT_DIALECT_QNT_IR_QNTATTRS_TD

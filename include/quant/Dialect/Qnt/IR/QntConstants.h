@@ -1,0 +1,40 @@
+//===- QntConstants.h - Reading and making qnt constants ----------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// Weights arrive either inline (`dense`) or as blobs (`dense_resource`).
+// Transformations read and write them through these helpers so that neither
+// form is special-cased in a pass.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_DIALECT_QNT_IR_QNTCONSTANTS_H
+#define QUANT_DIALECT_QNT_IR_QNTCONSTANTS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
+
+namespace mlir::qnt {
+
+/// Constants with at most this many elements are made inline (`dense`);
+/// larger ones become `dense_resource` blobs, which the context does not
+/// hash or unique.
+constexpr int64_t kMaxInlineConstantElements = 16;
+
+/// The f32 elements of `value` when it is produced by a qnt.constant of f32
+/// element type (inline or blob, splats expanded); nullopt otherwise.
+std::optional<llvm::SmallVector<float>> getConstantF32Values(Value value);
+
+/// An f32 elements attribute of `type` holding `values`: inline when small,
+/// a blob named after `blobName` otherwise.
+ElementsAttr makeF32Elements(RankedTensorType type, llvm::ArrayRef<float> values,
+                             llvm::StringRef blobName);
+
+} // namespace mlir::qnt
+
+#endif // QUANT_DIALECT_QNT_IR_QNTCONSTANTS_H

@@ -1,0 +1,36 @@
+//===- QntDialect.h - The qnt graph dialect -----------------------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// Declares the qnt dialect, its attributes (#qnt.range, enums) and the
+// helpers that relate float and quantized element types.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_DIALECT_QNT_IR_QNTDIALECT_H
+#define QUANT_DIALECT_QNT_IR_QNTDIALECT_H
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Dialect.h"
+
+#include "quant/Dialect/Qnt/IR/QntDialect.h.inc"
+#include "quant/Dialect/Qnt/IR/QntEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "quant/Dialect/Qnt/IR/QntAttrs.h.inc"
+
+namespace mlir::qnt {
+
+/// Returns the float type that `type` stands for: a float type itself, the
+/// expressed type of a quantized type, or null for anything else. Shaped
+/// types are looked through to their element type.
+FloatType getExpressedType(Type type);
+
+} // namespace mlir::qnt
+
+#endif // QUANT_DIALECT_QNT_IR_QNTDIALECT_H

@@ -1,0 +1,44 @@
+//===- QntTraits.h - Verifying traits shared by qnt ops -----------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_DIALECT_QNT_IR_QNTTRAITS_H
+#define QUANT_DIALECT_QNT_IR_QNTTRAITS_H
+
+#include "mlir/IR/OpDefinition.h"
+
+namespace mlir::qnt {
+namespace detail {
+LogicalResult verifySameExpressedElementType(Operation *op);
+LogicalResult verifyBroadcastsOperands(Operation *op);
+} // namespace detail
+
+/// Every float or quantized operand and result has the same expressed type
+/// (integer operands, such as gather indices, are not considered). This lets
+/// a float op take quantized weights (weight-only quantization) while ruling
+/// out an f16 weight on an f32 activation.
+template <typename ConcreteType>
+class SameExpressedElementType
+    : public OpTrait::TraitBase<ConcreteType, SameExpressedElementType> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return detail::verifySameExpressedElementType(op);
+  }
+};
+
+/// Two operands that broadcast multidirectionally (numpy rules); the single
+/// result has the broadcast shape.
+template <typename ConcreteType>
+class BroadcastsOperands
+    : public OpTrait::TraitBase<ConcreteType, BroadcastsOperands> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return detail::verifyBroadcastsOperands(op);
+  }
+};
+
+} // namespace mlir::qnt
+
+#endif // QUANT_DIALECT_QNT_IR_QNTTRAITS_H

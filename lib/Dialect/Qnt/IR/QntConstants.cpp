@@ -1,0 +1,49 @@
+//===- QntConstants.cpp - Reading and making qnt constants --------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Dialect/Qnt/IR/QntConstants.h"
+
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+
+std::optional<SmallVector<float>> mlir::qnt::getConstantF32Values(Value value) {
+  auto constant = value.getDefiningOp<ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto type = cast<ShapedType>(constant.getType());
+  if (!type.getElementType().isF32())
+    return std::nullopt;
+  Attribute attr = constant.getValue();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    auto values = dense.getValues<float>();
+    return SmallVector<float>(values.begin(), values.end());
+  }
+  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    // A blob whose data was dropped (e.g. elided on print) has none to read.
+    std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
+    if (!data || static_cast<int64_t>(data->size()) != type.getNumElements())
+      return std::nullopt;
+    return SmallVector<float>(data->begin(), data->end());
+  }
+  return std::nullopt;
+}
+
+ElementsAttr mlir::qnt::makeF32Elements(RankedTensorType type,
+                                        ArrayRef<float> values,
+                                        StringRef blobName) {
+  assert(type.getElementType().isF32() &&
+         static_cast<int64_t>(values.size()) == type.getNumElements() &&
+         "values must fill an f32 tensor type");
+  if (type.getNumElements() <= kMaxInlineConstantElements)
+    return DenseElementsAttr::get(type, values);
+  return cast<ElementsAttr>(DenseF32ResourceElementsAttr::get(
+      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
+}

@@ -1,0 +1,221 @@
+//===- FoldBatchNorm.cpp - Fold batch_norm into conv and gemm -----*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// Inference batch normalization is an affine map per channel, so it folds into
+// the weights and bias of the conv or gemm that feeds it. Doing this before
+// calibration matters for quantization: the folded weights are what will be
+// quantized, and the batch_norm's output range disappears.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Dialect/Qnt/Transforms/Passes.h"
+
+#include "quant/Dialect/Qnt/IR/QntConstants.h"
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace mlir::qnt {
+#define GEN_PASS_DEF_QNTFOLDBATCHNORM
+#include "quant/Dialect/Qnt/Transforms/Passes.h.inc"
+} // namespace mlir::qnt
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+namespace {
+
+/// The per-channel affine map `y = s * x + t` of an inference batch_norm.
+struct ChannelAffine {
+  SmallVector<double> scale; // s = gamma / sqrt(var + eps)
+  SmallVector<float> mean, bias;
+};
+
+/// Reads the batch_norm's constant parameters, or fails with the reason.
+static FailureOr<ChannelAffine> getChannelAffine(BatchNormOp bn,
+                                                 PatternRewriter &rewriter) {
+  auto gamma = getConstantF32Values(bn.getScale());
+  auto beta = getConstantF32Values(bn.getBias());
+  auto mean = getConstantF32Values(bn.getMean());
+  auto var = getConstantF32Values(bn.getVariance());
+  if (!gamma || !beta || !mean || !var)
+    return rewriter.notifyMatchFailure(
+        bn, "batch_norm parameters are not f32 constants");
+  ChannelAffine affine;
+  double eps = bn.getEpsilon().convertToDouble();
+  for (size_t c = 0; c < gamma->size(); ++c) {
+    double denom = std::sqrt(static_cast<double>((*var)[c]) + eps);
+    if (!(denom > 0.0) || !std::isfinite(denom))
+      return rewriter.notifyMatchFailure(
+          bn, "variance + epsilon is not positive for some channel");
+    affine.scale.push_back((*gamma)[c] / denom);
+  }
+  affine.mean = std::move(*mean);
+  affine.bias = std::move(*beta);
+  return affine;
+}
+
+static bool isF32Tensor(Value value) {
+  return cast<ShapedType>(value.getType()).getElementType().isF32();
+}
+
+/// Names a folded blob after the op it came from, for readable IR.
+static std::string blobName(Operation *op, StringRef suffix) {
+  std::string name = "folded";
+  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+    name = loc.getName().str();
+  return name + suffix.str();
+}
+
+struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    auto conv = bn.getInput().getDefiningOp<ConvOp>();
+    if (!conv)
+      return rewriter.notifyMatchFailure(bn, "input is not a qnt.conv");
+    if (!conv->hasOneUse())
+      return rewriter.notifyMatchFailure(bn, "the conv has other uses");
+    if (!isF32Tensor(conv.getInput()) || !isF32Tensor(conv.getWeight()) ||
+        !isF32Tensor(bn.getOutput()))
+      return rewriter.notifyMatchFailure(bn, "only f32 graphs are folded");
+    auto weight = getConstantF32Values(conv.getWeight());
+    if (!weight)
+      return rewriter.notifyMatchFailure(bn, "conv weight is not a constant");
+    auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+    int64_t outChannels = weightType.getDimSize(0);
+    SmallVector<float> bias(outChannels, 0.0f);
+    if (conv.getBias()) {
+      auto b = getConstantF32Values(conv.getBias());
+      if (!b)
+        return rewriter.notifyMatchFailure(bn, "conv bias is not a constant");
+      bias = std::move(*b);
+    }
+    FailureOr<ChannelAffine> affine = getChannelAffine(bn, rewriter);
+    if (failed(affine))
+      return failure();
+
+    int64_t perChannel = weightType.getNumElements() / outChannels;
+    SmallVector<float> newWeight(weight->size());
+    SmallVector<float> newBias(outChannels);
+    for (int64_t m = 0; m < outChannels; ++m) {
+      double s = affine->scale[m];
+      for (int64_t i = 0; i < perChannel; ++i)
+        newWeight[m * perChannel + i] =
+            static_cast<float>((*weight)[m * perChannel + i] * s);
+      newBias[m] = static_cast<float>(
+          (static_cast<double>(bias[m]) - affine->mean[m]) * s +
+          affine->bias[m]);
+    }
+
+    Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
+    auto biasType = RankedTensorType::get({outChannels}, rewriter.getF32Type());
+    Value w = ConstantOp::create(
+        rewriter, loc,
+        makeF32Elements(weightType, newWeight, blobName(conv, ".weight")));
+    Value b = ConstantOp::create(
+        rewriter, loc, makeF32Elements(biasType, newBias, blobName(conv, ".bias")));
+    auto folded = ConvOp::create(
+        rewriter, loc, bn.getOutput().getType(), conv.getInput(), w, b,
+        conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
+        conv.getGroupAttr());
+    rewriter.replaceOp(bn, folded.getOutput());
+    rewriter.eraseOp(conv);
+    return success();
+  }
+};
+
+struct FoldBatchNormIntoGemm : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    auto gemm = bn.getInput().getDefiningOp<GemmOp>();
+    if (!gemm)
+      return rewriter.notifyMatchFailure(bn, "input is not a qnt.gemm");
+    if (!gemm->hasOneUse())
+      return rewriter.notifyMatchFailure(bn, "the gemm has other uses");
+    if (!isF32Tensor(gemm.getA()) || !isF32Tensor(gemm.getB()) ||
+        !isF32Tensor(bn.getOutput()))
+      return rewriter.notifyMatchFailure(bn, "only f32 graphs are folded");
+    auto b = getConstantF32Values(gemm.getB());
+    if (!b)
+      return rewriter.notifyMatchFailure(bn, "gemm B is not a constant");
+    auto bType = cast<RankedTensorType>(gemm.getB().getType());
+    int64_t n = cast<ShapedType>(gemm.getOutput().getType()).getDimSize(1);
+
+    // C must be per-column (or absent) for the folded C to be a vector.
+    SmallVector<float> c(n, 0.0f);
+    if (Value cValue = gemm.getC()) {
+      ArrayRef<int64_t> cShape = cast<ShapedType>(cValue.getType()).getShape();
+      if (cShape.size() == 2 && cShape[0] != 1)
+        return rewriter.notifyMatchFailure(bn, "gemm C varies along M");
+      auto values = getConstantF32Values(cValue);
+      if (!values)
+        return rewriter.notifyMatchFailure(bn, "gemm C is not a constant");
+      for (int64_t j = 0; j < n; ++j)
+        c[j] = (*values)[values->size() == 1 ? 0 : j];
+    }
+    FailureOr<ChannelAffine> affine = getChannelAffine(bn, rewriter);
+    if (failed(affine))
+      return failure();
+
+    // op(B) is K x N: B is N x K when transposed, K x N otherwise.
+    SmallVector<float> newB(b->size());
+    int64_t rows = bType.getDimSize(0), cols = bType.getDimSize(1);
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        int64_t column = gemm.getTransB() ? i : j;
+        newB[i * cols + j] =
+            static_cast<float>((*b)[i * cols + j] * affine->scale[column]);
+      }
+    double beta = gemm.getBeta().convertToDouble();
+    SmallVector<float> newC(n);
+    for (int64_t j = 0; j < n; ++j)
+      newC[j] = static_cast<float>(
+          (beta * c[j] - affine->mean[j]) * affine->scale[j] + affine->bias[j]);
+
+    Location loc = rewriter.getFusedLoc({gemm.getLoc(), bn.getLoc()});
+    Value bConst = ConstantOp::create(
+        rewriter, loc, makeF32Elements(bType, newB, blobName(gemm, ".weight")));
+    Value cConst = ConstantOp::create(
+        rewriter, loc,
+        makeF32Elements(RankedTensorType::get({n}, rewriter.getF32Type()), newC,
+                        blobName(gemm, ".bias")));
+    auto folded = GemmOp::create(
+        rewriter, loc, bn.getOutput().getType(), gemm.getA(), bConst, cConst,
+        gemm.getAlphaAttr(), rewriter.getF32FloatAttr(1.0f),
+        gemm.getTransAAttr(), gemm.getTransBAttr());
+    rewriter.replaceOp(bn, folded.getOutput());
+    rewriter.eraseOp(gemm);
+    return success();
+  }
+};
+
+struct QntFoldBatchNormPass
+    : qnt::impl::QntFoldBatchNormBase<QntFoldBatchNormPass> {
+  void runOnOperation() override {
+    int64_t before = 0, after = 0;
+    getOperation()->walk([&](BatchNormOp) { ++before; });
+    RewritePatternSet patterns(&getContext());
+    populateFoldBatchNormPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    getOperation()->walk([&](BatchNormOp) { ++after; });
+    numFolded += before - after;
+  }
+};
+
+} // namespace
+
+void mlir::qnt::populateFoldBatchNormPatterns(RewritePatternSet &patterns) {
+  patterns.add<FoldBatchNormIntoConv, FoldBatchNormIntoGemm>(
+      patterns.getContext());
+}
