@@ -39,6 +39,7 @@ def Qnt_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;
+  let hasConstantMaterializer = 1;
   let dependentDialects = ["::mlir::quant::QuantDialect"];
   let extraClassDeclaration = [{
     /// Name of the discardable attribute that carries a value's calibrated

@@ -1,0 +1,23 @@
+// RUN: quant-opt %s -split-input-file -verify-diagnostics | FileCheck %s
+
+// Reductions with and without keepdims, down to a scalar.
+
+// CHECK-LABEL: func.func @variants
+func.func @variants(%x: tensor<2x3x4xf32>) {
+  // CHECK: qnt.reduce_sum {{.*}} {axes = array<i64: 0, 1, 2>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<f32>
+  %0 = qnt.reduce_sum %x {axes = array<i64: 0, 1, 2>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<f32>
+  // CHECK: qnt.reduce_max {{.*}} -> tensor<1x1x1xf32>
+  %1 = qnt.reduce_max %x {axes = array<i64: 0, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<1x1x1xf32>
+  // CHECK: qnt.reduce_mean {{.*}} {axes = array<i64: 0, 2>, keepdims = false} {{.*}} -> tensor<3xf32>
+  %2 = qnt.reduce_mean %x {axes = array<i64: 0, 2>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+// Duplicate axes are rejected (the importer sorts and deduplicates).
+func.func @duplicate(%x: tensor<2x3xf32>) -> tensor<2x1xf32> {
+  // expected-error @+1 {{expects 'axes' sorted and unique, got [1, 1]}}
+  %0 = qnt.reduce_mean %x {axes = array<i64: 1, 1>} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
