@@ -1,0 +1,71 @@
+# shellcheck shell=bash
+#===- utils/lib.sh - Shared set-up steps for check.sh and demo.sh ---------===#
+#
+# Sourced, not run. Installs the Debian packages quant needs (only those that
+# are missing), then configures and builds with CMake + Ninja.
+#
+# Environment:
+#   QUANT_BUILD_DIR   build directory (default: <repo>/build)
+#   QUANT_BUILD_TYPE  CMake build type (default: Release)
+#   QUANT_CMAKE_ARGS  extra CMake arguments (e.g. -DQUANT_SANITIZE=ON)
+#
+#===----------------------------------------------------------------------===#
+
+QUANT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+QUANT_BUILD_DIR="${QUANT_BUILD_DIR:-$QUANT_ROOT/build}"
+QUANT_BUILD_TYPE="${QUANT_BUILD_TYPE:-Release}"
+LLVM_PREFIX=/usr/lib/llvm-22
+
+# Everything the build and the tests use, by Debian package name.
+QUANT_PACKAGES=(
+  cmake ninja-build git
+  clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  libgtest-dev python3
+)
+
+quant_log() { printf '==> %s\n' "$*" >&2; }
+
+# Installs the packages that are not installed yet; does nothing otherwise.
+quant_install_packages() {
+  local missing=()
+  for pkg in "${QUANT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    quant_log "all ${#QUANT_PACKAGES[@]} Debian packages present"
+    return 0
+  fi
+  quant_log "installing missing packages: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      echo "error: missing packages (${missing[*]}) and not root; run:" >&2
+      echo "  apt-get install ${missing[*]}" >&2
+      return 1
+    fi
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Configures (once) and builds everything, tools and tests.
+quant_build() {
+  if [ ! -f "$QUANT_BUILD_DIR/build.ninja" ]; then
+    quant_log "configuring in $QUANT_BUILD_DIR"
+    # shellcheck disable=SC2086
+    cmake -G Ninja -S "$QUANT_ROOT" -B "$QUANT_BUILD_DIR" \
+      -DCMAKE_BUILD_TYPE="$QUANT_BUILD_TYPE" \
+      -DCMAKE_C_COMPILER="$LLVM_PREFIX/bin/clang" \
+      -DCMAKE_CXX_COMPILER="$LLVM_PREFIX/bin/clang++" \
+      -DMLIR_DIR="$LLVM_PREFIX/lib/cmake/mlir" \
+      -DLLVM_ENABLE_ASSERTIONS=ON \
+      ${QUANT_CMAKE_ARGS:-} >/dev/null
+  fi
+  quant_log "building"
+  cmake --build "$QUANT_BUILD_DIR"
+}
