@@ -2,6 +2,7 @@
 # lit configuration for quant's regression tests.
 
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -17,10 +18,16 @@ config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%quant_src_root", config.quant_src_root))
 config.substitutions.append(("%quant_obj_root", config.quant_obj_root))
+# Importer tests build their ONNX models at test time with python3-onnx.
+config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(
+    ("%onnx_models",
+     sys.executable + " " + os.path.join(config.quant_src_root, "test", "Import",
+                                         "Inputs", "onnx_models.py")))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.quant_tools_dir, config.llvm_tools_dir]
-tools = ["quant-opt"]
+tools = ["quant-opt", "quant-import"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

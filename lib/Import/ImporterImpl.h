@@ -1,0 +1,146 @@
+//===- ImporterImpl.h - Internals shared by the ONNX importer ----*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// The importer is one class split over two files: OnnxImporter.cpp (model,
+// tensors, values, diagnostics) and OnnxOps.cpp (one converter per ONNX op).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_LIB_IMPORT_IMPORTERIMPL_H
+#define QUANT_LIB_IMPORT_IMPORTERIMPL_H
+
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Import/OnnxImporter.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::qnt::detail {
+
+/// A tensor whose value is known at import time: an initializer, a Constant
+/// node, or the result of a shape computation folded by the importer.
+/// Floats (f32, f64 narrowed to f32) live in `floats`; every integer and
+/// bool type in `ints`.
+struct ConstTensor {
+  int32_t dtype = onnx::TensorProto::UNDEFINED;
+  llvm::SmallVector<int64_t> shape;
+  std::vector<float> floats;
+  std::vector<int64_t> ints;
+
+  bool isFloat() const { return dtype == onnx::TensorProto::FLOAT; }
+  int64_t numElements() const;
+  /// Element i as double / int64 whatever the storage.
+  double getDouble(size_t i) const;
+  int64_t getInt(size_t i) const;
+};
+
+/// A failure that has already been reported.
+struct Reported {};
+
+class Importer {
+public:
+  Importer(MLIRContext *context, llvm::StringRef path,
+           const OnnxImportOptions &options);
+  OwningOpRef<ModuleOp> run();
+
+  //===------------------------------------------------------------------===//
+  // Used by the op converters (OnnxOps.cpp)
+  //===------------------------------------------------------------------===//
+
+  /// Converts one node: adds its results to the value maps. Fails after
+  /// reporting.
+  LogicalResult convertNode(const onnx::NodeProto &node);
+
+  /// Error at a node: "<file>: node '<name>' (<op>): <message>".
+  InFlightDiagnostic nodeError(const onnx::NodeProto &node);
+  /// Error about the model as a whole: "<file>: <message>".
+  InFlightDiagnostic modelError();
+
+  /// The import-time value of input `i` of `node`, or null when it is a
+  /// runtime tensor (or absent).
+  const ConstTensor *getConst(const onnx::NodeProto &node, int i) const;
+  /// Input `i` as an SSA value (materializing constants); fails with an
+  /// error when it is absent.
+  FailureOr<Value> getValue(const onnx::NodeProto &node, int i);
+  /// Whether optional input `i` is present.
+  bool hasInput(const onnx::NodeProto &node, int i) const;
+  /// The static result type ONNX shape inference gave output `i`.
+  FailureOr<RankedTensorType> getResultType(const onnx::NodeProto &node,
+                                            int i = 0);
+  /// Binds output `i` of `node`.
+  void setValue(const onnx::NodeProto &node, int i, Value value);
+  void setConst(const onnx::NodeProto &node, int i, ConstTensor value);
+
+  /// The static shape shape inference gave value `name`, if any.
+  std::optional<llvm::SmallVector<int64_t>>
+  getStaticShape(llvm::StringRef name) const;
+  /// Whether node input `i` is an import-time constant small enough to be
+  /// evaluated (or absent).
+  bool isFoldableInput(const onnx::NodeProto &node, int i) const;
+
+  /// The opset version of the default ONNX domain.
+  int64_t opset() const { return opsetVersion; }
+  OpBuilder &getBuilder() { return builder; }
+  Location getLoc(const onnx::NodeProto &node);
+  /// The MLIR element type for an ONNX data type, or null.
+  Type getElementType(int32_t dtype);
+
+  /// Makes a qnt.constant for `value`.
+  Value materialize(const ConstTensor &value, Location loc,
+                    llvm::StringRef nameHint);
+
+private:
+  LogicalResult loadModel();
+  LogicalResult checkSupported();
+  LogicalResult applyInputShapes();
+  LogicalResult readInitializers();
+  LogicalResult runShapeInference();
+  LogicalResult foldShapeComputations();
+  FailureOr<ConstTensor> readTensor(const onnx::TensorProto &tensor,
+                                    llvm::StringRef what);
+  LogicalResult readExternalData(const onnx::TensorProto &tensor,
+                                 llvm::StringRef what, std::string &bytes);
+  OwningOpRef<ModuleOp> buildFunction();
+  std::string nodeName(const onnx::NodeProto &node) const;
+
+  MLIRContext *context;
+  std::string path;
+  const OnnxImportOptions &options;
+  OpBuilder builder;
+  onnx::ModelProto model;
+  int64_t opsetVersion = 0;
+  Location fileLoc;
+
+  /// SSA values of runtime tensors, by ONNX name.
+  llvm::StringMap<Value> values;
+  /// Import-time constants, by ONNX name.
+  llvm::StringMap<std::shared_ptr<ConstTensor>> constants;
+  /// Static types from shape inference, by ONNX value name.
+  llvm::StringMap<const onnx::TypeProto *> types;
+  /// Node index in the graph, for unnamed nodes.
+  llvm::DenseMap<const onnx::NodeProto *, int> nodeIndex;
+};
+
+/// Whether the importer converts ONNX op `opType` of the default domain.
+bool isSupportedOp(llvm::StringRef opType);
+/// Whether ONNX op `opType` is evaluated at import time when all its inputs
+/// are known (shape arithmetic).
+bool isFoldableOp(llvm::StringRef opType);
+/// Import-time evaluation is for shape arithmetic, not for weights.
+constexpr int64_t kMaxFoldElements = 1 << 16;
+
+} // namespace mlir::qnt::detail
+
+#endif // QUANT_LIB_IMPORT_IMPORTERIMPL_H

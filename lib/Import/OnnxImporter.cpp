@@ -1,0 +1,829 @@
+//===- OnnxImporter.cpp - ONNX model to qnt IR --------------------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// The model-level half of the importer: reading and checking the file, input
+// shapes, shape inference, tensors (inline and external), and the function
+// that the op converters (OnnxOps.cpp) fill in.
+//
+// Every size is checked before memory is allocated for it: tensor dims must
+// be non-negative with a product that fits int64, and a tensor must hold as
+// many bytes as its dims say before a buffer of that size is made.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterImpl.h"
+#include "OnnxLoader.h"
+
+#include "quant/Dialect/Qnt/IR/QntConstants.h"
+#include "quant/Dialect/Qnt/IR/QntShapes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <cstring>
+#include <functional>
+
+using namespace mlir;
+using namespace mlir::qnt;
+using namespace mlir::qnt::detail;
+
+//===----------------------------------------------------------------------===//
+// ConstTensor
+//===----------------------------------------------------------------------===//
+
+int64_t ConstTensor::numElements() const {
+  return static_cast<int64_t>(isFloat() ? floats.size() : ints.size());
+}
+
+double ConstTensor::getDouble(size_t i) const {
+  return isFloat() ? static_cast<double>(floats[i])
+                   : static_cast<double>(ints[i]);
+}
+
+int64_t ConstTensor::getInt(size_t i) const {
+  return isFloat() ? static_cast<int64_t>(floats[i]) : ints[i];
+}
+
+//===----------------------------------------------------------------------===//
+// Input shapes
+//===----------------------------------------------------------------------===//
+
+bool mlir::qnt::parseInputShape(StringRef spec, InputShape &shape,
+                                std::string &error) {
+  auto [name, dims] = spec.rsplit('=');
+  if (name.empty() || dims.empty() || name == spec) {
+    error = "expected NAME=D0xD1x..., got '" + spec.str() + "'";
+    return false;
+  }
+  shape.name = name.str();
+  shape.dims.clear();
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t d = 0;
+    if (part.getAsInteger(10, d) || d <= 0) {
+      error = "dim '" + part.str() + "' of '" + spec.str() +
+              "' is not a positive integer";
+      return false;
+    }
+    shape.dims.push_back(d);
+  }
+  if (!numElements(shape.dims)) {
+    error = "the dims of '" + spec.str() + "' overflow int64";
+    return false;
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Importer: model
+//===----------------------------------------------------------------------===//
+
+Importer::Importer(MLIRContext *context, StringRef path,
+                   const OnnxImportOptions &options)
+    : context(context), path(path.str()), options(options), builder(context),
+      fileLoc(FileLineColLoc::get(context, path, 0, 0)) {}
+
+InFlightDiagnostic Importer::modelError() { return emitError(fileLoc); }
+
+std::string Importer::nodeName(const onnx::NodeProto &node) const {
+  if (!node.name().empty())
+    return node.name();
+  auto it = nodeIndex.find(&node);
+  int index = it == nodeIndex.end() ? -1 : it->second;
+  return node.op_type() + "_" + std::to_string(index);
+}
+
+InFlightDiagnostic Importer::nodeError(const onnx::NodeProto &node) {
+  return emitError(fileLoc) << "node '" << nodeName(node) << "' ("
+                            << node.op_type() << "): ";
+}
+
+Location Importer::getLoc(const onnx::NodeProto &node) {
+  return NameLoc::get(StringAttr::get(context, nodeName(node)));
+}
+
+LogicalResult Importer::loadModel() {
+  uint64_t size = 0;
+  if (std::error_code ec = llvm::sys::fs::file_size(path, size))
+    return modelError() << "cannot read the model: " << ec.message();
+  if (size > static_cast<uint64_t>(onnx_loader::kMaxModelBytes))
+    return modelError() << "the model is " << size
+                        << " bytes, over protobuf's 2 GiB limit";
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return modelError() << "cannot read the model: "
+                        << buffer.getError().message();
+  std::string bytes((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
+  buffer->reset();
+  std::string error = onnx_loader::parseModel(bytes, model);
+  if (!error.empty())
+    return modelError() << error;
+
+  bool found = false;
+  for (const auto &opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx") {
+      opsetVersion = opset.version();
+      found = true;
+    }
+  if (!found)
+    return modelError() << "the model imports no default ONNX opset";
+  if (opsetVersion < 7 || opsetVersion > 17)
+    return modelError() << "opset " << opsetVersion
+                        << " is not supported (supported: 7 to 17)";
+  for (auto [i, node] : llvm::enumerate(model.graph().node()))
+    nodeIndex[&node] = static_cast<int>(i);
+  return success();
+}
+
+/// Data types the importer turns into tensors.
+static bool isSupportedDataType(int32_t dtype) {
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::BOOL:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static std::string dataTypeName(int32_t dtype) {
+  if (onnx::TensorProto::DataType_IsValid(dtype))
+    return onnx::TensorProto::DataType_Name(
+        static_cast<onnx::TensorProto::DataType>(dtype));
+  return "data type " + std::to_string(dtype);
+}
+
+LogicalResult Importer::checkSupported() {
+  // Every unsupported op type with its count and first node, in one error.
+  struct Seen {
+    int count = 0;
+    std::string first;
+  };
+  /// Keys in first-seen order.
+  struct Tally {
+    std::vector<std::pair<std::string, Seen>> entries;
+    llvm::StringMap<size_t> index;
+    Seen &operator[](StringRef key) {
+      auto [it, inserted] = index.try_emplace(key, entries.size());
+      if (inserted)
+        entries.push_back({key.str(), Seen()});
+      return entries[it->second].second;
+    }
+    bool empty() const { return entries.empty(); }
+  };
+  Tally ops, dtypes;
+  // Subgraphs (If/Loop bodies) count too, so the list is complete.
+  std::function<void(const onnx::GraphProto &)> walk =
+      [&](const onnx::GraphProto &graph) {
+        for (const auto &node : graph.node()) {
+          for (const auto &attr : node.attribute()) {
+            if (attr.has_g())
+              walk(attr.g());
+            for (const auto &g : attr.graphs())
+              walk(g);
+          }
+          bool defaultDomain =
+              node.domain().empty() || node.domain() == "ai.onnx";
+          if (defaultDomain && isSupportedOp(node.op_type()))
+            continue;
+          std::string key = defaultDomain ? node.op_type()
+                                          : node.domain() + "." + node.op_type();
+          Seen &seen = ops[key];
+          if (seen.count++ == 0)
+            seen.first = nodeName(node);
+        }
+      };
+  walk(model.graph());
+  auto noteType = [&](const onnx::ValueInfoProto &info) {
+    if (!info.type().has_tensor_type()) {
+      Seen &seen = dtypes["non-tensor type"];
+      if (seen.count++ == 0)
+        seen.first = info.name();
+      return;
+    }
+    int32_t dtype = info.type().tensor_type().elem_type();
+    if (isSupportedDataType(dtype))
+      return;
+    Seen &seen = dtypes[dataTypeName(dtype)];
+    if (seen.count++ == 0)
+      seen.first = info.name();
+  };
+  for (const auto &info : model.graph().input())
+    noteType(info);
+  for (const auto &info : model.graph().output())
+    noteType(info);
+  for (const auto &tensor : model.graph().initializer()) {
+    if (isSupportedDataType(tensor.data_type()))
+      continue;
+    Seen &seen = dtypes[dataTypeName(tensor.data_type())];
+    if (seen.count++ == 0)
+      seen.first = tensor.name();
+  }
+  auto list = [](const Tally &seen) {
+    std::string s;
+    for (auto [i, entry] : llvm::enumerate(seen.entries)) {
+      if (i)
+        s += ", ";
+      s += entry.first + " (" + std::to_string(entry.second.count) +
+           ", first '" + entry.second.first + "')";
+    }
+    return s;
+  };
+  if (!ops.empty())
+    modelError() << "unsupported ONNX ops: " << list(ops);
+  if (!ops.empty() || !dtypes.empty()) {
+    if (!dtypes.empty())
+      modelError() << "unsupported data types: " << list(dtypes);
+    return failure();
+  }
+
+  // ONNX graphs are topologically sorted: every input is a graph input, an
+  // initializer or an earlier node's output. Anything else is a cycle or a
+  // dangling name; say which before shape inference trips over it.
+  llvm::StringSet<> defined;
+  for (const auto &input : model.graph().input())
+    defined.insert(input.name());
+  for (const auto &tensor : model.graph().initializer())
+    defined.insert(tensor.name());
+  for (const auto &node : model.graph().node()) {
+    for (const std::string &input : node.input())
+      if (!input.empty() && !defined.contains(input))
+        return nodeError(node) << "input '" << input
+                               << "' is not produced by any earlier node (the "
+                                  "graph is cyclic or not topologically sorted)";
+    for (const std::string &output : node.output())
+      defined.insert(output);
+  }
+  return success();
+}
+
+LogicalResult Importer::applyInputShapes() {
+  onnx::GraphProto *graph = model.mutable_graph();
+  llvm::StringSet<> initializers;
+  for (const auto &tensor : graph->initializer())
+    initializers.insert(tensor.name());
+  llvm::StringSet<> inputNames;
+  for (const auto &input : graph->input())
+    if (!initializers.contains(input.name()))
+      inputNames.insert(input.name());
+  for (const InputShape &shape : options.inputShapes)
+    if (!inputNames.contains(shape.name)) {
+      std::string names;
+      for (const auto &input : graph->input())
+        if (!initializers.contains(input.name()))
+          names += (names.empty() ? "" : ", ") + input.name();
+      return modelError() << "--input-shape names '" << shape.name
+                          << "', which is not a model input (inputs: "
+                          << names << ")";
+    }
+
+  for (onnx::ValueInfoProto &input : *graph->mutable_input()) {
+    if (initializers.contains(input.name()))
+      continue;
+    const InputShape *given = nullptr;
+    for (const InputShape &shape : options.inputShapes)
+      if (shape.name == input.name())
+        given = &shape;
+    onnx::TensorShapeProto *dims =
+        input.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (given) {
+      if (dims->dim_size() != 0 &&
+          dims->dim_size() != static_cast<int>(given->dims.size()))
+        return modelError() << "input '" << input.name() << "' has rank "
+                            << dims->dim_size() << " but --input-shape gives "
+                            << given->dims.size() << " dims";
+      for (auto [i, d] : llvm::enumerate(given->dims)) {
+        if (static_cast<int>(i) < dims->dim_size() &&
+            dims->dim(i).has_dim_value() && dims->dim(i).dim_value() != d)
+          return modelError() << "input '" << input.name() << "' dim " << i
+                              << " is " << dims->dim(i).dim_value()
+                              << " in the model but --input-shape gives " << d;
+      }
+      dims->clear_dim();
+      for (int64_t d : given->dims)
+        dims->add_dim()->set_dim_value(d);
+      continue;
+    }
+    for (int i = 0; i < dims->dim_size(); ++i) {
+      const auto &dim = dims->dim(i);
+      if (!dim.has_dim_value() || dim.dim_value() <= 0)
+        return modelError()
+               << "input '" << input.name() << "' dim " << i << " ("
+               << (dim.has_dim_param() ? "'" + dim.dim_param() + "'"
+                                       : std::string("unknown"))
+               << ") is dynamic; fix it with --input-shape " << input.name()
+               << "=" << "D0xD1x...";
+    }
+  }
+
+  return success();
+}
+
+LogicalResult Importer::runShapeInference() {
+  onnx::GraphProto *graph = model.mutable_graph();
+  // Stale intermediate types (from an exporter with dynamic shapes) would
+  // conflict with what the fixed input shapes imply; infer them afresh.
+  graph->clear_value_info();
+  types.clear();
+  std::string error = onnx_loader::inferShapes(model);
+  if (!error.empty())
+    return modelError() << error;
+  for (const auto &info : graph->input())
+    types[info.name()] = &info.type();
+  for (const auto &info : graph->value_info())
+    types[info.name()] = &info.type();
+  for (const auto &info : graph->output())
+    types[info.name()] = &info.type();
+  return success();
+}
+
+std::optional<SmallVector<int64_t>>
+Importer::getStaticShape(StringRef name) const {
+  if (Value value = values.lookup(name))
+    return SmallVector<int64_t>(cast<ShapedType>(value.getType()).getShape());
+  const onnx::TypeProto *type = types.lookup(name);
+  if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape())
+    return std::nullopt;
+  SmallVector<int64_t> shape;
+  for (const auto &dim : type->tensor_type().shape().dim()) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0)
+      return std::nullopt;
+    shape.push_back(dim.dim_value());
+  }
+  return shape;
+}
+
+bool Importer::isFoldableInput(const onnx::NodeProto &node, int i) const {
+  if (!hasInput(node, i))
+    return true;
+  const ConstTensor *c = getConst(node, i);
+  return c && c->numElements() <= kMaxFoldElements;
+}
+
+/// An initializer holding `value`, for ONNX shape inference to read.
+static void writeTensor(const ConstTensor &value, StringRef name,
+                        onnx::TensorProto &tensor) {
+  tensor.set_name(name.str());
+  tensor.set_data_type(value.dtype);
+  for (int64_t d : value.shape)
+    tensor.add_dims(d);
+  if (value.isFloat())
+    for (float f : value.floats)
+      tensor.add_float_data(f);
+  else if (value.dtype == onnx::TensorProto::INT64)
+    for (int64_t v : value.ints)
+      tensor.add_int64_data(v);
+  else
+    for (int64_t v : value.ints)
+      tensor.add_int32_data(static_cast<int32_t>(v));
+}
+
+LogicalResult Importer::foldShapeComputations() {
+  // Each round evaluates every node whose inputs are known (Shape needs only
+  // a static input shape), replaces it by initializers, and re-runs shape
+  // inference, which may make more Shape nodes foldable. Real models need
+  // two or three rounds.
+  constexpr int kMaxRounds = 16;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    onnx::GraphProto *graph = model.mutable_graph();
+    llvm::SmallDenseSet<int> folded;
+    for (auto [i, node] : llvm::enumerate(graph->node())) {
+      if (!isFoldableOp(node.op_type()))
+        continue;
+      bool known = true;
+      for (int k = 0; k < node.input_size(); ++k)
+        if (!isFoldableInput(node, k) &&
+            !(node.op_type() == "Shape" && k == 0 &&
+              getStaticShape(node.input(0))))
+          known = false;
+      if (!known)
+        continue;
+      if (failed(convertNode(node)))
+        return failure();
+      folded.insert(i);
+    }
+    if (folded.empty())
+      return success();
+    // Rebuild the node list without the folded nodes; their outputs become
+    // initializers.
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+    for (auto [i, node] : llvm::enumerate(*graph->mutable_node())) {
+      if (!folded.contains(i)) {
+        *kept.Add() = std::move(node);
+        continue;
+      }
+      for (const std::string &output : node.output())
+        if (!output.empty() && constants.count(output))
+          writeTensor(*constants[output], output, *graph->add_initializer());
+    }
+    graph->mutable_node()->Swap(&kept);
+    nodeIndex.clear();
+    for (auto [i, node] : llvm::enumerate(graph->node()))
+      nodeIndex[&node] = static_cast<int>(i);
+    if (failed(runShapeInference()))
+      return failure();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Importer: tensors
+//===----------------------------------------------------------------------===//
+
+LogicalResult Importer::readExternalData(const onnx::TensorProto &tensor,
+                                         StringRef what, std::string &bytes) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &entry : tensor.external_data()) {
+    if (entry.key() == "location") {
+      location = entry.value();
+    } else if (entry.key() == "offset" || entry.key() == "length") {
+      int64_t v = 0;
+      if (StringRef(entry.value()).getAsInteger(10, v) || v < 0)
+        return modelError() << what << ": external data " << entry.key()
+                            << " '" << entry.value()
+                            << "' is not a non-negative integer";
+      (entry.key() == "offset" ? offset : length) = v;
+    }
+  }
+  if (location.empty())
+    return modelError() << what << ": external data has no location";
+  // The file must stay inside the model's folder: no absolute paths, no
+  // '..', and no symlink that resolves outside it.
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::is_contained(llvm::make_range(llvm::sys::path::begin(location),
+                                          llvm::sys::path::end(location)),
+                         ".."))
+    return modelError() << what << ": external data location '" << location
+                        << "' leaves the model's folder";
+  SmallString<256> modelDir(path);
+  llvm::sys::path::remove_filename(modelDir);
+  if (modelDir.empty())
+    modelDir = ".";
+  SmallString<256> dataPath(modelDir);
+  llvm::sys::path::append(dataPath, location);
+  SmallString<256> realDir, realData;
+  if (llvm::sys::fs::real_path(modelDir, realDir) ||
+      llvm::sys::fs::real_path(dataPath, realData))
+    return modelError() << what << ": cannot open external data file '"
+                        << location << "'";
+  if (!StringRef(realData).starts_with((realDir + "/").str()))
+    return modelError() << what << ": external data location '" << location
+                        << "' resolves outside the model's folder";
+  uint64_t fileSize = 0;
+  if (llvm::sys::fs::file_size(realData, fileSize))
+    return modelError() << what << ": cannot read external data file '"
+                        << location << "'";
+  if (static_cast<uint64_t>(offset) > fileSize)
+    return modelError() << what << ": external data offset " << offset
+                        << " is past the end of '" << location << "' ("
+                        << fileSize << " bytes)";
+  if (length < 0)
+    length = static_cast<int64_t>(fileSize) - offset;
+  if (static_cast<uint64_t>(offset) + static_cast<uint64_t>(length) > fileSize)
+    return modelError() << what << ": external data [" << offset << ", "
+                        << offset + length << ") is past the end of '"
+                        << location << "' (" << fileSize << " bytes)";
+  auto buffer = llvm::MemoryBuffer::getFileSlice(realData, length, offset);
+  if (!buffer)
+    return modelError() << what << ": cannot read external data file '"
+                        << location << "': " << buffer.getError().message();
+  bytes.assign((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
+  return success();
+}
+
+FailureOr<ConstTensor> Importer::readTensor(const onnx::TensorProto &tensor,
+                                            StringRef what) {
+  ConstTensor result;
+  result.dtype = tensor.data_type();
+  for (int64_t d : tensor.dims()) {
+    if (d < 0)
+      return modelError() << what << " has a negative dim " << d;
+    result.shape.push_back(d);
+  }
+  std::optional<int64_t> count = numElements(result.shape);
+  if (!count)
+    return modelError() << what << " has dims whose product overflows int64";
+  size_t n = static_cast<size_t>(*count);
+
+  std::string external;
+  const std::string *raw = nullptr;
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    if (failed(readExternalData(tensor, what, external)))
+      return failure();
+    raw = &external;
+  } else if (tensor.has_raw_data()) {
+    raw = &tensor.raw_data();
+  }
+
+  // Checks that a source holds exactly n elements of `width` bytes before
+  // anything of size n is allocated.
+  auto checkCount = [&](uint64_t available, StringRef unit) -> LogicalResult {
+    if (available == n)
+      return success();
+    return modelError() << what << " declares " << n << " elements ("
+                        << formatShape(result.shape) << ") but holds "
+                        << available << " " << unit;
+  };
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    if (raw) {
+      if (raw->size() % 4 || failed(checkCount(raw->size() / 4, "floats")))
+        return failure();
+      result.floats.resize(n);
+      std::memcpy(result.floats.data(), raw->data(), n * 4);
+    } else {
+      if (failed(checkCount(tensor.float_data_size(), "floats")))
+        return failure();
+      result.floats.assign(tensor.float_data().begin(),
+                           tensor.float_data().end());
+    }
+    return result;
+  case onnx::TensorProto::INT64:
+    if (raw) {
+      if (raw->size() % 8 || failed(checkCount(raw->size() / 8, "int64s")))
+        return failure();
+      result.ints.resize(n);
+      std::memcpy(result.ints.data(), raw->data(), n * 8);
+    } else {
+      if (failed(checkCount(tensor.int64_data_size(), "int64s")))
+        return failure();
+      result.ints.assign(tensor.int64_data().begin(),
+                         tensor.int64_data().end());
+    }
+    return result;
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::BOOL: {
+    size_t width = tensor.data_type() == onnx::TensorProto::INT32 ? 4 : 1;
+    if (raw) {
+      if (raw->size() % width ||
+          failed(checkCount(raw->size() / width, "elements")))
+        return failure();
+      result.ints.resize(n);
+      for (size_t i = 0; i < n; ++i) {
+        const char *p = raw->data() + i * width;
+        switch (tensor.data_type()) {
+        case onnx::TensorProto::INT32: {
+          int32_t v;
+          std::memcpy(&v, p, 4);
+          result.ints[i] = v;
+          break;
+        }
+        case onnx::TensorProto::INT8:
+          result.ints[i] = static_cast<int8_t>(*p);
+          break;
+        default:
+          result.ints[i] = static_cast<uint8_t>(*p);
+          break;
+        }
+      }
+    } else {
+      if (failed(checkCount(tensor.int32_data_size(), "elements")))
+        return failure();
+      result.ints.assign(tensor.int32_data().begin(),
+                         tensor.int32_data().end());
+    }
+    return result;
+  }
+  default:
+    return modelError() << what << " has unsupported data type "
+                        << dataTypeName(tensor.data_type());
+  }
+}
+
+LogicalResult Importer::readInitializers() {
+  onnx::GraphProto *graph = model.mutable_graph();
+  for (onnx::TensorProto &tensor : *graph->mutable_initializer()) {
+    FailureOr<ConstTensor> value =
+        readTensor(tensor, "initializer '" + tensor.name() + "'");
+    if (failed(value))
+      return failure();
+    // Shape inference reads small initializers (Reshape's shape, Resize's
+    // scales) but never weights: drop the protobuf's copy of those, so each
+    // weight is held once.
+    if (value->numElements() > kMaxFoldElements) {
+      tensor.clear_raw_data();
+      tensor.clear_float_data();
+      tensor.clear_int64_data();
+      tensor.clear_int32_data();
+      tensor.set_data_location(onnx::TensorProto::DEFAULT);
+      tensor.clear_external_data();
+    }
+    constants[tensor.name()] = std::make_shared<ConstTensor>(std::move(*value));
+  }
+  return success();
+}
+
+Type Importer::getElementType(int32_t dtype) {
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT:
+    return builder.getF32Type();
+  case onnx::TensorProto::INT64:
+    return builder.getI64Type();
+  case onnx::TensorProto::INT32:
+    return builder.getI32Type();
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+    return builder.getI8Type();
+  case onnx::TensorProto::BOOL:
+    return builder.getI1Type();
+  default:
+    return {};
+  }
+}
+
+Value Importer::materialize(const ConstTensor &value, Location loc,
+                            StringRef nameHint) {
+  auto type = RankedTensorType::get(value.shape, getElementType(value.dtype));
+  ElementsAttr attr;
+  if (value.isFloat()) {
+    attr = makeF32Elements(type, value.floats, nameHint);
+  } else {
+    unsigned width = type.getElementTypeBitWidth();
+    SmallVector<APInt> ints;
+    ints.reserve(value.ints.size());
+    for (int64_t v : value.ints)
+      ints.push_back(APInt(width, static_cast<uint64_t>(v), /*isSigned=*/true,
+                           /*implicitTrunc=*/true));
+    attr = DenseElementsAttr::get(type, ints);
+  }
+  return ConstantOp::create(builder, loc, attr);
+}
+
+//===----------------------------------------------------------------------===//
+// Importer: values
+//===----------------------------------------------------------------------===//
+
+bool Importer::hasInput(const onnx::NodeProto &node, int i) const {
+  return i < node.input_size() && !node.input(i).empty();
+}
+
+const ConstTensor *Importer::getConst(const onnx::NodeProto &node,
+                                      int i) const {
+  if (!hasInput(node, i))
+    return nullptr;
+  auto it = constants.find(node.input(i));
+  return it == constants.end() ? nullptr : it->second.get();
+}
+
+FailureOr<Value> Importer::getValue(const onnx::NodeProto &node, int i) {
+  if (!hasInput(node, i))
+    return nodeError(node) << "input " << i << " is required";
+  const std::string &name = node.input(i);
+  if (Value value = values.lookup(name))
+    return value;
+  auto it = constants.find(name);
+  if (it == constants.end())
+    return nodeError(node) << "input '" << name
+                           << "' is not produced by any earlier node (the "
+                              "graph is cyclic or not topologically sorted)";
+  Value value = materialize(*it->second, NameLoc::get(builder.getStringAttr(name)),
+                            name);
+  values[name] = value;
+  return value;
+}
+
+FailureOr<RankedTensorType> Importer::getResultType(const onnx::NodeProto &node,
+                                                    int i) {
+  if (i >= node.output_size() || node.output(i).empty())
+    return nodeError(node) << "output " << i << " is missing";
+  const std::string &name = node.output(i);
+  const onnx::TypeProto *type = types.lookup(name);
+  if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape())
+    return nodeError(node) << "shape inference gave no shape for output '"
+                           << name << "'";
+  const auto &tensorType = type->tensor_type();
+  Type elementType = getElementType(tensorType.elem_type());
+  if (!elementType)
+    return nodeError(node) << "output '" << name << "' has unsupported type "
+                           << dataTypeName(tensorType.elem_type());
+  SmallVector<int64_t> shape;
+  for (auto [d, dim] : llvm::enumerate(tensorType.shape().dim())) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0)
+      return nodeError(node) << "shape inference left dim " << d
+                             << " of output '" << name << "' unknown";
+    shape.push_back(dim.dim_value());
+  }
+  return RankedTensorType::get(shape, elementType);
+}
+
+void Importer::setValue(const onnx::NodeProto &node, int i, Value value) {
+  values[node.output(i)] = value;
+}
+
+void Importer::setConst(const onnx::NodeProto &node, int i, ConstTensor value) {
+  constants[node.output(i)] = std::make_shared<ConstTensor>(std::move(value));
+}
+
+//===----------------------------------------------------------------------===//
+// Importer: the function
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> Importer::buildFunction() {
+  const onnx::GraphProto &graph = model.graph();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+
+  SmallVector<Type> argTypes;
+  SmallVector<const onnx::ValueInfoProto *> args;
+  for (const auto &input : graph.input()) {
+    if (constants.count(input.name()))
+      continue; // An initializer listed as an input (IR version < 4).
+    const auto &tensorType = input.type().tensor_type();
+    SmallVector<int64_t> shape;
+    for (const auto &dim : tensorType.shape().dim())
+      shape.push_back(dim.dim_value());
+    argTypes.push_back(
+        RankedTensorType::get(shape, getElementType(tensorType.elem_type())));
+    args.push_back(&input);
+  }
+  SmallVector<Type> resultTypes;
+  for (const auto &output : graph.output()) {
+    const onnx::TypeProto *type = types.lookup(output.name());
+    SmallVector<int64_t> shape;
+    bool known = type && type->tensor_type().has_shape();
+    if (known)
+      for (const auto &dim : type->tensor_type().shape().dim()) {
+        if (!dim.has_dim_value()) {
+          known = false;
+          break;
+        }
+        shape.push_back(dim.dim_value());
+      }
+    if (!known) {
+      modelError() << "shape inference gave no static shape for graph output '"
+                   << output.name() << "'";
+      return nullptr;
+    }
+    resultTypes.push_back(RankedTensorType::get(
+        shape, getElementType(type->tensor_type().elem_type())));
+  }
+
+  auto func = func::FuncOp::create(
+      builder, fileLoc, options.functionName,
+      builder.getFunctionType(argTypes, resultTypes));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, input] : llvm::enumerate(args)) {
+    values[input->name()] = entry->getArgument(i);
+    func.setArgAttr(i, "onnx.name", builder.getStringAttr(input->name()));
+  }
+  builder.setInsertionPointToStart(entry);
+
+  for (const auto &node : graph.node())
+    if (failed(convertNode(node)))
+      return nullptr;
+
+  SmallVector<Value> results;
+  for (auto [i, output] : llvm::enumerate(graph.output())) {
+    Value value = values.lookup(output.name());
+    if (!value) {
+      auto it = constants.find(output.name());
+      if (it == constants.end()) {
+        modelError() << "graph output '" << output.name()
+                     << "' is not produced by any node";
+        return nullptr;
+      }
+      value = materialize(*it->second, fileLoc, output.name());
+    }
+    results.push_back(value);
+    func.setResultAttr(i, "onnx.name", builder.getStringAttr(output.name()));
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  return module;
+}
+
+OwningOpRef<ModuleOp> Importer::run() {
+  if (failed(loadModel()) || failed(checkSupported()) ||
+      failed(applyInputShapes()) || failed(readInitializers()) ||
+      failed(runShapeInference()) || failed(foldShapeComputations()))
+    return nullptr;
+  return buildFunction();
+}
+
+OwningOpRef<ModuleOp> mlir::qnt::importOnnxModel(MLIRContext *context,
+                                                 StringRef path,
+                                                 const OnnxImportOptions &options) {
+  context->loadDialect<QntDialect, func::FuncDialect>();
+  Importer importer(context, path, options);
+  return importer.run();
+}

@@ -1,0 +1,480 @@
+#!/usr/bin/env python3
+"""Builds the small ONNX models the importer's lit tests read.
+
+    onnx_models.py NAME OUT.onnx
+
+Each model is a function below, named after what it exercises. Models are
+generated at test time (nothing binary is committed); valid ones are checked
+with onnx.checker so a test failure means the importer, not the model.
+"""
+
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+F = TensorProto.FLOAT
+I64 = TensorProto.INT64
+MODELS = {}
+
+
+def model(fn):
+    MODELS[fn.__name__] = fn
+    return fn
+
+
+def build(nodes, inputs, outputs, inits=(), opset=13, name="g", check=True):
+    graph = helper.make_graph(nodes, name, inputs, outputs, initializer=list(inits))
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                          producer_name="quant-tests")
+    m.ir_version = 7
+    if check:
+        onnx.checker.check_model(m)
+    return m
+
+
+def vi(name, shape, dtype=F):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+def init(name, array):
+    return numpy_helper.from_array(np.asarray(array), name)
+
+
+def arange(*shape):
+    return (np.arange(np.prod(shape), dtype=np.float32).reshape(shape) / 8.0)
+
+
+# --- convolution ---------------------------------------------------------
+
+@model
+def conv_same_upper():
+    # 3x3 conv, stride 2, SAME_UPPER on an 8x8 input: pads [0, 0, 1, 1].
+    return build([helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv1",
+                                   auto_pad="SAME_UPPER", strides=[2, 2])],
+                 [vi("x", [1, 2, 8, 8])], [vi("y", [1, 4, 4, 4])],
+                 [init("w", arange(4, 2, 3, 3)), init("b", np.ones(4, np.float32))],
+                 opset=11)
+
+
+@model
+def conv_grouped_explicit():
+    return build([helper.make_node("Conv", ["x", "w"], ["y"], name="dw",
+                                   group=4, pads=[1, 2, 1, 0], dilations=[1, 2],
+                                   kernel_shape=[3, 3])],
+                 [vi("x", [1, 4, 6, 6])], [vi("y", [1, 8, 6, 4])],
+                 [init("w", arange(8, 1, 3, 3))])
+
+
+@model
+def conv_transpose_output_shape():
+    # output_shape 10x10 from 5x5 with stride 2, kernel 3: pads derived.
+    return build([helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up",
+                                   strides=[2, 2], output_shape=[10, 10])],
+                 [vi("x", [1, 4, 5, 5])], [vi("y", [1, 3, 10, 10])],
+                 [init("w", arange(4, 3, 3, 3))], opset=11)
+
+
+# --- linear algebra and normalization -------------------------------------
+
+@model
+def gemm_matmul():
+    return build([helper.make_node("Gemm", ["x", "w", "c"], ["h"], name="fc",
+                                   transB=1, alpha=0.5),
+                  helper.make_node("MatMul", ["h", "m"], ["y"], name="proj")],
+                 [vi("x", [2, 8])], [vi("y", [2, 3])],
+                 [init("w", arange(4, 8)), init("c", np.zeros(4, np.float32)),
+                  init("m", arange(4, 3))])
+
+
+@model
+def batchnorm_layernorm():
+    return build([helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["n"],
+                                   name="bn", epsilon=1e-3),
+                  helper.make_node("LayerNormalization", ["n", "g"], ["y"], name="ln",
+                                   axis=-1, epsilon=1e-6)],
+                 [vi("x", [1, 3, 4])], [vi("y", [1, 3, 4])],
+                 [init("s", np.ones(3, np.float32)), init("b", np.zeros(3, np.float32)),
+                  init("m", np.zeros(3, np.float32)), init("v", np.ones(3, np.float32)),
+                  init("g", np.ones(4, np.float32))], opset=17)
+
+
+# --- element-wise ----------------------------------------------------------
+
+@model
+def elementwise():
+    return build([helper.make_node("Add", ["x", "c"], ["a"]),
+                  helper.make_node("Pow", ["a", "two"], ["p"]),
+                  helper.make_node("Max", ["p", "x", "c"], ["m"]),
+                  helper.make_node("Neg", ["m"], ["n"]),
+                  helper.make_node("Sqrt", ["n"], ["s"]),
+                  helper.make_node("HardSwish", ["s"], ["h"]),
+                  helper.make_node("LeakyRelu", ["h"], ["l"], alpha=0.2),
+                  helper.make_node("HardSigmoid", ["l"], ["y"], alpha=0.25)],
+                 [vi("x", [2, 3])], [vi("y", [2, 3])],
+                 [init("c", np.ones(3, np.float32)), init("two", np.array(2, np.int64))],
+                 opset=14)
+
+
+@model
+def clip_attrs_opset10():
+    # Before opset 11, Clip's bounds are attributes.
+    return build([helper.make_node("Clip", ["x"], ["y"], min=0.0, max=6.0)],
+                 [vi("x", [4])], [vi("y", [4])], opset=10)
+
+
+@model
+def clip_inputs():
+    # Constant max only (opset 11), and a run-time min (the log-mel floor).
+    return build([helper.make_node("Clip", ["x", "", "six"], ["c"]),
+                  helper.make_node("ReduceMax", ["c"], ["mx"], keepdims=0),
+                  helper.make_node("Sub", ["mx", "eighty"], ["floor"]),
+                  helper.make_node("Clip", ["c", "floor"], ["y"])],
+                 [vi("x", [4])], [vi("y", [4])],
+                 [init("six", np.array(6, np.float32)),
+                  init("eighty", np.array(80, np.float32))])
+
+
+# --- shapes and data movement ----------------------------------------------
+
+@model
+def shape_subgraph():
+    # Reshape to [N, C*H*W] computed from Shape -> Gather -> ... -> Concat.
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Gather", ["s", "zero"], ["n"], axis=0),
+             helper.make_node("Unsqueeze", ["n", "axes0"], ["n1"]),
+             helper.make_node("Slice", ["s", "one", "big"], ["rest"]),
+             helper.make_node("Split", ["rest"], ["c", "h", "w"], axis=0),
+             helper.make_node("Mul", ["c", "h"], ["ch"]),
+             helper.make_node("Mul", ["ch", "w"], ["prod"]),
+             helper.make_node("Concat", ["n1", "prod"], ["shape"], axis=0),
+             helper.make_node("Reshape", ["x", "shape"], ["y"], name="flatten")]
+    return build(nodes, [vi("x", [2, 3, 4, 5])], [vi("y", [2, 60])],
+                 [init("zero", np.array(0, np.int64)), init("axes0", np.array([0], np.int64)),
+                  init("one", np.array([1], np.int64)),
+                  init("big", np.array([2**63 - 1], np.int64))])
+
+
+@model
+def shape_subgraph_opset9():
+    # Opset 9 exporters (paddle2onnx) go through Cast and attribute Slice.
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Cast", ["s"], ["si"], to=TensorProto.INT32),
+             helper.make_node("Slice", ["si"], ["n"], starts=[0], ends=[1], axes=[0]),
+             helper.make_node("Cast", ["n"], ["n64"], to=I64),
+             helper.make_node("Concat", ["n64", "minus1"], ["shape"], axis=0),
+             helper.make_node("Reshape", ["x", "shape"], ["r"]),
+             helper.make_node("MatMul", ["r", "w"], ["y"])]
+    return build(nodes, [vi("x", ["N", 3, 4])], [vi("y", ["N", 2])],
+                 [init("minus1", np.array([-1], np.int64)), init("w", arange(12, 2))],
+                 opset=9)
+
+
+@model
+def squeeze_opset11():
+    return build([helper.make_node("Unsqueeze", ["x"], ["u"], axes=[0, 3]),
+                  helper.make_node("Squeeze", ["u"], ["y"], axes=[-1])],
+                 [vi("x", [2, 3])], [vi("y", [1, 2, 3])], opset=11)
+
+
+@model
+def squeeze_opset13():
+    return build([helper.make_node("Unsqueeze", ["x", "a"], ["u"]),
+                  helper.make_node("Squeeze", ["u", "b"], ["s"]),
+                  helper.make_node("Flatten", ["s"], ["y"], axis=2)],
+                 [vi("x", [2, 3])], [vi("y", [6, 1])],
+                 [init("a", np.array([0, 3], np.int64)), init("b", np.array([0], np.int64))])
+
+
+@model
+def slice_opset9():
+    return build([helper.make_node("Slice", ["x"], ["y"], starts=[1, -3], ends=[100, -1],
+                                   axes=[0, 1])],
+                 [vi("x", [4, 6])], [vi("y", [3, 2])], opset=9)
+
+
+@model
+def slice_opset13():
+    # Reverse the last axis (INT64_MIN end), every second row.
+    return build([helper.make_node("Slice", ["x", "st", "en", "ax", "sp"], ["y"])],
+                 [vi("x", [4, 6])], [vi("y", [2, 6])],
+                 [init("st", np.array([-1, 0], np.int64)),
+                  init("en", np.array([-2**63, 4], np.int64)),
+                  init("ax", np.array([1, 0], np.int64)),
+                  init("sp", np.array([-1, 2], np.int64))])
+
+
+@model
+def split_opset11():
+    return build([helper.make_node("Split", ["x"], ["a", "b"], axis=1, split=[2, 4])],
+                 [vi("x", [1, 6])], [vi("a", [1, 2]), vi("b", [1, 4])], opset=11)
+
+
+@model
+def split_opset13():
+    return build([helper.make_node("Split", ["x", "sizes"], ["a", "b"], axis=-1)],
+                 [vi("x", [1, 6])], [vi("a", [1, 1]), vi("b", [1, 5])],
+                 [init("sizes", np.array([1, 5], np.int64))])
+
+
+@model
+def transpose_gather_concat_cast():
+    return build([helper.make_node("Transpose", ["x"], ["t"]),
+                  helper.make_node("Gather", ["t", "idx"], ["g"], axis=1),
+                  helper.make_node("Concat", ["g", "g"], ["c"], axis=-1),
+                  helper.make_node("Cast", ["c"], ["y"], to=I64)],
+                 [vi("x", [3, 4])], [vi("y", [4, 4], I64)],
+                 [init("idx", np.array([0, -1], np.int64))])
+
+
+@model
+def pad_opset7():
+    return build([helper.make_node("Pad", ["x"], ["y"], pads=[0, 1, 0, 2], value=1.5)],
+                 [vi("x", [2, 3])], [vi("y", [2, 6])], opset=7)
+
+
+@model
+def pad_opset13():
+    return build([helper.make_node("Pad", ["x", "p"], ["y"], mode="reflect")],
+                 [vi("x", [1, 4, 4])], [vi("y", [1, 6, 6])],
+                 [init("p", np.array([0, 1, 1, 0, 1, 1], np.int64))])
+
+
+# --- pooling, resize, reductions, softmax -----------------------------------
+
+@model
+def pools():
+    return build([helper.make_node("MaxPool", ["x"], ["m"], kernel_shape=[2, 2], strides=[2, 2],
+                                   ceil_mode=1),
+                  helper.make_node("AveragePool", ["m"], ["a"], kernel_shape=[3, 3],
+                                   auto_pad="SAME_UPPER", count_include_pad=1),
+                  helper.make_node("GlobalAveragePool", ["a"], ["y"])],
+                 [vi("x", [1, 2, 5, 5])], [vi("y", [1, 2, 1, 1])], opset=11)
+
+
+@model
+def upsample_opset7():
+    return build([helper.make_node("Upsample", ["x"], ["y"], scales=[1.0, 1.0, 2.0, 2.0])],
+                 [vi("x", [1, 1, 2, 2])], [vi("y", [1, 1, 4, 4])], opset=7, check=False)
+
+
+@model
+def upsample_opset9():
+    return build([helper.make_node("Upsample", ["x", "s"], ["y"], mode="linear")],
+                 [vi("x", [1, 1, 2, 2])], [vi("y", [1, 1, 4, 6])],
+                 [init("s", np.array([1, 1, 2, 3], np.float32))], opset=9)
+
+
+@model
+def resize_opset10():
+    return build([helper.make_node("Resize", ["x", "s"], ["y"], mode="nearest")],
+                 [vi("x", [1, 1, 2, 2])], [vi("y", [1, 1, 4, 4])],
+                 [init("s", np.array([1, 1, 2, 2], np.float32))], opset=10)
+
+
+@model
+def resize_opset11_scales():
+    return build([helper.make_node("Resize", ["x", "roi", "s"], ["y"], mode="linear",
+                                   coordinate_transformation_mode="align_corners")],
+                 [vi("x", [1, 1, 2, 2])], [vi("y", [1, 1, 4, 4])],
+                 [init("roi", np.zeros(0, np.float32)),
+                  init("s", np.array([1, 1, 2, 2], np.float32))], opset=11)
+
+
+@model
+def resize_opset13_sizes():
+    return build([helper.make_node("Resize", ["x", "", "", "sz"], ["y"], mode="cubic",
+                                   cubic_coeff_a=-0.5, nearest_mode="floor")],
+                 [vi("x", [1, 1, 3, 3])], [vi("y", [1, 1, 7, 7])],
+                 [init("sz", np.array([1, 1, 7, 7], np.int64))])
+
+
+@model
+def reduce_opset11():
+    return build([helper.make_node("ReduceMean", ["x"], ["m"], axes=[-1, 1]),
+                  helper.make_node("ReduceMax", ["m"], ["y"], keepdims=0)],
+                 [vi("x", [2, 3, 4])], [vi("y", [])], opset=11)
+
+
+@model
+def reduce_opset13():
+    return build([helper.make_node("ReduceSum", ["x", "ax"], ["s"], keepdims=0),
+                  helper.make_node("ReduceSum", ["s", "none"], ["y"], noop_with_empty_axes=1)],
+                 [vi("x", [2, 3, 4])], [vi("y", [2, 4])],
+                 [init("ax", np.array([1], np.int64)), init("none", np.zeros(0, np.int64))])
+
+
+@model
+def softmax_opset11():
+    # Before opset 13, softmax on axis 1 of a rank-3 tensor normalizes over
+    # the flattened trailing dims.
+    return build([helper.make_node("Softmax", ["x"], ["y"], axis=1)],
+                 [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], opset=11)
+
+
+@model
+def softmax_opset13():
+    return build([helper.make_node("Softmax", ["x"], ["y"], axis=1)],
+                 [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])])
+
+
+@model
+def unnamed_nodes():
+    return build([helper.make_node("Relu", ["x"], ["r"]),
+                  helper.make_node("Sigmoid", ["r"], ["y"])],
+                 [vi("x", [4])], [vi("y", [4])])
+
+
+# --- inputs -----------------------------------------------------------------
+
+@model
+def two_dynamic_inputs():
+    return build([helper.make_node("MatMul", ["a", "b"], ["y"], name="mm")],
+                 [vi("a", ["batch", 8]), vi("b", [8, "n"])], [vi("y", ["batch", "n"])])
+
+
+# --- errors -----------------------------------------------------------------
+
+@model
+def unsupported_ops():
+    return build([helper.make_node("LSTM", ["x", "w", "r"], ["y1"], name="lstm_a", hidden_size=2),
+                  helper.make_node("Relu", ["x"], ["r1"]),
+                  helper.make_node("Where", ["c", "x", "x"], ["w1"], name="where_a"),
+                  helper.make_node("LSTM", ["x", "w", "r"], ["y2"], name="lstm_b", hidden_size=2),
+                  helper.make_node("Foo", ["x"], ["f"], domain="com.example", name="custom")],
+                 [vi("x", [1, 1, 2]), vi("c", [1, 1, 2], TensorProto.BOOL)],
+                 [vi("y1", None), vi("y2", None), vi("w1", None), vi("f", None)],
+                 [init("w", np.zeros((1, 8, 2), np.float32)),
+                  init("r", np.zeros((1, 8, 2), np.float32))], check=False)
+
+
+@model
+def unsupported_dtypes():
+    return build([helper.make_node("Add", ["x", "h"], ["y"])],
+                 [vi("x", [2], TensorProto.FLOAT16)], [vi("y", [2], TensorProto.FLOAT16)],
+                 [init("h", np.ones(2, np.float16)), init("d", np.ones(2, np.float64))])
+
+
+@model
+def cyclic():
+    return build([helper.make_node("Add", ["x", "b"], ["a"], name="first"),
+                  helper.make_node("Relu", ["a"], ["b"], name="second")],
+                 [vi("x", [2])], [vi("b", [2])], check=False)
+
+
+@model
+def missing_input():
+    return build([helper.make_node("Relu", ["nowhere"], ["y"], name="orphan")],
+                 [vi("x", [2])], [vi("y", [2])], check=False)
+
+
+@model
+def old_opset():
+    return build([helper.make_node("Relu", ["x"], ["y"])], [vi("x", [2])], [vi("y", [2])],
+                 opset=5, check=False)
+
+
+def _raw_float_tensor(name, dims, nbytes):
+    t = TensorProto()
+    t.name = name
+    t.data_type = F
+    t.dims.extend(dims)
+    t.raw_data = b"\0" * nbytes
+    return t
+
+
+@model
+def absurd_dims():
+    # 2^40 x 2^40 elements: the product overflows int64 elements*4 and must
+    # be rejected before any allocation.
+    t = _raw_float_tensor("w", [1 << 40, 1 << 40], 16)
+    return build([helper.make_node("Add", ["x", "w"], ["y"])],
+                 [vi("x", [4])], [vi("y", [4])], [t], check=False)
+
+
+@model
+def short_raw_data():
+    # Declares 1M floats but carries 16 bytes.
+    t = _raw_float_tensor("w", [1000, 1000], 16)
+    return build([helper.make_node("Add", ["x", "w"], ["y"])],
+                 [vi("x", [1000, 1000])], [vi("y", [1000, 1000])], [t], check=False)
+
+
+@model
+def negative_dim():
+    t = _raw_float_tensor("w", [-4], 16)
+    return build([helper.make_node("Add", ["x", "w"], ["y"])],
+                 [vi("x", [4])], [vi("y", [4])], [t], check=False)
+
+
+# --- external data ------------------------------------------------------------
+
+def _external(location, offset=0, length=None, nbytes=None):
+    t = TensorProto()
+    t.name = "w"
+    t.data_type = F
+    t.dims.extend([4])
+    t.data_location = TensorProto.EXTERNAL
+    entries = [("location", location), ("offset", str(offset))]
+    if length is not None:
+        entries.append(("length", str(length)))
+    for k, v in entries:
+        e = t.external_data.add()
+        e.key, e.value = k, v
+    return build([helper.make_node("Add", ["x", "w"], ["y"])],
+                 [vi("x", [4])], [vi("y", [4])], [t], check=False)
+
+
+def _write_weights(out, name="weights.bin", prefix=b""):
+    with open(os.path.join(os.path.dirname(out) or ".", name), "wb") as f:
+        f.write(prefix + np.array([1, 2, 3, 4], np.float32).tobytes())
+
+
+@model
+def external_ok(out):
+    _write_weights(out, prefix=b"pad!")
+    return _external("weights.bin", offset=4, length=16)
+
+
+@model
+def external_dotdot(out):
+    return _external("../weights.bin")
+
+
+@model
+def external_absolute(out):
+    return _external("/etc/passwd")
+
+
+@model
+def external_symlink(out):
+    # A link inside the folder that points outside it.
+    outside = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(out))), "outside.bin")
+    with open(outside, "wb") as f:
+        f.write(np.zeros(4, np.float32).tobytes())
+    link = os.path.join(os.path.dirname(out), "link.bin")
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(outside, link)
+    return _external("link.bin")
+
+
+@model
+def external_past_end(out):
+    _write_weights(out)
+    return _external("weights.bin", offset=8, length=16)
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in MODELS:
+        sys.exit("usage: onnx_models.py {%s} OUT.onnx" % "|".join(sorted(MODELS)))
+    name, out = sys.argv[1], sys.argv[2]
+    fn = MODELS[name]
+    m = fn(out) if fn.__code__.co_argcount else fn()
+    onnx.save(m, out)
+
+
+if __name__ == "__main__":
+    main()
