@@ -31,3 +31,23 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.quant_tools_dir, config.llvm_tools_dir]
 tools = ["quant-opt", "quant-import"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Real third-party models (utils/fetch-models.sh caches them outside git).
+# Tests that read them say `REQUIRES: models` and are reported UNSUPPORTED,
+# with this note, when the cache is missing.
+models_dir = os.environ.get(
+    "QUANT_MODELS_DIR",
+    os.path.join(os.path.expanduser("~"), ".cache", "quant", "models"))
+if os.path.isfile(os.path.join(models_dir, "ocr-models", ".verified")) and \
+   os.path.isfile(os.path.join(models_dir, "openwakeword", ".verified")):
+    config.available_features.add("models")
+    config.substitutions.append(("%models", models_dir))
+else:
+    lit_config.note("real-model tests are skipped: no verified models in %s "
+                    "(run utils/fetch-models.sh)" % models_dir)
+
+# ONNX's backend node tests, from Debian's libonnx-testdata.
+onnx_node_tests = "/usr/share/libonnx-testdata/data/node"
+if os.path.isdir(onnx_node_tests):
+    config.available_features.add("onnx-testdata")
+    config.substitutions.append(("%onnx_node_tests", onnx_node_tests))

@@ -21,7 +21,7 @@ QUANT_PACKAGES=(
   cmake ninja-build git
   clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler
-  libgtest-dev python3 python3-onnx python3-numpy
+  libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
 )
 
 quant_log() { printf '==> %s\n' "$*" >&2; }

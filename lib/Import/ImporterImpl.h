@@ -19,6 +19,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -65,6 +66,9 @@ public:
 
   /// Error at a node: "<file>: node '<name>' (<op>): <message>".
   InFlightDiagnostic nodeError(const onnx::NodeProto &node);
+  /// A valid ONNX construct quant does not handle:
+  /// "<file>: node '<name>' (<op>): not supported: <message>".
+  InFlightDiagnostic notSupported(const onnx::NodeProto &node);
   /// Error about the model as a whole: "<file>: <message>".
   InFlightDiagnostic modelError();
 
@@ -79,6 +83,11 @@ public:
   /// The static result type ONNX shape inference gave output `i`.
   FailureOr<RankedTensorType> getResultType(const onnx::NodeProto &node,
                                             int i = 0);
+  /// Whether ONNX value `name` is needed but has no value or constant.
+  bool isMissing(llvm::StringRef name) const {
+    return consumed.contains(name) && !values.count(name) &&
+           !constants.count(name);
+  }
   /// Binds output `i` of `node`.
   void setValue(const onnx::NodeProto &node, int i, Value value);
   void setConst(const onnx::NodeProto &node, int i, ConstTensor value);
@@ -129,6 +138,8 @@ private:
   llvm::StringMap<std::shared_ptr<ConstTensor>> constants;
   /// Static types from shape inference, by ONNX value name.
   llvm::StringMap<const onnx::TypeProto *> types;
+  /// Names some node or graph output reads.
+  llvm::StringSet<> consumed;
   /// Node index in the graph, for unnamed nodes.
   llvm::DenseMap<const onnx::NodeProto *, int> nodeIndex;
 };

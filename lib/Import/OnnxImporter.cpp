@@ -111,6 +111,10 @@ InFlightDiagnostic Importer::nodeError(const onnx::NodeProto &node) {
                             << node.op_type() << "): ";
 }
 
+InFlightDiagnostic Importer::notSupported(const onnx::NodeProto &node) {
+  return nodeError(node) << "not supported: ";
+}
+
 Location Importer::getLoc(const onnx::NodeProto &node) {
   return NameLoc::get(StringAttr::get(context, nodeName(node)));
 }
@@ -142,8 +146,8 @@ LogicalResult Importer::loadModel() {
   if (!found)
     return modelError() << "the model imports no default ONNX opset";
   if (opsetVersion < 7 || opsetVersion > 17)
-    return modelError() << "opset " << opsetVersion
-                        << " is not supported (supported: 7 to 17)";
+    return modelError() << "not supported: opset " << opsetVersion
+                        << " (quant imports opsets 7 to 17)";
   for (auto [i, node] : llvm::enumerate(model.graph().node()))
     nodeIndex[&node] = static_cast<int>(i);
   return success();
@@ -271,7 +275,10 @@ LogicalResult Importer::checkSupported() {
                                   "graph is cyclic or not topologically sorted)";
     for (const std::string &output : node.output())
       defined.insert(output);
+    consumed.insert(node.input().begin(), node.input().end());
   }
+  for (const auto &output : model.graph().output())
+    consumed.insert(output.name());
   return success();
 }
 

@@ -97,9 +97,9 @@ FailureOr<SmallVector<int64_t>> constInts(Importer &im,
                                           StringRef what) {
   const ConstTensor *c = im.getConst(node, i);
   if (!c)
-    return im.nodeError(node) << what
-                              << " must be known at import time (a constant "
-                                 "or computed from static shapes)";
+    return im.notSupported(node) << what
+                                 << " must be known at import time (a "
+                                    "constant or computed from static shapes)";
   SmallVector<int64_t> result;
   for (int64_t k = 0; k < c->numElements(); ++k)
     result.push_back(c->getInt(k));
@@ -111,7 +111,7 @@ FailureOr<SmallVector<float>> constFloats(Importer &im,
                                           StringRef what) {
   const ConstTensor *c = im.getConst(node, i);
   if (!c)
-    return im.nodeError(node) << what << " must be a constant";
+    return im.notSupported(node) << what << " must be a constant";
   SmallVector<float> result;
   for (int64_t k = 0; k < c->numElements(); ++k)
     result.push_back(static_cast<float>(c->getDouble(k)));
@@ -179,6 +179,16 @@ ConstTensor reshapeConst(const ConstTensor &c, ArrayRef<int64_t> shape) {
 //===----------------------------------------------------------------------===//
 // Converters
 //===----------------------------------------------------------------------===//
+
+/// qnt's compute ops take float (and quantized) tensors; integer arithmetic
+/// is only evaluated at import time, on shape values.
+LogicalResult requireFloat(Importer &im, const onnx::NodeProto &node,
+                           RankedTensorType type) {
+  if (isa<FloatType>(type.getElementType()))
+    return success();
+  return im.notSupported(node) << "computing on " << type.getElementType()
+                               << " tensors at run time";
+}
 
 using Converter = LogicalResult (*)(Importer &, const onnx::NodeProto &);
 
@@ -264,8 +274,7 @@ LogicalResult convertConstant(Importer &im, const onnx::NodeProto &node) {
       }
       break;
     default:
-      return im.nodeError(node) << "unsupported constant data type "
-                                << t.data_type();
+      return im.notSupported(node) << "constant data type " << t.data_type();
     }
   } else if (const auto *f = findAttr(node, "value_float")) {
     c.dtype = onnx::TensorProto::FLOAT;
@@ -282,8 +291,7 @@ LogicalResult convertConstant(Importer &im, const onnx::NodeProto &node) {
     c.shape.push_back(is->ints_size());
     c.ints.assign(is->ints().begin(), is->ints().end());
   } else {
-    return im.nodeError(node) << "has no value (sparse and string constants "
-                                 "are not supported)";
+    return im.notSupported(node) << "sparse or string constants";
   }
   im.setConst(node, 0, std::move(c));
   return success();
@@ -338,7 +346,7 @@ LogicalResult convertConstantOfShape(Importer &im,
                   ? [&] { int64_t v; std::memcpy(&v, t.raw_data().data(), 8); return static_cast<double>(v); }()
                   : 0.0;
     else
-      return im.nodeError(node) << "unsupported value type";
+      return im.notSupported(node) << "value type " << t.data_type();
   }
   im.setConst(node, 0,
               makeConst(c.dtype, *shape, [&](int64_t) { return value; },
@@ -398,8 +406,11 @@ LogicalResult convertBinary(Importer &im, const onnx::NodeProto &node) {
   FailureOr<RankedTensorType> type = im.getResultType(node);
   if (failed(type))
     return failure();
+  if (failed(requireFloat(im, node, *type)))
+    return failure();
   FailureOr<Value> acc = im.getValue(node, 0);
-  if (failed(acc))
+  if (failed(acc) ||
+      failed(requireFloat(im, node, cast<RankedTensorType>(acc->getType()))))
     return failure();
   for (int k = 1; k < node.input_size(); ++k) {
     Value rhs;
@@ -413,7 +424,8 @@ LogicalResult convertBinary(Importer &im, const onnx::NodeProto &node) {
       rhs = im.materialize(asFloat, im.getLoc(node), "exponent");
     } else {
       FailureOr<Value> v = im.getValue(node, k);
-      if (failed(v))
+      if (failed(v) ||
+          failed(requireFloat(im, node, cast<RankedTensorType>(v->getType()))))
         return failure();
       rhs = *v;
     }
@@ -436,7 +448,8 @@ template <typename OpTy>
 LogicalResult convertUnary(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> x = im.getValue(node, 0);
   FailureOr<RankedTensorType> type = im.getResultType(node);
-  if (failed(x) || failed(type))
+  if (failed(x) || failed(type) || failed(requireFloat(im, node, *type)) ||
+      failed(requireFloat(im, node, cast<RankedTensorType>(x->getType()))))
     return failure();
   im.setValue(node, 0, OpTy::create(im.getBuilder(), im.getLoc(node), *type, *x));
   return success();
@@ -493,7 +506,7 @@ LogicalResult convertHardSigmoid(Importer &im, const onnx::NodeProto &node) {
 LogicalResult convertClip(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> x = im.getValue(node, 0);
   FailureOr<RankedTensorType> type = im.getResultType(node);
-  if (failed(x) || failed(type))
+  if (failed(x) || failed(type) || failed(requireFloat(im, node, *type)))
     return failure();
   auto &b = im.getBuilder();
   Location loc = im.getLoc(node);
@@ -663,8 +676,8 @@ LogicalResult convertConvTranspose(Importer &im, const onnx::NodeProto &node) {
       int64_t total = strides[i] * (in[2 + i] - 1) + outPad[i] +
                       ((ws[2 + i] - 1) * dilations[i] + 1) - target;
       if (total < 0)
-        return im.nodeError(node)
-               << "output_shape needs negative padding; not supported";
+        return im.notSupported(node)
+               << "an output_shape that needs negative padding";
       bool upper = autoPad == "SAME_UPPER";
       pads[i] = upper ? total / 2 : total - total / 2;
       pads[n + i] = upper ? total - total / 2 : total / 2;
@@ -729,7 +742,7 @@ LogicalResult convertBatchNorm(Importer &im, const onnx::NodeProto &node) {
     operands.push_back(*v);
   }
   if (attrInt(node, "training_mode", 0) != 0)
-    return im.nodeError(node) << "training_mode is not supported";
+    return im.notSupported(node) << "training_mode";
   FailureOr<RankedTensorType> type = im.getResultType(node);
   if (failed(type))
     return failure();
@@ -803,10 +816,10 @@ template <typename PoolOp>
 LogicalResult convertPool(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> x = im.getValue(node, 0);
   FailureOr<RankedTensorType> type = im.getResultType(node);
-  if (failed(x) || failed(type))
+  if (failed(x) || failed(type) || failed(requireFloat(im, node, *type)))
     return failure();
   if (node.output_size() > 1 && !node.output(1).empty())
-    return im.nodeError(node) << "the Indices output is not supported";
+    return im.notSupported(node) << "the Indices output";
   ArrayRef<int64_t> in = shapeOf(*x);
   if (in.size() < 3)
     return im.nodeError(node) << "expects an input of rank >= 3";
@@ -825,7 +838,7 @@ LogicalResult convertPool(Importer &im, const onnx::NodeProto &node) {
   Value result;
   if constexpr (std::is_same_v<PoolOp, MaxPoolOp>) {
     if (attrInt(node, "storage_order", 0) != 0)
-      return im.nodeError(node) << "storage_order 1 is not supported";
+      return im.notSupported(node) << "storage_order 1";
     result = MaxPoolOp::create(b, im.getLoc(node), *type, *x,
                                b.getDenseI64ArrayAttr(*kernel),
                                b.getDenseI64ArrayAttr(strides),
@@ -879,19 +892,19 @@ LogicalResult convertResize(Importer &im, const onnx::NodeProto &node) {
       scales.push_back(static_cast<float>((*sizes)[i]) /
                        static_cast<float>(in[i]));
   } else {
-    return im.nodeError(node) << "scales or sizes must be constants";
+    return im.notSupported(node) << "scales or sizes must be constants";
   }
   (void)out;
   auto modeEnum = symbolizeResizeMode(mode);
   if (!modeEnum)
-    return im.nodeError(node) << "unsupported mode '" << mode << "'";
+    return im.notSupported(node) << "mode '" << mode << "'";
   auto transformEnum = symbolizeCoordinateTransform(transform);
   if (!transformEnum)
-    return im.nodeError(node) << "unsupported coordinate_transformation_mode '"
-                              << transform << "'";
+    return im.notSupported(node) << "coordinate_transformation_mode '"
+                                 << transform << "'";
   auto nearestEnum = symbolizeNearestMode(nearest);
   if (!nearestEnum)
-    return im.nodeError(node) << "unsupported nearest_mode '" << nearest << "'";
+    return im.notSupported(node) << "nearest_mode '" << nearest << "'";
   auto &b = im.getBuilder();
   im.setValue(node, 0,
               ResizeOp::create(
@@ -1358,7 +1371,7 @@ LogicalResult convertCast(Importer &im, const onnx::NodeProto &node) {
       for (int64_t &v : r.ints)
         v = v != 0;
     if (!im.getElementType(to))
-      return im.nodeError(node) << "cast to unsupported data type " << to;
+      return im.notSupported(node) << "cast to data type " << to;
     im.setConst(node, 0, std::move(r));
     return success();
   }
@@ -1400,7 +1413,7 @@ LogicalResult convertPad(Importer &im, const onnx::NodeProto &node) {
   std::string mode = attrString(node, "mode", "constant");
   auto modeEnum = symbolizePadMode(mode);
   if (!modeEnum)
-    return im.nodeError(node) << "unsupported mode '" << mode << "'";
+    return im.notSupported(node) << "mode '" << mode << "'";
   auto &b = im.getBuilder();
   im.setValue(node, 0,
               PadOp::create(b, im.getLoc(node), *type, *x,
@@ -1455,8 +1468,8 @@ LogicalResult convertReduce(Importer &im, const onnx::NodeProto &node) {
 /// Comparisons and Not: only evaluated at import time (shape logic).
 LogicalResult convertConstOnlyLogic(Importer &im, const onnx::NodeProto &node) {
   if (!allConst(im, node))
-    return im.nodeError(node)
-           << "is only supported on values known at import time";
+    return im.notSupported(node)
+           << "comparisons of values only known at run time";
   const ConstTensor *a = im.getConst(node, 0);
   if (node.op_type() == "Not") {
     im.setConst(node, 0,
@@ -1552,6 +1565,14 @@ bool mlir::qnt::detail::isSupportedOp(StringRef opType) {
   return converters().count(opType);
 }
 
+std::vector<std::string> mlir::qnt::getSupportedOnnxOps() {
+  std::vector<std::string> ops;
+  for (const auto &entry : converters())
+    ops.push_back(entry.getKey().str());
+  llvm::sort(ops);
+  return ops;
+}
+
 bool mlir::qnt::detail::isFoldableOp(StringRef opType) {
   return llvm::StringSwitch<bool>(opType)
       .Cases({"Constant", "Shape", "ConstantOfShape", "Identity", "Cast"}, true)
@@ -1567,5 +1588,12 @@ bool mlir::qnt::detail::isFoldableOp(StringRef opType) {
 LogicalResult Importer::convertNode(const onnx::NodeProto &node) {
   auto it = converters().find(node.op_type());
   assert(it != converters().end() && "unsupported ops are rejected up front");
-  return it->second(*this, node);
+  if (failed(it->second(*this, node)))
+    return failure();
+  // Optional outputs quant does not compute (training statistics, Dropout's
+  // mask, MaxPool's indices) must not be used.
+  for (auto [i, output] : llvm::enumerate(node.output()))
+    if (!output.empty() && isMissing(output))
+      return notSupported(node) << "output #" << i << " ('" << output << "')";
+  return success();
 }

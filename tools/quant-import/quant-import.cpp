@@ -31,8 +31,11 @@ namespace cl = llvm::cl;
 static cl::OptionCategory category("quant-import options");
 
 static cl::opt<std::string> inputFile(cl::Positional,
-                                      cl::desc("<model.onnx>"), cl::Required,
-                                      cl::cat(category));
+                                      cl::desc("<model.onnx>"), cl::cat(category));
+static cl::opt<bool> listOps(
+    "list-ops",
+    cl::desc("Print the ONNX ops quant-import supports, one per line, and exit"),
+    cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                        cl::value_desc("file"), cl::init("-"),
                                        cl::cat(category));
@@ -69,6 +72,16 @@ int main(int argc, char **argv) {
       argc, argv,
       "quant-import: import an ONNX model as qnt IR with static shapes\n\n"
       "  quant-import model.onnx --input-shape x=1x3x224x224 -o model.mlir\n");
+
+  if (listOps) {
+    for (const std::string &op : qnt::getSupportedOnnxOps())
+      llvm::outs() << op << "\n";
+    return 0;
+  }
+  if (inputFile.empty()) {
+    llvm::errs() << "quant-import: error: no input model (see --help)\n";
+    return 1;
+  }
 
   qnt::OnnxImportOptions options;
   for (const std::string &spec : inputShapes) {

@@ -48,6 +48,9 @@ struct OnnxImportOptions {
 bool parseInputShape(llvm::StringRef spec, InputShape &shape,
                      std::string &error);
 
+/// The ONNX op types (default domain) the importer converts, sorted.
+std::vector<std::string> getSupportedOnnxOps();
+
 /// Imports the ONNX model at `path`. Returns null after emitting diagnostics
 /// when the model cannot be imported.
 OwningOpRef<ModuleOp> importOnnxModel(MLIRContext *context,
