@@ -54,7 +54,8 @@ class Importer {
 public:
   Importer(MLIRContext *context, llvm::StringRef path,
            const OnnxImportOptions &options);
-  OwningOpRef<ModuleOp> run();
+  /// Imports from the file at `path`, or from `bytes` when given.
+  OwningOpRef<ModuleOp> run(std::optional<llvm::StringRef> bytes = {});
 
   //===------------------------------------------------------------------===//
   // Used by the op converters (OnnxOps.cpp)
@@ -111,7 +112,7 @@ public:
                     llvm::StringRef nameHint);
 
 private:
-  LogicalResult loadModel();
+  LogicalResult loadModel(std::optional<llvm::StringRef> bytes);
   LogicalResult checkSupported();
   LogicalResult applyInputShapes();
   LogicalResult readInitializers();

@@ -119,20 +119,24 @@ Location Importer::getLoc(const onnx::NodeProto &node) {
   return NameLoc::get(StringAttr::get(context, nodeName(node)));
 }
 
-LogicalResult Importer::loadModel() {
-  uint64_t size = 0;
-  if (std::error_code ec = llvm::sys::fs::file_size(path, size))
-    return modelError() << "cannot read the model: " << ec.message();
-  if (size > static_cast<uint64_t>(onnx_loader::kMaxModelBytes))
-    return modelError() << "the model is " << size
-                        << " bytes, over protobuf's 2 GiB limit";
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return modelError() << "cannot read the model: "
-                        << buffer.getError().message();
-  std::string bytes((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
-  buffer->reset();
+LogicalResult Importer::loadModel(std::optional<StringRef> given) {
+  std::string bytes;
+  if (given) {
+    bytes = given->str();
+  } else {
+    uint64_t size = 0;
+    if (std::error_code ec = llvm::sys::fs::file_size(path, size))
+      return modelError() << "cannot read the model: " << ec.message();
+    if (size > static_cast<uint64_t>(onnx_loader::kMaxModelBytes))
+      return modelError() << "the model is " << size
+                          << " bytes, over protobuf's 2 GiB limit";
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer)
+      return modelError() << "cannot read the model: "
+                          << buffer.getError().message();
+    bytes.assign((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
+  }
   std::string error = onnx_loader::parseModel(bytes, model);
   if (!error.empty())
     return modelError() << error;
@@ -279,6 +283,9 @@ LogicalResult Importer::checkSupported() {
   }
   for (const auto &output : model.graph().output())
     consumed.insert(output.name());
+  std::string error = onnx_loader::verifyNodes(model);
+  if (!error.empty())
+    return modelError() << error;
   return success();
 }
 
@@ -819,8 +826,8 @@ OwningOpRef<ModuleOp> Importer::buildFunction() {
   return module;
 }
 
-OwningOpRef<ModuleOp> Importer::run() {
-  if (failed(loadModel()) || failed(checkSupported()) ||
+OwningOpRef<ModuleOp> Importer::run(std::optional<StringRef> bytes) {
+  if (failed(loadModel(bytes)) || failed(checkSupported()) ||
       failed(applyInputShapes()) || failed(readInitializers()) ||
       failed(runShapeInference()) || failed(foldShapeComputations()))
     return nullptr;
@@ -833,4 +840,13 @@ OwningOpRef<ModuleOp> mlir::qnt::importOnnxModel(MLIRContext *context,
   context->loadDialect<QntDialect, func::FuncDialect>();
   Importer importer(context, path, options);
   return importer.run();
+}
+
+OwningOpRef<ModuleOp>
+mlir::qnt::importOnnxModelFromBuffer(MLIRContext *context, StringRef bytes,
+                                     StringRef path,
+                                     const OnnxImportOptions &options) {
+  context->loadDialect<QntDialect, func::FuncDialect>();
+  Importer importer(context, path, options);
+  return importer.run(bytes);
 }

@@ -44,6 +44,37 @@ std::string parseModel(const std::string &bytes, onnx::ModelProto &model) {
   return {};
 }
 
+std::string verifyNodes(const onnx::ModelProto &model) {
+  std::unordered_map<std::string, int> opsets;
+  for (const auto &opset : model.opset_import())
+    opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
+        static_cast<int>(opset.version());
+  const auto *registry = onnx::OpSchemaRegistry::Instance();
+  for (int i = 0; i < model.graph().node_size(); ++i) {
+    const onnx::NodeProto &node = model.graph().node(i);
+    std::string name = node.name().empty()
+                           ? node.op_type() + "_" + std::to_string(i)
+                           : node.name();
+    std::string where = "node '" + name + "' (" + node.op_type() + "): ";
+    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    auto it = opsets.find(domain);
+    if (it == opsets.end())
+      return where + "its domain is not imported by the model";
+    const onnx::OpSchema *schema =
+        registry->GetSchema(node.op_type(), it->second, domain);
+    if (!schema)
+      return where + "no such op in opset " + std::to_string(it->second);
+    try {
+      schema->Verify(node);
+    } catch (const std::exception &e) {
+      std::string message = e.what();
+      // Drop libonnx's multi-line context: one line per error.
+      return where + message.substr(0, message.find('\n'));
+    }
+  }
+  return {};
+}
+
 std::string inferShapes(onnx::ModelProto &model) {
   // check_type: catch type errors early; error_mode 1: stop at the first
   // node whose shape cannot be inferred; data propagation: evaluate

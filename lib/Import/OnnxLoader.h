@@ -27,6 +27,12 @@ constexpr long long kMaxModelBytes = (1LL << 31) - 1;
 /// it failed.
 std::string parseModel(const std::string &bytes, onnx::ModelProto &model);
 
+/// Checks every node of the main graph against its ONNX schema at the
+/// model's opset (input and output counts, attribute types). libonnx's shape
+/// inference assumes this and may crash on nodes that break it. Returns an
+/// empty string on success, else "node '<name>' (<op>): <reason>".
+std::string verifyNodes(const onnx::ModelProto &model);
+
 /// Runs ONNX shape inference (with data propagation, so shape subgraphs feed
 /// Reshape) on `model` in place. Returns an empty string on success.
 std::string inferShapes(onnx::ModelProto &model);

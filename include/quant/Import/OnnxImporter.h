@@ -57,6 +57,13 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext *context,
                                       llvm::StringRef path,
                                       const OnnxImportOptions &options);
 
+/// Imports a model already in memory. `path` names it in diagnostics, and
+/// its folder is where external data is looked for.
+OwningOpRef<ModuleOp> importOnnxModelFromBuffer(MLIRContext *context,
+                                                llvm::StringRef bytes,
+                                                llvm::StringRef path,
+                                                const OnnxImportOptions &options);
+
 } // namespace mlir::qnt
 
 #endif // QUANT_IMPORT_ONNXIMPORTER_H
