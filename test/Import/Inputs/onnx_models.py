@@ -321,6 +321,40 @@ def softmax_opset13():
 
 
 @model
+def unary_chain():
+    ops = ["Sqrt", "Exp", "Log", "Erf", "Tanh", "Relu", "Sigmoid", "Dropout",
+           "Identity", "GlobalAveragePool"]
+    nodes, prev = [], "x"
+    for i, op in enumerate(ops):
+        nodes.append(helper.make_node(op, [prev], ["v%d" % i], name=op.lower()))
+        prev = "v%d" % i
+    return build(nodes, [vi("x", [1, 2, 3, 3])], [vi(prev, [1, 2, 1, 1])])
+
+
+@model
+def constant_forms():
+    # Constant's value_* forms, Shape with start/end (opset 15),
+    # ConstantOfShape and comparisons, all evaluated at import time; the
+    # result feeds a Reshape so the folding is visible in its type.
+    nodes = [helper.make_node("Constant", [], ["f"], value_float=2.0),
+             helper.make_node("Constant", [], ["fs"], value_floats=[1.0, 3.0]),
+             helper.make_node("Constant", [], ["i"], value_int=2),
+             helper.make_node("Constant", [], ["is"], value_ints=[6, -1]),
+             helper.make_node("Shape", ["x"], ["tail"], start=1),
+             helper.make_node("Equal", ["tail", "is"], ["eq"]),
+             helper.make_node("Not", ["eq"], ["ne"]),
+             helper.make_node("Cast", ["ne"], ["nei"], to=I64),
+             helper.make_node("Add", ["nei", "i"], ["dims"]),
+             helper.make_node("ConstantOfShape", ["dims"], ["ones"],
+                              value=helper.make_tensor("v", F, [1], [1.0])),
+             helper.make_node("Reshape", ["x", "is"], ["r"]),
+             helper.make_node("Mul", ["r", "f"], ["m"]),
+             helper.make_node("Add", ["m", "fs"], ["y"])]
+    return build(nodes, [vi("x", [2, 3, 2])], [vi("y", [6, 2]), vi("ones", [3, 3])],
+                 opset=15)
+
+
+@model
 def unnamed_nodes():
     return build([helper.make_node("Relu", ["x"], ["r"]),
                   helper.make_node("Sigmoid", ["r"], ["y"])],
