@@ -79,6 +79,11 @@ public:
   /// Input `i` as an SSA value (materializing constants); fails with an
   /// error when it is absent.
   FailureOr<Value> getValue(const onnx::NodeProto &node, int i);
+  /// The value of ONNX name `name` (read by `node`), materializing constants.
+  FailureOr<Value> getValueByName(const onnx::NodeProto &node,
+                                  llvm::StringRef name);
+  /// Binds output `i` of `node` to whatever ONNX name `name` is bound to.
+  LogicalResult alias(const onnx::NodeProto &node, int i, llvm::StringRef name);
   /// Whether optional input `i` is present.
   bool hasInput(const onnx::NodeProto &node, int i) const;
   /// The static result type ONNX shape inference gave output `i`.

@@ -102,8 +102,9 @@ std::string Importer::nodeName(const onnx::NodeProto &node) const {
   if (!node.name().empty())
     return node.name();
   auto it = nodeIndex.find(&node);
-  int index = it == nodeIndex.end() ? -1 : it->second;
-  return node.op_type() + "_" + std::to_string(index);
+  if (it == nodeIndex.end())
+    return node.op_type() + "_in_subgraph"; // An unnamed If-branch node.
+  return node.op_type() + "_" + std::to_string(it->second);
 }
 
 InFlightDiagnostic Importer::nodeError(const onnx::NodeProto &node) {
@@ -360,12 +361,21 @@ LogicalResult Importer::runShapeInference() {
   std::string error = onnx_loader::inferShapes(model);
   if (!error.empty())
     return modelError() << error;
-  for (const auto &info : graph->input())
-    types[info.name()] = &info.type();
-  for (const auto &info : graph->value_info())
-    types[info.name()] = &info.type();
-  for (const auto &info : graph->output())
-    types[info.name()] = &info.type();
+  // Subgraphs (If branches) carry the types of their own values.
+  std::function<void(const onnx::GraphProto &)> collect =
+      [&](const onnx::GraphProto &g) {
+        for (const auto &info : g.input())
+          types[info.name()] = &info.type();
+        for (const auto &info : g.value_info())
+          types[info.name()] = &info.type();
+        for (const auto &info : g.output())
+          types[info.name()] = &info.type();
+        for (const auto &node : g.node())
+          for (const auto &attr : node.attribute())
+            if (attr.has_g())
+              collect(attr.g());
+      };
+  collect(*graph);
   return success();
 }
 
@@ -703,7 +713,24 @@ const ConstTensor *Importer::getConst(const onnx::NodeProto &node,
 FailureOr<Value> Importer::getValue(const onnx::NodeProto &node, int i) {
   if (!hasInput(node, i))
     return nodeError(node) << "input " << i << " is required";
-  const std::string &name = node.input(i);
+  return getValueByName(node, node.input(i));
+}
+
+LogicalResult Importer::alias(const onnx::NodeProto &node, int i,
+                              StringRef name) {
+  if (Value value = values.lookup(name)) {
+    values[node.output(i)] = value;
+    return success();
+  }
+  auto it = constants.find(name);
+  if (it == constants.end())
+    return nodeError(node) << "'" << name << "' is not produced by the branch";
+  constants[node.output(i)] = it->second;
+  return success();
+}
+
+FailureOr<Value> Importer::getValueByName(const onnx::NodeProto &node,
+                                          StringRef name) {
   if (Value value = values.lookup(name))
     return value;
   auto it = constants.find(name);
@@ -711,8 +738,8 @@ FailureOr<Value> Importer::getValue(const onnx::NodeProto &node, int i) {
     return nodeError(node) << "input '" << name
                            << "' is not produced by any earlier node (the "
                               "graph is cyclic or not topologically sorted)";
-  Value value = materialize(*it->second, NameLoc::get(builder.getStringAttr(name)),
-                            name);
+  Value value =
+      materialize(*it->second, NameLoc::get(builder.getStringAttr(name)), name);
   values[name] = value;
   return value;
 }

@@ -44,14 +44,15 @@ std::string parseModel(const std::string &bytes, onnx::ModelProto &model) {
   return {};
 }
 
-std::string verifyNodes(const onnx::ModelProto &model) {
-  std::unordered_map<std::string, int> opsets;
-  for (const auto &opset : model.opset_import())
-    opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
-        static_cast<int>(opset.version());
+/// Verifies the nodes of `graph` and, recursively, of its subgraphs.
+static std::string
+verifyGraph(const onnx::GraphProto &graph,
+            const std::unordered_map<std::string, int> &opsets, int depth) {
+  if (depth > 8)
+    return "subgraphs are nested more than 8 deep";
   const auto *registry = onnx::OpSchemaRegistry::Instance();
-  for (int i = 0; i < model.graph().node_size(); ++i) {
-    const onnx::NodeProto &node = model.graph().node(i);
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &node = graph.node(i);
     std::string name = node.name().empty()
                            ? node.op_type() + "_" + std::to_string(i)
                            : node.name();
@@ -71,8 +72,23 @@ std::string verifyNodes(const onnx::ModelProto &model) {
       // Drop libonnx's multi-line context: one line per error.
       return where + message.substr(0, message.find('\n'));
     }
+    for (const auto &attr : node.attribute()) {
+      if (attr.has_g()) {
+        std::string error = verifyGraph(attr.g(), opsets, depth + 1);
+        if (!error.empty())
+          return error;
+      }
+    }
   }
   return {};
+}
+
+std::string verifyNodes(const onnx::ModelProto &model) {
+  std::unordered_map<std::string, int> opsets;
+  for (const auto &opset : model.opset_import())
+    opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
+        static_cast<int>(opset.version());
+  return verifyGraph(model.graph(), opsets, 0);
 }
 
 std::string inferShapes(onnx::ModelProto &model) {

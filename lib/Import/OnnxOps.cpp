@@ -1465,13 +1465,35 @@ LogicalResult convertReduce(Importer &im, const onnx::NodeProto &node) {
   return success();
 }
 
-/// Comparisons and Not: only evaluated at import time (shape logic).
-LogicalResult convertConstOnlyLogic(Importer &im, const onnx::NodeProto &node) {
-  if (!allConst(im, node))
-    return im.notSupported(node)
-           << "comparisons of values only known at run time";
+/// Comparisons and Not. Evaluated at import time on known values (shape
+/// logic); at run time comparisons of float tensors become qnt.compare.
+LogicalResult convertLogic(Importer &im, const onnx::NodeProto &node) {
+  StringRef op = node.op_type();
+  if (!allConst(im, node)) {
+    auto predicate = llvm::StringSwitch<std::optional<ComparePredicate>>(op)
+                         .Case("Equal", ComparePredicate::eq)
+                         .Case("Greater", ComparePredicate::gt)
+                         .Case("GreaterOrEqual", ComparePredicate::ge)
+                         .Case("Less", ComparePredicate::lt)
+                         .Case("LessOrEqual", ComparePredicate::le)
+                         .Default(std::nullopt);
+    if (!predicate)
+      return im.notSupported(node) << op << " of values only known at run time";
+    FailureOr<Value> a = im.getValue(node, 0);
+    FailureOr<Value> c = im.getValue(node, 1);
+    FailureOr<RankedTensorType> type = im.getResultType(node);
+    if (failed(a) || failed(c) || failed(type) ||
+        failed(requireFloat(im, node, cast<RankedTensorType>(a->getType()))) ||
+        failed(requireFloat(im, node, cast<RankedTensorType>(c->getType()))))
+      return failure();
+    auto &b = im.getBuilder();
+    im.setValue(node, 0,
+                CompareOp::create(b, im.getLoc(node), *type, *a, *c,
+                                  ComparePredicateAttr::get(b.getContext(), *predicate)));
+    return success();
+  }
   const ConstTensor *a = im.getConst(node, 0);
-  if (node.op_type() == "Not") {
+  if (op == "Not") {
     im.setConst(node, 0,
                 makeConst(onnx::TensorProto::BOOL, a->shape, nullptr,
                           [&](int64_t i) -> int64_t { return a->getInt(i) == 0; }));
@@ -1481,7 +1503,6 @@ LogicalResult convertConstOnlyLogic(Importer &im, const onnx::NodeProto &node) {
   auto shape = broadcastShapes(a->shape, c->shape);
   if (!shape)
     return im.nodeError(node) << "operands do not broadcast";
-  StringRef op = node.op_type();
   im.setConst(node, 0,
               makeConst(onnx::TensorProto::BOOL, *shape, nullptr,
                         [&](int64_t i) -> int64_t {
@@ -1493,6 +1514,88 @@ LogicalResult convertConstOnlyLogic(Importer &im, const onnx::NodeProto &node) {
                           if (op == "Less") return x < y;
                           return x <= y;
                         }));
+  return success();
+}
+
+LogicalResult convertWhere(Importer &im, const onnx::NodeProto &node) {
+  if (allConst(im, node)) {
+    const ConstTensor *c = im.getConst(node, 0), *t = im.getConst(node, 1),
+                      *f = im.getConst(node, 2);
+    auto partial = broadcastShapes(t->shape, f->shape);
+    auto shape = partial ? broadcastShapes(c->shape, *partial) : std::nullopt;
+    if (!shape)
+      return im.nodeError(node) << "operands do not broadcast";
+    auto pick = [&](int64_t i) {
+      return c->getInt(broadcastIndex(i, *shape, c->shape)) != 0;
+    };
+    im.setConst(node, 0,
+                makeConst(t->dtype, *shape,
+                          [&](int64_t i) {
+                            return pick(i) ? t->getDouble(broadcastIndex(i, *shape, t->shape))
+                                           : f->getDouble(broadcastIndex(i, *shape, f->shape));
+                          },
+                          [&](int64_t i) {
+                            return pick(i) ? t->getInt(broadcastIndex(i, *shape, t->shape))
+                                           : f->getInt(broadcastIndex(i, *shape, f->shape));
+                          }));
+    return success();
+  }
+  FailureOr<Value> c = im.getValue(node, 0);
+  FailureOr<Value> t = im.getValue(node, 1);
+  FailureOr<Value> f = im.getValue(node, 2);
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  if (failed(c) || failed(t) || failed(f) || failed(type) ||
+      failed(requireFloat(im, node, *type)))
+    return failure();
+  im.setValue(node, 0,
+              SelectOp::create(im.getBuilder(), im.getLoc(node), *type, *c, *t, *f));
+  return success();
+}
+
+/// If: with a condition known at import time, the taken branch is inlined.
+/// Otherwise both branches (side-effect free, as ONNX graphs are) are
+/// inlined and each output is a qnt.select on the condition.
+LogicalResult convertIf(Importer &im, const onnx::NodeProto &node) {
+  const auto *thenAttr = findAttr(node, "then_branch");
+  const auto *elseAttr = findAttr(node, "else_branch");
+  if (!thenAttr || !elseAttr || !thenAttr->has_g() || !elseAttr->has_g())
+    return im.nodeError(node) << "needs then_branch and else_branch graphs";
+  const onnx::GraphProto &thenGraph = thenAttr->g(), &elseGraph = elseAttr->g();
+  if (thenGraph.output_size() != node.output_size() ||
+      elseGraph.output_size() != node.output_size())
+    return im.nodeError(node) << "branches must produce one value per output";
+  auto inlineBranch = [&](const onnx::GraphProto &graph) -> LogicalResult {
+    for (const auto &inner : graph.node())
+      if (failed(im.convertNode(inner)))
+        return failure();
+    return success();
+  };
+  if (const ConstTensor *cond = im.getConst(node, 0)) {
+    if (cond->numElements() != 1)
+      return im.nodeError(node) << "the condition must have one element";
+    const onnx::GraphProto &taken = cond->getInt(0) ? thenGraph : elseGraph;
+    if (failed(inlineBranch(taken)))
+      return failure();
+    for (int i = 0; i < node.output_size(); ++i)
+      if (failed(im.alias(node, i, taken.output(i).name())))
+        return failure();
+    return success();
+  }
+  FailureOr<Value> cond = im.getValue(node, 0);
+  if (failed(cond) || failed(inlineBranch(thenGraph)) ||
+      failed(inlineBranch(elseGraph)))
+    return failure();
+  for (int i = 0; i < node.output_size(); ++i) {
+    FailureOr<Value> t = im.getValueByName(node, thenGraph.output(i).name());
+    FailureOr<Value> f = im.getValueByName(node, elseGraph.output(i).name());
+    FailureOr<RankedTensorType> type = im.getResultType(node, i);
+    if (failed(t) || failed(f) || failed(type) ||
+        failed(requireFloat(im, node, *type)))
+      return failure();
+    im.setValue(node, i,
+                SelectOp::create(im.getBuilder(), im.getLoc(node), *type, *cond,
+                                 *t, *f));
+  }
   return success();
 }
 
@@ -1549,12 +1652,14 @@ const llvm::StringMap<Converter> &converters() {
       {"ReduceMean", convertReduce<ReduceMeanOp>},
       {"ReduceMax", convertReduce<ReduceMaxOp>},
       {"ReduceSum", convertReduce<ReduceSumOp>},
-      {"Equal", convertConstOnlyLogic},
-      {"Greater", convertConstOnlyLogic},
-      {"GreaterOrEqual", convertConstOnlyLogic},
-      {"Less", convertConstOnlyLogic},
-      {"LessOrEqual", convertConstOnlyLogic},
-      {"Not", convertConstOnlyLogic},
+      {"Equal", convertLogic},
+      {"Greater", convertLogic},
+      {"GreaterOrEqual", convertLogic},
+      {"Less", convertLogic},
+      {"LessOrEqual", convertLogic},
+      {"Not", convertLogic},
+      {"Where", convertWhere},
+      {"If", convertIf},
   };
   return table;
 }
@@ -1580,7 +1685,8 @@ bool mlir::qnt::detail::isFoldableOp(StringRef opType) {
       .Cases({"Gather", "Concat", "Slice", "Split", "Reshape", "Flatten",
               "Squeeze", "Unsqueeze"},
              true)
-      .Cases({"Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "Not"},
+      .Cases({"Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "Not",
+              "Where"},
              true)
       .Default(false);
 }

@@ -519,6 +519,50 @@ func.func @ln_result(%x: tensor<1x16x64xf32>, %g: tensor<64xf32>) -> tensor<16x6
 }
 
 //===----------------------------------------------------------------------===//
+// compare, select
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @compare_result_type(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{result #0 must be statically shaped tensor of 1-bit signless integer values}}
+  %0 = qnt.compare %a, %a {predicate = #qnt.compare_predicate<eq>} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @compare_broadcast(%a: tensor<4xf32>, %b: tensor<3xf32>) -> tensor<4xi1> {
+  // expected-error @+1 {{operands of shapes 4 and 3 do not broadcast}}
+  %0 = qnt.compare %a, %b {predicate = #qnt.compare_predicate<lt>} : (tensor<4xf32>, tensor<3xf32>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+func.func @select_broadcast(%c: tensor<2xi1>, %a: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{operands of shapes 2, 3 and 3 do not broadcast}}
+  %0 = qnt.select %c, %a, %a : (tensor<2xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @select_result(%c: tensor<2x1xi1>, %a: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{result shape 3 does not match the computed shape 2x3}}
+  %0 = qnt.select %c, %a, %a : (tensor<2x1xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @select_types(%c: tensor<3xi1>, %a: tensor<3xf32>, %b: tensor<3xf16>) -> tensor<3xf32> {
+  // expected-error @+1 {{operand #1 is 'f32' and operand #2 is 'f16'}}
+  %0 = qnt.select %c, %a, %b : (tensor<3xi1>, tensor<3xf32>, tensor<3xf16>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+//===----------------------------------------------------------------------===//
 // clamp, softmax
 //===----------------------------------------------------------------------===//
 

@@ -80,6 +80,15 @@ func.func @binary(%a: tensor<1x8x4x4xf32>, %b: tensor<1x8x1x1xf32>) -> tensor<1x
   return %6 : tensor<1x8x4x4xf32>
 }
 
+// CHECK-LABEL: func.func @compare_select
+func.func @compare_select(%a: tensor<2x3xf32>, %t: tensor<f32>) -> tensor<2x3xf32> {
+  // CHECK: qnt.compare %{{.*}}, %{{.*}} {predicate = #qnt.compare_predicate<ge>} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xi1>
+  %c = qnt.compare %a, %t {predicate = #qnt.compare_predicate<ge>} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xi1>
+  // CHECK: qnt.select %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  %y = qnt.select %c, %a, %t : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
 // CHECK-LABEL: func.func @unary
 func.func @unary(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   // CHECK: qnt.sqrt %{{.*}} : (tensor<4x8xf32>) -> tensor<4x8xf32>

@@ -354,6 +354,45 @@ def constant_forms():
                  opset=15)
 
 
+def _branches():
+    then_g = helper.make_graph([helper.make_node("Relu", ["x"], ["t"], name="then_relu")],
+                               "then", [], [vi("t", [2])])
+    else_g = helper.make_graph([helper.make_node("Neg", ["x"], ["e"], name="else_neg")],
+                               "else", [], [vi("e", [2])])
+    return then_g, else_g
+
+
+@model
+def if_const():
+    # The condition is computed from shapes: the taken branch is inlined.
+    then_g, else_g = _branches()
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Equal", ["s", "two"], ["cond"]),
+             helper.make_node("If", ["cond"], ["y"], name="branch",
+                              then_branch=then_g, else_branch=else_g)]
+    return build(nodes, [vi("x", [2])], [vi("y", [2])],
+                 [init("two", np.array([2], np.int64))])
+
+
+@model
+def if_runtime():
+    # The condition depends on data: both branches run, Where-style select.
+    then_g, else_g = _branches()
+    nodes = [helper.make_node("ReduceMax", ["x"], ["m"], keepdims=0),
+             helper.make_node("GreaterOrEqual", ["m", "half"], ["cond"]),
+             helper.make_node("If", ["cond"], ["y"], name="branch",
+                              then_branch=then_g, else_branch=else_g)]
+    return build(nodes, [vi("x", [2])], [vi("y", [2])],
+                 [init("half", np.array(0.5, np.float32))], opset=16)
+
+
+@model
+def where_runtime():
+    return build([helper.make_node("Less", ["x", "zero"], ["c"]),
+                  helper.make_node("Where", ["c", "zero", "x"], ["y"])],
+                 [vi("x", [3])], [vi("y", [3])], [init("zero", np.array(0, np.float32))])
+
+
 @model
 def unnamed_nodes():
     return build([helper.make_node("Relu", ["x"], ["r"]),
@@ -375,7 +414,7 @@ def two_dynamic_inputs():
 def unsupported_ops():
     return build([helper.make_node("LSTM", ["x", "w", "r"], ["y1"], name="lstm_a", hidden_size=2),
                   helper.make_node("Relu", ["x"], ["r1"]),
-                  helper.make_node("Where", ["c", "x", "x"], ["w1"], name="where_a"),
+                  helper.make_node("NonZero", ["x"], ["w1"], name="nonzero_a"),
                   helper.make_node("LSTM", ["x", "w", "r"], ["y2"], name="lstm_b", hidden_size=2),
                   helper.make_node("Foo", ["x"], ["f"], domain="com.example", name="custom")],
                  [vi("x", [1, 1, 2]), vi("c", [1, 1, 2], TensorProto.BOOL)],

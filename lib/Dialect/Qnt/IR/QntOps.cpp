@@ -293,6 +293,22 @@ LogicalResult LayerNormOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// SelectOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SelectOp::verify() {
+  ArrayRef<int64_t> c = shapeOf(getCondition()), t = shapeOf(getOnTrue()),
+                    f = shapeOf(getOnFalse());
+  auto partial = broadcastShapes(t, f);
+  auto expected = partial ? broadcastShapes(c, *partial) : std::nullopt;
+  if (!expected)
+    return emitOpError() << "operands of shapes " << formatShape(c) << ", "
+                         << formatShape(t) << " and " << formatShape(f)
+                         << " do not broadcast";
+  return verifyResultShape(getOperation(), *expected);
+}
+
+//===----------------------------------------------------------------------===//
 // Activations
 //===----------------------------------------------------------------------===//
 

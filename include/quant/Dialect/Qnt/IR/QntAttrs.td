@@ -109,6 +109,22 @@ def Qnt_NearestModeAttr
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Qnt_ComparePredicate : I32EnumAttr<"ComparePredicate",
+    "comparison of qnt.compare", [
+      I32EnumAttrCase<"eq", 0>,
+      I32EnumAttrCase<"gt", 1>,
+      I32EnumAttrCase<"ge", 2>,
+      I32EnumAttrCase<"lt", 3>,
+      I32EnumAttrCase<"le", 4>
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnt";
+}
+def Qnt_ComparePredicateAttr
+    : EnumAttr<Qnt_Dialect, Qnt_ComparePredicate, "compare_predicate"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Qnt_PadMode : I32EnumAttr<"PadMode", "how pad fills the border", [
       I32EnumAttrCase<"constant", 0>,
       I32EnumAttrCase<"reflect", 1>,

@@ -297,6 +297,51 @@ def Qnt_MinOp : Qnt_BinaryOp<"min", [Commutative]> {
   let summary = "Element-wise minimum (ONNX Min, two operands)";
 }
 
+def Qnt_CompareOp : Qnt_Op<"compare",
+    [Pure, Qnt_BroadcastsOperands, Qnt_SameExpressedElementType]> {
+  let summary = "Element-wise comparison (ONNX Equal, Greater, Less, ...)";
+  let description = [{
+    Compares `lhs` and `rhs` element by element with `predicate`, with
+    multidirectional broadcasting; the result is a tensor of `i1`. Together
+    with `qnt.select` it expresses ONNX If nodes whose branches the importer
+    evaluates both of.
+
+    Example:
+
+    ```mlir
+    %c = qnt.compare %p, %t {predicate = #qnt.compare_predicate<ge>}
+        : (tensor<1x1xf32>, tensor<f32>) -> tensor<1x1xi1>
+    ```
+  }];
+  let arguments = (ins Qnt_Tensor:$lhs, Qnt_Tensor:$rhs,
+                       Qnt_ComparePredicateAttr:$predicate);
+  let results = (outs StaticShapeTensorOf<[I1]>:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Qnt_SelectOp : Qnt_Op<"select", [Pure, Qnt_SameExpressedElementType]> {
+  let summary = "Element-wise choice (ONNX Where)";
+  let description = [{
+    `condition ? on_true : on_false` element by element; the three operands
+    broadcast multidirectionally to the result shape.
+
+    Example:
+
+    ```mlir
+    %y = qnt.select %c, %a, %b
+        : (tensor<1x1xi1>, tensor<1x1xf32>, tensor<1x1xf32>) -> tensor<1x1xf32>
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[I1]>:$condition,
+                       Qnt_Tensor:$on_true, Qnt_Tensor:$on_false);
+  let results = (outs Qnt_Tensor:$output);
+  let assemblyFormat = [{
+    $condition `,` $on_true `,` $on_false attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Element-wise unary and activations
 //===----------------------------------------------------------------------===//
