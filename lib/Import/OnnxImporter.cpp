@@ -317,6 +317,13 @@ LogicalResult Importer::applyInputShapes() {
     for (const InputShape &shape : options.inputShapes)
       if (shape.name == input.name())
         given = &shape;
+    // No shape at all is an unknown rank (not a scalar, which has an empty
+    // shape): only --input-shape can say what it is.
+    if (!given && !input.type().tensor_type().has_shape())
+      return modelError() << "input '" << input.name()
+                          << "' has no shape (unknown rank); give it with "
+                             "--input-shape "
+                          << input.name() << "=D0xD1x...";
     onnx::TensorShapeProto *dims =
         input.mutable_type()->mutable_tensor_type()->mutable_shape();
     if (given) {
@@ -361,6 +368,11 @@ LogicalResult Importer::runShapeInference() {
   std::string error = onnx_loader::inferShapes(model);
   if (!error.empty())
     return modelError() << error;
+  // Inference hands back a new model: refresh what points into it.
+  graph = model.mutable_graph();
+  nodeIndex.clear();
+  for (auto [i, node] : llvm::enumerate(graph->node()))
+    nodeIndex[&node] = static_cast<int>(i);
   // Subgraphs (If branches) carry the types of their own values.
   std::function<void(const onnx::GraphProto &)> collect =
       [&](const onnx::GraphProto &g) {

@@ -17,7 +17,14 @@
 
 #include <google/protobuf/io/coded_stream.h>
 
+#include <cerrno>
+#include <cstring>
 #include <exception>
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace mlir::qnt::onnx_loader {
 
@@ -91,7 +98,8 @@ std::string verifyNodes(const onnx::ModelProto &model) {
   return verifyGraph(model.graph(), opsets, 0);
 }
 
-std::string inferShapes(onnx::ModelProto &model) {
+/// Runs shape inference in this process; returns "" or the error.
+static std::string inferShapesInProcess(onnx::ModelProto &model) {
   // check_type: catch type errors early; error_mode 1: stop at the first
   // node whose shape cannot be inferred; data propagation: evaluate
   // Shape/Gather/Concat/... chains so Reshape targets become static.
@@ -102,8 +110,93 @@ std::string inferShapes(onnx::ModelProto &model) {
     onnx::shape_inference::InferShapes(
         model, onnx::OpSchemaRegistry::Instance(), options);
   } catch (const std::exception &e) {
-    return std::string("ONNX shape inference failed: ") + e.what();
+    std::string message = e.what();
+    return "ONNX shape inference failed: " +
+           message.substr(0, message.find('\n'));
   }
+  return {};
+}
+
+static bool writeAll(int fd, const std::string &data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string inferShapes(onnx::ModelProto &model) {
+  // libonnx's shape-inference functions trust their input (a ConvTranspose
+  // weight of the wrong rank dereferences null), so they run in a child
+  // process: a crash or hang there becomes an error here. The child sends
+  // back the inferred model; by now it holds no large weights.
+  constexpr int kTimeoutMs = 60000;
+  int fds[2];
+  if (::pipe(fds) != 0)
+    return inferShapesInProcess(model); // No sandbox available: run here.
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return inferShapesInProcess(model);
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    // Die quietly: the parent reports the signal (LLVM's handlers, inherited
+    // from the parent, would print a stack dump).
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+      ::signal(sig, SIG_DFL);
+    std::string error = inferShapesInProcess(model);
+    std::string reply = error.empty() ? "O" + model.SerializeAsString()
+                                      : "E" + error;
+    _exit(writeAll(fds[1], reply) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string reply;
+  char buffer[1 << 16];
+  bool timedOut = false;
+  for (;;) {
+    pollfd pfd{fds[0], POLLIN, 0};
+    int ready = ::poll(&pfd, 1, kTimeoutMs);
+    if (ready < 0 && errno == EINTR)
+      continue;
+    if (ready == 0) {
+      timedOut = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    ssize_t n = ::read(fds[0], buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    reply.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timedOut)
+    return "ONNX shape inference did not finish in 60 s; the model is "
+           "malformed";
+  if (WIFSIGNALED(status))
+    return "ONNX shape inference crashed (signal " +
+           std::to_string(WTERMSIG(status)) +
+           ") on this model; a node's inputs do not fit its op";
+  if (reply.empty() || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return "ONNX shape inference failed without a message";
+  if (reply[0] == 'E')
+    return reply.substr(1);
+  onnx::ModelProto inferred;
+  if (!inferred.ParseFromArray(reply.data() + 1,
+                               static_cast<int>(reply.size() - 1)))
+    return "ONNX shape inference returned an unreadable model";
+  model = std::move(inferred);
   return {};
 }
 

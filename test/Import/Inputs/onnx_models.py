@@ -482,6 +482,14 @@ def negative_dim():
                  [vi("x", [4])], [vi("y", [4])], [t], check=False)
 
 
+@model
+def convtranspose_scalar_weight():
+    # Schema-valid but shape-inconsistent: libonnx's shape inference
+    # dereferences the weight's missing dims.
+    return build([helper.make_node("ConvTranspose", ["x", "w"], ["y"])],
+                 [vi("x", [1, 1, 3, 3]), vi("w", [])], [vi("y", None)], check=False)
+
+
 # --- external data ------------------------------------------------------------
 
 def _external(location, offset=0, length=None, nbytes=None):
