@@ -112,6 +112,11 @@ public:
   /// The MLIR element type for an ONNX data type, or null.
   Type getElementType(int32_t dtype);
 
+  /// Decodes a tensor (initializer or Constant value), checking its dims and
+  /// data size first; `what` names it in errors.
+  FailureOr<ConstTensor> readTensor(const onnx::TensorProto &tensor,
+                                    llvm::StringRef what);
+
   /// Makes a qnt.constant for `value`.
   Value materialize(const ConstTensor &value, Location loc,
                     llvm::StringRef nameHint);
@@ -123,8 +128,6 @@ private:
   LogicalResult readInitializers();
   LogicalResult runShapeInference();
   LogicalResult foldShapeComputations();
-  FailureOr<ConstTensor> readTensor(const onnx::TensorProto &tensor,
-                                    llvm::StringRef what);
   LogicalResult readExternalData(const onnx::TensorProto &tensor,
                                  llvm::StringRef what, std::string &bytes);
   OwningOpRef<ModuleOp> buildFunction();

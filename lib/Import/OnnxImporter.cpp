@@ -570,81 +570,55 @@ FailureOr<ConstTensor> Importer::readTensor(const onnx::TensorProto &tensor,
     raw = &tensor.raw_data();
   }
 
-  // Checks that a source holds exactly n elements of `width` bytes before
-  // anything of size n is allocated.
-  auto checkCount = [&](uint64_t available, StringRef unit) -> LogicalResult {
-    if (available == n)
-      return success();
-    return modelError() << what << " declares " << n << " elements ("
-                        << formatShape(result.shape) << ") but holds "
-                        << available << " " << unit;
-  };
-  switch (tensor.data_type()) {
-  case onnx::TensorProto::FLOAT:
+  // Each element type is read from raw little-endian bytes or from its
+  // typed repeated field; either way the count is checked against the dims
+  // before anything of that size is allocated.
+  auto decode = [&](auto sample, auto &out, const auto &repeated,
+                    StringRef unit) -> LogicalResult {
+    using Stored = decltype(sample);
+    uint64_t available = raw ? raw->size() / sizeof(Stored) : repeated.size();
+    if ((raw && raw->size() % sizeof(Stored)) || available != n)
+      return modelError() << what << " declares " << n << " elements ("
+                          << formatShape(result.shape) << ") but holds "
+                          << (raw ? raw->size() : available) << " "
+                          << (raw ? "bytes" : unit);
+    out.resize(n);
     if (raw) {
-      if (raw->size() % 4 || failed(checkCount(raw->size() / 4, "floats")))
-        return failure();
-      result.floats.resize(n);
-      std::memcpy(result.floats.data(), raw->data(), n * 4);
-    } else {
-      if (failed(checkCount(tensor.float_data_size(), "floats")))
-        return failure();
-      result.floats.assign(tensor.float_data().begin(),
-                           tensor.float_data().end());
-    }
-    return result;
-  case onnx::TensorProto::INT64:
-    if (raw) {
-      if (raw->size() % 8 || failed(checkCount(raw->size() / 8, "int64s")))
-        return failure();
-      result.ints.resize(n);
-      std::memcpy(result.ints.data(), raw->data(), n * 8);
-    } else {
-      if (failed(checkCount(tensor.int64_data_size(), "int64s")))
-        return failure();
-      result.ints.assign(tensor.int64_data().begin(),
-                         tensor.int64_data().end());
-    }
-    return result;
-  case onnx::TensorProto::INT32:
-  case onnx::TensorProto::INT8:
-  case onnx::TensorProto::UINT8:
-  case onnx::TensorProto::BOOL: {
-    size_t width = tensor.data_type() == onnx::TensorProto::INT32 ? 4 : 1;
-    if (raw) {
-      if (raw->size() % width ||
-          failed(checkCount(raw->size() / width, "elements")))
-        return failure();
-      result.ints.resize(n);
       for (size_t i = 0; i < n; ++i) {
-        const char *p = raw->data() + i * width;
-        switch (tensor.data_type()) {
-        case onnx::TensorProto::INT32: {
-          int32_t v;
-          std::memcpy(&v, p, 4);
-          result.ints[i] = v;
-          break;
-        }
-        case onnx::TensorProto::INT8:
-          result.ints[i] = static_cast<int8_t>(*p);
-          break;
-        default:
-          result.ints[i] = static_cast<uint8_t>(*p);
-          break;
-        }
+        Stored v;
+        std::memcpy(&v, raw->data() + i * sizeof(Stored), sizeof(Stored));
+        out[i] = v;
       }
     } else {
-      if (failed(checkCount(tensor.int32_data_size(), "elements")))
-        return failure();
-      result.ints.assign(tensor.int32_data().begin(),
-                         tensor.int32_data().end());
+      std::copy(repeated.begin(), repeated.end(), out.begin());
     }
-    return result;
-  }
+    return success();
+  };
+  LogicalResult decoded = failure();
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    decoded = decode(float(), result.floats, tensor.float_data(), "floats");
+    break;
+  case onnx::TensorProto::INT64:
+    decoded = decode(int64_t(), result.ints, tensor.int64_data(), "int64s");
+    break;
+  case onnx::TensorProto::INT32:
+    decoded = decode(int32_t(), result.ints, tensor.int32_data(), "int32s");
+    break;
+  case onnx::TensorProto::INT8:
+    decoded = decode(int8_t(), result.ints, tensor.int32_data(), "int32s");
+    break;
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::BOOL:
+    decoded = decode(uint8_t(), result.ints, tensor.int32_data(), "int32s");
+    break;
   default:
     return modelError() << what << " has unsupported data type "
                         << dataTypeName(tensor.data_type());
   }
+  if (failed(decoded))
+    return failure();
+  return result;
 }
 
 LogicalResult Importer::readInitializers() {

@@ -208,74 +208,13 @@ LogicalResult convertIdentity(Importer &im, const onnx::NodeProto &node) {
 LogicalResult convertConstant(Importer &im, const onnx::NodeProto &node) {
   ConstTensor c;
   if (const auto *attr = findAttr(node, "value")) {
-    // Constant tensors are small; reuse the initializer reader's checks by
-    // decoding through an equivalent path.
-    const onnx::TensorProto &t = attr->t();
-    c.dtype = t.data_type();
-    for (int64_t d : t.dims()) {
-      if (d < 0)
-        return im.nodeError(node) << "constant has a negative dim " << d;
-      c.shape.push_back(d);
-    }
-    std::optional<int64_t> n = numElements(c.shape);
-    if (!n)
-      return im.nodeError(node) << "constant dims overflow int64";
-    auto check = [&](size_t available) -> LogicalResult {
-      if (static_cast<int64_t>(available) == *n)
-        return success();
-      return im.nodeError(node) << "constant declares " << *n
-                                << " elements but holds " << available;
-    };
-    switch (t.data_type()) {
-    case onnx::TensorProto::FLOAT:
-      if (t.has_raw_data()) {
-        if (t.raw_data().size() % 4 || failed(check(t.raw_data().size() / 4)))
-          return failure();
-        c.floats.resize(*n);
-        std::memcpy(c.floats.data(), t.raw_data().data(), *n * 4);
-      } else {
-        if (failed(check(t.float_data_size())))
-          return failure();
-        c.floats.assign(t.float_data().begin(), t.float_data().end());
-      }
-      break;
-    case onnx::TensorProto::INT64:
-      if (t.has_raw_data()) {
-        if (t.raw_data().size() % 8 || failed(check(t.raw_data().size() / 8)))
-          return failure();
-        c.ints.resize(*n);
-        std::memcpy(c.ints.data(), t.raw_data().data(), *n * 8);
-      } else {
-        if (failed(check(t.int64_data_size())))
-          return failure();
-        c.ints.assign(t.int64_data().begin(), t.int64_data().end());
-      }
-      break;
-    case onnx::TensorProto::INT32:
-    case onnx::TensorProto::BOOL:
-      if (t.has_raw_data()) {
-        size_t width = t.data_type() == onnx::TensorProto::INT32 ? 4 : 1;
-        if (t.raw_data().size() % width ||
-            failed(check(t.raw_data().size() / width)))
-          return failure();
-        for (int64_t i = 0; i < *n; ++i) {
-          if (width == 4) {
-            int32_t v;
-            std::memcpy(&v, t.raw_data().data() + i * 4, 4);
-            c.ints.push_back(v);
-          } else {
-            c.ints.push_back(static_cast<uint8_t>(t.raw_data()[i]));
-          }
-        }
-      } else {
-        if (failed(check(t.int32_data_size())))
-          return failure();
-        c.ints.assign(t.int32_data().begin(), t.int32_data().end());
-      }
-      break;
-    default:
-      return im.notSupported(node) << "constant data type " << t.data_type();
-    }
+    if (attr->t().data_location() == onnx::TensorProto::EXTERNAL)
+      return im.notSupported(node) << "a Constant with external data";
+    FailureOr<ConstTensor> value =
+        im.readTensor(attr->t(), "constant '" + node.output(0) + "'");
+    if (failed(value))
+      return failure();
+    c = std::move(*value);
   } else if (const auto *f = findAttr(node, "value_float")) {
     c.dtype = onnx::TensorProto::FLOAT;
     c.floats.push_back(f->f());
@@ -600,22 +539,38 @@ SmallVector<int64_t> intsOr(const onnx::NodeProto &node, StringRef name,
   return SmallVector<int64_t>(n, dflt);
 }
 
-LogicalResult convertConv(Importer &im, const onnx::NodeProto &node) {
+/// The operands of Conv and ConvTranspose: input, weight, optional bias.
+struct ConvOperands {
+  Value x, w, bias;
+  RankedTensorType type;
+  ArrayRef<int64_t> in, ws;
+};
+
+FailureOr<ConvOperands> getConvOperands(Importer &im,
+                                        const onnx::NodeProto &node) {
   FailureOr<Value> x = im.getValue(node, 0);
   FailureOr<Value> w = im.getValue(node, 1);
   FailureOr<RankedTensorType> type = im.getResultType(node);
-  if (failed(x) || failed(w) || failed(type))
+  if (failed(x) || failed(w) || failed(type) ||
+      failed(requireFloat(im, node, *type)))
     return failure();
-  Value bias;
+  ConvOperands ops{*x, *w, Value(), *type, shapeOf(*x), shapeOf(*w)};
   if (im.hasInput(node, 2)) {
     FailureOr<Value> b = im.getValue(node, 2);
     if (failed(b))
       return failure();
-    bias = *b;
+    ops.bias = *b;
   }
-  ArrayRef<int64_t> in = shapeOf(*x), ws = shapeOf(*w);
-  if (in.size() < 3 || ws.size() != in.size())
+  if (ops.in.size() < 3 || ops.ws.size() != ops.in.size())
     return im.nodeError(node) << "expects input and weight of one rank >= 3";
+  return ops;
+}
+
+LogicalResult convertConv(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<ConvOperands> ops = getConvOperands(im, node);
+  if (failed(ops))
+    return failure();
+  ArrayRef<int64_t> in = ops->in, ws = ops->ws;
   size_t n = in.size() - 2;
   SmallVector<int64_t> strides = intsOr(node, "strides", n, 1);
   SmallVector<int64_t> dilations = intsOr(node, "dilations", n, 1);
@@ -633,7 +588,8 @@ LogicalResult convertConv(Importer &im, const onnx::NodeProto &node) {
     return failure();
   auto &b = im.getBuilder();
   im.setValue(node, 0,
-              ConvOp::create(b, im.getLoc(node), *type, *x, *w, bias,
+              ConvOp::create(b, im.getLoc(node), ops->type, ops->x, ops->w,
+                             ops->bias,
                              b.getDenseI64ArrayAttr(strides),
                              b.getDenseI64ArrayAttr(*pads),
                              b.getDenseI64ArrayAttr(dilations),
@@ -642,21 +598,10 @@ LogicalResult convertConv(Importer &im, const onnx::NodeProto &node) {
 }
 
 LogicalResult convertConvTranspose(Importer &im, const onnx::NodeProto &node) {
-  FailureOr<Value> x = im.getValue(node, 0);
-  FailureOr<Value> w = im.getValue(node, 1);
-  FailureOr<RankedTensorType> type = im.getResultType(node);
-  if (failed(x) || failed(w) || failed(type))
+  FailureOr<ConvOperands> ops = getConvOperands(im, node);
+  if (failed(ops))
     return failure();
-  Value bias;
-  if (im.hasInput(node, 2)) {
-    FailureOr<Value> b = im.getValue(node, 2);
-    if (failed(b))
-      return failure();
-    bias = *b;
-  }
-  ArrayRef<int64_t> in = shapeOf(*x), ws = shapeOf(*w);
-  if (in.size() < 3 || ws.size() != in.size())
-    return im.nodeError(node) << "expects input and weight of one rank >= 3";
+  ArrayRef<int64_t> in = ops->in, ws = ops->ws;
   size_t n = in.size() - 2;
   SmallVector<int64_t> strides = intsOr(node, "strides", n, 1);
   SmallVector<int64_t> dilations = intsOr(node, "dilations", n, 1);
@@ -691,7 +636,7 @@ LogicalResult convertConvTranspose(Importer &im, const onnx::NodeProto &node) {
   auto &b = im.getBuilder();
   im.setValue(node, 0,
               ConvTransposeOp::create(
-                  b, im.getLoc(node), *type, *x, *w, bias,
+                  b, im.getLoc(node), ops->type, ops->x, ops->w, ops->bias,
                   b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(pads),
                   b.getDenseI64ArrayAttr(dilations),
                   b.getDenseI64ArrayAttr(outPad),

@@ -476,6 +476,15 @@ def short_raw_data():
 
 
 @model
+def short_constant():
+    # A Constant node is decoded with the same checks as an initializer.
+    t = _raw_float_tensor("v", [64], 8)
+    return build([helper.make_node("Constant", [], ["c"], value=t),
+                  helper.make_node("Add", ["x", "c"], ["y"])],
+                 [vi("x", [64])], [vi("y", [64])], check=False)
+
+
+@model
 def negative_dim():
     t = _raw_float_tensor("w", [-4], 16)
     return build([helper.make_node("Add", ["x", "w"], ["y"])],
