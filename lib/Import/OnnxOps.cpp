@@ -539,6 +539,14 @@ SmallVector<int64_t> intsOr(const onnx::NodeProto &node, StringRef name,
   return SmallVector<int64_t>(n, dflt);
 }
 
+/// Optional input `i` as a value, or a null value when it is absent.
+FailureOr<Value> getOptionalValue(Importer &im, const onnx::NodeProto &node,
+                                  int i) {
+  if (!im.hasInput(node, i))
+    return Value();
+  return im.getValue(node, i);
+}
+
 /// The operands of Conv and ConvTranspose: input, weight, optional bias.
 struct ConvOperands {
   Value x, w, bias;
@@ -554,13 +562,10 @@ FailureOr<ConvOperands> getConvOperands(Importer &im,
   if (failed(x) || failed(w) || failed(type) ||
       failed(requireFloat(im, node, *type)))
     return failure();
-  ConvOperands ops{*x, *w, Value(), *type, shapeOf(*x), shapeOf(*w)};
-  if (im.hasInput(node, 2)) {
-    FailureOr<Value> b = im.getValue(node, 2);
-    if (failed(b))
-      return failure();
-    ops.bias = *b;
-  }
+  FailureOr<Value> bias = getOptionalValue(im, node, 2);
+  if (failed(bias))
+    return failure();
+  ConvOperands ops{*x, *w, *bias, *type, shapeOf(*x), shapeOf(*w)};
   if (ops.in.size() < 3 || ops.ws.size() != ops.in.size())
     return im.nodeError(node) << "expects input and weight of one rank >= 3";
   return ops;
@@ -658,19 +663,13 @@ LogicalResult convertMatMul(Importer &im, const onnx::NodeProto &node) {
 LogicalResult convertGemm(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> a = im.getValue(node, 0);
   FailureOr<Value> bv = im.getValue(node, 1);
+  FailureOr<Value> c = getOptionalValue(im, node, 2);
   FailureOr<RankedTensorType> type = im.getResultType(node);
-  if (failed(a) || failed(bv) || failed(type))
+  if (failed(a) || failed(bv) || failed(c) || failed(type))
     return failure();
-  Value c;
-  if (im.hasInput(node, 2)) {
-    FailureOr<Value> cv = im.getValue(node, 2);
-    if (failed(cv))
-      return failure();
-    c = *cv;
-  }
   auto &b = im.getBuilder();
   im.setValue(node, 0,
-              GemmOp::create(b, im.getLoc(node), *type, *a, *bv, c,
+              GemmOp::create(b, im.getLoc(node), *type, *a, *bv, *c,
                              b.getF32FloatAttr(attrFloat(node, "alpha", 1.0f)),
                              b.getF32FloatAttr(attrFloat(node, "beta", 1.0f)),
                              b.getBoolAttr(attrInt(node, "transA", 0) != 0),
@@ -703,23 +702,17 @@ LogicalResult convertBatchNorm(Importer &im, const onnx::NodeProto &node) {
 LogicalResult convertLayerNorm(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> x = im.getValue(node, 0);
   FailureOr<Value> scale = im.getValue(node, 1);
+  FailureOr<Value> bias = getOptionalValue(im, node, 2);
   FailureOr<RankedTensorType> type = im.getResultType(node);
-  if (failed(x) || failed(scale) || failed(type))
+  if (failed(x) || failed(scale) || failed(bias) || failed(type))
     return failure();
-  Value bias;
-  if (im.hasInput(node, 2)) {
-    FailureOr<Value> bv = im.getValue(node, 2);
-    if (failed(bv))
-      return failure();
-    bias = *bv;
-  }
   FailureOr<int64_t> axis = normalizeAxis(im, node, attrInt(node, "axis", -1),
                                           shapeOf(*x).size());
   if (failed(axis))
     return failure();
   auto &b = im.getBuilder();
   im.setValue(node, 0,
-              LayerNormOp::create(b, im.getLoc(node), *type, *x, *scale, bias,
+              LayerNormOp::create(b, im.getLoc(node), *type, *x, *scale, *bias,
                                   b.getI64IntegerAttr(*axis),
                                   b.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f))));
   return success();
