@@ -1,0 +1,86 @@
+//===- TensorProtoFileTest.cpp - Unit tests for .pb tensor files --*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Import/TensorProtoFile.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "gtest/gtest.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cmath>
+
+using namespace mlir::qnt;
+
+namespace {
+
+std::string errorOf(llvm::Expected<HostTensor> result) {
+  if (result)
+    return "no error";
+  return llvm::toString(result.takeError());
+}
+
+// Typed-field storage (float_data) becomes packed little-endian floats.
+TEST(TensorProtoFile, FloatData) {
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::FLOAT);
+  t.add_dims(2);
+  t.add_dims(2);
+  for (float f : {1.0f, -2.5f, 3.0f, 0.125f})
+    t.add_float_data(f);
+  llvm::Expected<HostTensor> h = parseTensorProto(t.SerializeAsString(), "x.pb");
+  ASSERT_TRUE(static_cast<bool>(h)) << llvm::toString(h.takeError());
+  EXPECT_EQ(h->kind, ElementKind::F32);
+  EXPECT_EQ(h->shape, (llvm::SmallVector<int64_t>{2, 2}));
+  EXPECT_EQ(h->getValues<float>()[1], -2.5f);
+}
+
+// int32_data carries narrower integers (here int8) one per entry.
+TEST(TensorProtoFile, NarrowIntegers) {
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::INT8);
+  t.add_dims(3);
+  for (int v : {-128, 0, 127})
+    t.add_int32_data(v);
+  llvm::Expected<HostTensor> h = parseTensorProto(t.SerializeAsString(), "x.pb");
+  ASSERT_TRUE(static_cast<bool>(h));
+  EXPECT_EQ(h->getValues<int8_t>()[0], -128);
+  EXPECT_EQ(h->getValues<int8_t>()[2], 127);
+}
+
+TEST(TensorProtoFile, Errors) {
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::FLOAT);
+  t.add_dims(1000);
+  t.set_raw_data(std::string(8, '\0'));
+  EXPECT_EQ(errorOf(parseTensorProto(t.SerializeAsString(), "x.pb")),
+            "x.pb: dims need 4000 bytes but the tensor holds 8");
+  t.set_data_type(onnx::TensorProto::STRING);
+  EXPECT_EQ(errorOf(parseTensorProto(t.SerializeAsString(), "x.pb")),
+            "x.pb: unsupported data type 8");
+  EXPECT_EQ(errorOf(parseTensorProto("", "x.pb")),
+            "x.pb: not a valid ONNX TensorProto");
+  EXPECT_EQ(errorOf(parseTensorProto("\xff\xff\xff\xff", "x.pb")),
+            "x.pb: not a valid ONNX TensorProto");
+}
+
+// The ONNX node tests' data: test_relu's input is a 3x4x5 float tensor and
+// its output is max(input, 0).
+TEST(TensorProtoFile, OnnxNodeTestData) {
+  const char *dir = "/usr/share/libonnx-testdata/data/node/test_relu/test_data_set_0";
+  if (!llvm::sys::fs::exists(dir))
+    GTEST_SKIP() << "libonnx-testdata is not installed";
+  llvm::Expected<HostTensor> in = readTensorProtoFile(std::string(dir) + "/input_0.pb");
+  llvm::Expected<HostTensor> out = readTensorProtoFile(std::string(dir) + "/output_0.pb");
+  ASSERT_TRUE(static_cast<bool>(in) && static_cast<bool>(out));
+  EXPECT_EQ(in->shape, (llvm::SmallVector<int64_t>{3, 4, 5}));
+  for (int64_t i = 0; i < in->getNumElements(); ++i)
+    EXPECT_EQ(out->getValues<float>()[i], std::max(in->getValues<float>()[i], 0.0f));
+  EXPECT_EQ(errorOf(readTensorProtoFile("/nonexistent/input_0.pb")),
+            "/nonexistent/input_0.pb: cannot read: No such file or directory");
+}
+
+} // namespace
