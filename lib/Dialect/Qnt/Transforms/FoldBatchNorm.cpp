@@ -132,6 +132,124 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
   }
 };
 
+struct FoldBatchNormIntoConvTranspose : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    auto convT = bn.getInput().getDefiningOp<ConvTransposeOp>();
+    if (!convT)
+      return rewriter.notifyMatchFailure(bn, "input is not a qnt.conv_transpose");
+    if (!convT->hasOneUse())
+      return rewriter.notifyMatchFailure(bn, "the conv_transpose has other uses");
+    if (!isF32Tensor(convT.getInput()) || !isF32Tensor(convT.getWeight()) ||
+        !isF32Tensor(bn.getOutput()))
+      return rewriter.notifyMatchFailure(bn, "only f32 graphs are folded");
+    auto weight = getConstantF32Values(convT.getWeight());
+    if (!weight)
+      return rewriter.notifyMatchFailure(bn, "weight is not a constant");
+    // Weights are C_in x M/group x k...: output channel g * M/group + j
+    // reads w[c, j, ...] for every input channel c of group g.
+    auto weightType = cast<RankedTensorType>(convT.getWeight().getType());
+    int64_t inChannels = weightType.getDimSize(0);
+    int64_t perGroupOut = weightType.getDimSize(1);
+    int64_t group = convT.getGroup();
+    int64_t outChannels = perGroupOut * group;
+    int64_t kernel = weightType.getNumElements() / (inChannels * perGroupOut);
+    SmallVector<float> bias(outChannels, 0.0f);
+    if (convT.getBias()) {
+      auto b = getConstantF32Values(convT.getBias());
+      if (!b)
+        return rewriter.notifyMatchFailure(bn, "bias is not a constant");
+      bias = std::move(*b);
+    }
+    FailureOr<ChannelAffine> affine = getChannelAffine(bn, rewriter);
+    if (failed(affine))
+      return failure();
+
+    SmallVector<float> newWeight(weight->size());
+    int64_t inPerGroup = inChannels / group;
+    for (int64_t c = 0; c < inChannels; ++c)
+      for (int64_t j = 0; j < perGroupOut; ++j) {
+        double s = affine->scale[(c / inPerGroup) * perGroupOut + j];
+        int64_t base = (c * perGroupOut + j) * kernel;
+        for (int64_t k = 0; k < kernel; ++k)
+          newWeight[base + k] = static_cast<float>((*weight)[base + k] * s);
+      }
+    SmallVector<float> newBias(outChannels);
+    for (int64_t o = 0; o < outChannels; ++o)
+      newBias[o] = static_cast<float>(
+          (static_cast<double>(bias[o]) - affine->mean[o]) * affine->scale[o] +
+          affine->bias[o]);
+
+    Location loc = rewriter.getFusedLoc({convT.getLoc(), bn.getLoc()});
+    auto biasType = RankedTensorType::get({outChannels}, rewriter.getF32Type());
+    Value w = ConstantOp::create(
+        rewriter, loc,
+        makeF32Elements(weightType, newWeight, blobName(convT, ".weight")));
+    Value b = ConstantOp::create(
+        rewriter, loc,
+        makeF32Elements(biasType, newBias, blobName(convT, ".bias")));
+    auto folded = ConvTransposeOp::create(
+        rewriter, loc, bn.getOutput().getType(), convT.getInput(), w, b,
+        convT.getStridesAttr(), convT.getPadsAttr(), convT.getDilationsAttr(),
+        convT.getOutputPaddingAttr(), convT.getGroupAttr());
+    rewriter.replaceOp(bn, folded.getOutput());
+    rewriter.eraseOp(convT);
+    return success();
+  }
+};
+
+/// batch_norm(x + c) with a per-channel constant c is batch_norm(x) with
+/// mean - c: exporters that keep the conv bias as a separate Add (as
+/// paddle2onnx does after ConvTranspose) then fold like any conv.
+struct AbsorbChannelAddIntoBatchNorm : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    auto add = bn.getInput().getDefiningOp<AddOp>();
+    if (!add || !add->hasOneUse())
+      return rewriter.notifyMatchFailure(bn, "input is not a single-use qnt.add");
+    if (!isF32Tensor(add.getOutput()))
+      return rewriter.notifyMatchFailure(bn, "only f32 graphs are folded");
+    // The constant side must vary only along the channel dim (dim 1).
+    auto outType = cast<RankedTensorType>(add.getOutput().getType());
+    int64_t channels = outType.getDimSize(1);
+    for (auto [x, c] : {std::pair(add.getLhs(), add.getRhs()),
+                        std::pair(add.getRhs(), add.getLhs())}) {
+      auto values = getConstantF32Values(c);
+      if (!values || x.getType() != outType)
+        continue;
+      ArrayRef<int64_t> shape = cast<ShapedType>(c.getType()).getShape();
+      // Align the constant's dims to the result's (numpy broadcasting).
+      int64_t offset = outType.getRank() - static_cast<int64_t>(shape.size());
+      bool perChannel = offset >= 0;
+      for (int64_t d = 0; perChannel && d < static_cast<int64_t>(shape.size()); ++d)
+        if (shape[d] != 1 && !(d + offset == 1 && shape[d] == channels))
+          perChannel = false;
+      if (!perChannel)
+        continue;
+      auto mean = getConstantF32Values(bn.getMean());
+      if (!mean)
+        return rewriter.notifyMatchFailure(bn, "mean is not a constant");
+      SmallVector<float> newMean(channels);
+      for (int64_t ch = 0; ch < channels; ++ch)
+        newMean[ch] = (*mean)[ch] - (*values)[values->size() == 1 ? 0 : ch];
+      auto meanType = cast<RankedTensorType>(bn.getMean().getType());
+      Value m = ConstantOp::create(
+          rewriter, bn.getLoc(), makeF32Elements(meanType, newMean, "mean"));
+      rewriter.modifyOpInPlace(bn, [&] {
+        bn.getInputMutable().assign(x);
+        bn.getMeanMutable().assign(m);
+      });
+      rewriter.eraseOp(add);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(bn, "no per-channel constant addend");
+  }
+};
+
 struct FoldBatchNormIntoGemm : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -216,6 +334,7 @@ struct QntFoldBatchNormPass
 } // namespace
 
 void mlir::qnt::populateFoldBatchNormPatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldBatchNormIntoConv, FoldBatchNormIntoGemm>(
+  patterns.add<FoldBatchNormIntoConv, FoldBatchNormIntoConvTranspose,
+               FoldBatchNormIntoGemm, AbsorbChannelAddIntoBatchNorm>(
       patterns.getContext());
 }

@@ -10,16 +10,23 @@
 include "mlir/Pass/PassBase.td"
 
 def QntFoldBatchNorm : Pass<"qnt-fold-batch-norm"> {
-  let summary = "Fold inference batch normalization into a preceding conv or gemm";
+  let summary = "Fold inference batch normalization into a preceding conv, conv_transpose or gemm";
   let description = [{
-    A `qnt.batch_norm` whose input is the only use of a `qnt.conv` or
-    `qnt.gemm` with constant f32 weights (and constant bias, if any) becomes
-    part of that op. With `s = scale / sqrt(variance + epsilon)` per channel:
+    A `qnt.batch_norm` whose input is the only use of a `qnt.conv`,
+    `qnt.conv_transpose` or `qnt.gemm` with constant f32 weights (and
+    constant bias, if any) becomes part of that op. With
+    `s = scale / sqrt(variance + epsilon)` per channel:
 
-    * weights: `w'[m, ...] = w[m, ...] * s[m]` (for gemm, the columns of
-      `op(B)`);
+    * weights: `w'[m, ...] = w[m, ...] * s[m]` (for conv_transpose, whose
+      weights are `C_in x M/group x k...`, `w[c, j, ...]` scales by the
+      output channel `g * M/group + j` of input channel `c`'s group `g`; for
+      gemm, the columns of `op(B)`);
     * bias: `b'[m] = (b[m] - mean[m]) * s[m] + bias[m]` (for gemm,
       `c' = (beta * c - mean) * s + bias` and `beta' = 1`).
+
+    A per-channel constant added between the producer and the batch_norm
+    (exporters keep a ConvTranspose bias as a separate Add) is first moved
+    into the batch_norm's mean: `bn(x + c) = bn'(x)` with `mean' = mean - c`.
 
     `s` is computed in double and each folded value is rounded once to f32,
     so the folded op computes the same function as the pair, up to one f32
