@@ -21,10 +21,12 @@
 #include "quant/Dialect/Qnt/IR/QntShapes.h"
 
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -329,10 +331,16 @@ LogicalResult convertBinary(Importer &im, const onnx::NodeProto &node) {
         int64_t a = lhs.getInt(broadcastIndex(i, *shape, lhs.shape));
         int64_t b = rhs->getInt(broadcastIndex(i, *shape, rhs->shape));
         StringRef op = node.op_type();
-        if (op == "Add" || op == "Sum") return a + b;
-        if (op == "Sub") return a - b;
-        if (op == "Mul") return a * b;
-        if (op == "Div") return b == 0 ? 0 : a / b;
+        // Two's-complement wrapping, as int64 tensor arithmetic in ONNX
+        // runtimes behaves (signed overflow is undefined in C++).
+        auto ua = static_cast<uint64_t>(a), ub = static_cast<uint64_t>(b);
+        if (op == "Add" || op == "Sum") return static_cast<int64_t>(ua + ub);
+        if (op == "Sub") return static_cast<int64_t>(ua - ub);
+        if (op == "Mul") return static_cast<int64_t>(ua * ub);
+        if (op == "Div")
+          return b == 0 || (b == -1 && a == std::numeric_limits<int64_t>::min())
+                     ? 0
+                     : a / b;
         if (op == "Pow") return static_cast<int64_t>(std::pow(a, b));
         if (op == "Max") return std::max(a, b);
         return std::min(a, b);
@@ -399,7 +407,10 @@ LogicalResult convertNeg(Importer &im, const onnx::NodeProto &node) {
     im.setConst(node, 0,
                 makeConst(c->dtype, c->shape,
                           [&](int64_t i) { return -c->getDouble(i); },
-                          [&](int64_t i) { return -c->getInt(i); }));
+                          [&](int64_t i) {
+                            return static_cast<int64_t>(
+                                0 - static_cast<uint64_t>(c->getInt(i)));
+                          }));
     return success();
   }
   FailureOr<Value> x = im.getValue(node, 0);
@@ -996,8 +1007,10 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(Importer &im,
       inferred = i;
     } else if (d < 0) {
       return im.nodeError(node) << "invalid shape entry " << d;
+    } else if (std::optional<int64_t> product = llvm::checkedMul(known, d)) {
+      known = *product;
     } else {
-      known *= d;
+      return im.nodeError(node) << "the shape's dims overflow int64";
     }
     out.push_back(d);
   }

@@ -485,6 +485,30 @@ def short_constant():
 
 
 @model
+def shape_add_overflow():
+    # INT64_MAX + 1 in shape arithmetic wraps (defined), and the resulting
+    # negative Reshape entry is an error, not undefined behaviour.
+    return build([helper.make_node("Add", ["big", "one"], ["s"]),
+                  helper.make_node("Reshape", ["c", "s"], ["y"], name="reshape")],
+                 [], [vi("y", None)],
+                 [init("big", np.array([2**63 - 1], np.int64)),
+                  init("one", np.array([1], np.int64)),
+                  init("c", np.zeros(4, np.float32))], check=False)
+
+
+@model
+def reshape_overflow():
+    # Reshape target dims whose product overflows int64.
+    # The shape goes through Max, which ONNX's data propagation does not
+    # follow, so quant's own check is the one that fires.
+    return build([helper.make_node("Max", ["s", "s"], ["t"]),
+                  helper.make_node("Reshape", ["c", "t"], ["y"], name="reshape")],
+                 [], [vi("y", None)],
+                 [init("s", np.array([2**62, 4, -1], np.int64)),
+                  init("c", np.zeros(4, np.float32))], check=False)
+
+
+@model
 def negative_dim():
     t = _raw_float_tensor("w", [-4], 16)
     return build([helper.make_node("Add", ["x", "w"], ["y"])],
