@@ -23,12 +23,36 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <cmath>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace mlir::qnt::detail {
+
+/// double to int64 without undefined behaviour: truncates toward zero,
+/// saturates out-of-range values, maps NaN to 0.
+inline int64_t toInt64(double value) {
+  if (std::isnan(value))
+    return 0;
+  if (value >= 9223372036854775807.0)
+    return std::numeric_limits<int64_t>::max();
+  if (value <= -9223372036854775808.0)
+    return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(value);
+}
+
+/// double to float without undefined behaviour: finite values beyond
+/// float's range become infinities (as IEEE rounding would).
+inline float toFloat(double value) {
+  if (value > std::numeric_limits<float>::max())
+    return std::numeric_limits<float>::infinity();
+  if (value < -std::numeric_limits<float>::max())
+    return -std::numeric_limits<float>::infinity();
+  return static_cast<float>(value);
+}
 
 /// A tensor whose value is known at import time: an initializer, a Constant
 /// node, or the result of a shape computation folded by the importer.

@@ -53,7 +53,7 @@ double ConstTensor::getDouble(size_t i) const {
 }
 
 int64_t ConstTensor::getInt(size_t i) const {
-  return isFloat() ? static_cast<int64_t>(floats[i]) : ints[i];
+  return isFloat() ? toInt64(floats[i]) : ints[i];
 }
 
 //===----------------------------------------------------------------------===//

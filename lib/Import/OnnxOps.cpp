@@ -164,7 +164,7 @@ ConstTensor makeConst(int32_t dtype, ArrayRef<int64_t> shape,
   int64_t n = *numElements(shape);
   if (c.isFloat())
     for (int64_t i = 0; i < n; ++i)
-      c.floats.push_back(static_cast<float>(getDouble(i)));
+      c.floats.push_back(toFloat(getDouble(i)));
   else
     for (int64_t i = 0; i < n; ++i)
       c.ints.push_back(getInt(i));
@@ -291,7 +291,7 @@ LogicalResult convertConstantOfShape(Importer &im,
   }
   im.setConst(node, 0,
               makeConst(c.dtype, *shape, [&](int64_t) { return value; },
-                        [&](int64_t) { return static_cast<int64_t>(value); }));
+                        [&](int64_t) { return toInt64(value); }));
   return success();
 }
 
@@ -341,7 +341,7 @@ LogicalResult convertBinary(Importer &im, const onnx::NodeProto &node) {
           return b == 0 || (b == -1 && a == std::numeric_limits<int64_t>::min())
                      ? 0
                      : a / b;
-        if (op == "Pow") return static_cast<int64_t>(std::pow(a, b));
+        if (op == "Pow") return toInt64(std::pow(a, b));
         if (op == "Max") return std::max(a, b);
         return std::min(a, b);
       };
@@ -1315,8 +1315,7 @@ LogicalResult convertCast(Importer &im, const onnx::NodeProto &node) {
         c->shape, [&](int64_t i) { return c->getDouble(i); },
         [&](int64_t i) {
           // Float to integer truncates toward zero, as ONNX Cast does.
-          return c->isFloat() ? static_cast<int64_t>(std::trunc(c->getDouble(i)))
-                              : c->getInt(i);
+          return c->isFloat() ? toInt64(c->getDouble(i)) : c->getInt(i);
         });
     if (to == onnx::TensorProto::BOOL)
       for (int64_t &v : r.ints)
