@@ -509,6 +509,14 @@ def reshape_overflow():
 
 
 @model
+def cast_nan_to_int():
+    # Cast of constant NaN, +-1e30 and -2.7 to int64 at import time.
+    return build([helper.make_node("Cast", ["c"], ["y"], to=I64)],
+                 [], [vi("y", [4], I64)],
+                 [init("c", np.array([np.nan, 1e30, -1e30, -2.7], np.float32))])
+
+
+@model
 def negative_dim():
     t = _raw_float_tensor("w", [-4], 16)
     return build([helper.make_node("Add", ["x", "w"], ["y"])],
