@@ -73,6 +73,69 @@ static std::string blobName(Operation *op, StringRef suffix) {
   return name + suffix.str();
 }
 
+/// What folding into a conv-like producer needs: its constant weights, its
+/// bias (zeros when absent) and the batch_norm's per-channel affine map.
+struct ConvFold {
+  SmallVector<float> weight, bias;
+  RankedTensorType weightType;
+  ChannelAffine affine;
+
+  /// b' = (b - mean) * s + beta, per output channel.
+  SmallVector<float> foldedBias() const {
+    SmallVector<float> result(bias.size());
+    for (size_t o = 0; o < bias.size(); ++o)
+      result[o] = static_cast<float>(
+          (static_cast<double>(bias[o]) - affine.mean[o]) * affine.scale[o] +
+          affine.bias[o]);
+    return result;
+  }
+};
+
+/// Checks that `conv` (qnt.conv or qnt.conv_transpose) can absorb `bn` and
+/// reads what the fold needs, or says why not.
+template <typename ConvLike>
+static FailureOr<ConvFold> matchConvFold(BatchNormOp bn, ConvLike conv,
+                                         int64_t outChannels,
+                                         PatternRewriter &rewriter) {
+  if (!conv->hasOneUse())
+    return rewriter.notifyMatchFailure(bn, "the producer has other uses");
+  if (!isF32Tensor(conv.getInput()) || !isF32Tensor(conv.getWeight()) ||
+      !isF32Tensor(bn.getOutput()))
+    return rewriter.notifyMatchFailure(bn, "only f32 graphs are folded");
+  auto weight = getConstantF32Values(conv.getWeight());
+  if (!weight)
+    return rewriter.notifyMatchFailure(bn, "the weight is not a constant");
+  ConvFold fold;
+  fold.weight = std::move(*weight);
+  fold.weightType = cast<RankedTensorType>(conv.getWeight().getType());
+  fold.bias.assign(outChannels, 0.0f);
+  if (conv.getBias()) {
+    auto b = getConstantF32Values(conv.getBias());
+    if (!b)
+      return rewriter.notifyMatchFailure(bn, "the bias is not a constant");
+    fold.bias = std::move(*b);
+  }
+  FailureOr<ChannelAffine> affine = getChannelAffine(bn, rewriter);
+  if (failed(affine))
+    return failure();
+  fold.affine = std::move(*affine);
+  return fold;
+}
+
+/// The folded weight and bias constants, located at both original ops.
+static std::pair<Value, Value> createFoldedConstants(
+    PatternRewriter &rewriter, Location loc, Operation *producer,
+    RankedTensorType weightType, ArrayRef<float> weight, ArrayRef<float> bias) {
+  auto biasType = RankedTensorType::get({static_cast<int64_t>(bias.size())},
+                                        rewriter.getF32Type());
+  Value w = ConstantOp::create(
+      rewriter, loc,
+      makeF32Elements(weightType, weight, blobName(producer, ".weight")));
+  Value b = ConstantOp::create(
+      rewriter, loc, makeF32Elements(biasType, bias, blobName(producer, ".bias")));
+  return {w, b};
+}
+
 struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -81,47 +144,22 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
     auto conv = bn.getInput().getDefiningOp<ConvOp>();
     if (!conv)
       return rewriter.notifyMatchFailure(bn, "input is not a qnt.conv");
-    if (!conv->hasOneUse())
-      return rewriter.notifyMatchFailure(bn, "the conv has other uses");
-    if (!isF32Tensor(conv.getInput()) || !isF32Tensor(conv.getWeight()) ||
-        !isF32Tensor(bn.getOutput()))
-      return rewriter.notifyMatchFailure(bn, "only f32 graphs are folded");
-    auto weight = getConstantF32Values(conv.getWeight());
-    if (!weight)
-      return rewriter.notifyMatchFailure(bn, "conv weight is not a constant");
+    // Weights are M x C/group x k...: output channel m owns w[m, ...].
     auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
     int64_t outChannels = weightType.getDimSize(0);
-    SmallVector<float> bias(outChannels, 0.0f);
-    if (conv.getBias()) {
-      auto b = getConstantF32Values(conv.getBias());
-      if (!b)
-        return rewriter.notifyMatchFailure(bn, "conv bias is not a constant");
-      bias = std::move(*b);
-    }
-    FailureOr<ChannelAffine> affine = getChannelAffine(bn, rewriter);
-    if (failed(affine))
+    FailureOr<ConvFold> fold = matchConvFold(bn, conv, outChannels, rewriter);
+    if (failed(fold))
       return failure();
-
     int64_t perChannel = weightType.getNumElements() / outChannels;
-    SmallVector<float> newWeight(weight->size());
-    SmallVector<float> newBias(outChannels);
-    for (int64_t m = 0; m < outChannels; ++m) {
-      double s = affine->scale[m];
+    SmallVector<float> newWeight(fold->weight.size());
+    for (int64_t m = 0; m < outChannels; ++m)
       for (int64_t i = 0; i < perChannel; ++i)
-        newWeight[m * perChannel + i] =
-            static_cast<float>((*weight)[m * perChannel + i] * s);
-      newBias[m] = static_cast<float>(
-          (static_cast<double>(bias[m]) - affine->mean[m]) * s +
-          affine->bias[m]);
-    }
+        newWeight[m * perChannel + i] = static_cast<float>(
+            fold->weight[m * perChannel + i] * fold->affine.scale[m]);
 
     Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
-    auto biasType = RankedTensorType::get({outChannels}, rewriter.getF32Type());
-    Value w = ConstantOp::create(
-        rewriter, loc,
-        makeF32Elements(weightType, newWeight, blobName(conv, ".weight")));
-    Value b = ConstantOp::create(
-        rewriter, loc, makeF32Elements(biasType, newBias, blobName(conv, ".bias")));
+    auto [w, b] = createFoldedConstants(rewriter, loc, conv, weightType,
+                                        newWeight, fold->foldedBias());
     auto folded = ConvOp::create(
         rewriter, loc, bn.getOutput().getType(), conv.getInput(), w, b,
         conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
@@ -140,56 +178,30 @@ struct FoldBatchNormIntoConvTranspose : OpRewritePattern<BatchNormOp> {
     auto convT = bn.getInput().getDefiningOp<ConvTransposeOp>();
     if (!convT)
       return rewriter.notifyMatchFailure(bn, "input is not a qnt.conv_transpose");
-    if (!convT->hasOneUse())
-      return rewriter.notifyMatchFailure(bn, "the conv_transpose has other uses");
-    if (!isF32Tensor(convT.getInput()) || !isF32Tensor(convT.getWeight()) ||
-        !isF32Tensor(bn.getOutput()))
-      return rewriter.notifyMatchFailure(bn, "only f32 graphs are folded");
-    auto weight = getConstantF32Values(convT.getWeight());
-    if (!weight)
-      return rewriter.notifyMatchFailure(bn, "weight is not a constant");
     // Weights are C_in x M/group x k...: output channel g * M/group + j
     // reads w[c, j, ...] for every input channel c of group g.
     auto weightType = cast<RankedTensorType>(convT.getWeight().getType());
     int64_t inChannels = weightType.getDimSize(0);
     int64_t perGroupOut = weightType.getDimSize(1);
     int64_t group = convT.getGroup();
-    int64_t outChannels = perGroupOut * group;
-    int64_t kernel = weightType.getNumElements() / (inChannels * perGroupOut);
-    SmallVector<float> bias(outChannels, 0.0f);
-    if (convT.getBias()) {
-      auto b = getConstantF32Values(convT.getBias());
-      if (!b)
-        return rewriter.notifyMatchFailure(bn, "bias is not a constant");
-      bias = std::move(*b);
-    }
-    FailureOr<ChannelAffine> affine = getChannelAffine(bn, rewriter);
-    if (failed(affine))
+    FailureOr<ConvFold> fold =
+        matchConvFold(bn, convT, perGroupOut * group, rewriter);
+    if (failed(fold))
       return failure();
-
-    SmallVector<float> newWeight(weight->size());
+    int64_t kernel = weightType.getNumElements() / (inChannels * perGroupOut);
     int64_t inPerGroup = inChannels / group;
+    SmallVector<float> newWeight(fold->weight.size());
     for (int64_t c = 0; c < inChannels; ++c)
       for (int64_t j = 0; j < perGroupOut; ++j) {
-        double s = affine->scale[(c / inPerGroup) * perGroupOut + j];
+        double s = fold->affine.scale[(c / inPerGroup) * perGroupOut + j];
         int64_t base = (c * perGroupOut + j) * kernel;
         for (int64_t k = 0; k < kernel; ++k)
-          newWeight[base + k] = static_cast<float>((*weight)[base + k] * s);
+          newWeight[base + k] = static_cast<float>(fold->weight[base + k] * s);
       }
-    SmallVector<float> newBias(outChannels);
-    for (int64_t o = 0; o < outChannels; ++o)
-      newBias[o] = static_cast<float>(
-          (static_cast<double>(bias[o]) - affine->mean[o]) * affine->scale[o] +
-          affine->bias[o]);
 
     Location loc = rewriter.getFusedLoc({convT.getLoc(), bn.getLoc()});
-    auto biasType = RankedTensorType::get({outChannels}, rewriter.getF32Type());
-    Value w = ConstantOp::create(
-        rewriter, loc,
-        makeF32Elements(weightType, newWeight, blobName(convT, ".weight")));
-    Value b = ConstantOp::create(
-        rewriter, loc,
-        makeF32Elements(biasType, newBias, blobName(convT, ".bias")));
+    auto [w, b] = createFoldedConstants(rewriter, loc, convT, weightType,
+                                        newWeight, fold->foldedBias());
     auto folded = ConvTransposeOp::create(
         rewriter, loc, bn.getOutput().getType(), convT.getInput(), w, b,
         convT.getStridesAttr(), convT.getPadsAttr(), convT.getDilationsAttr(),
