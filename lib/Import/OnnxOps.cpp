@@ -515,6 +515,9 @@ FailureOr<SmallVector<int64_t>> resolvePads(Importer &im,
                                             ArrayRef<int64_t> strides,
                                             ArrayRef<int64_t> dilations) {
   size_t n = spatialIn.size();
+  if (kernel.size() != n || strides.size() != n || dilations.size() != n)
+    return im.nodeError(node) << "expects " << n
+                              << " kernel, stride and dilation entries";
   std::string autoPad = attrString(node, "auto_pad", "NOTSET");
   SmallVector<int64_t> pads(2 * n, 0);
   if (autoPad == "NOTSET") {
@@ -628,6 +631,11 @@ LogicalResult convertConvTranspose(Importer &im, const onnx::NodeProto &node) {
   std::string autoPad = attrString(node, "auto_pad", "NOTSET");
   SmallVector<int64_t> pads(2 * n, 0);
   auto outputShape = attrInts(node, "output_shape");
+  // output_shape lists the spatial dims, or (as some exporters write it)
+  // the whole N x C x spatial shape.
+  if (outputShape && outputShape->size() != n && outputShape->size() != n + 2)
+    return im.nodeError(node) << "output_shape has " << outputShape->size()
+                              << " entries; expected " << n << " or " << n + 2;
   if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     // Derive pads from the requested output size, as the ONNX spec says.
     for (size_t i = 0; i < n; ++i) {
@@ -881,8 +889,18 @@ LogicalResult convertConcat(Importer &im, const onnx::NodeProto &node) {
     result.dtype = first->dtype;
     result.shape = first->shape;
     result.shape[*axis] = 0;
-    for (int i = 0; i < node.input_size(); ++i)
-      result.shape[*axis] += im.getConst(node, i)->shape[*axis];
+    for (int i = 0; i < node.input_size(); ++i) {
+      const ConstTensor *c = im.getConst(node, i);
+      for (int64_t d = 0; d < rank; ++d)
+        if (c->dtype != first->dtype ||
+            static_cast<int64_t>(c->shape.size()) != rank ||
+            (d != *axis && c->shape[d] != first->shape[d]))
+          return im.nodeError(node) << "inputs of shapes "
+                                    << formatShape(first->shape) << " and "
+                                    << formatShape(c->shape)
+                                    << " do not concatenate on axis " << *axis;
+      result.shape[*axis] += c->shape[*axis];
+    }
     // Copy slabs: for each outer index, each input's inner block in turn.
     int64_t outer = 1;
     for (int64_t d = 0; d < *axis; ++d)
@@ -979,6 +997,8 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(Importer &im,
       FailureOr<int64_t> axis = normalizeAxis(im, node, a, outRank);
       if (failed(axis))
         return failure();
+      if (added[*axis])
+        return im.nodeError(node) << "axis " << *axis << " is repeated";
       added[*axis] = true;
     }
     SmallVector<int64_t> out;

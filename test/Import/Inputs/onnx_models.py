@@ -517,6 +517,22 @@ def cast_nan_to_int():
 
 
 @model
+def unsqueeze_repeated_axes():
+    return build([helper.make_node("Unsqueeze", ["x", "a"], ["y"], name="unsq")],
+                 [vi("x", [3])], [vi("y", None)],
+                 [init("a", np.array([0, 0], np.int64))], check=False)
+
+
+@model
+def pool_short_strides():
+    # SAME_UPPER pads are computed from strides, which must have one entry
+    # per spatial dim.
+    return build([helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 2],
+                                   strides=[2], auto_pad="SAME_UPPER")],
+                 [vi("x", [1, 1, 4, 4])], [vi("y", None)], check=False)
+
+
+@model
 def negative_dim():
     t = _raw_float_tensor("w", [-4], 16)
     return build([helper.make_node("Add", ["x", "w"], ["y"])],
