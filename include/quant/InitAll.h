@@ -1,4 +1,4 @@
-//===- InitAll.h - Register quant's dialects and passes -----------*- C++ -*-===//
+//===- InitAll.h - Register quant's dialects and passes ---------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

@@ -1,4 +1,4 @@
-//===- ImporterImpl.h - Internals shared by the ONNX importer ----*- C++ -*-===//
+//===- ImporterImpl.h - Internals shared by the ONNX importer ---*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

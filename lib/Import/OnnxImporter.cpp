@@ -1,4 +1,4 @@
-//===- OnnxImporter.cpp - ONNX model to qnt IR --------------------*- C++ -*-===//
+//===- OnnxImporter.cpp - ONNX model to qnt IR ------------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -108,8 +108,8 @@ std::string Importer::nodeName(const onnx::NodeProto &node) const {
 }
 
 InFlightDiagnostic Importer::nodeError(const onnx::NodeProto &node) {
-  return emitError(fileLoc) << "node '" << nodeName(node) << "' ("
-                            << node.op_type() << "): ";
+  return emitError(fileLoc)
+         << "node '" << nodeName(node) << "' (" << node.op_type() << "): ";
 }
 
 InFlightDiagnostic Importer::notSupported(const onnx::NodeProto &node) {
@@ -213,8 +213,9 @@ LogicalResult Importer::checkSupported() {
               node.domain().empty() || node.domain() == "ai.onnx";
           if (defaultDomain && isSupportedOp(node.op_type()))
             continue;
-          std::string key = defaultDomain ? node.op_type()
-                                          : node.domain() + "." + node.op_type();
+          std::string key = defaultDomain
+                                ? node.op_type()
+                                : node.domain() + "." + node.op_type();
           Seen &seen = ops[key];
           if (seen.count++ == 0)
             seen.first = nodeName(node);
@@ -275,9 +276,10 @@ LogicalResult Importer::checkSupported() {
   for (const auto &node : model.graph().node()) {
     for (const std::string &input : node.input())
       if (!input.empty() && !defined.contains(input))
-        return nodeError(node) << "input '" << input
-                               << "' is not produced by any earlier node (the "
-                                  "graph is cyclic or not topologically sorted)";
+        return nodeError(node)
+               << "input '" << input
+               << "' is not produced by any earlier node (the "
+                  "graph is cyclic or not topologically sorted)";
     for (const std::string &output : node.output())
       defined.insert(output);
     consumed.insert(node.input().begin(), node.input().end());
@@ -306,8 +308,8 @@ LogicalResult Importer::applyInputShapes() {
         if (!initializers.contains(input.name()))
           names += (names.empty() ? "" : ", ") + input.name();
       return modelError() << "--input-shape names '" << shape.name
-                          << "', which is not a model input (inputs: "
-                          << names << ")";
+                          << "', which is not a model input (inputs: " << names
+                          << ")";
     }
 
   for (onnx::ValueInfoProto &input : *graph->mutable_input()) {
@@ -329,9 +331,9 @@ LogicalResult Importer::applyInputShapes() {
     if (given) {
       if (dims->dim_size() != 0 &&
           dims->dim_size() != static_cast<int>(given->dims.size()))
-        return modelError() << "input '" << input.name() << "' has rank "
-                            << dims->dim_size() << " but --input-shape gives "
-                            << given->dims.size() << " dims";
+        return modelError()
+               << "input '" << input.name() << "' has rank " << dims->dim_size()
+               << " but --input-shape gives " << given->dims.size() << " dims";
       for (auto [i, d] : llvm::enumerate(given->dims)) {
         if (static_cast<int>(i) < dims->dim_size() &&
             dims->dim(i).has_dim_value() && dims->dim(i).dim_value() != d)
@@ -352,7 +354,8 @@ LogicalResult Importer::applyInputShapes() {
                << (dim.has_dim_param() ? "'" + dim.dim_param() + "'"
                                        : std::string("unknown"))
                << ") is dynamic; fix it with --input-shape " << input.name()
-               << "=" << "D0xD1x...";
+               << "="
+               << "D0xD1x...";
     }
   }
 
@@ -494,9 +497,9 @@ LogicalResult Importer::readExternalData(const onnx::TensorProto &tensor,
     } else if (entry.key() == "offset" || entry.key() == "length") {
       int64_t v = 0;
       if (StringRef(entry.value()).getAsInteger(10, v) || v < 0)
-        return modelError() << what << ": external data " << entry.key()
-                            << " '" << entry.value()
-                            << "' is not a non-negative integer";
+        return modelError()
+               << what << ": external data " << entry.key() << " '"
+               << entry.value() << "' is not a non-negative integer";
       (entry.key() == "offset" ? offset : length) = v;
     }
   }
@@ -806,9 +809,9 @@ OwningOpRef<ModuleOp> Importer::buildFunction() {
         shape, getElementType(type->tensor_type().elem_type())));
   }
 
-  auto func = func::FuncOp::create(
-      builder, fileLoc, options.functionName,
-      builder.getFunctionType(argTypes, resultTypes));
+  auto func =
+      func::FuncOp::create(builder, fileLoc, options.functionName,
+                           builder.getFunctionType(argTypes, resultTypes));
   Block *entry = func.addEntryBlock();
   for (auto [i, input] : llvm::enumerate(args)) {
     values[input->name()] = entry->getArgument(i);
@@ -847,9 +850,9 @@ OwningOpRef<ModuleOp> Importer::run(std::optional<StringRef> bytes) {
   return buildFunction();
 }
 
-OwningOpRef<ModuleOp> mlir::qnt::importOnnxModel(MLIRContext *context,
-                                                 StringRef path,
-                                                 const OnnxImportOptions &options) {
+OwningOpRef<ModuleOp>
+mlir::qnt::importOnnxModel(MLIRContext *context, StringRef path,
+                           const OnnxImportOptions &options) {
   context->loadDialect<QntDialect, func::FuncDialect>();
   Importer importer(context, path, options);
   return importer.run();

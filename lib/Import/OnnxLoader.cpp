@@ -1,4 +1,4 @@
-//===- OnnxLoader.cpp - Parse and shape-infer ONNX protobufs ------*- C++ -*-===//
+//===- OnnxLoader.cpp - Parse and shape-infer ONNX protobufs ----*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -40,8 +40,7 @@ std::string parseModel(const std::string &bytes, onnx::ModelProto &model) {
   // Deeply nested garbage must not exhaust the stack.
   stream.SetRecursionLimit(64);
   try {
-    if (!model.ParseFromCodedStream(&stream) ||
-        !stream.ConsumedEntireMessage())
+    if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
       return "not a valid ONNX protobuf (ModelProto)";
   } catch (const std::exception &e) {
     return std::string("not a valid ONNX protobuf: ") + e.what();
@@ -152,8 +151,8 @@ std::string inferShapes(onnx::ModelProto &model) {
     for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
       ::signal(sig, SIG_DFL);
     std::string error = inferShapesInProcess(model);
-    std::string reply = error.empty() ? "O" + model.SerializeAsString()
-                                      : "E" + error;
+    std::string reply =
+        error.empty() ? "O" + model.SerializeAsString() : "E" + error;
     _exit(writeAll(fds[1], reply) ? 0 : 1);
   }
   ::close(fds[1]);

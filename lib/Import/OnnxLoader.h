@@ -1,4 +1,4 @@
-//===- OnnxLoader.h - Parse and shape-infer ONNX protobufs --------*- C++ -*-===//
+//===- OnnxLoader.h - Parse and shape-infer ONNX protobufs ------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

@@ -1,4 +1,4 @@
-//===- OnnxOps.cpp - One converter per ONNX op --------------------*- C++ -*-===//
+//===- OnnxOps.cpp - One converter per ONNX op ------------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -88,15 +88,14 @@ ArrayRef<int64_t> shapeOf(Value value) {
 FailureOr<int64_t> normalizeAxis(Importer &im, const onnx::NodeProto &node,
                                  int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
-    return im.nodeError(node) << "axis " << axis << " is out of range for rank "
-                              << rank;
+    return im.nodeError(node)
+           << "axis " << axis << " is out of range for rank " << rank;
   return axis < 0 ? axis + rank : axis;
 }
 
 /// Integer list from a constant input.
-FailureOr<SmallVector<int64_t>> constInts(Importer &im,
-                                          const onnx::NodeProto &node, int i,
-                                          StringRef what) {
+FailureOr<SmallVector<int64_t>>
+constInts(Importer &im, const onnx::NodeProto &node, int i, StringRef what) {
   const ConstTensor *c = im.getConst(node, i);
   if (!c)
     return im.notSupported(node) << what
@@ -108,9 +107,8 @@ FailureOr<SmallVector<int64_t>> constInts(Importer &im,
   return result;
 }
 
-FailureOr<SmallVector<float>> constFloats(Importer &im,
-                                          const onnx::NodeProto &node, int i,
-                                          StringRef what) {
+FailureOr<SmallVector<float>>
+constFloats(Importer &im, const onnx::NodeProto &node, int i, StringRef what) {
   const ConstTensor *c = im.getConst(node, i);
   if (!c)
     return im.notSupported(node) << what << " must be a constant";
@@ -188,8 +186,8 @@ LogicalResult requireFloat(Importer &im, const onnx::NodeProto &node,
                            RankedTensorType type) {
   if (isa<FloatType>(type.getElementType()))
     return success();
-  return im.notSupported(node) << "computing on " << type.getElementType()
-                               << " tensors at run time";
+  return im.notSupported(node)
+         << "computing on " << type.getElementType() << " tensors at run time";
 }
 
 using Converter = LogicalResult (*)(Importer &, const onnx::NodeProto &);
@@ -245,8 +243,8 @@ LogicalResult convertShape(Importer &im, const onnx::NodeProto &node) {
   } else if (auto known = im.getStaticShape(node.input(0))) {
     shape = *known;
   } else {
-    return im.nodeError(node) << "the shape of input '" << node.input(0)
-                              << "' is not static";
+    return im.nodeError(node)
+           << "the shape of input '" << node.input(0) << "' is not static";
   }
   int64_t rank = shape.size();
   int64_t start = attrInt(node, "start", 0), end = attrInt(node, "end", rank);
@@ -290,8 +288,9 @@ LogicalResult convertConstantOfShape(Importer &im,
       return im.notSupported(node) << "value type " << t.data_type();
   }
   im.setConst(node, 0,
-              makeConst(c.dtype, *shape, [&](int64_t) { return value; },
-                        [&](int64_t) { return toInt64(value); }));
+              makeConst(
+                  c.dtype, *shape, [&](int64_t) { return value; },
+                  [&](int64_t) { return toInt64(value); }));
   return success();
 }
 
@@ -310,21 +309,26 @@ LogicalResult convertBinary(Importer &im, const onnx::NodeProto &node) {
       const ConstTensor *rhs = im.getConst(node, k);
       auto shape = broadcastShapes(result.shape, rhs->shape);
       if (!shape)
-        return im.nodeError(node) << "operands of shapes "
-                                  << formatShape(result.shape) << " and "
-                                  << formatShape(rhs->shape)
-                                  << " do not broadcast";
+        return im.nodeError(node)
+               << "operands of shapes " << formatShape(result.shape) << " and "
+               << formatShape(rhs->shape) << " do not broadcast";
       ConstTensor lhs = result;
       auto f = [&](int64_t i) {
         double a = lhs.getDouble(broadcastIndex(i, *shape, lhs.shape));
         double b = rhs->getDouble(broadcastIndex(i, *shape, rhs->shape));
         StringRef op = node.op_type();
-        if (op == "Add" || op == "Sum") return a + b;
-        if (op == "Sub") return a - b;
-        if (op == "Mul") return a * b;
-        if (op == "Div") return a / b;
-        if (op == "Pow") return std::pow(a, b);
-        if (op == "Max") return std::max(a, b);
+        if (op == "Add" || op == "Sum")
+          return a + b;
+        if (op == "Sub")
+          return a - b;
+        if (op == "Mul")
+          return a * b;
+        if (op == "Div")
+          return a / b;
+        if (op == "Pow")
+          return std::pow(a, b);
+        if (op == "Max")
+          return std::max(a, b);
         return std::min(a, b);
       };
       auto g = [&](int64_t i) -> int64_t {
@@ -334,15 +338,20 @@ LogicalResult convertBinary(Importer &im, const onnx::NodeProto &node) {
         // Two's-complement wrapping, as int64 tensor arithmetic in ONNX
         // runtimes behaves (signed overflow is undefined in C++).
         auto ua = static_cast<uint64_t>(a), ub = static_cast<uint64_t>(b);
-        if (op == "Add" || op == "Sum") return static_cast<int64_t>(ua + ub);
-        if (op == "Sub") return static_cast<int64_t>(ua - ub);
-        if (op == "Mul") return static_cast<int64_t>(ua * ub);
+        if (op == "Add" || op == "Sum")
+          return static_cast<int64_t>(ua + ub);
+        if (op == "Sub")
+          return static_cast<int64_t>(ua - ub);
+        if (op == "Mul")
+          return static_cast<int64_t>(ua * ub);
         if (op == "Div")
           return b == 0 || (b == -1 && a == std::numeric_limits<int64_t>::min())
                      ? 0
                      : a / b;
-        if (op == "Pow") return toInt64(std::pow(a, b));
-        if (op == "Max") return std::max(a, b);
+        if (op == "Pow")
+          return toInt64(std::pow(a, b));
+        if (op == "Max")
+          return std::max(a, b);
         return std::min(a, b);
       };
       result = makeConst(lhs.dtype, *shape, f, g);
@@ -398,19 +407,21 @@ LogicalResult convertUnary(Importer &im, const onnx::NodeProto &node) {
   if (failed(x) || failed(type) || failed(requireFloat(im, node, *type)) ||
       failed(requireFloat(im, node, cast<RankedTensorType>(x->getType()))))
     return failure();
-  im.setValue(node, 0, OpTy::create(im.getBuilder(), im.getLoc(node), *type, *x));
+  im.setValue(node, 0,
+              OpTy::create(im.getBuilder(), im.getLoc(node), *type, *x));
   return success();
 }
 
 LogicalResult convertNeg(Importer &im, const onnx::NodeProto &node) {
   if (const ConstTensor *c = im.getConst(node, 0)) {
     im.setConst(node, 0,
-                makeConst(c->dtype, c->shape,
-                          [&](int64_t i) { return -c->getDouble(i); },
-                          [&](int64_t i) {
-                            return static_cast<int64_t>(
-                                0 - static_cast<uint64_t>(c->getInt(i)));
-                          }));
+                makeConst(
+                    c->dtype, c->shape,
+                    [&](int64_t i) { return -c->getDouble(i); },
+                    [&](int64_t i) {
+                      return static_cast<int64_t>(
+                          0 - static_cast<uint64_t>(c->getInt(i)));
+                    }));
     return success();
   }
   FailureOr<Value> x = im.getValue(node, 0);
@@ -433,9 +444,10 @@ LogicalResult convertLeakyRelu(Importer &im, const onnx::NodeProto &node) {
   if (failed(x) || failed(type))
     return failure();
   auto &b = im.getBuilder();
-  im.setValue(node, 0,
-              LeakyReluOp::create(b, im.getLoc(node), *type, *x,
-                                  b.getF32FloatAttr(attrFloat(node, "alpha", 0.01f))));
+  im.setValue(
+      node, 0,
+      LeakyReluOp::create(b, im.getLoc(node), *type, *x,
+                          b.getF32FloatAttr(attrFloat(node, "alpha", 0.01f))));
   return success();
 }
 
@@ -445,11 +457,11 @@ LogicalResult convertHardSigmoid(Importer &im, const onnx::NodeProto &node) {
   if (failed(x) || failed(type))
     return failure();
   auto &b = im.getBuilder();
-  im.setValue(node, 0,
-              HardSigmoidOp::create(
-                  b, im.getLoc(node), *type, *x,
-                  b.getF32FloatAttr(attrFloat(node, "alpha", 0.2f)),
-                  b.getF32FloatAttr(attrFloat(node, "beta", 0.5f))));
+  im.setValue(
+      node, 0,
+      HardSigmoidOp::create(b, im.getLoc(node), *type, *x,
+                            b.getF32FloatAttr(attrFloat(node, "alpha", 0.2f)),
+                            b.getF32FloatAttr(attrFloat(node, "beta", 0.5f))));
   return success();
 }
 
@@ -476,8 +488,8 @@ LogicalResult convertClip(Importer &im, const onnx::NodeProto &node) {
         continue;
       if (const ConstTensor *c = im.getConst(node, i)) {
         if (c->numElements() != 1)
-          return im.nodeError(node) << (i == 1 ? "min" : "max")
-                                    << " must be a scalar";
+          return im.nodeError(node)
+                 << (i == 1 ? "min" : "max") << " must be a scalar";
         (i == 1 ? lo : hi) = static_cast<float>(c->getDouble(0));
         continue;
       }
@@ -485,8 +497,8 @@ LogicalResult convertClip(Importer &im, const onnx::NodeProto &node) {
       if (failed(bound))
         return failure();
       if (cast<ShapedType>(bound->getType()).getNumElements() != 1)
-        return im.nodeError(node) << (i == 1 ? "min" : "max")
-                                  << " must be a scalar";
+        return im.nodeError(node)
+               << (i == 1 ? "min" : "max") << " must be a scalar";
       result = i == 1 ? Value(MaxOp::create(b, loc, *type, result, *bound))
                       : Value(MinOp::create(b, loc, *type, result, *bound));
     }
@@ -508,23 +520,21 @@ LogicalResult convertClip(Importer &im, const onnx::NodeProto &node) {
 
 /// Resolves auto_pad into explicit ONNX-ordered pads for a window of
 /// `extent = dilation * (k - 1) + 1`.
-FailureOr<SmallVector<int64_t>> resolvePads(Importer &im,
-                                            const onnx::NodeProto &node,
-                                            ArrayRef<int64_t> spatialIn,
-                                            ArrayRef<int64_t> kernel,
-                                            ArrayRef<int64_t> strides,
-                                            ArrayRef<int64_t> dilations) {
+FailureOr<SmallVector<int64_t>>
+resolvePads(Importer &im, const onnx::NodeProto &node,
+            ArrayRef<int64_t> spatialIn, ArrayRef<int64_t> kernel,
+            ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
   size_t n = spatialIn.size();
   if (kernel.size() != n || strides.size() != n || dilations.size() != n)
-    return im.nodeError(node) << "expects " << n
-                              << " kernel, stride and dilation entries";
+    return im.nodeError(node)
+           << "expects " << n << " kernel, stride and dilation entries";
   std::string autoPad = attrString(node, "auto_pad", "NOTSET");
   SmallVector<int64_t> pads(2 * n, 0);
   if (autoPad == "NOTSET") {
     if (auto given = attrInts(node, "pads")) {
       if (given->size() != 2 * n)
-        return im.nodeError(node) << "expects " << 2 * n << " pads, got "
-                                  << given->size();
+        return im.nodeError(node)
+               << "expects " << 2 * n << " pads, got " << given->size();
       pads = *given;
     }
     return pads;
@@ -599,8 +609,7 @@ LogicalResult convertConv(Importer &im, const onnx::NodeProto &node) {
                                 << " does not match the weight's "
                                 << formatShape(ws.drop_front(2));
   if (strides.size() != n || dilations.size() != n)
-    return im.nodeError(node) << "expects " << n
-                              << " strides and dilations";
+    return im.nodeError(node) << "expects " << n << " strides and dilations";
   FailureOr<SmallVector<int64_t>> pads = resolvePads(
       im, node, in.drop_front(2), ws.drop_front(2), strides, dilations);
   if (failed(pads))
@@ -608,8 +617,7 @@ LogicalResult convertConv(Importer &im, const onnx::NodeProto &node) {
   auto &b = im.getBuilder();
   im.setValue(node, 0,
               ConvOp::create(b, im.getLoc(node), ops->type, ops->x, ops->w,
-                             ops->bias,
-                             b.getDenseI64ArrayAttr(strides),
+                             ops->bias, b.getDenseI64ArrayAttr(strides),
                              b.getDenseI64ArrayAttr(*pads),
                              b.getDenseI64ArrayAttr(dilations),
                              b.getI64IntegerAttr(attrInt(node, "group", 1))));
@@ -626,8 +634,8 @@ LogicalResult convertConvTranspose(Importer &im, const onnx::NodeProto &node) {
   SmallVector<int64_t> dilations = intsOr(node, "dilations", n, 1);
   SmallVector<int64_t> outPad = intsOr(node, "output_padding", n, 0);
   if (strides.size() != n || dilations.size() != n || outPad.size() != n)
-    return im.nodeError(node) << "expects " << n
-                              << " strides, dilations and output_padding";
+    return im.nodeError(node)
+           << "expects " << n << " strides, dilations and output_padding";
   std::string autoPad = attrString(node, "auto_pad", "NOTSET");
   SmallVector<int64_t> pads(2 * n, 0);
   auto outputShape = attrInts(node, "output_shape");
@@ -639,9 +647,8 @@ LogicalResult convertConvTranspose(Importer &im, const onnx::NodeProto &node) {
   if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     // Derive pads from the requested output size, as the ONNX spec says.
     for (size_t i = 0; i < n; ++i) {
-      int64_t target = outputShape
-                           ? (*outputShape)[outputShape->size() - n + i]
-                           : in[2 + i] * strides[i];
+      int64_t target = outputShape ? (*outputShape)[outputShape->size() - n + i]
+                                   : in[2 + i] * strides[i];
       int64_t total = strides[i] * (in[2 + i] - 1) + outPad[i] +
                       ((ws[2 + i] - 1) * dilations[i] + 1) - target;
       if (total < 0)
@@ -674,8 +681,9 @@ LogicalResult convertMatMul(Importer &im, const onnx::NodeProto &node) {
   FailureOr<RankedTensorType> type = im.getResultType(node);
   if (failed(a) || failed(b) || failed(type))
     return failure();
-  im.setValue(node, 0,
-              MatMulOp::create(im.getBuilder(), im.getLoc(node), *type, *a, *b));
+  im.setValue(
+      node, 0,
+      MatMulOp::create(im.getBuilder(), im.getLoc(node), *type, *a, *b));
   return success();
 }
 
@@ -725,15 +733,16 @@ LogicalResult convertLayerNorm(Importer &im, const onnx::NodeProto &node) {
   FailureOr<RankedTensorType> type = im.getResultType(node);
   if (failed(x) || failed(scale) || failed(bias) || failed(type))
     return failure();
-  FailureOr<int64_t> axis = normalizeAxis(im, node, attrInt(node, "axis", -1),
-                                          shapeOf(*x).size());
+  FailureOr<int64_t> axis =
+      normalizeAxis(im, node, attrInt(node, "axis", -1), shapeOf(*x).size());
   if (failed(axis))
     return failure();
   auto &b = im.getBuilder();
   im.setValue(node, 0,
-              LayerNormOp::create(b, im.getLoc(node), *type, *x, *scale, *bias,
-                                  b.getI64IntegerAttr(*axis),
-                                  b.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f))));
+              LayerNormOp::create(
+                  b, im.getLoc(node), *type, *x, *scale, *bias,
+                  b.getI64IntegerAttr(*axis),
+                  b.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f))));
   return success();
 }
 
@@ -753,8 +762,9 @@ LogicalResult convertSoftmax(Importer &im, const onnx::NodeProto &node) {
   Location loc = im.getLoc(node);
   if (!legacy || *axis == rank - 1) {
     // Opset 13 semantics; before 13 a last-axis softmax means the same.
-    im.setValue(node, 0,
-                SoftmaxOp::create(b, loc, *type, *x, b.getI64IntegerAttr(*axis)));
+    im.setValue(
+        node, 0,
+        SoftmaxOp::create(b, loc, *type, *x, b.getI64IntegerAttr(*axis)));
     return success();
   }
   // Before opset 13: flatten to [prod(dims[:axis]), prod(dims[axis:])],
@@ -764,7 +774,8 @@ LogicalResult convertSoftmax(Importer &im, const onnx::NodeProto &node) {
     (d < *axis ? rows : cols) *= shape[d];
   auto flatType = RankedTensorType::get({rows, cols}, type->getElementType());
   Value flat = ReshapeOp::create(b, loc, flatType, *x);
-  Value soft = SoftmaxOp::create(b, loc, flatType, flat, b.getI64IntegerAttr(1));
+  Value soft =
+      SoftmaxOp::create(b, loc, flatType, flat, b.getI64IntegerAttr(1));
   im.setValue(node, 0, ReshapeOp::create(b, loc, *type, soft));
   return success();
 }
@@ -796,12 +807,10 @@ LogicalResult convertPool(Importer &im, const onnx::NodeProto &node) {
   if constexpr (std::is_same_v<PoolOp, MaxPoolOp>) {
     if (attrInt(node, "storage_order", 0) != 0)
       return im.notSupported(node) << "storage_order 1";
-    result = MaxPoolOp::create(b, im.getLoc(node), *type, *x,
-                               b.getDenseI64ArrayAttr(*kernel),
-                               b.getDenseI64ArrayAttr(strides),
-                               b.getDenseI64ArrayAttr(*pads),
-                               b.getDenseI64ArrayAttr(dilations),
-                               b.getBoolAttr(ceil));
+    result = MaxPoolOp::create(
+        b, im.getLoc(node), *type, *x, b.getDenseI64ArrayAttr(*kernel),
+        b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(*pads),
+        b.getDenseI64ArrayAttr(dilations), b.getBoolAttr(ceil));
   } else {
     result = AveragePoolOp::create(
         b, im.getLoc(node), *type, *x, b.getDenseI64ArrayAttr(*kernel),
@@ -857,16 +866,15 @@ LogicalResult convertResize(Importer &im, const onnx::NodeProto &node) {
     return im.notSupported(node) << "mode '" << mode << "'";
   auto transformEnum = symbolizeCoordinateTransform(transform);
   if (!transformEnum)
-    return im.notSupported(node) << "coordinate_transformation_mode '"
-                                 << transform << "'";
+    return im.notSupported(node)
+           << "coordinate_transformation_mode '" << transform << "'";
   auto nearestEnum = symbolizeNearestMode(nearest);
   if (!nearestEnum)
     return im.notSupported(node) << "nearest_mode '" << nearest << "'";
   auto &b = im.getBuilder();
   im.setValue(node, 0,
               ResizeOp::create(
-                  b, im.getLoc(node), *type, *x,
-                  b.getDenseF32ArrayAttr(scales),
+                  b, im.getLoc(node), *type, *x, b.getDenseF32ArrayAttr(scales),
                   ResizeModeAttr::get(b.getContext(), *modeEnum),
                   CoordinateTransformAttr::get(b.getContext(), *transformEnum),
                   NearestModeAttr::get(b.getContext(), *nearestEnum),
@@ -895,10 +903,10 @@ LogicalResult convertConcat(Importer &im, const onnx::NodeProto &node) {
         if (c->dtype != first->dtype ||
             static_cast<int64_t>(c->shape.size()) != rank ||
             (d != *axis && c->shape[d] != first->shape[d]))
-          return im.nodeError(node) << "inputs of shapes "
-                                    << formatShape(first->shape) << " and "
-                                    << formatShape(c->shape)
-                                    << " do not concatenate on axis " << *axis;
+          return im.nodeError(node)
+                 << "inputs of shapes " << formatShape(first->shape) << " and "
+                 << formatShape(c->shape) << " do not concatenate on axis "
+                 << *axis;
       result.shape[*axis] += c->shape[*axis];
     }
     // Copy slabs: for each outer index, each input's inner block in turn.
@@ -931,8 +939,8 @@ LogicalResult convertConcat(Importer &im, const onnx::NodeProto &node) {
   FailureOr<RankedTensorType> type = im.getResultType(node);
   if (failed(type))
     return failure();
-  FailureOr<int64_t> axis = normalizeAxis(im, node, attrInt(node, "axis", 0),
-                                          type->getRank());
+  FailureOr<int64_t> axis =
+      normalizeAxis(im, node, attrInt(node, "axis", 0), type->getRank());
   if (failed(axis))
     return failure();
   auto &b = im.getBuilder();
@@ -944,9 +952,8 @@ LogicalResult convertConcat(Importer &im, const onnx::NodeProto &node) {
 
 /// The result shape of Reshape, Flatten, Squeeze or Unsqueeze on `in`,
 /// computed from the node's attributes and constant inputs.
-FailureOr<SmallVector<int64_t>> reshapeTarget(Importer &im,
-                                              const onnx::NodeProto &node,
-                                              ArrayRef<int64_t> in) {
+FailureOr<SmallVector<int64_t>>
+reshapeTarget(Importer &im, const onnx::NodeProto &node, ArrayRef<int64_t> in) {
   int64_t rank = in.size();
   StringRef op = node.op_type();
   if (op == "Flatten") {
@@ -977,8 +984,8 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(Importer &im,
       if (failed(axis))
         return failure();
       if (in[*axis] != 1)
-        return im.nodeError(node) << "cannot squeeze dim " << *axis
-                                  << " of size " << in[*axis];
+        return im.nodeError(node)
+               << "cannot squeeze dim " << *axis << " of size " << in[*axis];
       drop[*axis] = true;
     }
     SmallVector<int64_t> out;
@@ -1134,7 +1141,8 @@ LogicalResult convertSlice(Importer &im, const onnx::NodeProto &node) {
       steps.size() != starts.size())
     return im.nodeError(node)
            << "starts, ends, axes and steps must have one length";
-  SmallVector<int64_t> fullStarts(rank, 0), fullEnds(inShape), fullSteps(rank, 1);
+  SmallVector<int64_t> fullStarts(rank, 0), fullEnds(inShape),
+      fullSteps(rank, 1);
   for (size_t i = 0; i < starts.size(); ++i) {
     FailureOr<int64_t> axis = normalizeAxis(im, node, axes[i], rank);
     if (failed(axis))
@@ -1161,7 +1169,8 @@ LogicalResult convertSlice(Importer &im, const onnx::NodeProto &node) {
   }
   SmallVector<int64_t> outShape;
   for (int64_t d = 0; d < rank; ++d)
-    outShape.push_back(sliceOutputDim(fullStarts[d], fullEnds[d], fullSteps[d]));
+    outShape.push_back(
+        sliceOutputDim(fullStarts[d], fullEnds[d], fullSteps[d]));
   if (constInput && constInput->numElements() <= kMaxFoldElements) {
     SmallVector<int64_t> inStrides = stridesOf(inShape),
                          outStrides = stridesOf(outShape);
@@ -1174,9 +1183,10 @@ LogicalResult convertSlice(Importer &im, const onnx::NodeProto &node) {
       return index;
     };
     im.setConst(node, 0,
-                makeConst(constInput->dtype, outShape,
-                          [&](int64_t i) { return constInput->getDouble(source(i)); },
-                          [&](int64_t i) { return constInput->getInt(source(i)); }));
+                makeConst(
+                    constInput->dtype, outShape,
+                    [&](int64_t i) { return constInput->getDouble(source(i)); },
+                    [&](int64_t i) { return constInput->getInt(source(i)); }));
     return success();
   }
   if (!x) {
@@ -1198,7 +1208,8 @@ LogicalResult convertSlice(Importer &im, const onnx::NodeProto &node) {
 }
 
 LogicalResult convertSplit(Importer &im, const onnx::NodeProto &node) {
-  const ConstTensor *constInput = allConst(im, node) ? im.getConst(node, 0) : nullptr;
+  const ConstTensor *constInput =
+      allConst(im, node) ? im.getConst(node, 0) : nullptr;
   SmallVector<int64_t> in;
   Value x;
   if (constInput) {
@@ -1210,8 +1221,8 @@ LogicalResult convertSplit(Importer &im, const onnx::NodeProto &node) {
     x = *v;
     llvm::append_range(in, shapeOf(x));
   }
-  FailureOr<int64_t> axis = normalizeAxis(im, node, attrInt(node, "axis", 0),
-                                          in.size());
+  FailureOr<int64_t> axis =
+      normalizeAxis(im, node, attrInt(node, "axis", 0), in.size());
   if (failed(axis))
     return failure();
   // Sizes: an attribute before opset 13, input 1 after, else equal parts.
@@ -1232,8 +1243,8 @@ LogicalResult convertSplit(Importer &im, const onnx::NodeProto &node) {
   }
   if (static_cast<int>(sizes.size()) != node.output_size() ||
       std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != in[*axis])
-    return im.nodeError(node) << "split sizes do not add up to the axis size "
-                              << in[*axis];
+    return im.nodeError(node)
+           << "split sizes do not add up to the axis size " << in[*axis];
   auto &b = im.getBuilder();
   int64_t offset = 0;
   for (int i = 0; i < node.output_size(); ++i) {
@@ -1244,17 +1255,21 @@ LogicalResult convertSplit(Importer &im, const onnx::NodeProto &node) {
     if (constInput) {
       SmallVector<int64_t> outShape(in);
       outShape[*axis] = sizes[i];
-      SmallVector<int64_t> inStrides = stridesOf(in), outStrides = stridesOf(outShape);
+      SmallVector<int64_t> inStrides = stridesOf(in),
+                           outStrides = stridesOf(outShape);
       auto source = [&](int64_t flat) {
         int64_t index = 0;
         for (size_t d = 0; d < in.size(); ++d)
-          index += ((flat / outStrides[d]) % outShape[d] + starts[d]) * inStrides[d];
+          index +=
+              ((flat / outStrides[d]) % outShape[d] + starts[d]) * inStrides[d];
         return index;
       };
-      im.setConst(node, i,
-                  makeConst(constInput->dtype, outShape,
-                            [&](int64_t k) { return constInput->getDouble(source(k)); },
-                            [&](int64_t k) { return constInput->getInt(source(k)); }));
+      im.setConst(
+          node, i,
+          makeConst(
+              constInput->dtype, outShape,
+              [&](int64_t k) { return constInput->getDouble(source(k)); },
+              [&](int64_t k) { return constInput->getInt(source(k)); }));
       continue;
     }
     FailureOr<RankedTensorType> type = im.getResultType(node, i);
@@ -1296,8 +1311,8 @@ LogicalResult convertGather(Importer &im, const onnx::NodeProto &node) {
     for (int64_t k = 0; k < count; ++k) {
       int64_t idx = indices->getInt(k);
       if (idx < -dim || idx >= dim)
-        return im.nodeError(node) << "index " << idx
-                                  << " is out of range for a dim of " << dim;
+        return im.nodeError(node)
+               << "index " << idx << " is out of range for a dim of " << dim;
     }
     auto source = [&](int64_t flat) {
       int64_t innerPos = flat % inner;
@@ -1309,9 +1324,10 @@ LogicalResult convertGather(Importer &im, const onnx::NodeProto &node) {
       return (outerPos * dim + idx) * inner + innerPos;
     };
     im.setConst(node, 0,
-                makeConst(data->dtype, outShape,
-                          [&](int64_t i) { return data->getDouble(source(i)); },
-                          [&](int64_t i) { return data->getInt(source(i)); }));
+                makeConst(
+                    data->dtype, outShape,
+                    [&](int64_t i) { return data->getDouble(source(i)); },
+                    [&](int64_t i) { return data->getInt(source(i)); }));
     return success();
   }
   FailureOr<Value> d = im.getValue(node, 0);
@@ -1353,7 +1369,8 @@ LogicalResult convertCast(Importer &im, const onnx::NodeProto &node) {
     im.setValue(node, 0, *x);
     return success();
   }
-  im.setValue(node, 0, CastOp::create(im.getBuilder(), im.getLoc(node), *type, *x));
+  im.setValue(node, 0,
+              CastOp::create(im.getBuilder(), im.getLoc(node), *type, *x));
   return success();
 }
 
@@ -1429,9 +1446,9 @@ LogicalResult convertReduce(Importer &im, const onnx::NodeProto &node) {
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
   auto &b = im.getBuilder();
   im.setValue(node, 0,
-              ReduceOp::create(b, im.getLoc(node), *type, *x,
-                               b.getDenseI64ArrayAttr(axes),
-                               b.getBoolAttr(attrInt(node, "keepdims", 1) != 0)));
+              ReduceOp::create(
+                  b, im.getLoc(node), *type, *x, b.getDenseI64ArrayAttr(axes),
+                  b.getBoolAttr(attrInt(node, "keepdims", 1) != 0)));
   return success();
 }
 
@@ -1458,15 +1475,17 @@ LogicalResult convertLogic(Importer &im, const onnx::NodeProto &node) {
       return failure();
     auto &b = im.getBuilder();
     im.setValue(node, 0,
-                CompareOp::create(b, im.getLoc(node), *type, *a, *c,
-                                  ComparePredicateAttr::get(b.getContext(), *predicate)));
+                CompareOp::create(
+                    b, im.getLoc(node), *type, *a, *c,
+                    ComparePredicateAttr::get(b.getContext(), *predicate)));
     return success();
   }
   const ConstTensor *a = im.getConst(node, 0);
   if (op == "Not") {
-    im.setConst(node, 0,
-                makeConst(onnx::TensorProto::BOOL, a->shape, nullptr,
-                          [&](int64_t i) -> int64_t { return a->getInt(i) == 0; }));
+    im.setConst(
+        node, 0,
+        makeConst(onnx::TensorProto::BOOL, a->shape, nullptr,
+                  [&](int64_t i) -> int64_t { return a->getInt(i) == 0; }));
     return success();
   }
   const ConstTensor *c = im.getConst(node, 1);
@@ -1476,12 +1495,18 @@ LogicalResult convertLogic(Importer &im, const onnx::NodeProto &node) {
   im.setConst(node, 0,
               makeConst(onnx::TensorProto::BOOL, *shape, nullptr,
                         [&](int64_t i) -> int64_t {
-                          double x = a->getDouble(broadcastIndex(i, *shape, a->shape));
-                          double y = c->getDouble(broadcastIndex(i, *shape, c->shape));
-                          if (op == "Equal") return x == y;
-                          if (op == "Greater") return x > y;
-                          if (op == "GreaterOrEqual") return x >= y;
-                          if (op == "Less") return x < y;
+                          double x =
+                              a->getDouble(broadcastIndex(i, *shape, a->shape));
+                          double y =
+                              c->getDouble(broadcastIndex(i, *shape, c->shape));
+                          if (op == "Equal")
+                            return x == y;
+                          if (op == "Greater")
+                            return x > y;
+                          if (op == "GreaterOrEqual")
+                            return x >= y;
+                          if (op == "Less")
+                            return x < y;
                           return x <= y;
                         }));
   return success();
@@ -1498,16 +1523,19 @@ LogicalResult convertWhere(Importer &im, const onnx::NodeProto &node) {
     auto pick = [&](int64_t i) {
       return c->getInt(broadcastIndex(i, *shape, c->shape)) != 0;
     };
-    im.setConst(node, 0,
-                makeConst(t->dtype, *shape,
-                          [&](int64_t i) {
-                            return pick(i) ? t->getDouble(broadcastIndex(i, *shape, t->shape))
-                                           : f->getDouble(broadcastIndex(i, *shape, f->shape));
-                          },
-                          [&](int64_t i) {
-                            return pick(i) ? t->getInt(broadcastIndex(i, *shape, t->shape))
-                                           : f->getInt(broadcastIndex(i, *shape, f->shape));
-                          }));
+    im.setConst(
+        node, 0,
+        makeConst(
+            t->dtype, *shape,
+            [&](int64_t i) {
+              return pick(i)
+                         ? t->getDouble(broadcastIndex(i, *shape, t->shape))
+                         : f->getDouble(broadcastIndex(i, *shape, f->shape));
+            },
+            [&](int64_t i) {
+              return pick(i) ? t->getInt(broadcastIndex(i, *shape, t->shape))
+                             : f->getInt(broadcastIndex(i, *shape, f->shape));
+            }));
     return success();
   }
   FailureOr<Value> c = im.getValue(node, 0);
@@ -1517,8 +1545,9 @@ LogicalResult convertWhere(Importer &im, const onnx::NodeProto &node) {
   if (failed(c) || failed(t) || failed(f) || failed(type) ||
       failed(requireFloat(im, node, *type)))
     return failure();
-  im.setValue(node, 0,
-              SelectOp::create(im.getBuilder(), im.getLoc(node), *type, *c, *t, *f));
+  im.setValue(
+      node, 0,
+      SelectOp::create(im.getBuilder(), im.getLoc(node), *type, *c, *t, *f));
   return success();
 }
 
@@ -1655,8 +1684,8 @@ bool mlir::qnt::detail::isFoldableOp(StringRef opType) {
       .Cases({"Gather", "Concat", "Slice", "Split", "Reshape", "Flatten",
               "Squeeze", "Unsqueeze"},
              true)
-      .Cases({"Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "Not",
-              "Where"},
+      .Cases({"Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual",
+              "Not", "Where"},
              true)
       .Default(false);
 }

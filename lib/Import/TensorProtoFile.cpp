@@ -1,4 +1,4 @@
-//===- TensorProtoFile.cpp - ONNX TensorProto (.pb) files ---------*- C++ -*-===//
+//===- TensorProtoFile.cpp - ONNX TensorProto (.pb) files -------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -50,7 +50,8 @@ static std::optional<ElementKind> kindOf(int32_t dtype) {
 
 /// Narrows each typed-field value into `width` little-endian bytes.
 template <typename Field>
-static void packField(const Field &field, size_t width, std::vector<char> &out) {
+static void packField(const Field &field, size_t width,
+                      std::vector<char> &out) {
   out.resize(field.size() * width);
   for (int i = 0; i < field.size(); ++i) {
     auto v = field.Get(i);

@@ -1,4 +1,4 @@
-//===- Npy.cpp - Read and write numpy .npy tensors ----------------*- C++ -*-===//
+//===- Npy.cpp - Read and write numpy .npy tensors --------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -35,10 +35,10 @@ struct KindInfo {
 } // namespace
 
 static constexpr KindInfo kKinds[] = {
-    {ElementKind::F32, "<f4", 4}, {ElementKind::F64, "<f8", 8},
-    {ElementKind::F16, "<f2", 2}, {ElementKind::I64, "<i8", 8},
-    {ElementKind::I32, "<i4", 4}, {ElementKind::I16, "<i2", 2},
-    {ElementKind::I8, "|i1", 1},  {ElementKind::U8, "|u1", 1},
+    {ElementKind::F32, "<f4", 4},  {ElementKind::F64, "<f8", 8},
+    {ElementKind::F16, "<f2", 2},  {ElementKind::I64, "<i8", 8},
+    {ElementKind::I32, "<i4", 4},  {ElementKind::I16, "<i2", 2},
+    {ElementKind::I8, "|i1", 1},   {ElementKind::U8, "|u1", 1},
     {ElementKind::Bool, "|b1", 1},
 };
 
@@ -203,7 +203,8 @@ Expected<HostTensor> parseNpy(StringRef bytes, StringRef name) {
     headerStart = 12;
     headerLength = 0;
     for (int i = 3; i >= 0; --i)
-      headerLength = headerLength << 8 | static_cast<unsigned char>(bytes[8 + i]);
+      headerLength =
+          headerLength << 8 | static_cast<unsigned char>(bytes[8 + i]);
   } else {
     return makeError(name, "unsupported .npy version " + Twine(major) + "." +
                                Twine(minor));
@@ -240,7 +241,8 @@ Expected<HostTensor> parseNpy(StringRef bytes, StringRef name) {
   uint64_t have = bytes.size() - headerStart - headerLength;
   if (need != have)
     return makeError(name, "shape needs " + Twine(need) +
-                               " bytes of data but the file has " + Twine(have));
+                               " bytes of data but the file has " +
+                               Twine(have));
   tensor.data.assign(bytes.end() - have, bytes.end());
   return tensor;
 }

@@ -1,4 +1,4 @@
-//===- NpyTest.cpp - Unit tests for .npy reading and writing -----*- C++ -*-===//
+//===- NpyTest.cpp - Unit tests for .npy reading and writing ----*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -49,7 +49,8 @@ std::string errorOf(llvm::Expected<HostTensor> result) {
 // np.save(np.arange(6, dtype=np.float32).reshape(2, 3) / 4)
 TEST(Npy, ReadsFloat32Matrix) {
   std::string file =
-      numpyHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }") +
+      numpyHeader(
+          "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }") +
       bytesOf<float>({0, 0.25f, 0.5f, 0.75f, 1, 1.25f});
   llvm::Expected<HostTensor> t = parseNpy(file, "a.npy");
   ASSERT_TRUE(static_cast<bool>(t)) << llvm::toString(t.takeError());
@@ -93,7 +94,8 @@ TEST(Npy, ReadsBytesAndBools) {
 
 // Version 2.0 has a 4-byte header length; key order and quotes may vary.
 TEST(Npy, ReadsVersion2AndAnyKeyOrder) {
-  std::string dict = "{\"shape\": (1,), \"fortran_order\": False, \"descr\": \"<i4\"}\n";
+  std::string dict =
+      "{\"shape\": (1,), \"fortran_order\": False, \"descr\": \"<i4\"}\n";
   std::string file = "\x93NUMPY";
   file.push_back(2);
   file.push_back(0);
@@ -106,42 +108,52 @@ TEST(Npy, ReadsVersion2AndAnyKeyOrder) {
 }
 
 TEST(Npy, RejectsWhatItCannotRead) {
-  std::string f32 = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  std::string f32 =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
   EXPECT_EQ(errorOf(parseNpy("PK\x03\x04 not numpy", "x.npy")),
             "x.npy: not a .npy file (no \\x93NUMPY magic)");
-  EXPECT_EQ(errorOf(parseNpy(numpyHeader(f32) + bytesOf<float>({1, 2}), "x.npy")),
-            "x.npy: shape needs 24 bytes of data but the file has 8");
-  EXPECT_EQ(errorOf(parseNpy(numpyHeader("{'descr': '>f4', 'fortran_order': False, "
-                                         "'shape': (2,), }"),
+  EXPECT_EQ(
+      errorOf(parseNpy(numpyHeader(f32) + bytesOf<float>({1, 2}), "x.npy")),
+      "x.npy: shape needs 24 bytes of data but the file has 8");
+  EXPECT_EQ(
+      errorOf(parseNpy(numpyHeader("{'descr': '>f4', 'fortran_order': False, "
+                                   "'shape': (2,), }"),
+                       "x.npy")),
+      "x.npy: data type '>f4' is big-endian; save a little-endian array");
+  EXPECT_EQ(
+      errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'fortran_order': True, "
+                                   "'shape': (2, 3), }"),
+                       "x.npy")),
+      "x.npy: Fortran-order arrays are not supported; save "
+      "np.ascontiguousarray(a)");
+  EXPECT_EQ(
+      errorOf(parseNpy(numpyHeader("{'descr': '<c8', 'fortran_order': False, "
+                                   "'shape': (1,), }"),
+                       "x.npy")),
+      "x.npy: unsupported data type '<c8'");
+  EXPECT_EQ(errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'shape': (1,), }"),
                              "x.npy")),
-            "x.npy: data type '>f4' is big-endian; save a little-endian array");
-  EXPECT_EQ(errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'fortran_order': True, "
-                                         "'shape': (2, 3), }"),
-                             "x.npy")),
-            "x.npy: Fortran-order arrays are not supported; save "
-            "np.ascontiguousarray(a)");
-  EXPECT_EQ(errorOf(parseNpy(numpyHeader("{'descr': '<c8', 'fortran_order': False, "
-                                         "'shape': (1,), }"),
-                             "x.npy")),
-            "x.npy: unsupported data type '<c8'");
-  EXPECT_EQ(errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'shape': (1,), }"), "x.npy")),
             "x.npy: malformed .npy header: descr, fortran_order and shape are "
             "all required");
-  EXPECT_EQ(errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'fortran_order': False, "
-                                         "'shape': (-1,), }"),
-                             "x.npy")),
-            "x.npy: malformed .npy header: shape is not a tuple of "
-            "non-negative integers");
+  EXPECT_EQ(
+      errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'fortran_order': False, "
+                                   "'shape': (-1,), }"),
+                       "x.npy")),
+      "x.npy: malformed .npy header: shape is not a tuple of "
+      "non-negative integers");
   // Absurd dims are refused before any allocation.
-  EXPECT_EQ(errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'fortran_order': False, "
-                                         "'shape': (999999999999, 999999999999), }"),
-                             "x.npy")),
-            "x.npy: shape is too large");
+  EXPECT_EQ(
+      errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'fortran_order': False, "
+                                   "'shape': (999999999999, 999999999999), }"),
+                       "x.npy")),
+      "x.npy: shape is too large");
   std::string truncated = numpyHeader(f32).substr(0, 40);
-  EXPECT_EQ(errorOf(parseNpy(truncated, "x.npy")), "x.npy: truncated .npy header");
+  EXPECT_EQ(errorOf(parseNpy(truncated, "x.npy")),
+            "x.npy: truncated .npy header");
   std::string v9 = "\x93NUMPY\x09";
   v9 += std::string("\x00\x00\x00", 3);
-  EXPECT_EQ(errorOf(parseNpy(v9, "x.npy")), "x.npy: unsupported .npy version 9.0");
+  EXPECT_EQ(errorOf(parseNpy(v9, "x.npy")),
+            "x.npy: unsupported .npy version 9.0");
 }
 
 TEST(Npy, FileRoundTrip) {

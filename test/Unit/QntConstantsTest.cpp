@@ -1,4 +1,4 @@
-//===- QntConstantsTest.cpp - Unit tests for constant helpers ----*- C++ -*-===//
+//===- QntConstantsTest.cpp - Unit tests for constant helpers ---*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

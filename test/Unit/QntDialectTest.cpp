@@ -1,4 +1,4 @@
-//===- QntDialectTest.cpp - Unit tests for the qnt dialect API ----*- C++ -*-===//
+//===- QntDialectTest.cpp - Unit tests for the qnt dialect API --*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -28,9 +28,7 @@ namespace {
 
 class QntDialect : public ::testing::Test {
 protected:
-  QntDialect() : builder(&context) {
-    context.loadDialect<qnt::QntDialect>();
-  }
+  QntDialect() : builder(&context) { context.loadDialect<qnt::QntDialect>(); }
   MLIRContext context;
   OpBuilder builder;
 };
@@ -77,9 +75,8 @@ TEST_F(QntDialect, BuiltOpsAreVerified) {
   auto type = [&](ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, builder.getF32Type());
   };
-  Value x = qnt::ConstantOp::create(
-      builder, builder.getUnknownLoc(),
-      DenseElementsAttr::get(type({2, 3}), 1.0f));
+  Value x = qnt::ConstantOp::create(builder, builder.getUnknownLoc(),
+                                    DenseElementsAttr::get(type({2, 3}), 1.0f));
   qnt::TransposeOp::create(builder, builder.getUnknownLoc(), type({3, 2}), x,
                            builder.getDenseI64ArrayAttr({1, 0}));
   EXPECT_TRUE(succeeded(verify(*module)));

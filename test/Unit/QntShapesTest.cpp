@@ -1,4 +1,4 @@
-//===- QntShapesTest.cpp - Unit tests for the ONNX shape formulas -*- C++ -*-===//
+//===- QntShapesTest.cpp - Unit tests for the ONNX shape formu --*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

@@ -1,4 +1,4 @@
-//===- TensorProtoFileTest.cpp - Unit tests for .pb tensor files --*- C++ -*-===//
+//===- TensorProtoFileTest.cpp - Unit tests for .pb tensor fil --*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -31,7 +31,8 @@ TEST(TensorProtoFile, FloatData) {
   t.add_dims(2);
   for (float f : {1.0f, -2.5f, 3.0f, 0.125f})
     t.add_float_data(f);
-  llvm::Expected<HostTensor> h = parseTensorProto(t.SerializeAsString(), "x.pb");
+  llvm::Expected<HostTensor> h =
+      parseTensorProto(t.SerializeAsString(), "x.pb");
   ASSERT_TRUE(static_cast<bool>(h)) << llvm::toString(h.takeError());
   EXPECT_EQ(h->kind, ElementKind::F32);
   EXPECT_EQ(h->shape, (llvm::SmallVector<int64_t>{2, 2}));
@@ -45,7 +46,8 @@ TEST(TensorProtoFile, NarrowIntegers) {
   t.add_dims(3);
   for (int v : {-128, 0, 127})
     t.add_int32_data(v);
-  llvm::Expected<HostTensor> h = parseTensorProto(t.SerializeAsString(), "x.pb");
+  llvm::Expected<HostTensor> h =
+      parseTensorProto(t.SerializeAsString(), "x.pb");
   ASSERT_TRUE(static_cast<bool>(h));
   EXPECT_EQ(h->getValues<int8_t>()[0], -128);
   EXPECT_EQ(h->getValues<int8_t>()[2], 127);
@@ -70,15 +72,19 @@ TEST(TensorProtoFile, Errors) {
 // The ONNX node tests' data: test_relu's input is a 3x4x5 float tensor and
 // its output is max(input, 0).
 TEST(TensorProtoFile, OnnxNodeTestData) {
-  const char *dir = "/usr/share/libonnx-testdata/data/node/test_relu/test_data_set_0";
+  const char *dir =
+      "/usr/share/libonnx-testdata/data/node/test_relu/test_data_set_0";
   if (!llvm::sys::fs::exists(dir))
     GTEST_SKIP() << "libonnx-testdata is not installed";
-  llvm::Expected<HostTensor> in = readTensorProtoFile(std::string(dir) + "/input_0.pb");
-  llvm::Expected<HostTensor> out = readTensorProtoFile(std::string(dir) + "/output_0.pb");
+  llvm::Expected<HostTensor> in =
+      readTensorProtoFile(std::string(dir) + "/input_0.pb");
+  llvm::Expected<HostTensor> out =
+      readTensorProtoFile(std::string(dir) + "/output_0.pb");
   ASSERT_TRUE(static_cast<bool>(in) && static_cast<bool>(out));
   EXPECT_EQ(in->shape, (llvm::SmallVector<int64_t>{3, 4, 5}));
   for (int64_t i = 0; i < in->getNumElements(); ++i)
-    EXPECT_EQ(out->getValues<float>()[i], std::max(in->getValues<float>()[i], 0.0f));
+    EXPECT_EQ(out->getValues<float>()[i],
+              std::max(in->getValues<float>()[i], 0.0f));
   EXPECT_EQ(errorOf(readTensorProtoFile("/nonexistent/input_0.pb")),
             "/nonexistent/input_0.pb: cannot read: No such file or directory");
 }

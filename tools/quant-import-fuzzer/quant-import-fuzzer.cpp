@@ -1,4 +1,4 @@
-//===- quant-import-fuzzer.cpp - libFuzzer target for the importer -*- C++ -*-===//
+//===- quant-import-fuzzer.cpp - libFuzzer target for the impo --*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -32,12 +32,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // A fresh context per input: nothing one input leaves behind (uniqued
   // attributes, blobs) can hide a bug in the next.
   MLIRContext context(*registry);
-  context.getDiagEngine().registerHandler([](Diagnostic &) { return success(); });
+  context.getDiagEngine().registerHandler(
+      [](Diagnostic &) { return success(); });
   qnt::OnnxImportOptions options;
   // A folder that does not exist: external data references fail cleanly.
   OwningOpRef<ModuleOp> module = qnt::importOnnxModelFromBuffer(
-      &context,
-      StringRef(reinterpret_cast<const char *>(data), size),
+      &context, StringRef(reinterpret_cast<const char *>(data), size),
       "/nonexistent/fuzz/model.onnx", options);
   if (module)
     (void)verify(*module);

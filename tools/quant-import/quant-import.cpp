@@ -1,4 +1,4 @@
-//===- quant-import.cpp - Import an ONNX model as qnt IR ----------*- C++ -*-===//
+//===- quant-import.cpp - Import an ONNX model as qnt IR --------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -30,15 +30,16 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory category("quant-import options");
 
-static cl::opt<std::string> inputFile(cl::Positional,
-                                      cl::desc("<model.onnx>"), cl::cat(category));
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
+                                      cl::cat(category));
 static cl::opt<bool> listOps(
     "list-ops",
-    cl::desc("Print the ONNX ops quant-import supports, one per line, and exit"),
+    cl::desc(
+        "Print the ONNX ops quant-import supports, one per line, and exit"),
     cl::cat(category));
-static cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
-                                       cl::value_desc("file"), cl::init("-"),
-                                       cl::cat(category));
+static cl::opt<std::string>
+    outputFile("o", cl::desc("Output file (default: stdout)"),
+               cl::value_desc("file"), cl::init("-"), cl::cat(category));
 static cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Fix an input's shape: NAME=D0xD1x... (repeat for several "
@@ -59,9 +60,10 @@ static void printDiagnostic(Diagnostic &diag) {
     where = loc.getFilename().str();
   else if (auto loc = dyn_cast<NameLoc>(diag.getLocation()))
     where = inputFile + ": node '" + loc.getName().str() + "'";
-  StringRef kind = diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
-                   : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
-                                                                        : "note";
+  StringRef kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
+                   : diag.getSeverity() == DiagnosticSeverity::Warning
+                       ? "warning"
+                       : "note";
   llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
 }
 

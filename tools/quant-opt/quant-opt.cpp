@@ -1,4 +1,4 @@
-//===- quant-opt.cpp - Optimizer driver for quant's dialects -----*- C++ -*-===//
+//===- quant-opt.cpp - Optimizer driver for quant's dialects ----*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

@@ -1,4 +1,4 @@
-//===- OnnxImporter.h - ONNX model to qnt IR ----------------------*- C++ -*-===//
+//===- OnnxImporter.h - ONNX model to qnt IR --------------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -59,10 +59,10 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext *context,
 
 /// Imports a model already in memory. `path` names it in diagnostics, and
 /// its folder is where external data is looked for.
-OwningOpRef<ModuleOp> importOnnxModelFromBuffer(MLIRContext *context,
-                                                llvm::StringRef bytes,
-                                                llvm::StringRef path,
-                                                const OnnxImportOptions &options);
+OwningOpRef<ModuleOp>
+importOnnxModelFromBuffer(MLIRContext *context, llvm::StringRef bytes,
+                          llvm::StringRef path,
+                          const OnnxImportOptions &options);
 
 } // namespace mlir::qnt
 

@@ -1,4 +1,4 @@
-//===- TensorProtoFile.h - ONNX TensorProto (.pb) files ----------*- C++ -*-===//
+//===- TensorProtoFile.h - ONNX TensorProto (.pb) files ---------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

@@ -1,4 +1,4 @@
-//===- Npy.h - Read and write numpy .npy tensors -----------------*- C++ -*-===//
+//===- Npy.h - Read and write numpy .npy tensors ----------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -52,7 +52,8 @@ struct HostTensor {
 };
 
 /// Parses .npy bytes; `name` (the file) prefixes every error.
-llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
+llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes,
+                                    llvm::StringRef name);
 /// Reads a .npy file.
 llvm::Expected<HostTensor> readNpy(llvm::StringRef path);
 /// The .npy (version 1.0) encoding of `tensor`, header padded as numpy pads.

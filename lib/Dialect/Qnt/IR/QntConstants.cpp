@@ -1,4 +1,4 @@
-//===- QntConstants.cpp - Reading and making qnt constants --------*- C++ -*-===//
+//===- QntConstants.cpp - Reading and making qnt constants ------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

@@ -1,4 +1,4 @@
-//===- QntDialect.cpp - The qnt graph dialect ---------------------*- C++ -*-===//
+//===- QntDialect.cpp - The qnt graph dialect -------------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -76,8 +76,8 @@ LogicalResult RangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                 llvm::APFloat maxValue) {
   double min = minValue.convertToDouble(), max = maxValue.convertToDouble();
   if (!std::isfinite(min) || !std::isfinite(max))
-    return emitError() << "range bounds must be finite, got [" << formatFloat(min)
-                       << ", " << formatFloat(max) << "]";
+    return emitError() << "range bounds must be finite, got ["
+                       << formatFloat(min) << ", " << formatFloat(max) << "]";
   if (min > max)
     return emitError() << "range min " << formatFloat(min)
                        << " is greater than max " << formatFloat(max);
@@ -89,8 +89,9 @@ LogicalResult RangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 //===----------------------------------------------------------------------===//
 
 /// `qnt.range` only makes sense on a value a quantizer could quantize.
-static LogicalResult verifyRangeOn(Type type, NamedAttribute attr,
-                                   function_ref<InFlightDiagnostic()> emitError) {
+static LogicalResult
+verifyRangeOn(Type type, NamedAttribute attr,
+              function_ref<InFlightDiagnostic()> emitError) {
   if (!isa<RangeAttr>(attr.getValue()))
     return emitError() << "'" << QntDialect::getRangeAttrName()
                        << "' must be a #qnt.range attribute, got "
@@ -168,9 +169,9 @@ LogicalResult mlir::qnt::detail::verifyBroadcastsOperands(Operation *op) {
   auto result = cast<ShapedType>(op->getResult(0).getType()).getShape();
   auto expected = broadcastShapes(lhs, rhs);
   if (!expected)
-    return op->emitOpError() << "operands of shapes " << formatShape(lhs)
-                             << " and " << formatShape(rhs)
-                             << " do not broadcast";
+    return op->emitOpError()
+           << "operands of shapes " << formatShape(lhs) << " and "
+           << formatShape(rhs) << " do not broadcast";
   if (ArrayRef<int64_t>(*expected) != result)
     return op->emitOpError()
            << "result shape " << formatShape(result)

@@ -1,4 +1,4 @@
-//===- QntOps.cpp - Verifiers and folders of qnt ops --------------*- C++ -*-===//
+//===- QntOps.cpp - Verifiers and folders of qnt ops ------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -49,16 +49,17 @@ static LogicalResult verifyPerDim(Operation *op, StringRef name,
                              << " entries, got " << values.size();
   for (int64_t v : values)
     if (v < minValue)
-      return op->emitOpError() << "expects every '" << name << "' entry to be >= "
-                               << minValue << ", got " << v;
+      return op->emitOpError()
+             << "expects every '" << name << "' entry to be >= " << minValue
+             << ", got " << v;
   return success();
 }
 
 static LogicalResult verifyAxis(Operation *op, StringRef name, int64_t axis,
                                 int64_t rank) {
   if (axis < 0 || axis >= rank)
-    return op->emitOpError() << "expects '" << name << "' in [0, " << rank
-                             << "), got " << axis;
+    return op->emitOpError()
+           << "expects '" << name << "' in [0, " << rank << "), got " << axis;
   return success();
 }
 
@@ -90,11 +91,10 @@ slidingWindowDims(Operation *op, ArrayRef<int64_t> spatialIn, const Window &w,
     int64_t padded = spatialIn[i] + w.pads[i] + w.pads[n + i];
     int64_t extent = w.dilations[i] * (w.kernel[i] - 1) + 1;
     if (extent > padded)
-      return op->emitOpError()
-             << "window of extent " << extent << " (kernel " << w.kernel[i]
-             << ", dilation " << w.dilations[i]
-             << ") does not fit the padded input of size " << padded
-             << " in spatial dim " << i;
+      return op->emitOpError() << "window of extent " << extent << " (kernel "
+                               << w.kernel[i] << ", dilation " << w.dilations[i]
+                               << ") does not fit the padded input of size "
+                               << padded << " in spatial dim " << i;
     out.push_back(slidingWindowOutputDim(spatialIn[i], w.kernel[i],
                                          w.strides[i], w.dilations[i],
                                          w.pads[i], w.pads[n + i], ceilMode));
@@ -116,9 +116,9 @@ static LogicalResult verifyVectorOperand(Operation *op, StringRef what,
                                          StringRef meaning) {
   ArrayRef<int64_t> shape = shapeOf(value);
   if (shape.size() != 1 || shape[0] != size)
-    return op->emitOpError() << "expects " << what << " of shape " << size
-                             << " (" << meaning << "), got "
-                             << formatShape(shape);
+    return op->emitOpError()
+           << "expects " << what << " of shape " << size << " (" << meaning
+           << "), got " << formatShape(shape);
   return success();
 }
 
@@ -150,8 +150,8 @@ LogicalResult ConvOp::verify() {
   if (in[1] != w[1] * group)
     return emitOpError() << "input has " << in[1]
                          << " channels but the weight expects " << w[1]
-                         << " per group x " << group << " groups = "
-                         << w[1] * group;
+                         << " per group x " << group
+                         << " groups = " << w[1] * group;
   if (w[0] % group != 0)
     return emitOpError() << "expects the " << w[0]
                          << " output channels to split into " << group
@@ -182,8 +182,8 @@ LogicalResult ConvTransposeOp::verify() {
   size_t spatialRank = in.size() - 2;
   Window window{w.drop_front(2), getStrides(), getPads(), getDilations()};
   if (failed(verifyWindow(op, window, spatialRank, /*checkKernel=*/false)) ||
-      failed(verifyPerDim(op, "output_padding", getOutputPadding(),
-                          spatialRank, 0)))
+      failed(verifyPerDim(op, "output_padding", getOutputPadding(), spatialRank,
+                          0)))
     return failure();
   int64_t group = getGroup();
   if (group < 1)
@@ -196,9 +196,9 @@ LogicalResult ConvTransposeOp::verify() {
                          << " input channels to split into " << group
                          << " groups";
   int64_t outChannels = w[1] * group;
-  if (getBias() && failed(verifyVectorOperand(op, "bias", getBias(),
-                                              outChannels,
-                                              "one per output channel")))
+  if (getBias() &&
+      failed(verifyVectorOperand(op, "bias", getBias(), outChannels,
+                                 "one per output channel")))
     return failure();
   SmallVector<int64_t> expected{in[0], outChannels};
   for (size_t i = 0; i < spatialRank; ++i) {
@@ -239,8 +239,8 @@ LogicalResult MatMulOp::verify() {
 LogicalResult GemmOp::verify() {
   ArrayRef<int64_t> a = shapeOf(getA()), b = shapeOf(getB());
   if (a.size() != 2 || b.size() != 2)
-    return emitOpError() << "expects A and B of rank 2, got "
-                         << formatShape(a) << " and " << formatShape(b);
+    return emitOpError() << "expects A and B of rank 2, got " << formatShape(a)
+                         << " and " << formatShape(b);
   int64_t m = getTransA() ? a[1] : a[0], ka = getTransA() ? a[0] : a[1];
   int64_t kb = getTransB() ? b[1] : b[0], n = getTransB() ? b[0] : b[1];
   if (ka != kb)
@@ -248,8 +248,9 @@ LogicalResult GemmOp::verify() {
                          << ", B has K = " << kb;
   SmallVector<int64_t> expected{m, n};
   if (getC() && !broadcastsTo(shapeOf(getC()), expected))
-    return emitOpError() << "expects C of shape " << formatShape(shapeOf(getC()))
-                         << " to broadcast to " << formatShape(expected);
+    return emitOpError() << "expects C of shape "
+                         << formatShape(shapeOf(getC())) << " to broadcast to "
+                         << formatShape(expected);
   return verifyResultShape(getOperation(), expected);
 }
 
@@ -267,7 +268,8 @@ LogicalResult BatchNormOp::verify() {
                                           {"mean", getMean()},
                                           {"variance", getVariance()}};
   for (auto [name, value] : params)
-    if (failed(verifyVectorOperand(op, name, value, channels, "one per channel")))
+    if (failed(
+            verifyVectorOperand(op, name, value, channels, "one per channel")))
       return failure();
   if (getEpsilon().convertToFloat() < 0)
     return emitOpError() << "expects a non-negative epsilon";
@@ -316,7 +318,8 @@ LogicalResult ClampOp::verify() {
   if (getMin() && getMax() &&
       getMin()->convertToFloat() > getMax()->convertToFloat())
     return emitOpError() << "expects min <= max, got min "
-                         << formatFloat(getMin()->convertToFloat()) << " and max "
+                         << formatFloat(getMin()->convertToFloat())
+                         << " and max "
                          << formatFloat(getMax()->convertToFloat());
   return success();
 }
@@ -347,8 +350,8 @@ static LogicalResult verifyPool(PoolOp op) {
         window.pads[n + i] >= window.kernel[i])
       return op.emitOpError() << "expects pads smaller than the kernel ("
                               << window.kernel[i] << ") in spatial dim " << i;
-  auto spatial = slidingWindowDims(operation, in.drop_front(2), window,
-                                   op.getCeilMode());
+  auto spatial =
+      slidingWindowDims(operation, in.drop_front(2), window, op.getCeilMode());
   if (failed(spatial))
     return failure();
   SmallVector<int64_t> expected{in[0], in[1]};
@@ -414,11 +417,10 @@ LogicalResult ConcatOp::verify() {
                            << first.size();
     for (size_t d = 0; d < shape.size(); ++d)
       if (d != static_cast<size_t>(axis) && shape[d] != first[d])
-        return emitOpError() << "input #" << i << " of shape "
-                             << formatShape(shape)
-                             << " differs from input #0 of shape "
-                             << formatShape(first) << " in dim " << d
-                             << ", which is not the concat axis";
+        return emitOpError()
+               << "input #" << i << " of shape " << formatShape(shape)
+               << " differs from input #0 of shape " << formatShape(first)
+               << " in dim " << d << ", which is not the concat axis";
     expected[axis] += shape[axis];
   }
   return verifyResultShape(getOperation(), expected);
@@ -435,8 +437,9 @@ LogicalResult ReshapeOp::verify() {
   auto in = numElements(shapeOf(getInput()));
   auto out = numElements(shapeOf(getOutput()));
   if (!in || !out || *in != *out)
-    return emitOpError() << "cannot reshape " << formatShape(shapeOf(getInput()))
-                         << " to " << formatShape(shapeOf(getOutput()))
+    return emitOpError() << "cannot reshape "
+                         << formatShape(shapeOf(getInput())) << " to "
+                         << formatShape(shapeOf(getOutput()))
                          << ": the element counts differ";
   return success();
 }
@@ -505,11 +508,10 @@ LogicalResult SliceOp::verify() {
     if (step == 0)
       return emitOpError() << "expects non-zero steps, dim " << i
                            << " has step 0";
-    bool inRange = step > 0
-                       ? (start >= 0 && start <= in[i] && end >= 0 &&
-                          end <= in[i])
-                       : (start >= 0 && start <= in[i] - 1 && end >= -1 &&
-                          end <= in[i] - 1);
+    bool inRange =
+        step > 0 ? (start >= 0 && start <= in[i] && end >= 0 && end <= in[i])
+                 : (start >= 0 && start <= in[i] - 1 && end >= -1 &&
+                    end <= in[i] - 1);
     if (!inRange)
       return emitOpError() << "slice [" << start << ", " << end << ") step "
                            << step << " is not clamped to dim " << i
@@ -560,8 +562,8 @@ LogicalResult PadOp::verify() {
   if (getMode() == PadMode::reflect)
     for (size_t i = 0; i < in.size(); ++i)
       if (std::max(pads[i], pads[in.size() + i]) >= in[i])
-        return emitOpError() << "reflect pad of dim " << i << " (size "
-                             << in[i] << ") must be smaller than the dim";
+        return emitOpError() << "reflect pad of dim " << i << " (size " << in[i]
+                             << ") must be smaller than the dim";
   return verifyResultShape(getOperation(), expected);
 }
 
@@ -585,8 +587,8 @@ static LogicalResult verifyReduce(ReduceOp op) {
     if (failed(verifyAxis(op, "axes", axes[i], in.size())))
       return failure();
     if (i > 0 && axes[i] <= axes[i - 1])
-      return op.emitOpError() << "expects 'axes' sorted and unique, got ["
-                              << axes << "]";
+      return op.emitOpError()
+             << "expects 'axes' sorted and unique, got [" << axes << "]";
   }
   SmallVector<int64_t> expected;
   for (size_t d = 0; d < in.size(); ++d) {

@@ -7,9 +7,9 @@
 #include "quant/Dialect/Qnt/IR/QntShapes.h"
 
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/MathExtras.h"
-#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -47,8 +47,8 @@ int64_t slidingWindowOutputDim(int64_t in, int64_t kernel, int64_t stride,
   int64_t span = in + padBegin + padEnd - dilation * (kernel - 1) - 1;
   if (span < 0)
     return 0;
-  int64_t steps =
-      ceilMode ? divideCeilSigned(span, stride) : divideFloorSigned(span, stride);
+  int64_t steps = ceilMode ? divideCeilSigned(span, stride)
+                           : divideFloorSigned(span, stride);
   return steps + 1;
 }
 
@@ -79,7 +79,8 @@ std::optional<SmallVector<int64_t>> matmulShape(ArrayRef<int64_t> lhs,
     r.push_back(1);
   if (l.back() != r[r.size() - 2])
     return std::nullopt;
-  auto batch = broadcastShapes(ArrayRef(l).drop_back(2), ArrayRef(r).drop_back(2));
+  auto batch =
+      broadcastShapes(ArrayRef(l).drop_back(2), ArrayRef(r).drop_back(2));
   if (!batch)
     return std::nullopt;
   SmallVector<int64_t> result(*batch);

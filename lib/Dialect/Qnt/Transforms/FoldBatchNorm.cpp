@@ -1,4 +1,4 @@
-//===- FoldBatchNorm.cpp - Fold batch_norm into conv and gemm -----*- C++ -*-===//
+//===- FoldBatchNorm.cpp - Fold batch_norm into conv and gemm ---*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -123,16 +123,18 @@ static FailureOr<ConvFold> matchConvFold(BatchNormOp bn, ConvLike conv,
 }
 
 /// The folded weight and bias constants, located at both original ops.
-static std::pair<Value, Value> createFoldedConstants(
-    PatternRewriter &rewriter, Location loc, Operation *producer,
-    RankedTensorType weightType, ArrayRef<float> weight, ArrayRef<float> bias) {
+static std::pair<Value, Value>
+createFoldedConstants(PatternRewriter &rewriter, Location loc,
+                      Operation *producer, RankedTensorType weightType,
+                      ArrayRef<float> weight, ArrayRef<float> bias) {
   auto biasType = RankedTensorType::get({static_cast<int64_t>(bias.size())},
                                         rewriter.getF32Type());
   Value w = ConstantOp::create(
       rewriter, loc,
       makeF32Elements(weightType, weight, blobName(producer, ".weight")));
   Value b = ConstantOp::create(
-      rewriter, loc, makeF32Elements(biasType, bias, blobName(producer, ".bias")));
+      rewriter, loc,
+      makeF32Elements(biasType, bias, blobName(producer, ".bias")));
   return {w, b};
 }
 
@@ -160,10 +162,10 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
     Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
     auto [w, b] = createFoldedConstants(rewriter, loc, conv, weightType,
                                         newWeight, fold->foldedBias());
-    auto folded = ConvOp::create(
-        rewriter, loc, bn.getOutput().getType(), conv.getInput(), w, b,
-        conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
-        conv.getGroupAttr());
+    auto folded =
+        ConvOp::create(rewriter, loc, bn.getOutput().getType(), conv.getInput(),
+                       w, b, conv.getStridesAttr(), conv.getPadsAttr(),
+                       conv.getDilationsAttr(), conv.getGroupAttr());
     rewriter.replaceOp(bn, folded.getOutput());
     rewriter.eraseOp(conv);
     return success();
@@ -177,7 +179,8 @@ struct FoldBatchNormIntoConvTranspose : OpRewritePattern<BatchNormOp> {
                                 PatternRewriter &rewriter) const override {
     auto convT = bn.getInput().getDefiningOp<ConvTransposeOp>();
     if (!convT)
-      return rewriter.notifyMatchFailure(bn, "input is not a qnt.conv_transpose");
+      return rewriter.notifyMatchFailure(bn,
+                                         "input is not a qnt.conv_transpose");
     // Weights are C_in x M/group x k...: output channel g * M/group + j
     // reads w[c, j, ...] for every input channel c of group g.
     auto weightType = cast<RankedTensorType>(convT.getWeight().getType());
@@ -222,7 +225,8 @@ struct AbsorbChannelAddIntoBatchNorm : OpRewritePattern<BatchNormOp> {
                                 PatternRewriter &rewriter) const override {
     auto add = bn.getInput().getDefiningOp<AddOp>();
     if (!add || !add->hasOneUse())
-      return rewriter.notifyMatchFailure(bn, "input is not a single-use qnt.add");
+      return rewriter.notifyMatchFailure(bn,
+                                         "input is not a single-use qnt.add");
     if (!isF32Tensor(add.getOutput()))
       return rewriter.notifyMatchFailure(bn, "only f32 graphs are folded");
     // The constant side must vary only along the channel dim (dim 1).
@@ -237,7 +241,8 @@ struct AbsorbChannelAddIntoBatchNorm : OpRewritePattern<BatchNormOp> {
       // Align the constant's dims to the result's (numpy broadcasting).
       int64_t offset = outType.getRank() - static_cast<int64_t>(shape.size());
       bool perChannel = offset >= 0;
-      for (int64_t d = 0; perChannel && d < static_cast<int64_t>(shape.size()); ++d)
+      for (int64_t d = 0; perChannel && d < static_cast<int64_t>(shape.size());
+           ++d)
         if (shape[d] != 1 && !(d + offset == 1 && shape[d] == channels))
           perChannel = false;
       if (!perChannel)
@@ -249,8 +254,8 @@ struct AbsorbChannelAddIntoBatchNorm : OpRewritePattern<BatchNormOp> {
       for (int64_t ch = 0; ch < channels; ++ch)
         newMean[ch] = (*mean)[ch] - (*values)[values->size() == 1 ? 0 : ch];
       auto meanType = cast<RankedTensorType>(bn.getMean().getType());
-      Value m = ConstantOp::create(
-          rewriter, bn.getLoc(), makeF32Elements(meanType, newMean, "mean"));
+      Value m = ConstantOp::create(rewriter, bn.getLoc(),
+                                   makeF32Elements(meanType, newMean, "mean"));
       rewriter.modifyOpInPlace(bn, [&] {
         bn.getInputMutable().assign(x);
         bn.getMeanMutable().assign(m);

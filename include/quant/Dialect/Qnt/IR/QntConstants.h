@@ -1,4 +1,4 @@
-//===- QntConstants.h - Reading and making qnt constants ----------*- C++ -*-===//
+//===- QntConstants.h - Reading and making qnt constants --------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -32,7 +32,8 @@ std::optional<llvm::SmallVector<float>> getConstantF32Values(Value value);
 
 /// An f32 elements attribute of `type` holding `values`: inline when small,
 /// a blob named after `blobName` otherwise.
-ElementsAttr makeF32Elements(RankedTensorType type, llvm::ArrayRef<float> values,
+ElementsAttr makeF32Elements(RankedTensorType type,
+                             llvm::ArrayRef<float> values,
                              llvm::StringRef blobName);
 
 } // namespace mlir::qnt

@@ -1,4 +1,4 @@
-//===- QntDialect.h - The qnt graph dialect -----------------------*- C++ -*-===//
+//===- QntDialect.h - The qnt graph dialect ---------------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

@@ -1,4 +1,4 @@
-//===- QntOps.h - Operations of the qnt dialect -------------------*- C++ -*-===//
+//===- QntOps.h - Operations of the qnt dialect -----------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

@@ -1,4 +1,4 @@
-//===- QntShapes.h - ONNX shape formulas used by qnt --------------*- C++ -*-===//
+//===- QntShapes.h - ONNX shape formulas used by qnt ------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

@@ -1,4 +1,4 @@
-//===- QntTraits.h - Verifying traits shared by qnt ops -----------*- C++ -*-===//
+//===- QntTraits.h - Verifying traits shared by qnt ops ---------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //

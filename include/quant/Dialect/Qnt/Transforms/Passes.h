@@ -1,4 +1,4 @@
-//===- Passes.h - Transformations on the qnt dialect --------------*- C++ -*-===//
+//===- Passes.h - Transformations on the qnt dialect ------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
