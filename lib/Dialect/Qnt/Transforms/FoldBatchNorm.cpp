@@ -256,8 +256,9 @@ struct AbsorbChannelAddIntoBatchNorm : OpRewritePattern<BatchNormOp> {
       auto meanType = cast<RankedTensorType>(bn.getMean().getType());
       Value m = ConstantOp::create(rewriter, bn.getLoc(),
                                    makeF32Elements(meanType, newMean, "mean"));
+      Value input = x; // Lambdas cannot capture structured bindings in C++17.
       rewriter.modifyOpInPlace(bn, [&] {
-        bn.getInputMutable().assign(x);
+        bn.getInputMutable().assign(input);
         bn.getMeanMutable().assign(m);
       });
       rewriter.eraseOp(add);
