@@ -14,6 +14,12 @@
 // Gather, Concat, Unsqueeze, Cast, ...) are evaluated here instead, so that
 // Reshape, Slice, Resize and Pad see constant operands.
 //
+// Some checks here repeat what ONNX's schema check and shape inference
+// already reject (attribute lengths, ranks, broadcasting, branch counts).
+// They stay: the converters index by those values, and the fuzzer showed
+// libonnx's checks are not complete. No lit test can reach them through
+// quant-import; each sits before the indexing it protects.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ImporterImpl.h"

@@ -605,6 +605,314 @@ def external_past_end(out):
     return _external("weights.bin", offset=8, length=16)
 
 
+# --- error paths of individual converters --------------------------------------
+
+def _one(op_node, inputs, inits=(), opset=13, outputs=None):
+    return build([op_node], inputs, outputs or [vi("y", None)], inits, opset=opset,
+                 check=False)
+
+
+@model
+def err_constant_f16():
+    return build([helper.make_node("Constant", [], ["c"], name="k",
+                                   value=numpy_helper.from_array(np.ones(2, np.float16), "v")),
+                  helper.make_node("Cast", ["c"], ["y"], to=F)],
+                 [], [vi("y", [2])], check=False)
+
+
+@model
+def err_pad_runtime_value():
+    return _one(helper.make_node("Pad", ["x", "p", "v"], ["y"], name="pad"),
+                [vi("x", [4]), vi("v", [], F)], [init("p", np.array([1, 1], np.int64))])
+
+
+@model
+def err_not_runtime():
+    return _one(helper.make_node("Not", ["x"], ["y"], name="not"),
+                [vi("x", [2], TensorProto.BOOL)],
+                outputs=[vi("y", [2], TensorProto.BOOL)])
+
+
+@model
+def err_cast_const_f16():
+    return build([helper.make_node("Cast", ["c"], ["h"], name="tohalf", to=TensorProto.FLOAT16),
+                  helper.make_node("Cast", ["h"], ["y"], to=F)],
+                 [], [vi("y", [2])], [init("c", np.ones(2, np.float32))], check=False)
+
+
+@model
+def err_cast_runtime_f16():
+    return build([helper.make_node("Cast", ["x"], ["h"], name="tohalf", to=TensorProto.FLOAT16),
+                  helper.make_node("Cast", ["h"], ["y"], to=F)],
+                 [vi("x", [2])], [vi("y", [2])], check=False)
+
+
+@model
+def err_resize_tf_crop():
+    return _one(helper.make_node("Resize", ["x", "roi", "s"], ["y"], name="rs",
+                                 coordinate_transformation_mode="tf_crop_and_resize"),
+                [vi("x", [1, 1, 2, 2])],
+                [init("roi", np.zeros(8, np.float32)),
+                 init("s", np.array([1, 1, 2, 2], np.float32))])
+
+
+@model
+def err_resize_mode():
+    return _one(helper.make_node("Resize", ["x", "", "s"], ["y"], name="rs", mode="area"),
+                [vi("x", [1, 1, 2, 2])], [init("s", np.array([1, 1, 2, 2], np.float32))])
+
+
+@model
+def err_resize_nearest_mode():
+    return _one(helper.make_node("Resize", ["x", "", "s"], ["y"], name="rs",
+                                 nearest_mode="stochastic"),
+                [vi("x", [1, 1, 2, 2])], [init("s", np.array([1, 1, 2, 2], np.float32))])
+
+
+@model
+def err_pad_mode():
+    return _one(helper.make_node("Pad", ["x", "p"], ["y"], name="pad", mode="wrap"),
+                [vi("x", [4])], [init("p", np.array([1, 1], np.int64))])
+
+
+@model
+def err_storage_order():
+    return _one(helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 2],
+                                 storage_order=1),
+                [vi("x", [1, 1, 4, 4])])
+
+
+@model
+def err_op_too_new():
+    # HardSwish arrived in opset 14.
+    return _one(helper.make_node("HardSwish", ["x"], ["y"], name="hs"), [vi("x", [4])])
+
+
+@model
+def err_no_default_opset():
+    g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g", [vi("x", [2])],
+                          [vi("y", [2])])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("com.example", 1)])
+
+
+@model
+def err_dangling_output():
+    return build([helper.make_node("Relu", ["x"], ["y"])], [vi("x", [2])],
+                 [vi("y", [2]), vi("nowhere", [2])], check=False)
+
+
+@model
+def err_reshape_runtime_shape():
+    return _one(helper.make_node("Reshape", ["x", "s"], ["y"], name="rs"),
+                [vi("x", [2, 3]), vi("s", [2], I64)])
+
+
+@model
+def err_reshape_runtime_shape_inner():
+    # The unknown shape reaches a node, not just a graph output.
+    return build([helper.make_node("Reshape", ["x", "s"], ["r"], name="rs"),
+                  helper.make_node("Relu", ["r"], ["y"])],
+                 [vi("x", [2, 3]), vi("s", [2], I64)], [vi("y", [6])], check=False)
+
+
+@model
+def err_sparse_constant():
+    sp = helper.make_sparse_tensor(helper.make_tensor("v", F, [1], [1.0]),
+                                   helper.make_tensor("i", I64, [1], [0]), [4])
+    return build([helper.make_node("Constant", [], ["y"], name="k", sparse_value=sp)],
+                 [], [vi("y", [4])], check=False)
+
+
+@model
+def err_if_condition_shape():
+    then_g, else_g = _branches()
+    return build([helper.make_node("If", ["c"], ["y"], name="branch",
+                                   then_branch=then_g, else_branch=else_g)],
+                 [vi("x", [2])], [vi("y", [2])],
+                 [init("c", np.array([True, False]))], check=False)
+
+
+@model
+def err_subgraph_depth():
+    # Ten Ifs nested in each other's then-branch.
+    inner = helper.make_graph([helper.make_node("Relu", ["x"], ["t9"])], "b9", [],
+                              [vi("t9", [2])])
+    for d in range(8, -1, -1):
+        other = helper.make_graph([helper.make_node("Identity", ["x"], ["e%d" % d])],
+                                  "e%d" % d, [], [vi("e%d" % d, [2])])
+        inner = helper.make_graph([helper.make_node("If", ["c"], ["t%d" % d],
+                                                    then_branch=inner, else_branch=other)],
+                                  "b%d" % d, [], [vi("t%d" % d, [2])])
+    return build([helper.make_node("If", ["c"], ["y"], name="outer", then_branch=inner,
+                                   else_branch=helper.make_graph(
+                                       [helper.make_node("Identity", ["x"], ["z"])], "z", [],
+                                       [vi("z", [2])]))],
+                 [vi("x", [2]), vi("c", [], TensorProto.BOOL)], [vi("y", [2])], check=False)
+
+
+@model
+def err_reshape_two_minus_one():
+    return build([helper.make_node("Max", ["s", "s"], ["t"]),
+                  helper.make_node("Reshape", ["c", "t"], ["y"], name="rs")],
+                 [], [vi("y", None)],
+                 [init("s", np.array([-1, -1], np.int64)), init("c", np.zeros(4, np.float32))],
+                 check=False)
+
+
+@model
+def err_reshape_bad_minus_one():
+    return build([helper.make_node("Max", ["s", "s"], ["t"]),
+                  helper.make_node("Reshape", ["c", "t"], ["y"], name="rs")],
+                 [], [vi("y", None)],
+                 [init("s", np.array([3, -1], np.int64)), init("c", np.zeros(4, np.float32))],
+                 check=False)
+
+
+@model
+def err_constant_of_shape_int32():
+    return _one(helper.make_node("ConstantOfShape", ["s"], ["y"], name="cos",
+                                 value=helper.make_tensor("v", TensorProto.INT32, [1], [3])),
+                [], [init("s", np.array([2], np.int64))],
+                outputs=[vi("y", [2], TensorProto.INT32)])
+
+
+@model
+def err_auto_pad():
+    return _one(helper.make_node("Conv", ["x", "w"], ["y"], name="conv", auto_pad="SAME"),
+                [vi("x", [1, 1, 4, 4])], [init("w", np.ones((1, 1, 3, 3), np.float32))])
+
+
+@model
+def err_slice_step_zero():
+    return _one(helper.make_node("Slice", ["x", "st", "en", "ax", "sp"], ["y"], name="sl"),
+                [vi("x", [4])],
+                [init("st", np.array([0], np.int64)), init("en", np.array([4], np.int64)),
+                 init("ax", np.array([0], np.int64)), init("sp", np.array([0], np.int64))])
+
+
+@model
+def err_split_uneven():
+    return build([helper.make_node("Split", ["x"], ["a", "b"], name="sp", axis=0)],
+                 [vi("x", [5])], [vi("a", None), vi("b", None)], check=False)
+
+
+@model
+def err_squeeze_non_one():
+    return build([helper.make_node("Max", ["c", "c"], ["m"]),
+                  helper.make_node("Squeeze", ["m", "a"], ["y"], name="sq")],
+                 [], [vi("y", None)],
+                 [init("c", np.zeros((2, 1), np.float32)), init("a", np.array([0], np.int64))],
+                 check=False)
+
+
+@model
+def err_pool_rank2():
+    return _one(helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2]),
+                [vi("x", [4, 4])])
+
+
+@model
+def err_conv_rank2():
+    return _one(helper.make_node("Conv", ["x", "w"], ["y"], name="conv"),
+                [vi("x", [4, 4])], [init("w", np.ones((4, 4), np.float32))])
+
+
+@model
+def err_slice_runtime_starts():
+    return _one(helper.make_node("Slice", ["x", "st", "en"], ["y"], name="sl"),
+                [vi("x", [4]), vi("st", [1], I64)], [init("en", np.array([4], np.int64))],
+                outputs=[vi("y", [2])])
+
+
+@model
+def err_int_add_runtime():
+    return _one(helper.make_node("Add", ["x", "x"], ["y"], name="add"),
+                [vi("x", [4], I64)], outputs=[vi("y", [4], I64)])
+
+
+@model
+def err_resize_runtime_scales():
+    return _one(helper.make_node("Resize", ["x", "", "s"], ["y"], name="rs"),
+                [vi("x", [1, 1, 2, 2]), vi("s", [4])], outputs=[vi("y", [1, 1, 4, 4])])
+
+
+@model
+def err_bn_training_outputs():
+    return build([helper.make_node("BatchNormalization", ["x", "p", "p", "p", "p"],
+                                   ["y", "m", "v"], name="bn", training_mode=1)],
+                 [vi("x", [1, 2, 2])], [vi("y", None), vi("m", None)],
+                 [init("p", np.ones(2, np.float32))], opset=15, check=False)
+
+
+@model
+def err_dropout_mask_used():
+    # Dropout's mask output is not computed at inference; using it is an error.
+    return build([helper.make_node("Dropout", ["x"], ["y", "mask"], name="drop"),
+                  helper.make_node("Cast", ["mask"], ["z"], to=F)],
+                 [vi("x", [4])], [vi("y", [4]), vi("z", [4])], check=False)
+
+
+@model
+def err_maxpool_indices():
+    return build([helper.make_node("MaxPool", ["x"], ["y", "i"], name="pool",
+                                   kernel_shape=[2, 2])],
+                 [vi("x", [1, 1, 4, 4])], [vi("y", None), vi("i", None, I64)], check=False)
+
+
+@model
+def err_convt_negative_padding():
+    return _one(helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up",
+                                 output_shape=[9, 9]),
+                [vi("x", [1, 1, 2, 2])], [init("w", np.ones((1, 1, 3, 3), np.float32))],
+                outputs=[vi("y", None)])
+
+
+@model
+def err_constant_external():
+    t = numpy_helper.from_array(np.ones(2, np.float32), "v")
+    t.ClearField("raw_data")
+    t.data_location = TensorProto.EXTERNAL
+    e = t.external_data.add()
+    e.key, e.value = "location", "c.bin"
+    return build([helper.make_node("Constant", [], ["y"], name="k", value=t)],
+                 [], [vi("y", [2])], check=False)
+
+
+def _external_entries(entries):
+    t = TensorProto()
+    t.name = "w"
+    t.data_type = F
+    t.dims.extend([4])
+    t.data_location = TensorProto.EXTERNAL
+    for k, v in entries:
+        e = t.external_data.add()
+        e.key, e.value = k, v
+    return build([helper.make_node("Add", ["x", "w"], ["y"])],
+                 [vi("x", [4])], [vi("y", [4])], [t], check=False)
+
+
+@model
+def external_no_location(out):
+    return _external_entries([("offset", "0")])
+
+
+@model
+def external_missing_file(out):
+    return _external_entries([("location", "absent.bin")])
+
+
+@model
+def external_offset_past_end(out):
+    _write_weights(out)
+    return _external_entries([("location", "weights.bin"), ("offset", "100")])
+
+
+@model
+def external_directory(out):
+    os.makedirs(os.path.join(os.path.dirname(out), "weights.dir"), exist_ok=True)
+    return _external_entries([("location", "weights.dir")])
+
+
 def main():
     if len(sys.argv) != 3 or sys.argv[1] not in MODELS:
         sys.exit("usage: onnx_models.py {%s} OUT.onnx" % "|".join(sorted(MODELS)))
