@@ -25,11 +25,19 @@ config.substitutions.append(
      sys.executable + " " + os.path.join(config.quant_src_root, "test", "Import",
                                          "Inputs", "onnx_models.py")))
 
+# Building C programs against compiled models (the C ABI tests).
+config.substitutions.append(("%cc", config.quant_cc))
+config.substitutions.append(
+    ("%link_omp", "-L%s -Wl,-rpath,%s -lomp -lm" % (config.quant_openmp_dir,
+                                                     config.quant_openmp_dir)))
+config.substitutions.append(
+    ("%runtime_include", os.path.join(config.quant_src_root, "runtime")))
+
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.quant_tools_dir, config.llvm_tools_dir]
-tools = ["quant-opt", "quant-import"]
+tools = ["quant-opt", "quant-import", "quant-compile", "quant-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Real third-party models (utils/fetch-models.sh caches them outside git).

@@ -19,7 +19,7 @@ LLVM_PREFIX=/usr/lib/llvm-22
 # Everything the build and the tests use, by Debian package name.
 QUANT_PACKAGES=(
   cmake ninja-build git
-  clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libomp-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
 )

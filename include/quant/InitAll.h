@@ -2,40 +2,28 @@
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
-//===----------------------------------------------------------------------===//
-//
-// One place that lists what the tools register, shared by quant-opt and the
-// compiler driver so that the driver runs nothing a lit test cannot run.
-// Only the dialects quant uses are registered (registerAllDialects would pull
-// in every upstream dialect).
+// Tools call these once before parsing: quant's own dialects, passes and
+// pipelines, plus every upstream dialect, extension and pass (the lowering
+// produces linalg, tensor, memref, scf, vector, omp and llvm IR, and
+// quant-opt should be able to run any upstream pass on it).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef QUANT_INITALL_H
 #define QUANT_INITALL_H
 
-#include "quant/Dialect/Qnt/IR/QntDialect.h"
-#include "quant/Dialect/Qnt/Transforms/Passes.h"
-
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/Transforms/Passes.h"
 
 namespace mlir::quant_compiler {
 
-/// The dialects quant's IR is made of, at every stage it has today.
-inline void registerAllDialects(DialectRegistry &registry) {
-  registry.insert<qnt::QntDialect, quant::QuantDialect, func::FuncDialect>();
-}
+/// Registers qnt and all upstream dialects with their interface models.
+void registerAllDialects(DialectRegistry &registry);
 
-/// quant's own passes plus the upstream passes its pipelines use.
-inline void registerAllPasses() {
-  qnt::registerQntPasses();
-  registerCanonicalizerPass();
-  registerCSEPass();
-  registerSymbolDCEPass();
-}
+/// Registers quant's passes and pipelines and all upstream passes.
+void registerAllPasses();
+
+/// Registers the MLIR -> LLVM IR translations the CPU targets need.
+void registerAllTranslations(DialectRegistry &registry);
 
 } // namespace mlir::quant_compiler
 

@@ -211,6 +211,25 @@ LogicalResult convertIdentity(Importer &im, const onnx::NodeProto &node) {
   return success();
 }
 
+/// Dropout is the identity at inference or with ratio 0; training mode (a
+/// `training_mode` input that is not a constant false) with another ratio
+/// would sample a mask.
+LogicalResult convertDropout(Importer &im, const onnx::NodeProto &node) {
+  if (im.hasInput(node, 2)) {
+    const ConstTensor *training = im.getConst(node, 2);
+    const ConstTensor *ratio =
+        im.hasInput(node, 1) ? im.getConst(node, 1) : nullptr;
+    bool zeroRatio = ratio && ratio->isFloat() && !ratio->floats.empty() &&
+                     ratio->floats[0] == 0.0f;
+    bool inference =
+        training && !training->ints.empty() && training->ints[0] == 0;
+    if (!inference && !zeroRatio)
+      return im.notSupported(node)
+             << "Dropout in training mode (with a non-zero ratio)";
+  }
+  return convertIdentity(im, node);
+}
+
 LogicalResult convertConstant(Importer &im, const onnx::NodeProto &node) {
   ConstTensor c;
   if (const auto *attr = findAttr(node, "value")) {
@@ -1607,7 +1626,7 @@ LogicalResult convertIf(Importer &im, const onnx::NodeProto &node) {
 const llvm::StringMap<Converter> &converters() {
   static const llvm::StringMap<Converter> table = {
       {"Identity", convertIdentity},
-      {"Dropout", convertIdentity},
+      {"Dropout", convertDropout},
       {"Constant", convertConstant},
       {"Shape", convertShape},
       {"ConstantOfShape", convertConstantOfShape},

@@ -1,0 +1,86 @@
+//===- ModelCompiler.h - From a qnt module to native code -------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+// The steps quant-compile and quant-run share: read the model's signature,
+// lower it with the named pipelines, translate to LLVM IR with the runtime
+// ABI (runtime/quant_runtime.h) attached, and pick a target machine.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_COMPILER_MODELCOMPILER_H
+#define QUANT_COMPILER_MODELCOMPILER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir::quant_compiler {
+
+struct TensorSignature {
+  std::string name;
+  int32_t dtype; // ONNX TensorProto code, as in quant_dtype
+  SmallVector<int64_t> shape;
+  uint64_t numBytes;
+};
+
+struct ModelSignature {
+  /// A C identifier: the prefix of the ABI symbols (NAME_info, NAME_run).
+  std::string name;
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+/// A C identifier made from `text` (a file stem, usually).
+std::string makeModelName(StringRef text);
+
+/// Reads the signature of `func.func @main` (names from `onnx.name`) and
+/// renames it to NAME_impl with a C interface. Fails with a diagnostic when
+/// there is no main or a type has no runtime dtype.
+FailureOr<ModelSignature> prepareModelEntry(ModuleOp module, StringRef name);
+
+/// Lowers a prepared module (qnt, float) to the LLVM dialect.
+LogicalResult lowerModelToLLVMDialect(ModuleOp module, bool parallel);
+
+/// Translates an LLVM-dialect module and adds NAME_info, NAME_run, the
+/// packed entry and, with `withDefault`, `quant_default_model_info`.
+std::unique_ptr<llvm::Module>
+translateModelToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
+                       const ModelSignature &signature);
+
+/// Adds `int main(argc, argv)` calling the command-line driver.
+void addExecutableMain(llvm::Module &module, const ModelSignature &signature);
+
+/// A target machine for x86-64 with `cpu` ("native" = this host).
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+createCpuTargetMachine(StringRef triple, StringRef cpu, std::string &error);
+
+/// Runs LLVM's O3 pipeline for `machine` on `module`.
+LogicalResult optimizeModule(llvm::Module &module,
+                             llvm::TargetMachine &machine);
+
+/// Writes an object file.
+LogicalResult emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
+                             StringRef path, std::string &error);
+
+/// The C header declaring NAME_info/NAME_run and the ABI types.
+std::string generateHeader(const ModelSignature &signature);
+
+} // namespace mlir::quant_compiler
+
+#endif // QUANT_COMPILER_MODELCOMPILER_H
+
+namespace mlir::quant_compiler {
+/// Loads a model: ONNX (imported with `inputShapes`, NAME=D0xD1... specs) or
+/// MLIR text/bytecode. Errors are reported through the context's diagnostics.
+OwningOpRef<ModuleOp> loadModelFile(MLIRContext *context, StringRef path,
+                                    ArrayRef<std::string> inputShapes);
+
+/// Installs a diagnostic handler printing "<file>[: node 'X']: error: ...".
+void installToolDiagnostics(MLIRContext &context, StringRef inputFile);
+} // namespace mlir::quant_compiler

@@ -1,0 +1,49 @@
+//===- Passes.td - Conversions out of the qnt dialect ------*- tablegen -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_CONVERSION_PASSES_TD
+#define QUANT_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQntToLinalg : Pass<"convert-qnt-to-linalg"> {
+  let summary = "Lower float qnt ops to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites every `qnt` op on float tensors into upstream dialects on
+    tensors, keeping the graph's NCHW layout:
+
+    * element-wise ops (with ONNX broadcasting), `cast`, `batch_norm`:
+      one `linalg.generic` each, broadcasting through indexing maps;
+    * `conv`: `tensor.pad` + `linalg.conv_2d_nchw_fchw`,
+      `linalg.depthwise_conv_2d_nchw_chw` or `linalg.conv_2d_ngchw_gfchw`
+      (1-D convs as 2-D with a unit height), accumulating into the
+      broadcast bias; `conv_transpose`: a zero-interleaved, padded input
+      and a convolution with the flipped, regrouped constant weights;
+    * `matmul`/`gemm`: `linalg.matmul` / `linalg.batch_matmul`;
+    * pools: `linalg.pooling_nchw_max` / `linalg.pooling_nchw_sum` and a
+      divide by a constant per-position window count;
+    * `softmax`, `layer_norm`, reductions: `linalg.reduce` and
+      `linalg.generic` with reduction iterators;
+    * data movement: `tensor.extract_slice`/`insert_slice`/`pad`,
+      `linalg.transpose`, `tensor.collapse_shape`/`expand_shape`, and
+      gathers as `linalg.generic` with `tensor.extract`.
+
+    TOSA is not used for the float path: TOSA's convolutions are NHWC and
+    its element-wise ops need equal ranks, so each would add transposes and
+    reshapes that linalg's NCHW named ops and broadcasting maps avoid.
+
+    The arithmetic follows docs/Numerics.md (float semantics). Ops the
+    lowering cannot express (quantized operands, cubic resize, 3-D conv,
+    conv_transpose with non-constant weights) are reported at the op with
+    the reason, and the pass fails.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"
+  ];
+}
+
+#endif // QUANT_CONVERSION_PASSES_TD

@@ -1,0 +1,47 @@
+//===- Pipelines.h - Named pass pipelines ------------------------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+// The pipelines quant-compile runs, one builder per stage, each registered
+// with quant-opt under the name below so that it can be run and tested alone:
+//
+//   quant-lower-to-linalg   qnt (float)      -> linalg/tensor/arith/math
+//   quant-linalg-to-llvm    linalg on tensors -> LLVM dialect (bufferize,
+//                           loops, OpenMP, math approximations)
+//   quant-fp32-to-llvm      both, in order
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_PIPELINES_PIPELINES_H
+#define QUANT_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir::quant_compiler {
+
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the outer parallel loops of each op on OpenMP "
+                     "threads"),
+      llvm::cl::init(true)};
+};
+
+/// Graph cleanup and the float lowering to linalg on tensors.
+void buildLowerToLinalgPipeline(OpPassManager &pm);
+
+/// Bufferization, loops, math approximations and conversion to the LLVM
+/// dialect for the host CPU.
+void buildLinalgToLLVMPipeline(OpPassManager &pm,
+                               const CpuPipelineOptions &options);
+
+/// The whole float path: qnt -> LLVM dialect.
+void buildFp32ToLLVMPipeline(OpPassManager &pm,
+                             const CpuPipelineOptions &options);
+
+void registerPipelines();
+
+} // namespace mlir::quant_compiler
+
+#endif // QUANT_PIPELINES_PIPELINES_H

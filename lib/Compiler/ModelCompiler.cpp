@@ -1,0 +1,385 @@
+//===- ModelCompiler.cpp - From a qnt module to native code ---------------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Compiler/ModelCompiler.h"
+
+#include "quant/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+using namespace mlir::quant_compiler;
+
+std::string quant_compiler::makeModelName(StringRef text) {
+  std::string name;
+  for (char c : text)
+    name += llvm::isAlnum(c) ? c : '_';
+  if (name.empty() || llvm::isDigit(name[0]))
+    name = "model_" + name;
+  return name;
+}
+
+static std::optional<int32_t> dtypeOf(Type type) {
+  if (type.isF32())
+    return 1;
+  if (type.isInteger(8))
+    return 3;
+  if (type.isInteger(32))
+    return 6;
+  if (type.isInteger(64))
+    return 7;
+  if (type.isInteger(1))
+    return 9;
+  return std::nullopt;
+}
+
+FailureOr<ModelSignature>
+quant_compiler::prepareModelEntry(ModuleOp module, StringRef name) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return module.emitError("the module has no func.func @main to compile");
+  ModelSignature signature;
+  signature.name = name.str();
+  auto describe = [&](Type type, DictionaryAttr attrs, StringRef fallback,
+                      std::vector<TensorSignature> &into) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    std::optional<int32_t> dtype =
+        tensor ? dtypeOf(tensor.getElementType()) : std::nullopt;
+    if (!tensor || !tensor.hasStaticShape() || !dtype)
+      return main.emitError("@main: ")
+             << fallback << " has type " << type
+             << "; the runtime ABI takes static tensors of f32, i8, i32, "
+                "i64 or i1";
+    TensorSignature t;
+    auto onnxName = attrs ? attrs.getAs<StringAttr>("onnx.name") : StringAttr();
+    t.name = onnxName ? onnxName.str() : fallback.str();
+    t.dtype = *dtype;
+    t.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    uint64_t bytes = (tensor.getElementTypeBitWidth() + 7) / 8;
+    for (int64_t d : t.shape)
+      bytes *= d;
+    t.numBytes = bytes;
+    into.push_back(std::move(t));
+    return success();
+  };
+  FunctionType type = main.getFunctionType();
+  for (unsigned i = 0; i < type.getNumInputs(); ++i)
+    if (failed(describe(type.getInput(i), main.getArgAttrDict(i),
+                        "input" + std::to_string(i), signature.inputs)))
+      return failure();
+  for (unsigned i = 0; i < type.getNumResults(); ++i)
+    if (failed(describe(type.getResult(i), main.getResultAttrDict(i),
+                        "output" + std::to_string(i), signature.outputs)))
+      return failure();
+  main.setSymName(signature.name + "_impl");
+  main->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(module.getContext()));
+  return signature;
+}
+
+LogicalResult quant_compiler::lowerModelToLLVMDialect(ModuleOp module,
+                                                      bool parallel) {
+  PassManager pm(module.getContext());
+  CpuPipelineOptions options;
+  options.parallel = parallel;
+  buildFp32ToLLVMPipeline(pm, options);
+  return pm.run(module);
+}
+
+//===----------------------------------------------------------------------===//
+// The runtime ABI in LLVM IR
+//===----------------------------------------------------------------------===//
+
+std::unique_ptr<llvm::Module>
+quant_compiler::translateModelToLLVMIR(ModuleOp module,
+                                       llvm::LLVMContext &context,
+                                       const ModelSignature &signature) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context, signature.name);
+  if (!llvmModule)
+    return nullptr;
+  llvm::Module &m = *llvmModule;
+  llvm::IRBuilder<> b(context);
+  llvm::Type *ptr = b.getPtrTy();
+  llvm::Type *i32 = b.getInt32Ty();
+  llvm::Type *i64 = b.getInt64Ty();
+  const std::string &name = signature.name;
+
+  // void NAME_entry(void **descriptors): unpack into the C interface.
+  llvm::Function *impl = m.getFunction("_mlir_ciface_" + name + "_impl");
+  if (!impl)
+    return nullptr;
+  auto *entryType = llvm::FunctionType::get(b.getVoidTy(), {ptr}, false);
+  auto *entry = llvm::Function::Create(entryType,
+                                       llvm::GlobalValue::InternalLinkage,
+                                       name + "_entry", m);
+  b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", entry));
+  SmallVector<llvm::Value *> args;
+  for (unsigned i = 0; i < impl->arg_size(); ++i) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptr, entry->getArg(0), i);
+    args.push_back(b.CreateLoad(ptr, slot));
+  }
+  b.CreateCall(impl, args);
+  b.CreateRetVoid();
+
+  // The tensor and model descriptions.
+  auto *tensorInfoType =
+      llvm::StructType::create(context, {ptr, i32, i32, ptr, i64},
+                               "quant_tensor_info");
+  auto *modelInfoType = llvm::StructType::create(
+      context, {i32, i32, i32, i32, ptr, ptr, ptr, ptr}, "quant_model_info");
+  auto string = [&](StringRef text, const Twine &symbol) {
+    auto *init = llvm::ConstantDataArray::getString(context, text);
+    auto *g = new llvm::GlobalVariable(m, init->getType(), true,
+                                       llvm::GlobalValue::PrivateLinkage, init,
+                                       symbol);
+    return g;
+  };
+  auto tensorTable = [&](ArrayRef<TensorSignature> tensors, StringRef kind) {
+    SmallVector<llvm::Constant *> entries;
+    for (auto [i, t] : llvm::enumerate(tensors)) {
+      std::string base = name + "_" + kind.str() + std::to_string(i);
+      auto *shapeInit = llvm::ConstantDataArray::get(
+          context, ArrayRef<uint64_t>(
+                       reinterpret_cast<const uint64_t *>(t.shape.data()),
+                       t.shape.size()));
+      auto *shape = new llvm::GlobalVariable(
+          m, shapeInit->getType(), true, llvm::GlobalValue::PrivateLinkage,
+          shapeInit, base + "_shape");
+      entries.push_back(llvm::ConstantStruct::get(
+          tensorInfoType,
+          {string(t.name, base + "_name"),
+           llvm::ConstantInt::get(i32, t.dtype),
+           llvm::ConstantInt::get(i32, t.shape.size()), shape,
+           llvm::ConstantInt::get(i64, t.numBytes)}));
+    }
+    auto *arrayType = llvm::ArrayType::get(tensorInfoType, entries.size());
+    return new llvm::GlobalVariable(
+        m, arrayType, true, llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantArray::get(arrayType, entries), name + "_" + kind);
+  };
+  auto *info = new llvm::GlobalVariable(
+      m, modelInfoType, true, llvm::GlobalValue::InternalLinkage,
+      llvm::ConstantStruct::get(
+          modelInfoType,
+          {llvm::ConstantInt::get(i32, 1),
+           llvm::ConstantInt::get(i32, signature.inputs.size()),
+           llvm::ConstantInt::get(i32, signature.outputs.size()),
+           llvm::ConstantInt::get(i32, 0), string(name, name + "_model_name"),
+           tensorTable(signature.inputs, "inputs"),
+           tensorTable(signature.outputs, "outputs"), entry}),
+      name + "_model_info");
+
+  // const quant_model_info *NAME_info(void), and the weak default alias
+  // that quant-run looks up in shared libraries.
+  auto *infoFnType = llvm::FunctionType::get(ptr, {}, false);
+  auto makeInfoFn = [&](const Twine &symbol,
+                        llvm::GlobalValue::LinkageTypes linkage) {
+    auto *fn = llvm::Function::Create(infoFnType, linkage, symbol, m);
+    b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", fn));
+    b.CreateRet(info);
+    return fn;
+  };
+  makeInfoFn(name + "_info", llvm::GlobalValue::ExternalLinkage);
+  makeInfoFn("quant_default_model_info", llvm::GlobalValue::WeakAnyLinkage);
+
+  // int NAME_run(inputs, input_bytes, outputs, output_bytes).
+  auto *runType = llvm::FunctionType::get(i32, {ptr, ptr, ptr, ptr}, false);
+  llvm::FunctionCallee modelRun = m.getOrInsertFunction(
+      "quant_model_run",
+      llvm::FunctionType::get(i32, {ptr, ptr, ptr, ptr, ptr}, false));
+  auto *run = llvm::Function::Create(runType, llvm::GlobalValue::ExternalLinkage,
+                                     name + "_run", m);
+  b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", run));
+  b.CreateRet(b.CreateCall(modelRun, {info, run->getArg(0), run->getArg(1),
+                                      run->getArg(2), run->getArg(3)}));
+  return llvmModule;
+}
+
+void quant_compiler::addExecutableMain(llvm::Module &m,
+                                       const ModelSignature &signature) {
+  llvm::LLVMContext &context = m.getContext();
+  llvm::IRBuilder<> b(context);
+  llvm::Type *ptr = b.getPtrTy();
+  llvm::Type *i32 = b.getInt32Ty();
+  llvm::FunctionCallee driver = m.getOrInsertFunction(
+      "quant_driver_main",
+      llvm::FunctionType::get(i32, {ptr, ptr, i32, ptr}, false));
+  auto *mainFn = llvm::Function::Create(
+      llvm::FunctionType::get(i32, {i32, ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, "main", m);
+  b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", mainFn));
+  llvm::Value *argc = mainFn->getArg(0), *argv = mainFn->getArg(1);
+  llvm::Value *program = b.CreateLoad(ptr, argv);
+  llvm::Value *info = b.CreateCall(m.getFunction(signature.name + "_info"));
+  llvm::Value *rest = b.CreateConstGEP1_64(ptr, argv, 1);
+  b.CreateRet(b.CreateCall(driver, {program, info,
+                                    b.CreateSub(argc, b.getInt32(1)), rest}));
+}
+
+//===----------------------------------------------------------------------===//
+// Target machine and emission
+//===----------------------------------------------------------------------===//
+
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+quant_compiler::createCpuTargetMachine(StringRef tripleName, StringRef cpu,
+                                       std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(tripleName.empty() ? llvm::sys::getProcessTriple()
+                                         : tripleName.str());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return failure();
+  std::string cpuName = cpu.str();
+  std::string features;
+  if (cpu == "native" || cpu.empty()) {
+    cpuName = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures featureSet;
+    for (auto &feature : llvm::sys::getHostCPUFeatures())
+      featureSet.AddFeature(feature.first(), feature.second);
+    features = featureSet.getString();
+  }
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpuName, features, options, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!machine) {
+    error = "cannot create a target machine for CPU '" + cpuName + "'";
+    return failure();
+  }
+  return machine;
+}
+
+LogicalResult quant_compiler::optimizeModule(llvm::Module &module,
+                                             llvm::TargetMachine &machine) {
+  module.setDataLayout(machine.createDataLayout());
+  module.setTargetTriple(machine.getTargetTriple());
+  auto transformer = makeOptimizingTransformer(3, 0, &machine);
+  if (llvm::Error err = transformer(&module)) {
+    llvm::consumeError(std::move(err));
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult quant_compiler::emitObjectFile(llvm::Module &module,
+                                             llvm::TargetMachine &machine,
+                                             StringRef path,
+                                             std::string &error) {
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    error = path.str() + ": " + ec.message();
+    return failure();
+  }
+  llvm::legacy::PassManager pm;
+  if (machine.addPassesToEmitFile(pm, out, nullptr,
+                                  llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return failure();
+  }
+  pm.run(module);
+  out.flush();
+  return success();
+}
+
+std::string quant_compiler::generateHeader(const ModelSignature &signature) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  const std::string &n = signature.name;
+  std::string guard = "QUANT_MODEL_" + llvm::StringRef(n).upper() + "_H";
+  os << "/* Generated by quant-compile: the C interface of model '" << n
+     << "'.\n"
+     << " *\n"
+     << " * Link the artifact (and -lomp, -lm when linking an object or "
+        "archive).\n"
+     << " * Buffers are dense, row-major, caller-owned:\n";
+  auto describe = [&](const char *kind, ArrayRef<TensorSignature> tensors) {
+    for (auto [i, t] : llvm::enumerate(tensors)) {
+      os << " *   " << kind << " " << i << " '" << t.name << "': dtype "
+         << t.dtype << ", shape [";
+      llvm::interleaveComma(t.shape, os);
+      os << "], " << t.numBytes << " bytes\n";
+    }
+  };
+  describe("input ", signature.inputs);
+  describe("output", signature.outputs);
+  os << " */\n#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stddef.h>\n#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  // The ABI types, guarded so that several model headers (and
+  // quant_runtime.h) can be included together.
+  os << R"(#ifndef QUANT_RUNTIME_H
+#define QUANT_RUNTIME_H
+#define QUANT_ABI_VERSION 1
+typedef enum quant_status {
+  QUANT_OK = 0,
+  QUANT_ERROR_NULL_ARGUMENT = 1,
+  QUANT_ERROR_BAD_SIZE = 2,
+  QUANT_ERROR_ABI_MISMATCH = 3,
+  QUANT_ERROR_OUT_OF_MEMORY = 4
+} quant_status;
+typedef enum quant_dtype {
+  QUANT_DTYPE_FLOAT32 = 1,
+  QUANT_DTYPE_INT8 = 3,
+  QUANT_DTYPE_INT32 = 6,
+  QUANT_DTYPE_INT64 = 7,
+  QUANT_DTYPE_BOOL = 9
+} quant_dtype;
+typedef struct quant_tensor_info {
+  const char *name;
+  int32_t dtype;
+  int32_t rank;
+  const int64_t *shape;
+  uint64_t num_bytes;
+} quant_tensor_info;
+typedef struct quant_model_info {
+  uint32_t abi_version;
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t reserved;
+  const char *name;
+  const quant_tensor_info *inputs;
+  const quant_tensor_info *outputs;
+  void (*entry)(void **descriptors);
+} quant_model_info;
+int quant_model_run(const quant_model_info *model, const void *const *inputs,
+                    const size_t *input_bytes, void *const *outputs,
+                    const size_t *output_bytes);
+void quant_set_num_threads(int n);
+const char *quant_status_string(int status);
+#endif /* QUANT_RUNTIME_H */
+
+)";
+  std::string upper = llvm::StringRef(n).upper();
+  os << "#define " << upper << "_NUM_INPUTS " << signature.inputs.size()
+     << "\n#define " << upper << "_NUM_OUTPUTS " << signature.outputs.size()
+     << "\n\n"
+     << "/* Names, dtypes, shapes and byte sizes of the inputs and outputs. "
+        "*/\n"
+     << "const quant_model_info *" << n << "_info(void);\n\n"
+     << "/* Runs the model; returns QUANT_OK or a quant_status error (wrong\n"
+     << "   buffer size, NULL pointer) without touching the outputs. */\n"
+     << "int " << n
+     << "_run(const void *const *inputs, const size_t *input_bytes,\n"
+     << "     void *const *outputs, const size_t *output_bytes);\n\n"
+     << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+  return text;
+}

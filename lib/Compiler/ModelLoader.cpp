@@ -1,0 +1,85 @@
+//===- ModelLoader.cpp - Load .onnx or .mlir models for the tools ---------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Compiler/ModelCompiler.h"
+
+#include "quant/Import/OnnxImporter.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+OwningOpRef<ModuleOp>
+quant_compiler::loadModelFile(MLIRContext *context, StringRef path,
+                              ArrayRef<std::string> inputShapes) {
+  if (path.ends_with(".onnx")) {
+    qnt::OnnxImportOptions options;
+    for (const std::string &spec : inputShapes) {
+      qnt::InputShape shape;
+      std::string error;
+      if (!qnt::parseInputShape(spec, shape, error)) {
+        emitError(UnknownLoc::get(context)) << "--input-shape: " << error;
+        return nullptr;
+      }
+      options.inputShapes.push_back(std::move(shape));
+    }
+    OwningOpRef<ModuleOp> module =
+        qnt::importOnnxModel(context, path, options);
+    if (!module || failed(verify(*module)))
+      return nullptr;
+    return module;
+  }
+  if (!inputShapes.empty()) {
+    emitError(UnknownLoc::get(context))
+        << "--input-shape applies to .onnx models only";
+    return nullptr;
+  }
+  auto file = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  if (!file) {
+    emitError(UnknownLoc::get(context))
+        << "cannot open file: " << file.getError().message();
+    return nullptr;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+  ParserConfig config(context);
+  return parseSourceFile<ModuleOp>(sourceMgr, config);
+}
+
+void quant_compiler::installToolDiagnostics(MLIRContext &context,
+                                            StringRef inputFile) {
+  std::string file = inputFile.str();
+  auto print = [file](Diagnostic &diag) {
+    std::string where = file;
+    Location loc = diag.getLocation();
+    if (auto fused = dyn_cast<FusedLoc>(loc))
+      if (!fused.getLocations().empty())
+        loc = fused.getLocations().front();
+    if (auto fileLoc = dyn_cast<FileLineColLoc>(loc))
+      where = fileLoc.getLine() == 0
+                  ? fileLoc.getFilename().str()
+                  : (fileLoc.getFilename().str() + ":" +
+                     std::to_string(fileLoc.getLine()) + ":" +
+                     std::to_string(fileLoc.getColumn()));
+    else if (auto nameLoc = dyn_cast<NameLoc>(loc))
+      where = file + ": node '" + nameLoc.getName().str() + "'";
+    StringRef kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
+                     : diag.getSeverity() == DiagnosticSeverity::Warning
+                         ? "warning"
+                         : "note";
+    llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
+  };
+  context.getDiagEngine().registerHandler([print](Diagnostic &diag) {
+    print(diag);
+    for (Diagnostic &note : diag.getNotes())
+      print(note);
+    return success();
+  });
+}

@@ -1,0 +1,520 @@
+//===- ElementwiseLowering.cpp - Element-wise and data-movement qnt ops ---===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+// Element-wise ops become one linalg.generic each (broadcasting through the
+// indexing maps, so no broadcast is ever materialized); data movement becomes
+// tensor slices, pads and reshapes, or a linalg.generic with tensor.extract
+// where the index arithmetic is not affine (gather, reflect/edge pad,
+// negative-step slice).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qnt;
+using namespace mlir::qnt::lowering;
+
+//===----------------------------------------------------------------------===//
+// Scalar bodies, one per op (the formulas of docs/Numerics.md)
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Scalar helpers bound to one builder, location and float type.
+struct Scalar {
+  OpBuilder &b;
+  Location loc;
+  Type type;
+  Value c(double v) const { return floatConst(b, loc, type, v); }
+  Value add(Value x, Value y) const { return arith::AddFOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) const { return arith::SubFOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) const { return arith::MulFOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) const { return arith::DivFOp::create(b, loc, x, y); }
+  Value max(Value x, Value y) const {
+    return arith::MaximumFOp::create(b, loc, x, y);
+  }
+  Value min(Value x, Value y) const {
+    return arith::MinimumFOp::create(b, loc, x, y);
+  }
+  /// max(0, min(1, alpha * x + beta)).
+  Value hardSigmoid(Value x, double alpha, double beta) const {
+    return max(c(0.0), min(c(1.0), add(mul(c(alpha), x), c(beta))));
+  }
+};
+} // namespace
+
+static Value scalarOf(AddOp, Scalar s, ValueRange a) { return s.add(a[0], a[1]); }
+static Value scalarOf(SubOp, Scalar s, ValueRange a) { return s.sub(a[0], a[1]); }
+static Value scalarOf(MulOp, Scalar s, ValueRange a) { return s.mul(a[0], a[1]); }
+static Value scalarOf(DivOp, Scalar s, ValueRange a) { return s.div(a[0], a[1]); }
+static Value scalarOf(MaxOp, Scalar s, ValueRange a) { return s.max(a[0], a[1]); }
+static Value scalarOf(MinOp, Scalar s, ValueRange a) { return s.min(a[0], a[1]); }
+static Value scalarOf(PowOp, Scalar s, ValueRange a) {
+  return math::PowFOp::create(s.b, s.loc, a[0], a[1]);
+}
+static Value scalarOf(SqrtOp, Scalar s, ValueRange a) {
+  return math::SqrtOp::create(s.b, s.loc, a[0]);
+}
+static Value scalarOf(ExpOp, Scalar s, ValueRange a) {
+  return math::ExpOp::create(s.b, s.loc, a[0]);
+}
+static Value scalarOf(LogOp, Scalar s, ValueRange a) {
+  return math::LogOp::create(s.b, s.loc, a[0]);
+}
+static Value scalarOf(ErfOp, Scalar s, ValueRange a) {
+  return math::ErfOp::create(s.b, s.loc, a[0]);
+}
+static Value scalarOf(TanhOp, Scalar s, ValueRange a) {
+  return math::TanhOp::create(s.b, s.loc, a[0]);
+}
+static Value scalarOf(ReluOp, Scalar s, ValueRange a) {
+  return s.max(a[0], s.c(0.0));
+}
+static Value scalarOf(SigmoidOp, Scalar s, ValueRange a) {
+  Value negated = arith::NegFOp::create(s.b, s.loc, a[0]);
+  Value e = math::ExpOp::create(s.b, s.loc, negated);
+  return s.div(s.c(1.0), s.add(s.c(1.0), e));
+}
+static Value scalarOf(HardSwishOp, Scalar s, ValueRange a) {
+  return s.mul(a[0], s.hardSigmoid(a[0], 1.0 / 6.0, 0.5));
+}
+static Value scalarOf(HardSigmoidOp op, Scalar s, ValueRange a) {
+  return s.hardSigmoid(a[0], op.getAlpha().convertToDouble(),
+                       op.getBeta().convertToDouble());
+}
+static Value scalarOf(LeakyReluOp op, Scalar s, ValueRange a) {
+  Value negative = arith::CmpFOp::create(s.b, s.loc, arith::CmpFPredicate::OLT,
+                                         a[0], s.c(0.0));
+  Value scaled = s.mul(a[0], s.c(op.getAlpha().convertToDouble()));
+  return arith::SelectOp::create(s.b, s.loc, negative, scaled, a[0]);
+}
+static Value scalarOf(ClampOp op, Scalar s, ValueRange a) {
+  Value x = a[0];
+  if (auto min = op.getMin())
+    x = s.max(x, s.c(min->convertToDouble()));
+  if (auto max = op.getMax())
+    x = s.min(x, s.c(max->convertToDouble()));
+  return x;
+}
+static Value scalarOf(GeluOp op, Scalar s, ValueRange a) {
+  Value x = a[0];
+  Value inner;
+  if (op.getApproximate() == GeluApproximation::tanh) {
+    // tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))
+    Value cube = s.mul(s.mul(x, x), x);
+    Value poly = s.add(x, s.mul(s.c(0.044715), cube));
+    inner = math::TanhOp::create(s.b, s.loc,
+                                 s.mul(s.c(std::sqrt(2.0 / M_PI)), poly));
+  } else {
+    // erf(x / sqrt(2))
+    inner = math::ErfOp::create(s.b, s.loc, s.mul(x, s.c(M_SQRT1_2)));
+  }
+  return s.mul(s.mul(s.c(0.5), x), s.add(s.c(1.0), inner));
+}
+static Value scalarOf(CompareOp op, Scalar s, ValueRange a) {
+  arith::CmpFPredicate predicate;
+  switch (op.getPredicate()) {
+  case ComparePredicate::eq:
+    predicate = arith::CmpFPredicate::OEQ;
+    break;
+  case ComparePredicate::gt:
+    predicate = arith::CmpFPredicate::OGT;
+    break;
+  case ComparePredicate::ge:
+    predicate = arith::CmpFPredicate::OGE;
+    break;
+  case ComparePredicate::lt:
+    predicate = arith::CmpFPredicate::OLT;
+    break;
+  case ComparePredicate::le:
+    predicate = arith::CmpFPredicate::OLE;
+    break;
+  }
+  return arith::CmpFOp::create(s.b, s.loc, predicate, a[0], a[1]);
+}
+static Value scalarOf(SelectOp, Scalar s, ValueRange a) {
+  return arith::SelectOp::create(s.b, s.loc, a[0], a[1], a[2]);
+}
+
+/// ONNX Cast of one scalar: float to integer truncates toward zero; to bool
+/// is `x != 0`; bool to anything is 0 or 1; integers are signed.
+static Value castScalar(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  if (to.isInteger(1)) {
+    if (isa<FloatType>(from))
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x,
+                                   floatConst(b, loc, from, 0.0));
+    Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(from, 0));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
+  }
+  if (isa<FloatType>(from) && isa<FloatType>(to)) {
+    if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+      return arith::ExtFOp::create(b, loc, to, x);
+    return arith::TruncFOp::create(b, loc, to, x);
+  }
+  if (isa<FloatType>(from))
+    return arith::FPToSIOp::create(b, loc, to, x);
+  if (isa<FloatType>(to)) {
+    if (from.isInteger(1))
+      return arith::UIToFPOp::create(b, loc, to, x);
+    return arith::SIToFPOp::create(b, loc, to, x);
+  }
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth < toWidth)
+    return from.isInteger(1) ? arith::ExtUIOp::create(b, loc, to, x).getResult()
+                             : arith::ExtSIOp::create(b, loc, to, x).getResult();
+  return arith::TruncIOp::create(b, loc, to, x);
+}
+
+namespace {
+template <typename OpTy>
+struct ElementwiseLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto outType = cast<RankedTensorType>(op.getType());
+    // The arithmetic type is the float operand type (i1 for compare's
+    // result is not it).
+    Type computeType =
+        cast<RankedTensorType>(op->getOperand(op->getNumOperands() - 1)
+                                   .getType())
+            .getElementType();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), outType, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return scalarOf(op, Scalar{b, loc, computeType}, args);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct CastLowering : OpConversionPattern<CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto outType = op.getType();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), outType, adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return castScalar(b, loc, args[0], outType.getElementType());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// (x - mean) / sqrt(var + eps) * scale + bias, per channel (dim 1).
+struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = op.getType();
+    int64_t rank = outType.getRank();
+    // [C] -> [C, 1, ..., 1] so that broadcasting aligns it with dim 1.
+    SmallVector<int64_t> channelShape(std::max<int64_t>(rank - 1, 1), 1);
+    channelShape[0] = outType.getDimSize(1);
+    auto channelType =
+        RankedTensorType::get(channelShape, outType.getElementType());
+    SmallVector<Value> inputs{adaptor.getInput()};
+    for (Value param : {adaptor.getScale(), adaptor.getBias(),
+                        adaptor.getMean(), adaptor.getVariance()})
+      inputs.push_back(reshapeTo(rewriter, loc, param, channelType));
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value result = buildElementwise(
+        rewriter, loc, outType, inputs,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Scalar s{b, l, outType.getElementType()};
+          Value stddev =
+              math::SqrtOp::create(b, l, s.add(a[4], s.c(epsilon)));
+          return s.add(s.mul(s.div(s.sub(a[0], a[3]), stddev), a[1]), a[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(),
+                                     op.getType()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto outType = op.getType();
+    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(),
+                                         outType.getShape(),
+                                         outType.getElementType());
+    auto transpose = linalg::TransposeOp::create(
+        rewriter, op.getLoc(), adaptor.getInput(), init, op.getPerm());
+    rewriter.replaceOp(op, transpose.getResult()[0]);
+    return success();
+  }
+};
+
+/// A linalg.generic over `outType` with no inputs whose body computes, per
+/// output position, the source indices to read from `source`.
+static Value buildIndexedCopy(
+    OpBuilder &b, Location loc, RankedTensorType outType, Value source,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                          ArrayRef<Value> outIndices)>
+        sourceIndices,
+    ValueRange extraInputs = {}, ArrayRef<AffineMap> extraMaps = {}) {
+  SmallVector<AffineMap> maps(extraMaps);
+  maps.push_back(b.getMultiDimIdentityMap(outType.getRank()));
+  SmallVector<utils::IteratorType> iterators(outType.getRank(),
+                                             utils::IteratorType::parallel);
+  Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
+                                       outType.getElementType());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{outType}, extraInputs, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> outIndices;
+        for (int64_t d = 0; d < outType.getRank(); ++d)
+          outIndices.push_back(linalg::IndexOp::create(nb, nloc, d));
+        // Extra inputs' scalars come first; they are passed as trailing
+        // "indices" so the callback can see them.
+        for (Value arg : args.drop_back())
+          outIndices.push_back(arg);
+        SmallVector<Value> indices = sourceIndices(nb, nloc, outIndices);
+        Value value = tensor::ExtractOp::create(nb, nloc, source, indices);
+        linalg::YieldOp::create(nb, nloc, value);
+      });
+  return generic.getResult(0);
+}
+
+static Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto outType = op.getType();
+    ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, outType, adaptor.getInput(), ValueRange{}, ValueRange{},
+          ValueRange{}, starts, outType.getShape(), steps);
+      return success();
+    }
+    // A negative step reads backwards: in[start + i * step].
+    Value result = buildIndexedCopy(
+        rewriter, op.getLoc(), outType, adaptor.getInput(),
+        [&](OpBuilder &b, Location loc, ArrayRef<Value> out) {
+          SmallVector<Value> indices;
+          for (auto [d, index] : llvm::enumerate(out)) {
+            Value scaled = arith::MulIOp::create(
+                b, loc, index, indexConst(b, loc, steps[d]));
+            indices.push_back(arith::AddIOp::create(
+                b, loc, scaled, indexConst(b, loc, starts[d])));
+          }
+          return indices;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = op.getType();
+    int64_t axis = op.getAxis();
+    Value result = tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
+                                           outType.getElementType());
+    int64_t offset = 0;
+    for (Value input : adaptor.getInputs()) {
+      auto type = cast<RankedTensorType>(input.getType());
+      int64_t extent = type.getDimSize(axis);
+      if (extent == 0)
+        continue;
+      SmallVector<int64_t> offsets(outType.getRank(), 0);
+      offsets[axis] = offset;
+      SmallVector<int64_t> strides(outType.getRank(), 1);
+      result = tensor::InsertSliceOp::create(
+          rewriter, loc, input, result, ValueRange{}, ValueRange{},
+          ValueRange{}, offsets, type.getShape(), strides);
+      offset += extent;
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// out[..., i..., ...] = data[..., idx(indices[i...]), ...]; negative indices
+/// count from the end and out-of-range ones clamp (ONNX leaves them
+/// undefined; clamping keeps the read in bounds).
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto outType = op.getType();
+    auto dataType = op.getData().getType();
+    auto indicesType = op.getIndices().getType();
+    int64_t axis = op.getAxis();
+    int64_t indexRank = indicesType.getRank();
+    int64_t axisDim = dataType.getDimSize(axis);
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < indexRank; ++i)
+      exprs.push_back(getAffineDimExpr(axis + i, ctx));
+    AffineMap indexMap = AffineMap::get(outType.getRank(), 0, exprs, ctx);
+    Value result = buildIndexedCopy(
+        rewriter, op.getLoc(), outType, adaptor.getData(),
+        [&](OpBuilder &b, Location loc, ArrayRef<Value> out) {
+          Value raw = out.back();
+          Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), raw);
+          Value zero = indexConst(b, loc, 0);
+          Value isNegative = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::slt, index, zero);
+          Value wrapped = arith::AddIOp::create(b, loc, index,
+                                                indexConst(b, loc, axisDim));
+          index = arith::SelectOp::create(b, loc, isNegative, wrapped, index);
+          index = arith::MaxSIOp::create(b, loc, index, zero);
+          index = arith::MinSIOp::create(b, loc, index,
+                                         indexConst(b, loc, axisDim - 1));
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < axis; ++d)
+            indices.push_back(out[d]);
+          indices.push_back(index);
+          for (int64_t d = axis + 1; d < dataType.getRank(); ++d)
+            indices.push_back(out[d - 1 + indexRank]);
+          return indices;
+        },
+        adaptor.getIndices(), indexMap);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = op.getType();
+    auto inType = op.getInput().getType();
+    int64_t rank = inType.getRank();
+    ArrayRef<int64_t> pads = op.getPads();
+    Type elementType = inType.getElementType();
+
+    if (op.getMode() != PadMode::constant) {
+      bool reflect = op.getMode() == PadMode::reflect;
+      Value result = buildIndexedCopy(
+          rewriter, loc, outType, adaptor.getInput(),
+          [&](OpBuilder &b, Location l, ArrayRef<Value> out) {
+            SmallVector<Value> indices;
+            for (int64_t d = 0; d < rank; ++d) {
+              int64_t dim = inType.getDimSize(d);
+              Value i = arith::SubIOp::create(b, l, out[d],
+                                              indexConst(b, l, pads[d]));
+              Value zero = indexConst(b, l, 0);
+              Value last = indexConst(b, l, dim - 1);
+              if (reflect) {
+                // i < 0 -> -i; i > last -> 2 * last - i.
+                Value neg = arith::SubIOp::create(b, l, zero, i);
+                i = arith::MaxSIOp::create(b, l, i, neg);
+                Value mirrored = arith::SubIOp::create(
+                    b, l, indexConst(b, l, 2 * (dim - 1)), i);
+                i = arith::MinSIOp::create(b, l, i, mirrored);
+              }
+              i = arith::MaxSIOp::create(b, l, i, zero);
+              i = arith::MinSIOp::create(b, l, i, last);
+              indices.push_back(i);
+            }
+            return indices;
+          });
+      rewriter.replaceOp(op, result);
+      return success();
+    }
+
+    // Negative pads crop first, then tensor.pad adds the positive ones.
+    Value source = adaptor.getInput();
+    SmallVector<int64_t> offsets(rank, 0), sizes(inType.getShape());
+    SmallVector<int64_t> strides(rank, 1);
+    bool crops = false;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t cropBegin = std::max<int64_t>(0, -pads[d]);
+      int64_t cropEnd = std::max<int64_t>(0, -pads[rank + d]);
+      offsets[d] = cropBegin;
+      sizes[d] = inType.getDimSize(d) - cropBegin - cropEnd;
+      crops |= cropBegin || cropEnd;
+    }
+    if (crops)
+      source = tensor::ExtractSliceOp::create(
+          rewriter, loc,
+          RankedTensorType::get(sizes, elementType), source, ValueRange{},
+          ValueRange{}, ValueRange{}, offsets, sizes, strides);
+    SmallVector<OpFoldResult> low, high;
+    for (int64_t d = 0; d < rank; ++d) {
+      low.push_back(rewriter.getIndexAttr(std::max<int64_t>(0, pads[d])));
+      high.push_back(
+          rewriter.getIndexAttr(std::max<int64_t>(0, pads[rank + d])));
+    }
+    double fill = op.getValue().convertToDouble();
+    TypedAttr fillAttr =
+        isa<FloatType>(elementType)
+            ? TypedAttr(rewriter.getFloatAttr(elementType, fill))
+            : TypedAttr(rewriter.getIntegerAttr(elementType,
+                                                static_cast<int64_t>(fill)));
+    Value padValue = arith::ConstantOp::create(rewriter, loc, fillAttr);
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(op, outType, source, low, high,
+                                               padValue);
+    return success();
+  }
+};
+} // namespace
+
+void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
+  patterns.add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
+               ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
+               ElementwiseLowering<PowOp>, ElementwiseLowering<MaxOp>,
+               ElementwiseLowering<MinOp>, ElementwiseLowering<SqrtOp>,
+               ElementwiseLowering<ExpOp>, ElementwiseLowering<LogOp>,
+               ElementwiseLowering<ErfOp>, ElementwiseLowering<TanhOp>,
+               ElementwiseLowering<ReluOp>, ElementwiseLowering<SigmoidOp>,
+               ElementwiseLowering<HardSwishOp>,
+               ElementwiseLowering<HardSigmoidOp>,
+               ElementwiseLowering<LeakyReluOp>, ElementwiseLowering<ClampOp>,
+               ElementwiseLowering<GeluOp>, ElementwiseLowering<CompareOp>,
+               ElementwiseLowering<SelectOp>, CastLowering, BatchNormLowering,
+               ReshapeLowering, TransposeLowering, SliceLowering,
+               ConcatLowering, GatherLowering, PadLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,994 @@
+//===- StructuredLowering.cpp - Windows, contractions, reductions ---------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+// Convolutions, pools, matrix products, reductions, softmax, layer norm and
+// resize. Everything stays NCHW: linalg has NCHW named ops for convolution
+// and pooling, so no layout transposes are introduced.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "quant/Dialect/Qnt/IR/QntConstants.h"
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace mlir::qnt;
+using namespace mlir::qnt::lowering;
+
+static RankedTensorType withShape(RankedTensorType type,
+                                  ArrayRef<int64_t> shape) {
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+static Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type) {
+  return buildFilled(b, loc, type, b.getZeroAttr(type.getElementType()));
+}
+
+static TypedAttr negativeInfinity(Type type) {
+  auto floatType = cast<FloatType>(type);
+  return FloatAttr::get(
+      type, APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/true));
+}
+
+/// Pads (positive) or crops (negative) the trailing `begin.size()` dims of
+/// `value` by `begin`/`end`, filling with `fill`.
+static Value padOrCrop(OpBuilder &b, Location loc, Value value,
+                       ArrayRef<int64_t> begin, ArrayRef<int64_t> end,
+                       TypedAttr fill) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank(), lead = rank - begin.size();
+  SmallVector<int64_t> offsets(rank, 0), sizes(type.getShape());
+  SmallVector<int64_t> strides(rank, 1);
+  bool crops = false;
+  SmallVector<OpFoldResult> low(rank, b.getIndexAttr(0)),
+      high(rank, b.getIndexAttr(0));
+  SmallVector<int64_t> padded(type.getShape());
+  bool pads = false;
+  for (size_t i = 0; i < begin.size(); ++i) {
+    int64_t d = lead + i;
+    int64_t cropBegin = std::max<int64_t>(0, -begin[i]);
+    int64_t cropEnd = std::max<int64_t>(0, -end[i]);
+    offsets[d] = cropBegin;
+    sizes[d] -= cropBegin + cropEnd;
+    crops |= cropBegin || cropEnd;
+    int64_t padBegin = std::max<int64_t>(0, begin[i]);
+    int64_t padEnd = std::max<int64_t>(0, end[i]);
+    low[d] = b.getIndexAttr(padBegin);
+    high[d] = b.getIndexAttr(padEnd);
+    padded[d] = sizes[d] + padBegin + padEnd;
+    pads |= padBegin || padEnd;
+  }
+  if (crops)
+    value = tensor::ExtractSliceOp::create(
+        b, loc, withShape(type, sizes), value, ValueRange{}, ValueRange{},
+        ValueRange{}, offsets, sizes, strides);
+  if (!pads)
+    return value;
+  Value padValue = arith::ConstantOp::create(b, loc, fill);
+  return tensor::PadOp::create(b, loc, withShape(type, padded), value, low,
+                               high, padValue);
+}
+
+/// `value` of rank r + 2 with a unit dim inserted before the last one, the
+/// 1-D-as-2-D form of an NCW tensor.
+static Value addUnitHeight(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.end() - 1, 1);
+  return reshapeTo(b, loc, value, withShape(type, shape));
+}
+
+static DenseIntElementsAttr i64Tensor(OpBuilder &b, ArrayRef<int64_t> values) {
+  return b.getI64TensorAttr(values);
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct Conv2dParams {
+  SmallVector<int64_t, 2> strides, dilations;
+  SmallVector<int64_t, 4> pads; // [top, left, bottom, right]
+  int64_t group;
+};
+} // namespace
+
+/// A 2-D NCHW convolution with ONNX semantics: `input` [N,C,H,W], `weight`
+/// [F,C/group,kh,kw], optional `bias` [F]; the result has type `outType`.
+static Value buildConv2d(OpBuilder &b, Location loc, Value input, Value weight,
+                         Value bias, RankedTensorType outType,
+                         const Conv2dParams &p) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  Type elementType = outType.getElementType();
+  input = padOrCrop(b, loc, input, {p.pads[0], p.pads[1]},
+                    {p.pads[2], p.pads[3]}, b.getZeroAttr(elementType));
+
+  // The accumulator starts at the bias (or zero).
+  Value init;
+  if (bias) {
+    auto channelType = withShape(outType, {outType.getDimSize(1), 1, 1});
+    Value column = reshapeTo(b, loc, bias, channelType);
+    init = buildElementwise(b, loc, outType, column,
+                            [](OpBuilder &, Location, ValueRange a) {
+                              return a[0];
+                            });
+  } else {
+    init = zeroFilled(b, loc, outType);
+  }
+  auto strides = i64Tensor(b, p.strides);
+  auto dilations = i64Tensor(b, p.dilations);
+  int64_t channels = inType.getDimSize(1), filters = wType.getDimSize(0);
+
+  if (p.group == 1)
+    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{outType},
+                                            ValueRange{input, weight}, init,
+                                            strides, dilations)
+        .getResult(0);
+  if (p.group == channels && filters == channels) {
+    // Depthwise: [C,1,kh,kw] -> [C,kh,kw].
+    Value w = reshapeTo(
+        b, loc, weight,
+        withShape(wType, {filters, wType.getDimSize(2), wType.getDimSize(3)}));
+    return linalg::DepthwiseConv2DNchwChwOp::create(
+               b, loc, TypeRange{outType}, ValueRange{input, w}, init, strides,
+               dilations)
+        .getResult(0);
+  }
+  // Grouped: split the channel dims into [G, C/G].
+  int64_t g = p.group;
+  auto paddedType = cast<RankedTensorType>(input.getType());
+  Value gIn = reshapeTo(
+      b, loc, input,
+      withShape(paddedType, {paddedType.getDimSize(0), g, channels / g,
+                             paddedType.getDimSize(2),
+                             paddedType.getDimSize(3)}));
+  Value gW = reshapeTo(b, loc, weight,
+                       withShape(wType, {g, filters / g, wType.getDimSize(1),
+                                         wType.getDimSize(2),
+                                         wType.getDimSize(3)}));
+  auto gOutType =
+      withShape(outType, {outType.getDimSize(0), g, filters / g,
+                          outType.getDimSize(2), outType.getDimSize(3)});
+  Value gInit = reshapeTo(b, loc, init, gOutType);
+  Value gOut = linalg::Conv2DNgchwGfchwOp::create(b, loc, TypeRange{gOutType},
+                                                  ValueRange{gIn, gW}, gInit,
+                                                  strides, dilations)
+                   .getResult(0);
+  return reshapeTo(b, loc, gOut, outType);
+}
+
+namespace {
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = op.getType();
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    Conv2dParams p;
+    p.group = op.getGroup();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                      pads = op.getPads();
+    if (outType.getRank() == 3) {
+      input = addUnitHeight(rewriter, loc, input);
+      weight = addUnitHeight(rewriter, loc, weight);
+      p.strides = {1, strides[0]};
+      p.dilations = {1, dilations[0]};
+      p.pads = {0, pads[0], 0, pads[1]};
+      auto out4 = withShape(outType, {outType.getDimSize(0),
+                                      outType.getDimSize(1), 1,
+                                      outType.getDimSize(2)});
+      Value result = buildConv2d(rewriter, loc, input, weight,
+                                 adaptor.getBias(), out4, p);
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outType));
+      return success();
+    }
+    p.strides.assign(strides.begin(), strides.end());
+    p.dilations.assign(dilations.begin(), dilations.end());
+    p.pads.assign(pads.begin(), pads.end());
+    rewriter.replaceOp(op, buildConv2d(rewriter, loc, input, weight,
+                                       adaptor.getBias(), outType, p));
+    return success();
+  }
+};
+
+/// conv_transpose(x, w) = conv(pad(interleave_zeros(x)), flip(regroup(w))).
+struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = op.getType();
+    auto inType = op.getInput().getType();
+    auto wType = op.getWeight().getType();
+    bool is1d = inType.getRank() == 3;
+    auto pick = [&](ArrayRef<int64_t> values, int64_t unit) {
+      SmallVector<int64_t, 2> result(values);
+      if (is1d)
+        result.insert(result.begin(), unit);
+      return result;
+    };
+    SmallVector<int64_t, 2> strides = pick(op.getStrides(), 1);
+    SmallVector<int64_t, 2> dilations = pick(op.getDilations(), 1);
+    SmallVector<int64_t, 2> outputPadding = pick(op.getOutputPadding(), 0);
+    ArrayRef<int64_t> pads = op.getPads();
+    SmallVector<int64_t, 4> pads4 =
+        is1d ? SmallVector<int64_t, 4>{0, pads[0], 0, pads[1]}
+             : SmallVector<int64_t, 4>(pads);
+
+    Value input = adaptor.getInput();
+    if (is1d)
+      input = addUnitHeight(rewriter, loc, input);
+    auto in4 = cast<RankedTensorType>(input.getType());
+    SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
+    if (is1d)
+      kernel.insert(kernel.begin(), 1);
+
+    // Interleave stride - 1 zeros between input pixels.
+    if (strides[0] > 1 || strides[1] > 1) {
+      int64_t h = in4.getDimSize(2), w = in4.getDimSize(3);
+      auto dilatedType =
+          withShape(in4, {in4.getDimSize(0), in4.getDimSize(1),
+                          (h - 1) * strides[0] + 1, (w - 1) * strides[1] + 1});
+      Value zeros = zeroFilled(rewriter, loc, dilatedType);
+      input = tensor::InsertSliceOp::create(
+          rewriter, loc, input, zeros, ValueRange{}, ValueRange{},
+          ValueRange{}, SmallVector<int64_t>{0, 0, 0, 0}, in4.getShape(),
+          SmallVector<int64_t>{1, 1, strides[0], strides[1]});
+    }
+
+    // Weights: [Cin, F/g, k...] -> [F, Cin/g, k...], spatially flipped.
+    int64_t g = op.getGroup(), cin = wType.getDimSize(0);
+    int64_t fg = wType.getDimSize(1), cg = cin / g;
+    int64_t kh = kernel[0], kw = kernel[1];
+    auto flippedType = withShape(wType, {g * fg, cg, kh, kw});
+    Value weight;
+    if (auto values = getConstantF32Values(op.getWeight())) {
+      SmallVector<float> flipped(values->size());
+      for (int64_t gi = 0; gi < g; ++gi)
+        for (int64_t f = 0; f < fg; ++f)
+          for (int64_t c = 0; c < cg; ++c)
+            for (int64_t y = 0; y < kh; ++y)
+              for (int64_t x = 0; x < kw; ++x) {
+                int64_t src =
+                    (((gi * cg + c) * fg + f) * kh + (kh - 1 - y)) * kw +
+                    (kw - 1 - x);
+                int64_t dst = (((gi * fg + f) * cg + c) * kh + y) * kw + x;
+                flipped[dst] = (*values)[src];
+              }
+      weight = arith::ConstantOp::create(
+          rewriter, loc,
+          makeF32Elements(flippedType, flipped, "conv_transpose_w"));
+    } else {
+      // At run time: [g, Cg, Fg, kh, kw] read as (g, f, c, kh-1-y, kw-1-x).
+      MLIRContext *ctx = rewriter.getContext();
+      Value w = adaptor.getWeight();
+      if (is1d)
+        w = addUnitHeight(rewriter, loc, w);
+      w = reshapeTo(rewriter, loc, w, withShape(wType, {g, cg, fg, kh, kw}));
+      AffineExpr d[5];
+      bindDims(ctx, d[0], d[1], d[2], d[3], d[4]);
+      AffineMap read = AffineMap::get(
+          5, 0, {d[0], d[2], d[1], kh - 1 - d[3], kw - 1 - d[4]}, ctx);
+      Value regrouped = buildParallelGeneric(
+          rewriter, loc, withShape(wType, {g, fg, cg, kh, kw}), w, read,
+          [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+      weight = reshapeTo(rewriter, loc, regrouped, flippedType);
+    }
+
+    Conv2dParams p;
+    p.group = g;
+    p.strides = {1, 1};
+    p.dilations = dilations;
+    for (int i = 0; i < 2; ++i) {
+      int64_t reach = dilations[i] * (kernel[i] - 1);
+      p.pads.push_back(reach - pads4[i]);
+    }
+    for (int i = 0; i < 2; ++i) {
+      int64_t reach = dilations[i] * (kernel[i] - 1);
+      p.pads.push_back(reach - pads4[2 + i] + outputPadding[i]);
+    }
+    RankedTensorType out4 = outType;
+    if (is1d)
+      out4 = withShape(outType, {outType.getDimSize(0), outType.getDimSize(1),
+                                 1, outType.getDimSize(2)});
+    Value result =
+        buildConv2d(rewriter, loc, input, weight, adaptor.getBias(), out4, p);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outType));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+/// The number of window taps of output position `o` that land in
+/// [lo, hi) along one dim (input coordinates, pads already subtracted).
+static int64_t windowCount(int64_t o, int64_t kernel, int64_t stride,
+                           int64_t dilation, int64_t padBegin, int64_t lo,
+                           int64_t hi) {
+  int64_t count = 0;
+  for (int64_t k = 0; k < kernel; ++k) {
+    int64_t pos = o * stride - padBegin + k * dilation;
+    count += pos >= lo && pos < hi;
+  }
+  return count;
+}
+
+template <typename OpTy>
+struct PoolLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  static constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(op.getType());
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    Type elementType = outType.getElementType();
+    bool is1d = inType.getRank() == 3;
+    auto pick = [&](ArrayRef<int64_t> values, int64_t unit) {
+      SmallVector<int64_t, 2> result(values);
+      if (is1d)
+        result.insert(result.begin(), unit);
+      return result;
+    };
+    SmallVector<int64_t, 2> kernel = pick(op.getKernelShape(), 1);
+    SmallVector<int64_t, 2> strides = pick(op.getStrides(), 1);
+    SmallVector<int64_t, 2> dilations = pick(op.getDilations(), 1);
+    ArrayRef<int64_t> pads = op.getPads();
+    SmallVector<int64_t, 2> padBegin = pick(pads.take_front(pads.size() / 2), 0);
+    SmallVector<int64_t, 2> padEnd = pick(pads.take_back(pads.size() / 2), 0);
+
+    Value input = adaptor.getInput();
+    RankedTensorType in4 = inType, out4 = outType;
+    if (is1d) {
+      input = addUnitHeight(rewriter, loc, input);
+      in4 = cast<RankedTensorType>(input.getType());
+      out4 = withShape(outType, {outType.getDimSize(0), outType.getDimSize(1),
+                                 1, outType.getDimSize(2)});
+    }
+    // ceil_mode can ask for windows past the end padding: pad those too
+    // (they never count and never win).
+    SmallVector<int64_t, 2> extraEnd(2, 0);
+    for (int i = 0; i < 2; ++i) {
+      int64_t needed = (out4.getDimSize(2 + i) - 1) * strides[i] +
+                       (kernel[i] - 1) * dilations[i] + 1;
+      int64_t have = in4.getDimSize(2 + i) + padBegin[i] + padEnd[i];
+      extraEnd[i] = std::max<int64_t>(0, needed - have);
+    }
+    TypedAttr fill = isMax ? negativeInfinity(elementType)
+                           : rewriter.getZeroAttr(elementType);
+    Value padded = padOrCrop(
+        rewriter, loc, input, padBegin,
+        {padEnd[0] + extraEnd[0], padEnd[1] + extraEnd[1]}, fill);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
+    Value init = buildFilled(rewriter, loc, out4, fill);
+    auto stridesAttr = i64Tensor(rewriter, strides);
+    auto dilationsAttr = i64Tensor(rewriter, dilations);
+    Value result;
+    if constexpr (isMax) {
+      result = linalg::PoolingNchwMaxOp::create(
+                   rewriter, loc, TypeRange{out4}, ValueRange{padded, window},
+                   init, stridesAttr, dilationsAttr)
+                   .getResult(0);
+    } else {
+      Value sum = linalg::PoolingNchwSumOp::create(
+                      rewriter, loc, TypeRange{out4},
+                      ValueRange{padded, window}, init, stridesAttr,
+                      dilationsAttr)
+                      .getResult(0);
+      // Divide by the window count of each output position: taps inside the
+      // input, or inside input + explicit pads with count_include_pad.
+      bool includePad = op.getCountIncludePad();
+      int64_t oh = out4.getDimSize(2), ow = out4.getDimSize(3);
+      SmallVector<float> counts;
+      counts.reserve(oh * ow);
+      for (int64_t y = 0; y < oh; ++y) {
+        int64_t h = in4.getDimSize(2);
+        int64_t cy = windowCount(y, kernel[0], strides[0], dilations[0],
+                                 padBegin[0], includePad ? -padBegin[0] : 0,
+                                 includePad ? h + padEnd[0] : h);
+        for (int64_t x = 0; x < ow; ++x) {
+          int64_t w = in4.getDimSize(3);
+          int64_t cx = windowCount(x, kernel[1], strides[1], dilations[1],
+                                   padBegin[1], includePad ? -padBegin[1] : 0,
+                                   includePad ? w + padEnd[1] : w);
+          counts.push_back(static_cast<float>(std::max<int64_t>(1, cy * cx)));
+        }
+      }
+      auto countType = RankedTensorType::get({oh, ow}, rewriter.getF32Type());
+      Value countTensor = arith::ConstantOp::create(
+          rewriter, loc, makeF32Elements(countType, counts, "pool_counts"));
+      result = buildElementwise(
+          rewriter, loc, out4, {sum, countTensor},
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value count = a[1];
+            if (count.getType() != elementType)
+              count = elementType.getIntOrFloatBitWidth() > 32
+                          ? arith::ExtFOp::create(b, l, elementType, count)
+                                .getResult()
+                          : arith::TruncFOp::create(b, l, elementType, count)
+                                .getResult();
+            return arith::DivFOp::create(b, l, a[0], count);
+          });
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outType));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Reductions, softmax, layer norm
+//===----------------------------------------------------------------------===//
+
+/// The map from the full iteration space of rank `rank` to the dims that are
+/// not in `reduced`.
+static AffineMap keptDimsMap(MLIRContext *ctx, int64_t rank,
+                             ArrayRef<int64_t> reduced) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(reduced, d))
+      exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+static RankedTensorType reducedType(RankedTensorType type,
+                                    ArrayRef<int64_t> reduced) {
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (!llvm::is_contained(reduced, d))
+      shape.push_back(type.getDimSize(d));
+  return withShape(type, shape);
+}
+
+/// linalg.reduce of `input` over `dims` starting from `init` and combining
+/// with `combine` (maximumf or addf).
+static Value reduce(OpBuilder &b, Location loc, Value input,
+                    ArrayRef<int64_t> dims, TypedAttr init, bool isMax) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Value acc = buildFilled(b, loc, reducedType(type, dims), init);
+  auto reduceOp = linalg::ReduceOp::create(
+      b, loc, ValueRange{input}, ValueRange{acc}, dims,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value r = isMax ? arith::MaximumFOp::create(nb, nloc, args[0], args[1])
+                              .getResult()
+                        : arith::AddFOp::create(nb, nloc, args[0], args[1])
+                              .getResult();
+        linalg::YieldOp::create(nb, nloc, r);
+      });
+  return reduceOp.getResult(0);
+}
+
+static int64_t elementsIn(RankedTensorType type, ArrayRef<int64_t> dims) {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= type.getDimSize(d);
+  return n;
+}
+
+template <typename OpTy>
+struct ReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    Type elementType = inType.getElementType();
+    constexpr bool isMax = std::is_same_v<OpTy, ReduceMaxOp>;
+    ArrayRef<int64_t> axes = op.getAxes();
+    Value result = reduce(rewriter, loc, adaptor.getInput(), axes,
+                          isMax ? negativeInfinity(elementType)
+                                : rewriter.getZeroAttr(elementType),
+                          isMax);
+    if constexpr (std::is_same_v<OpTy, ReduceMeanOp>) {
+      double n = static_cast<double>(elementsIn(inType, axes));
+      result = buildElementwise(
+          rewriter, loc, cast<RankedTensorType>(result.getType()), result,
+          [&](OpBuilder &b, Location l, ValueRange a) {
+            return arith::DivFOp::create(b, l, a[0],
+                                         floatConst(b, l, elementType, n));
+          });
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result,
+                                     cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
+struct GlobalAveragePoolLowering : OpConversionPattern<GlobalAveragePoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GlobalAveragePoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = op.getInput().getType();
+    Type elementType = inType.getElementType();
+    SmallVector<int64_t> dims;
+    for (int64_t d = 2; d < inType.getRank(); ++d)
+      dims.push_back(d);
+    Value sum = reduce(rewriter, loc, adaptor.getInput(), dims,
+                       rewriter.getZeroAttr(elementType), /*isMax=*/false);
+    double n = static_cast<double>(elementsIn(inType, dims));
+    Value mean = buildElementwise(
+        rewriter, loc, cast<RankedTensorType>(sum.getType()), sum,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return arith::DivFOp::create(b, l, a[0],
+                                       floatConst(b, l, elementType, n));
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, mean, op.getType()));
+    return success();
+  }
+};
+
+/// exp(x - max) / sum(exp(x - max)) along one axis.
+struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    Type elementType = type.getElementType();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    Value max = reduce(rewriter, loc, x, axis,
+                       negativeInfinity(elementType), /*isMax=*/true);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap kept = keptDimsMap(ctx, rank, axis);
+    Value e = buildParallelGeneric(
+        rewriter, loc, type, {x, max}, {identity, kept},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return math::ExpOp::create(b, l,
+                                     arith::SubFOp::create(b, l, a[0], a[1]));
+        });
+    Value sum = reduce(rewriter, loc, e, axis,
+                       rewriter.getZeroAttr(elementType), /*isMax=*/false);
+    Value result = buildParallelGeneric(
+        rewriter, loc, type, {e, sum}, {identity, kept},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return arith::DivFOp::create(b, l, a[0], a[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// (x - mean) / sqrt(var + eps) * scale + bias over dims [axis, rank).
+struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    Type elementType = type.getElementType();
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<int64_t> dims;
+    for (int64_t d = axis; d < rank; ++d)
+      dims.push_back(d);
+    double n = static_cast<double>(elementsIn(type, dims));
+    Value x = adaptor.getInput();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap kept = keptDimsMap(ctx, rank, dims);
+    auto statType = reducedType(type, dims);
+
+    Value sum = reduce(rewriter, loc, x, dims,
+                       rewriter.getZeroAttr(elementType), /*isMax=*/false);
+    Value mean = buildElementwise(
+        rewriter, loc, statType, sum,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          return arith::DivFOp::create(b, l, a[0],
+                                       floatConst(b, l, elementType, n));
+        });
+    // Sum of squared deviations: a generic with reduction iterators.
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t d = 0; d < rank; ++d)
+      iterators.push_back(d < axis ? utils::IteratorType::parallel
+                                   : utils::IteratorType::reduction);
+    Value squares = linalg::GenericOp::create(
+                        rewriter, loc, TypeRange{statType},
+                        ValueRange{x, mean},
+                        ValueRange{zeroFilled(rewriter, loc, statType)},
+                        SmallVector<AffineMap>{identity, kept, kept},
+                        iterators,
+                        [&](OpBuilder &b, Location l, ValueRange a) {
+                          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+                          Value sq = arith::MulFOp::create(b, l, d, d);
+                          linalg::YieldOp::create(
+                              b, l,
+                              ValueRange{arith::AddFOp::create(b, l, a[2], sq)});
+                        })
+                        .getResult(0);
+    SmallVector<Value> inputs{x, mean, squares, adaptor.getScale()};
+    SmallVector<AffineMap> maps{
+        identity, kept, kept,
+        broadcastMap(cast<RankedTensorType>(adaptor.getScale().getType()),
+                     type)};
+    if (Value bias = adaptor.getBias()) {
+      inputs.push_back(bias);
+      maps.push_back(
+          broadcastMap(cast<RankedTensorType>(bias.getType()), type));
+    }
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value result = buildParallelGeneric(
+        rewriter, loc, type, inputs, maps,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value variance = arith::DivFOp::create(
+              b, l, a[2], floatConst(b, l, elementType, n));
+          Value stddev = math::SqrtOp::create(
+              b, l,
+              arith::AddFOp::create(b, l, variance,
+                                    floatConst(b, l, elementType, epsilon)));
+          Value normalized = arith::DivFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]), stddev);
+          Value y = arith::MulFOp::create(b, l, normalized, a[3]);
+          if (a.size() > 4)
+            y = arith::AddFOp::create(b, l, y, a[4]);
+          return y;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+/// A [M,K] x [K,N] product accumulated into `init` [M,N].
+static Value matmul2d(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                      Value init) {
+  return linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                  ValueRange{lhs, rhs}, ValueRange{init})
+      .getResult(0);
+}
+
+/// numpy matmul: 1-D operands gain a unit dim; a 2-D right operand folds
+/// the left operand's batch into M; otherwise one contraction with
+/// broadcasting batch maps.
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = op.getType();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    if (lhsType.getRank() == 1) {
+      lhsType = withShape(lhsType, {1, lhsType.getDimSize(0)});
+      lhs = reshapeTo(rewriter, loc, lhs, lhsType);
+    }
+    if (rhsType.getRank() == 1) {
+      rhsType = withShape(rhsType, {rhsType.getDimSize(0), 1});
+      rhs = reshapeTo(rewriter, loc, rhs, rhsType);
+    }
+    int64_t m = lhsType.getDimSize(lhsType.getRank() - 2);
+    int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
+    int64_t n = rhsType.getDimSize(rhsType.getRank() - 1);
+
+    if (rhsType.getRank() == 2) {
+      int64_t rows = lhsType.getNumElements() / k;
+      Value flat = reshapeTo(rewriter, loc, lhs, withShape(lhsType, {rows, k}));
+      Value init = zeroFilled(rewriter, loc, withShape(outType, {rows, n}));
+      Value product = matmul2d(rewriter, loc, flat, rhs, init);
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, outType));
+      return success();
+    }
+
+    // Batched: iteration space (batch..., m, n, k).
+    ArrayRef<int64_t> lb = lhsType.getShape().drop_back(2);
+    ArrayRef<int64_t> rb = rhsType.getShape().drop_back(2);
+    int64_t batchRank = std::max(lb.size(), rb.size());
+    SmallVector<int64_t> batch(batchRank, 1);
+    for (int64_t i = 0; i < batchRank; ++i) {
+      int64_t li = i - (batchRank - lb.size()), ri = i - (batchRank - rb.size());
+      int64_t ld = li >= 0 ? lb[li] : 1, rd = ri >= 0 ? rb[ri] : 1;
+      batch[i] = ld == 1 ? rd : ld;
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t loops = batchRank + 3;
+    auto batchExprs = [&](ArrayRef<int64_t> shape) {
+      SmallVector<AffineExpr> exprs;
+      for (size_t i = 0; i < shape.size(); ++i) {
+        int64_t d = batchRank - shape.size() + i;
+        exprs.push_back(shape[i] == 1 && batch[d] != 1
+                            ? getAffineConstantExpr(0, ctx)
+                            : getAffineDimExpr(d, ctx));
+      }
+      return exprs;
+    };
+    AffineExpr dm = getAffineDimExpr(batchRank, ctx);
+    AffineExpr dn = getAffineDimExpr(batchRank + 1, ctx);
+    AffineExpr dk = getAffineDimExpr(batchRank + 2, ctx);
+    SmallVector<AffineExpr> lhsExprs = batchExprs(lb);
+    lhsExprs.append({dm, dk});
+    SmallVector<AffineExpr> rhsExprs = batchExprs(rb);
+    rhsExprs.append({dk, dn});
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < batchRank; ++d)
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    outExprs.append({dm, dn});
+    SmallVector<int64_t> fullShape(batch);
+    fullShape.append({m, n});
+    auto fullType = withShape(outType, fullShape);
+    SmallVector<utils::IteratorType> iterators(loops - 1,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value product =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{fullType}, ValueRange{lhs, rhs},
+            ValueRange{zeroFilled(rewriter, loc, fullType)},
+            SmallVector<AffineMap>{AffineMap::get(loops, 0, lhsExprs, ctx),
+                                   AffineMap::get(loops, 0, rhsExprs, ctx),
+                                   AffineMap::get(loops, 0, outExprs, ctx)},
+            iterators,
+            [](OpBuilder &b, Location l, ValueRange a) {
+              Value p = arith::MulFOp::create(b, l, a[0], a[1]);
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::AddFOp::create(b, l, a[2], p)});
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, outType));
+    return success();
+  }
+};
+
+/// `value` [R,C] transposed to [C,R]: at compile time for constant f32
+/// values, as a linalg.transpose otherwise.
+static Value transpose2d(OpBuilder &b, Location loc, Value original,
+                         Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  auto transposedType = withShape(type, {cols, rows});
+  if (auto values = getConstantF32Values(original)) {
+    SmallVector<float> t(values->size());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        t[c * rows + r] = (*values)[r * cols + c];
+    return arith::ConstantOp::create(
+        b, loc, makeF32Elements(transposedType, t, "gemm_transposed"));
+  }
+  Value init =
+      tensor::EmptyOp::create(b, loc, {cols, rows}, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, value, init,
+                                     ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+/// alpha * op(A) * op(B) + beta * C.
+struct GemmLowering : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = op.getType();
+    Type elementType = outType.getElementType();
+    Value a = adaptor.getA(), b = adaptor.getB();
+    if (op.getTransA())
+      a = transpose2d(rewriter, loc, op.getA(), a);
+    if (op.getTransB())
+      b = transpose2d(rewriter, loc, op.getB(), b);
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+    Value c = adaptor.getC();
+    bool useC = c && beta != 0.0;
+    auto scaleBy = [&](double factor) {
+      return [&, factor](OpBuilder &nb, Location l, ValueRange v) -> Value {
+        if (factor == 1.0)
+          return v[0];
+        return arith::MulFOp::create(nb, l, v[0],
+                                     floatConst(nb, l, elementType, factor));
+      };
+    };
+    if (alpha == 1.0) {
+      Value init = useC ? buildElementwise(rewriter, loc, outType, c,
+                                           scaleBy(beta))
+                        : zeroFilled(rewriter, loc, outType);
+      rewriter.replaceOp(op, matmul2d(rewriter, loc, a, b, init));
+      return success();
+    }
+    Value product =
+        matmul2d(rewriter, loc, a, b, zeroFilled(rewriter, loc, outType));
+    SmallVector<Value> inputs{product};
+    if (useC)
+      inputs.push_back(c);
+    Value result = buildElementwise(
+        rewriter, loc, outType, inputs,
+        [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+          Value y = arith::MulFOp::create(
+              nb, l, v[0], floatConst(nb, l, elementType, alpha));
+          if (v.size() > 1)
+            y = arith::AddFOp::create(
+                nb, l, y,
+                arith::MulFOp::create(nb, l, v[1],
+                                      floatConst(nb, l, elementType, beta)));
+          return y;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+/// Resize as a linalg.generic over the output: per resized dim, the source
+/// coordinate (in f64) from the coordinate transformation, then one tap
+/// (nearest) or two taps with weights (linear, multilinear over dims).
+struct ResizeLowering : OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = op.getType();
+    auto inType = op.getInput().getType();
+    int64_t rank = outType.getRank();
+    Type elementType = outType.getElementType();
+    ArrayRef<float> scales = op.getScales();
+    Value source = adaptor.getInput();
+    bool linear = op.getMode() == ResizeMode::linear;
+
+    Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
+                                         elementType);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange) {
+          Type f64 = b.getF64Type();
+          auto f = [&](double v) { return floatConst(b, l, f64, v); };
+          auto idx = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          auto toIndex = [&](Value x) -> Value {
+            Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), x);
+            return arith::IndexCastOp::create(b, l, b.getIndexType(), i);
+          };
+          auto clampIndex = [&](Value i, int64_t size) -> Value {
+            i = arith::MaxSIOp::create(b, l, i, idx(0));
+            return arith::MinSIOp::create(b, l, i, idx(size - 1));
+          };
+          // Per dim: (first tap, second tap, weight of the second tap).
+          struct Taps {
+            Value i0, i1, w;
+          };
+          SmallVector<Taps> taps;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value o = linalg::IndexOp::create(b, l, d);
+            int64_t in = inType.getDimSize(d), out = outType.getDimSize(d);
+            if (in == out && scales[d] == 1.0f) {
+              taps.push_back({o, Value(), Value()});
+              continue;
+            }
+            double scale = scales[d];
+            Value of = arith::SIToFPOp::create(
+                b, l, f64,
+                arith::IndexCastOp::create(b, l, b.getI64Type(), o));
+            Value x;
+            Value centered = arith::SubFOp::create(
+                b, l,
+                arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, of, f(0.5)),
+                                      f(scale)),
+                f(0.5));
+            switch (op.getCoordinateTransform()) {
+            case CoordinateTransform::half_pixel:
+              x = centered;
+              break;
+            case CoordinateTransform::half_pixel_symmetric: {
+              double adjustment = out / (scale * in);
+              double offset = in / 2.0 * (1.0 - adjustment);
+              x = arith::AddFOp::create(b, l, centered, f(offset));
+              break;
+            }
+            case CoordinateTransform::pytorch_half_pixel:
+              x = out > 1 ? centered : f(0.0);
+              break;
+            case CoordinateTransform::align_corners:
+              x = out > 1 ? arith::MulFOp::create(
+                                b, l, of,
+                                f(static_cast<double>(in - 1) / (out - 1)))
+                                .getResult()
+                          : f(0.0);
+              break;
+            case CoordinateTransform::asymmetric:
+              x = arith::DivFOp::create(b, l, of, f(scale));
+              break;
+            }
+            if (!linear) {
+              Value rounded;
+              switch (op.getNearestMode()) {
+              case NearestMode::round_prefer_floor:
+                rounded = math::CeilOp::create(
+                    b, l, arith::SubFOp::create(b, l, x, f(0.5)));
+                break;
+              case NearestMode::round_prefer_ceil:
+                rounded = math::FloorOp::create(
+                    b, l, arith::AddFOp::create(b, l, x, f(0.5)));
+                break;
+              case NearestMode::floor:
+                rounded = math::FloorOp::create(b, l, x);
+                break;
+              case NearestMode::ceil:
+                rounded = math::CeilOp::create(b, l, x);
+                break;
+              }
+              taps.push_back({clampIndex(toIndex(rounded), in), Value(),
+                              Value()});
+              continue;
+            }
+            Value floor = math::FloorOp::create(b, l, x);
+            Value weight = arith::SubFOp::create(b, l, x, floor);
+            Value i0 = toIndex(floor);
+            Value i1 = arith::AddIOp::create(b, l, i0, idx(1));
+            taps.push_back({clampIndex(i0, in), clampIndex(i1, in),
+                            arith::TruncFOp::create(b, l, elementType, weight)});
+          }
+          // Sum over the 2^k corners of the resized dims.
+          SmallVector<int64_t> resized;
+          for (int64_t d = 0; d < rank; ++d)
+            if (taps[d].i1)
+              resized.push_back(d);
+          Value sum;
+          for (int64_t corner = 0; corner < (1 << resized.size()); ++corner) {
+            SmallVector<Value> indices;
+            Value weight;
+            for (int64_t d = 0; d < rank; ++d) {
+              auto it = llvm::find(resized, d);
+              if (it == resized.end()) {
+                indices.push_back(taps[d].i0);
+                continue;
+              }
+              bool second = corner & (1 << (it - resized.begin()));
+              indices.push_back(second ? taps[d].i1 : taps[d].i0);
+              Value w = taps[d].w;
+              if (!second)
+                w = arith::SubFOp::create(b, l,
+                                          floatConst(b, l, elementType, 1.0), w);
+              weight = weight ? arith::MulFOp::create(b, l, weight, w)
+                                    .getResult()
+                              : w;
+            }
+            Value v = tensor::ExtractOp::create(b, l, source, indices);
+            if (weight)
+              v = arith::MulFOp::create(b, l, v, weight);
+            sum = sum ? arith::AddFOp::create(b, l, sum, v).getResult() : v;
+          }
+          linalg::YieldOp::create(b, l, sum);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+} // namespace
+
+void lowering::populateStructuredPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConvLowering, ConvTransposeLowering, PoolLowering<MaxPoolOp>,
+               PoolLowering<AveragePoolOp>, ReduceLowering<ReduceMeanOp>,
+               ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceSumOp>,
+               GlobalAveragePoolLowering, SoftmaxLowering, LayerNormLowering,
+               MatMulLowering, GemmLowering, ResizeLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,97 @@
+//===- Pipelines.cpp - Named pass pipelines ---------------------------------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Pipelines/Pipelines.h"
+
+#include "quant/Conversion/Passes.h"
+#include "quant/Dialect/Qnt/Transforms/Passes.h"
+#include "quant/Target/Cpu/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::quant_compiler;
+
+void quant_compiler::buildLowerToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(qnt::createQntFoldBatchNorm());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(qnt::createConvertQntToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void quant_compiler::buildLinalgToLLVMPipeline(
+    OpPassManager &pm, const CpuPipelineOptions &options) {
+  // Fuse element-wise chains (and producers into consumers) on tensors.
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Tensors -> buffers; results become caller-provided output buffers.
+  pm.addPass(createQuantBufferize());
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createCanonicalizerPass());
+
+  // Loops; the parallel ones become OpenMP work-sharing loops.
+  if (options.parallel) {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+    pm.addPass(createConvertSCFToOpenMPPass());
+  } else {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  }
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createQuantApproximateMath());
+
+  // Down to the LLVM dialect.
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void quant_compiler::buildFp32ToLLVMPipeline(
+    OpPassManager &pm, const CpuPipelineOptions &options) {
+  buildLowerToLinalgPipeline(pm);
+  buildLinalgToLLVMPipeline(pm, options);
+}
+
+void quant_compiler::registerPipelines() {
+  PassPipelineRegistration<>(
+      "quant-lower-to-linalg",
+      "Fold batch norms and lower float qnt ops to linalg on tensors",
+      buildLowerToLinalgPipeline);
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "quant-linalg-to-llvm",
+      "Bufferize linalg on tensors and lower it to the LLVM dialect for the "
+      "host CPU",
+      buildLinalgToLLVMPipeline);
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "quant-fp32-to-llvm",
+      "The whole float path: qnt -> linalg -> LLVM dialect",
+      buildFp32ToLLVMPipeline);
+}

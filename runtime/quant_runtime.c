@@ -1,0 +1,117 @@
+/*===- quant_runtime.c - Argument checking and descriptors ----------------===*
+ *
+ * Part of the quant project: an MLIR-based quantization compiler.
+ *
+ * Linked into every artifact (and into quant-run for the JIT). Symbols are
+ * weak so that programs linking several models get one copy.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "quant_runtime.h"
+
+#include <stdlib.h>
+
+extern void omp_set_num_threads(int);
+
+__attribute__((weak)) const char *quant_status_string(int status) {
+  switch (status) {
+  case QUANT_OK:
+    return "ok";
+  case QUANT_ERROR_NULL_ARGUMENT:
+    return "a required pointer argument is NULL";
+  case QUANT_ERROR_BAD_SIZE:
+    return "a buffer's byte size does not match the tensor";
+  case QUANT_ERROR_ABI_MISMATCH:
+    return "the model was compiled for another ABI version";
+  case QUANT_ERROR_OUT_OF_MEMORY:
+    return "out of memory";
+  default:
+    return "unknown status";
+  }
+}
+
+__attribute__((weak)) void quant_set_num_threads(int n) {
+  omp_set_num_threads(n < 1 ? 1 : n);
+}
+
+/* A memref descriptor of rank r is, on 64-bit targets, 3 + 2r words:
+   allocated pointer, aligned pointer, offset, sizes[r], strides[r]. */
+static void fill_descriptor(int64_t *desc, void *data,
+                            const quant_tensor_info *info) {
+  void **ptrs = (void **)desc;
+  ptrs[0] = data;
+  ptrs[1] = data;
+  desc[2] = 0;
+  int64_t stride = 1;
+  for (int32_t d = info->rank - 1; d >= 0; --d) {
+    desc[3 + d] = info->shape[d];
+    desc[3 + info->rank + d] = stride;
+    stride *= info->shape[d];
+  }
+}
+
+static int check(const quant_tensor_info *infos, uint32_t count,
+                 const void *const *buffers, const size_t *bytes) {
+  if (count == 0)
+    return QUANT_OK;
+  if (!buffers || !bytes)
+    return QUANT_ERROR_NULL_ARGUMENT;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (bytes[i] != infos[i].num_bytes)
+      return QUANT_ERROR_BAD_SIZE;
+    if (!buffers[i] && infos[i].num_bytes != 0)
+      return QUANT_ERROR_NULL_ARGUMENT;
+  }
+  return QUANT_OK;
+}
+
+__attribute__((weak)) int
+quant_model_run(const quant_model_info *model, const void *const *inputs,
+                const size_t *input_bytes, void *const *outputs,
+                const size_t *output_bytes) {
+  if (!model)
+    return QUANT_ERROR_NULL_ARGUMENT;
+  if (model->abi_version != QUANT_ABI_VERSION)
+    return QUANT_ERROR_ABI_MISMATCH;
+  int status = check(model->inputs, model->num_inputs, inputs, input_bytes);
+  if (status == QUANT_OK)
+    status = check(model->outputs, model->num_outputs,
+                   (const void *const *)outputs, output_bytes);
+  if (status != QUANT_OK)
+    return status;
+
+  uint32_t n = model->num_inputs + model->num_outputs;
+  size_t words = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    const quant_tensor_info *info = i < model->num_inputs
+                                        ? &model->inputs[i]
+                                        : &model->outputs[i - model->num_inputs];
+    words += 3 + 2 * (size_t)info->rank;
+  }
+  int64_t *storage = (int64_t *)malloc(words * sizeof(int64_t) + 1);
+  void **args = (void **)malloc(n * sizeof(void *) + 1);
+  if (!storage || !args) {
+    free(storage);
+    free(args);
+    return QUANT_ERROR_OUT_OF_MEMORY;
+  }
+  int64_t *next = storage;
+  for (uint32_t i = 0; i < n; ++i) {
+    const quant_tensor_info *info;
+    void *data;
+    if (i < model->num_inputs) {
+      info = &model->inputs[i];
+      data = (void *)inputs[i];
+    } else {
+      info = &model->outputs[i - model->num_inputs];
+      data = outputs[i - model->num_inputs];
+    }
+    fill_descriptor(next, data, info);
+    args[i] = next;
+    next += 3 + 2 * info->rank;
+  }
+  model->entry(args);
+  free(storage);
+  free(args);
+  return QUANT_OK;
+}

@@ -1,0 +1,88 @@
+/*===- quant_runtime.h - The C ABI of models compiled by quant ------------===*
+ *
+ * Part of the quant project: an MLIR-based quantization compiler.
+ *
+ * Every artifact quant-compile writes (object, archive, shared library,
+ * executable) exposes one model through this ABI. The generated model header
+ * (`quant-compile --emit=... -o model.o` also writes `model.h`) includes the
+ * same declarations, so a program needs only that header and the artifact.
+ *
+ * ABI version 1:
+ *   - `NAME_info()` describes the model: input and output names, element
+ *     types (ONNX TensorProto codes), shapes and byte sizes.
+ *   - `NAME_run(inputs, input_bytes, outputs, output_bytes)` runs it on
+ *     caller-owned, dense, row-major buffers and returns a quant_status. It
+ *     checks every count and byte size first and never aborts on a wrong
+ *     argument. It allocates scratch memory with malloc and frees it before
+ *     returning; it is re-entrant (no global state besides the thread
+ *     count).
+ *   - `quant_set_num_threads(n)` sets the OpenMP threads used by later runs.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef QUANT_RUNTIME_H
+#define QUANT_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QUANT_ABI_VERSION 1
+
+typedef enum quant_status {
+  QUANT_OK = 0,
+  QUANT_ERROR_NULL_ARGUMENT = 1, /* a model, buffer or size pointer is NULL */
+  QUANT_ERROR_BAD_SIZE = 2,      /* a buffer's byte size is not the tensor's */
+  QUANT_ERROR_ABI_MISMATCH = 3,  /* the model was built for another ABI */
+  QUANT_ERROR_OUT_OF_MEMORY = 4
+} quant_status;
+
+/* Element types use the ONNX TensorProto.DataType codes. */
+typedef enum quant_dtype {
+  QUANT_DTYPE_FLOAT32 = 1,
+  QUANT_DTYPE_INT8 = 3,
+  QUANT_DTYPE_INT32 = 6,
+  QUANT_DTYPE_INT64 = 7,
+  QUANT_DTYPE_BOOL = 9
+} quant_dtype;
+
+typedef struct quant_tensor_info {
+  const char *name;     /* the ONNX value name */
+  int32_t dtype;        /* a quant_dtype */
+  int32_t rank;
+  const int64_t *shape; /* rank dims */
+  uint64_t num_bytes;   /* product(shape) * element size */
+} quant_tensor_info;
+
+typedef struct quant_model_info {
+  uint32_t abi_version; /* QUANT_ABI_VERSION of the compiler that built it */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t reserved;
+  const char *name;
+  const quant_tensor_info *inputs;
+  const quant_tensor_info *outputs;
+  /* The compiled function: one memref descriptor pointer per input, then
+     per output. Call it through quant_model_run, which builds them. */
+  void (*entry)(void **descriptors);
+} quant_model_info;
+
+/* Runs `model`: checks the counts' buffers and byte sizes, then computes. */
+int quant_model_run(const quant_model_info *model, const void *const *inputs,
+                    const size_t *input_bytes, void *const *outputs,
+                    const size_t *output_bytes);
+
+/* The number of threads later runs use (OpenMP); n < 1 means 1. */
+void quant_set_num_threads(int n);
+
+/* A short English description of a quant_status. */
+const char *quant_status_string(int status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUANT_RUNTIME_H */

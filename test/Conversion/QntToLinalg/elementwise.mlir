@@ -1,0 +1,91 @@
+// RUN: quant-opt %s --convert-qnt-to-linalg --split-input-file | FileCheck %s
+
+// Broadcasting is in the indexing maps: [4] against [2x4] reads d1.
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func @add_broadcast
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[B]], #[[ID]]], iterator_types = ["parallel", "parallel"]}
+// CHECK: arith.addf
+func.func @add_broadcast(%a: tensor<2x4xf32>, %b: tensor<4xf32>) -> tensor<2x4xf32> {
+  %0 = qnt.add %a, %b : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// A size-1 dim that the output widens reads index 0.
+// CHECK: #[[ZERO:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-LABEL: func @mul_unit_dim
+// CHECK: indexing_maps = [#{{.*}}, #[[ZERO]], #{{.*}}]
+// CHECK: arith.mulf
+func.func @mul_unit_dim(%a: tensor<3x4xf32>, %b: tensor<1x4xf32>) -> tensor<3x4xf32> {
+  %0 = qnt.mul %a, %b : (tensor<3x4xf32>, tensor<1x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @activations
+// hard_swish: x * max(0, min(1, x / 6 + 1 / 2))
+// CHECK: %[[SIXTH:.*]] = arith.constant 0.16666{{.*}} : f32
+// CHECK: arith.mulf %[[SIXTH]], %[[X:.*]] : f32
+// CHECK: arith.constant 5.000000e-01
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK: arith.mulf %[[X]]
+// leaky_relu: x < 0 ? alpha * x : x
+// CHECK: arith.cmpf olt
+// CHECK: arith.constant 1.000000e-01
+// CHECK: arith.select
+// gelu (erf): 0.5 * x * (1 + erf(x / sqrt(2)))
+// CHECK: arith.constant 0.707106{{[0-9]*}} : f32
+// CHECK: math.erf
+func.func @activations(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %0 = qnt.hard_swish %x : (tensor<8xf32>) -> tensor<8xf32>
+  %1 = qnt.leaky_relu %x {alpha = 0.1 : f32} : (tensor<8xf32>) -> tensor<8xf32>
+  %2 = qnt.gelu %x : (tensor<8xf32>) -> tensor<8xf32>
+  return %0, %1, %2 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @clamp_and_compare
+// CHECK: arith.constant 0.000000e+00
+// CHECK: arith.maximumf
+// CHECK: arith.constant 6.000000e+00
+// CHECK: arith.minimumf
+// CHECK: arith.cmpf ogt
+// CHECK: -> tensor<4xi1>
+// CHECK: arith.select
+func.func @clamp_and_compare(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = qnt.clamp %x {min = 0.0 : f32, max = 6.0 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  %c = qnt.compare %0, %y {predicate = #qnt.compare_predicate<gt>} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+  %s = qnt.select %c, %0, %y : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %s : tensor<4xf32>
+}
+
+// -----
+
+// ONNX Cast: float -> int truncates (fptosi), bool -> float is 0/1 (uitofp).
+// CHECK-LABEL: func @casts
+// CHECK: arith.fptosi %{{.*}} : f32 to i64
+// CHECK: arith.uitofp %{{.*}} : i1 to f32
+func.func @casts(%x: tensor<4xf32>, %b: tensor<4xi1>) -> (tensor<4xi64>, tensor<4xf32>) {
+  %0 = qnt.cast %x : (tensor<4xf32>) -> tensor<4xi64>
+  %1 = qnt.cast %b : (tensor<4xi1>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xi64>, tensor<4xf32>
+}
+
+// -----
+
+// (x - mean) / sqrt(var + eps) * scale + bias, parameters as [C, 1, 1].
+// CHECK-LABEL: func @batch_norm
+// CHECK-COUNT-4: tensor.expand_shape {{.*}} into tensor<3x1x1xf32>
+// CHECK: arith.constant 9.99999974E-6 : f32
+// CHECK: math.sqrt
+// CHECK: arith.subf
+// CHECK: arith.divf
+func.func @batch_norm(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  %0 = qnt.batch_norm %x, %s, %b, %m, %v : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  return %0 : tensor<1x3x4x4xf32>
+}

@@ -1,0 +1,34 @@
+/* A C program against a compiled model: test/e2e/c-abi.test. */
+#include "cnn.h"
+
+#include <stdio.h>
+
+int main(void) {
+  const quant_model_info *info = cnn_info();
+  printf("%s abi %u inputs %u outputs %u input0 %s rank %d bytes %llu\n",
+         info->name, (unsigned)info->abi_version, (unsigned)info->num_inputs,
+         (unsigned)info->num_outputs, info->inputs[0].name,
+         (int)info->inputs[0].rank,
+         (unsigned long long)info->inputs[0].num_bytes);
+  static float x[784], y[10];
+  int i;
+  for (i = 0; i < 784; ++i)
+    x[i] = (float)(i % 7) * 0.1f;
+  const void *in[1];
+  void *out[1];
+  size_t in_bytes[1], out_bytes[1], bad[1];
+  in[0] = x;
+  out[0] = y;
+  in_bytes[0] = sizeof x;
+  out_bytes[0] = sizeof y;
+  bad[0] = 12;
+  int status = cnn_run(in, bad, out, out_bytes);
+  printf("bad size -> %d (%s)\n", status, quant_status_string(status));
+  printf("null -> %d\n", cnn_run(NULL, in_bytes, out, out_bytes));
+  status = cnn_run(in, in_bytes, out, out_bytes);
+  float sum = 0;
+  for (i = 0; i < 10; ++i)
+    sum += y[i];
+  printf("ok -> %d sum %.4f\n", status, sum);
+  return status;
+}

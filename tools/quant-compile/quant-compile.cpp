@@ -1,0 +1,237 @@
+//===- quant-compile.cpp - Compile a model ahead of time ------------------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+//   quant-compile model.onnx --emit=shared -o model.so   (+ model.h)
+//
+// Imports (.onnx) or parses (.mlir) the model, lowers it with the named
+// pipelines (quant-fp32-to-llvm), translates to LLVM IR with the runtime ABI
+// of runtime/quant_runtime.h attached, optimizes for --mcpu and writes the
+// artifact. Objects, archives, shared libraries and executables embed the
+// weights and the runtime; each comes with a generated C header next to it.
+// Linking uses the C compiler quant was built with (override: $QUANT_CC).
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Compiler/ModelCompiler.h"
+#include "quant/InitAll.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::quant_compiler;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("quant-compile options");
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<model.onnx|model.mlir>"),
+                                      cl::cat(category));
+static cl::opt<std::string> outputFile("o", cl::desc("Output file (required)"),
+                                       cl::value_desc("file"),
+                                       cl::cat(category));
+static cl::opt<std::string> emit(
+    "emit",
+    cl::desc("What to write: obj (relocatable object with the runtime), lib "
+             "(static archive), shared (shared library), exe (standalone "
+             "program with quant-run's command line), mlir (the qnt module "
+             "that is compiled), llvm (LLVM IR)"),
+    cl::value_desc("obj|lib|shared|exe|mlir|llvm"), cl::init("shared"),
+    cl::cat(category));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Target architecture"),
+                                   cl::value_desc("x86_64"),
+                                   cl::init("x86_64"), cl::cat(category));
+static cl::opt<std::string>
+    mcpu("mcpu",
+         cl::desc("CPU to tune and select instructions for: native (this "
+                  "host), x86-64-v2, x86-64-v3, x86-64-v4, skylake-avx512, "
+                  "..."),
+         cl::init("native"), cl::cat(category));
+static cl::opt<std::string> precision(
+    "precision", cl::desc("Numeric precision of the compiled model"),
+    cl::value_desc("fp32"), cl::init("fp32"), cl::cat(category));
+static cl::opt<std::string>
+    modelName("name",
+              cl::desc("Prefix of the C symbols (NAME_run, NAME_info); "
+                       "default: the output file's stem"),
+              cl::cat(category));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Fix a dynamic input dim of an .onnx model: NAME=D0xD1x..."),
+    cl::value_desc("NAME=1x3x224x224"), cl::cat(category));
+static cl::opt<bool> sequential(
+    "no-threads", cl::desc("Generate single-threaded code (no OpenMP)"),
+    cl::cat(category));
+
+static int fail(const Twine &message) {
+  llvm::errs() << "quant-compile: error: " << message << "\n";
+  return 1;
+}
+
+/// Runs `program args...`, returning an error message on failure.
+static std::optional<std::string> runTool(StringRef program,
+                                          ArrayRef<std::string> args) {
+  auto path = llvm::sys::findProgramByName(program);
+  if (!path)
+    return "cannot find '" + program.str() +
+           "' to link with (set QUANT_CC to a C compiler)";
+  SmallVector<StringRef> argv{*path};
+  for (const std::string &a : args)
+    argv.push_back(a);
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(*path, argv, std::nullopt, {}, 0, 0,
+                                     &error);
+  if (rc != 0) {
+    std::string cmd;
+    for (StringRef a : argv)
+      cmd += a.str() + " ";
+    return "link step failed (" + (error.empty() ? "exit " + std::to_string(rc)
+                                                 : error) +
+           "): " + cmd;
+  }
+  return std::nullopt;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "quant-compile: compile a model ahead of time into a native artifact\n\n"
+      "  quant-compile model.onnx --emit=exe -o model   (+ model.h)\n"
+      "  quant-compile model.mlir --emit=shared --mcpu=x86-64-v3 -o model.so\n");
+
+  if (inputFile.empty())
+    return fail("no input model (see --help)");
+  if (outputFile.empty())
+    return fail("no output file: give -o FILE");
+  if (precision != "fp32")
+    return fail("--precision=" + precision +
+                " is not available yet; only fp32 compiles today");
+  if (target != "x86_64" && target != "x86-64")
+    return fail("--target=" + target + " is not available yet; use x86_64");
+  bool known = llvm::StringSwitch<bool>(emit)
+                   .Cases({"obj", "lib", "shared", "exe", "mlir", "llvm"}, true)
+                   .Default(false);
+  if (!known)
+    return fail("--emit=" + emit +
+                " is not one of obj, lib, shared, exe, mlir, llvm");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllTranslations(registry);
+  MLIRContext context(registry);
+  installToolDiagnostics(context, inputFile);
+  OwningOpRef<ModuleOp> module =
+      loadModelFile(&context, inputFile, inputShapes);
+  if (!module)
+    return 1;
+
+  if (emit == "mlir") {
+    std::string error;
+    auto out = openOutputFile(outputFile, &error);
+    if (!out)
+      return fail(error);
+    module->print(out->os());
+    out->keep();
+    return 0;
+  }
+
+  std::string stem = llvm::sys::path::stem(outputFile).str();
+  std::string name = makeModelName(modelName.empty() ? stem : modelName);
+  FailureOr<ModelSignature> signature = prepareModelEntry(*module, name);
+  if (failed(signature) || failed(lowerModelToLLVMDialect(*module, !sequential)))
+    return 1;
+
+  std::string error;
+  auto machine = createCpuTargetMachine("", mcpu, error);
+  if (failed(machine))
+    return fail(error);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModelToLLVMIR(*module, llvmContext, *signature);
+  if (!llvmModule)
+    return fail("translation to LLVM IR failed");
+  if (emit == "exe")
+    addExecutableMain(*llvmModule, *signature);
+  if (failed(optimizeModule(*llvmModule, **machine)))
+    return fail("LLVM optimization failed");
+
+  if (emit == "llvm") {
+    auto out = openOutputFile(outputFile, &error);
+    if (!out)
+      return fail(error);
+    llvmModule->print(out->os(), nullptr);
+    out->keep();
+    return 0;
+  }
+
+  // The model's object file, then packaging with the runtime.
+  SmallString<128> objectPath;
+  if (auto ec = llvm::sys::fs::createTemporaryFile("quant-model", "o",
+                                                   objectPath))
+    return fail("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeObject(objectPath);
+  if (failed(emitObjectFile(*llvmModule, **machine, objectPath, error)))
+    return fail(error);
+
+  const char *envCC = std::getenv("QUANT_CC");
+  std::string cc = envCC ? envCC : QUANT_C_COMPILER;
+  std::string runtimeLib = QUANT_RUNTIME_DIR "/libquant_runtime.a";
+  std::string driverLib = QUANT_RUNTIME_DIR "/libquant_driver.a";
+  std::string ompDir = QUANT_OPENMP_LIBRARY_DIR;
+  std::optional<std::string> linkError;
+  if (emit == "obj") {
+    linkError = runTool(cc, {"-r", "-o", outputFile, objectPath.str().str(),
+                             "-Wl,--whole-archive", runtimeLib,
+                             "-Wl,--no-whole-archive", "-nostdlib"});
+  } else if (emit == "lib") {
+    SmallString<128> merged;
+    llvm::sys::fs::createTemporaryFile("quant-merged", "o", merged);
+    llvm::FileRemover removeMerged(merged);
+    linkError = runTool(cc, {"-r", "-o", merged.str().str(),
+                             objectPath.str().str(), "-Wl,--whole-archive",
+                             runtimeLib, "-Wl,--no-whole-archive",
+                             "-nostdlib"});
+    if (!linkError) {
+      llvm::sys::fs::remove(outputFile);
+      linkError = runTool("ar", {"rcs", outputFile, merged.str().str()});
+    }
+  } else if (emit == "shared") {
+    linkError = runTool(cc, {"-shared", "-o", outputFile,
+                             objectPath.str().str(), runtimeLib,
+                             "-L" + ompDir, "-Wl,-rpath," + ompDir, "-lomp",
+                             "-lm"});
+  } else {
+    linkError = runTool(cc, {"-o", outputFile, objectPath.str().str(),
+                             driverLib, runtimeLib, "-L" + ompDir,
+                             "-Wl,-rpath," + ompDir, "-lomp", "-lstdc++",
+                             "-lm"});
+  }
+  if (linkError)
+    return fail(*linkError);
+
+  // The header, next to the artifact: OUT.h with OUT's extension replaced.
+  SmallString<128> headerPath(outputFile);
+  llvm::sys::path::replace_extension(headerPath, "h");
+  if (headerPath == outputFile)
+    headerPath += ".h";
+  auto header = openOutputFile(headerPath, &error);
+  if (!header)
+    return fail(error);
+  header->os() << generateHeader(*signature);
+  header->keep();
+  return 0;
+}
