@@ -280,41 +280,6 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   }
 };
 
-/// A linalg.generic over `outType` with no inputs whose body computes, per
-/// output position, the source indices to read from `source`.
-static Value buildIndexedCopy(
-    OpBuilder &b, Location loc, RankedTensorType outType, Value source,
-    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
-                                          ArrayRef<Value> outIndices)>
-        sourceIndices,
-    ValueRange extraInputs = {}, ArrayRef<AffineMap> extraMaps = {}) {
-  SmallVector<AffineMap> maps(extraMaps);
-  maps.push_back(b.getMultiDimIdentityMap(outType.getRank()));
-  SmallVector<utils::IteratorType> iterators(outType.getRank(),
-                                             utils::IteratorType::parallel);
-  Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
-                                       outType.getElementType());
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{outType}, extraInputs, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        SmallVector<Value> outIndices;
-        for (int64_t d = 0; d < outType.getRank(); ++d)
-          outIndices.push_back(linalg::IndexOp::create(nb, nloc, d));
-        // Extra inputs' scalars come first; they are passed as trailing
-        // "indices" so the callback can see them.
-        for (Value arg : args.drop_back())
-          outIndices.push_back(arg);
-        SmallVector<Value> indices = sourceIndices(nb, nloc, outIndices);
-        Value value = tensor::ExtractOp::create(nb, nloc, source, indices);
-        linalg::YieldOp::create(nb, nloc, value);
-      });
-  return generic.getResult(0);
-}
-
-static Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 struct SliceLowering : OpConversionPattern<SliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -329,7 +294,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
       return success();
     }
     // A negative step reads backwards: in[start + i * step].
-    Value result = buildIndexedCopy(
+    Value result = buildIndexedRead(
         rewriter, op.getLoc(), outType, adaptor.getInput(),
         [&](OpBuilder &b, Location loc, ArrayRef<Value> out) {
           SmallVector<Value> indices;
@@ -351,26 +316,20 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   LogicalResult
   matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
+    // tensor.concat rejects empty operands; they add nothing anyway.
+    SmallVector<Value> inputs;
+    for (Value input : adaptor.getInputs())
+      if (cast<RankedTensorType>(input.getType()).getDimSize(op.getAxis()))
+        inputs.push_back(input);
     auto outType = op.getType();
-    int64_t axis = op.getAxis();
-    Value result = tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
-                                           outType.getElementType());
-    int64_t offset = 0;
-    for (Value input : adaptor.getInputs()) {
-      auto type = cast<RankedTensorType>(input.getType());
-      int64_t extent = type.getDimSize(axis);
-      if (extent == 0)
-        continue;
-      SmallVector<int64_t> offsets(outType.getRank(), 0);
-      offsets[axis] = offset;
-      SmallVector<int64_t> strides(outType.getRank(), 1);
-      result = tensor::InsertSliceOp::create(
-          rewriter, loc, input, result, ValueRange{}, ValueRange{},
-          ValueRange{}, offsets, type.getShape(), strides);
-      offset += extent;
-    }
-    rewriter.replaceOp(op, result);
+    if (inputs.empty())
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, outType.getShape(),
+                                                   outType.getElementType());
+    else if (inputs.size() == 1)
+      rewriter.replaceOp(op, inputs.front());
+    else
+      rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, outType, op.getAxis(),
+                                                    inputs);
     return success();
   }
 };
@@ -394,7 +353,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     for (int64_t i = 0; i < indexRank; ++i)
       exprs.push_back(getAffineDimExpr(axis + i, ctx));
     AffineMap indexMap = AffineMap::get(outType.getRank(), 0, exprs, ctx);
-    Value result = buildIndexedCopy(
+    Value result = buildIndexedRead(
         rewriter, op.getLoc(), outType, adaptor.getData(),
         [&](OpBuilder &b, Location loc, ArrayRef<Value> out) {
           Value raw = out.back();
@@ -436,7 +395,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
 
     if (op.getMode() != PadMode::constant) {
       bool reflect = op.getMode() == PadMode::reflect;
-      Value result = buildIndexedCopy(
+      Value result = buildIndexedRead(
           rewriter, loc, outType, adaptor.getInput(),
           [&](OpBuilder &b, Location l, ArrayRef<Value> out) {
             SmallVector<Value> indices;
@@ -464,38 +423,16 @@ struct PadLowering : OpConversionPattern<PadOp> {
       return success();
     }
 
-    // Negative pads crop first, then tensor.pad adds the positive ones.
-    Value source = adaptor.getInput();
-    SmallVector<int64_t> offsets(rank, 0), sizes(inType.getShape());
-    SmallVector<int64_t> strides(rank, 1);
-    bool crops = false;
-    for (int64_t d = 0; d < rank; ++d) {
-      int64_t cropBegin = std::max<int64_t>(0, -pads[d]);
-      int64_t cropEnd = std::max<int64_t>(0, -pads[rank + d]);
-      offsets[d] = cropBegin;
-      sizes[d] = inType.getDimSize(d) - cropBegin - cropEnd;
-      crops |= cropBegin || cropEnd;
-    }
-    if (crops)
-      source = tensor::ExtractSliceOp::create(
-          rewriter, loc,
-          RankedTensorType::get(sizes, elementType), source, ValueRange{},
-          ValueRange{}, ValueRange{}, offsets, sizes, strides);
-    SmallVector<OpFoldResult> low, high;
-    for (int64_t d = 0; d < rank; ++d) {
-      low.push_back(rewriter.getIndexAttr(std::max<int64_t>(0, pads[d])));
-      high.push_back(
-          rewriter.getIndexAttr(std::max<int64_t>(0, pads[rank + d])));
-    }
+    // Negative pads crop, positive ones pad.
     double fill = op.getValue().convertToDouble();
     TypedAttr fillAttr =
         isa<FloatType>(elementType)
             ? TypedAttr(rewriter.getFloatAttr(elementType, fill))
             : TypedAttr(rewriter.getIntegerAttr(elementType,
                                                 static_cast<int64_t>(fill)));
-    Value padValue = arith::ConstantOp::create(rewriter, loc, fillAttr);
-    rewriter.replaceOpWithNewOp<tensor::PadOp>(op, outType, source, low, high,
-                                               padValue);
+    rewriter.replaceOp(op, padOrCrop(rewriter, loc, adaptor.getInput(),
+                                     pads.take_front(rank),
+                                     pads.take_back(rank), fillAttr));
     return success();
   }
 };

@@ -38,24 +38,45 @@ Value buildParallelGeneric(OpBuilder &b, Location loc, RankedTensorType outType,
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType outType,
                        ValueRange inputs, BodyBuilder body);
 
+/// A linalg.generic over `outType` that reads `source` at indices computed
+/// per output position: `sourceIndices` gets the output indices (linalg.index)
+/// followed by one scalar per `inputs` (read through `maps`).
+Value buildIndexedRead(
+    OpBuilder &b, Location loc, RankedTensorType outType, Value source,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                          ArrayRef<Value>)>
+        sourceIndices,
+    ValueRange inputs = {}, ArrayRef<AffineMap> maps = {});
+
+/// `type` with another shape.
+RankedTensorType withShape(RankedTensorType type, ArrayRef<int64_t> shape);
+
 /// A tensor of `type` filled with `value`.
 Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
                   TypedAttr value);
 
-/// `value` reshaped (row-major, no data movement) to `type`.
+/// A tensor of `type` filled with zeros.
+Value buildZeros(OpBuilder &b, Location loc, RankedTensorType type);
+
+/// `value` reshaped (row-major, no data movement) to `type`: one
+/// collapse_shape or expand_shape where the dims group, else through 1-D.
 Value reshapeTo(OpBuilder &b, Location loc, Value value,
                 RankedTensorType type);
+
+/// Pads (positive amounts) or crops (negative amounts) the trailing
+/// `begin.size()` dims of `value`: tensor.extract_slice, then tensor.pad
+/// filling with `fill`.
+Value padOrCrop(OpBuilder &b, Location loc, Value value,
+                ArrayRef<int64_t> begin, ArrayRef<int64_t> end, TypedAttr fill);
 
 /// A float constant of element type `type`.
 Value floatConst(OpBuilder &b, Location loc, Type type, double value);
 
-/// The lowest finite value of float `type` (the identity of max).
-TypedAttr lowestFloat(Type type);
+/// An index constant.
+Value indexConst(OpBuilder &b, Location loc, int64_t value);
 
-/// Fails when `op` touches quantized or non-float tensors where the float
-/// lowering expects floats, with a message at the op.
-LogicalResult checkFloatOperands(Operation *op,
-                                 ConversionPatternRewriter &rewriter);
+/// -inf of float `type` (the identity of max).
+TypedAttr negativeInfinity(Type type);
 
 void populateElementwisePatterns(RewritePatternSet &patterns);
 void populateStructuredPatterns(RewritePatternSet &patterns);

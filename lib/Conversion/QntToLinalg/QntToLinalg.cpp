@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::qnt {
@@ -76,25 +77,60 @@ Value lowering::buildParallelGeneric(OpBuilder &b, Location loc,
   return generic.getResult(0);
 }
 
+Value lowering::buildIndexedRead(
+    OpBuilder &b, Location loc, RankedTensorType outType, Value source,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                          ArrayRef<Value>)>
+        sourceIndices,
+    ValueRange inputs, ArrayRef<AffineMap> maps) {
+  return buildParallelGeneric(
+      b, loc, outType, inputs, maps,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) -> Value {
+        SmallVector<Value> operands;
+        for (int64_t d = 0; d < outType.getRank(); ++d)
+          operands.push_back(linalg::IndexOp::create(nb, nloc, d));
+        llvm::append_range(operands, args);
+        return tensor::ExtractOp::create(nb, nloc, source,
+                                         sourceIndices(nb, nloc, operands));
+      });
+}
+
+RankedTensorType lowering::withShape(RankedTensorType type,
+                                     ArrayRef<int64_t> shape) {
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
 Value lowering::buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
-                          TypedAttr value) {
+                            TypedAttr value) {
   Value init =
       tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   Value scalar = arith::ConstantOp::create(b, loc, value);
   return linalg::FillOp::create(b, loc, scalar, init).getResult(0);
 }
 
+Value lowering::buildZeros(OpBuilder &b, Location loc, RankedTensorType type) {
+  return buildFilled(b, loc, type, b.getZeroAttr(type.getElementType()));
+}
+
 Value lowering::reshapeTo(OpBuilder &b, Location loc, Value value,
-                        RankedTensorType type) {
+                          RankedTensorType type) {
   auto source = cast<RankedTensorType>(value.getType());
   if (source == type)
     return value;
+  // To or from a scalar: an empty reassociation.
   if (source.getRank() == 0)
     return tensor::ExpandShapeOp::create(b, loc, type, value,
                                          ArrayRef<ReassociationIndices>{});
   if (type.getRank() == 0)
     return tensor::CollapseShapeOp::create(b, loc, type, value,
                                            ArrayRef<ReassociationIndices>{});
+  // Dims that group (e.g. 8x1x3x3 <-> 8x3x3): one op.
+  if (auto grouping = getReassociationIndicesForReshape(source, type)) {
+    if (source.getRank() > type.getRank())
+      return tensor::CollapseShapeOp::create(b, loc, type, value, *grouping);
+    return tensor::ExpandShapeOp::create(b, loc, type, value, *grouping);
+  }
+  // Otherwise through the flat vector.
   auto all = [](int64_t rank) {
     ReassociationIndices indices;
     for (int64_t i = 0; i < rank; ++i)
@@ -109,14 +145,55 @@ Value lowering::reshapeTo(OpBuilder &b, Location loc, Value value,
   return tensor::ExpandShapeOp::create(b, loc, type, flat, all(type.getRank()));
 }
 
-Value lowering::floatConst(OpBuilder &b, Location loc, Type type, double value) {
+Value lowering::padOrCrop(OpBuilder &b, Location loc, Value value,
+                          ArrayRef<int64_t> begin, ArrayRef<int64_t> end,
+                          TypedAttr fill) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank(), lead = rank - begin.size();
+  SmallVector<int64_t> offsets(rank, 0), sizes(type.getShape());
+  SmallVector<int64_t> strides(rank, 1);
+  SmallVector<OpFoldResult> low(rank, b.getIndexAttr(0)),
+      high(rank, b.getIndexAttr(0));
+  bool crops = false, pads = false;
+  for (size_t i = 0; i < begin.size(); ++i) {
+    int64_t d = lead + i;
+    int64_t cropBegin = std::max<int64_t>(0, -begin[i]);
+    int64_t cropEnd = std::max<int64_t>(0, -end[i]);
+    offsets[d] = cropBegin;
+    sizes[d] -= cropBegin + cropEnd;
+    crops |= cropBegin || cropEnd;
+    low[d] = b.getIndexAttr(std::max<int64_t>(0, begin[i]));
+    high[d] = b.getIndexAttr(std::max<int64_t>(0, end[i]));
+    pads |= begin[i] > 0 || end[i] > 0;
+  }
+  if (crops)
+    value = tensor::ExtractSliceOp::create(
+        b, loc, withShape(type, sizes), value, ValueRange{}, ValueRange{},
+        ValueRange{}, offsets, sizes, strides);
+  if (!pads)
+    return value;
+  SmallVector<int64_t> padded(sizes);
+  for (size_t i = 0; i < begin.size(); ++i)
+    padded[lead + i] +=
+        std::max<int64_t>(0, begin[i]) + std::max<int64_t>(0, end[i]);
+  Value padValue = arith::ConstantOp::create(b, loc, fill);
+  return tensor::PadOp::create(b, loc, withShape(type, padded), value, low,
+                               high, padValue);
+}
+
+Value lowering::floatConst(OpBuilder &b, Location loc, Type type,
+                           double value) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
 }
 
-TypedAttr lowering::lowestFloat(Type type) {
+Value lowering::indexConst(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+TypedAttr lowering::negativeInfinity(Type type) {
   auto floatType = cast<FloatType>(type);
   return FloatAttr::get(
-      type, APFloat::getLargest(floatType.getFloatSemantics(), /*Negative=*/true));
+      type, APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/true));
 }
 
 //===----------------------------------------------------------------------===//

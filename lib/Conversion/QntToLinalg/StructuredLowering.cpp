@@ -20,67 +20,35 @@ using namespace mlir;
 using namespace mlir::qnt;
 using namespace mlir::qnt::lowering;
 
-static RankedTensorType withShape(RankedTensorType type,
-                                  ArrayRef<int64_t> shape) {
-  return RankedTensorType::get(shape, type.getElementType());
-}
+// 1-D windows (conv, conv_transpose, pools on NCW) are lowered as 2-D ones
+// with a unit height: tensors gain a unit dim before the last one, per-dim
+// attributes gain a leading `unit` entry.
 
-static Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type) {
-  return buildFilled(b, loc, type, b.getZeroAttr(type.getElementType()));
-}
-
-static TypedAttr negativeInfinity(Type type) {
-  auto floatType = cast<FloatType>(type);
-  return FloatAttr::get(
-      type, APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/true));
-}
-
-/// Pads (positive) or crops (negative) the trailing `begin.size()` dims of
-/// `value` by `begin`/`end`, filling with `fill`.
-static Value padOrCrop(OpBuilder &b, Location loc, Value value,
-                       ArrayRef<int64_t> begin, ArrayRef<int64_t> end,
-                       TypedAttr fill) {
-  auto type = cast<RankedTensorType>(value.getType());
-  int64_t rank = type.getRank(), lead = rank - begin.size();
-  SmallVector<int64_t> offsets(rank, 0), sizes(type.getShape());
-  SmallVector<int64_t> strides(rank, 1);
-  bool crops = false;
-  SmallVector<OpFoldResult> low(rank, b.getIndexAttr(0)),
-      high(rank, b.getIndexAttr(0));
-  SmallVector<int64_t> padded(type.getShape());
-  bool pads = false;
-  for (size_t i = 0; i < begin.size(); ++i) {
-    int64_t d = lead + i;
-    int64_t cropBegin = std::max<int64_t>(0, -begin[i]);
-    int64_t cropEnd = std::max<int64_t>(0, -end[i]);
-    offsets[d] = cropBegin;
-    sizes[d] -= cropBegin + cropEnd;
-    crops |= cropBegin || cropEnd;
-    int64_t padBegin = std::max<int64_t>(0, begin[i]);
-    int64_t padEnd = std::max<int64_t>(0, end[i]);
-    low[d] = b.getIndexAttr(padBegin);
-    high[d] = b.getIndexAttr(padEnd);
-    padded[d] = sizes[d] + padBegin + padEnd;
-    pads |= padBegin || padEnd;
-  }
-  if (crops)
-    value = tensor::ExtractSliceOp::create(
-        b, loc, withShape(type, sizes), value, ValueRange{}, ValueRange{},
-        ValueRange{}, offsets, sizes, strides);
-  if (!pads)
-    return value;
-  Value padValue = arith::ConstantOp::create(b, loc, fill);
-  return tensor::PadOp::create(b, loc, withShape(type, padded), value, low,
-                               high, padValue);
-}
-
-/// `value` of rank r + 2 with a unit dim inserted before the last one, the
-/// 1-D-as-2-D form of an NCW tensor.
-static Value addUnitHeight(OpBuilder &b, Location loc, Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
+/// `type` with a unit dim inserted before the last one.
+static RankedTensorType withUnitHeight(RankedTensorType type) {
   SmallVector<int64_t> shape(type.getShape());
   shape.insert(shape.end() - 1, 1);
-  return reshapeTo(b, loc, value, withShape(type, shape));
+  return withShape(type, shape);
+}
+
+static Value addUnitHeight(OpBuilder &b, Location loc, Value value) {
+  return reshapeTo(b, loc, value,
+                   withUnitHeight(cast<RankedTensorType>(value.getType())));
+}
+
+/// Per-spatial-dim values as two (height, width): `unit` in front of one.
+static SmallVector<int64_t, 2> as2d(ArrayRef<int64_t> values, int64_t unit) {
+  SmallVector<int64_t, 2> result(values);
+  if (result.size() == 1)
+    result.insert(result.begin(), unit);
+  return result;
+}
+
+/// ONNX `[begin..., end...]` pads as two 2-D halves.
+static std::pair<SmallVector<int64_t, 2>, SmallVector<int64_t, 2>>
+padsAs2d(ArrayRef<int64_t> pads) {
+  size_t half = pads.size() / 2;
+  return {as2d(pads.take_front(half), 0), as2d(pads.take_back(half), 0)};
 }
 
 static DenseIntElementsAttr i64Tensor(OpBuilder &b, ArrayRef<int64_t> values) {
@@ -94,7 +62,7 @@ static DenseIntElementsAttr i64Tensor(OpBuilder &b, ArrayRef<int64_t> values) {
 namespace {
 struct Conv2dParams {
   SmallVector<int64_t, 2> strides, dilations;
-  SmallVector<int64_t, 4> pads; // [top, left, bottom, right]
+  SmallVector<int64_t, 2> padBegin, padEnd; // may be negative: crops
   int64_t group;
 };
 } // namespace
@@ -107,8 +75,8 @@ static Value buildConv2d(OpBuilder &b, Location loc, Value input, Value weight,
   auto inType = cast<RankedTensorType>(input.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
   Type elementType = outType.getElementType();
-  input = padOrCrop(b, loc, input, {p.pads[0], p.pads[1]},
-                    {p.pads[2], p.pads[3]}, b.getZeroAttr(elementType));
+  input = padOrCrop(b, loc, input, p.padBegin, p.padEnd,
+                    b.getZeroAttr(elementType));
 
   // The accumulator starts at the bias (or zero).
   Value init;
@@ -120,7 +88,7 @@ static Value buildConv2d(OpBuilder &b, Location loc, Value input, Value weight,
                               return a[0];
                             });
   } else {
-    init = zeroFilled(b, loc, outType);
+    init = buildZeros(b, loc, outType);
   }
   auto strides = i64Tensor(b, p.strides);
   auto dilations = i64Tensor(b, p.dilations);
@@ -172,30 +140,20 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto outType = op.getType();
+    bool is1d = outType.getRank() == 3;
     Value input = adaptor.getInput(), weight = adaptor.getWeight();
-    Conv2dParams p;
-    p.group = op.getGroup();
-    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
-                      pads = op.getPads();
-    if (outType.getRank() == 3) {
+    if (is1d) {
       input = addUnitHeight(rewriter, loc, input);
       weight = addUnitHeight(rewriter, loc, weight);
-      p.strides = {1, strides[0]};
-      p.dilations = {1, dilations[0]};
-      p.pads = {0, pads[0], 0, pads[1]};
-      auto out4 = withShape(outType, {outType.getDimSize(0),
-                                      outType.getDimSize(1), 1,
-                                      outType.getDimSize(2)});
-      Value result = buildConv2d(rewriter, loc, input, weight,
-                                 adaptor.getBias(), out4, p);
-      rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outType));
-      return success();
     }
-    p.strides.assign(strides.begin(), strides.end());
-    p.dilations.assign(dilations.begin(), dilations.end());
-    p.pads.assign(pads.begin(), pads.end());
-    rewriter.replaceOp(op, buildConv2d(rewriter, loc, input, weight,
-                                       adaptor.getBias(), outType, p));
+    Conv2dParams p;
+    p.group = op.getGroup();
+    p.strides = as2d(op.getStrides(), 1);
+    p.dilations = as2d(op.getDilations(), 1);
+    std::tie(p.padBegin, p.padEnd) = padsAs2d(op.getPads());
+    Value result = buildConv2d(rewriter, loc, input, weight, adaptor.getBias(),
+                               is1d ? withUnitHeight(outType) : outType, p);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outType));
     return success();
   }
 };
@@ -211,27 +169,16 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     auto inType = op.getInput().getType();
     auto wType = op.getWeight().getType();
     bool is1d = inType.getRank() == 3;
-    auto pick = [&](ArrayRef<int64_t> values, int64_t unit) {
-      SmallVector<int64_t, 2> result(values);
-      if (is1d)
-        result.insert(result.begin(), unit);
-      return result;
-    };
-    SmallVector<int64_t, 2> strides = pick(op.getStrides(), 1);
-    SmallVector<int64_t, 2> dilations = pick(op.getDilations(), 1);
-    SmallVector<int64_t, 2> outputPadding = pick(op.getOutputPadding(), 0);
-    ArrayRef<int64_t> pads = op.getPads();
-    SmallVector<int64_t, 4> pads4 =
-        is1d ? SmallVector<int64_t, 4>{0, pads[0], 0, pads[1]}
-             : SmallVector<int64_t, 4>(pads);
+    SmallVector<int64_t, 2> strides = as2d(op.getStrides(), 1);
+    SmallVector<int64_t, 2> dilations = as2d(op.getDilations(), 1);
+    SmallVector<int64_t, 2> outputPadding = as2d(op.getOutputPadding(), 0);
+    auto [padBegin, padEnd] = padsAs2d(op.getPads());
 
     Value input = adaptor.getInput();
     if (is1d)
       input = addUnitHeight(rewriter, loc, input);
     auto in4 = cast<RankedTensorType>(input.getType());
-    SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
-    if (is1d)
-      kernel.insert(kernel.begin(), 1);
+    SmallVector<int64_t, 2> kernel = as2d(wType.getShape().drop_front(2), 1);
 
     // Interleave stride - 1 zeros between input pixels.
     if (strides[0] > 1 || strides[1] > 1) {
@@ -239,7 +186,7 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
       auto dilatedType =
           withShape(in4, {in4.getDimSize(0), in4.getDimSize(1),
                           (h - 1) * strides[0] + 1, (w - 1) * strides[1] + 1});
-      Value zeros = zeroFilled(rewriter, loc, dilatedType);
+      Value zeros = buildZeros(rewriter, loc, dilatedType);
       input = tensor::InsertSliceOp::create(
           rewriter, loc, input, zeros, ValueRange{}, ValueRange{},
           ValueRange{}, SmallVector<int64_t>{0, 0, 0, 0}, in4.getShape(),
@@ -291,18 +238,12 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     p.dilations = dilations;
     for (int i = 0; i < 2; ++i) {
       int64_t reach = dilations[i] * (kernel[i] - 1);
-      p.pads.push_back(reach - pads4[i]);
+      p.padBegin.push_back(reach - padBegin[i]);
+      p.padEnd.push_back(reach - padEnd[i] + outputPadding[i]);
     }
-    for (int i = 0; i < 2; ++i) {
-      int64_t reach = dilations[i] * (kernel[i] - 1);
-      p.pads.push_back(reach - pads4[2 + i] + outputPadding[i]);
-    }
-    RankedTensorType out4 = outType;
-    if (is1d)
-      out4 = withShape(outType, {outType.getDimSize(0), outType.getDimSize(1),
-                                 1, outType.getDimSize(2)});
     Value result =
-        buildConv2d(rewriter, loc, input, weight, adaptor.getBias(), out4, p);
+        buildConv2d(rewriter, loc, input, weight, adaptor.getBias(),
+                    is1d ? withUnitHeight(outType) : outType, p);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outType));
     return success();
   }
@@ -338,26 +279,17 @@ struct PoolLowering : OpConversionPattern<OpTy> {
     auto inType = cast<RankedTensorType>(op.getInput().getType());
     Type elementType = outType.getElementType();
     bool is1d = inType.getRank() == 3;
-    auto pick = [&](ArrayRef<int64_t> values, int64_t unit) {
-      SmallVector<int64_t, 2> result(values);
-      if (is1d)
-        result.insert(result.begin(), unit);
-      return result;
-    };
-    SmallVector<int64_t, 2> kernel = pick(op.getKernelShape(), 1);
-    SmallVector<int64_t, 2> strides = pick(op.getStrides(), 1);
-    SmallVector<int64_t, 2> dilations = pick(op.getDilations(), 1);
-    ArrayRef<int64_t> pads = op.getPads();
-    SmallVector<int64_t, 2> padBegin = pick(pads.take_front(pads.size() / 2), 0);
-    SmallVector<int64_t, 2> padEnd = pick(pads.take_back(pads.size() / 2), 0);
+    SmallVector<int64_t, 2> kernel = as2d(op.getKernelShape(), 1);
+    SmallVector<int64_t, 2> strides = as2d(op.getStrides(), 1);
+    SmallVector<int64_t, 2> dilations = as2d(op.getDilations(), 1);
+    auto [padBegin, padEnd] = padsAs2d(op.getPads());
 
     Value input = adaptor.getInput();
     RankedTensorType in4 = inType, out4 = outType;
     if (is1d) {
       input = addUnitHeight(rewriter, loc, input);
-      in4 = cast<RankedTensorType>(input.getType());
-      out4 = withShape(outType, {outType.getDimSize(0), outType.getDimSize(1),
-                                 1, outType.getDimSize(2)});
+      in4 = withUnitHeight(inType);
+      out4 = withUnitHeight(outType);
     }
     // ceil_mode can ask for windows past the end padding: pad those too
     // (they never count and never win).
@@ -370,9 +302,9 @@ struct PoolLowering : OpConversionPattern<OpTy> {
     }
     TypedAttr fill = isMax ? negativeInfinity(elementType)
                            : rewriter.getZeroAttr(elementType);
-    Value padded = padOrCrop(
-        rewriter, loc, input, padBegin,
-        {padEnd[0] + extraEnd[0], padEnd[1] + extraEnd[1]}, fill);
+    SmallVector<int64_t, 2> paddedEnd{padEnd[0] + extraEnd[0],
+                                      padEnd[1] + extraEnd[1]};
+    Value padded = padOrCrop(rewriter, loc, input, padBegin, paddedEnd, fill);
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
     Value init = buildFilled(rewriter, loc, out4, fill);
     auto stridesAttr = i64Tensor(rewriter, strides);
@@ -605,7 +537,7 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     Value squares = linalg::GenericOp::create(
                         rewriter, loc, TypeRange{statType},
                         ValueRange{x, mean},
-                        ValueRange{zeroFilled(rewriter, loc, statType)},
+                        ValueRange{buildZeros(rewriter, loc, statType)},
                         SmallVector<AffineMap>{identity, kept, kept},
                         iterators,
                         [&](OpBuilder &b, Location l, ValueRange a) {
@@ -688,7 +620,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     if (rhsType.getRank() == 2) {
       int64_t rows = lhsType.getNumElements() / k;
       Value flat = reshapeTo(rewriter, loc, lhs, withShape(lhsType, {rows, k}));
-      Value init = zeroFilled(rewriter, loc, withShape(outType, {rows, n}));
+      Value init = buildZeros(rewriter, loc, withShape(outType, {rows, n}));
       Value product = matmul2d(rewriter, loc, flat, rhs, init);
       rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, outType));
       return success();
@@ -736,7 +668,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     Value product =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{fullType}, ValueRange{lhs, rhs},
-            ValueRange{zeroFilled(rewriter, loc, fullType)},
+            ValueRange{buildZeros(rewriter, loc, fullType)},
             SmallVector<AffineMap>{AffineMap::get(loops, 0, lhsExprs, ctx),
                                    AffineMap::get(loops, 0, rhsExprs, ctx),
                                    AffineMap::get(loops, 0, outExprs, ctx)},
@@ -803,12 +735,12 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     if (alpha == 1.0) {
       Value init = useC ? buildElementwise(rewriter, loc, outType, c,
                                            scaleBy(beta))
-                        : zeroFilled(rewriter, loc, outType);
+                        : buildZeros(rewriter, loc, outType);
       rewriter.replaceOp(op, matmul2d(rewriter, loc, a, b, init));
       return success();
     }
     Value product =
-        matmul2d(rewriter, loc, a, b, zeroFilled(rewriter, loc, outType));
+        matmul2d(rewriter, loc, a, b, buildZeros(rewriter, loc, outType));
     SmallVector<Value> inputs{product};
     if (useC)
       inputs.push_back(c);
@@ -850,26 +782,18 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     Value source = adaptor.getInput();
     bool linear = op.getMode() == ResizeMode::linear;
 
-    Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
-                                         elementType);
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{outType}, ValueRange{}, ValueRange{init},
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        iterators, [&](OpBuilder &b, Location l, ValueRange) {
+    Value result = buildParallelGeneric(
+        rewriter, loc, outType, ValueRange{}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
           Type f64 = b.getF64Type();
           auto f = [&](double v) { return floatConst(b, l, f64, v); };
-          auto idx = [&](int64_t v) -> Value {
-            return arith::ConstantIndexOp::create(b, l, v);
-          };
           auto toIndex = [&](Value x) -> Value {
             Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), x);
             return arith::IndexCastOp::create(b, l, b.getIndexType(), i);
           };
           auto clampIndex = [&](Value i, int64_t size) -> Value {
-            i = arith::MaxSIOp::create(b, l, i, idx(0));
-            return arith::MinSIOp::create(b, l, i, idx(size - 1));
+            i = arith::MaxSIOp::create(b, l, i, indexConst(b, l, 0));
+            return arith::MinSIOp::create(b, l, i, indexConst(b, l, size - 1));
           };
           // Per dim: (first tap, second tap, weight of the second tap).
           struct Taps {
@@ -942,7 +866,7 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
             Value floor = math::FloorOp::create(b, l, x);
             Value weight = arith::SubFOp::create(b, l, x, floor);
             Value i0 = toIndex(floor);
-            Value i1 = arith::AddIOp::create(b, l, i0, idx(1));
+            Value i1 = arith::AddIOp::create(b, l, i0, indexConst(b, l, 1));
             taps.push_back({clampIndex(i0, in), clampIndex(i1, in),
                             arith::TruncFOp::create(b, l, elementType, weight)});
           }
@@ -976,9 +900,9 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
               v = arith::MulFOp::create(b, l, v, weight);
             sum = sum ? arith::AddFOp::create(b, l, sum, v).getResult() : v;
           }
-          linalg::YieldOp::create(b, l, sum);
+          return sum;
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

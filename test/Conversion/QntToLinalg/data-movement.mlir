@@ -24,12 +24,22 @@ func.func @slice_reverse(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// Empty operands are dropped (tensor.concat rejects them).
 // CHECK-LABEL: func @concat
-// CHECK: tensor.insert_slice %arg0 into %{{.*}}[0, 0] [2, 3] [1, 1]
-// CHECK: tensor.insert_slice %arg1 into %{{.*}}[0, 3] [2, 5] [1, 1]
-func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<2x8xf32> {
-  %0 = qnt.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+// CHECK: tensor.concat dim(1) %arg0, %arg2 : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+func.func @concat(%a: tensor<2x3xf32>, %e: tensor<2x0xf32>, %b: tensor<2x5xf32>) -> tensor<2x8xf32> {
+  %0 = qnt.concat %a, %e, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x0xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
   return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// One non-empty operand is the result.
+// CHECK-LABEL: func @concat_single
+// CHECK-NEXT: return %arg1
+func.func @concat_single(%e: tensor<0x4xf32>, %a: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = qnt.concat %e, %a {axis = 0 : i64} : (tensor<0x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
 }
 
 // -----

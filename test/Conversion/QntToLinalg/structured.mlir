@@ -14,8 +14,7 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf
 // -----
 
 // CHECK-LABEL: func @depthwise
-// CHECK: tensor.collapse_shape
-// CHECK: tensor.expand_shape {{.*}} into tensor<8x3x3xf32>
+// CHECK: tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2], [3]] : tensor<8x1x3x3xf32> into tensor<8x3x3xf32>
 // CHECK: linalg.depthwise_conv_2d_nchw_chw
 func.func @depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32> {
   %0 = qnt.conv %x, %w {dilations = array<i64: 1, 1>, group = 8 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32>
@@ -79,9 +78,9 @@ func.func @max_pool_ceil(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
 
 // A 2-D right operand folds the batch into M.
 // CHECK-LABEL: func @matmul_2d_rhs
-// CHECK: tensor.expand_shape {{.*}} into tensor<6x4xf32>
+// CHECK: tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
 // CHECK: linalg.matmul ins(%{{.*}}, %arg1 : tensor<6x4xf32>, tensor<4x5xf32>)
-// CHECK: tensor.expand_shape {{.*}} into tensor<2x3x5xf32>
+// CHECK: tensor.expand_shape {{.*}} {{\[\[}}0, 1], [2]] {{.*}} into tensor<2x3x5xf32>
 func.func @matmul_2d_rhs(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x3x5xf32> {
   %0 = qnt.matmul %a, %b : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
   return %0 : tensor<2x3x5xf32>
