@@ -8,6 +8,8 @@
 
 #include "quant/Pipelines/Pipelines.h"
 
+#include "RuntimeHeader.inc"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -321,53 +323,11 @@ std::string quant_compiler::generateHeader(const ModelSignature &signature) {
   };
   describe("input ", signature.inputs);
   describe("output", signature.outputs);
+  // The ABI types: runtime/quant_runtime.h itself, guarded so that several
+  // model headers (and quant_runtime.h) can be included together.
   os << " */\n#ifndef " << guard << "\n#define " << guard << "\n\n"
-     << "#include <stddef.h>\n#include <stdint.h>\n\n"
-     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  // The ABI types, guarded so that several model headers (and
-  // quant_runtime.h) can be included together.
-  os << R"(#ifndef QUANT_RUNTIME_H
-#define QUANT_RUNTIME_H
-#define QUANT_ABI_VERSION 1
-typedef enum quant_status {
-  QUANT_OK = 0,
-  QUANT_ERROR_NULL_ARGUMENT = 1,
-  QUANT_ERROR_BAD_SIZE = 2,
-  QUANT_ERROR_ABI_MISMATCH = 3,
-  QUANT_ERROR_OUT_OF_MEMORY = 4
-} quant_status;
-typedef enum quant_dtype {
-  QUANT_DTYPE_FLOAT32 = 1,
-  QUANT_DTYPE_INT8 = 3,
-  QUANT_DTYPE_INT32 = 6,
-  QUANT_DTYPE_INT64 = 7,
-  QUANT_DTYPE_BOOL = 9
-} quant_dtype;
-typedef struct quant_tensor_info {
-  const char *name;
-  int32_t dtype;
-  int32_t rank;
-  const int64_t *shape;
-  uint64_t num_bytes;
-} quant_tensor_info;
-typedef struct quant_model_info {
-  uint32_t abi_version;
-  uint32_t num_inputs;
-  uint32_t num_outputs;
-  uint32_t reserved;
-  const char *name;
-  const quant_tensor_info *inputs;
-  const quant_tensor_info *outputs;
-  void (*entry)(void **descriptors);
-} quant_model_info;
-int quant_model_run(const quant_model_info *model, const void *const *inputs,
-                    const size_t *input_bytes, void *const *outputs,
-                    const size_t *output_bytes);
-void quant_set_num_threads(int n);
-const char *quant_status_string(int status);
-#endif /* QUANT_RUNTIME_H */
-
-)";
+     << kRuntimeHeaderText
+     << "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   std::string upper = llvm::StringRef(n).upper();
   os << "#define " << upper << "_NUM_INPUTS " << signature.inputs.size()
      << "\n#define " << upper << "_NUM_OUTPUTS " << signature.outputs.size()

@@ -8,11 +8,9 @@
 
 #include "quant/Import/OnnxImporter.h"
 
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -51,35 +49,4 @@ quant_compiler::loadModelFile(MLIRContext *context, StringRef path,
   sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
   ParserConfig config(context);
   return parseSourceFile<ModuleOp>(sourceMgr, config);
-}
-
-void quant_compiler::installToolDiagnostics(MLIRContext &context,
-                                            StringRef inputFile) {
-  std::string file = inputFile.str();
-  auto print = [file](Diagnostic &diag) {
-    std::string where = file;
-    Location loc = diag.getLocation();
-    if (auto fused = dyn_cast<FusedLoc>(loc))
-      if (!fused.getLocations().empty())
-        loc = fused.getLocations().front();
-    if (auto fileLoc = dyn_cast<FileLineColLoc>(loc))
-      where = fileLoc.getLine() == 0
-                  ? fileLoc.getFilename().str()
-                  : (fileLoc.getFilename().str() + ":" +
-                     std::to_string(fileLoc.getLine()) + ":" +
-                     std::to_string(fileLoc.getColumn()));
-    else if (auto nameLoc = dyn_cast<NameLoc>(loc))
-      where = file + ": node '" + nameLoc.getName().str() + "'";
-    StringRef kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
-                     : diag.getSeverity() == DiagnosticSeverity::Warning
-                         ? "warning"
-                         : "note";
-    llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
-  };
-  context.getDiagEngine().registerHandler([print](Diagnostic &diag) {
-    print(diag);
-    for (Diagnostic &note : diag.getNotes())
-      print(note);
-    return success();
-  });
 }

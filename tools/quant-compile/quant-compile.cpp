@@ -16,7 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quant/Compiler/ModelCompiler.h"
-#include "quant/InitAll.h"
+#include "quant/ToolSupport.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
@@ -129,13 +129,9 @@ int main(int argc, char **argv) {
     return fail("--emit=" + emit +
                 " is not one of obj, lib, shared, exe, mlir, llvm");
 
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllTranslations(registry);
-  MLIRContext context(registry);
-  installToolDiagnostics(context, inputFile);
+  std::unique_ptr<MLIRContext> context = createToolContext(inputFile);
   OwningOpRef<ModuleOp> module =
-      loadModelFile(&context, inputFile, inputShapes);
+      loadModelFile(context.get(), inputFile, inputShapes);
   if (!module)
     return 1;
 

@@ -13,6 +13,7 @@
 
 #include "quant/Import/OnnxImporter.h"
 #include "quant/InitAll.h"
+#include "quant/ToolSupport.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
@@ -53,20 +54,6 @@ static cl::opt<bool> printLocations(
     cl::desc("Print locations (the ONNX node names) in the output"),
     cl::cat(category));
 
-/// Prints "<file>: error: message" (file from the diagnostic's location).
-static void printDiagnostic(Diagnostic &diag) {
-  std::string where = inputFile;
-  if (auto loc = dyn_cast<FileLineColLoc>(diag.getLocation()))
-    where = loc.getFilename().str();
-  else if (auto loc = dyn_cast<NameLoc>(diag.getLocation()))
-    where = inputFile + ": node '" + loc.getName().str() + "'";
-  StringRef kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
-                   : diag.getSeverity() == DiagnosticSeverity::Warning
-                       ? "warning"
-                       : "note";
-  llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -99,12 +86,7 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   quant_compiler::registerAllDialects(registry);
   MLIRContext context(registry);
-  context.getDiagEngine().registerHandler([](Diagnostic &diag) {
-    printDiagnostic(diag);
-    for (Diagnostic &note : diag.getNotes())
-      printDiagnostic(note);
-    return success();
-  });
+  quant_compiler::installToolDiagnostics(context, inputFile);
 
   OwningOpRef<ModuleOp> module =
       qnt::importOnnxModel(&context, inputFile, options);

@@ -17,7 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quant/Compiler/ModelCompiler.h"
-#include "quant/InitAll.h"
+#include "quant/ToolSupport.h"
 
 #include "quant_driver.h"
 #include "quant_runtime.h"
@@ -113,13 +113,9 @@ int main(int argc, char **argv) {
   }
 
   // JIT.
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllTranslations(registry);
-  MLIRContext context(registry);
-  installToolDiagnostics(context, modelPath);
+  std::unique_ptr<MLIRContext> context = createToolContext(modelPath);
   OwningOpRef<ModuleOp> module =
-      loadModelFile(&context, modelPath, inputShapes);
+      loadModelFile(context.get(), modelPath, inputShapes);
   if (!module)
     return 1;
   std::string name = makeModelName(llvm::sys::path::stem(modelPath));

@@ -80,7 +80,4 @@ namespace mlir::quant_compiler {
 /// MLIR text/bytecode. Errors are reported through the context's diagnostics.
 OwningOpRef<ModuleOp> loadModelFile(MLIRContext *context, StringRef path,
                                     ArrayRef<std::string> inputShapes);
-
-/// Installs a diagnostic handler printing "<file>[: node 'X']: error: ...".
-void installToolDiagnostics(MLIRContext &context, StringRef inputFile);
 } // namespace mlir::quant_compiler

@@ -1,5 +1,7 @@
 /* A C program against a compiled model: test/e2e/c-abi.test. */
 #include "cnn.h"
+/* The installed runtime header and the generated one share one guard. */
+#include "quant_runtime.h"
 
 #include <stdio.h>
 
