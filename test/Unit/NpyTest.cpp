@@ -55,7 +55,7 @@ TEST(Npy, ReadsFloat32Matrix) {
   llvm::Expected<HostTensor> t = parseNpy(file, "a.npy");
   ASSERT_TRUE(static_cast<bool>(t)) << llvm::toString(t.takeError());
   EXPECT_EQ(t->kind, ElementKind::F32);
-  EXPECT_EQ(t->shape, (llvm::SmallVector<int64_t>{2, 3}));
+  EXPECT_EQ(t->shape, (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(t->getValues<float>()[5], 1.25f);
   // Writing it back gives numpy's exact bytes.
   EXPECT_EQ(serializeNpy(*t), file);

@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quant/Import/TensorProtoFile.h"
+#include "quant/Support/TensorProtoFile.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "gtest/gtest.h"
@@ -35,7 +35,7 @@ TEST(TensorProtoFile, FloatData) {
       parseTensorProto(t.SerializeAsString(), "x.pb");
   ASSERT_TRUE(static_cast<bool>(h)) << llvm::toString(h.takeError());
   EXPECT_EQ(h->kind, ElementKind::F32);
-  EXPECT_EQ(h->shape, (llvm::SmallVector<int64_t>{2, 2}));
+  EXPECT_EQ(h->shape, (std::vector<int64_t>{2, 2}));
   EXPECT_EQ(h->getValues<float>()[1], -2.5f);
 }
 
@@ -81,7 +81,7 @@ TEST(TensorProtoFile, OnnxNodeTestData) {
   llvm::Expected<HostTensor> out =
       readTensorProtoFile(std::string(dir) + "/output_0.pb");
   ASSERT_TRUE(static_cast<bool>(in) && static_cast<bool>(out));
-  EXPECT_EQ(in->shape, (llvm::SmallVector<int64_t>{3, 4, 5}));
+  EXPECT_EQ(in->shape, (std::vector<int64_t>{3, 4, 5}));
   for (int64_t i = 0; i < in->getNumElements(); ++i)
     EXPECT_EQ(out->getValues<float>()[i],
               std::max(in->getValues<float>()[i], 0.0f));

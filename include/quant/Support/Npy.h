@@ -15,41 +15,28 @@
 #ifndef QUANT_SUPPORT_NPY_H
 #define QUANT_SUPPORT_NPY_H
 
-#include "llvm/ADT/SmallVector.h"
+#include "quant_tensor_file.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
 namespace mlir::qnt {
 
-/// Element types of host tensors, named after numpy's type codes.
-enum class ElementKind { F32, F64, F16, I64, I32, I16, I8, U8, Bool };
+// The implementation is runtime/quant_tensor_file.h (standard library only,
+// shared with the driver of compiled executables); these are its
+// llvm::Expected forms for the compiler.
+using quant_io::ElementKind;
+using quant_io::getElementSize;
+using quant_io::HostTensor;
 
-/// Bytes per element.
-size_t getElementSize(ElementKind kind);
 /// numpy's descr ("<f4", "|u1", ...).
-llvm::StringRef getNpyDescr(ElementKind kind);
+inline llvm::StringRef getNpyDescr(ElementKind kind) {
+  return quant_io::getNpyDescr(kind);
+}
 /// The kind for a numpy descr; nullopt for big-endian or unknown types.
-std::optional<ElementKind> parseNpyDescr(llvm::StringRef descr);
-
-/// A tensor in host memory: row-major, little-endian elements.
-struct HostTensor {
-  ElementKind kind = ElementKind::F32;
-  llvm::SmallVector<int64_t> shape;
-  std::vector<char> data;
-
-  int64_t getNumElements() const;
-  /// The elements reinterpreted as T (the caller checks `kind`).
-  template <typename T>
-  llvm::ArrayRef<T> getValues() const {
-    return llvm::ArrayRef<T>(reinterpret_cast<const T *>(data.data()),
-                             data.size() / sizeof(T));
-  }
-};
+inline std::optional<ElementKind> parseNpyDescr(llvm::StringRef descr) {
+  return quant_io::parseNpyDescr(std::string_view(descr.data(), descr.size()));
+}
 
 /// Parses .npy bytes; `name` (the file) prefixes every error.
 llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes,
@@ -57,7 +44,7 @@ llvm::Expected<HostTensor> parseNpy(llvm::StringRef bytes,
 /// Reads a .npy file.
 llvm::Expected<HostTensor> readNpy(llvm::StringRef path);
 /// The .npy (version 1.0) encoding of `tensor`, header padded as numpy pads.
-std::string serializeNpy(const HostTensor &tensor);
+using quant_io::serializeNpy;
 /// Writes `tensor` to `path`.
 llvm::Error writeNpy(llvm::StringRef path, const HostTensor &tensor);
 

@@ -7,11 +7,13 @@
 // Reads the serialized onnx.TensorProto files of ONNX's test data sets
 // (input_0.pb, output_0.pb) into host tensors, with the same checks as
 // .npy files: errors name the file, sizes are checked before allocation.
+// The decoder is runtime/quant_tensor_file.cpp (protobuf wire format, no
+// protobuf library), shared with the driver of compiled executables.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QUANT_IMPORT_TENSORPROTOFILE_H
-#define QUANT_IMPORT_TENSORPROTOFILE_H
+#ifndef QUANT_SUPPORT_TENSORPROTOFILE_H
+#define QUANT_SUPPORT_TENSORPROTOFILE_H
 
 #include "quant/Support/Npy.h"
 
@@ -27,4 +29,4 @@ llvm::Expected<HostTensor> readTensorProtoFile(llvm::StringRef path);
 
 } // namespace mlir::qnt
 
-#endif // QUANT_IMPORT_TENSORPROTOFILE_H
+#endif // QUANT_SUPPORT_TENSORPROTOFILE_H
