@@ -17,6 +17,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
@@ -264,6 +265,13 @@ quant_compiler::createCpuTargetMachine(StringRef tripleName, StringRef cpu,
       llvm::CodeGenOptLevel::Aggressive));
   if (!machine) {
     error = "cannot create a target machine for CPU '" + cpuName + "'";
+    return failure();
+  }
+  // LLVM only warns about an unknown CPU and falls back to a generic one.
+  if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpuName)) {
+    error = "unknown CPU '" + cpuName + "' for " + triple.str() +
+            " (try native, x86-64-v2, x86-64-v3, x86-64-v4 or an LLVM CPU "
+            "name such as skylake-avx512)";
     return failure();
   }
   return machine;

@@ -84,6 +84,8 @@ static int fail(const Twine &message) {
 static std::optional<std::string> runTool(StringRef program,
                                           ArrayRef<std::string> args) {
   auto path = llvm::sys::findProgramByName(program);
+  if (path && !llvm::sys::fs::can_execute(*path))
+    path = std::make_error_code(std::errc::no_such_file_or_directory);
   if (!path)
     return "cannot find '" + program.str() +
            "' to link with (set QUANT_CC to a C compiler)";

@@ -200,11 +200,6 @@ TypedAttr lowering::negativeInfinity(Type type) {
 // What the float lowering cannot express, said once at the op
 //===----------------------------------------------------------------------===//
 
-static bool isQuantizedOrNonFloatTensor(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor && !isa<FloatType>(tensor.getElementType());
-}
-
 static LogicalResult checkLowerable(Operation *op) {
   auto fail = [&](const Twine &why) {
     return op->emitError("cannot lower to linalg: ") << why;
@@ -216,15 +211,8 @@ static LogicalResult checkLowerable(Operation *op) {
       return fail("quantized tensors are lowered by the int8 path, not the "
                   "float one");
   }
-  // Ops that move data or convert types accept any element type; everything
-  // else computes in float.
-  if (!isa<ConstantOp, ReshapeOp, TransposeOp, SliceOp, ConcatOp, GatherOp,
-           PadOp, CastOp, CompareOp, SelectOp>(op)) {
-    for (Type type : llvm::concat<Type>(op->getOperandTypes(),
-                                        op->getResultTypes()))
-      if (isQuantizedOrNonFloatTensor(type))
-        return fail("expects float tensors");
-  }
+  // Past this point the verifiers guarantee float tensors wherever an op
+  // computes (Qnt_Tensor is float or quantized).
   if (auto conv = dyn_cast<ConvOp>(op)) {
     int64_t spatial = conv.getInput().getType().getRank() - 2;
     if (spatial < 1 || spatial > 2)

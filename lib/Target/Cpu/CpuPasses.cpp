@@ -48,8 +48,12 @@ struct QuantApproximateMathPass
     RewritePatternSet patterns(&getContext());
     // pow and sqrt stay exact (LLVM intrinsics); these four have
     // vectorizable approximations.
+    // The predicates get full operation names ("math.erf").
     auto approximated = [](StringRef name) {
-      return llvm::is_contained({"erf", "tanh", "exp", "log"}, name);
+      return llvm::is_contained(
+          {math::ErfOp::getOperationName(), math::TanhOp::getOperationName(),
+           math::ExpOp::getOperationName(), math::LogOp::getOperationName()},
+          name);
     };
     populateMathF32ExpansionPatterns(patterns, approximated);
     populateMathPolynomialApproximationPatterns(patterns, approximated);

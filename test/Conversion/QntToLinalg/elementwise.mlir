@@ -89,3 +89,103 @@ func.func @batch_norm(%x: tensor<1x3x4x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf
   %0 = qnt.batch_norm %x, %s, %b, %m, %v : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
   return %0 : tensor<1x3x4x4xf32>
 }
+
+// -----
+
+// Every binary op: one generic each, with its scalar op.
+// CHECK-LABEL: func @binary_ops
+// CHECK: arith.subf
+// CHECK: arith.divf
+// CHECK: math.powf
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+func.func @binary_ops(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = qnt.sub %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = qnt.div %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %2 = qnt.pow %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %3 = qnt.max %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %4 = qnt.min %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1, %2, %3, %4 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Every simple unary op; sigmoid is 1 / (1 + exp(-x)); relu is max(x, 0).
+// CHECK-LABEL: func @unary_ops
+// CHECK: math.sqrt
+// CHECK: math.exp
+// CHECK: math.log
+// CHECK: math.erf
+// CHECK: math.tanh
+// CHECK: %[[Z:.*]] = arith.constant 0.000000e+00
+// CHECK-NEXT: arith.maximumf %{{.*}}, %[[Z]]
+// CHECK: arith.negf
+// CHECK-NEXT: math.exp
+// CHECK: arith.addf
+// CHECK-NEXT: arith.divf
+func.func @unary_ops(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = qnt.sqrt %x : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = qnt.exp %x : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = qnt.log %x : (tensor<4xf32>) -> tensor<4xf32>
+  %3 = qnt.erf %x : (tensor<4xf32>) -> tensor<4xf32>
+  %4 = qnt.tanh %x : (tensor<4xf32>) -> tensor<4xf32>
+  %5 = qnt.relu %x : (tensor<4xf32>) -> tensor<4xf32>
+  %6 = qnt.sigmoid %x : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// hard_sigmoid: max(0, min(1, alpha * x + beta)); gelu tanh:
+// 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))).
+// CHECK-LABEL: func @hard_sigmoid_gelu_tanh
+// CHECK: arith.constant 2.500000e-01
+// CHECK: arith.mulf
+// CHECK: arith.constant 1.250000e-01
+// CHECK: arith.addf
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK: arith.constant 4.471500e-02
+// CHECK: arith.constant 0.797884{{[0-9]*}}
+// CHECK: math.tanh
+func.func @hard_sigmoid_gelu_tanh(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0 = qnt.hard_sigmoid %x {alpha = 0.25 : f32, beta = 0.125 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = qnt.gelu %x {approximate = #qnt.gelu_approximation<tanh>} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Clamp with only a lower bound is one maximumf.
+// CHECK-LABEL: func @clamp_min_only
+// CHECK: arith.maximumf
+// CHECK-NOT: arith.minimumf
+// CHECK: linalg.yield
+func.func @clamp_min_only(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = qnt.clamp %x {min = -1.0 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// The remaining cast directions: float -> bool is x != 0 (une), f32 -> f16
+// truncates, i64 -> i32 truncates, i32 -> i64 sign-extends, i1 -> i32
+// zero-extends, i64 -> f32 is signed.
+// CHECK-LABEL: func @more_casts
+// CHECK: arith.cmpf une
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: arith.trunci %{{.*}} : i64 to i32
+// CHECK: arith.extsi %{{.*}} : i32 to i64
+// CHECK: arith.extui %{{.*}} : i1 to i32
+// CHECK: arith.sitofp %{{.*}} : i64 to f32
+// CHECK: arith.cmpi ne
+func.func @more_casts(%f: tensor<4xf32>, %l: tensor<4xi64>, %i: tensor<4xi32>, %b: tensor<4xi1>) -> (tensor<4xi1>, tensor<4xf16>, tensor<4xi32>, tensor<4xi64>, tensor<4xi32>, tensor<4xf32>, tensor<4xi1>) {
+  %0 = qnt.cast %f : (tensor<4xf32>) -> tensor<4xi1>
+  %1 = qnt.cast %f : (tensor<4xf32>) -> tensor<4xf16>
+  %2 = qnt.cast %l : (tensor<4xi64>) -> tensor<4xi32>
+  %3 = qnt.cast %i : (tensor<4xi32>) -> tensor<4xi64>
+  %4 = qnt.cast %b : (tensor<4xi1>) -> tensor<4xi32>
+  %5 = qnt.cast %l : (tensor<4xi64>) -> tensor<4xf32>
+  %6 = qnt.cast %i : (tensor<4xi32>) -> tensor<4xi1>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<4xi1>, tensor<4xf16>, tensor<4xi32>, tensor<4xi64>, tensor<4xi32>, tensor<4xf32>, tensor<4xi1>
+}

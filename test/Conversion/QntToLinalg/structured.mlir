@@ -172,3 +172,134 @@ func.func @reduce_mean_keepdims(%x: tensor<3x4xf32>) -> tensor<3x1xf32> {
   %0 = qnt.reduce_mean %x {axes = array<i64: 1>, keepdims = true} : (tensor<3x4xf32>) -> tensor<3x1xf32>
   return %0 : tensor<3x1xf32>
 }
+
+// -----
+
+// Weights known only at run time are regrouped and flipped by a generic
+// that reads w[g, c, f, kh - 1 - y, kw - 1 - x].
+// CHECK: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, -d3 + 1, -d4 + 2)>
+// CHECK-LABEL: func @conv_transpose_runtime_weights
+// CHECK: linalg.generic {indexing_maps = [#[[FLIP]], #{{.*}}]{{.*}} ins(%{{.*}} : tensor<1x2x3x2x3xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @conv_transpose_runtime_weights(%x: tensor<1x2x3x3xf32>, %w: tensor<2x3x2x3xf32>) -> tensor<1x3x4x5xf32> {
+  %0 = qnt.conv_transpose %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3xf32>, tensor<2x3x2x3xf32>) -> tensor<1x3x4x5xf32>
+  return %0 : tensor<1x3x4x5xf32>
+}
+
+// -----
+
+// A 1-D pool is a 2-D one with a unit height.
+// CHECK-LABEL: func @max_pool_1d
+// CHECK: tensor.expand_shape %arg0 {{.*}} into tensor<1x2x1x8xf32>
+// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<[1, 2]> : tensor<2xi64>} ins(%{{.*}}, %{{.*}} : tensor<1x2x1x8xf32>, tensor<1x2xf32>)
+// CHECK: tensor.collapse_shape {{.*}} into tensor<1x2x4xf32>
+func.func @max_pool_1d(%x: tensor<1x2x8xf32>) -> tensor<1x2x4xf32> {
+  %0 = qnt.max_pool %x {dilations = array<i64: 1>, kernel_shape = array<i64: 2>, pads = array<i64: 0, 0>, strides = array<i64: 2>} : (tensor<1x2x8xf32>) -> tensor<1x2x4xf32>
+  return %0 : tensor<1x2x4xf32>
+}
+
+// -----
+
+// count_include_pad = true counts the pads: every window of 3x3/p1 is 9.
+// CHECK-LABEL: func @average_pool_include_pad
+// CHECK: arith.constant dense<9.000000e+00> : tensor<2x2xf32>
+func.func @average_pool_include_pad(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %0 = qnt.average_pool %x {count_include_pad = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @global_average_pool
+// CHECK: linalg.reduce {{.*}} dimensions = [2, 3]
+// CHECK: arith.constant 2.000000e+01 : f32
+// CHECK: arith.divf
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x3x1x1xf32>
+func.func @global_average_pool(%x: tensor<1x3x4x5xf32>) -> tensor<1x3x1x1xf32> {
+  %0 = qnt.global_average_pool %x : (tensor<1x3x4x5xf32>) -> tensor<1x3x1x1xf32>
+  return %0 : tensor<1x3x1x1xf32>
+}
+
+// -----
+
+// reduce_max starts at -inf; reduce_sum at 0 and keeps no dims.
+// CHECK-LABEL: func @reduce_max_sum
+// CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: linalg.fill ins(%[[NINF]]
+// CHECK: linalg.reduce {{.*}} dimensions = [0]
+// CHECK: arith.maximumf
+// CHECK: linalg.reduce {{.*}} dimensions = [0, 1]
+// CHECK: arith.addf
+// CHECK-NOT: tensor.expand_shape
+// CHECK: return
+func.func @reduce_max_sum(%x: tensor<3x4xf32>) -> (tensor<1x4xf32>, tensor<f32>) {
+  %0 = qnt.reduce_max %x {axes = array<i64: 0>} : (tensor<3x4xf32>) -> tensor<1x4xf32>
+  %1 = qnt.reduce_sum %x {axes = array<i64: 0, 1>, keepdims = false} : (tensor<3x4xf32>) -> tensor<f32>
+  return %0, %1 : tensor<1x4xf32>, tensor<f32>
+}
+
+// -----
+
+// alpha != 1 multiplies after the product; a run-time A^T is a
+// linalg.transpose.
+// CHECK-LABEL: func @gemm_alpha_trans_a
+// CHECK: linalg.transpose ins(%arg0 : tensor<2x3xf32>) {{.*}} permutation = [1, 0]
+// CHECK: linalg.matmul
+// CHECK: arith.constant 2.000000e+00
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @gemm_alpha_trans_a(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>, %c: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = qnt.gemm %a, %b, %c {alpha = 2.0 : f32, trans_a = true} : (tensor<2x3xf32>, tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// A 1-D operand gains a unit dim: [K] x [K, N] is [1, K] x [K, N].
+// CHECK-LABEL: func @matmul_vector
+// CHECK: tensor.expand_shape %arg0 {{.*}} into tensor<1x4xf32>
+// CHECK: linalg.matmul ins(%{{.*}}, %arg1 : tensor<1x4xf32>, tensor<4x5xf32>)
+// CHECK: tensor.collapse_shape {{.*}} into tensor<5xf32>
+func.func @matmul_vector(%a: tensor<4xf32>, %b: tensor<4x5xf32>) -> tensor<5xf32> {
+  %0 = qnt.matmul %a, %b : (tensor<4xf32>, tensor<4x5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+// align_corners: x = o * (in - 1) / (out - 1); round_prefer_ceil is
+// floor(x + 0.5).
+// CHECK-LABEL: func @resize_align_corners
+// CHECK: arith.constant 0.33333{{[0-9]*}} : f64
+// CHECK: arith.mulf
+// CHECK: arith.constant 5.000000e-01 : f64
+// CHECK: arith.addf
+// CHECK: math.floor
+func.func @resize_align_corners(%x: tensor<1x1x1x2xf32>) -> tensor<1x1x1x4xf32> {
+  %0 = qnt.resize %x {coordinate_transform = #qnt.coordinate_transform<align_corners>, nearest_mode = #qnt.nearest_mode<round_prefer_ceil>, scales = array<f32: 1.0, 1.0, 1.0, 2.0>} : (tensor<1x1x1x2xf32>) -> tensor<1x1x1x4xf32>
+  return %0 : tensor<1x1x1x4xf32>
+}
+
+// -----
+
+// half_pixel_symmetric shifts half_pixel by in/2 * (1 - out / (scale * in)):
+// here 3 / 2 * (1 - 4 / (1.5 * 3)) = 1/6.
+// CHECK-LABEL: func @resize_half_pixel_symmetric
+// CHECK: arith.constant 0.16666{{[0-9]*}} : f64
+// CHECK: arith.addf
+// CHECK: math.ceil
+func.func @resize_half_pixel_symmetric(%x: tensor<1x1x1x3xf32>) -> tensor<1x1x1x4xf32> {
+  %0 = qnt.resize %x {coordinate_transform = #qnt.coordinate_transform<half_pixel_symmetric>, scales = array<f32: 1.0, 1.0, 1.0, 1.5>} : (tensor<1x1x1x3xf32>) -> tensor<1x1x1x4xf32>
+  return %0 : tensor<1x1x1x4xf32>
+}
+
+// -----
+
+// pytorch_half_pixel maps a length-1 output to 0.
+// CHECK-LABEL: func @resize_pytorch_single
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK: math.floor %[[ZERO]]
+func.func @resize_pytorch_single(%x: tensor<1x1x1x4xf32>) -> tensor<1x1x1x1xf32> {
+  %0 = qnt.resize %x {coordinate_transform = #qnt.coordinate_transform<pytorch_half_pixel>, nearest_mode = #qnt.nearest_mode<floor>, scales = array<f32: 1.0, 1.0, 1.0, 0.25>} : (tensor<1x1x1x4xf32>) -> tensor<1x1x1x1xf32>
+  return %0 : tensor<1x1x1x1xf32>
+}
