@@ -225,7 +225,7 @@ LogicalResult convertDropout(Importer &im, const onnx::NodeProto &node) {
         training && !training->ints.empty() && training->ints[0] == 0;
     if (!inference && !zeroRatio)
       return im.notSupported(node)
-             << "Dropout in training mode (with a non-zero ratio)";
+             << "Dropout in training mode with a ratio that is not a constant 0";
   }
   return convertIdentity(im, node);
 }

@@ -853,6 +853,23 @@ def err_dropout_mask_used():
 
 
 @model
+def err_dropout_training():
+    # training_mode = true with a run-time ratio would sample a mask.
+    return build([helper.make_node("Dropout", ["x", "r", "t"], ["y"], name="drop")],
+                 [vi("x", [4]), vi("r", [], F)], [vi("y", [4])],
+                 [init("t", np.array(True))], opset=13, check=False)
+
+
+@model
+def dropout_training_zero_ratio():
+    # training_mode = true with a constant zero ratio is the identity.
+    return build([helper.make_node("Dropout", ["x", "r", "t"], ["y"], name="drop")],
+                 [vi("x", [4])], [vi("y", [4])],
+                 [init("r", np.array(0.0, np.float32)), init("t", np.array(True))],
+                 opset=13)
+
+
+@model
 def err_maxpool_indices():
     return build([helper.make_node("MaxPool", ["x"], ["y", "i"], name="pool",
                                    kernel_shape=[2, 2])],
