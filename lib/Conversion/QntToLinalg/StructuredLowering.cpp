@@ -410,6 +410,18 @@ static int64_t elementsIn(RankedTensorType type, ArrayRef<int64_t> dims) {
   return n;
 }
 
+/// The mean over `dims` of `input` given `sum`, its linalg.reduce over them.
+static Value meanFromSum(OpBuilder &b, Location loc, Value sum,
+                         RankedTensorType input, ArrayRef<int64_t> dims) {
+  double n = static_cast<double>(elementsIn(input, dims));
+  auto type = cast<RankedTensorType>(sum.getType());
+  return buildElementwise(
+      b, loc, type, sum, [&](OpBuilder &nb, Location l, ValueRange a) {
+        return arith::DivFOp::create(
+            nb, l, a[0], floatConst(nb, l, type.getElementType(), n));
+      });
+}
+
 template <typename OpTy>
 struct ReduceLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
@@ -425,15 +437,8 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
                           isMax ? negativeInfinity(elementType)
                                 : rewriter.getZeroAttr(elementType),
                           isMax);
-    if constexpr (std::is_same_v<OpTy, ReduceMeanOp>) {
-      double n = static_cast<double>(elementsIn(inType, axes));
-      result = buildElementwise(
-          rewriter, loc, cast<RankedTensorType>(result.getType()), result,
-          [&](OpBuilder &b, Location l, ValueRange a) {
-            return arith::DivFOp::create(b, l, a[0],
-                                         floatConst(b, l, elementType, n));
-          });
-    }
+    if constexpr (std::is_same_v<OpTy, ReduceMeanOp>)
+      result = meanFromSum(rewriter, loc, result, inType, axes);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result,
                                      cast<RankedTensorType>(op.getType())));
     return success();
@@ -453,13 +458,7 @@ struct GlobalAveragePoolLowering : OpConversionPattern<GlobalAveragePoolOp> {
       dims.push_back(d);
     Value sum = reduce(rewriter, loc, adaptor.getInput(), dims,
                        rewriter.getZeroAttr(elementType), /*isMax=*/false);
-    double n = static_cast<double>(elementsIn(inType, dims));
-    Value mean = buildElementwise(
-        rewriter, loc, cast<RankedTensorType>(sum.getType()), sum,
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          return arith::DivFOp::create(b, l, a[0],
-                                       floatConst(b, l, elementType, n));
-        });
+    Value mean = meanFromSum(rewriter, loc, sum, inType, dims);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, mean, op.getType()));
     return success();
   }
@@ -523,12 +522,7 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
 
     Value sum = reduce(rewriter, loc, x, dims,
                        rewriter.getZeroAttr(elementType), /*isMax=*/false);
-    Value mean = buildElementwise(
-        rewriter, loc, statType, sum,
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          return arith::DivFOp::create(b, l, a[0],
-                                       floatConst(b, l, elementType, n));
-        });
+    Value mean = meanFromSum(rewriter, loc, sum, type, dims);
     // Sum of squared deviations: a generic with reduction iterators.
     SmallVector<utils::IteratorType> iterators;
     for (int64_t d = 0; d < rank; ++d)
