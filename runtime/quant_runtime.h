@@ -16,7 +16,9 @@
  *     argument. It allocates scratch memory with malloc and frees it before
  *     returning; it is re-entrant (no global state besides the thread
  *     count).
- *   - `quant_set_num_threads(n)` sets the OpenMP threads used by later runs.
+ *   - `quant_set_num_threads(n)` sets the OpenMP threads used by later runs
+ *     from the calling thread. Without it OpenMP's default applies
+ *     (OMP_NUM_THREADS, else one thread per core).
  *
  *===----------------------------------------------------------------------===*/
 

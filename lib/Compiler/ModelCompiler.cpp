@@ -32,7 +32,9 @@ std::string quant_compiler::makeModelName(StringRef text) {
   std::string name;
   for (char c : text)
     name += llvm::isAlnum(c) ? c : '_';
-  if (name.empty() || llvm::isDigit(name[0]))
+  // Not empty, not starting with a digit, and clear of the runtime's
+  // quant_* symbols (a model "quant_model" would define quant_model_run).
+  if (name.empty() || llvm::isDigit(name[0]) || StringRef(name).starts_with("quant_"))
     name = "model_" + name;
   return name;
 }

@@ -149,6 +149,21 @@ int main(int argc, char **argv) {
 
   std::string stem = llvm::sys::path::stem(outputFile).str();
   std::string name = makeModelName(modelName.empty() ? stem : modelName);
+  if (!modelName.empty() && name != modelName)
+    return fail("--name=" + modelName + " is not usable as a C symbol prefix (" +
+                "letters, digits and '_', not starting with a digit or " +
+                "'quant_'); try --name=" + name);
+
+  // Fail on an unwritable output before the (slow) compilation.
+  {
+    std::error_code ec;
+    bool existed = llvm::sys::fs::exists(outputFile);
+    llvm::raw_fd_ostream probe(outputFile, ec, llvm::sys::fs::OF_Append);
+    if (ec)
+      return fail("cannot write " + outputFile + ": " + ec.message());
+    if (!existed)
+      llvm::sys::fs::remove(outputFile);
+  }
   FailureOr<ModelSignature> signature = prepareModelEntry(*module, name);
   if (failed(signature) || failed(lowerModelToLLVMDialect(*module, !sequential)))
     return 1;

@@ -36,7 +36,9 @@ struct ModelSignature {
   std::vector<TensorSignature> inputs, outputs;
 };
 
-/// A C identifier made from `text` (a file stem, usually).
+/// A C identifier made from `text` (a file stem, usually): other characters
+/// become '_', and "model_" goes in front of a leading digit or of the
+/// runtime's reserved "quant_" prefix.
 std::string makeModelName(StringRef text);
 
 /// Reads the signature of `func.func @main` (names from `onnx.name`) and
