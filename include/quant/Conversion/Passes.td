@@ -21,24 +21,30 @@ def ConvertQntToLinalg : Pass<"convert-qnt-to-linalg"> {
       `linalg.depthwise_conv_2d_nchw_chw` or `linalg.conv_2d_ngchw_gfchw`
       (1-D convs as 2-D with a unit height), accumulating into the
       broadcast bias; `conv_transpose`: a zero-interleaved, padded input
-      and a convolution with the flipped, regrouped constant weights;
-    * `matmul`/`gemm`: `linalg.matmul` / `linalg.batch_matmul`;
+      and a convolution with the flipped, regrouped weights (at compile
+      time for constant f32 weights, else a `linalg.generic`);
+    * `matmul`/`gemm`: `linalg.matmul` (batch folded into M when the right
+      operand is 2-D), else one contraction `linalg.generic` with
+      broadcasting batch maps; constant `trans_b` weights are transposed at
+      compile time;
     * pools: `linalg.pooling_nchw_max` / `linalg.pooling_nchw_sum` and a
       divide by a constant per-position window count;
     * `softmax`, `layer_norm`, reductions: `linalg.reduce` and
       `linalg.generic` with reduction iterators;
-    * data movement: `tensor.extract_slice`/`insert_slice`/`pad`,
+    * data movement: `tensor.extract_slice`/`insert_slice`/`pad`/`concat`,
       `linalg.transpose`, `tensor.collapse_shape`/`expand_shape`, and
-      gathers as `linalg.generic` with `tensor.extract`.
+      gathers, edge/reflect pads and negative-step slices as a
+      `linalg.generic` with `tensor.extract`.
 
     TOSA is not used for the float path: TOSA's convolutions are NHWC and
     its element-wise ops need equal ranks, so each would add transposes and
     reshapes that linalg's NCHW named ops and broadcasting maps avoid.
 
     The arithmetic follows docs/Numerics.md (float semantics). Ops the
-    lowering cannot express (quantized operands, cubic resize, 3-D conv,
-    conv_transpose with non-constant weights) are reported at the op with
-    the reason, and the pass fails.
+    lowering cannot express (quantized operands, cubic resize, linear resize
+    of more than 3 dims, 3-D convolutions and pools) are all reported, one
+    error at each op with the reason, before anything is rewritten, and the
+    pass fails.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
