@@ -69,6 +69,83 @@ TEST(TensorProtoFile, Errors) {
             "x.pb: not a valid ONNX TensorProto");
 }
 
+// The decoder reads protobuf's own encodings: packed int64_data, double_data,
+// bool in int32_data, and skips fields it does not use (name, doc_string).
+TEST(TensorProtoFile, MoreTypedFields) {
+  onnx::TensorProto t;
+  t.set_name("a fairly long tensor name");
+  t.set_doc_string("skipped");
+  t.set_data_type(onnx::TensorProto::INT64);
+  t.add_dims(3);
+  for (int64_t v : {int64_t(-1), int64_t(1) << 40, int64_t(7)})
+    t.add_int64_data(v);
+  llvm::Expected<HostTensor> h =
+      parseTensorProto(t.SerializeAsString(), "x.pb");
+  ASSERT_TRUE(static_cast<bool>(h)) << llvm::toString(h.takeError());
+  EXPECT_EQ(h->kind, ElementKind::I64);
+  EXPECT_EQ(h->getValues<int64_t>()[0], -1);
+  EXPECT_EQ(h->getValues<int64_t>()[1], int64_t(1) << 40);
+
+  onnx::TensorProto d;
+  d.set_data_type(onnx::TensorProto::DOUBLE);
+  d.add_dims(2);
+  d.add_double_data(0.1);
+  d.add_double_data(-3.5);
+  h = parseTensorProto(d.SerializeAsString(), "d.pb");
+  ASSERT_TRUE(static_cast<bool>(h)) << llvm::toString(h.takeError());
+  EXPECT_EQ(h->kind, ElementKind::F64);
+  EXPECT_EQ(h->getValues<double>()[0], 0.1);
+  EXPECT_EQ(h->getValues<double>()[1], -3.5);
+
+  onnx::TensorProto b;
+  b.set_data_type(onnx::TensorProto::BOOL);
+  b.add_dims(2);
+  b.add_int32_data(1);
+  b.add_int32_data(0);
+  h = parseTensorProto(b.SerializeAsString(), "b.pb");
+  ASSERT_TRUE(static_cast<bool>(h)) << llvm::toString(h.takeError());
+  EXPECT_EQ(h->kind, ElementKind::Bool);
+  EXPECT_EQ(h->data, (std::vector<char>{1, 0}));
+}
+
+// Malformed and unsupported forms are one error each, never a crash.
+TEST(TensorProtoFile, MoreErrors) {
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::FLOAT);
+  t.add_dims(4);
+  for (float f : {1.0f, 2.0f, 3.0f, 4.0f})
+    t.add_float_data(f);
+  std::string bytes = t.SerializeAsString();
+  // Cut inside the packed float_data.
+  EXPECT_EQ(errorOf(parseTensorProto(bytes.substr(0, bytes.size() - 3),
+                                     "x.pb")),
+            "x.pb: not a valid ONNX TensorProto");
+  // Elements missing from the typed field.
+  t.add_dims(2);
+  EXPECT_EQ(errorOf(parseTensorProto(t.SerializeAsString(), "x.pb")),
+            "x.pb: dims need 8 elements but the tensor holds 4");
+  onnx::TensorProto n;
+  n.set_data_type(onnx::TensorProto::FLOAT);
+  n.add_dims(-2);
+  EXPECT_EQ(errorOf(parseTensorProto(n.SerializeAsString(), "x.pb")),
+            "x.pb: negative dim -2");
+  onnx::TensorProto big;
+  big.set_data_type(onnx::TensorProto::FLOAT);
+  for (int i = 0; i < 4; ++i)
+    big.add_dims(int64_t(1) << 20);
+  EXPECT_EQ(errorOf(parseTensorProto(big.SerializeAsString(), "x.pb")),
+            "x.pb: dims are too large");
+  onnx::TensorProto ext;
+  ext.set_data_type(onnx::TensorProto::FLOAT);
+  ext.add_dims(1);
+  ext.set_data_location(onnx::TensorProto::EXTERNAL);
+  auto *entry = ext.add_external_data();
+  entry->set_key("location");
+  entry->set_value("../../etc/passwd");
+  EXPECT_EQ(errorOf(parseTensorProto(ext.SerializeAsString(), "x.pb")),
+            "x.pb: external data is not supported in tensor files");
+}
+
 // The ONNX node tests' data: test_relu's input is a 3x4x5 float tensor and
 // its output is max(input, 0).
 TEST(TensorProtoFile, OnnxNodeTestData) {
