@@ -13,6 +13,7 @@
 #include "quant_tensor_file.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
@@ -23,6 +24,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <sys/stat.h>
 
 namespace {
 
@@ -77,8 +80,9 @@ void printUsage(const char *program) {
       "  --input NAME=FILE  input NAME from a .npy or ONNX TensorProto .pb "
       "file;\n"
       "                     FILE alone when the model has one input\n"
-      "  --output-dir DIR   write each output to DIR/NAME.npy (otherwise "
-      "print a summary)\n"
+      "  --output-dir DIR   write each output to DIR/NAME.npy, creating DIR "
+      "(otherwise\n"
+      "                     print a summary)\n"
       "  --bench N          run N more times after warm-up and print "
       "median/min/max\n"
       "  --threads T        threads to compute with (default 1)\n"
@@ -301,6 +305,12 @@ extern "C" int quant_driver_main(const char *program,
                 "thread%s)\n",
                 median, ms.front(), ms.back(), bench, threads,
                 threads == 1 ? "" : "s");
+  }
+  if (!outputDir.empty() && mkdir(outputDir.c_str(), 0777) != 0 &&
+      errno != EEXIST) {
+    std::fprintf(stderr, "%s: error: %s: cannot create directory: %s\n",
+                 program, outputDir.c_str(), std::strerror(errno));
+    return 1;
   }
   for (uint32_t i = 0; i < model->num_outputs; ++i) {
     const quant_tensor_info &info = model->outputs[i];

@@ -54,6 +54,20 @@ else:
     lit_config.note("real-model tests are skipped: no verified models in %s "
                     "(run utils/fetch-models.sh)" % models_dir)
 
+# The peer, ONNX Runtime for Node.js (also installed by utils/fetch-models.sh);
+# tests that compare against it say `REQUIRES: ort`. %ort_run runs a model
+# with it (utils/ort-run.js, quant-run's command line).
+ort_dir = os.path.join(os.path.dirname(models_dir), "ort")
+if os.path.isfile(os.path.join(ort_dir, ".verified")):
+    config.available_features.add("ort")
+    config.substitutions.append(
+        ("%ort_run", "env ORT_NODE_MODULES=%s node %s" % (
+            os.path.join(ort_dir, "node_modules"),
+            os.path.join(config.quant_src_root, "utils", "ort-run.js"))))
+else:
+    lit_config.note("tests against ONNX Runtime are skipped: no verified "
+                    "onnxruntime-node in %s (run utils/fetch-models.sh)" % ort_dir)
+
 # ONNX's backend node tests, from Debian's libonnx-testdata.
 onnx_node_tests = "/usr/share/libonnx-testdata/data/node"
 if os.path.isdir(onnx_node_tests):

@@ -7,6 +7,12 @@
 #
 #   ${QUANT_CACHE_DIR:-~/.cache/quant}/models/<package>/...
 #
+# and the peer the tests and benchmarks compare against, ONNX Runtime for
+# Node.js (onnxruntime-node, prebuilt binaries in the package, installed with
+# --ignore-scripts so nothing is downloaded outside npm):
+#
+#   ${QUANT_CACHE_DIR:-~/.cache/quant}/ort/node_modules/onnxruntime-node
+#
 # Prints the models directory on success. Safe to re-run: a verified cache is
 # reused without network access.
 #
@@ -53,4 +59,28 @@ for entry in "${packages[@]}"; do
   rm -rf "$tmp"
   trap - EXIT
 done
+# ONNX Runtime, at a pinned version; the install is checked by loading it.
+ort_version=1.20.1
+ort="$(dirname "$cache")/ort"
+if [ "$(cat "$ort/.verified" 2>/dev/null)" != "$ort_version" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "fetch-models: error: npm is not installed (apt-get install npm)" >&2
+    exit 1
+  fi
+  echo "fetch-models: npm install onnxruntime-node@$ort_version" >&2
+  rm -rf "$ort"
+  mkdir -p "$ort"
+  if ! npm install --silent --ignore-scripts --no-audit --no-fund --prefix "$ort" \
+      "onnxruntime-node@$ort_version" >"$ort/npm.log" 2>&1; then
+    echo "fetch-models: error: npm install onnxruntime-node failed:" >&2
+    cat "$ort/npm.log" >&2
+    exit 1
+  fi
+  if ! node -e "require('$ort/node_modules/onnxruntime-node')" 2>"$ort/load.log"; then
+    echo "fetch-models: error: onnxruntime-node does not load:" >&2
+    cat "$ort/load.log" >&2
+    exit 1
+  fi
+  echo "$ort_version" >"$ort/.verified"
+fi
 echo "$cache"

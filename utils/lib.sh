@@ -22,6 +22,7 @@ QUANT_PACKAGES=(
   clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libomp-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
+  npm python3-pil fonts-dejavu-core espeak-ng dataset-fashion-mnist
 )
 
 quant_log() { printf '==> %s\n' "$*" >&2; }

@@ -1576,6 +1576,72 @@ LogicalResult convertWhere(Importer &im, const onnx::NodeProto &node) {
   return success();
 }
 
+/// Expand: broadcasts input 0 to the shape in input 1 (numpy rules; the
+/// result may have a higher rank). Constants are expanded at import time;
+/// a runtime tensor is reshaped to the result rank (leading 1s) and each dim
+/// that grows from 1 to k becomes a qnt.gather of k zero indices on that
+/// axis, which copies exactly (no arithmetic on the values).
+LogicalResult convertExpand(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<SmallVector<int64_t>> target = constInts(im, node, 1, "the shape");
+  if (failed(target))
+    return failure();
+  const ConstTensor *c = im.getConst(node, 0);
+  SmallVector<int64_t> inShape;
+  FailureOr<Value> x = failure();
+  if (c) {
+    inShape.assign(c->shape.begin(), c->shape.end());
+  } else {
+    x = im.getValue(node, 0);
+    if (failed(x))
+      return failure();
+    inShape.assign(shapeOf(*x).begin(), shapeOf(*x).end());
+  }
+  std::optional<SmallVector<int64_t>> shape = broadcastShapes(inShape, *target);
+  if (!shape)
+    return im.nodeError(node) << "cannot expand " << formatShape(inShape)
+                              << " to " << formatShape(*target);
+  if (c && numElements(*shape) && *numElements(*shape) <= kMaxFoldElements) {
+    im.setConst(node, 0,
+                makeConst(
+                    c->dtype, *shape,
+                    [&](int64_t i) {
+                      return c->getDouble(broadcastIndex(i, *shape, c->shape));
+                    },
+                    [&](int64_t i) {
+                      return c->getInt(broadcastIndex(i, *shape, c->shape));
+                    }));
+    return success();
+  }
+  if (c)
+    x = im.getValue(node, 0);
+  if (failed(x))
+    return failure();
+  auto &b = im.getBuilder();
+  Location loc = im.getLoc(node);
+  Type elementType = cast<ShapedType>(x->getType()).getElementType();
+  // Leading unit dims up to the result rank.
+  SmallVector<int64_t> current(shape->size() - inShape.size(), 1);
+  llvm::append_range(current, inShape);
+  Value v = *x;
+  if (current.size() != inShape.size())
+    v = ReshapeOp::create(b, loc, RankedTensorType::get(current, elementType),
+                          v);
+  for (auto [axis, size] : llvm::enumerate(*shape)) {
+    if (current[axis] == size)
+      continue;
+    ConstTensor zeros;
+    zeros.dtype = onnx::TensorProto::INT64;
+    zeros.shape = {size};
+    zeros.ints.assign(size, 0);
+    Value indices = im.materialize(zeros, loc, "expand_indices");
+    current[axis] = size;
+    v = GatherOp::create(b, loc, RankedTensorType::get(current, elementType),
+                         v, indices, b.getI64IntegerAttr(axis));
+  }
+  im.setValue(node, 0, v);
+  return success();
+}
+
 /// If: with a condition known at import time, the taken branch is inlined.
 /// Otherwise both branches (side-effect free, as ONNX graphs are) are
 /// inlined and each output is a qnt.select on the condition.
@@ -1683,6 +1749,7 @@ const llvm::StringMap<Converter> &converters() {
       {"LessOrEqual", convertLogic},
       {"Not", convertLogic},
       {"Where", convertWhere},
+      {"Expand", convertExpand},
       {"If", convertIf},
   };
   return table;
@@ -1706,7 +1773,7 @@ bool mlir::qnt::detail::isFoldableOp(StringRef opType) {
   return llvm::StringSwitch<bool>(opType)
       .Cases({"Constant", "Shape", "ConstantOfShape", "Identity", "Cast"}, true)
       .Cases({"Add", "Sub", "Mul", "Div", "Neg", "Max", "Min", "Sum"}, true)
-      .Cases({"Gather", "Concat", "Slice", "Split", "Reshape", "Flatten",
+      .Cases({"Gather", "Concat", "Slice", "Split", "Reshape", "Flatten", "Expand",
               "Squeeze", "Unsqueeze"},
              true)
       .Cases({"Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual",

@@ -394,6 +394,32 @@ def where_runtime():
 
 
 @model
+def expand_runtime():
+    return build([helper.make_node("Expand", ["x", "shape"], ["y"], name="ex")],
+                 [vi("x", [1, 3])], [vi("y", [2, 4, 3])],
+                 [init("shape", np.array([2, 4, 1], np.int64))])
+
+
+@model
+def expand_const():
+    return build([helper.make_node("Expand", ["c", "shape"], ["e"]),
+                  helper.make_node("Add", ["x", "e"], ["y"])],
+                 [vi("x", [3, 2])], [vi("y", [3, 2])],
+                 [init("c", np.array([[1.5, -2.0]], np.float32)),
+                  init("shape", np.array([3, 1], np.int64))])
+
+
+@model
+def expand_mismatch():
+    # Even behind a Concat, the importer folds the shape and re-runs shape
+    # inference, which reports the mismatch at the node.
+    return build([helper.make_node("Concat", ["s"], ["shape"], axis=0),
+                  helper.make_node("Expand", ["x", "shape"], ["y"], name="bad_expand")],
+                 [vi("x", [3])], [vi("y", [None])],
+                 [init("s", np.array([2], np.int64))], check=False)
+
+
+@model
 def unnamed_nodes():
     return build([helper.make_node("Relu", ["x"], ["r"]),
                   helper.make_node("Sigmoid", ["r"], ["y"])],
