@@ -115,3 +115,77 @@ quant_model_run(const quant_model_info *model, const void *const *inputs,
   free(args);
   return QUANT_OK;
 }
+
+/*===----------------------------------------------------------------------===*
+ * Scratch buffers of the generated code
+ *
+ * The lowering (finalize-memref-to-llvm with use-generic-functions) calls
+ * these for every memref.alloc/dealloc. Blocks freed by a run are kept in a
+ * small per-thread cache and handed out again to later allocations of a
+ * similar size, so repeated runs do not pay for fresh pages (glibc maps
+ * large blocks with mmap and unmaps them on free: a page fault per 4 KiB on
+ * every run). The cache holds at most QUANT_CACHE_SLOTS blocks per thread;
+ * quant_release_scratch() returns the calling thread's to the system.
+ *===----------------------------------------------------------------------===*/
+
+#define QUANT_CACHE_SLOTS 1024
+#define QUANT_HEADER 64 /* bytes before each block: keeps 64-byte alignment */
+
+typedef struct scratch_header {
+  void *base;  /* what posix_memalign returned */
+  size_t size; /* usable bytes after the header */
+} scratch_header;
+
+static _Thread_local scratch_header *scratch_cache[QUANT_CACHE_SLOTS];
+static _Thread_local int scratch_cached;
+
+static void *scratch_alloc(size_t alignment, size_t size) {
+  size_t offset = alignment > QUANT_HEADER ? alignment : QUANT_HEADER;
+  if (alignment <= QUANT_HEADER) {
+    /* Best fit among cached blocks no more than twice the request. */
+    int best = -1;
+    for (int i = 0; i < scratch_cached; ++i) {
+      size_t have = scratch_cache[i]->size;
+      if (have >= size && have / 2 <= size &&
+          (best < 0 || have < scratch_cache[best]->size))
+        best = i;
+    }
+    if (best >= 0) {
+      scratch_header *h = scratch_cache[best];
+      scratch_cache[best] = scratch_cache[--scratch_cached];
+      return (char *)h + QUANT_HEADER;
+    }
+  }
+  void *base = NULL;
+  if (size > SIZE_MAX - offset ||
+      posix_memalign(&base, offset, offset + size) != 0)
+    return NULL;
+  scratch_header *h = (scratch_header *)((char *)base + offset - QUANT_HEADER);
+  h->base = base;
+  h->size = alignment <= QUANT_HEADER ? size : 0; /* 0: never reused */
+  return (char *)base + offset;
+}
+
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+  return scratch_alloc(QUANT_HEADER, size);
+}
+
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+  return scratch_alloc(alignment, size);
+}
+
+void _mlir_memref_to_llvm_free(void *ptr) {
+  if (!ptr)
+    return;
+  scratch_header *h = (scratch_header *)((char *)ptr - QUANT_HEADER);
+  if (h->size == 0 || scratch_cached == QUANT_CACHE_SLOTS) {
+    free(h->base);
+    return;
+  }
+  scratch_cache[scratch_cached++] = h;
+}
+
+void quant_release_scratch(void) {
+  while (scratch_cached > 0)
+    free(scratch_cache[--scratch_cached]->base);
+}

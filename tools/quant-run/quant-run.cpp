@@ -59,6 +59,13 @@ static void printHelp() {
          "  --print-signature  print inputs and outputs and exit\n";
 }
 
+extern "C" {
+// The generated code's scratch allocator (runtime/quant_runtime.c).
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   if (argc < 2 || StringRef(argv[1]) == "--help" ||
@@ -119,11 +126,6 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
   std::string name = makeModelName(llvm::sys::path::stem(modelPath));
-  FailureOr<ModelSignature> signature = prepareModelEntry(*module, name);
-  if (failed(signature) ||
-      failed(lowerModelToLLVMDialect(*module, /*parallel=*/true)))
-    return 1;
-
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   std::string error;
@@ -132,6 +134,11 @@ int main(int argc, char **argv) {
     llvm::errs() << "quant-run: error: " << error << "\n";
     return 1;
   }
+  FailureOr<ModelSignature> signature = prepareModelEntry(*module, name);
+  if (failed(signature) ||
+      failed(lowerModelToLLVMDialect(*module, /*parallel=*/true,
+                                     defaultVectorWidth(**machine))))
+    return 1;
   auto optimize = makeOptimizingTransformer(3, 0, machine->get());
   ExecutionEngineOptions options;
   auto builder = [&](Operation *op, llvm::LLVMContext &llvmContext) {
@@ -150,6 +157,15 @@ int main(int argc, char **argv) {
     llvm::orc::SymbolMap symbols;
     symbols[interner("quant_model_run")] = {
         llvm::orc::ExecutorAddr::fromPtr(&quant_model_run),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("_mlir_memref_to_llvm_alloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_alloc),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("_mlir_memref_to_llvm_aligned_alloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_aligned_alloc),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("_mlir_memref_to_llvm_free")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_free),
         llvm::JITSymbolFlags::Exported};
     return symbols;
   });

@@ -47,7 +47,13 @@ std::string makeModelName(StringRef text);
 FailureOr<ModelSignature> prepareModelEntry(ModuleOp module, StringRef name);
 
 /// Lowers a prepared module (qnt, float) to the LLVM dialect.
-LogicalResult lowerModelToLLVMDialect(ModuleOp module, bool parallel);
+LogicalResult lowerModelToLLVMDialect(ModuleOp module, bool parallel,
+                                      int64_t vectorWidth);
+
+/// The f32 lanes quant-cpu-tile-and-vectorize should target on `machine`:
+/// 16 with AVX-512F, otherwise 8 (AVX2; narrower x86 targets still get
+/// correct code, LLVM splits the vectors).
+int64_t defaultVectorWidth(const llvm::TargetMachine &machine);
 
 /// Translates an LLVM-dialect module and adds NAME_info, NAME_run, the
 /// packed entry and, with `withDefault`, `quant_default_model_info`.

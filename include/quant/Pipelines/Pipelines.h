@@ -26,6 +26,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Run the outer parallel loops of each op on OpenMP "
                      "threads"),
       llvm::cl::init(true)};
+  Option<int64_t> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("f32 SIMD lanes to tile and vectorize for (8: AVX2, 16: "
+                     "AVX-512); 0 skips quant-cpu-tile-and-vectorize and "
+                     "leaves every op as scalar loops (the reference)"),
+      llvm::cl::init(8)};
 };
 
 /// Graph cleanup and the float lowering to linalg on tensors.

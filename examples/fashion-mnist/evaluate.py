@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Compiles the bundled Fashion-MNIST models with quant and scores them.
+
+    evaluate.py --bin BUILD/bin [--models cnn,dwsep,vit] [--work DIR]
+                [--batch 500] [--threads T] [--tolerance 0.1]
+
+For each model: `quant-compile MODEL.onnx --input-shape image=Bx1x28x28
+--emit=exe`, then runs the executable on the whole Fashion-MNIST test set
+(10000 images, read from Debian's dataset-fashion-mnist and normalized as
+train.py does) in batches of B, and compares the top-1 accuracy with the
+float accuracy train.py recorded in reference.json. Prints one line per
+model and exits 1 when any differs by more than --tolerance points.
+
+Needs only numpy (no PyTorch): the reference numbers come from the file.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATASET = "/usr/share/datasets/fashion-mnist"
+
+
+def load_test_set():
+    with gzip.open(os.path.join(DATASET, "t10k-images-idx3-ubyte.gz")) as f:
+        raw = np.frombuffer(f.read(), np.uint8, offset=16)
+    with gzip.open(os.path.join(DATASET, "t10k-labels-idx1-ubyte.gz")) as f:
+        labels = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
+    images = raw.reshape(-1, 1, 28, 28).astype(np.float32)
+    return (images / 255.0 - 0.5) / 0.5, labels
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bin", required=True, help="directory with quant-compile")
+    parser.add_argument("--models", default="cnn,dwsep,vit")
+    parser.add_argument("--work", default=None, help="scratch directory")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--tolerance", type=float, default=0.1)
+    args = parser.parse_args()
+
+    work = args.work or os.path.join(os.getcwd(), "fashion-mnist-eval")
+    os.makedirs(work, exist_ok=True)
+    reference = json.load(open(os.path.join(HERE, "reference.json")))
+    images, labels = load_test_set()
+    if len(images) % args.batch:
+        sys.exit(f"evaluate: --batch {args.batch} does not divide {len(images)}")
+    batches = []
+    for i in range(0, len(images), args.batch):
+        path = os.path.join(work, f"batch{i // args.batch:03d}.npy")
+        np.save(path, np.ascontiguousarray(images[i:i + args.batch]))
+        batches.append(path)
+
+    failed = False
+    for name in args.models.split(","):
+        exe = os.path.join(work, name)
+        start = time.time()
+        subprocess.run([os.path.join(args.bin, "quant-compile"),
+                        os.path.join(HERE, f"{name}.onnx"),
+                        f"--input-shape=image={args.batch}x1x28x28", "--emit=exe",
+                        "-o", exe], check=True)
+        compile_s = time.time() - start
+        predictions = []
+        start = time.time()
+        for k, batch in enumerate(batches):
+            out = os.path.join(work, f"{name}.out{k:03d}")
+            subprocess.run([exe, "--input", f"image={batch}", "--output-dir", out,
+                            "--threads", str(args.threads)], check=True)
+            predictions.append(np.load(os.path.join(out, "logits.npy")).argmax(1))
+        run_s = time.time() - start
+        accuracy = 100.0 * float((np.concatenate(predictions) == labels).mean())
+        expected = reference[name]["accuracy"]
+        ok = abs(accuracy - expected) <= args.tolerance
+        failed |= not ok
+        print(f"{name}: quant fp32 accuracy {accuracy:.2f}% on {len(labels)} test images, "
+              f"PyTorch {expected:.2f}% ({'ok' if ok else 'MISMATCH'}, "
+              f"tolerance {args.tolerance} points); compile {compile_s:.1f} s, "
+              f"run {run_s:.1f} s", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

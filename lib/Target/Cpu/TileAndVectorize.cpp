@@ -1,0 +1,481 @@
+//===- TileAndVectorize.cpp - SIMD register tiles for linalg on tensors ---===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// quant-cpu-tile-and-vectorize: see the pass description in Passes.td. The
+// pass works on tensors (before bufferization) so that tiling is expressed
+// with scf.forall + tensor slices and accumulators can be hoisted as loop-
+// carried vectors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Target/Cpu/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace mlir::quant_compiler {
+#define GEN_PASS_DEF_QUANTCPUTILEANDVECTORIZE
+#include "quant/Target/Cpu/Passes.h.inc"
+} // namespace mlir::quant_compiler
+
+using namespace mlir;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Convolutions as contractions
+//===----------------------------------------------------------------------===//
+
+bool hasUnitValues(DenseIntElementsAttr attr) {
+  return llvm::all_of(attr.getValues<int64_t>(),
+                      [](int64_t v) { return v == 1; });
+}
+
+/// conv_2d_nchw_fchw, batch 1, 1x1 kernel, unit strides: a matmul of the
+/// weights [F,C] and the image [C,H*W].
+struct PointwiseConvToMatmul
+    : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    auto xType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
+    auto wType = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
+    auto oType = dyn_cast<RankedTensorType>(op.getOutputs()[0].getType());
+    if (!xType || !wType || !oType || !xType.hasStaticShape() ||
+        !wType.hasStaticShape() || !oType.hasStaticShape())
+      return failure();
+    if (xType.getDimSize(0) != 1 || wType.getDimSize(2) != 1 ||
+        wType.getDimSize(3) != 1 || !hasUnitValues(op.getStrides()) ||
+        xType.getDimSize(2) != oType.getDimSize(2) ||
+        xType.getDimSize(3) != oType.getDimSize(3))
+      return failure();
+    Location loc = op.getLoc();
+    SmallVector<ReassociationIndices> image = {{0, 1}, {2, 3}};
+    SmallVector<ReassociationIndices> filter = {{0}, {1, 2, 3}};
+    Value x = tensor::CollapseShapeOp::create(rewriter, loc, op.getInputs()[0],
+                                              image);
+    Value w = tensor::CollapseShapeOp::create(rewriter, loc, op.getInputs()[1],
+                                              filter);
+    Value init = tensor::CollapseShapeOp::create(rewriter, loc,
+                                                 op.getOutputs()[0], image);
+    Value product =
+        linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
+                                 ValueRange{w, x}, ValueRange{init})
+            .getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, oType, product,
+                                                       image);
+    return success();
+  }
+};
+
+/// Other conv_2d_nchw_fchw with batch 1: im2col by strided slices, one per
+/// kernel tap, inserted into a [C, KH*KW, OH, OW] tensor that collapses to
+/// the [C*KH*KW, OH*OW] right-hand side of a linalg.matmul with the weights
+/// [F, C*KH*KW]; the matmul then vectorizes like any other.
+struct Im2ColConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    auto xType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
+    auto wType = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
+    auto oType = dyn_cast<RankedTensorType>(op.getOutputs()[0].getType());
+    if (!xType || !wType || !oType || !xType.hasStaticShape() ||
+        !wType.hasStaticShape() || !oType.hasStaticShape())
+      return failure();
+    if (xType.getDimSize(0) != 1)
+      return failure(); // the pass tiles batches to 1 first
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
+    int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2),
+            kw = wType.getDimSize(3);
+    int64_t oh = oType.getDimSize(2), ow = oType.getDimSize(3);
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    Type f = oType.getElementType();
+    Value col = tensor::EmptyOp::create(rewriter, loc,
+                                        ArrayRef<int64_t>{c, kh * kw, oh, ow},
+                                        f);
+    for (int64_t i = 0; i < kh; ++i) {
+      for (int64_t j = 0; j < kw; ++j) {
+        Value tap = tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get({c, oh, ow}, f),
+            op.getInputs()[0],
+            getAsIndexOpFoldResult(ctx,
+                                   {0, 0, i * dilations[0], j * dilations[1]}),
+            getAsIndexOpFoldResult(ctx, {1, c, oh, ow}),
+            getAsIndexOpFoldResult(ctx, {1, 1, strides[0], strides[1]}));
+        col = tensor::InsertSliceOp::create(
+            rewriter, loc, tap, col,
+            getAsIndexOpFoldResult(ctx, {0, i * kw + j, 0, 0}),
+            getAsIndexOpFoldResult(ctx, {c, 1, oh, ow}),
+            getAsIndexOpFoldResult(ctx, {1, 1, 1, 1}));
+      }
+    }
+    Value rhs = tensor::CollapseShapeOp::create(
+        rewriter, loc, col, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+    Value lhs = tensor::CollapseShapeOp::create(
+        rewriter, loc, op.getInputs()[1],
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    SmallVector<ReassociationIndices> image = {{0, 1}, {2, 3}};
+    Value init = tensor::CollapseShapeOp::create(rewriter, loc,
+                                                 op.getOutputs()[0], image);
+    Value product =
+        linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
+                                 ValueRange{lhs, rhs}, ValueRange{init})
+            .getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, oType, product,
+                                                       image);
+    return success();
+  }
+};
+
+/// depthwise_conv_2d_nchw_chw: one elementwise generic over the output that
+/// adds x[kh,kw] * w[c,kh,kw] for every tap in the reference loop order
+/// (kh outer, kw inner), reading each tap as a strided slice of the input.
+struct DepthwiseConvAsTaps
+    : OpRewritePattern<linalg::DepthwiseConv2DNchwChwOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::DepthwiseConv2DNchwChwOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    auto wType = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
+    auto oType = dyn_cast<RankedTensorType>(op.getOutputs()[0].getType());
+    if (!wType || !oType || !wType.hasStaticShape() ||
+        !oType.hasStaticShape())
+      return failure();
+    int64_t kh = wType.getDimSize(1), kw = wType.getDimSize(2);
+    if (kh * kw > 49)
+      return failure();
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    Location loc = op.getLoc();
+    Value x = op.getInputs()[0], w = op.getInputs()[1];
+    ArrayRef<int64_t> out = oType.getShape();
+    SmallVector<Value> taps, weights;
+    for (int64_t i = 0; i < kh; ++i) {
+      for (int64_t j = 0; j < kw; ++j) {
+        taps.push_back(tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get(out, oType.getElementType()),
+            x, getAsIndexOpFoldResult(rewriter.getContext(),
+                                      {0, 0, i * dilations[0],
+                                       j * dilations[1]}),
+            getAsIndexOpFoldResult(rewriter.getContext(), out),
+            getAsIndexOpFoldResult(rewriter.getContext(),
+                                   {1, 1, strides[0], strides[1]})));
+        weights.push_back(tensor::ExtractSliceOp::create(
+            rewriter, loc,
+            RankedTensorType::get({out[1]}, wType.getElementType()), w,
+            getAsIndexOpFoldResult(rewriter.getContext(), {0, i, j}),
+            getAsIndexOpFoldResult(rewriter.getContext(), {out[1], 1, 1}),
+            getAsIndexOpFoldResult(rewriter.getContext(), {1, 1, 1})));
+      }
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineMap channel = AffineMap::get(4, 0, getAffineDimExpr(1, ctx));
+    SmallVector<AffineMap> maps(taps.size(), id);
+    maps.append(weights.size(), channel);
+    maps.push_back(id);
+    SmallVector<Value> inputs(taps);
+    llvm::append_range(inputs, weights);
+    size_t count = taps.size();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{oType}, inputs, op.getOutputs(), maps,
+        SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+        [count](OpBuilder &b, Location l, ValueRange args) {
+          Value acc = args.back();
+          for (size_t k = 0; k < count; ++k) {
+            Value product = arith::MulFOp::create(b, l, args[k],
+                                                  args[count + k]);
+            acc = arith::AddFOp::create(b, l, acc, product);
+          }
+          linalg::YieldOp::create(b, l, acc);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Tiling plan
+//===----------------------------------------------------------------------===//
+
+/// The largest divisor of `n` that is at most `limit`.
+int64_t largestDivisor(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+struct TilePlan {
+  /// scf.forall tile sizes (0 for reduction loops).
+  SmallVector<int64_t> parallel;
+  /// scf.for tile sizes for the reduction loops (0 for parallel loops);
+  /// empty when the op has no reduction.
+  SmallVector<int64_t> reduction;
+};
+
+std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
+                                  int64_t rows, int64_t reductionTile) {
+  if (!(op.hasPureTensorSemantics() || op.hasPureBufferSemantics()) ||
+      op.getNumDpsInits() != 1 ||
+      op.getNumLoops() == 0)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  // i1 buffers hold a byte per element, but vector<Nxi1> loads and stores
+  // are bit-packed in LLVM: keep ops on i1 scalar.
+  if (llvm::any_of(op->getOperandTypes(), [](Type t) {
+        auto shaped = dyn_cast<ShapedType>(t);
+        return shaped && shaped.getElementType().isInteger(1);
+      }))
+    return std::nullopt;
+  if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+        return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+      }))
+    return std::nullopt;
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() == 0)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned vdim = cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
+  bool hasReduction = op.getNumReductionLoops() > 0;
+  int64_t nr = largestDivisor(ranges[vdim], 2 * vectorWidth);
+  if (nr < 4)
+    return std::nullopt;
+  std::optional<unsigned> mdim;
+  if (hasReduction && outMap.getNumResults() >= 2)
+    mdim = cast<AffineDimExpr>(outMap.getResults().drop_back().back())
+               .getPosition();
+  if (failed(linalg::vectorizeOpPrecondition(op)))
+    return std::nullopt;
+
+  TilePlan plan;
+  std::optional<unsigned> innermostReduction;
+  for (unsigned i = 0; i < ranges.size(); ++i) {
+    if (iterators[i] == utils::IteratorType::reduction) {
+      plan.parallel.push_back(0);
+      innermostReduction = i;
+      continue;
+    }
+    plan.parallel.push_back(i == vdim ? nr
+                            : mdim && i == *mdim
+                                ? largestDivisor(ranges[i], rows)
+                                : 1);
+  }
+  if (innermostReduction) {
+    for (unsigned i = 0; i < ranges.size(); ++i)
+      plan.reduction.push_back(
+          iterators[i] != utils::IteratorType::reduction ? 0
+          : i == *innermostReduction
+              ? largestDivisor(ranges[i], reductionTile)
+              : 1);
+  }
+  return plan;
+}
+
+/// An elementwise op (every indexing map the identity, identity layouts) of
+/// rank > 1 whose innermost range divides badly into vectors is rewritten to
+/// run over one flattened dim; returns the new op, or null.
+Operation *flattenElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
+                              int64_t vectorWidth) {
+  if (op.getNumLoops() < 2 || op.getNumReductionLoops() != 0 ||
+      op.getNumDpsInits() != 1)
+    return nullptr;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic) ||
+      largestDivisor(ranges.back(), 2 * vectorWidth) >= 4)
+    return nullptr;
+  if (!llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return nullptr;
+  for (Value v : op->getOperands())
+    if (auto m = dyn_cast<MemRefType>(v.getType());
+        m && !m.getLayout().isIdentity())
+      return nullptr;
+  ReassociationIndices all;
+  for (int64_t i = 0, e = ranges.size(); i < e; ++i)
+    all.push_back(i);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  if (auto fill = dyn_cast<linalg::FillOp>(op.getOperation())) {
+    Value out = fill.getOutputs()[0];
+    SmallVector<ReassociationIndices> flat = {all};
+    if (isa<MemRefType>(out.getType())) {
+      Value collapsed = memref::CollapseShapeOp::create(rewriter, loc, out,
+                                                        flat);
+      auto newFill = linalg::FillOp::create(rewriter, loc, fill.getInputs(),
+                                            ValueRange{collapsed});
+      rewriter.eraseOp(fill);
+      return newFill;
+    }
+    Value collapsed = tensor::CollapseShapeOp::create(rewriter, loc, out, flat);
+    auto newFill = linalg::FillOp::create(rewriter, loc, fill.getInputs(),
+                                          ValueRange{collapsed});
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        fill, out.getType(), newFill.getResult(0), flat);
+    return newFill;
+  }
+  if (!isa<linalg::GenericOp, linalg::CopyOp>(op.getOperation()))
+    return nullptr;
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, {all}, rewriter);
+  if (failed(collapsed))
+    return nullptr;
+  rewriter.replaceOp(op, collapsed->results);
+  return collapsed->collapsedOp;
+}
+
+FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
+                            ArrayRef<int64_t> sizes,
+                            scf::SCFTilingOptions::LoopType loopType) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
+  options.setLoopType(loopType);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return tiled->tiledOps.front();
+}
+
+struct TileAndVectorizePass
+    : quant_compiler::impl::QuantCpuTileAndVectorizeBase<
+          TileAndVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    if (vectorWidth < 1 || rows < 1 || reductionTile < 1) {
+      func.emitError("quant-cpu-tile-and-vectorize: vector-width, rows and "
+                     "reduction-tile must be positive");
+      return signalPassFailure();
+    }
+
+    // 1. Convolutions as contractions (pointwise first: it beats im2col).
+    // Batched convolutions first become a loop over single images.
+    IRRewriter rewriter(ctx);
+    SmallVector<linalg::Conv2DNchwFchwOp> batched;
+    func.walk([&](linalg::Conv2DNchwFchwOp op) {
+      auto type = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
+      if (op.hasPureTensorSemantics() && type && type.hasStaticShape() &&
+          type.getDimSize(0) > 1)
+        batched.push_back(op);
+    });
+    for (linalg::Conv2DNchwFchwOp op : batched) {
+      if (failed(tile(rewriter, op, {1, 0, 0, 0, 0, 0, 0},
+                      scf::SCFTilingOptions::LoopType::ForOp))) {
+        op->emitError("quant-cpu-tile-and-vectorize: cannot tile the batch");
+        return signalPassFailure();
+      }
+    }
+    {
+      RewritePatternSet patterns(ctx);
+      patterns.add<PointwiseConvToMatmul, DepthwiseConvAsTaps>(ctx,
+                                                              /*benefit=*/2);
+      patterns.add<Im2ColConv>(ctx, /*benefit=*/1);
+      // tensor.pad as fill + insert_slice: the fill vectorizes below.
+      linalg::populateDecomposePadPatterns(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+
+    // 2. Tile and vectorize.
+    SmallVector<linalg::LinalgOp> candidates;
+    func.walk([&](linalg::LinalgOp op) { candidates.push_back(op); });
+    for (linalg::LinalgOp op : candidates) {
+      if (Operation *flat = flattenElementwise(rewriter, op, vectorWidth))
+        op = cast<linalg::LinalgOp>(flat);
+      std::optional<TilePlan> plan =
+          planTiles(op, vectorWidth, rows, reductionTile);
+      if (!plan)
+        continue;
+      FailureOr<Operation *> inner =
+          tile(rewriter, op, plan->parallel,
+               scf::SCFTilingOptions::LoopType::ForallOp);
+      if (failed(inner)) {
+        op->emitError("quant-cpu-tile-and-vectorize: tiling failed");
+        return signalPassFailure();
+      }
+      if (!plan->reduction.empty()) {
+        inner = tile(rewriter, *inner, plan->reduction,
+                     scf::SCFTilingOptions::LoopType::ForOp);
+        if (failed(inner)) {
+          op->emitError("quant-cpu-tile-and-vectorize: reduction tiling "
+                        "failed");
+          return signalPassFailure();
+        }
+      }
+      rewriter.setInsertionPoint(*inner);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, *inner, /*inputVectorSizes=*/{},
+                            /*inputScalableVecDims=*/{},
+                            /*vectorizeNDExtract=*/false,
+                            /*flatten1DDepthwiseConv=*/false,
+                            /*assumeDynamicDimsMatchVecSizes=*/false,
+                            /*createNamedContraction=*/
+                            linalg::isaContractionOpInterface(
+                                cast<linalg::LinalgOp>(*inner)));
+      if (failed(vectorized)) {
+        (*inner)->emitError("quant-cpu-tile-and-vectorize: cannot vectorize "
+                            "a tile the plan accepted");
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(*inner, vectorized->replacements);
+    }
+
+    // 3. Clean up: fold slices into transfers, keep accumulators in
+    // registers across reduction loops, lower contractions to FMAs.
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorReductionToContractPatterns(patterns);
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      vector::populateVectorTransferDropUnitDimsPatterns(patterns);
+      vector::populateDropUnitDimWithShapeCastPatterns(patterns);
+      vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+      tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    func.walk([&](scf::ForOp loop) {
+      hoistLoopInvariantSubsets(rewriter,
+                                cast<LoopLikeOpInterface>(loop.getOperation()));
+    });
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorContractLoweringPatterns(
+          patterns, vector::VectorContractLowering::OuterProduct);
+      vector::populateVectorOuterProductLoweringPatterns(patterns);
+      vector::populateVectorMultiReductionLoweringPatterns(
+          patterns, vector::VectorMultiReductionLowering::InnerParallel);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
