@@ -43,6 +43,9 @@ void quant_compiler::buildLinalgToLLVMPipeline(
   if (options.vectorWidth > 0) {
     QuantCpuTileAndVectorizeOptions tiling;
     tiling.vectorWidth = options.vectorWidth;
+    // 8 rows x 2 vectors = 16 accumulators fit AVX-512's 32 registers;
+    // AVX2's 16 take 4 rows.
+    tiling.rows = options.vectorWidth >= 16 ? 8 : 4;
     pm.addNestedPass<func::FuncOp>(createQuantCpuTileAndVectorize(tiling));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

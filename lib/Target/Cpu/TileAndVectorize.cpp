@@ -82,6 +82,47 @@ struct PointwiseConvToMatmul
   }
 };
 
+/// Kernels with more taps than this (e.g. an STFT as a 1x512 conv) use
+/// upstream's im2col (one gather generic) instead of a slice per tap.
+constexpr int64_t kMaxSliceTaps = 64;
+
+/// Upstream im2col for NCHW gives [N, C*KH*KW, OH*OW] columns and a batched
+/// contraction generic; with N = 1 the contraction is replaced by a
+/// linalg.matmul on the collapsed operands, which vectorizes.
+LogicalResult im2colByGather(PatternRewriter &rewriter,
+                             linalg::Conv2DNchwFchwOp op) {
+  FailureOr<std::pair<Operation *, Operation *>> rewritten =
+      linalg::rewriteInIm2Col(rewriter, op);
+  if (failed(rewritten))
+    return failure();
+  // The second op is the contraction or the reshape of its result.
+  Operation *result = rewritten->second;
+  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(result))
+    result = result->getOperand(0).getDefiningOp();
+  auto contraction = dyn_cast_or_null<linalg::GenericOp>(result);
+  if (!contraction || contraction.getNumDpsInputs() != 2)
+    return success();
+  Value filter = contraction.getInputs()[0], col = contraction.getInputs()[1];
+  Value out = contraction.getOutputs()[0];
+  auto colType = cast<RankedTensorType>(col.getType());
+  auto outType = cast<RankedTensorType>(out.getType());
+  if (colType.getRank() != 3 || colType.getDimSize(0) != 1 ||
+      cast<RankedTensorType>(filter.getType()).getRank() != 2)
+    return success();
+  Location loc = contraction.getLoc();
+  rewriter.setInsertionPoint(contraction);
+  SmallVector<ReassociationIndices> dropBatch = {{0, 1}, {2}};
+  Value rhs = tensor::CollapseShapeOp::create(rewriter, loc, col, dropBatch);
+  Value init = tensor::CollapseShapeOp::create(rewriter, loc, out, dropBatch);
+  Value product =
+      linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
+                               ValueRange{filter, rhs}, ValueRange{init})
+          .getResult(0);
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(contraction, outType,
+                                                     product, dropBatch);
+  return success();
+}
+
 /// Other conv_2d_nchw_fchw with batch 1: im2col by strided slices, one per
 /// kernel tap, inserted into a [C, KH*KW, OH, OW] tensor that collapses to
 /// the [C*KH*KW, OH*OW] right-hand side of a linalg.matmul with the weights
@@ -104,6 +145,8 @@ struct Im2ColConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     Location loc = op.getLoc();
     int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2),
             kw = wType.getDimSize(3);
+    if (kh * kw > kMaxSliceTaps)
+      return im2colByGather(rewriter, op);
     int64_t oh = oType.getDimSize(2), ow = oType.getDimSize(3);
     SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
@@ -231,6 +274,10 @@ struct TilePlan {
   /// scf.for tile sizes for the reduction loops (0 for parallel loops);
   /// empty when the op has no reduction.
   SmallVector<int64_t> reduction;
+  /// Loop order of the scf.forall (empty: the op's). Contractions iterate
+  /// over column tiles outermost, so that one column panel of the
+  /// right-hand side stays in cache while every row tile uses it.
+  SmallVector<int64_t> interchange;
 };
 
 std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
@@ -268,6 +315,11 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
                .getPosition();
   if (failed(linalg::vectorizeOpPrecondition(op)))
     return std::nullopt;
+  // A reduction with fewer than 4 rows per tile would chain every FMA on one
+  // or two accumulators (latency-bound): widen the tile to 4 vectors.
+  if (hasReduction &&
+      (!mdim || largestDivisor(ranges[*mdim], rows) < 4))
+    nr = std::max(nr, largestDivisor(ranges[vdim], 4 * vectorWidth));
 
   TilePlan plan;
   std::optional<unsigned> innermostReduction;
@@ -281,6 +333,12 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
                             : mdim && i == *mdim
                                 ? largestDivisor(ranges[i], rows)
                                 : 1);
+  }
+  if (mdim) {
+    plan.interchange.push_back(vdim);
+    for (unsigned i = 0; i < ranges.size(); ++i)
+      if (i != vdim)
+        plan.interchange.push_back(i);
   }
   if (innermostReduction) {
     for (unsigned i = 0; i < ranges.size(); ++i)
@@ -305,9 +363,12 @@ Operation *flattenElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
   if (llvm::any_of(ranges, ShapedType::isDynamic) ||
       largestDivisor(ranges.back(), 2 * vectorWidth) >= 4)
     return nullptr;
-  if (!llvm::all_of(op.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }))
-    return nullptr;
+  // A fill's scalar operand has an empty map; every shaped operand must be
+  // indexed by the identity.
+  for (OpOperand &operand : op->getOpOperands())
+    if (isa<ShapedType>(operand.get().getType()) &&
+        !op.getMatchingIndexingMap(&operand).isIdentity())
+      return nullptr;
   for (Value v : op->getOperands())
     if (auto m = dyn_cast<MemRefType>(v.getType());
         m && !m.getLayout().isIdentity())
@@ -345,11 +406,45 @@ Operation *flattenElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
   return collapsed->collapsedOp;
 }
 
+/// When the innermost output dim of a tensor op divides badly into vectors
+/// (its best tile is less than one vector, e.g. 97 = prime), splits the op
+/// along that dim into a part that is a multiple of two vectors and the
+/// remainder; returns both parts (or just `op` when nothing is split).
+SmallVector<linalg::LinalgOp> splitRagged(RewriterBase &rewriter,
+                                          linalg::LinalgOp op,
+                                          int64_t vectorWidth) {
+  SmallVector<linalg::LinalgOp> parts = {op};
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
+    return parts;
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() == 0 ||
+      !isa<AffineDimExpr>(outMap.getResults().back()))
+    return parts;
+  unsigned vdim = cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t range = ranges[vdim], step = 2 * vectorWidth;
+  if (ShapedType::isDynamic(range) || range <= step ||
+      largestDivisor(range, step) >= vectorWidth)
+    return parts;
+  rewriter.setInsertionPoint(op);
+  auto [head, tail] = linalg::splitOp(
+      rewriter, cast<TilingInterface>(op.getOperation()), vdim,
+      rewriter.getIndexAttr(range / step * step));
+  parts.clear();
+  for (TilingInterface part : {head, tail})
+    if (auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(part.getOperation()))
+      parts.push_back(linalgOp);
+  return parts;
+}
+
 FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
                             ArrayRef<int64_t> sizes,
-                            scf::SCFTilingOptions::LoopType loopType) {
+                            scf::SCFTilingOptions::LoopType loopType,
+                            ArrayRef<int64_t> interchange = {}) {
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
+  if (!interchange.empty())
+    options.setInterchange(interchange);
   options.setLoopType(loopType);
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled =
@@ -405,16 +500,20 @@ struct TileAndVectorizePass
     // 2. Tile and vectorize.
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) { candidates.push_back(op); });
+    SmallVector<linalg::LinalgOp> split;
     for (linalg::LinalgOp op : candidates) {
       if (Operation *flat = flattenElementwise(rewriter, op, vectorWidth))
         op = cast<linalg::LinalgOp>(flat);
+      llvm::append_range(split, splitRagged(rewriter, op, vectorWidth));
+    }
+    for (linalg::LinalgOp op : split) {
       std::optional<TilePlan> plan =
           planTiles(op, vectorWidth, rows, reductionTile);
       if (!plan)
         continue;
       FailureOr<Operation *> inner =
           tile(rewriter, op, plan->parallel,
-               scf::SCFTilingOptions::LoopType::ForallOp);
+               scf::SCFTilingOptions::LoopType::ForallOp, plan->interchange);
       if (failed(inner)) {
         op->emitError("quant-cpu-tile-and-vectorize: tiling failed");
         return signalPassFailure();

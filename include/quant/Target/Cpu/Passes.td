@@ -42,31 +42,43 @@ def QuantCpuTileAndVectorize
     : Pass<"quant-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors into SIMD register tiles and vectorize them";
   let description = [{
-    The CPU code generation step between fusion and bufferization. On tensors
-    with static shapes:
+    The CPU code generation step. It runs on tensors after elementwise
+    fusion, and again on buffers after bufferization (for the copies and
+    fills bufferization introduces). With static shapes:
 
-    1. Convolutions become contractions the vectorizer handles:
-       `linalg.conv_2d_nchw_fchw` with a 1x1 kernel, unit strides and batch 1
-       becomes a `linalg.matmul` (weights [F,C] x image [C,H*W]); other
-       `conv_2d_nchw_fchw` go through im2col (upstream
-       `linalg::rewriteInIm2Col`); `linalg.depthwise_conv_2d_nchw_chw`
-       becomes one elementwise `linalg.generic` that sums the KHxKW taps
-       (strided slices of the input times per-channel weights).
-    2. Every linalg op whose indexing maps are projected permutations and
-       whose output's innermost dim is a parallel loop is tiled with
-       `scf.forall` (later OpenMP) into tiles of `rows` x `vector-width`
-       (contractions) or 1 x ... x `vector-width` (elementwise), then its
-       reduction loops with `scf.for`, and each tile is vectorized with
-       `linalg::vectorize`. Tile sizes are the largest divisors of the loop
-       ranges not above the targets, so every tile is full (no masks); an
-       op whose innermost range has no divisor of at least 4 stays scalar.
-    3. Accumulators are hoisted out of reduction loops
-       (`hoistLoopInvariantSubsets`), multi-reductions become
-       `vector.contract`, and contractions are lowered to outer products
-       (FMAs on `vector-width` lanes).
+    1. Convolutions become contractions the vectorizer handles. A batch > 1
+       is first an `scf.for` over single images. `linalg.conv_2d_nchw_fchw`
+       with a 1x1 kernel and unit strides becomes a `linalg.matmul`
+       (weights [F,C] x image [C,H*W]); other ones use im2col: one strided
+       `tensor.extract_slice` per kernel tap inserted into a
+       [C, KH*KW, OH, OW] tensor (kernels of up to 64 taps) or upstream's
+       gather-based `linalg::rewriteInIm2Col` (larger kernels), then a
+       `linalg.matmul`. `linalg.depthwise_conv_2d_nchw_chw` becomes one
+       elementwise `linalg.generic` that adds every tap (strided slice of
+       the input times a per-channel weight) in the reference order.
+       `tensor.pad` becomes fill + insert_slice.
+    2. Ops are normalized for vectors: an elementwise op (identity maps)
+       whose innermost dim has no divisor of at least 4 runs over its
+       flattened shape; a tensor op whose innermost output dim divides badly
+       (best tile under one vector, e.g. 97) is split with `linalg::splitOp`
+       into a multiple of two vectors and a remainder.
+    3. Every linalg op whose indexing maps are projected permutations
+       (broadcasts allowed), whose innermost output dim is a parallel loop
+       and which has no i1 operand (vector<Nxi1> memory is bit-packed) is
+       tiled with `scf.forall` (later OpenMP) into tiles of
+       `rows` x (up to 2 x `vector-width`) for contractions or
+       1 x ... x (up to 2 x `vector-width`) otherwise, its innermost
+       reduction loop into steps of `reduction-tile` with `scf.for`, and
+       each tile is vectorized with `linalg::vectorize`. Tile sizes are the
+       largest divisors of the loop ranges not above the targets, so every
+       tile is full (no masks).
+    4. Accumulators are hoisted out of reduction loops
+       (`hoistLoopInvariantSubsets`) and contractions are lowered to outer
+       products, i.e. `vector.fma` on `vector-width` lanes.
 
-    Ops it does not handle (pools, reductions along the innermost dim,
-    gathers) are left as they are for the loop lowering.
+    Left alone for the loop lowering: pooling, reductions along the
+    innermost dim, gathers, transposes that read across the vector dim,
+    ops on i1, and whatever the vectorizer's precondition rejects.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",

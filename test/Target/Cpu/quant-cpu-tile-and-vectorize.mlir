@@ -1,0 +1,171 @@
+// RUN: quant-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(quant-cpu-tile-and-vectorize{vector-width=8}))' | FileCheck %s
+// RUN: not quant-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(quant-cpu-tile-and-vectorize{vector-width=0}))' 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: error: quant-cpu-tile-and-vectorize: vector-width, rows and reduction-tile must be positive
+
+// A 1x1 convolution is a matmul of the weights [F,C] and the image [C,H*W],
+// tiled into 4x16 register tiles (rows x 2 vectors) over an scf.forall that
+// walks column tiles outermost; the C loop carries the 4x16 accumulator as
+// vectors and does 4 x 4 FMAs per step.
+// CHECK-LABEL: func.func @pointwise
+// CHECK-NOT:   linalg.conv
+// CHECK-DAG:   %[[X:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2, 3]] : tensor<1x16x4x8xf32> into tensor<16x32xf32>
+// CHECK-DAG:   %[[W:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<32x16x1x1xf32> into tensor<32x16xf32>
+// CHECK:       scf.forall (%[[J:.*]], %[[I:.*]]) = (0, 0) to (32, 32) step (16, 4)
+// CHECK:         %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
+// CHECK:         scf.for %{{.*}} = %c0 to %c16 step %c4 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[ACC]]) -> (tensor<4x16xf32>, vector<4x16xf32>)
+// CHECK-COUNT-16: vector.fma {{.*}} : vector<16xf32>
+// CHECK:         tensor.parallel_insert_slice
+// CHECK:       tensor.expand_shape {{.*}} into tensor<1x32x4x8xf32>
+func.func @pointwise(%x: tensor<1x16x4x8xf32>, %w: tensor<32x16x1x1xf32>,
+                     %init: tensor<1x32x4x8xf32>) -> tensor<1x32x4x8xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : tensor<1x16x4x8xf32>, tensor<32x16x1x1xf32>)
+    outs(%init : tensor<1x32x4x8xf32>) -> tensor<1x32x4x8xf32>
+  return %r : tensor<1x32x4x8xf32>
+}
+
+// -----
+
+// A 3x3 convolution with stride 2: im2col by one strided slice per tap into
+// [C, 9, OH, OW], then the same matmul with K = C*9.
+// CHECK-LABEL: func.func @im2col
+// CHECK-NOT:   linalg.conv
+// CHECK:       %[[COL:.*]] = tensor.empty() : tensor<2x9x4x8xf32>
+// CHECK:       %[[T0:.*]] = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 2, 4, 8] [1, 1, 2, 2] : tensor<1x2x9x17xf32> to tensor<2x4x8xf32>
+// CHECK:       tensor.insert_slice %[[T0]] into %[[COL]][0, 0, 0, 0] [2, 1, 4, 8] [1, 1, 1, 1]
+// CHECK:       tensor.extract_slice %arg0[0, 0, 0, 1] [1, 2, 4, 8] [1, 1, 2, 2]
+// CHECK:       tensor.insert_slice {{.*}}[0, 1, 0, 0] [2, 1, 4, 8]
+// CHECK:       tensor.extract_slice %arg0[0, 0, 2, 2] [1, 2, 4, 8] [1, 1, 2, 2]
+// CHECK:       tensor.insert_slice {{.*}}[0, 8, 0, 0] [2, 1, 4, 8]
+// CHECK:       tensor.collapse_shape {{.*}} : tensor<2x9x4x8xf32> into tensor<18x32xf32>
+// CHECK:       scf.forall {{.*}} to (32, 4) step (16, 4)
+// CHECK:         scf.for %{{.*}} = %c0 to %c18 step %c3
+// CHECK-COUNT-12: vector.fma
+func.func @im2col(%x: tensor<1x2x9x17xf32>, %w: tensor<4x2x3x3xf32>,
+                  %init: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%x, %w : tensor<1x2x9x17xf32>, tensor<4x2x3x3xf32>)
+    outs(%init : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  return %r : tensor<1x4x4x8xf32>
+}
+
+// -----
+
+// A batch of 3 is a loop over single images.
+// CHECK-LABEL: func.func @batched
+// CHECK:       scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK:         tensor.extract_slice %arg0[%{{.*}}, 0, 0, 0] [1, 16, 4, 8]
+// CHECK:         scf.forall
+// CHECK:           vector.fma
+func.func @batched(%x: tensor<3x16x4x8xf32>, %w: tensor<32x16x1x1xf32>,
+                   %init: tensor<3x32x4x8xf32>) -> tensor<3x32x4x8xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : tensor<3x16x4x8xf32>, tensor<32x16x1x1xf32>)
+    outs(%init : tensor<3x32x4x8xf32>) -> tensor<3x32x4x8xf32>
+  return %r : tensor<3x32x4x8xf32>
+}
+
+// -----
+
+// A depthwise 3x3 convolution is one elementwise op over the output adding
+// the nine taps (strided input slices times per-channel weights) in the
+// reference order; it is vectorized along W.
+// CHECK-LABEL: func.func @depthwise
+// CHECK-NOT:   linalg.depthwise
+// CHECK:       scf.forall (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0, 0) to (1, 4, 6, 16) step (1, 1, 1, 16)
+// CHECK-COUNT-9: vector.transfer_read %arg0{{.*}} : tensor<1x4x8x18xf32>, vector<16xf32>
+// CHECK-COUNT-9: vector.transfer_read %arg1{{.*}} : tensor<4x3x3xf32>, vector<f32>
+// CHECK:       %[[ACC:.*]] = vector.transfer_read %arg7
+// CHECK:       %[[P0:.*]] = arith.mulf {{.*}} : vector<16xf32>
+// CHECK-NEXT:  arith.addf %[[ACC]], %[[P0]] : vector<16xf32>
+// CHECK-COUNT-8: arith.mulf {{.*}} : vector<16xf32>
+// CHECK:       tensor.parallel_insert_slice
+func.func @depthwise(%x: tensor<1x4x8x18xf32>, %w: tensor<4x3x3xf32>,
+                     %init: tensor<1x4x6x16xf32>) -> tensor<1x4x6x16xf32> {
+  %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : tensor<1x4x8x18xf32>, tensor<4x3x3xf32>)
+    outs(%init : tensor<1x4x6x16xf32>) -> tensor<1x4x6x16xf32>
+  return %r : tensor<1x4x6x16xf32>
+}
+
+// -----
+
+// Elementwise ops: 1 x ... x (2 vectors) tiles; a bias broadcast along C.
+// CHECK-LABEL: func.func @bias_relu
+// CHECK:       scf.forall (%{{.*}}, %[[C:.*]], %{{.*}}, %{{.*}}) = (0, 0, 0, 0) to (1, 8, 4, 32) step (1, 1, 1, 16)
+// CHECK:         %[[B:.*]] = vector.transfer_read %arg1[%[[C]]]{{.*}} : tensor<8xf32>, vector<f32>
+// CHECK:         vector.broadcast %[[B]] : vector<f32> to vector<16xf32>
+// CHECK:         arith.maximumf {{.*}} : vector<16xf32>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#c = affine_map<(d0, d1, d2, d3) -> (d1)>
+func.func @bias_relu(%x: tensor<1x8x4x32xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x32xf32>
+  %r = linalg.generic {indexing_maps = [#id, #c, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+    ins(%x, %b : tensor<1x8x4x32xf32>, tensor<8xf32>) outs(%e : tensor<1x8x4x32xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %s = arith.addf %in, %bias : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x4x32xf32>
+  return %r : tensor<1x8x4x32xf32>
+}
+
+// -----
+
+// A fill whose innermost dim (3) has no divisor of at least 4 runs over the
+// flattened tensor (60 = 4 x 15 lanes) instead of staying scalar.
+// CHECK-LABEL: func.func @odd_fill
+// CHECK:       tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] : tensor<1x4x5x3xf32> into tensor<60xf32>
+// CHECK:       scf.forall (%{{.*}}) = (0) to (60) step (15)
+// CHECK:         vector.transfer_write {{.*}} : vector<15xf32>, tensor<15xf32>
+// CHECK:       tensor.expand_shape {{.*}} : tensor<60xf32> into tensor<1x4x5x3xf32>
+func.func @odd_fill() -> tensor<1x4x5x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x5x3xf32>
+  %r = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x5x3xf32>) -> tensor<1x4x5x3xf32>
+  return %r : tensor<1x4x5x3xf32>
+}
+
+// -----
+
+// The same on buffers (the pass runs again after bufferization).
+// CHECK-LABEL: func.func @copy_buffers
+// CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 64) step (1, 16)
+// CHECK:         vector.transfer_read {{.*}} : memref<16xf32, {{.*}}>, vector<16xf32>
+// CHECK:         vector.transfer_write {{.*}} : vector<16xf32>, memref<16xf32
+func.func @copy_buffers(%a: memref<4x64xf32>, %b: memref<4x64xf32>) {
+  linalg.copy ins(%a : memref<4x64xf32>) outs(%b : memref<4x64xf32>)
+  return
+}
+
+// -----
+
+// Left alone: i1 tensors (vector<Nxi1> memory is bit-packed, buffers are
+// byte-per-element), windowed pooling, and an innermost dim of 2 that cannot
+// be flattened (a transpose).
+// CHECK-LABEL: func.func @left_alone
+// CHECK:       linalg.generic
+// CHECK:       linalg.pooling_nchw_max
+// CHECK:       linalg.transpose
+// CHECK-NOT:   scf.forall
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @left_alone(%a: tensor<4x64xf32>, %p: tensor<1x2x8x8xf32>, %t: tensor<2x3xf32>)
+    -> (tensor<4x64xi1>, tensor<1x2x4x4xf32>, tensor<3x2xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64xi1>
+  %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+    ins(%a : tensor<4x64xf32>) outs(%e : tensor<4x64xi1>) {
+  ^bb0(%in: f32, %out: i1):
+    %c = arith.cmpf ogt, %in, %zero : f32
+    linalg.yield %c : i1
+  } -> tensor<4x64xi1>
+  %win = tensor.empty() : tensor<2x2xf32>
+  %pe = tensor.empty() : tensor<1x2x4x4xf32>
+  %pool = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%p, %win : tensor<1x2x8x8xf32>, tensor<2x2xf32>) outs(%pe : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %te = tensor.empty() : tensor<3x2xf32>
+  %tr = linalg.transpose ins(%t : tensor<2x3xf32>) outs(%te : tensor<3x2xf32>) permutation = [1, 0]
+  return %r, %pool, %tr : tensor<4x64xi1>, tensor<1x2x4x4xf32>, tensor<3x2xf32>
+}
