@@ -406,35 +406,54 @@ Operation *flattenElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
   return collapsed->collapsedOp;
 }
 
-/// When the innermost output dim of a tensor op divides badly into vectors
-/// (its best tile is less than one vector, e.g. 97 = prime), splits the op
-/// along that dim into a part that is a multiple of two vectors and the
-/// remainder; returns both parts (or just `op` when nothing is split).
-SmallVector<linalg::LinalgOp> splitRagged(RewriterBase &rewriter,
-                                          linalg::LinalgOp op,
-                                          int64_t vectorWidth) {
-  SmallVector<linalg::LinalgOp> parts = {op};
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
-    return parts;
-  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (outMap.getNumResults() == 0 ||
-      !isa<AffineDimExpr>(outMap.getResults().back()))
-    return parts;
-  unsigned vdim = cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t range = ranges[vdim], step = 2 * vectorWidth;
+/// Splits a tensor op along loop `dim` at the largest multiple of `step`
+/// when the dim's best tile (largest divisor up to `step`) is below
+/// `minTile`; returns the parts (or just `op`).
+SmallVector<linalg::LinalgOp> splitDim(RewriterBase &rewriter,
+                                       linalg::LinalgOp op, unsigned dim,
+                                       int64_t step, int64_t minTile) {
+  int64_t range = op.getStaticLoopRanges()[dim];
   if (ShapedType::isDynamic(range) || range <= step ||
-      largestDivisor(range, step) >= vectorWidth)
-    return parts;
+      largestDivisor(range, step) >= minTile)
+    return {op};
   rewriter.setInsertionPoint(op);
   auto [head, tail] = linalg::splitOp(
-      rewriter, cast<TilingInterface>(op.getOperation()), vdim,
+      rewriter, cast<TilingInterface>(op.getOperation()), dim,
       rewriter.getIndexAttr(range / step * step));
-  parts.clear();
+  SmallVector<linalg::LinalgOp> parts;
   for (TilingInterface part : {head, tail})
     if (auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(part.getOperation()))
       parts.push_back(linalgOp);
   return parts;
+}
+
+/// When the innermost output dim of a tensor op divides badly into vectors
+/// (its best tile is under one vector, e.g. 97 = prime), splits the op along
+/// it into a multiple of two vectors and the remainder; a contraction's row
+/// dim that divides badly into `rows` (e.g. 257) is split the same way, so
+/// the bulk gets full register tiles. Returns the parts.
+SmallVector<linalg::LinalgOp> splitRagged(RewriterBase &rewriter,
+                                          linalg::LinalgOp op,
+                                          int64_t vectorWidth, int64_t rows) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
+    return {op};
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (outMap.getNumResults() == 0 ||
+      !llvm::all_of(outMap.getResults(),
+                    [](AffineExpr e) { return isa<AffineDimExpr>(e); }))
+    return {op};
+  unsigned vdim = cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
+  SmallVector<linalg::LinalgOp> parts =
+      splitDim(rewriter, op, vdim, 2 * vectorWidth, vectorWidth);
+  if (op.getNumReductionLoops() == 0 || outMap.getNumResults() < 2)
+    return parts;
+  unsigned mdim =
+      cast<AffineDimExpr>(outMap.getResults().drop_back().back()).getPosition();
+  SmallVector<linalg::LinalgOp> result;
+  for (linalg::LinalgOp part : parts)
+    llvm::append_range(result,
+                       splitDim(rewriter, part, mdim, rows, rows / 2));
+  return result;
 }
 
 FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
@@ -504,7 +523,7 @@ struct TileAndVectorizePass
     for (linalg::LinalgOp op : candidates) {
       if (Operation *flat = flattenElementwise(rewriter, op, vectorWidth))
         op = cast<linalg::LinalgOp>(flat);
-      llvm::append_range(split, splitRagged(rewriter, op, vectorWidth));
+      llvm::append_range(split, splitRagged(rewriter, op, vectorWidth, rows));
     }
     for (linalg::LinalgOp op : split) {
       std::optional<TilePlan> plan =

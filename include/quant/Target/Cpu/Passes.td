@@ -61,17 +61,20 @@ def QuantCpuTileAndVectorize
        whose innermost dim has no divisor of at least 4 runs over its
        flattened shape; a tensor op whose innermost output dim divides badly
        (best tile under one vector, e.g. 97) is split with `linalg::splitOp`
-       into a multiple of two vectors and a remainder.
+       into a multiple of two vectors and a remainder; a contraction whose
+       row dim divides badly into `rows` (e.g. 257) is split the same way.
     3. Every linalg op whose indexing maps are projected permutations
        (broadcasts allowed), whose innermost output dim is a parallel loop
        and which has no i1 operand (vector<Nxi1> memory is bit-packed) is
        tiled with `scf.forall` (later OpenMP) into tiles of
-       `rows` x (up to 2 x `vector-width`) for contractions or
+       `rows` x (up to 2 x `vector-width`) for contractions (4 vectors
+       when fewer than 4 rows fit, to keep independent accumulators), or
        1 x ... x (up to 2 x `vector-width`) otherwise, its innermost
        reduction loop into steps of `reduction-tile` with `scf.for`, and
        each tile is vectorized with `linalg::vectorize`. Tile sizes are the
        largest divisors of the loop ranges not above the targets, so every
-       tile is full (no masks).
+       tile is full (no masks). Contraction tiles walk column tiles
+       outermost, so one right-hand-side panel stays in cache.
     4. Accumulators are hoisted out of reduction loops
        (`hoistLoopInvariantSubsets`) and contractions are lowered to outer
        products, i.e. `vector.fma` on `vector-width` lanes.
