@@ -35,7 +35,7 @@ void quant_compiler::buildLowerToLinalgPipeline(OpPassManager &pm) {
 void quant_compiler::buildLinalgToLLVMPipeline(
     OpPassManager &pm, const CpuPipelineOptions &options) {
   // Fuse element-wise chains (and producers into consumers) on tensors.
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createQuantFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

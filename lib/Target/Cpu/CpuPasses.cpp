@@ -10,11 +10,14 @@
 #include "mlir/Dialect/Bufferization/Transforms/OneShotModuleBufferize.h"
 #include "mlir/Dialect/Math/Transforms/Approximation.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::quant_compiler {
 #define GEN_PASS_DEF_QUANTBUFFERIZE
 #define GEN_PASS_DEF_QUANTAPPROXIMATEMATH
+#define GEN_PASS_DEF_QUANTFUSEELEMENTWISE
 #include "quant/Target/Cpu/Passes.h.inc"
 } // namespace mlir::quant_compiler
 
@@ -57,6 +60,64 @@ struct QuantApproximateMathPass
     };
     populateMathF32ExpansionPatterns(patterns, approximated);
     populateMathPolynomialApproximationPatterns(patterns, approximated);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+namespace {
+/// Fusing `fused` (a producer's result) into its consumer computes the
+/// producer inside the consumer's loops: allowed when that evaluates each
+/// producer element once.
+bool fusesWithoutRecompute(OpOperand *fused) {
+  // As upstream: only a producer with one use (no duplicated work across
+  // consumers).
+  Operation *producer = fused->get().getDefiningOp();
+  if (!producer || !producer->hasOneUse())
+    return false;
+  auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+  if (!consumer)
+    return false;
+  if (consumer.getNumReductionLoops() == 0)
+    return true;
+  AffineMap map = consumer.getMatchingIndexingMap(fused);
+  return map.isPermutation();
+}
+
+struct QuantFuseElementwisePass
+    : quant_compiler::impl::QuantFuseElementwiseBase<
+          QuantFuseElementwisePass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    linalg::populateElementwiseOpsFusionPatterns(patterns,
+                                                 fusesWithoutRecompute);
+    auto oneUse = [](OpOperand *fused) {
+      Operation *producer = fused->get().getDefiningOp();
+      return producer && producer->hasOneUse();
+    };
+    // Reshapes are not pushed through contractions: a matmul whose result
+    // is reshaped into heads would become a 5-D contraction whose rows are
+    // not the left-hand side's rows, which the vectorizer handles badly.
+    auto reshapeFusion = [oneUse](OpOperand *fused) {
+      auto hasReduction = [](Operation *op) {
+        auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+        return linalgOp && linalgOp.getNumReductionLoops() > 0;
+      };
+      return oneUse(fused) && !hasReduction(fused->getOwner()) &&
+             !hasReduction(fused->get().getDefiningOp());
+    };
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, reshapeFusion);
+    tensor::populateBubbleUpExpandShapePatterns(patterns);
+    ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(
+        patterns);
+    linalg::populateConstantFoldLinalgOperations(patterns, oneUse);
+    linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -38,6 +38,24 @@ def QuantApproximateMath : Pass<"quant-approximate-math"> {
   ];
 }
 
+def QuantFuseElementwise : Pass<"quant-fuse-elementwise"> {
+  let summary = "Fuse elementwise producers into consumers without recomputation";
+  let description = [{
+    Upstream's elementwise fusion (`linalg::populateElementwiseOpsFusionPatterns`
+    with reshape propagation by expansion and constant folding), restricted
+    so that no value is computed more than once per element: a producer is
+    fused into a consumer with reduction loops only when the consumer reads
+    the producer's result through a permutation of all its loops (each
+    element used once, e.g. `exp` into a row sum). Upstream's
+    `linalg-fuse-elementwise-ops` would also fuse a LayerNorm or GELU into
+    the following matmul, recomputing it once per output column.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::affine::AffineDialect"
+  ];
+}
+
 def QuantCpuTileAndVectorize
     : Pass<"quant-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors into SIMD register tiles and vectorize them";
