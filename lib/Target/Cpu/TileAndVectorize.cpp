@@ -268,6 +268,16 @@ int64_t largestDivisor(int64_t n, int64_t limit) {
   return 1;
 }
 
+/// The largest divisor of `n` up to `limit` that makes a good vector length
+/// for `vectorWidth` lanes: a multiple of the width, or a power of two of at
+/// least 4 (odd lengths like 28 legalize into shuffles). 1 when none.
+int64_t largestVectorTile(int64_t n, int64_t limit, int64_t vectorWidth) {
+  for (int64_t d = std::min(n, limit); d >= 4; --d)
+    if (n % d == 0 && (d % vectorWidth == 0 || llvm::isPowerOf2_64(d)))
+      return d;
+  return 1;
+}
+
 struct TilePlan {
   /// scf.forall tile sizes (0 for reduction loops).
   SmallVector<int64_t> parallel;
@@ -306,7 +316,7 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   unsigned vdim = cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
   bool hasReduction = op.getNumReductionLoops() > 0;
-  int64_t nr = largestDivisor(ranges[vdim], 2 * vectorWidth);
+  int64_t nr = largestVectorTile(ranges[vdim], 2 * vectorWidth, vectorWidth);
   if (nr < 4)
     return std::nullopt;
   std::optional<unsigned> mdim;
@@ -319,7 +329,8 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
   // or two accumulators (latency-bound): widen the tile to 4 vectors.
   if (hasReduction &&
       (!mdim || largestDivisor(ranges[*mdim], rows) < 4))
-    nr = std::max(nr, largestDivisor(ranges[vdim], 4 * vectorWidth));
+    nr = std::max(nr,
+                  largestVectorTile(ranges[vdim], 4 * vectorWidth, vectorWidth));
 
   TilePlan plan;
   std::optional<unsigned> innermostReduction;
@@ -361,7 +372,8 @@ Operation *flattenElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
     return nullptr;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic) ||
-      largestDivisor(ranges.back(), 2 * vectorWidth) >= 4)
+      largestVectorTile(ranges.back(), 2 * vectorWidth, vectorWidth) >=
+          std::min<int64_t>(vectorWidth, ranges.back()))
     return nullptr;
   // A fill's scalar operand has an empty map; every shaped operand must be
   // indexed by the identity.
@@ -407,14 +419,19 @@ Operation *flattenElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
 }
 
 /// Splits a tensor op along loop `dim` at the largest multiple of `step`
-/// when the dim's best tile (largest divisor up to `step`) is below
-/// `minTile`; returns the parts (or just `op`).
+/// when the dim's best tile (largest divisor up to `step`; with a
+/// `vectorWidth`, largest good vector length) is below `minTile`; returns
+/// the parts (or just `op`).
 SmallVector<linalg::LinalgOp> splitDim(RewriterBase &rewriter,
                                        linalg::LinalgOp op, unsigned dim,
-                                       int64_t step, int64_t minTile) {
+                                       int64_t step, int64_t minTile,
+                                       int64_t vectorWidth = 0) {
   int64_t range = op.getStaticLoopRanges()[dim];
-  if (ShapedType::isDynamic(range) || range <= step ||
-      largestDivisor(range, step) >= minTile)
+  if (ShapedType::isDynamic(range) || range <= step)
+    return {op};
+  int64_t best = vectorWidth ? largestVectorTile(range, step, vectorWidth)
+                             : largestDivisor(range, step);
+  if (best >= minTile)
     return {op};
   rewriter.setInsertionPoint(op);
   auto [head, tail] = linalg::splitOp(
@@ -444,7 +461,7 @@ SmallVector<linalg::LinalgOp> splitRagged(RewriterBase &rewriter,
     return {op};
   unsigned vdim = cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
   SmallVector<linalg::LinalgOp> parts =
-      splitDim(rewriter, op, vdim, 2 * vectorWidth, vectorWidth);
+      splitDim(rewriter, op, vdim, 2 * vectorWidth, vectorWidth, vectorWidth);
   if (op.getNumReductionLoops() == 0 || outMap.getNumResults() < 2)
     return parts;
   unsigned mdim =
@@ -478,6 +495,19 @@ struct TileAndVectorizePass
     : quant_compiler::impl::QuantCpuTileAndVectorizeBase<
           TileAndVectorizePass> {
   using Base::Base;
+
+  /// Whether `op` does too little work to be worth an OpenMP region.
+  bool isSmall(linalg::LinalgOp op) {
+    int64_t work = 1;
+    for (int64_t range : op.getStaticLoopRanges()) {
+      if (ShapedType::isDynamic(range))
+        return false;
+      work = work > parallelThreshold / std::max<int64_t>(range, 1)
+                 ? parallelThreshold
+                 : work * range;
+    }
+    return work < parallelThreshold;
+  }
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -532,7 +562,9 @@ struct TileAndVectorizePass
         continue;
       FailureOr<Operation *> inner =
           tile(rewriter, op, plan->parallel,
-               scf::SCFTilingOptions::LoopType::ForallOp, plan->interchange);
+               isSmall(op) ? scf::SCFTilingOptions::LoopType::ForOp
+                           : scf::SCFTilingOptions::LoopType::ForallOp,
+               plan->interchange);
       if (failed(inner)) {
         op->emitError("quant-cpu-tile-and-vectorize: tiling failed");
         return signalPassFailure();
@@ -562,6 +594,18 @@ struct TileAndVectorizePass
         return signalPassFailure();
       }
       rewriter.replaceOp(*inner, vectorized->replacements);
+    }
+
+    // Small ops left on buffers run as sequential loops.
+    SmallVector<linalg::LinalgOp> small;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op.hasPureBufferSemantics() && isSmall(op))
+        small.push_back(op);
+    });
+    for (linalg::LinalgOp op : small) {
+      rewriter.setInsertionPoint(op);
+      if (succeeded(linalg::linalgOpToLoops(rewriter, op)))
+        rewriter.eraseOp(op);
     }
 
     // 3. Clean up: fold slices into transfers, keep accumulators in

@@ -1,7 +1,16 @@
-// RUN: quant-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(quant-cpu-tile-and-vectorize{vector-width=8}))' | FileCheck %s
+// RUN: quant-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(quant-cpu-tile-and-vectorize{vector-width=8 parallel-threshold=0}))' | FileCheck %s
+// RUN: quant-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(quant-cpu-tile-and-vectorize{vector-width=8}))' | FileCheck %s --check-prefix=SMALL
 // RUN: not quant-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(quant-cpu-tile-and-vectorize{vector-width=0}))' 2>&1 | FileCheck %s --check-prefix=BAD
 
 // BAD: error: quant-cpu-tile-and-vectorize: vector-width, rows and reduction-tile must be positive
+
+// With the default parallel-threshold (65536 iterations) these small ops get
+// sequential scf.for tiles instead of scf.forall (no OpenMP region).
+// SMALL-LABEL: func.func @pointwise
+// SMALL-NOT:   scf.forall
+// SMALL:       scf.for %{{.*}} = %c0 to %c32 step %c16
+// SMALL:         scf.for %{{.*}} = %c0 to %c32 step %c4
+// SMALL:           vector.fma
 
 // A 1x1 convolution is a matmul of the weights [F,C] and the image [C,H*W],
 // tiled into 4x16 register tiles (rows x 2 vectors) over an scf.forall that
@@ -115,11 +124,15 @@ func.func @bias_relu(%x: tensor<1x8x4x32xf32>, %b: tensor<8xf32>) -> tensor<1x8x
 // -----
 
 // A fill whose innermost dim (3) has no divisor of at least 4 runs over the
-// flattened tensor (60 = 4 x 15 lanes) instead of staying scalar.
+// flattened tensor instead of staying scalar. Vector lengths are multiples
+// of the width or powers of two (no vector<15>), so the 60 elements are split
+// into 48 (16-lane tiles) and a remainder of 12 (4-lane tiles).
 // CHECK-LABEL: func.func @odd_fill
 // CHECK:       tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] : tensor<1x4x5x3xf32> into tensor<60xf32>
-// CHECK:       scf.forall (%{{.*}}) = (0) to (60) step (15)
-// CHECK:         vector.transfer_write {{.*}} : vector<15xf32>, tensor<15xf32>
+// CHECK:       scf.forall (%{{.*}}) = (0) to (48) step (16)
+// CHECK:         vector.transfer_write {{.*}} : vector<16xf32>, tensor<16xf32>
+// CHECK:       scf.forall (%{{.*}}) = (0) to (12) step (4)
+// CHECK:         vector.transfer_write {{.*}} : vector<4xf32>, tensor<4xf32>
 // CHECK:       tensor.expand_shape {{.*}} : tensor<60xf32> into tensor<1x4x5x3xf32>
 func.func @odd_fill() -> tensor<1x4x5x3xf32> {
   %zero = arith.constant 0.0 : f32

@@ -97,6 +97,11 @@ def QuantCpuTileAndVectorize
        (`hoistLoopInvariantSubsets`) and contractions are lowered to outer
        products, i.e. `vector.fma` on `vector-width` lanes.
 
+    Small ops (fewer than `parallel-threshold` iterations) get `scf.for`
+    tiles instead of `scf.forall`, and on buffers the small ops the pass
+    does not vectorize become sequential loops: waking a second thread costs
+    more than they compute.
+
     Left alone for the loop lowering: pooling, reductions along the
     innermost dim, gathers, transposes that read across the vector dim,
     ops on i1, and whatever the vectorizer's precondition rejects.
@@ -108,6 +113,11 @@ def QuantCpuTileAndVectorize
            "output rows of a contraction register tile">,
     Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"4",
            "innermost reduction steps per vectorized tile (unrolled FMAs)">,
+    Option<"parallelThreshold", "parallel-threshold", "int64_t",
+           /*default=*/"65536",
+           "ops with fewer loop iterations than this are tiled with scf.for "
+           "(one thread, no OpenMP region to enter), and on buffers the ones "
+           "left untiled become scf.for loops">,
   ];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
