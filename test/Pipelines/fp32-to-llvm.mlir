@@ -8,10 +8,12 @@
 // LLVM: llvm.func @main(
 // LLVM: omp.parallel
 // LLVM: omp.wsloop
+// LLVM: llvm.fadd {{.*}} : vector<16xf32>
 // SEQ-NOT: omp.
 // SEQ: llvm.func @main(
-func.func @main(%x: tensor<4x8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
-  %0 = qnt.add %x, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
-  %1 = qnt.relu %0 : (tensor<4x8xf32>) -> tensor<4x8xf32>
-  return %1 : tensor<4x8xf32>
+// (Large enough for OpenMP: ops under 65536 iterations stay on one thread.)
+func.func @main(%x: tensor<256x512xf32>, %b: tensor<512xf32>) -> tensor<256x512xf32> {
+  %0 = qnt.add %x, %b : (tensor<256x512xf32>, tensor<512xf32>) -> tensor<256x512xf32>
+  %1 = qnt.relu %0 : (tensor<256x512xf32>) -> tensor<256x512xf32>
+  return %1 : tensor<256x512xf32>
 }
