@@ -323,7 +323,7 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
   if (hasReduction && outMap.getNumResults() >= 2)
     mdim = cast<AffineDimExpr>(outMap.getResults().drop_back().back())
                .getPosition();
-  if (failed(linalg::vectorizeOpPrecondition(op)))
+  if (failed(linalg::vectorizeOpPrecondition(op, {}, {}, /*vectorizeNDExtract=*/true)))
     return std::nullopt;
   // A reduction with fewer than 4 rows per tile would chain every FMA on one
   // or two accumulators (latency-bound): widen the tile to 4 vectors.
@@ -582,7 +582,7 @@ struct TileAndVectorizePass
       FailureOr<linalg::VectorizationResult> vectorized =
           linalg::vectorize(rewriter, *inner, /*inputVectorSizes=*/{},
                             /*inputScalableVecDims=*/{},
-                            /*vectorizeNDExtract=*/false,
+                            /*vectorizeNDExtract=*/true,
                             /*flatten1DDepthwiseConv=*/false,
                             /*assumeDynamicDimsMatchVecSizes=*/false,
                             /*createNamedContraction=*/

@@ -102,9 +102,10 @@ def QuantCpuTileAndVectorize
     does not vectorize become sequential loops: waking a second thread costs
     more than they compute.
 
-    Left alone for the loop lowering: pooling, reductions along the
-    innermost dim, gathers, transposes that read across the vector dim,
-    ops on i1, and whatever the vectorizer's precondition rejects.
+    Gathers (`tensor.extract` with computed indices, as in resize) are
+    vectorized too, as `vector.gather`. Left alone for the loop lowering:
+    pooling, reductions along the innermost dim, ops on i1, and whatever
+    the vectorizer's precondition rejects.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
