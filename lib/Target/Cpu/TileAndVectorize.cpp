@@ -43,6 +43,46 @@ bool hasUnitValues(DenseIntElementsAttr attr) {
                       [](int64_t v) { return v == 1; });
 }
 
+/// The statically shaped tensor types of a conv's image, filter and output.
+struct ConvTypes {
+  RankedTensorType x, w, out;
+};
+
+FailureOr<ConvTypes> getStaticConvTypes(linalg::Conv2DNchwFchwOp op) {
+  if (!op.hasPureTensorSemantics())
+    return failure();
+  auto x = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
+  auto w = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
+  auto out = dyn_cast<RankedTensorType>(op.getOutputs()[0].getType());
+  if (!x || !w || !out || !x.hasStaticShape() || !w.hasStaticShape() ||
+      !out.hasStaticShape())
+    return failure();
+  return ConvTypes{x, w, out};
+}
+
+/// Replaces a batch-1 conv by `lhs` [F,K] x `rhs` [K,OH*OW] accumulated
+/// into its output (collapsed to [F,OH*OW]) and expanded back.
+void replaceByImageMatmul(PatternRewriter &rewriter,
+                          linalg::Conv2DNchwFchwOp op, Value lhs, Value rhs) {
+  Location loc = op.getLoc();
+  SmallVector<ReassociationIndices> image = {{0, 1}, {2, 3}};
+  Value init = tensor::CollapseShapeOp::create(rewriter, loc,
+                                               op.getOutputs()[0], image);
+  Value product =
+      linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
+                               ValueRange{lhs, rhs}, ValueRange{init})
+          .getResult(0);
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+      op, op.getOutputs()[0].getType(), product, image);
+}
+
+/// The filter [F,C,KH,KW] as the matmul's left-hand side [F, C*KH*KW].
+Value filterAsMatrix(PatternRewriter &rewriter, linalg::Conv2DNchwFchwOp op) {
+  return tensor::CollapseShapeOp::create(
+      rewriter, op.getLoc(), op.getInputs()[1],
+      SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+}
+
 /// conv_2d_nchw_fchw, batch 1, 1x1 kernel, unit strides: a matmul of the
 /// weights [F,C] and the image [C,H*W].
 struct PointwiseConvToMatmul
@@ -50,34 +90,19 @@ struct PointwiseConvToMatmul
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.hasPureTensorSemantics())
+    FailureOr<ConvTypes> types = getStaticConvTypes(op);
+    if (failed(types))
       return failure();
-    auto xType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
-    auto wType = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
-    auto oType = dyn_cast<RankedTensorType>(op.getOutputs()[0].getType());
-    if (!xType || !wType || !oType || !xType.hasStaticShape() ||
-        !wType.hasStaticShape() || !oType.hasStaticShape())
-      return failure();
+    RankedTensorType xType = types->x, wType = types->w, oType = types->out;
     if (xType.getDimSize(0) != 1 || wType.getDimSize(2) != 1 ||
         wType.getDimSize(3) != 1 || !hasUnitValues(op.getStrides()) ||
         xType.getDimSize(2) != oType.getDimSize(2) ||
         xType.getDimSize(3) != oType.getDimSize(3))
       return failure();
-    Location loc = op.getLoc();
-    SmallVector<ReassociationIndices> image = {{0, 1}, {2, 3}};
-    SmallVector<ReassociationIndices> filter = {{0}, {1, 2, 3}};
-    Value x = tensor::CollapseShapeOp::create(rewriter, loc, op.getInputs()[0],
-                                              image);
-    Value w = tensor::CollapseShapeOp::create(rewriter, loc, op.getInputs()[1],
-                                              filter);
-    Value init = tensor::CollapseShapeOp::create(rewriter, loc,
-                                                 op.getOutputs()[0], image);
-    Value product =
-        linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
-                                 ValueRange{w, x}, ValueRange{init})
-            .getResult(0);
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, oType, product,
-                                                       image);
+    Value x = tensor::CollapseShapeOp::create(
+        rewriter, op.getLoc(), op.getInputs()[0],
+        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+    replaceByImageMatmul(rewriter, op, filterAsMatrix(rewriter, op), x);
     return success();
   }
 };
@@ -131,14 +156,10 @@ struct Im2ColConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.hasPureTensorSemantics())
+    FailureOr<ConvTypes> types = getStaticConvTypes(op);
+    if (failed(types))
       return failure();
-    auto xType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
-    auto wType = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
-    auto oType = dyn_cast<RankedTensorType>(op.getOutputs()[0].getType());
-    if (!xType || !wType || !oType || !xType.hasStaticShape() ||
-        !wType.hasStaticShape() || !oType.hasStaticShape())
-      return failure();
+    RankedTensorType xType = types->x, wType = types->w, oType = types->out;
     if (xType.getDimSize(0) != 1)
       return failure(); // the pass tiles batches to 1 first
     MLIRContext *ctx = rewriter.getContext();
@@ -172,18 +193,7 @@ struct Im2ColConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     }
     Value rhs = tensor::CollapseShapeOp::create(
         rewriter, loc, col, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
-    Value lhs = tensor::CollapseShapeOp::create(
-        rewriter, loc, op.getInputs()[1],
-        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-    SmallVector<ReassociationIndices> image = {{0, 1}, {2, 3}};
-    Value init = tensor::CollapseShapeOp::create(rewriter, loc,
-                                                 op.getOutputs()[0], image);
-    Value product =
-        linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
-                                 ValueRange{lhs, rhs}, ValueRange{init})
-            .getResult(0);
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, oType, product,
-                                                       image);
+    replaceByImageMatmul(rewriter, op, filterAsMatrix(rewriter, op), rhs);
     return success();
   }
 };
