@@ -111,6 +111,72 @@ struct PointwiseConvToMatmul
 /// upstream's im2col (one gather generic) instead of a slice per tap.
 constexpr int64_t kMaxSliceTaps = 64;
 
+/// conv_2d_nchw_fchw, batch 1, unit strides and dilations: no im2col
+/// buffer. An scf.forall over output rows accumulates, for each kernel tap
+/// (kh, kw), the matmul W[:, :, kh, kw] [F,C] x x[0, :, oh + kh, kw : kw+OW]
+/// [C,OW] into out[0, :, oh, :] [F,OW]; the image rows are read in place
+/// (strided views), and the matmuls vectorize like any other.
+struct RowTapConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
+                                PatternRewriter &rewriter) const override {
+    FailureOr<ConvTypes> types = getStaticConvTypes(op);
+    if (failed(types) || types->x.getDimSize(0) != 1 ||
+        !hasUnitValues(op.getStrides()) || !hasUnitValues(op.getDilations()))
+      return failure();
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
+    Type f = types->out.getElementType();
+    int64_t fs = types->w.getDimSize(0), c = types->w.getDimSize(1),
+            kh = types->w.getDimSize(2), kw = types->w.getDimSize(3);
+    int64_t oh = types->out.getDimSize(2), ow = types->out.getDimSize(3);
+    if (kh * kw == 1 || kh * kw > kMaxSliceTaps)
+      return failure();
+    Value x = op.getInputs()[0], w = op.getInputs()[1];
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(oh)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)},
+        ValueRange{op.getOutputs()[0]}, std::nullopt);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(forall.getBody());
+    Value row = forall.getInductionVars()[0];
+    Value shared = forall.getRegionIterArgs()[0];
+    auto rowType = RankedTensorType::get({fs, ow}, f);
+    OpFoldResult one = rewriter.getIndexAttr(1), zero = rewriter.getIndexAttr(0);
+    SmallVector<OpFoldResult> outOffsets = {zero, zero, row, zero};
+    SmallVector<OpFoldResult> outSizes = getAsIndexOpFoldResult(ctx, {1, fs, 1, ow});
+    SmallVector<OpFoldResult> unit(4, one);
+    Value acc = tensor::ExtractSliceOp::create(rewriter, loc, rowType, shared,
+                                               outOffsets, outSizes, unit);
+    for (int64_t i = 0; i < kh; ++i) {
+      Value inRow = affine::AffineApplyOp::create(
+          rewriter, loc, AffineMap::get(1, 0, getAffineDimExpr(0, ctx) + i),
+          ValueRange{row});
+      for (int64_t j = 0; j < kw; ++j) {
+        Value lhs = tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get({fs, c}, f), w,
+            getAsIndexOpFoldResult(ctx, {0, 0, i, j}),
+            getAsIndexOpFoldResult(ctx, {fs, c, 1, 1}), unit);
+        Value rhs = tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get({c, ow}, f), x,
+            SmallVector<OpFoldResult>{zero, zero, inRow,
+                                      rewriter.getIndexAttr(j)},
+            getAsIndexOpFoldResult(ctx, {1, c, 1, ow}), unit);
+        acc = linalg::MatmulOp::create(rewriter, loc, TypeRange{rowType},
+                                       ValueRange{lhs, rhs}, ValueRange{acc})
+                  .getResult(0);
+      }
+    }
+    rewriter.setInsertionPointToEnd(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, acc, shared,
+                                          outOffsets, outSizes, unit);
+    rewriter.replaceOp(op, forall.getResults());
+    return success();
+  }
+};
+
+
 /// Upstream im2col for NCHW gives [N, C*KH*KW, OH*OW] columns and a batched
 /// contraction generic; with N = 1 the contraction is replaced by a
 /// linalg.matmul on the collapsed operands, which vectorizes.
@@ -464,6 +530,11 @@ SmallVector<linalg::LinalgOp> splitRagged(RewriterBase &rewriter,
                                           int64_t vectorWidth, int64_t rows) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
     return {op};
+  // Only ops the tiling plan can take (windowed ops like pooling are not).
+  if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+        return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+      }))
+    return {op};
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   if (outMap.getNumResults() == 0 ||
       !llvm::all_of(outMap.getResults(),
@@ -549,7 +620,8 @@ struct TileAndVectorizePass
       RewritePatternSet patterns(ctx);
       patterns.add<PointwiseConvToMatmul, DepthwiseConvAsTaps>(ctx,
                                                               /*benefit=*/2);
-      patterns.add<Im2ColConv>(ctx, /*benefit=*/1);
+      patterns.add<RowTapConv>(ctx, /*benefit=*/1);
+      patterns.add<Im2ColConv>(ctx, /*benefit=*/0);
       // tensor.pad as fill + insert_slice: the fill vectorizes below.
       linalg::populateDecomposePadPatterns(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
@@ -559,20 +631,24 @@ struct TileAndVectorizePass
     // 2. Tile and vectorize.
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) { candidates.push_back(op); });
-    SmallVector<linalg::LinalgOp> split;
-    for (linalg::LinalgOp op : candidates) {
-      if (Operation *flat = flattenElementwise(rewriter, op, vectorWidth))
-        op = cast<linalg::LinalgOp>(flat);
-      llvm::append_range(split, splitRagged(rewriter, op, vectorWidth, rows));
-    }
-    for (linalg::LinalgOp op : split) {
+    // One candidate at a time: normalize it, then tile and vectorize its
+    // parts before the next one is touched (splitting rewrites the slices
+    // around an op, so no op handle is kept across another op's rewrite).
+    SmallVector<linalg::LinalgOp> parts;
+    for (linalg::LinalgOp candidate : candidates) {
+      if (Operation *flat = flattenElementwise(rewriter, candidate,
+                                               vectorWidth))
+        candidate = cast<linalg::LinalgOp>(flat);
+      parts = splitRagged(rewriter, candidate, vectorWidth, rows);
+    for (linalg::LinalgOp op : parts) {
       std::optional<TilePlan> plan =
           planTiles(op, vectorWidth, rows, reductionTile);
       if (!plan)
         continue;
       FailureOr<Operation *> inner =
           tile(rewriter, op, plan->parallel,
-               isSmall(op) ? scf::SCFTilingOptions::LoopType::ForOp
+               isSmall(op) || op->getParentOfType<scf::ForallOp>()
+                   ? scf::SCFTilingOptions::LoopType::ForOp
                            : scf::SCFTilingOptions::LoopType::ForallOp,
                plan->interchange);
       if (failed(inner)) {
@@ -604,6 +680,7 @@ struct TileAndVectorizePass
         return signalPassFailure();
       }
       rewriter.replaceOp(*inner, vectorized->replacements);
+    }
     }
 
     // Small ops left on buffers run as sequential loops.

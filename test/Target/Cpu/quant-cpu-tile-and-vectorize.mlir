@@ -182,3 +182,27 @@ func.func @left_alone(%a: tensor<4x64xf32>, %p: tensor<1x2x8x8xf32>, %t: tensor<
   %tr = linalg.transpose ins(%t : tensor<2x3xf32>) outs(%te : tensor<3x2xf32>) permutation = [1, 0]
   return %r, %pool, %tr : tensor<4x64xi1>, tensor<1x2x4x4xf32>, tensor<3x2xf32>
 }
+
+// -----
+
+// A stride-1 3x3 convolution needs no im2col buffer: an scf.forall over
+// output rows accumulates nine [F,C] x [C,OW] matmuls, one per kernel tap,
+// on image rows read in place; each matmul is vectorized sequentially inside
+// the row (no nested scf.forall).
+// CHECK-LABEL: func.func @row_taps
+// CHECK-NOT:   linalg.conv
+// CHECK:       scf.forall (%[[R:.*]]) in (4) shared_outs(%[[OUT:.*]] = %arg2)
+// CHECK-NOT:     scf.forall
+// CHECK:         tensor.extract_slice %[[OUT]][0, 0, %[[R]], 0] [1, 8, 1, 16] [1, 1, 1, 1] : tensor<1x8x4x16xf32> to tensor<8x16xf32>
+// CHECK:         scf.for
+// CHECK:           vector.transfer_read %arg0[%c0, %{{.*}}, %[[R]], %{{.*}}]{{.*}} : tensor<1x4x6x18xf32>, vector<4x16xf32>
+// CHECK-COUNT-16:  vector.fma
+// CHECK:         affine.apply {{.*}}(%[[R]])
+// CHECK:         tensor.parallel_insert_slice {{.*}} into %[[OUT]][0, 0, %[[R]], 0] [1, 8, 1, 16]
+func.func @row_taps(%x: tensor<1x4x6x18xf32>, %w: tensor<8x4x3x3xf32>,
+                    %init: tensor<1x8x4x16xf32>) -> tensor<1x8x4x16xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : tensor<1x4x6x18xf32>, tensor<8x4x3x3xf32>)
+    outs(%init : tensor<1x8x4x16xf32>) -> tensor<1x8x4x16xf32>
+  return %r : tensor<1x8x4x16xf32>
+}

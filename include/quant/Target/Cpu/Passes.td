@@ -67,7 +67,10 @@ def QuantCpuTileAndVectorize
     1. Convolutions become contractions the vectorizer handles. A batch > 1
        is first an `scf.for` over single images. `linalg.conv_2d_nchw_fchw`
        with a 1x1 kernel and unit strides becomes a `linalg.matmul`
-       (weights [F,C] x image [C,H*W]); other ones use im2col: one strided
+       (weights [F,C] x image [C,H*W]); other stride-1, dilation-1 ones
+       need no im2col: an `scf.forall` over output rows accumulates, per
+       kernel tap, the matmul W[:,:,kh,kw] [F,C] x image row [C,OW] read in
+       place; the rest (strided or dilated) use im2col: one strided
        `tensor.extract_slice` per kernel tap inserted into a
        [C, KH*KW, OH, OW] tensor (kernels of up to 64 taps) or upstream's
        gather-based `linalg::rewriteInIm2Col` (larger kernels), then a
@@ -97,8 +100,8 @@ def QuantCpuTileAndVectorize
        (`hoistLoopInvariantSubsets`) and contractions are lowered to outer
        products, i.e. `vector.fma` on `vector-width` lanes.
 
-    Small ops (fewer than `parallel-threshold` iterations) get `scf.for`
-    tiles instead of `scf.forall`, and on buffers the small ops the pass
+    Small ops (fewer than `parallel-threshold` iterations) and ops already
+    inside an `scf.forall` get `scf.for` tiles instead of `scf.forall`, and on buffers the small ops the pass
     does not vectorize become sequential loops: waking a second thread costs
     more than they compute.
 
