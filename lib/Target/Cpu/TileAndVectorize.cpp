@@ -43,6 +43,16 @@ bool hasUnitValues(DenseIntElementsAttr attr) {
                       [](int64_t v) { return v == 1; });
 }
 
+/// The largest divisor of `n` up to `limit` that makes a good vector length
+/// for `vectorWidth` lanes: a multiple of the width, or a power of two of at
+/// least 4 (odd lengths like 28 legalize into shuffles). 1 when none.
+int64_t largestVectorTile(int64_t n, int64_t limit, int64_t vectorWidth) {
+  for (int64_t d = std::min(n, limit); d >= 4; --d)
+    if (n % d == 0 && (d % vectorWidth == 0 || llvm::isPowerOf2_64(d)))
+      return d;
+  return 1;
+}
+
 /// The statically shaped tensor types of a conv's image, filter and output.
 struct ConvTypes {
   RankedTensorType x, w, out;
@@ -116,8 +126,12 @@ constexpr int64_t kMaxSliceTaps = 64;
 /// (kh, kw), the matmul W[:, :, kh, kw] [F,C] x x[0, :, oh + kh, kw : kw+OW]
 /// [C,OW] into out[0, :, oh, :] [F,OW]; the image rows are read in place
 /// (strided views), and the matmuls vectorize like any other.
+/// Used when the im2col buffer would not fit in a typical L2 cache (1 MiB)
+/// and output rows are whole vectors; smaller convs do better as one matmul.
 struct RowTapConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
-  using OpRewritePattern::OpRewritePattern;
+  RowTapConv(MLIRContext *ctx, int64_t vectorWidth, PatternBenefit benefit)
+      : OpRewritePattern(ctx, benefit), vectorWidth(vectorWidth) {}
+  int64_t vectorWidth;
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
     FailureOr<ConvTypes> types = getStaticConvTypes(op);
@@ -130,7 +144,9 @@ struct RowTapConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     int64_t fs = types->w.getDimSize(0), c = types->w.getDimSize(1),
             kh = types->w.getDimSize(2), kw = types->w.getDimSize(3);
     int64_t oh = types->out.getDimSize(2), ow = types->out.getDimSize(3);
-    if (kh * kw == 1 || kh * kw > kMaxSliceTaps)
+    if (kh * kw == 1 || kh * kw > kMaxSliceTaps ||
+        largestVectorTile(ow, 2 * vectorWidth, vectorWidth) < vectorWidth ||
+        c * kh * kw * oh * ow * 4 < (int64_t(1) << 20))
       return failure();
     Value x = op.getInputs()[0], w = op.getInputs()[1];
     auto forall = scf::ForallOp::create(
@@ -340,16 +356,6 @@ struct DepthwiseConvAsTaps
 int64_t largestDivisor(int64_t n, int64_t limit) {
   for (int64_t d = std::min(n, limit); d > 1; --d)
     if (n % d == 0)
-      return d;
-  return 1;
-}
-
-/// The largest divisor of `n` up to `limit` that makes a good vector length
-/// for `vectorWidth` lanes: a multiple of the width, or a power of two of at
-/// least 4 (odd lengths like 28 legalize into shuffles). 1 when none.
-int64_t largestVectorTile(int64_t n, int64_t limit, int64_t vectorWidth) {
-  for (int64_t d = std::min(n, limit); d >= 4; --d)
-    if (n % d == 0 && (d % vectorWidth == 0 || llvm::isPowerOf2_64(d)))
       return d;
   return 1;
 }
@@ -620,7 +626,7 @@ struct TileAndVectorizePass
       RewritePatternSet patterns(ctx);
       patterns.add<PointwiseConvToMatmul, DepthwiseConvAsTaps>(ctx,
                                                               /*benefit=*/2);
-      patterns.add<RowTapConv>(ctx, /*benefit=*/1);
+      patterns.add<RowTapConv>(ctx, vectorWidth, /*benefit=*/1);
       patterns.add<Im2ColConv>(ctx, /*benefit=*/0);
       // tensor.pad as fill + insert_slice: the fill vectorizes below.
       linalg::populateDecomposePadPatterns(patterns);

@@ -185,24 +185,25 @@ func.func @left_alone(%a: tensor<4x64xf32>, %p: tensor<1x2x8x8xf32>, %t: tensor<
 
 // -----
 
-// A stride-1 3x3 convolution needs no im2col buffer: an scf.forall over
-// output rows accumulates nine [F,C] x [C,OW] matmuls, one per kernel tap,
-// on image rows read in place; each matmul is vectorized sequentially inside
-// the row (no nested scf.forall).
+// A stride-1 3x3 convolution whose im2col buffer would exceed 1 MiB (here
+// 128*9*8*32 floats) needs none: an scf.forall over output rows accumulates
+// nine [F,C] x [C,OW] matmuls, one per kernel tap, on image rows read in
+// place; each matmul is vectorized sequentially inside the row (no nested
+// scf.forall). Smaller convolutions (@im2col above) keep im2col + one matmul.
 // CHECK-LABEL: func.func @row_taps
 // CHECK-NOT:   linalg.conv
-// CHECK:       scf.forall (%[[R:.*]]) in (4) shared_outs(%[[OUT:.*]] = %arg2)
+// CHECK:       scf.forall (%[[R:.*]]) in (8) shared_outs(%[[OUT:.*]] = %arg2)
 // CHECK-NOT:     scf.forall
-// CHECK:         tensor.extract_slice %[[OUT]][0, 0, %[[R]], 0] [1, 8, 1, 16] [1, 1, 1, 1] : tensor<1x8x4x16xf32> to tensor<8x16xf32>
+// CHECK:         tensor.extract_slice %[[OUT]][0, 0, %[[R]], 0] [1, 8, 1, 32] [1, 1, 1, 1] : tensor<1x8x8x32xf32> to tensor<8x32xf32>
 // CHECK:         scf.for
-// CHECK:           vector.transfer_read %arg0[%c0, %{{.*}}, %[[R]], %{{.*}}]{{.*}} : tensor<1x4x6x18xf32>, vector<4x16xf32>
+// CHECK:           vector.transfer_read %arg0[%c0, %{{.*}}, %[[R]], %{{.*}}]{{.*}} : tensor<1x128x10x34xf32>, vector<4x16xf32>
 // CHECK-COUNT-16:  vector.fma
 // CHECK:         affine.apply {{.*}}(%[[R]])
-// CHECK:         tensor.parallel_insert_slice {{.*}} into %[[OUT]][0, 0, %[[R]], 0] [1, 8, 1, 16]
-func.func @row_taps(%x: tensor<1x4x6x18xf32>, %w: tensor<8x4x3x3xf32>,
-                    %init: tensor<1x8x4x16xf32>) -> tensor<1x8x4x16xf32> {
+// CHECK:         tensor.parallel_insert_slice {{.*}} into %[[OUT]][0, 0, %[[R]], 0] [1, 8, 1, 32]
+func.func @row_taps(%x: tensor<1x128x10x34xf32>, %w: tensor<8x128x3x3xf32>,
+                    %init: tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32> {
   %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-    ins(%x, %w : tensor<1x4x6x18xf32>, tensor<8x4x3x3xf32>)
-    outs(%init : tensor<1x8x4x16xf32>) -> tensor<1x8x4x16xf32>
-  return %r : tensor<1x8x4x16xf32>
+    ins(%x, %w : tensor<1x128x10x34xf32>, tensor<8x128x3x3xf32>)
+    outs(%init : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
+  return %r : tensor<1x8x8x32xf32>
 }

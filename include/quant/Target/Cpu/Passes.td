@@ -67,10 +67,11 @@ def QuantCpuTileAndVectorize
     1. Convolutions become contractions the vectorizer handles. A batch > 1
        is first an `scf.for` over single images. `linalg.conv_2d_nchw_fchw`
        with a 1x1 kernel and unit strides becomes a `linalg.matmul`
-       (weights [F,C] x image [C,H*W]); other stride-1, dilation-1 ones
-       need no im2col: an `scf.forall` over output rows accumulates, per
-       kernel tap, the matmul W[:,:,kh,kw] [F,C] x image row [C,OW] read in
-       place; the rest (strided or dilated) use im2col: one strided
+       (weights [F,C] x image [C,H*W]); stride-1, dilation-1 ones whose
+       im2col buffer would exceed 1 MiB and whose output rows are whole
+       vectors need no im2col: an `scf.forall` over output rows accumulates,
+       per kernel tap, the matmul W[:,:,kh,kw] [F,C] x image row [C,OW] read
+       in place; the rest use im2col: one strided
        `tensor.extract_slice` per kernel tap inserted into a
        [C, KH*KW, OH, OW] tensor (kernels of up to 64 taps) or upstream's
        gather-based `linalg::rewriteInIm2Col` (larger kernels), then a
