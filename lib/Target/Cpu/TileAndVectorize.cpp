@@ -599,6 +599,44 @@ struct TileAndVectorizePass
     return work < parallelThreshold;
   }
 
+  /// Tiles `op` as planTiles says and vectorizes the tile; does nothing for
+  /// ops the plan does not take. Fails (after an error) only when a step the
+  /// plan promised does not apply.
+  LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op) {
+    std::optional<TilePlan> plan =
+        planTiles(op, vectorWidth, rows, reductionTile);
+    if (!plan)
+      return success();
+    bool sequential = isSmall(op) || op->getParentOfType<scf::ForallOp>();
+    FailureOr<Operation *> inner =
+        tile(rewriter, op, plan->parallel,
+             sequential ? scf::SCFTilingOptions::LoopType::ForOp
+                        : scf::SCFTilingOptions::LoopType::ForallOp,
+             plan->interchange);
+    if (failed(inner))
+      return op->emitError("quant-cpu-tile-and-vectorize: tiling failed");
+    if (!plan->reduction.empty()) {
+      inner = tile(rewriter, *inner, plan->reduction,
+                   scf::SCFTilingOptions::LoopType::ForOp);
+      if (failed(inner))
+        return op->emitError(
+            "quant-cpu-tile-and-vectorize: reduction tiling failed");
+    }
+    rewriter.setInsertionPoint(*inner);
+    bool contraction =
+        linalg::isaContractionOpInterface(cast<linalg::LinalgOp>(*inner));
+    FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+        rewriter, *inner, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+        /*vectorizeNDExtract=*/true, /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/false,
+        /*createNamedContraction=*/contraction);
+    if (failed(vectorized))
+      return (*inner)->emitError("quant-cpu-tile-and-vectorize: cannot "
+                                 "vectorize a tile the plan accepted");
+    rewriter.replaceOp(*inner, vectorized->replacements);
+    return success();
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
@@ -643,53 +681,14 @@ struct TileAndVectorizePass
     // One candidate at a time: normalize it, then tile and vectorize its
     // parts before the next one is touched (splitting rewrites the slices
     // around an op, so no op handle is kept across another op's rewrite).
-    SmallVector<linalg::LinalgOp> parts;
     for (linalg::LinalgOp candidate : candidates) {
       if (Operation *flat = flattenElementwise(rewriter, candidate,
                                                vectorWidth))
         candidate = cast<linalg::LinalgOp>(flat);
-      parts = splitRagged(rewriter, candidate, vectorWidth, rows);
-    for (linalg::LinalgOp op : parts) {
-      std::optional<TilePlan> plan =
-          planTiles(op, vectorWidth, rows, reductionTile);
-      if (!plan)
-        continue;
-      FailureOr<Operation *> inner =
-          tile(rewriter, op, plan->parallel,
-               isSmall(op) || op->getParentOfType<scf::ForallOp>()
-                   ? scf::SCFTilingOptions::LoopType::ForOp
-                           : scf::SCFTilingOptions::LoopType::ForallOp,
-               plan->interchange);
-      if (failed(inner)) {
-        op->emitError("quant-cpu-tile-and-vectorize: tiling failed");
-        return signalPassFailure();
-      }
-      if (!plan->reduction.empty()) {
-        inner = tile(rewriter, *inner, plan->reduction,
-                     scf::SCFTilingOptions::LoopType::ForOp);
-        if (failed(inner)) {
-          op->emitError("quant-cpu-tile-and-vectorize: reduction tiling "
-                        "failed");
+      for (linalg::LinalgOp op :
+           splitRagged(rewriter, candidate, vectorWidth, rows))
+        if (failed(tileAndVectorize(rewriter, op)))
           return signalPassFailure();
-        }
-      }
-      rewriter.setInsertionPoint(*inner);
-      FailureOr<linalg::VectorizationResult> vectorized =
-          linalg::vectorize(rewriter, *inner, /*inputVectorSizes=*/{},
-                            /*inputScalableVecDims=*/{},
-                            /*vectorizeNDExtract=*/true,
-                            /*flatten1DDepthwiseConv=*/false,
-                            /*assumeDynamicDimsMatchVecSizes=*/false,
-                            /*createNamedContraction=*/
-                            linalg::isaContractionOpInterface(
-                                cast<linalg::LinalgOp>(*inner)));
-      if (failed(vectorized)) {
-        (*inner)->emitError("quant-cpu-tile-and-vectorize: cannot vectorize "
-                            "a tile the plan accepted");
-        return signalPassFailure();
-      }
-      rewriter.replaceOp(*inner, vectorized->replacements);
-    }
     }
 
     // Small ops left on buffers run as sequential loops.
