@@ -58,14 +58,17 @@ struct ConvTypes {
   RankedTensorType x, w, out;
 };
 
-FailureOr<ConvTypes> getStaticConvTypes(linalg::Conv2DNchwFchwOp op) {
+/// The types of a conv on tensors with static shapes and batch 1 (the pass
+/// tiles larger batches to 1 before the conv rewrites run); failure
+/// otherwise.
+FailureOr<ConvTypes> getSingleImageConvTypes(linalg::Conv2DNchwFchwOp op) {
   if (!op.hasPureTensorSemantics())
     return failure();
   auto x = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
   auto w = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
   auto out = dyn_cast<RankedTensorType>(op.getOutputs()[0].getType());
   if (!x || !w || !out || !x.hasStaticShape() || !w.hasStaticShape() ||
-      !out.hasStaticShape())
+      !out.hasStaticShape() || x.getDimSize(0) != 1)
     return failure();
   return ConvTypes{x, w, out};
 }
@@ -100,11 +103,11 @@ struct PointwiseConvToMatmul
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
-    FailureOr<ConvTypes> types = getStaticConvTypes(op);
+    FailureOr<ConvTypes> types = getSingleImageConvTypes(op);
     if (failed(types))
       return failure();
     RankedTensorType xType = types->x, wType = types->w, oType = types->out;
-    if (xType.getDimSize(0) != 1 || wType.getDimSize(2) != 1 ||
+    if (wType.getDimSize(2) != 1 ||
         wType.getDimSize(3) != 1 || !hasUnitValues(op.getStrides()) ||
         xType.getDimSize(2) != oType.getDimSize(2) ||
         xType.getDimSize(3) != oType.getDimSize(3))
@@ -134,8 +137,8 @@ struct RowTapConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   int64_t vectorWidth;
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
-    FailureOr<ConvTypes> types = getStaticConvTypes(op);
-    if (failed(types) || types->x.getDimSize(0) != 1 ||
+    FailureOr<ConvTypes> types = getSingleImageConvTypes(op);
+    if (failed(types) ||
         !hasUnitValues(op.getStrides()) || !hasUnitValues(op.getDilations()))
       return failure();
     MLIRContext *ctx = rewriter.getContext();
@@ -238,12 +241,10 @@ struct Im2ColConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
-    FailureOr<ConvTypes> types = getStaticConvTypes(op);
+    FailureOr<ConvTypes> types = getSingleImageConvTypes(op);
     if (failed(types))
       return failure();
-    RankedTensorType xType = types->x, wType = types->w, oType = types->out;
-    if (xType.getDimSize(0) != 1)
-      return failure(); // the pass tiles batches to 1 first
+    RankedTensorType wType = types->w, oType = types->out;
     MLIRContext *ctx = rewriter.getContext();
     Location loc = op.getLoc();
     int64_t c = wType.getDimSize(1), kh = wType.getDimSize(2),
