@@ -32,6 +32,9 @@ config.substitutions.append(
                                                      config.quant_openmp_dir)))
 config.substitutions.append(
     ("%runtime_include", os.path.join(config.quant_src_root, "runtime")))
+config.substitutions.append(
+    ("%runtime_lib", os.path.join(config.quant_obj_root, "lib",
+                                  "libquant_runtime.a")))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -205,3 +205,82 @@ func.func @row_taps(%x: tensor<1x128x10x34xf32>, %w: tensor<8x128x3x3xf32>,
     outs(%init : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
   return %r : tensor<1x8x8x32xf32>
 }
+
+// -----
+
+// A kernel with more than 64 taps (an STFT-like 1x72 conv) uses upstream's
+// gather im2col [1, 72, 129], then a linalg.matmul; the output width 129
+// divides badly, so the matmul is split into 128 columns (16-lane tiles)
+// and a 1-column remainder left to the loops.
+// CHECK-LABEL: func.func @big_kernel
+// CHECK-NOT:   linalg.conv
+// CHECK:       tensor.empty() : tensor<1x72x129xf32>
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<1x72x129xf32>)
+// CHECK:       tensor.extract_slice %{{.*}}[0, 0] [4, 128] [1, 1] : tensor<4x129xf32> to tensor<4x128xf32>
+// CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (128, 4) step (16, 4)
+// CHECK:         scf.for %{{.*}} = %c0 to %c72 step %c4
+// CHECK:           vector.fma
+// CHECK:       linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x72xf32>, tensor<72x1xf32>) outs(%{{.*}} : tensor<4x1xf32>)
+func.func @big_kernel(%x: tensor<1x1x1x200xf32>, %w: tensor<4x1x1x72xf32>,
+                      %init: tensor<1x4x1x129xf32>) -> tensor<1x4x1x129xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : tensor<1x1x1x200xf32>, tensor<4x1x1x72xf32>)
+    outs(%init : tensor<1x4x1x129xf32>) -> tensor<1x4x1x129xf32>
+  return %r : tensor<1x4x1x129xf32>
+}
+
+// -----
+
+// Ragged contraction dims are split: 37 columns into 32 + 5 and, within the
+// 32, 19 rows into 16 (4-row tiles) + 3 (one 3-row tile). The 5-column
+// remainder has no good vector length and stays a matmul for the loops.
+// CHECK-LABEL: func.func @ragged
+// CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 16) step (16, 4)
+// CHECK:         vector<4x16xf32>
+// CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 3) step (32, 3)
+// CHECK:         vector<3x32xf32>
+// CHECK:       linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x8xf32>, tensor<8x5xf32>)
+// CHECK:       linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<3x8xf32>, tensor<8x5xf32>)
+func.func @ragged(%a: tensor<19x8xf32>, %b: tensor<8x37xf32>, %c: tensor<19x37xf32>) -> tensor<19x37xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<19x8xf32>, tensor<8x37xf32>) outs(%c : tensor<19x37xf32>) -> tensor<19x37xf32>
+  return %r : tensor<19x37xf32>
+}
+
+// -----
+
+// A gather (tensor.extract at computed indices, as resize lowers) becomes
+// vector.gather.
+// CHECK-LABEL: func.func @gather
+// CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (8, 32) step (1, 16)
+// CHECK:         vector.gather %arg0{{.*}} : tensor<8x16xf32>, vector<1x16xindex>, vector<1x16xi1>, vector<1x16xf32> into vector<1x16xf32>
+#idg = affine_map<(d0, d1) -> (d0, d1)>
+func.func @gather(%t: tensor<8x16xf32>) -> tensor<8x32xf32> {
+  %e = tensor.empty() : tensor<8x32xf32>
+  %r = linalg.generic {indexing_maps = [#idg], iterator_types = ["parallel", "parallel"]} outs(%e : tensor<8x32xf32>) {
+  ^bb0(%out: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %c2 = arith.constant 2 : index
+    %h = arith.divui %j, %c2 : index
+    %v = tensor.extract %t[%i, %h] : tensor<8x16xf32>
+    linalg.yield %v : f32
+  } -> tensor<8x32xf32>
+  return %r : tensor<8x32xf32>
+}
+
+// -----
+
+// On buffers, a small op the pass does not vectorize (pooling) becomes
+// sequential loops under the default threshold (no OpenMP region later);
+// with parallel-threshold=0 it is left to the parallel loop lowering.
+// CHECK-LABEL: func.func @small_pool
+// CHECK:       linalg.pooling_nchw_max
+// SMALL-LABEL: func.func @small_pool
+// SMALL-NOT:   linalg.pooling_nchw_max
+// SMALL:       scf.for
+// SMALL:         arith.maximumf
+func.func @small_pool(%x: memref<1x2x8x8xf32>, %win: memref<2x2xf32>, %y: memref<1x2x4x4xf32>) {
+  linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%x, %win : memref<1x2x8x8xf32>, memref<2x2xf32>) outs(%y : memref<1x2x4x4xf32>)
+  return
+}
