@@ -17,6 +17,7 @@ the real-model tests, and the three Fashion-MNIST examples at batch 1.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,13 @@ def main():
     ort_run = ["node", os.path.join(ROOT, "utils", "ort-run.js")]
 
     work = tempfile.mkdtemp(prefix="quant-bench-")
+    try:
+        run(args, threads, ort_run, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args, threads, ort_run, work):
     subprocess.run([sys.executable, os.path.join(ROOT, "test", "Models", "Inputs",
                                                  "realistic_inputs.py"), work], check=True)
     np.save(os.path.join(work, "image.npy"), np.load(os.path.join(FM, "samples.npy"))[:1])

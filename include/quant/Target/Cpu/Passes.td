@@ -85,6 +85,8 @@ def QuantCpuTileAndVectorize
        (best tile under one vector, e.g. 97) is split with `linalg::splitOp`
        into a multiple of two vectors and a remainder; a contraction whose
        row dim divides badly into `rows` (e.g. 257) is split the same way.
+       Fills are not split (`linalg::splitOp` hands back an erased op for
+       them); they get shorter vectors instead.
     3. Every linalg op whose indexing maps are projected permutations
        (broadcasts allowed), whose innermost output dim is a parallel loop
        and which has no i1 operand (vector<Nxi1> memory is bit-packed) is
