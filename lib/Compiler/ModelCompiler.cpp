@@ -9,12 +9,15 @@
 #include "quant/Pipelines/Pipelines.h"
 
 #include "RuntimeHeader.inc"
+#include "quant_runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -358,4 +361,69 @@ std::string quant_compiler::generateHeader(const ModelSignature &signature) {
      << "     void *const *outputs, const size_t *output_bytes);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return text;
+}
+
+//===----------------------------------------------------------------------===//
+// JIT
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+// The generated code's scratch allocator (runtime/quant_runtime.c).
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+}
+
+JitModel::JitModel() = default;
+JitModel::JitModel(JitModel &&) = default;
+JitModel &JitModel::operator=(JitModel &&) = default;
+JitModel::~JitModel() = default;
+
+FailureOr<JitModel> quant_compiler::jitCompileModel(ModuleOp module,
+                                                    StringRef name,
+                                                    bool parallel) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::string error;
+  auto machine = createCpuTargetMachine("", "native", error);
+  if (failed(machine))
+    return module.emitError(error);
+  FailureOr<ModelSignature> signature = prepareModelEntry(module, name);
+  if (failed(signature) ||
+      failed(lowerModelToLLVMDialect(module, parallel,
+                                     defaultVectorWidth(**machine))))
+    return failure();
+  // The options hold a function_ref: the builder must outlive create().
+  auto builder = [&](Operation *op, llvm::LLVMContext &llvmContext) {
+    return translateModelToLLVMIR(cast<ModuleOp>(op), llvmContext, *signature);
+  };
+  ExecutionEngineOptions options;
+  options.llvmModuleBuilder = builder;
+  options.transformer = makeOptimizingTransformer(3, 0, machine->get());
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(module, options);
+  if (!engine)
+    return module.emitError("JIT compilation failed: ")
+           << llvm::toString(engine.takeError());
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto add = [&](StringRef symbol, auto *function) {
+      symbols[interner(symbol)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+                                   llvm::JITSymbolFlags::Exported};
+    };
+    add("quant_model_run", &quant_model_run);
+    add("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);
+    add("_mlir_memref_to_llvm_aligned_alloc",
+        &_mlir_memref_to_llvm_aligned_alloc);
+    add("_mlir_memref_to_llvm_free", &_mlir_memref_to_llvm_free);
+    return symbols;
+  });
+  auto infoFn = (*engine)->lookup(name.str() + "_info");
+  if (!infoFn)
+    return module.emitError() << llvm::toString(infoFn.takeError());
+  JitModel jit;
+  using InfoFn = const quant_model_info *(*)();
+  jit.info = reinterpret_cast<InfoFn>(*infoFn)();
+  jit.engine = std::move(*engine);
+  return jit;
 }

@@ -6,6 +6,7 @@
 
 #include "quant/InitAll.h"
 
+#include "quant/Calibration/Passes.h"
 #include "quant/Conversion/Passes.h"
 #include "quant/Dialect/Qnt/IR/QntDialect.h"
 #include "quant/Dialect/Qnt/Transforms/Passes.h"
@@ -30,6 +31,7 @@ void quant_compiler::registerAllDialects(DialectRegistry &registry) {
 void quant_compiler::registerAllPasses() {
   mlir::registerAllPasses();
   qnt::registerQntPasses();
+  qnt::registerQntCalibrationPasses();
   qnt::registerQntConversionPasses();
   registerQuantCpuPasses();
   registerPipelines();

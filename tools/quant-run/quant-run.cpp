@@ -22,13 +22,9 @@
 #include "quant_driver.h"
 #include "quant_runtime.h"
 
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/MLIRContext.h"
-#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
@@ -57,13 +53,6 @@ static void printHelp() {
          "  --threads T        OpenMP threads (default 1)\n"
          "  --input-shape S    fix a dynamic input dim of an .onnx model\n"
          "  --print-signature  print inputs and outputs and exit\n";
-}
-
-extern "C" {
-// The generated code's scratch allocator (runtime/quant_runtime.c).
-void *_mlir_memref_to_llvm_alloc(size_t size);
-void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
-void _mlir_memref_to_llvm_free(void *ptr);
 }
 
 int main(int argc, char **argv) {
@@ -126,56 +115,8 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
   std::string name = makeModelName(llvm::sys::path::stem(modelPath));
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  std::string error;
-  auto machine = createCpuTargetMachine("", "native", error);
-  if (failed(machine)) {
-    llvm::errs() << "quant-run: error: " << error << "\n";
+  FailureOr<JitModel> jit = jitCompileModel(*module, name, /*parallel=*/true);
+  if (failed(jit))
     return 1;
-  }
-  FailureOr<ModelSignature> signature = prepareModelEntry(*module, name);
-  if (failed(signature) ||
-      failed(lowerModelToLLVMDialect(*module, /*parallel=*/true,
-                                     defaultVectorWidth(**machine))))
-    return 1;
-  auto optimize = makeOptimizingTransformer(3, 0, machine->get());
-  ExecutionEngineOptions options;
-  auto builder = [&](Operation *op, llvm::LLVMContext &llvmContext) {
-    return translateModelToLLVMIR(cast<ModuleOp>(op), llvmContext, *signature);
-  };
-  options.llvmModuleBuilder = builder;
-  options.transformer = optimize;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  auto engine = ExecutionEngine::create(*module, options);
-  if (!engine) {
-    llvm::errs() << modelPath << ": error: JIT compilation failed: "
-                 << llvm::toString(engine.takeError()) << "\n";
-    return 1;
-  }
-  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    symbols[interner("quant_model_run")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&quant_model_run),
-        llvm::JITSymbolFlags::Exported};
-    symbols[interner("_mlir_memref_to_llvm_alloc")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_alloc),
-        llvm::JITSymbolFlags::Exported};
-    symbols[interner("_mlir_memref_to_llvm_aligned_alloc")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_aligned_alloc),
-        llvm::JITSymbolFlags::Exported};
-    symbols[interner("_mlir_memref_to_llvm_free")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_free),
-        llvm::JITSymbolFlags::Exported};
-    return symbols;
-  });
-  auto infoFn = (*engine)->lookup(name + "_info");
-  if (!infoFn) {
-    llvm::errs() << modelPath << ": error: "
-                 << llvm::toString(infoFn.takeError()) << "\n";
-    return 1;
-  }
-  using InfoFn = const quant_model_info *(*)();
-  const quant_model_info *info = reinterpret_cast<InfoFn>(*infoFn)();
-  return quant_driver_main("quant-run", info, rest.size(), rest.data());
+  return quant_driver_main("quant-run", jit->info, rest.size(), rest.data());
 }

@@ -21,6 +21,12 @@
 #include <string>
 #include <vector>
 
+struct quant_model_info;
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
 namespace mlir::quant_compiler {
 
 struct TensorSignature {
@@ -75,6 +81,23 @@ LogicalResult optimizeModule(llvm::Module &module,
 /// Writes an object file.
 LogicalResult emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
                              StringRef path, std::string &error);
+
+/// A model compiled in memory for this host. `info` points into the engine's
+/// code and lives as long as `engine`.
+struct JitModel {
+  JitModel();
+  JitModel(JitModel &&);
+  JitModel &operator=(JitModel &&);
+  ~JitModel();
+  std::unique_ptr<ExecutionEngine> engine;
+  const quant_model_info *info = nullptr;
+};
+
+/// prepareModelEntry + lowering + ORC JIT for the host CPU ("native"), with
+/// the runtime's symbols (quant_model_run, the scratch allocator) resolved
+/// in this process. Errors are diagnostics on `module`.
+FailureOr<JitModel> jitCompileModel(ModuleOp module, StringRef name,
+                                    bool parallel);
 
 /// The C header declaring NAME_info/NAME_run and the ABI types.
 std::string generateHeader(const ModelSignature &signature);

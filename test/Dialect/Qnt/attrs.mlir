@@ -32,3 +32,17 @@ func.func @one_bound() attributes {r = #qnt.range<1.0>} { return }
 // expected-error @+2 {{expected ::mlir::qnt::PadMode to be one of: constant, reflect, edge}}
 // expected-error @+1 {{failed to parse Qnt_PadModeAttr parameter 'value'}}
 func.func @bad_case() attributes {r = #qnt.pad_mode<wrap>} { return }
+
+// -----
+
+// What calibration writes: per-channel ranges, statistics, and the module's
+// calibration record.
+// CHECK: module attributes {qnt.calibration = {method = "minmax", samples = 2 : i64}}
+// CHECK-LABEL: func.func @calibrated
+// CHECK-SAME:    qnt.channel_range = #qnt.channel_range<axis = 1, min = [-1.000000e+00, 0.000000e+00], max = [2.000000e+00, 5.000000e-01]>
+// CHECK-SAME:    qnt.stats = {count = 4 : i64}
+module attributes {qnt.calibration = {method = "minmax", samples = 2 : i64}} {
+  func.func @calibrated(%x: tensor<1x2xf32> {qnt.channel_range = #qnt.channel_range<axis = 1, min = [-1.0, 0.0], max = [2.0, 0.5]>, qnt.stats = {count = 4 : i64}}) {
+    return
+  }
+}

@@ -61,6 +61,44 @@ func.func @unknown_arg_attr(%x: tensor<4xf32> {qnt.zero_point = 0 : i32}) {
   return
 }
 
+// -----
+
+// Per-channel ranges: as many minimums as maximums.
+// expected-error @+1 {{channel_range has 2 minimums but 1 maximums}}
+func.func @channel_range_sizes() attributes {r = #qnt.channel_range<axis = 1, min = [0.0, 1.0], max = [2.0]>} { return }
+
+// -----
+
+// Per-channel ranges: each one ordered.
+// expected-error @+1 {{channel_range of channel 1 is [3, 2]; bounds must be finite with min <= max}}
+func.func @channel_range_unordered() attributes {r = #qnt.channel_range<axis = 0, min = [0.0, 3.0], max = [1.0, 2.0]>} { return }
+
+// -----
+
+// Per-channel ranges: one per index of the axis.
+func.func @channel_range_mismatch(%x: tensor<1x3xf32>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qnt.channel_range' with axis 1 and 2 channels does not fit 'tensor<1x3xf32>'}}
+  %0 = qnt.relu %x {qnt.channel_range = #qnt.channel_range<axis = 1, min = [0.0, 0.0], max = [1.0, 1.0]>} : (tensor<1x3xf32>) -> tensor<1x3xf32>
+  return %0 : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @stats_not_dict(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'qnt.stats' must be a dictionary, got 1 : i64}}
+  %0 = qnt.relu %x {qnt.stats = 1} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// qnt.calibration describes a whole module.
+func.func @calibration_on_op(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'qnt.calibration' must be a dictionary on a module}}
+  %0 = qnt.relu %x {qnt.calibration = {method = "minmax"}} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
 //===----------------------------------------------------------------------===//
 // Types and shared traits
 //===----------------------------------------------------------------------===//

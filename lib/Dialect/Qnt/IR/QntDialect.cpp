@@ -10,6 +10,7 @@
 #include "quant/Dialect/Qnt/IR/QntShapes.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -88,46 +89,106 @@ LogicalResult RangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 // Discardable attributes: qnt.range on ops and block arguments
 //===----------------------------------------------------------------------===//
 
-/// `qnt.range` only makes sense on a value a quantizer could quantize.
-static LogicalResult
-verifyRangeOn(Type type, NamedAttribute attr,
-              function_ref<InFlightDiagnostic()> emitError) {
-  if (!isa<RangeAttr>(attr.getValue()))
-    return emitError() << "'" << QntDialect::getRangeAttrName()
-                       << "' must be a #qnt.range attribute, got "
-                       << attr.getValue();
-  if (!getExpressedType(type))
-    return emitError() << "'" << QntDialect::getRangeAttrName()
-                       << "' needs a float or quantized value, got " << type;
+//===----------------------------------------------------------------------===//
+// ChannelRangeAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+ChannelRangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                         int64_t axis, DenseF32ArrayAttr min,
+                         DenseF32ArrayAttr max) {
+  if (axis < 0)
+    return emitError() << "channel_range axis must be non-negative, got "
+                       << axis;
+  if (min.size() != max.size())
+    return emitError() << "channel_range has " << min.size()
+                       << " minimums but " << max.size() << " maximums";
+  for (int64_t c = 0; c < min.size(); ++c) {
+    float lo = min[c], hi = max[c];
+    if (!std::isfinite(lo) || !std::isfinite(hi) || lo > hi)
+      return emitError() << "channel_range of channel " << c << " is ["
+                         << formatFloat(lo) << ", " << formatFloat(hi)
+                         << "]; bounds must be finite with min <= max";
+  }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Discardable attributes on ops, block arguments and modules
+//===----------------------------------------------------------------------===//
+
+/// Checks a value attribute (`qnt.range`, `qnt.channel_range`, `qnt.stats`)
+/// against the value it describes.
+static LogicalResult
+verifyValueAttr(Type type, NamedAttribute attr,
+                function_ref<InFlightDiagnostic()> emitError) {
+  StringRef name = attr.getName().getValue();
+  Attribute value = attr.getValue();
+  bool wellTyped =
+      name == QntDialect::getRangeAttrName()          ? isa<RangeAttr>(value)
+      : name == QntDialect::getChannelRangeAttrName() ? isa<ChannelRangeAttr>(value)
+                                                      : isa<DictionaryAttr>(value);
+  if (!wellTyped)
+    return emitError() << "'" << name << "' must be a "
+                       << (name == QntDialect::getRangeAttrName()
+                               ? "#qnt.range attribute"
+                           : name == QntDialect::getChannelRangeAttrName()
+                               ? "#qnt.channel_range attribute"
+                               : "dictionary")
+                       << ", got " << value;
+  if (!getExpressedType(type))
+    return emitError() << "'" << name
+                       << "' needs a float or quantized value, got " << type;
+  if (auto channels = dyn_cast<ChannelRangeAttr>(value)) {
+    auto shaped = dyn_cast<RankedTensorType>(type);
+    if (!shaped || channels.getAxis() >= shaped.getRank() ||
+        shaped.getDimSize(channels.getAxis()) != channels.getMin().size())
+      return emitError() << "'" << name << "' with axis "
+                         << channels.getAxis() << " and "
+                         << channels.getMin().size()
+                         << " channels does not fit " << type;
+  }
+  return success();
+}
+
+static bool isValueAttrName(StringRef name) {
+  return name == QntDialect::getRangeAttrName() ||
+         name == QntDialect::getChannelRangeAttrName() ||
+         name == QntDialect::getStatsAttrName();
 }
 
 LogicalResult QntDialect::verifyOperationAttribute(Operation *op,
                                                    NamedAttribute attr) {
-  if (attr.getName() != getRangeAttrName())
-    return op->emitError() << "unknown qnt attribute '"
-                           << attr.getName().getValue() << "'";
+  StringRef name = attr.getName().getValue();
+  if (name == getCalibrationAttrName()) {
+    if (!isa<ModuleOp>(op) || !isa<DictionaryAttr>(attr.getValue()))
+      return op->emitError() << "'" << name
+                             << "' must be a dictionary on a module";
+    return success();
+  }
+  if (!isValueAttrName(name))
+    return op->emitError() << "unknown qnt attribute '" << name << "'";
   if (op->getNumResults() != 1)
-    return op->emitError() << "'" << getRangeAttrName()
+    return op->emitError() << "'" << name
                            << "' needs an op with exactly one result, this "
                               "one has "
                            << op->getNumResults();
-  return verifyRangeOn(op->getResult(0).getType(), attr,
-                       [&] { return op->emitError(); });
+  return verifyValueAttr(op->getResult(0).getType(), attr,
+                         [&] { return op->emitError(); });
 }
 
 LogicalResult QntDialect::verifyRegionArgAttribute(Operation *op,
                                                    unsigned regionIndex,
                                                    unsigned argIndex,
                                                    NamedAttribute attr) {
-  if (attr.getName() != getRangeAttrName())
+  if (!isValueAttrName(attr.getName().getValue()))
     return op->emitError() << "unknown qnt argument attribute '"
                            << attr.getName().getValue() << "'";
   Region &region = op->getRegion(regionIndex);
   if (region.empty() || argIndex >= region.front().getNumArguments())
     return success(); // Declarations carry no block to check against.
-  return verifyRangeOn(region.front().getArgument(argIndex).getType(), attr,
-                       [&] { return op->emitError(); });
+  return verifyValueAttr(region.front().getArgument(argIndex).getType(), attr,
+                         [&] { return op->emitError(); });
 }
 
 //===----------------------------------------------------------------------===//

@@ -50,6 +50,33 @@ def Qnt_RangeAttr : Qnt_Attr<"Range", "range"> {
 }
 
 //===----------------------------------------------------------------------===//
+// ChannelRangeAttr
+//===----------------------------------------------------------------------===//
+
+def Qnt_ChannelRangeAttr : Qnt_Attr<"ChannelRange", "channel_range"> {
+  let summary = "Calibrated per-channel value ranges of a tensor";
+  let description = [{
+    For each index `c` along dimension `axis`, the interval
+    `[min[c], max[c]]` the tensor's values at that index were observed in.
+    `qnt-calibrate per-channel` writes it as the discardable attribute
+    `qnt.channel_range` (axis 1 for tensors of rank >= 4, the last axis
+    otherwise); SmoothQuant-style transforms read it.
+
+    Example:
+
+    ```mlir
+    %0 = qnt.matmul %x, %w {qnt.channel_range = #qnt.channel_range<axis = 1,
+        min = [-1.0, 0.0], max = [2.0, 0.5]>} : …
+    ```
+  }];
+  let parameters = (ins "int64_t":$axis,
+                        "::mlir::DenseF32ArrayAttr":$min,
+                        "::mlir::DenseF32ArrayAttr":$max);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Enums
 //===----------------------------------------------------------------------===//
 

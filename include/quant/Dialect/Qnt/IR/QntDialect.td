@@ -34,6 +34,10 @@ def Qnt_Dialect : Dialect {
 
     * `#qnt.range<min, max>` records a calibrated value range, attached to an
       op as the discardable attribute `qnt.range` (or to a function argument);
+      `#qnt.channel_range` records per-channel ranges as `qnt.channel_range`,
+      and `qnt.stats` (a dictionary) what calibration observed;
+    * the module attribute `qnt.calibration` (a dictionary) says how the
+      ranges were calibrated (method, samples, ...);
     * quantized tensors use `!quant.uniform<…>` element types.
   }];
   let useDefaultAttributePrinterParser = 1;
@@ -46,6 +50,18 @@ def Qnt_Dialect : Dialect {
     /// range (`#qnt.range`).
     static constexpr ::llvm::StringLiteral getRangeAttrName() {
       return ::llvm::StringLiteral("qnt.range");
+    }
+    /// Per-channel observed ranges (`#qnt.channel_range`).
+    static constexpr ::llvm::StringLiteral getChannelRangeAttrName() {
+      return ::llvm::StringLiteral("qnt.channel_range");
+    }
+    /// Observed statistics calibration writes on request (a dictionary).
+    static constexpr ::llvm::StringLiteral getStatsAttrName() {
+      return ::llvm::StringLiteral("qnt.stats");
+    }
+    /// On the module: how its ranges were calibrated (a dictionary).
+    static constexpr ::llvm::StringLiteral getCalibrationAttrName() {
+      return ::llvm::StringLiteral("qnt.calibration");
     }
   }];
 }

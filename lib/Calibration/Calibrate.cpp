@@ -1,0 +1,396 @@
+//===- Calibrate.cpp - Observe activation ranges on calibration data ------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// qnt-calibrate: instrument (every observed value becomes a result of
+// @main), JIT-compile the float model in a private context, stream the
+// samples through it, and write each observer's chosen range into the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Calibration/Passes.h"
+
+#include "quant/Calibration/CalibrationData.h"
+#include "quant/Calibration/Histogram.h"
+#include "quant/Compiler/ModelCompiler.h"
+#include "quant/Dialect/Qnt/IR/QntDialect.h"
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Dialect/Qnt/IR/QntShapes.h"
+
+#include "quant_runtime.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Threading.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace mlir::qnt {
+#define GEN_PASS_DEF_QNTCALIBRATE
+#include "quant/Calibration/Passes.h.inc"
+} // namespace mlir::qnt
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+namespace {
+
+/// What calibration keeps for one observed value.
+struct Observer {
+  explicit Observer(unsigned bins) : histogram(bins) {}
+
+  /// Adds one tensor (row-major `shape`).
+  void add(const float *data, ArrayRef<int64_t> shape, bool perChannel) {
+    size_t size = 1;
+    for (int64_t d : shape)
+      size *= d;
+    histogram.add(data, size);
+    if (!perChannel || shape.empty())
+      return;
+    int64_t axis = shape.size() >= 4 ? 1 : shape.size() - 1;
+    int64_t channels = shape[axis];
+    size_t inner = 1;
+    for (size_t d = axis + 1; d < shape.size(); ++d)
+      inner *= shape[d];
+    size_t outer = channels ? size / (channels * inner) : 0;
+    if (channelMin.empty()) {
+      this->axis = axis;
+      channelMin.assign(channels, std::numeric_limits<float>::infinity());
+      channelMax.assign(channels, -std::numeric_limits<float>::infinity());
+    }
+    for (size_t o = 0; o < outer; ++o)
+      for (int64_t c = 0; c < channels; ++c) {
+        const float *row = data + (o * channels + c) * inner;
+        float lo = channelMin[c], hi = channelMax[c];
+        for (size_t i = 0; i < inner; ++i) {
+          if (!std::isfinite(row[i]))
+            continue;
+          lo = std::min(lo, row[i]);
+          hi = std::max(hi, row[i]);
+        }
+        channelMin[c] = lo;
+        channelMax[c] = hi;
+      }
+  }
+
+  StreamingHistogram histogram;
+  int64_t axis = -1;
+  std::vector<float> channelMin, channelMax;
+};
+
+/// A value calibration observes: a @main argument (read from the sample) or
+/// an op result (an extra result of the instrumented @main).
+struct ObservedValue {
+  Value value;
+  int64_t input = -1;  // index into the sample's tensors
+  int64_t output = -1; // index into the instrumented model's outputs
+  SmallVector<int64_t> shape;
+};
+
+static std::optional<ElementKind> elementKindOf(Type type) {
+  if (type.isF32())
+    return ElementKind::F32;
+  if (type.isInteger(64))
+    return ElementKind::I64;
+  if (type.isInteger(32))
+    return ElementKind::I32;
+  if (type.isInteger(8))
+    return ElementKind::I8;
+  if (type.isInteger(1))
+    return ElementKind::Bool;
+  return std::nullopt;
+}
+
+/// A static f32 tensor, the only values calibration observes.
+static bool isObservable(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && type.getElementType().isF32();
+}
+
+struct QntCalibratePass
+    : public qnt::impl::QntCalibrateBase<QntCalibratePass> {
+  using QntCalibrateBase::QntCalibrateBase;
+
+  void runOnOperation() override;
+
+private:
+  /// Writes the instrumented clone of the module into `jitContext` and
+  /// JIT-compiles it; `observed` gets the output indices.
+  FailureOr<quant_compiler::JitModel>
+  compileInstrumented(func::FuncOp main, MLIRContext &jitContext,
+                      OwningOpRef<ModuleOp> &jitModule,
+                      MutableArrayRef<ObservedValue> observed);
+};
+
+} // namespace
+
+FailureOr<quant_compiler::JitModel> QntCalibratePass::compileInstrumented(
+    func::FuncOp main, MLIRContext &jitContext,
+    OwningOpRef<ModuleOp> &jitModule, MutableArrayRef<ObservedValue> observed) {
+  ModuleOp module = getOperation();
+  IRMapping mapping;
+  OwningOpRef<ModuleOp> clone = cast<ModuleOp>(module->clone(mapping));
+  auto cloneMain = clone->lookupSymbol<func::FuncOp>("main");
+  auto ret = cast<func::ReturnOp>(cloneMain.getBody().front().getTerminator());
+  // A value the model already returns is read from that output (returning
+  // one buffer twice is not something bufferization supports).
+  llvm::DenseMap<Value, int64_t> outputOf;
+  for (auto [i, operand] : llvm::enumerate(ret.getOperands()))
+    outputOf.try_emplace(operand, i);
+  for (ObservedValue &v : observed) {
+    if (v.input >= 0)
+      continue;
+    Value mapped = mapping.lookup(v.value);
+    auto [it, inserted] = outputOf.try_emplace(mapped, ret.getNumOperands());
+    if (inserted)
+      ret.getOperandsMutable().append(mapped);
+    v.output = it->second;
+  }
+  cloneMain.setType(FunctionType::get(&getContext(),
+                                      cloneMain.getArgumentTypes(),
+                                      ret.getOperandTypes()));
+  // Calibration attributes of an earlier run mean nothing to the lowering.
+  (*clone)->removeAttr(QntDialect::getCalibrationAttrName());
+
+  // Compile in a private context: the lowering loads dialects and runs its
+  // own pass manager, which must not happen inside this pass's context.
+  std::string bytecode;
+  {
+    llvm::raw_string_ostream os(bytecode);
+    if (failed(writeBytecodeToFile(*clone, os)))
+      return emitError(module.getLoc(), "qnt-calibrate: cannot serialize the "
+                              "instrumented model");
+  }
+  jitModule = parseSourceString<ModuleOp>(bytecode, &jitContext);
+  if (!jitModule)
+    return emitError(module.getLoc(), "qnt-calibrate: cannot re-read the instrumented "
+                            "model");
+  FailureOr<quant_compiler::JitModel> jit = quant_compiler::jitCompileModel(
+      *jitModule, "quant_calibration_model", /*parallel=*/true);
+  if (failed(jit))
+    return emitError(module.getLoc(), "qnt-calibrate: cannot compile the model for "
+                            "calibration (see the errors above)");
+  return jit;
+}
+
+void QntCalibratePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  MLIRContext *context = &getContext();
+  auto fail = [&](const Twine &message) {
+    emitError(module.getLoc(), "qnt-calibrate: ") << message;
+    signalPassFailure();
+  };
+
+  std::optional<CalibrationMethod> parsedMethod =
+      parseCalibrationMethod(method);
+  if (!parsedMethod)
+    return fail("unknown method '" + method +
+                "'; use minmax, percentile, entropy or mse");
+  if (dataDir.empty())
+    return fail("no calibration data: give data=DIR (a folder of .npy "
+                "samples)");
+  if (*parsedMethod == CalibrationMethod::Percentile &&
+      !(percentile >= 50 && percentile <= 100))
+    return fail("percentile=" + formatFloat(percentile) +
+                " is outside [50, 100]");
+  if (numBins < 16 || numBins > (1u << 20))
+    return fail("bins=" + Twine(unsigned(numBins)) + " is outside [16, 1048576]");
+  if (bits < 2 || bits > 16)
+    return fail("bits=" + Twine(unsigned(bits)) + " is outside [2, 16]");
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main || main.isExternal())
+    return fail("the module has no func.func @main to calibrate");
+
+  // The model's inputs, as the samples must provide them.
+  SmallVector<CalibrationInput> inputs;
+  for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    std::optional<ElementKind> kind =
+        type ? elementKindOf(type.getElementType()) : std::nullopt;
+    if (!type || !type.hasStaticShape() || !kind) {
+      emitError(main.getLoc(), "qnt-calibrate: @main argument #")
+          << i << " has type " << arg.getType()
+          << "; calibration feeds static tensors of f32, i64, i32, i8 or i1";
+      return signalPassFailure();
+    }
+    auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
+    inputs.push_back({name ? name.str() : "input" + std::to_string(i), *kind,
+                      SmallVector<int64_t>(type.getShape())});
+  }
+  llvm::Expected<CalibrationData> data =
+      CalibrationData::open(dataDir, inputs, maxSamples);
+  if (!data)
+    return fail(llvm::toString(data.takeError()));
+
+  // The values to observe, in IR order.
+  SmallVector<ObservedValue> observed;
+  for (BlockArgument arg : main.getArguments())
+    if (isObservable(arg))
+      observed.push_back({arg, arg.getArgNumber(), -1,
+                          SmallVector<int64_t>(
+                              cast<RankedTensorType>(arg.getType()).getShape())});
+  WalkResult walk = main.walk([&](Operation *op) {
+    if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>() ||
+        !isObservable(op->getResult(0)))
+      return WalkResult::advance();
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!type.hasStaticShape()) {
+      emitError(op->getLoc(), "qnt-calibrate: result type ")
+          << type << " is not static; calibration needs static shapes";
+      return WalkResult::interrupt();
+    }
+    observed.push_back(
+        {op->getResult(0), -1, -1, SmallVector<int64_t>(type.getShape())});
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return signalPassFailure();
+
+  DialectRegistry registry;
+  context->getDialectRegistry().appendTo(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
+  MLIRContext jitContext(registry);
+  jitContext.getDiagEngine().registerHandler([&](Diagnostic &diag) {
+    // Report the private context's errors through this pass's context.
+    emitError(module.getLoc(), "qnt-calibrate: ") << diag.str();
+  });
+  OwningOpRef<ModuleOp> jitModule;
+  FailureOr<quant_compiler::JitModel> jit =
+      compileInstrumented(main, jitContext, jitModule, observed);
+  if (failed(jit))
+    return signalPassFailure();
+  const quant_model_info *info = jit->info;
+
+  // Output buffers, reused by every sample.
+  std::vector<std::vector<char>> outputs(info->num_outputs);
+  std::vector<void *> outputPointers(info->num_outputs);
+  std::vector<size_t> outputBytes(info->num_outputs);
+  for (uint32_t i = 0; i < info->num_outputs; ++i) {
+    outputs[i].resize(info->outputs[i].num_bytes);
+    outputPointers[i] = outputs[i].data();
+    outputBytes[i] = outputs[i].size();
+  }
+
+  std::vector<Observer> observers;
+  observers.reserve(observed.size());
+  unsigned bins = *parsedMethod == CalibrationMethod::MinMax ? 0 : numBins;
+  for (size_t i = 0; i < observed.size(); ++i)
+    observers.emplace_back(bins);
+
+  bool showProgress = llvm::sys::Process::StandardErrIsDisplayed();
+  auto start = std::chrono::steady_clock::now();
+  for (size_t s = 0; s < data->size(); ++s) {
+    llvm::Expected<std::vector<HostTensor>> sample = data->load(s);
+    if (!sample)
+      return fail(llvm::toString(sample.takeError()));
+    std::vector<const void *> inputPointers;
+    std::vector<size_t> inputBytes;
+    for (const HostTensor &t : *sample) {
+      inputPointers.push_back(t.data.data());
+      inputBytes.push_back(t.data.size());
+    }
+    int status = quant_model_run(info, inputPointers.data(), inputBytes.data(),
+                                 outputPointers.data(), outputBytes.data());
+    if (status != QUANT_OK)
+      return fail("running sample " + data->getSampleName(s) + " failed: " +
+                  quant_status_string(status));
+    // Observers are independent: update them in parallel (the result does
+    // not depend on the order).
+    parallelFor(context, 0, observed.size(), [&](size_t i) {
+      const ObservedValue &v = observed[i];
+      const void *ptr = v.input >= 0 ? (*sample)[v.input].data.data()
+                                     : outputs[v.output].data();
+      observers[i].add(static_cast<const float *>(ptr), v.shape, perChannel);
+    });
+    ++numSamples;
+    if (showProgress) {
+      double seconds = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+      llvm::errs() << llvm::format("\rqnt-calibrate: %zu/%zu samples, "
+                                   "%.2f samples/s",
+                                   s + 1, data->size(), (s + 1) / seconds);
+      llvm::errs().flush();
+    }
+  }
+  if (showProgress)
+    llvm::errs() << "\n";
+  quant_release_scratch();
+
+  // Write the ranges.
+  RangeOptions rangeOptions;
+  rangeOptions.method = *parsedMethod;
+  rangeOptions.percentile = percentile;
+  rangeOptions.bits = bits;
+  Builder b(context);
+  for (size_t i = 0; i < observed.size(); ++i) {
+    const ObservedValue &v = observed[i];
+    const Observer &observer = observers[i];
+    const StreamingHistogram &h = observer.histogram;
+    std::optional<CalibratedRange> range = chooseRange(h, rangeOptions);
+    auto setAttr = [&](StringRef name, Attribute attr) {
+      if (auto arg = dyn_cast<BlockArgument>(v.value))
+        main.setArgAttr(arg.getArgNumber(), name, attr);
+      else
+        v.value.getDefiningOp()->setAttr(name, attr);
+    };
+    if (h.getNonFiniteCount())
+      emitWarning(v.value.getLoc(), "qnt-calibrate: ")
+          << h.getNonFiniteCount()
+          << " non-finite values were left out of this value's range";
+    if (!range)
+      continue; // Nothing finite observed.
+    setAttr(QntDialect::getRangeAttrName(),
+            RangeAttr::get(context, range->min, range->max));
+    ++numRanges;
+    if (perChannel && !observer.channelMin.empty()) {
+      // Channels that saw only non-finite values get [0, 0].
+      std::vector<float> lo = observer.channelMin, hi = observer.channelMax;
+      for (size_t c = 0; c < lo.size(); ++c)
+        if (lo[c] > hi[c])
+          lo[c] = hi[c] = 0;
+      setAttr(QntDialect::getChannelRangeAttrName(),
+              ChannelRangeAttr::get(context, observer.axis,
+                                    b.getDenseF32ArrayAttr(lo),
+                                    b.getDenseF32ArrayAttr(hi)));
+    }
+    if (emitStats)
+      setAttr(QntDialect::getStatsAttrName(),
+              b.getDictionaryAttr({
+                  b.getNamedAttr("bin_width", b.getF64FloatAttr(h.getBinWidth())),
+                  b.getNamedAttr("count", b.getI64IntegerAttr(h.getCount())),
+                  b.getNamedAttr("max", b.getF64FloatAttr(h.getMax())),
+                  b.getNamedAttr("min", b.getF64FloatAttr(h.getMin())),
+                  b.getNamedAttr("non_finite",
+                                 b.getI64IntegerAttr(h.getNonFiniteCount())),
+              }));
+  }
+
+  SmallVector<NamedAttribute> provenance{
+      b.getNamedAttr("method", b.getStringAttr(method)),
+      b.getNamedAttr("samples", b.getI64IntegerAttr(data->size()))};
+  if (*parsedMethod == CalibrationMethod::Percentile)
+    provenance.push_back(
+        b.getNamedAttr("percentile", b.getF32FloatAttr(percentile)));
+  if (*parsedMethod != CalibrationMethod::MinMax)
+    provenance.push_back(b.getNamedAttr("bins", b.getI64IntegerAttr(numBins)));
+  if (*parsedMethod == CalibrationMethod::Entropy ||
+      *parsedMethod == CalibrationMethod::Mse)
+    provenance.push_back(b.getNamedAttr("bits", b.getI64IntegerAttr(bits)));
+  module->setAttr(QntDialect::getCalibrationAttrName(),
+                  b.getDictionaryAttr(provenance));
+}

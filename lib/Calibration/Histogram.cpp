@@ -1,0 +1,383 @@
+//===- Histogram.cpp - Streaming histograms and range selection -----------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Calibration/Histogram.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+llvm::StringRef mlir::qnt::stringifyCalibrationMethod(CalibrationMethod method) {
+  switch (method) {
+  case CalibrationMethod::MinMax:
+    return "minmax";
+  case CalibrationMethod::Percentile:
+    return "percentile";
+  case CalibrationMethod::Entropy:
+    return "entropy";
+  case CalibrationMethod::Mse:
+    return "mse";
+  }
+  return "";
+}
+
+std::optional<CalibrationMethod>
+mlir::qnt::parseCalibrationMethod(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<CalibrationMethod>>(name)
+      .Case("minmax", CalibrationMethod::MinMax)
+      .Case("percentile", CalibrationMethod::Percentile)
+      .Case("entropy", CalibrationMethod::Entropy)
+      .Case("mse", CalibrationMethod::Mse)
+      .Default(std::nullopt);
+}
+
+//===----------------------------------------------------------------------===//
+// StreamingHistogram
+//===----------------------------------------------------------------------===//
+
+/// floor(a / b) for b > 0.
+static int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+StreamingHistogram::StreamingHistogram(unsigned numBins)
+    : numBins(numBins ? std::max(numBins, 16u) : 0),
+      min(std::numeric_limits<double>::infinity()),
+      max(-std::numeric_limits<double>::infinity()) {}
+
+void StreamingHistogram::initialize(double lo, double hi) {
+  assert(lo < hi && "a grid needs two distinct values");
+  // B-2 bins over the span: floor() of both ends then needs at most B bins.
+  width = (hi - lo) / (numBins - 2);
+  width = std::max(width, std::numeric_limits<double>::min());
+  first = static_cast<int64_t>(std::floor(lo / width));
+  counts.assign(numBins, 0);
+  grow(lo, hi); // Only if rounding left [lo, hi] a bin short.
+}
+
+void StreamingHistogram::grow(double lo, double hi) {
+  int64_t top = numBins - 1;
+  if (std::floor(lo / width) >= first && std::floor(hi / width) <= first + top)
+    return;
+  // The grid indices that hold data.
+  int64_t usedLo = std::numeric_limits<int64_t>::max();
+  int64_t usedHi = std::numeric_limits<int64_t>::min();
+  for (unsigned i = 0; i < numBins; ++i)
+    if (counts[i]) {
+      usedLo = std::min<int64_t>(usedLo, first + i);
+      usedHi = std::max<int64_t>(usedHi, first + i);
+    }
+  if (usedLo > usedHi)
+    usedLo = usedHi = static_cast<int64_t>(std::floor(lo / width));
+  // [a, b]: the bins the union needs on the grid coarsened by k.
+  auto needed = [&](int64_t k, int64_t &a, int64_t &b) {
+    double w = width * k;
+    a = std::min(floorDiv(usedLo, k), static_cast<int64_t>(std::floor(lo / w)));
+    b = std::max(floorDiv(usedHi, k), static_cast<int64_t>(std::floor(hi / w)));
+    return b - a <= top;
+  };
+  double span = std::max(hi, (usedHi + 1) * width) - std::min(lo, usedLo * width);
+  double estimate = std::floor(span / (width * numBins));
+  if (estimate > double(int64_t(1) << 40)) {
+    // The new data dwarfs the grid: old bins collapse into a couple of new
+    // ones anyway, so start a grid over the union and move each old count to
+    // its bin's center.
+    std::vector<uint64_t> old = std::move(counts);
+    double oldWidth = width;
+    int64_t oldFirst = first;
+    initialize(std::min(lo, usedLo * width), std::max(hi, (usedHi + 1) * width));
+    for (unsigned i = 0; i < numBins; ++i) {
+      if (!old[i])
+        continue;
+      double center = (oldFirst + i + 0.5) * oldWidth;
+      int64_t j = static_cast<int64_t>(std::floor(center / width)) - first;
+      counts[std::clamp<int64_t>(j, 0, top)] += old[i];
+    }
+    return;
+  }
+  // The smallest integer factor k (1: only re-centering) whose grid covers
+  // everything: old bin j lands exactly in new bin floor(j / k). The spare
+  // bins go half below and half above, so growth on both sides does not
+  // coarsen the grid at every batch.
+  int64_t k = std::max<int64_t>(1, static_cast<int64_t>(estimate));
+  int64_t a, b;
+  while (!needed(k, a, b))
+    ++k;
+  int64_t newFirst = a - (top - (b - a)) / 2;
+  std::vector<uint64_t> merged(numBins, 0);
+  for (unsigned i = 0; i < numBins; ++i)
+    if (counts[i])
+      merged[floorDiv(first + i, k) - newFirst] += counts[i];
+  counts = std::move(merged);
+  width *= k;
+  first = newFirst;
+}
+
+void StreamingHistogram::add(const float *values, size_t size) {
+  float lo = std::numeric_limits<float>::infinity();
+  float hi = -std::numeric_limits<float>::infinity();
+  size_t bad = 0;
+  for (size_t i = 0; i < size; ++i) {
+    float x = values[i];
+    if (!std::isfinite(x)) {
+      ++bad;
+      continue;
+    }
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  nonFinite += bad;
+  uint64_t good = size - bad;
+  if (!good)
+    return;
+  if (numBins == 0) { // Extremes only.
+    min = std::min<double>(min, lo);
+    max = std::max<double>(max, hi);
+    count += good;
+    return;
+  }
+
+  if (width == 0) {
+    // No grid yet: every value so far equals `min`.
+    if (lo == hi && (count == 0 || lo == min)) {
+      min = max = lo;
+      count += good;
+      return;
+    }
+    uint64_t pending = count;
+    double pendingValue = min;
+    initialize(std::min<double>(lo, min), std::max<double>(hi, max));
+    if (pending) {
+      int64_t j =
+          static_cast<int64_t>(std::floor(pendingValue / width)) - first;
+      counts[std::clamp<int64_t>(j, 0, numBins - 1)] += pending;
+    }
+  } else {
+    grow(lo, hi);
+  }
+  min = std::min<double>(min, lo);
+  max = std::max<double>(max, hi);
+  count += good;
+
+  double inverse = 1.0 / width;
+  int64_t top = numBins - 1;
+  uint64_t *bins = counts.data();
+  for (size_t i = 0; i < size; ++i) {
+    float x = values[i];
+    if (!std::isfinite(x))
+      continue;
+    int64_t j = static_cast<int64_t>(std::floor(x * inverse)) - first;
+    ++bins[std::clamp<int64_t>(j, 0, top)];
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Methods
+//===----------------------------------------------------------------------===//
+
+/// The value below which a fraction `q` of the histogram's mass lies,
+/// interpolating linearly inside the bin that crosses it.
+static double quantile(const StreamingHistogram &h, double q) {
+  const std::vector<uint64_t> &counts = h.getCounts();
+  double target = q * static_cast<double>(h.getCount());
+  double seen = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    double c = static_cast<double>(counts[i]);
+    if (c > 0 && seen + c >= target) {
+      double fraction = std::clamp((target - seen) / c, 0.0, 1.0);
+      return (h.getFirstBin() + static_cast<double>(i) + fraction) *
+             h.getBinWidth();
+    }
+    seen += c;
+  }
+  return h.getMax();
+}
+
+/// TensorRT's entropy calibration on the |x| histogram `bins` (bin j covers
+/// [j*w, (j+1)*w)): the number of leading bins i >= `levels` whose clipped
+/// distribution P (the tail added to bin i-1) loses the least information,
+/// KL(P || Q), when merged into `levels` quantization bins and expanded back
+/// (Q spreads each merged count over the bins where P is non-zero). A
+/// candidate where Q is empty but P is not (the tail lands in an empty
+/// chunk) has infinite divergence and is skipped, as in TensorRT and
+/// pytorch-quantization.
+///
+/// One guard differs from TensorRT: a candidate may clip at most
+/// `kMaxClippedFraction` of the values. KL only compares shapes inside the
+/// threshold, so clipping nearly everything into the last bin scores ~0 on
+/// data whose magnitudes never come near zero; real activations never want
+/// to clip that much.
+static constexpr double kMaxClippedFraction = 0.01;
+
+static size_t entropyThresholdBins(const std::vector<double> &bins,
+                                   size_t levels) {
+  size_t n = bins.size();
+  if (n <= levels)
+    return n;
+  double total = 0;
+  for (double b : bins)
+    total += b;
+  std::vector<double> suffix(n + 1, 0.0); // suffix[i] = sum(bins[i:])
+  for (size_t i = n; i-- > 0;)
+    suffix[i] = suffix[i + 1] + bins[i];
+
+  double bestDivergence = std::numeric_limits<double>::infinity();
+  size_t best = n;
+  std::vector<double> p(n), q(n);
+  for (size_t i = levels; i <= n; ++i) {
+    if (suffix[i] > kMaxClippedFraction * total)
+      continue;
+    for (size_t j = 0; j < i; ++j)
+      p[j] = bins[j];
+    p[i - 1] += suffix[i];
+    size_t merge = i / levels;
+    double qTotal = 0;
+    for (size_t chunk = 0; chunk < levels; ++chunk) {
+      size_t begin = chunk * merge;
+      size_t end = chunk + 1 == levels ? i : begin + merge;
+      double sum = 0;
+      size_t nonZero = 0;
+      for (size_t j = begin; j < end; ++j) {
+        sum += bins[j];
+        nonZero += p[j] > 0;
+      }
+      for (size_t j = begin; j < end; ++j)
+        q[j] = p[j] > 0 ? sum / nonZero : 0;
+      qTotal += sum;
+    }
+    if (qTotal <= 0)
+      continue;
+    double divergence = 0;
+    bool finite = true;
+    for (size_t j = 0; j < i && finite; ++j) {
+      if (p[j] <= 0)
+        continue;
+      finite = q[j] > 0;
+      double pj = p[j] / total, qj = q[j] / qTotal;
+      divergence += pj * std::log(pj / qj);
+    }
+    if (finite && divergence < bestDivergence) {
+      bestDivergence = divergence;
+      best = i;
+    }
+  }
+  return best;
+}
+
+static CalibratedRange entropyRange(const StreamingHistogram &h, unsigned bits) {
+  // Fold the signed grid into |x| bins: grid bin j >= 0 holds |x| in
+  // [j*w, (j+1)*w), and j < 0 holds |x| in (-(j+1)*w, -j*w], i.e. |x| bin
+  // -j-1. The grid is anchored at 0, so folding is exact.
+  const std::vector<uint64_t> &counts = h.getCounts();
+  int64_t first = h.getFirstBin();
+  int64_t last = first + static_cast<int64_t>(counts.size()) - 1;
+  int64_t absBins = std::max<int64_t>(last >= 0 ? last + 1 : 0,
+                                      first < 0 ? -first : 0);
+  // Data far from zero spans many more |x| bins than the grid has: merge
+  // them (exactly, by an integer factor) back to at most the grid's size.
+  int64_t merge = (absBins + counts.size() - 1) / counts.size();
+  std::vector<double> bins((absBins + merge - 1) / merge, 0.0);
+  for (size_t i = 0; i < counts.size(); ++i) {
+    int64_t j = first + static_cast<int64_t>(i);
+    int64_t a = j >= 0 ? j : -j - 1;
+    bins[a / merge] += static_cast<double>(counts[i]);
+  }
+  double width = h.getBinWidth() * merge;
+  bool twoSided = h.getMin() < 0 && h.getMax() > 0;
+  size_t levels = size_t(1) << (twoSided ? bits - 1 : bits);
+  double threshold = entropyThresholdBins(bins, levels) * width;
+  double lo = std::max(h.getMin(), -threshold);
+  double hi = std::min(h.getMax(), threshold);
+  if (h.getMin() >= 0)
+    lo = h.getMin();
+  if (h.getMax() <= 0)
+    hi = h.getMax();
+  return {lo, std::max(lo, hi)};
+}
+
+/// The edge pair [a, b] minimizing the expected squared error of a uniform
+/// 2^bits-level quantizer on [a, b]: values outside are clipped (error
+/// (a - c)^2 or (c - b)^2 at each bin's center c), values inside round
+/// (step^2 / 12 each). Prefix sums make every candidate O(1).
+static CalibratedRange mseRange(const StreamingHistogram &h, unsigned bits) {
+  const std::vector<uint64_t> &counts = h.getCounts();
+  size_t n = counts.size();
+  double w = h.getBinWidth();
+  size_t loBin = 0, hiBin = n - 1;
+  while (loBin < n && !counts[loBin])
+    ++loBin;
+  while (hiBin > loBin && !counts[hiBin])
+    --hiBin;
+  // Coordinates relative to the grid's first edge keep the sums well
+  // conditioned for data far from zero.
+  std::vector<double> s0(n + 1, 0), s1(n + 1, 0), s2(n + 1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    double c = counts[i], u = (i + 0.5) * w;
+    s0[i + 1] = s0[i] + c;
+    s1[i + 1] = s1[i] + c * u;
+    s2[i + 1] = s2[i] + c * u * u;
+  }
+  double steps = std::ldexp(1.0, bits) - 1;
+  double best = std::numeric_limits<double>::infinity();
+  size_t bestA = loBin, bestB = hiBin + 1;
+  for (size_t ea = loBin; ea <= hiBin; ++ea) {
+    double a = ea * w;
+    double belowCount = s0[ea] - s0[loBin];
+    double below = a * a * belowCount - 2 * a * (s1[ea] - s1[loBin]) +
+                   (s2[ea] - s2[loBin]);
+    for (size_t eb = hiBin + 1; eb > ea; --eb) {
+      double b = eb * w;
+      double aboveCount = s0[hiBin + 1] - s0[eb];
+      double above = (s2[hiBin + 1] - s2[eb]) -
+                     2 * b * (s1[hiBin + 1] - s1[eb]) + b * b * aboveCount;
+      double inside = s0[eb] - s0[ea];
+      double step = (b - a) / steps;
+      double error = below + above + inside * step * step / 12;
+      if (error < best) {
+        best = error;
+        bestA = ea;
+        bestB = eb;
+      }
+    }
+  }
+  double origin = h.getFirstBin() * w;
+  double lo = std::max(h.getMin(), origin + bestA * w);
+  double hi = std::min(h.getMax(), origin + bestB * w);
+  return {lo, std::max(lo, hi)};
+}
+
+std::optional<CalibratedRange>
+mlir::qnt::chooseRange(const StreamingHistogram &histogram,
+                       const RangeOptions &options) {
+  if (histogram.getCount() == 0)
+    return std::nullopt;
+  double min = histogram.getMin(), max = histogram.getMax();
+  if (histogram.getBinWidth() == 0 ||
+      options.method == CalibrationMethod::MinMax)
+    return CalibratedRange{min, max};
+  switch (options.method) {
+  case CalibrationMethod::MinMax:
+    break;
+  case CalibrationMethod::Percentile: {
+    double p = std::clamp(options.percentile, 50.0, 100.0) / 100;
+    double lo = std::clamp(quantile(histogram, 1 - p), min, max);
+    double hi = std::clamp(quantile(histogram, p), min, max);
+    return CalibratedRange{lo, std::max(lo, hi)};
+  }
+  case CalibrationMethod::Entropy:
+    return entropyRange(histogram, std::clamp(options.bits, 2u, 16u));
+  case CalibrationMethod::Mse:
+    return mseRange(histogram, std::clamp(options.bits, 2u, 16u));
+  }
+  return CalibratedRange{min, max};
+}

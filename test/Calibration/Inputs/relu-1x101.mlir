@@ -1,0 +1,4 @@
+func.func @main(%x: tensor<1x101xf32>) -> tensor<1x101xf32> {
+  %0 = qnt.relu %x : (tensor<1x101xf32>) -> tensor<1x101xf32>
+  return %0 : tensor<1x101xf32>
+}
