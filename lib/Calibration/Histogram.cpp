@@ -186,14 +186,25 @@ void StreamingHistogram::add(const float *values, size_t size) {
 //===----------------------------------------------------------------------===//
 
 /// The value below which a fraction `q` of the histogram's mass lies,
-/// interpolating linearly inside the bin that crosses it.
+/// interpolating linearly inside the bin that crosses it. In the outermost
+/// occupied bins it is the observed extreme instead: their mass is not
+/// spread over the bin (a ReLU's zeros all sit at 0, not across [0, w)).
 static double quantile(const StreamingHistogram &h, double q) {
   const std::vector<uint64_t> &counts = h.getCounts();
+  size_t firstUsed = 0, lastUsed = counts.size() - 1;
+  while (firstUsed < lastUsed && !counts[firstUsed])
+    ++firstUsed;
+  while (lastUsed > firstUsed && !counts[lastUsed])
+    --lastUsed;
   double target = q * static_cast<double>(h.getCount());
   double seen = 0;
-  for (size_t i = 0; i < counts.size(); ++i) {
+  for (size_t i = firstUsed; i <= lastUsed; ++i) {
     double c = static_cast<double>(counts[i]);
     if (c > 0 && seen + c >= target) {
+      if (i == firstUsed)
+        return h.getMin();
+      if (i == lastUsed)
+        return h.getMax();
       double fraction = std::clamp((target - seen) / c, 0.0, 1.0);
       return (h.getFirstBin() + static_cast<double>(i) + fraction) *
              h.getBinWidth();

@@ -7,6 +7,7 @@
 #include "quant/InitAll.h"
 
 #include "quant/Calibration/Passes.h"
+#include "quant/Calibration/Pipeline.h"
 #include "quant/Conversion/Passes.h"
 #include "quant/Dialect/Qnt/IR/QntDialect.h"
 #include "quant/Dialect/Qnt/Transforms/Passes.h"
@@ -35,6 +36,7 @@ void quant_compiler::registerAllPasses() {
   qnt::registerQntConversionPasses();
   registerQuantCpuPasses();
   registerPipelines();
+  qnt::registerCalibrationPipeline();
 }
 
 void quant_compiler::registerAllTranslations(DialectRegistry &registry) {

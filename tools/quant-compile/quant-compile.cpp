@@ -15,10 +15,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "quant/Calibration/Histogram.h"
+#include "quant/Calibration/Pipeline.h"
 #include "quant/Compiler/ModelCompiler.h"
 #include "quant/ToolSupport.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -82,6 +85,29 @@ static cl::opt<int64_t> vectorWidth(
              "reference loops"),
     cl::init(-1), cl::cat(category));
 
+static cl::OptionCategory calibrationCategory(
+    "calibration (ranges for quantization, written into the IR)");
+static cl::opt<std::string> calibrationData(
+    "calibration-data",
+    cl::desc("Calibrate activation ranges on this folder of .npy samples "
+             "(DIR/*.npy, or DIR/<input>/*.npy for several inputs); "
+             "--emit=mlir shows the ranges"),
+    cl::value_desc("DIR"), cl::cat(calibrationCategory));
+static cl::opt<std::string> calibrationMethod(
+    "calibration-method",
+    cl::desc("How ranges are chosen from what was observed: minmax, "
+             "percentile, entropy (KL, as TensorRT) or mse"),
+    cl::value_desc("minmax|percentile|entropy|mse"), cl::init("minmax"),
+    cl::cat(calibrationCategory));
+static cl::opt<double> calibrationPercentile(
+    "calibration-percentile",
+    cl::desc("Upper percentile for --calibration-method=percentile"),
+    cl::init(99.99), cl::cat(calibrationCategory));
+static cl::opt<unsigned> calibrationSamples(
+    "calibration-samples",
+    cl::desc("Use at most N samples, in file-name order (0: all)"),
+    cl::init(0), cl::cat(calibrationCategory));
+
 static int fail(const Twine &message) {
   llvm::errs() << "quant-compile: error: " << message << "\n";
   return 1;
@@ -115,7 +141,7 @@ static std::optional<std::string> runTool(StringRef program,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &calibrationCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
       "quant-compile: compile a model ahead of time into a native artifact\n\n"
@@ -138,11 +164,27 @@ int main(int argc, char **argv) {
     return fail("--emit=" + emit +
                 " is not one of obj, lib, shared, exe, mlir, llvm");
 
+  if (!mlir::qnt::parseCalibrationMethod(calibrationMethod))
+    return fail("--calibration-method=" + calibrationMethod +
+                " is not one of minmax, percentile, entropy, mse");
+
   std::unique_ptr<MLIRContext> context = createToolContext(inputFile);
   OwningOpRef<ModuleOp> module =
       loadModelFile(context.get(), inputFile, inputShapes);
   if (!module)
     return 1;
+
+  if (!calibrationData.empty()) {
+    PassManager pm(context.get());
+    mlir::qnt::CalibrationPipelineOptions options;
+    options.data = calibrationData;
+    options.method = calibrationMethod;
+    options.percentile = calibrationPercentile;
+    options.samples = calibrationSamples;
+    mlir::qnt::buildCalibrationPipeline(pm, options);
+    if (failed(pm.run(*module)))
+      return 1;
+  }
 
   if (emit == "mlir") {
     std::string error;

@@ -45,6 +45,11 @@ def ConvertQntToLinalg : Pass<"convert-qnt-to-linalg"> {
     of more than 3 dims, 3-D convolutions and pools) are all reported, one
     error at each op with the reason, before anything is rewritten, and the
     pass fails.
+
+    Calibration attributes (`qnt.range`, `qnt.channel_range`, `qnt.stats`
+    on function arguments and results, `qnt.calibration` on the module)
+    describe the qnt graph; the float lowering does not use them and drops
+    them, so the arguments can later become pointers.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",

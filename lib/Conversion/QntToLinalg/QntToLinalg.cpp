@@ -283,7 +283,33 @@ struct ConvertQntToLinalgPass
     populateQntToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    dropCalibrationAttributes();
+  }
+
+private:
+  /// The qnt ops carrying qnt.* attributes are gone; these are the ones on
+  /// function arguments, results and the module.
+  void dropCalibrationAttributes() {
+    auto isQnt = [](NamedAttribute attr) {
+      return attr.getName().getValue().starts_with("qnt.");
+    };
+    getOperation()->walk([&](Operation *op) {
+      for (NamedAttribute attr : llvm::to_vector(op->getDiscardableAttrs()))
+        if (isQnt(attr))
+          op->removeDiscardableAttr(attr.getName());
+      auto func = dyn_cast<FunctionOpInterface>(op);
+      if (!func)
+        return;
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        for (NamedAttribute attr : llvm::to_vector(func.getArgAttrs(i)))
+          if (isQnt(attr))
+            func.removeArgAttr(i, attr.getName());
+      for (unsigned i = 0; i < func.getNumResults(); ++i)
+        for (NamedAttribute attr : llvm::to_vector(func.getResultAttrs(i)))
+          if (isQnt(attr))
+            func.removeResultAttr(i, attr.getName());
+    });
   }
 };
 } // namespace

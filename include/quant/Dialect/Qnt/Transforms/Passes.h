@@ -9,6 +9,7 @@
 
 #include "quant/Dialect/Qnt/IR/QntDialect.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {

@@ -56,4 +56,63 @@ def QntFoldBatchNorm : Pass<"qnt-fold-batch-norm"> {
   ];
 }
 
+def QntPropagateRanges : Pass<"qnt-propagate-ranges", "::mlir::func::FuncOp"> {
+  let summary = "Derive #qnt.range through ops that bound or preserve ranges, "
+                "and unify ranges that must share a scale";
+  let description = [{
+    A sparse forward dataflow analysis (MLIR's dataflow framework) over the
+    ranges `qnt-calibrate` wrote. Each value's range comes from its op:
+
+    * constants: the exact [min, max] of their elements;
+    * ops whose outputs are input values or averages of them (`reshape`,
+      `transpose`, `slice`, `gather`, `max_pool`, `average_pool`,
+      `global_average_pool`, `reduce_mean`, `reduce_max`, nearest and
+      linear `resize`, `pad`, `concat`): the input's range (the hull of the
+      inputs for `concat`, with the pad value for constant `pad`, with 0 for
+      `average_pool` counting padding). It replaces the observed range, so
+      these ops need no requantization: input and output share one scale;
+    * monotone element-wise ops (`relu`, `leaky_relu`, `clamp`, `sigmoid`,
+      `tanh`, `hard_sigmoid`, `exp`, `erf`): the image of the input's range,
+      intersected with the observed range; without an input range, their
+      bounds (`clamp`'s min/max, [0, 1] for `sigmoid`) still clip the
+      observed one. `softmax` is bounded by [0, 1];
+    * every other op: its observed range, if any.
+
+    Values that must share a scale are then unified: the inputs of a
+    `concat` (and, with `unify-residual-adds`, the two operands of an
+    `add` of same-shaped activations) all get the hull of their ranges, and
+    the hull is pushed back through the range-preserving ops that produced
+    them. The analysis reruns until nothing changes.
+
+    Before (calibrated):
+
+    ```mlir
+    %0 = qnt.conv %x, %w {qnt.range = #qnt.range<-3.0, 7.5>, …}
+    %1 = qnt.clamp %0 {max = 6.0 : f32, min = 0.0 : f32, qnt.range = #qnt.range<0.0, 6.5>}
+    %2 = qnt.reshape %1 {qnt.range = #qnt.range<0.0, 5.9>}
+    ```
+
+    After:
+
+    ```mlir
+    %0 = qnt.conv %x, %w {qnt.range = #qnt.range<-3.0, 7.5>, …}
+    %1 = qnt.clamp %0 {…, qnt.range = #qnt.range<0.0, 6.0>}
+    %2 = qnt.reshape %1 {qnt.range = #qnt.range<0.0, 6.0>}
+    ```
+  }];
+  let options = [
+    Option<"unifyResidualAdds", "unify-residual-adds", "bool",
+           /*default=*/"false",
+           "Give both operands of an add of same-shaped activations one "
+           "range (for integer adds without rescaling)">
+  ];
+  let dependentDialects = ["::mlir::qnt::QntDialect"];
+  let statistics = [
+    Statistic<"numDerived", "num-derived",
+              "Number of qnt.range attributes added or changed">,
+    Statistic<"numUnified", "num-unified",
+              "Number of values widened to share a scale">
+  ];
+}
+
 #endif // QUANT_DIALECT_QNT_TRANSFORMS_PASSES_TD
