@@ -336,12 +336,17 @@ void QntCalibratePass::runOnOperation() {
   rangeOptions.method = *parsedMethod;
   rangeOptions.percentile = percentile;
   rangeOptions.bits = bits;
+  // The searches (entropy, mse) cost O(bins^2) per value: in parallel.
+  std::vector<std::optional<CalibratedRange>> ranges(observed.size());
+  parallelFor(context, 0, observed.size(), [&](size_t i) {
+    ranges[i] = chooseRange(observers[i].histogram, rangeOptions);
+  });
   Builder b(context);
   for (size_t i = 0; i < observed.size(); ++i) {
     const ObservedValue &v = observed[i];
     const Observer &observer = observers[i];
     const StreamingHistogram &h = observer.histogram;
-    std::optional<CalibratedRange> range = chooseRange(h, rangeOptions);
+    const std::optional<CalibratedRange> &range = ranges[i];
     auto setAttr = [&](StringRef name, Attribute attr) {
       if (auto arg = dyn_cast<BlockArgument>(v.value))
         main.setArgAttr(arg.getArgNumber(), name, attr);
