@@ -258,6 +258,12 @@ void QntCalibratePass::runOnOperation() {
   if (walk.wasInterrupted())
     return signalPassFailure();
 
+  bool showProgress = llvm::sys::Process::StandardErrIsDisplayed();
+  if (showProgress)
+    llvm::errs() << "qnt-calibrate: compiling the model to observe "
+                 << observed.size() << " values on " << data->size()
+                 << " samples\n";
+
   DialectRegistry registry;
   context->getDialectRegistry().appendTo(registry);
   registerBuiltinDialectTranslation(registry);
@@ -291,8 +297,9 @@ void QntCalibratePass::runOnOperation() {
   for (size_t i = 0; i < observed.size(); ++i)
     observers.emplace_back(bins);
 
-  bool showProgress = llvm::sys::Process::StandardErrIsDisplayed();
   auto start = std::chrono::steady_clock::now();
+  auto lastProgress = start;
+  constexpr std::chrono::milliseconds kProgressInterval(100);
   for (size_t s = 0; s < data->size(); ++s) {
     llvm::Expected<std::vector<HostTensor>> sample = data->load(s);
     if (!sample)
@@ -318,13 +325,16 @@ void QntCalibratePass::runOnOperation() {
     });
     ++numSamples;
     if (showProgress) {
-      double seconds = std::chrono::duration<double>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
-      llvm::errs() << llvm::format("\rqnt-calibrate: %zu/%zu samples, "
-                                   "%.2f samples/s",
-                                   s + 1, data->size(), (s + 1) / seconds);
-      llvm::errs().flush();
+      // At most ten updates a second, and always the last one.
+      auto now = std::chrono::steady_clock::now();
+      if (s + 1 == data->size() || now - lastProgress > kProgressInterval) {
+        lastProgress = now;
+        double seconds = std::chrono::duration<double>(now - start).count();
+        llvm::errs() << llvm::format("\rqnt-calibrate: %zu/%zu samples, "
+                                     "%.2f samples/s",
+                                     s + 1, data->size(), (s + 1) / seconds);
+        llvm::errs().flush();
+      }
     }
   }
   if (showProgress)
