@@ -18,6 +18,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -94,6 +95,24 @@ quant_compiler::prepareModelEntry(ModuleOp module, StringRef name) {
     if (failed(describe(type.getResult(i), main.getResultAttrDict(i),
                         "output" + std::to_string(i), signature.outputs)))
       return failure();
+  // A value returned twice would be one buffer behind two output
+  // parameters, which bufferization cannot express (and a copy on tensors
+  // is folded away): NAME_impl returns it once and the entry wrapper copies
+  // it into the repeat's buffer.
+  auto ret = cast<func::ReturnOp>(main.getBody().front().getTerminator());
+  llvm::DenseMap<Value, int64_t> firstReturn;
+  llvm::BitVector repeats(ret.getNumOperands());
+  for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
+    auto [it, inserted] = firstReturn.try_emplace(value, i);
+    signature.repeatOf.push_back(inserted ? -1 : it->second);
+    if (!inserted)
+      repeats.set(i);
+  }
+  if (repeats.any()) {
+    ret->eraseOperands(repeats);
+    if (failed(main.eraseResults(repeats)))
+      return main.emitError("@main: cannot drop repeated results");
+  }
   main.setSymName(signature.name + "_impl");
   main->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 UnitAttr::get(module.getContext()));
@@ -143,12 +162,34 @@ quant_compiler::translateModelToLLVMIR(ModuleOp module,
                                        llvm::GlobalValue::InternalLinkage,
                                        name + "_entry", m);
   b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", entry));
+  // Descriptor slots: the inputs, then every output; NAME_impl takes the
+  // inputs and the outputs that are not repeats.
+  size_t numInputs = signature.inputs.size();
+  auto descriptor = [&](size_t slot) {
+    return b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, entry->getArg(0), slot));
+  };
   SmallVector<llvm::Value *> args;
-  for (unsigned i = 0; i < impl->arg_size(); ++i) {
-    llvm::Value *slot = b.CreateConstGEP1_64(ptr, entry->getArg(0), i);
-    args.push_back(b.CreateLoad(ptr, slot));
-  }
+  for (size_t i = 0; i < numInputs; ++i)
+    args.push_back(descriptor(i));
+  for (size_t i = 0; i < signature.outputs.size(); ++i)
+    if (signature.repeatOf[i] < 0)
+      args.push_back(descriptor(numInputs + i));
+  if (args.size() != impl->arg_size())
+    return nullptr;
   b.CreateCall(impl, args);
+  // A repeat copies its original: aligned pointers are each descriptor's
+  // second word (runtime/quant_runtime.c fills them, offset 0).
+  for (size_t i = 0; i < signature.outputs.size(); ++i) {
+    int64_t from = signature.repeatOf[i];
+    if (from < 0)
+      continue;
+    auto aligned = [&](size_t slot) {
+      return b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, descriptor(slot), 1));
+    };
+    b.CreateMemCpy(aligned(numInputs + i), llvm::MaybeAlign(),
+                   aligned(numInputs + from), llvm::MaybeAlign(),
+                   signature.outputs[i].numBytes);
+  }
   b.CreateRetVoid();
 
   // The tensor and model descriptions.

@@ -40,6 +40,10 @@ struct ModelSignature {
   /// A C identifier: the prefix of the ABI symbols (NAME_info, NAME_run).
   std::string name;
   std::vector<TensorSignature> inputs, outputs;
+  /// For each output, the earlier output it repeats (the model returns the
+  /// same value twice), or -1. Repeats are not results of NAME_impl; the
+  /// entry wrapper copies them.
+  std::vector<int64_t> repeatOf;
 };
 
 /// A C identifier made from `text` (a file stem, usually): other characters
@@ -48,7 +52,9 @@ struct ModelSignature {
 std::string makeModelName(StringRef text);
 
 /// Reads the signature of `func.func @main` (names from `onnx.name`) and
-/// renames it to NAME_impl with a C interface. Fails with a diagnostic when
+/// renames it to NAME_impl with a C interface; a value returned more than
+/// once is returned once (see ModelSignature::repeatOf). Fails with a
+/// diagnostic when
 /// there is no main or a type has no runtime dtype.
 FailureOr<ModelSignature> prepareModelEntry(ModuleOp module, StringRef name);
 
