@@ -1,0 +1,73 @@
+//===- QuantMath.h - Scales, zero points and fixed-point requantization -*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// The integer arithmetic every int8 path of quant must agree on, in one
+// place (docs/Numerics.md, "Integer semantics"): how a calibrated range
+// becomes a scale and zero point, how a float is quantized (ONNX
+// QuantizeLinear: round half to even, saturate), and how an int32
+// accumulator is requantized with a fixed-point multiplier (TOSA rescale,
+// single rounding: ties toward +infinity). The quantization passes, the
+// reference lowering and the tests use these functions; generated kernels
+// must match them bit for bit. Plain C++ with no MLIR dependency.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_QUANTIZATION_QUANTMATH_H
+#define QUANT_QUANTIZATION_QUANTMATH_H
+
+#include <cstdint>
+#include <optional>
+
+namespace mlir::qnt {
+
+/// Affine quantization: real = scale * (q - zeroPoint), q in [qmin, qmax].
+struct QuantParams {
+  double scale = 1.0;
+  int32_t zeroPoint = 0;
+  int32_t qmin = -128, qmax = 127;
+};
+
+/// The parameters for values calibrated to [lo, hi] on a signed `bits`-bit
+/// grid (2 <= bits <= 16).
+///
+/// Asymmetric (activations): the range is first widened to contain 0, then
+/// mapped onto [-2^(bits-1), 2^(bits-1) - 1]; the zero point is rounded
+/// (half to even) and clamped to the grid, so real 0 is exactly
+/// representable. Symmetric (weights): zero point 0 and the narrow grid
+/// [-(2^(bits-1) - 1), 2^(bits-1) - 1], scale = max(|lo|, |hi|) / qmax, so
+/// the grid is symmetric around 0 (no -128: its products cannot overflow
+/// int16 pairs on AVX2). An all-zero range gets scale 1.
+QuantParams chooseQuantParams(double lo, double hi, unsigned bits,
+                              bool symmetric);
+
+/// ONNX QuantizeLinear: saturate(round_half_even(x / scale) + zeroPoint).
+/// NaN quantizes to the zero point.
+int32_t quantize(float x, const QuantParams &params);
+
+/// real ~= multiplier * 2^-shift with multiplier in [2^30, 2^31).
+struct FixedPointMultiplier {
+  int32_t multiplier = 0;
+  int32_t shift = 0;
+};
+
+/// The fixed-point form of a positive real multiplier, the multiplier
+/// rounded to nearest (relative error <= 2^-31). nullopt if the shift would
+/// leave [1, 62], i.e. outside about [2^-32, 2^30] (TOSA rescale's range).
+std::optional<FixedPointMultiplier> toFixedPoint(double real);
+
+/// (value * multiplier + 2^(shift-1)) >> shift in 64-bit arithmetic: the
+/// product rounded to the nearest integer, ties toward +infinity (TOSA
+/// rescale with rounding_mode = SINGLE_ROUND). Exact for every int32 value.
+int64_t applyFixedPoint(int32_t value, FixedPointMultiplier m);
+
+/// An int32 accumulator to the output grid:
+/// clamp(applyFixedPoint(acc, m) + zeroPoint, qmin, qmax).
+int32_t requantize(int32_t acc, FixedPointMultiplier m, int32_t zeroPoint,
+                   int32_t qmin, int32_t qmax);
+
+} // namespace mlir::qnt
+
+#endif // QUANT_QUANTIZATION_QUANTMATH_H

@@ -1,0 +1,95 @@
+//===- QuantMath.cpp - Scales, zero points and fixed-point requantization -===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Quantization/QuantMath.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+/// Round half to even, as std::nearbyint does in the default FP
+/// environment, but without depending on it.
+static double roundHalfEven(double x) {
+  double r = std::round(x); // Ties away from zero.
+  if (std::fabs(x - std::trunc(x)) == 0.5)
+    r = 2.0 * std::round(x / 2.0);
+  return r;
+}
+
+QuantParams mlir::qnt::chooseQuantParams(double lo, double hi, unsigned bits,
+                                         bool symmetric) {
+  assert(bits >= 2 && bits <= 16 && "unsupported width");
+  assert(lo <= hi && "an ordered range");
+  QuantParams p;
+  int32_t top = (int32_t(1) << (bits - 1)) - 1;
+  if (symmetric) {
+    p.qmin = -top;
+    p.qmax = top;
+    double amax = std::max(std::fabs(lo), std::fabs(hi));
+    p.scale = amax > 0 ? amax / top : 1.0;
+    p.zeroPoint = 0;
+    return p;
+  }
+  p.qmin = -top - 1;
+  p.qmax = top;
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  if (hi - lo <= 0) {
+    p.scale = 1.0;
+    p.zeroPoint = 0;
+    return p;
+  }
+  p.scale = (hi - lo) / (p.qmax - p.qmin);
+  double zp = roundHalfEven(p.qmin - lo / p.scale);
+  p.zeroPoint = static_cast<int32_t>(
+      std::clamp(zp, static_cast<double>(p.qmin),
+                 static_cast<double>(p.qmax)));
+  return p;
+}
+
+int32_t mlir::qnt::quantize(float x, const QuantParams &params) {
+  if (std::isnan(x))
+    return params.zeroPoint;
+  double q = roundHalfEven(static_cast<double>(x) / params.scale) +
+             params.zeroPoint;
+  return static_cast<int32_t>(std::clamp(
+      q, static_cast<double>(params.qmin), static_cast<double>(params.qmax)));
+}
+
+std::optional<FixedPointMultiplier> mlir::qnt::toFixedPoint(double real) {
+  if (!(real > 0) || !std::isfinite(real))
+    return std::nullopt;
+  int exponent = 0;
+  double mantissa = std::frexp(real, &exponent); // real = mantissa * 2^exp
+  int64_t multiplier = std::llround(std::ldexp(mantissa, 31));
+  if (multiplier == (int64_t(1) << 31)) { // Rounded up to the next power.
+    multiplier /= 2;
+    ++exponent;
+  }
+  int32_t shift = 31 - exponent;
+  if (shift < 1 || shift > 62)
+    return std::nullopt;
+  return FixedPointMultiplier{static_cast<int32_t>(multiplier), shift};
+}
+
+int64_t mlir::qnt::applyFixedPoint(int32_t value, FixedPointMultiplier m) {
+  assert(m.shift >= 1 && m.shift <= 62 && "TOSA's shift range");
+  // |value * multiplier| < 2^62 and the rounding term is at most 2^61, so
+  // the sum fits int64; >> on a negative int64 is an arithmetic shift
+  // (floor), which C++20 guarantees and every supported compiler does.
+  int64_t product = static_cast<int64_t>(value) * m.multiplier;
+  int64_t round = int64_t(1) << (m.shift - 1);
+  return (product + round) >> m.shift;
+}
+
+int32_t mlir::qnt::requantize(int32_t acc, FixedPointMultiplier m,
+                              int32_t zeroPoint, int32_t qmin, int32_t qmax) {
+  int64_t q = applyFixedPoint(acc, m) + zeroPoint;
+  return static_cast<int32_t>(std::clamp<int64_t>(q, qmin, qmax));
+}

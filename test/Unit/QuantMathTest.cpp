@@ -1,0 +1,217 @@
+//===- QuantMathTest.cpp - Unit tests for quantization arithmetic -*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// Scales and zero points computed by hand, ONNX's half-to-even quantize, and
+// an exhaustive check of fixed-point requantization over every shift and
+// every int8 zero point against exact 128-bit rational arithmetic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Quantization/QuantMath.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+using namespace mlir::qnt;
+
+namespace {
+
+TEST(ChooseQuantParams, AsymmetricHandComputed) {
+  // [0, 6] onto [-128, 127]: scale 6/255, real 0 at -128.
+  QuantParams p = chooseQuantParams(0.0, 6.0, 8, /*symmetric=*/false);
+  EXPECT_DOUBLE_EQ(p.scale, 6.0 / 255);
+  EXPECT_EQ(p.zeroPoint, -128);
+  EXPECT_EQ(p.qmin, -128);
+  EXPECT_EQ(p.qmax, 127);
+  // [-1, 1]: zero point -128 + 127.5 = -0.5, half to even: 0.
+  p = chooseQuantParams(-1.0, 1.0, 8, false);
+  EXPECT_DOUBLE_EQ(p.scale, 2.0 / 255);
+  EXPECT_EQ(p.zeroPoint, 0);
+  // A range not containing 0 is widened to contain it: [2, 4] -> [0, 4].
+  p = chooseQuantParams(2.0, 4.0, 8, false);
+  EXPECT_DOUBLE_EQ(p.scale, 4.0 / 255);
+  EXPECT_EQ(p.zeroPoint, -128);
+  // [-3, -1] -> [-3, 0]: real 0 at the top of the grid.
+  p = chooseQuantParams(-3.0, -1.0, 8, false);
+  EXPECT_EQ(p.zeroPoint, 127);
+  // Every asymmetric grid represents 0 exactly.
+  for (double lo : {-5.3, -0.01, 0.0}) {
+    for (double hi : {0.0, 0.2, 7.9}) {
+      QuantParams q = chooseQuantParams(lo, hi, 8, false);
+      EXPECT_EQ(quantize(0.0f, q), q.zeroPoint);
+    }
+  }
+  // An all-zero range.
+  p = chooseQuantParams(0.0, 0.0, 8, false);
+  EXPECT_EQ(p.scale, 1.0);
+  EXPECT_EQ(p.zeroPoint, 0);
+}
+
+TEST(ChooseQuantParams, SymmetricNarrowRange) {
+  QuantParams p = chooseQuantParams(-3.0, 1.5, 8, /*symmetric=*/true);
+  EXPECT_DOUBLE_EQ(p.scale, 3.0 / 127);
+  EXPECT_EQ(p.zeroPoint, 0);
+  EXPECT_EQ(p.qmin, -127);
+  EXPECT_EQ(p.qmax, 127);
+  p = chooseQuantParams(-0.5, 0.25, 4, true);
+  EXPECT_DOUBLE_EQ(p.scale, 0.5 / 7);
+  EXPECT_EQ(p.qmin, -7);
+  EXPECT_EQ(p.qmax, 7);
+}
+
+TEST(Quantize, HalfToEvenAndSaturation) {
+  QuantParams p;
+  p.scale = 0.5;
+  p.zeroPoint = 3;
+  // x / scale = 2.5 -> 2, 3.5 -> 4, -2.5 -> -2 (ties to even), then + 3.
+  EXPECT_EQ(quantize(1.25f, p), 5);
+  EXPECT_EQ(quantize(1.75f, p), 7);
+  EXPECT_EQ(quantize(-1.25f, p), 1);
+  EXPECT_EQ(quantize(1.3f, p), 6);
+  EXPECT_EQ(quantize(1000.0f, p), 127);
+  EXPECT_EQ(quantize(-1000.0f, p), -128);
+  EXPECT_EQ(quantize(std::numeric_limits<float>::infinity(), p), 127);
+  EXPECT_EQ(quantize(std::nanf(""), p), 3);
+}
+
+TEST(ToFixedPoint, HandComputedAndLimits) {
+  auto one = toFixedPoint(1.0);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->multiplier, 1 << 30);
+  EXPECT_EQ(one->shift, 30);
+  auto quarter = toFixedPoint(0.25);
+  ASSERT_TRUE(quarter);
+  EXPECT_EQ(quarter->multiplier, 1 << 30);
+  EXPECT_EQ(quarter->shift, 32);
+  // Just below a power of two, the mantissa rounds up to the next one.
+  auto almost = toFixedPoint(1.0 - std::ldexp(1.0, -40));
+  ASSERT_TRUE(almost);
+  EXPECT_EQ(almost->multiplier, 1 << 30);
+  EXPECT_EQ(almost->shift, 30);
+  EXPECT_FALSE(toFixedPoint(0.0));
+  EXPECT_FALSE(toFixedPoint(-0.5));
+  EXPECT_FALSE(toFixedPoint(std::nan("")));
+  EXPECT_FALSE(toFixedPoint(std::ldexp(1.0, 31))); // shift would be -1
+  EXPECT_FALSE(toFixedPoint(std::ldexp(1.0, -40))); // shift would be 71
+  EXPECT_TRUE(toFixedPoint(std::ldexp(1.0, -32)));  // shift 62
+}
+
+/// Log-uniform multipliers over TOSA's range are represented to 2^-31.
+TEST(ToFixedPoint, RelativeError) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> exponent(-31.5, 29.5);
+  for (int i = 0; i < 100000; ++i) {
+    double real = std::exp2(exponent(rng));
+    auto m = toFixedPoint(real);
+    ASSERT_TRUE(m) << real;
+    EXPECT_GE(m->multiplier, 1 << 30);
+    EXPECT_LE(m->shift, 62);
+    EXPECT_GE(m->shift, 1);
+    double back = std::ldexp(static_cast<double>(m->multiplier), -m->shift);
+    EXPECT_LE(std::fabs(back / real - 1), std::ldexp(1.0, -31)) << real;
+  }
+}
+
+/// floor(a / 2^k) for 128-bit a.
+__int128 floorShift(__int128 a, int k) {
+  __int128 d = static_cast<__int128>(1) << k;
+  __int128 q = a / d;
+  return (a % d != 0 && a < 0) ? q - 1 : q;
+}
+
+/// The rounding rule stated independently: value * m / 2^s rounded to the
+/// nearest integer, ties toward +infinity, i.e. floor((2vm + 2^s) / 2^(s+1)).
+int64_t referenceRound(int32_t value, int32_t multiplier, int shift) {
+  __int128 twice = static_cast<__int128>(value) * multiplier * 2 +
+                   (static_cast<__int128>(1) << shift);
+  return static_cast<int64_t>(floorShift(twice, shift + 1));
+}
+
+/// Every shift 1..62, every int8 zero point, multipliers at both ends of
+/// [2^30, 2^31) and between, accumulators at the int32 limits, near zero,
+/// random, and exact ties.
+TEST(Requantize, ExhaustiveOverShiftsAndZeroPoints) {
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int32_t> any(
+      std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+  const int32_t multipliers[] = {1 << 30, (1 << 30) + 1, 1518500250,
+                                 1860498370, 2147483647};
+  std::vector<int32_t> values = {std::numeric_limits<int32_t>::min(),
+                                 std::numeric_limits<int32_t>::max(), 0,
+                                 1, -1, 2, -2, 127, -128, 1 << 20, -(1 << 20)};
+  for (int i = 0; i < 200; ++i)
+    values.push_back(any(rng));
+  for (int i = -300; i <= 300; ++i)
+    values.push_back(i * 997);
+  uint64_t checked = 0;
+  for (int shift = 1; shift <= 62; ++shift) {
+    for (int32_t multiplier : multipliers) {
+      FixedPointMultiplier m{multiplier, shift};
+      for (int32_t v : values) {
+        int64_t rounded = referenceRound(v, multiplier, shift);
+        ASSERT_EQ(applyFixedPoint(v, m), rounded)
+            << "v=" << v << " m=" << multiplier << " shift=" << shift;
+        for (int32_t zp = -128; zp <= 127; ++zp) {
+          int64_t want = std::clamp<int64_t>(rounded + zp, -128, 127);
+          ASSERT_EQ(requantize(v, m, zp, -128, 127), want)
+              << "v=" << v << " m=" << multiplier << " shift=" << shift
+              << " zp=" << zp;
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 50000000u);
+}
+
+/// Ties go toward +infinity: with multiplier 2^30 and shift s > 30 the real
+/// multiplier is 2^(30-s), and v = odd * 2^(s-31) lands exactly on .5.
+TEST(Requantize, TiesTowardPositiveInfinity) {
+  FixedPointMultiplier quarter{1 << 30, 32}; // 0.25
+  EXPECT_EQ(applyFixedPoint(2, quarter), 1);   // 0.5 -> 1
+  EXPECT_EQ(applyFixedPoint(-2, quarter), 0);  // -0.5 -> 0
+  EXPECT_EQ(applyFixedPoint(6, quarter), 2);   // 1.5 -> 2
+  EXPECT_EQ(applyFixedPoint(-6, quarter), -1); // -1.5 -> -1
+  EXPECT_EQ(applyFixedPoint(5, quarter), 1);   // 1.25 -> 1
+  EXPECT_EQ(applyFixedPoint(-5, quarter), -1); // -1.25 -> -1
+  for (int shift = 31; shift <= 61; ++shift) {
+    FixedPointMultiplier m{1 << 30, shift};
+    for (int64_t odd = -7; odd <= 7; odd += 2) {
+      int64_t v = odd * (int64_t(1) << (shift - 31));
+      if (v < std::numeric_limits<int32_t>::min() ||
+          v > std::numeric_limits<int32_t>::max())
+        continue;
+      // v * 2^(30-s) = odd / 2: ties, rounded up.
+      EXPECT_EQ(applyFixedPoint(static_cast<int32_t>(v), m),
+                static_cast<int64_t>(std::floor(odd / 2.0 + 0.5)))
+          << "shift=" << shift << " odd=" << odd;
+    }
+  }
+}
+
+/// Against real arithmetic: requantizing with toFixedPoint(real) is within
+/// half an LSB (plus the multiplier's 2^-31 relative error) of v * real.
+TEST(Requantize, MatchesRealArithmetic) {
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<double> exponent(-20, 0);
+  std::uniform_int_distribution<int32_t> acc(-(1 << 24), 1 << 24);
+  for (int i = 0; i < 20000; ++i) {
+    double real = std::exp2(exponent(rng));
+    auto m = toFixedPoint(real);
+    ASSERT_TRUE(m);
+    int32_t v = acc(rng);
+    double exact = v * real;
+    double slack = 0.5 + std::fabs(exact) * std::ldexp(1.0, -30);
+    EXPECT_LE(std::fabs(applyFixedPoint(v, *m) - exact), slack)
+        << "v=" << v << " real=" << real;
+  }
+}
+
+} // namespace
