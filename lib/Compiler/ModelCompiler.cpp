@@ -434,13 +434,15 @@ FailureOr<JitModel> quant_compiler::jitCompileModel(ModuleOp module,
       failed(lowerModelToLLVMDialect(module, parallel,
                                      defaultVectorWidth(**machine))))
     return failure();
-  // The options hold a function_ref: the builder must outlive create().
+  // The options hold function_refs: the builder and the transformer must
+  // outlive create().
   auto builder = [&](Operation *op, llvm::LLVMContext &llvmContext) {
     return translateModelToLLVMIR(cast<ModuleOp>(op), llvmContext, *signature);
   };
+  auto optimize = makeOptimizingTransformer(3, 0, machine->get());
   ExecutionEngineOptions options;
   options.llvmModuleBuilder = builder;
-  options.transformer = makeOptimizingTransformer(3, 0, machine->get());
+  options.transformer = optimize;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)

@@ -47,3 +47,27 @@ ElementsAttr mlir::qnt::makeF32Elements(RankedTensorType type,
   return cast<ElementsAttr>(DenseF32ResourceElementsAttr::get(
       type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
 }
+
+ElementsAttr mlir::qnt::makeI8Elements(RankedTensorType type,
+                                       ArrayRef<int8_t> values,
+                                       StringRef blobName) {
+  assert(type.getElementType().isInteger(8) &&
+         static_cast<int64_t>(values.size()) == type.getNumElements() &&
+         "values must fill an i8 tensor type");
+  if (type.getNumElements() <= kMaxInlineConstantElements)
+    return DenseElementsAttr::get(type, values);
+  return cast<ElementsAttr>(DenseI8ResourceElementsAttr::get(
+      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
+}
+
+ElementsAttr mlir::qnt::makeI32Elements(RankedTensorType type,
+                                        ArrayRef<int32_t> values,
+                                        StringRef blobName) {
+  assert(type.getElementType().isInteger(32) &&
+         static_cast<int64_t>(values.size()) == type.getNumElements() &&
+         "values must fill an i32 tensor type");
+  if (type.getNumElements() <= kMaxInlineConstantElements)
+    return DenseElementsAttr::get(type, values);
+  return cast<ElementsAttr>(DenseI32ResourceElementsAttr::get(
+      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
+}

@@ -36,6 +36,16 @@ ElementsAttr makeF32Elements(RankedTensorType type,
                              llvm::ArrayRef<float> values,
                              llvm::StringRef blobName);
 
+/// Integer elements attributes of `type` (i8 or i32 elements): inline when
+/// small, a blob named after `blobName` otherwise. Quantized weights and
+/// biases are stored this way, behind a `quant.scast`.
+ElementsAttr makeI8Elements(RankedTensorType type,
+                            llvm::ArrayRef<int8_t> values,
+                            llvm::StringRef blobName);
+ElementsAttr makeI32Elements(RankedTensorType type,
+                             llvm::ArrayRef<int32_t> values,
+                             llvm::StringRef blobName);
+
 } // namespace mlir::qnt
 
 #endif // QUANT_DIALECT_QNT_IR_QNTCONSTANTS_H

@@ -115,4 +115,79 @@ def QntPropagateRanges : Pass<"qnt-propagate-ranges", "::mlir::func::FuncOp"> {
   ];
 }
 
+def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite calibrated float conv/gemm/matmul into ops on "
+                "!quant.uniform tensors";
+  let description = [{
+    Turns a calibrated float graph (`#qnt.range` on activations, from
+    `qnt-calibrate` and `qnt-propagate-ranges`) into quantized ops, with the
+    integer rules of docs/Numerics.md ("Integer semantics"):
+
+    * `qnt.conv`, `qnt.gemm` (without `trans_a`, `alpha = beta = 1`) and
+      `qnt.matmul` with a constant f32 weight become the same op on
+      quantized tensors: the input is `quant.qcast` to int8 (asymmetric by
+      default, `symmetric-activations` for zero point 0) with the scale and
+      zero point of its range; the weight becomes an int8 `qnt.constant`
+      behind `quant.scast`, symmetric on [-127, 127], one scale per output
+      channel (`granularity=per-channel`, default) or one per tensor; the
+      bias becomes int32 with scale `s_input * s_weight[c]`; the result is
+      int8 with the scale and zero point of its range, followed by a
+      `quant.dcast` for float consumers.
+    * A single-use `qnt.relu`, or `qnt.clamp` with min 0, after such an op
+      is fused: the op takes the activation's range, whose grid starts at
+      real 0, so requantization's clamp is the ReLU.
+    * Range-preserving ops (`max_pool`, `reshape`, `transpose`, `slice`)
+      whose input is quantized and whose range gives the same scale and
+      zero point run on the quantized tensor.
+    * `quant.qcast` of a `quant.dcast` of the same type is removed, so
+      chains of quantized ops stay int8.
+
+    Ops that cannot be quantized (no calibrated range on the input or
+    result, a non-constant weight, an unsupported attribute) stay float and
+    are counted in `num-kept-float`; `keep-float=NODE,...` keeps the named
+    ONNX nodes (their location names) float.
+
+    Before (calibrated):
+
+    ```mlir
+    %w = qnt.constant dense<…> : tensor<8x1x3x3xf32>
+    %0 = qnt.conv %x, %w {…, qnt.range = #qnt.range<-2.0, 3.0>} : …
+    %1 = qnt.relu %0 {qnt.range = #qnt.range<0.0, 3.0>} : …
+    ```
+
+    After:
+
+    ```mlir
+    %xq = quant.qcast %x : tensor<1x1x8x8xf32> to tensor<1x1x8x8x!quant.uniform<i8:f32, 0.0078:0>>
+    %w8 = qnt.constant dense<…> : tensor<8x1x3x3xi8>
+    %wq = quant.scast %w8 : tensor<8x1x3x3xi8> to tensor<8x1x3x3x!quant.uniform<i8<-127:127>:f32:0, {…}>>
+    %0 = qnt.conv %xq, %wq {…} : (…) -> tensor<1x8x8x8x!quant.uniform<i8:f32, 0.0117:-128>>
+    %1 = quant.dcast %0 : … to tensor<1x8x8x8xf32>
+    ```
+
+    Only the rewrite exists: lowering the quantized ops to integer kernels
+    is not done yet, so such a module cannot be compiled today.
+  }];
+  let options = [
+    Option<"granularity", "granularity", "std::string",
+           /*default=*/"\"per-channel\"",
+           "Weight scales: per-channel (one per output channel) or "
+           "per-tensor">,
+    Option<"symmetricActivations", "symmetric-activations", "bool",
+           /*default=*/"false",
+           "Quantize activations with zero point 0 (default: asymmetric)">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "ONNX node names (op locations) to keep in float">
+  ];
+  let dependentDialects = ["::mlir::qnt::QntDialect",
+                           "::mlir::quant::QuantDialect"];
+  let statistics = [
+    Statistic<"numQuantized", "num-quantized",
+              "Number of conv/gemm/matmul ops quantized">,
+    Statistic<"numFused", "num-fused", "Number of relu/clamp ops fused">,
+    Statistic<"numKeptFloat", "num-kept-float",
+              "Number of conv/gemm/matmul ops left in float">
+  ];
+}
+
 #endif // QUANT_DIALECT_QNT_TRANSFORMS_PASSES_TD

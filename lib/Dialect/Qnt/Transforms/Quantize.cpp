@@ -1,0 +1,410 @@
+//===- Quantize.cpp - Calibrated float ops to quantized ops ---------------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// qnt-quantize: conv/gemm/matmul with constant weights and calibrated
+// ranges become the same ops on !quant.uniform tensors, between quant.qcast
+// and quant.dcast; ReLUs fuse into the output grid; range-preserving ops
+// follow their quantized input; qcast(dcast(x)) of one type folds to x.
+// Scales and zero points come from quant/Quantization/QuantMath.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Dialect/Qnt/Transforms/Passes.h"
+
+#include "quant/Dialect/Qnt/IR/QntConstants.h"
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Quantization/QuantMath.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::qnt {
+#define GEN_PASS_DEF_QNTQUANTIZE
+#include "quant/Dialect/Qnt/Transforms/Passes.h.inc"
+} // namespace mlir::qnt
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+namespace {
+
+/// The calibrated range of `value` (op attribute or @main argument), seen
+/// through the quant.dcast of an op this pass already quantized.
+RangeAttr rangeOf(Value value) {
+  if (auto dcast = value.getDefiningOp<quant::DequantizeCastOp>())
+    return rangeOf(dcast.getInput());
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    return func ? func.getArgAttrOfType<RangeAttr>(
+                      arg.getArgNumber(), QntDialect::getRangeAttrName())
+                : RangeAttr();
+  }
+  Operation *op = value.getDefiningOp();
+  return op && op->getNumResults() == 1
+             ? op->getAttrOfType<RangeAttr>(QntDialect::getRangeAttrName())
+             : RangeAttr();
+}
+
+/// Whether `loc` names one of `names` (an ONNX node name).
+bool locationNames(Location loc, ArrayRef<std::string> names) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return llvm::is_contained(names, name.getName().str()) ||
+           locationNames(name.getChildLoc(), names);
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    return llvm::any_of(fused.getLocations(), [&](Location l) {
+      return locationNames(l, names);
+    });
+  return false;
+}
+
+quant::UniformQuantizedType activationType(MLIRContext *context,
+                                           RangeAttr range, bool symmetric) {
+  QuantParams p = chooseQuantParams(range.getMinValue(), range.getMaxValue(),
+                                    8, symmetric);
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, IntegerType::get(context, 8),
+      Float32Type::get(context), p.scale, p.zeroPoint, p.qmin, p.qmax);
+}
+
+RankedTensorType withElementType(Type type, Type element) {
+  return cast<RankedTensorType>(type).clone(element);
+}
+
+/// A constant weight, quantized symmetric int8 on [-127, 127] with one
+/// scale per index of `axis` (or one in all), behind a quant.scast.
+struct QuantizedWeight {
+  Value value;
+  SmallVector<double> scales; // one per output channel (repeated if global)
+};
+
+FailureOr<QuantizedWeight> quantizeWeight(OpBuilder &b, Value weight,
+                                          int64_t axis, bool perChannel,
+                                          StringRef blobName) {
+  std::optional<SmallVector<float>> values = getConstantF32Values(weight);
+  auto type = cast<RankedTensorType>(weight.getType());
+  if (!values || axis >= type.getRank())
+    return failure();
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t channels = shape[axis];
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= shape[d];
+  std::vector<double> amax(channels, 0.0);
+  for (size_t i = 0; i < values->size(); ++i) {
+    int64_t c = (static_cast<int64_t>(i) / inner) % channels;
+    amax[c] = std::max(amax[c], std::fabs(static_cast<double>((*values)[i])));
+  }
+  if (!perChannel) {
+    double all = *std::max_element(amax.begin(), amax.end());
+    std::fill(amax.begin(), amax.end(), all);
+  }
+  SmallVector<QuantParams> params;
+  for (double a : amax)
+    params.push_back(chooseQuantParams(-a, a, 8, /*symmetric=*/true));
+  SmallVector<int8_t> q(values->size());
+  for (size_t i = 0; i < values->size(); ++i)
+    q[i] = static_cast<int8_t>(
+        quantize((*values)[i], params[(static_cast<int64_t>(i) / inner) %
+                                      channels]));
+
+  MLIRContext *context = b.getContext();
+  auto i8 = IntegerType::get(context, 8);
+  auto f32 = Float32Type::get(context);
+  quant::QuantizedType element;
+  QuantizedWeight result;
+  for (const QuantParams &p : params)
+    result.scales.push_back(p.scale);
+  if (perChannel) {
+    element = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, i8, f32, result.scales,
+        SmallVector<int64_t>(channels, 0), axis, -127, 127);
+  } else {
+    element = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, i8, f32, params[0].scale, 0, -127,
+        127);
+  }
+  Location loc = weight.getLoc();
+  auto storage = ConstantOp::create(
+      b, loc, makeI8Elements(withElementType(type, i8), q, blobName));
+  result.value = quant::StorageCastOp::create(
+      b, loc, withElementType(type, element), storage);
+  return result;
+}
+
+/// A 1-D f32 constant bias of `channels` values as int32 with per-channel
+/// scale inputScale * weightScale[c] and zero point 0.
+FailureOr<Value> quantizeBias(OpBuilder &b, Value bias, double inputScale,
+                              ArrayRef<double> weightScales, bool perChannel,
+                              StringRef blobName) {
+  std::optional<SmallVector<float>> values = getConstantF32Values(bias);
+  auto type = cast<RankedTensorType>(bias.getType());
+  if (!values || type.getRank() != 1 ||
+      type.getDimSize(0) != static_cast<int64_t>(weightScales.size()))
+    return failure();
+  SmallVector<double> scales;
+  SmallVector<int32_t> q;
+  for (auto [c, v] : llvm::enumerate(*values)) {
+    double scale = inputScale * weightScales[c];
+    scales.push_back(scale);
+    QuantParams p;
+    p.scale = scale;
+    p.zeroPoint = 0;
+    p.qmin = std::numeric_limits<int32_t>::min();
+    p.qmax = std::numeric_limits<int32_t>::max();
+    q.push_back(quantize(v, p));
+  }
+  MLIRContext *context = b.getContext();
+  auto i32 = IntegerType::get(context, 32);
+  auto f32 = Float32Type::get(context);
+  int64_t lo = std::numeric_limits<int32_t>::min();
+  int64_t hi = std::numeric_limits<int32_t>::max();
+  quant::QuantizedType element =
+      perChannel ? quant::QuantizedType(quant::UniformQuantizedPerAxisType::get(
+                       quant::QuantizationFlags::Signed, i32, f32, scales,
+                       SmallVector<int64_t>(scales.size(), 0), 0, lo, hi))
+                 : quant::QuantizedType(quant::UniformQuantizedType::get(
+                       quant::QuantizationFlags::Signed, i32, f32, scales[0],
+                       0, lo, hi));
+  Location loc = bias.getLoc();
+  auto storage = ConstantOp::create(
+      b, loc, makeI32Elements(withElementType(type, i32), q, blobName));
+  return Value(quant::StorageCastOp::create(
+      b, loc, withElementType(type, element), storage));
+}
+
+/// `value` as a quantized tensor of `element`: the operand of a
+/// quant.dcast of that type, or a new quant.qcast.
+Value quantizeActivation(OpBuilder &b, Value value,
+                         quant::UniformQuantizedType element) {
+  RankedTensorType type = withElementType(value.getType(), element);
+  if (auto dcast = value.getDefiningOp<quant::DequantizeCastOp>())
+    if (dcast.getInput().getType() == type)
+      return dcast.getInput();
+  return quant::QuantizeCastOp::create(b, value.getLoc(), type, value);
+}
+
+/// A name for the blob of a quantized constant: the float blob's name (the
+/// ONNX initializer) with `suffix`, else "quantized.<suffix>".
+std::string blobNameFor(Value floatConstant, StringRef suffix) {
+  if (auto constant = floatConstant.getDefiningOp<ConstantOp>())
+    if (auto blob = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+      return (blob.getRawHandle().getKey() + "." + suffix).str();
+  return ("quantized." + suffix).str();
+}
+
+struct QntQuantizePass : public qnt::impl::QntQuantizeBase<QntQuantizePass> {
+  using QntQuantizeBase::QntQuantizeBase;
+
+  void runOnOperation() override;
+
+private:
+  /// Quantizes one conv/gemm/matmul, or returns failure to keep it float.
+  LogicalResult quantizeOp(Operation *op, bool perChannel);
+};
+
+/// The weight operand, its output-channel axis and the bias operand of an
+/// op quant quantizes; failure for other ops and unsupported forms.
+struct Anchor {
+  unsigned weightIndex;
+  int64_t axis;
+  std::optional<unsigned> biasIndex;
+};
+
+FailureOr<Anchor> anchorOf(Operation *op) {
+  return llvm::TypeSwitch<Operation *, FailureOr<Anchor>>(op)
+      .Case([](ConvOp conv) -> FailureOr<Anchor> {
+        Anchor a{1, 0, std::nullopt};
+        if (conv.getBias())
+          a.biasIndex = 2;
+        return a;
+      })
+      .Case([](GemmOp gemm) -> FailureOr<Anchor> {
+        if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
+            gemm.getBeta().convertToDouble() != 1.0 ||
+            cast<RankedTensorType>(gemm.getB().getType()).getRank() != 2)
+          return failure();
+        Anchor a{1, gemm.getTransB() ? 0 : 1, std::nullopt};
+        if (gemm.getC())
+          a.biasIndex = 2;
+        return a;
+      })
+      .Case([](MatMulOp matmul) -> FailureOr<Anchor> {
+        if (cast<RankedTensorType>(matmul.getRhs().getType()).getRank() != 2)
+          return failure();
+        return Anchor{1, 1, std::nullopt};
+      })
+      .Default([](Operation *) { return failure(); });
+}
+
+LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
+  FailureOr<Anchor> anchor = anchorOf(op);
+  if (failed(anchor) || locationNames(op->getLoc(), keepFloat))
+    return failure();
+  Value input = op->getOperand(0);
+  Value result = op->getResult(0);
+  if (!cast<RankedTensorType>(input.getType()).getElementType().isF32() ||
+      !cast<RankedTensorType>(result.getType()).getElementType().isF32())
+    return failure();
+  RangeAttr inputRange = rangeOf(input);
+  if (!inputRange)
+    return failure();
+
+  // A single ReLU (or clamp from 0) after the op fuses: its range's
+  // (asymmetric) grid starts at real 0, so requantization's clamp computes
+  // it. A symmetric grid has negative values, so nothing fuses there.
+  Operation *fused = nullptr;
+  if (result.hasOneUse() && !symmetricActivations) {
+    Operation *user = *result.getUsers().begin();
+    auto clamp = dyn_cast<ClampOp>(user);
+    bool fromZero = clamp && clamp.getMin() &&
+                    clamp.getMin()->convertToDouble() == 0.0;
+    if ((isa<ReluOp>(user) || fromZero) && rangeOf(user->getResult(0)) &&
+        !locationNames(user->getLoc(), keepFloat))
+      fused = user;
+  }
+  RangeAttr outputRange = rangeOf(fused ? fused->getResult(0) : result);
+  if (!outputRange)
+    return failure();
+  // A fused clamp's upper bound holds only if the grid ends below it.
+  if (auto clamp = dyn_cast_or_null<ClampOp>(fused))
+    if (clamp.getMax() &&
+        outputRange.getMaxValue() > clamp.getMax()->convertToDouble())
+      return failure();
+
+  // The bias must be a 1-D constant per output channel.
+  if (anchor->biasIndex) {
+    Value biasValue = op->getOperand(*anchor->biasIndex);
+    auto biasType = cast<RankedTensorType>(biasValue.getType());
+    auto weightType =
+        cast<RankedTensorType>(op->getOperand(anchor->weightIndex).getType());
+    if (!getConstantF32Values(biasValue) || biasType.getRank() != 1 ||
+        biasType.getDimSize(0) != weightType.getDimSize(anchor->axis))
+      return failure();
+  }
+
+  OpBuilder b(op);
+  FailureOr<QuantizedWeight> weight =
+      quantizeWeight(b, op->getOperand(anchor->weightIndex), anchor->axis,
+                     perChannel,
+                     blobNameFor(op->getOperand(anchor->weightIndex), "i8"));
+  if (failed(weight))
+    return failure();
+  auto inType = activationType(op->getContext(), inputRange,
+                               symmetricActivations);
+  FailureOr<Value> bias = failure();
+  if (anchor->biasIndex) {
+    bias = quantizeBias(b, op->getOperand(*anchor->biasIndex),
+                        inType.getScale(), weight->scales, perChannel,
+                        blobNameFor(op->getOperand(*anchor->biasIndex), "i32"));
+    assert(succeeded(bias) && "checked above");
+  }
+  auto outType = activationType(op->getContext(), outputRange,
+                                symmetricActivations);
+
+  Value inputQ = quantizeActivation(b, input, inType);
+  Operation *quantized = b.clone(*op);
+  quantized->setOperand(0, inputQ);
+  quantized->setOperand(anchor->weightIndex, weight->value);
+  if (anchor->biasIndex)
+    quantized->setOperand(*anchor->biasIndex, *bias);
+  quantized->getResult(0).setType(withElementType(result.getType(), outType));
+  if (fused)
+    quantized->setAttr(QntDialect::getRangeAttrName(),
+                       fused->getAttr(QntDialect::getRangeAttrName()));
+  auto dcast = quant::DequantizeCastOp::create(
+      b, op->getLoc(), result.getType(), quantized->getResult(0));
+  if (fused) {
+    fused->getResult(0).replaceAllUsesWith(dcast.getResult());
+    fused->erase();
+    ++numFused;
+  }
+  result.replaceAllUsesWith(dcast.getResult());
+  op->erase();
+  return success();
+}
+
+/// Ops whose int8 form is exact on the input's grid: every output is an
+/// input element.
+bool preservesGrid(Operation *op) {
+  return isa<MaxPoolOp, ReshapeOp, TransposeOp, SliceOp>(op);
+}
+
+void QntQuantizePass::runOnOperation() {
+  func::FuncOp func = getOperation();
+  if (granularity != "per-channel" && granularity != "per-tensor") {
+    func.emitError("qnt-quantize: granularity=")
+        << granularity << " is not per-channel or per-tensor";
+    return signalPassFailure();
+  }
+  bool perChannel = granularity == "per-channel";
+
+  SmallVector<Operation *> anchors;
+  func.walk([&](Operation *op) {
+    if (isa<ConvOp, GemmOp, MatMulOp>(op))
+      anchors.push_back(op);
+  });
+  for (Operation *op : anchors) {
+    if (succeeded(quantizeOp(op, perChannel)))
+      ++numQuantized;
+    else
+      ++numKeptFloat;
+  }
+
+  // Grid-preserving ops follow a quantized (per-tensor) input, in program
+  // order so that chains (max_pool -> reshape) carry through.
+  SmallVector<Operation *> preserving;
+  func.walk([&](Operation *op) {
+    if (preservesGrid(op))
+      preserving.push_back(op);
+  });
+  for (Operation *op : preserving) {
+    auto dcast = op->getOperand(0).getDefiningOp<quant::DequantizeCastOp>();
+    if (!dcast || locationNames(op->getLoc(), keepFloat))
+      continue;
+    auto element = dyn_cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(dcast.getInput().getType()).getElementType());
+    if (!element)
+      continue;
+    OpBuilder b(op);
+    Operation *quantized = b.clone(*op);
+    quantized->setOperand(0, dcast.getInput());
+    Value result = op->getResult(0);
+    quantized->getResult(0).setType(withElementType(result.getType(), element));
+    auto back = quant::DequantizeCastOp::create(b, op->getLoc(),
+                                                result.getType(),
+                                                quantized->getResult(0));
+    result.replaceAllUsesWith(back.getResult());
+    op->erase();
+  }
+
+  // qcast(dcast(x)) with the type of x is x; then drop unused dcasts.
+  SmallVector<quant::QuantizeCastOp> qcasts;
+  func.walk([&](quant::QuantizeCastOp op) { qcasts.push_back(op); });
+  for (quant::QuantizeCastOp qcast : qcasts) {
+    auto dcast = qcast.getInput().getDefiningOp<quant::DequantizeCastOp>();
+    if (dcast && dcast.getInput().getType() == qcast.getType()) {
+      qcast.getResult().replaceAllUsesWith(dcast.getInput());
+      qcast.erase();
+    }
+  }
+  func.walk([&](quant::DequantizeCastOp op) {
+    if (op->use_empty())
+      op->erase();
+  });
+  // The float weights and biases the quantized ops replaced.
+  func.walk([&](ConstantOp op) {
+    if (op->use_empty())
+      op->erase();
+  });
+}
+
+} // namespace
