@@ -1,0 +1,91 @@
+// RUN: quant-opt %s --qnt-quantize -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: quant-opt %s --qnt-quantize=granularity=per-tensor -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=TENSOR
+// RUN: quant-opt %s --qnt-quantize=symmetric-activations -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SYM
+// RUN: quant-opt %s --qnt-quantize=keep-float=conv1 -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=KEEP
+
+// A 1x1 conv with a fused ReLU, by hand (docs/Numerics.md):
+//  - input [-1, 1]: scale 2/255, zero point round_half_even(-128 + 127.5) = 0;
+//  - weights per output channel, symmetric on [-127, 127]: 0.5 and -0.25
+//    have scales 0.5/127 and 0.25/127 and both quantize to +-127;
+//  - bias int32 with scale s_in * s_w[c]: 0.1f / (2/255 * 0.5/127) =
+//    3238.50005 -> 3239 and -0.2f / (2/255 * 0.25/127) = -12954;
+//  - output: the ReLU's range [0, 2]: scale 2/255, zero point -128 (real 0
+//    at the bottom of the grid, so requantization's clamp is the ReLU).
+// CHECK-LABEL: func.func @conv_relu
+// CHECK-DAG:     %[[W:.*]] = qnt.constant dense<{{\[\[\[\[}}127]]], {{\[\[\[}}-127]]]]> : tensor<2x1x1x1xi8>
+// CHECK-DAG:     %[[WQ:.*]] = quant.scast %[[W]] : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.003937007874015748,0.001968503937007874}>>
+// CHECK-DAG:     %[[B:.*]] = qnt.constant dense<[3239, -12954]> : tensor<2xi32>
+// CHECK-DAG:     %[[BQ:.*]] = quant.scast %[[B]] : tensor<2xi32> to tensor<2x!quant.uniform<i32:f32:0, {3.0878493129535{{[0-9]*}}E-5,1.54392465647676{{[0-9]*}}E-5}>>
+// CHECK-DAG:     %[[XQ:.*]] = quant.qcast %arg0 : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<i8:f32, 0.0078431372549019607>>
+// CHECK:         %[[Y:.*]] = qnt.conv %[[XQ]], %[[WQ]], %[[BQ]]
+// CHECK-SAME:      -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.0078431372549019607:-128>>
+// CHECK-NOT:     qnt.relu
+// CHECK:         %[[F:.*]] = quant.dcast %[[Y]] : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.0078431372549019607:-128>> to tensor<1x2x2x2xf32>
+// CHECK:         return %[[F]]
+
+// One weight scale for the tensor: 0.5/127, so -0.25 is -63.5 -> -64 (ties
+// to even).
+// TENSOR-LABEL: func.func @conv_relu
+// TENSOR:         qnt.constant dense<{{\[\[\[\[}}127]]], {{\[\[\[}}-64]]]]> : tensor<2x1x1x1xi8>
+// TENSOR:         tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32, 0.003937007874015748>>
+
+// Symmetric activations: zero point 0 on the narrow grid [-127, 127]; a
+// ReLU cannot ride on the clamp, so it stays (the conv's own range
+// [-1.5, 2] gives scale 2/127).
+// SYM-LABEL: func.func @conv_relu
+// SYM:         quant.qcast %arg0 : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<i8<-127:127>:f32, 0.0078740157480314959>>
+// SYM:         qnt.conv {{.*}} -> tensor<1x2x2x2x!quant.uniform<i8<-127:127>:f32, 0.015748031496062992>>
+// SYM:         qnt.relu
+
+// keep-float names ONNX nodes (locations) that stay float.
+// KEEP-LABEL: func.func @conv_relu
+// KEEP-NOT:     quant.
+// KEEP:         qnt.conv {{.*}} -> tensor<1x2x2x2xf32>
+func.func @conv_relu(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> tensor<1x2x2x2xf32> {
+  %w = qnt.constant dense<[[[[0.5]]], [[[-0.25]]]]> : tensor<2x1x1x1xf32>
+  %b = qnt.constant dense<[0.1, -0.2]> : tensor<2xf32>
+  %0 = qnt.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qnt.range = #qnt.range<-1.5, 2.0>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32> loc("conv1")
+  %1 = qnt.relu %0 {qnt.range = #qnt.range<0.0, 2.0>} : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  return %1 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// Chains stay int8: max_pool and reshape run on the conv's grid, the gemm
+// consumes it without a dcast/qcast pair, and only the end dequantizes. The
+// gemm's B (2x3, not transposed) has its output channels on axis 1.
+// CHECK-LABEL: func.func @chain
+// CHECK:         %[[C:.*]] = qnt.conv
+// CHECK:         %[[P:.*]] = qnt.max_pool %[[C]] {{.*}} -> tensor<1x2x1x1x!quant.uniform<i8:f32, 0.0078431372549019607:-128>>
+// CHECK:         %[[R:.*]] = qnt.reshape %[[P]] {{.*}} -> tensor<1x2x!quant.uniform<i8:f32, 0.0078431372549019607:-128>>
+// CHECK:         qnt.constant dense<{{\[\[}}127, 127, -127], [-127, 42, 127]]> : tensor<2x3xi8>
+// CHECK:         quant.scast {{.*}}:f32:1, {0.003937007874015748,0.0078740157480314959,0.003937007874015748}>>
+// CHECK:         %[[G:.*]] = qnt.gemm %[[R]]
+// CHECK-SAME:      -> tensor<1x3x!quant.uniform<i8:f32, 0.011764705882352941:-43>>
+// CHECK-NEXT:    quant.dcast %[[G]]
+// CHECK-NOT:     quant.qcast
+func.func @chain(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> tensor<1x3xf32> {
+  %w = qnt.constant dense<[[[[0.5]]], [[[-0.25]]]]> : tensor<2x1x1x1xf32>
+  %0 = qnt.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qnt.range = #qnt.range<-1.0, 2.0>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %1 = qnt.relu %0 {qnt.range = #qnt.range<0.0, 2.0>} : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %2 = qnt.max_pool %1 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, qnt.range = #qnt.range<0.0, 2.0>} : (tensor<1x2x2x2xf32>) -> tensor<1x2x1x1xf32>
+  %3 = qnt.reshape %2 {qnt.range = #qnt.range<0.0, 2.0>} : (tensor<1x2x1x1xf32>) -> tensor<1x2xf32>
+  %b = qnt.constant dense<[[0.5, 1.0, -0.5], [-0.5, 0.33, 0.5]]> : tensor<2x3xf32>
+  %4 = qnt.gemm %3, %b {qnt.range = #qnt.range<-1.0, 2.0>} : (tensor<1x2xf32>, tensor<2x3xf32>) -> tensor<1x3xf32>
+  return %4 : tensor<1x3xf32>
+}
+
+// -----
+
+// Without a calibrated input range, or with a non-constant weight, the op
+// stays float.
+// CHECK-LABEL: func.func @kept_float
+// CHECK-NOT:     quant.
+// CHECK:         qnt.matmul {{.*}} -> tensor<2x2xf32>
+// CHECK:         qnt.matmul {{.*}} -> tensor<2x2xf32>
+func.func @kept_float(%x: tensor<2x2xf32>, %y: tensor<2x2xf32> {qnt.range = #qnt.range<0.0, 1.0>}) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
+  %w = qnt.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = qnt.matmul %x, %w {qnt.range = #qnt.range<0.0, 10.0>} : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  %1 = qnt.matmul %y, %x {qnt.range = #qnt.range<0.0, 10.0>} : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %0, %1 : tensor<2x2xf32>, tensor<2x2xf32>
+}
