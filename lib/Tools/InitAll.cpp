@@ -44,3 +44,18 @@ void quant_compiler::registerAllTranslations(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
 }
+
+// Under -DQUANT_SANITIZE=ON our code is instrumented but libMLIR.so is not.
+// Both instantiate llvm::BumpPtrAllocator, and only our copy poisons the
+// unused tail of a slab (ASan annotations in llvm/Support/Allocator.h), so
+// libMLIR's copy allocating from the same uniquer slab (a StringAttr next
+// to one of our attributes) writes "poisoned" memory: a false
+// use-after-poison. Every tool links this file; turning off user poisoning
+// keeps every real ASan check.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+extern "C" const char *__asan_default_options() {
+  return "allow_user_poisoning=0";
+}
+#endif
+#endif
