@@ -3,6 +3,7 @@
 
     evaluate.py --bin BUILD/bin [--models cnn,dwsep,vit] [--work DIR]
                 [--batch 500] [--threads T] [--tolerance 0.1]
+                [--precision int8 --calibration-method M --calibration-images N]
 
 For each model: `quant-compile MODEL.onnx --input-shape image=Bx1x28x28
 --emit=exe`, then runs the executable on the whole Fashion-MNIST test set
@@ -10,6 +11,10 @@ For each model: `quant-compile MODEL.onnx --input-shape image=Bx1x28x28
 train.py does) in batches of B, and compares the top-1 accuracy with the
 float accuracy train.py recorded in reference.json. Prints one line per
 model and exits 1 when any differs by more than --tolerance points.
+
+With --precision=int8 the model is calibrated on the first N (default
+1000) images of the *training* set, disjoint from the test set scored, in
+batches of B, and compiled with --precision=int8.
 
 Needs only numpy (no PyTorch): the reference numbers come from the file.
 """
@@ -28,13 +33,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATASET = "/usr/share/datasets/fashion-mnist"
 
 
-def load_test_set():
-    with gzip.open(os.path.join(DATASET, "t10k-images-idx3-ubyte.gz")) as f:
+def load_set(prefix):
+    with gzip.open(os.path.join(DATASET, prefix + "-images-idx3-ubyte.gz")) as f:
         raw = np.frombuffer(f.read(), np.uint8, offset=16)
-    with gzip.open(os.path.join(DATASET, "t10k-labels-idx1-ubyte.gz")) as f:
+    with gzip.open(os.path.join(DATASET, prefix + "-labels-idx1-ubyte.gz")) as f:
         labels = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
     images = raw.reshape(-1, 1, 28, 28).astype(np.float32)
     return (images / 255.0 - 0.5) / 0.5, labels
+
+
+def load_test_set():
+    return load_set("t10k")
 
 
 def main():
@@ -45,6 +54,9 @@ def main():
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--tolerance", type=float, default=0.1)
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "int8"])
+    parser.add_argument("--calibration-method", default="minmax")
+    parser.add_argument("--calibration-images", type=int, default=1000)
     args = parser.parse_args()
 
     work = args.work or os.path.join(os.getcwd(), "fashion-mnist-eval")
@@ -59,6 +71,18 @@ def main():
         np.save(path, np.ascontiguousarray(images[i:i + args.batch]))
         batches.append(path)
 
+    extra = []
+    if args.precision == "int8":
+        calib = os.path.join(work, "calibration")
+        os.makedirs(calib, exist_ok=True)
+        train, _ = load_set("train")
+        count = args.calibration_images - args.calibration_images % args.batch
+        for i in range(0, max(count, args.batch), args.batch):
+            np.save(os.path.join(calib, f"{i // args.batch:04d}.npy"),
+                    np.ascontiguousarray(train[i:i + args.batch]))
+        extra = ["--precision=int8", "--calibration-data", calib,
+                 "--calibration-method=" + args.calibration_method]
+
     failed = False
     for name in args.models.split(","):
         exe = os.path.join(work, name)
@@ -66,7 +90,7 @@ def main():
         subprocess.run([os.path.join(args.bin, "quant-compile"),
                         os.path.join(HERE, f"{name}.onnx"),
                         f"--input-shape=image={args.batch}x1x28x28", "--emit=exe",
-                        "-o", exe], check=True)
+                        "-o", exe] + extra, check=True)
         compile_s = time.time() - start
         predictions = []
         start = time.time()
@@ -80,7 +104,10 @@ def main():
         expected = reference[name]["accuracy"]
         ok = abs(accuracy - expected) <= args.tolerance
         failed |= not ok
-        print(f"{name}: quant fp32 accuracy {accuracy:.2f}% on {len(labels)} test images, "
+        label = args.precision
+        if args.precision == "int8":
+            label += f" ({args.calibration_method})"
+        print(f"{name}: quant {label} accuracy {accuracy:.2f}% on {len(labels)} test images, "
               f"PyTorch {expected:.2f}% ({'ok' if ok else 'MISMATCH'}, "
               f"tolerance {args.tolerance} points); compile {compile_s:.1f} s, "
               f"run {run_s:.1f} s", flush=True)

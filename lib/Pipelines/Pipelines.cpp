@@ -27,6 +27,7 @@ using namespace mlir::quant_compiler;
 void quant_compiler::buildLowerToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(qnt::createQntFoldBatchNorm());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(qnt::createConvertQuantizedQntToLinalg());
   pm.addPass(qnt::createConvertQntToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

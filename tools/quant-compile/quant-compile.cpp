@@ -18,6 +18,7 @@
 #include "quant/Calibration/Histogram.h"
 #include "quant/Calibration/Pipeline.h"
 #include "quant/Compiler/ModelCompiler.h"
+#include "quant/Dialect/Qnt/Transforms/Passes.h"
 #include "quant/ToolSupport.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -63,8 +64,17 @@ static cl::opt<std::string>
                   "..."),
          cl::init("native"), cl::cat(category));
 static cl::opt<std::string> precision(
-    "precision", cl::desc("Numeric precision of the compiled model"),
-    cl::value_desc("fp32"), cl::init("fp32"), cl::cat(category));
+    "precision",
+    cl::desc("Numeric precision of the compiled model: fp32, or int8 "
+             "(needs --calibration-data; conv/gemm/matmul run on int8, the "
+             "rest stays float behind quantize/dequantize)"),
+    cl::value_desc("fp32|int8"), cl::init("fp32"), cl::cat(category));
+static cl::opt<std::string> granularity(
+    "granularity",
+    cl::desc("int8 weight scales: per-channel (one per output channel) or "
+             "per-tensor"),
+    cl::value_desc("per-channel|per-tensor"), cl::init("per-channel"),
+    cl::cat(category));
 static cl::opt<std::string>
     modelName("name",
               cl::desc("Prefix of the C symbols (NAME_run, NAME_info); "
@@ -152,9 +162,14 @@ int main(int argc, char **argv) {
     return fail("no input model (see --help)");
   if (outputFile.empty())
     return fail("no output file: give -o FILE");
-  if (precision != "fp32")
-    return fail("--precision=" + precision +
-                " is not available yet; only fp32 compiles today");
+  if (precision != "fp32" && precision != "int8")
+    return fail("--precision=" + precision + " is not one of fp32, int8");
+  if (precision == "int8" && calibrationData.empty())
+    return fail("--precision=int8 needs --calibration-data DIR (a folder of "
+                ".npy samples to choose the int8 ranges from)");
+  if (granularity != "per-channel" && granularity != "per-tensor")
+    return fail("--granularity=" + granularity +
+                " is not per-channel or per-tensor");
   if (target != "x86_64" && target != "x86-64")
     return fail("--target=" + target + " is not available yet; use x86_64");
   bool known = llvm::StringSwitch<bool>(emit)
@@ -182,6 +197,11 @@ int main(int argc, char **argv) {
     options.percentile = calibrationPercentile;
     options.samples = calibrationSamples;
     mlir::qnt::buildCalibrationPipeline(pm, options);
+    if (precision == "int8") {
+      mlir::qnt::QntQuantizeOptions quantize;
+      quantize.granularity = granularity;
+      pm.addNestedPass<func::FuncOp>(mlir::qnt::createQntQuantize(quantize));
+    }
     if (failed(pm.run(*module)))
       return 1;
   }

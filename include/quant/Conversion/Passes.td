@@ -57,4 +57,40 @@ def ConvertQntToLinalg : Pass<"convert-qnt-to-linalg"> {
   ];
 }
 
+def ConvertQuantizedQntToLinalg : Pass<"convert-quantized-qnt-to-linalg"> {
+  let summary = "Lower quantized qnt ops and quant casts to integer linalg "
+                "(the reference int8 lowering)";
+  let description = [{
+    The int8 counterpart of `convert-qnt-to-linalg`, run before it. Every
+    rule is docs/Numerics.md's "Integer semantics", with the multipliers
+    and shifts computed by quant/Quantization/QuantMath.h:
+
+    * `quant.qcast` (f32 to per-tensor int8): `roundeven(x / scale) + zp`
+      in f64, clamped to the storage range (NaN gives the zero point);
+      `quant.dcast`: `f32(q - zp) * f32(scale)`;
+    * quantized `qnt.conv` (2-D, group 1): the input padded with its zero
+      point, `linalg.conv_2d_nchw_fchw_q` into an i32 accumulator that
+      starts at the bias, then a requantizing `linalg.generic`;
+    * quantized `qnt.gemm` (no `trans_a`) and 2-D `qnt.matmul`: one
+      contraction `linalg.generic` `acc += (a - zp_a) * b` in i32, then the
+      same requantization;
+    * requantization: per output channel `(acc * m + 2^(s-1)) >> s` in
+      i64, plus the output zero point, clamped (ties toward +infinity);
+    * quantized `qnt.max_pool`: `linalg.pooling_nchw_max` on int8, padded
+      with the storage minimum; `reshape`, `transpose` and `slice` become
+      the same qnt ops on the storage type for `convert-qnt-to-linalg`.
+
+    Values cross between quantized and storage types through `quant.scast`,
+    and pairs of them are removed at the end. A quantized op it cannot lower
+    is one error at the op, before anything is rewritten. The result is
+    plain loops for the CPU pipeline to compile: the reference the
+    optimized int8 kernels are to match bit for bit.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::quant::QuantDialect"
+  ];
+}
+
 #endif // QUANT_CONVERSION_PASSES_TD

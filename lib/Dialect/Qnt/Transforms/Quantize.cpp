@@ -222,6 +222,9 @@ struct Anchor {
 FailureOr<Anchor> anchorOf(Operation *op) {
   return llvm::TypeSwitch<Operation *, FailureOr<Anchor>>(op)
       .Case([](ConvOp conv) -> FailureOr<Anchor> {
+        // What convert-quantized-qnt-to-linalg lowers today.
+        if (conv.getGroup() != 1 || conv.getInput().getType().getRank() != 4)
+          return failure();
         Anchor a{1, 0, std::nullopt};
         if (conv.getBias())
           a.biasIndex = 2;
@@ -238,7 +241,8 @@ FailureOr<Anchor> anchorOf(Operation *op) {
         return a;
       })
       .Case([](MatMulOp matmul) -> FailureOr<Anchor> {
-        if (cast<RankedTensorType>(matmul.getRhs().getType()).getRank() != 2)
+        if (cast<RankedTensorType>(matmul.getRhs().getType()).getRank() != 2 ||
+            cast<RankedTensorType>(matmul.getLhs().getType()).getRank() != 2)
           return failure();
         return Anchor{1, 1, std::nullopt};
       })

@@ -123,8 +123,10 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
     `qnt-calibrate` and `qnt-propagate-ranges`) into quantized ops, with the
     integer rules of docs/Numerics.md ("Integer semantics"):
 
-    * `qnt.conv`, `qnt.gemm` (without `trans_a`, `alpha = beta = 1`) and
-      `qnt.matmul` with a constant f32 weight become the same op on
+    * `qnt.conv` (2-D, group 1), `qnt.gemm` (without `trans_a`,
+      `alpha = beta = 1`) and 2-D `qnt.matmul` with a constant f32 weight
+      (the forms `convert-quantized-qnt-to-linalg` lowers) become the same
+      op on
       quantized tensors: the input is `quant.qcast` to int8 (asymmetric by
       default, `symmetric-activations` for zero point 0) with the scale and
       zero point of its range; the weight becomes an int8 `qnt.constant`
@@ -165,8 +167,8 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
     %1 = quant.dcast %0 : … to tensor<1x8x8x8xf32>
     ```
 
-    Only the rewrite exists: lowering the quantized ops to integer kernels
-    is not done yet, so such a module cannot be compiled today.
+    `convert-quantized-qnt-to-linalg` lowers the result to integer linalg
+    (`quant-compile --precision=int8`).
   }];
   let options = [
     Option<"granularity", "granularity", "std::string",

@@ -1,0 +1,490 @@
+//===- QuantizedLowering.cpp - Quantized qnt ops to integer linalg --------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// convert-quantized-qnt-to-linalg: the reference int8 lowering. Quantized
+// values are handled on their storage type (i8, i32); quant.scast marks
+// each crossing and inverse pairs are removed at the end. The arithmetic is
+// docs/Numerics.md's "Integer semantics" (quant/Quantization/QuantMath.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "quant/Conversion/Passes.h"
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Quantization/QuantMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::qnt {
+#define GEN_PASS_DEF_CONVERTQUANTIZEDQNTTOLINALG
+#include "quant/Conversion/Passes.h.inc"
+} // namespace mlir::qnt
+
+using namespace mlir;
+using namespace mlir::qnt;
+using namespace mlir::qnt::lowering;
+
+namespace {
+
+quant::QuantizedType quantizedElement(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor ? dyn_cast<quant::QuantizedType>(tensor.getElementType())
+                : quant::QuantizedType();
+}
+
+RankedTensorType storageTypeOf(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return tensor.clone(quantizedElement(tensor).getStorageType());
+}
+
+/// `value` on its storage type: the input of the quant.scast that made it,
+/// or a new quant.scast.
+Value toStorage(OpBuilder &b, Location loc, Value value) {
+  if (!quantizedElement(value.getType()))
+    return value;
+  RankedTensorType storage = storageTypeOf(value.getType());
+  if (auto cast = value.getDefiningOp<quant::StorageCastOp>())
+    if (cast.getInput().getType() == storage)
+      return cast.getInput();
+  return quant::StorageCastOp::create(b, loc, storage, value);
+}
+
+Value i32Const(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+}
+Value i64Const(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+}
+
+/// Per-channel scales of a weight type (one entry if per-tensor).
+SmallVector<double> weightScales(Type type) {
+  auto q = quantizedElement(type);
+  if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(q))
+    return SmallVector<double>(axis.getScales());
+  return {cast<quant::UniformQuantizedType>(q).getScale()};
+}
+
+/// Why a quantized op cannot be lowered, or success.
+LogicalResult checkQuantizedLowerable(Operation *op) {
+  bool quantized = llvm::any_of(
+      llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()),
+      [](Type t) { return bool(quantizedElement(t)); });
+  if (!quantized || isa<quant::StorageCastOp>(op))
+    return success();
+  auto fail = [&](const Twine &why) {
+    return op->emitError("cannot lower quantized op: ") << why;
+  };
+  if (!isa<QntDialect, quant::QuantDialect>(op->getDialect()))
+    return op->emitError("'")
+           << op->getName()
+           << "' takes or makes a quantized tensor; only qnt ops and quant "
+              "casts have an int8 lowering (dequantize with quant.dcast "
+              "first)";
+  auto perTensorI8 = [](Type t) {
+    auto q = dyn_cast_or_null<quant::UniformQuantizedType>(
+        quantizedElement(t));
+    return q && q.getStorageType().isInteger(8);
+  };
+  if (auto qcast = dyn_cast<quant::QuantizeCastOp>(op))
+    return perTensorI8(qcast.getType()) ? success()
+                                        : fail("qcast to a per-axis or "
+                                               "non-i8 type");
+  if (auto dcast = dyn_cast<quant::DequantizeCastOp>(op))
+    return perTensorI8(dcast.getInput().getType())
+               ? success()
+               : fail("dcast from a per-axis or non-i8 type");
+  if (isa<ReshapeOp, TransposeOp, SliceOp, MaxPoolOp>(op)) {
+    if (!perTensorI8(op->getOperand(0).getType()))
+      return fail("data movement on a per-axis type");
+    if (auto pool = dyn_cast<MaxPoolOp>(op))
+      if (pool.getInput().getType().getRank() != 4)
+        return fail("only 2-D max_pool");
+    return success();
+  }
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    if (conv.getInput().getType().getRank() != 4 || conv.getGroup() != 1)
+      return fail("only 2-D convolutions with group 1");
+  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+    if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
+        gemm.getBeta().convertToDouble() != 1.0)
+      return fail("gemm with trans_a or alpha/beta != 1");
+  } else if (auto matmul = dyn_cast<MatMulOp>(op)) {
+    if (matmul.getLhs().getType().getRank() != 2 ||
+        matmul.getRhs().getType().getRank() != 2)
+      return fail("only 2-D matmul");
+  } else {
+    return fail("no int8 lowering for this op");
+  }
+  // conv/gemm/matmul: i8 input and output, zero-point-0 i8 weights, i32 bias.
+  if (!perTensorI8(op->getOperand(0).getType()) ||
+      !perTensorI8(op->getResult(0).getType()))
+    return fail("input and result must be per-tensor i8");
+  auto weight = quantizedElement(op->getOperand(1).getType());
+  if (!weight || !weight.getStorageType().isInteger(8))
+    return fail("the weight must be i8");
+  if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(weight)) {
+    if (llvm::any_of(axis.getZeroPoints(), [](int64_t z) { return z != 0; }))
+      return fail("weights need zero point 0");
+  } else if (cast<quant::UniformQuantizedType>(weight).getZeroPoint() != 0) {
+    return fail("weights need zero point 0");
+  }
+  if (op->getNumOperands() > 2) {
+    auto bias = quantizedElement(op->getOperand(2).getType());
+    if (!bias || !bias.getStorageType().isInteger(32) ||
+        cast<RankedTensorType>(op->getOperand(2).getType()).getRank() != 1)
+      return fail("the bias must be a 1-D i32 tensor");
+  }
+  // Every channel's requantization scale must have a fixed-point form.
+  double inScale =
+      cast<quant::UniformQuantizedType>(quantizedElement(op->getOperand(0).getType()))
+          .getScale();
+  double outScale =
+      cast<quant::UniformQuantizedType>(quantizedElement(op->getResult(0).getType()))
+          .getScale();
+  for (auto [c, ws] : llvm::enumerate(weightScales(op->getOperand(1).getType())))
+    if (!toFixedPoint(inScale * ws / outScale))
+      return op->emitError("cannot lower quantized op: requantization scale ")
+             << inScale * ws / outScale << " of channel " << c
+             << " is outside the fixed-point range [2^-32, 2^30]";
+  return success();
+}
+
+/// The requantizing generic: i32 `acc` (channels on `channelDim`) to the
+/// i8 grid of `outType`, with multiplier/shift per channel.
+FailureOr<Value> requantize(OpBuilder &b, Location loc, Operation *op,
+                            Value acc, int64_t channelDim, double inputScale,
+                            ArrayRef<double> wScales, RankedTensorType outType) {
+  auto out = cast<quant::UniformQuantizedType>(quantizedElement(outType));
+  auto accType = cast<RankedTensorType>(acc.getType());
+  int64_t channels = accType.getDimSize(channelDim);
+  SmallVector<int32_t> multipliers, shifts;
+  for (int64_t c = 0; c < channels; ++c) {
+    double ws = wScales.size() == 1 ? wScales[0] : wScales[c];
+    double real = inputScale * ws / out.getScale();
+    std::optional<FixedPointMultiplier> m = toFixedPoint(real);
+    if (!m)
+      return op->emitError("cannot lower quantized op: requantization scale ")
+             << real << " of channel " << c
+             << " is outside the fixed-point range [2^-32, 2^30]";
+    multipliers.push_back(m->multiplier);
+    shifts.push_back(m->shift);
+  }
+  auto vecType = RankedTensorType::get({channels}, b.getI32Type());
+  Value mVec = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecType, ArrayRef<int32_t>(multipliers)));
+  Value sVec = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecType, ArrayRef<int32_t>(shifts)));
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = accType.getRank();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(channelDim, ctx));
+  RankedTensorType storage = storageTypeOf(outType);
+  int64_t zp = out.getZeroPoint();
+  int64_t qmin = out.getStorageTypeMin(), qmax = out.getStorageTypeMax();
+  return buildParallelGeneric(
+      b, loc, storage, ValueRange{acc, mVec, sVec},
+      {identity, channel, channel},
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Type i64 = nb.getI64Type();
+        Value a = arith::ExtSIOp::create(nb, nl, i64, args[0]);
+        Value m = arith::ExtSIOp::create(nb, nl, i64, args[1]);
+        Value s = arith::ExtSIOp::create(nb, nl, i64, args[2]);
+        Value one = i64Const(nb, nl, 1);
+        Value round = arith::ShLIOp::create(
+            nb, nl, one, arith::SubIOp::create(nb, nl, s, one));
+        Value v = arith::AddIOp::create(
+            nb, nl, arith::MulIOp::create(nb, nl, a, m), round);
+        v = arith::ShRSIOp::create(nb, nl, v, s);
+        v = arith::AddIOp::create(nb, nl, v, i64Const(nb, nl, zp));
+        v = arith::MaxSIOp::create(nb, nl, v, i64Const(nb, nl, qmin));
+        v = arith::MinSIOp::create(nb, nl, v, i64Const(nb, nl, qmax));
+        return arith::TruncIOp::create(nb, nl, storage.getElementType(), v);
+      });
+}
+
+/// An i32 accumulator of `type` starting at the bias (broadcast along
+/// `channelDim`) or at 0.
+Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type,
+                      Value bias, int64_t channelDim) {
+  if (!bias)
+    return buildZeros(b, loc, type);
+  MLIRContext *ctx = b.getContext();
+  AffineMap channel =
+      AffineMap::get(type.getRank(), 0, getAffineDimExpr(channelDim, ctx));
+  return buildParallelGeneric(b, loc, type, ValueRange{bias}, {channel},
+                              [](OpBuilder &, Location, ValueRange args) {
+                                return args[0];
+                              });
+}
+
+struct ConvertQuantizedQntToLinalgPass
+    : qnt::impl::ConvertQuantizedQntToLinalgBase<
+          ConvertQuantizedQntToLinalgPass> {
+  void runOnOperation() override;
+};
+
+LogicalResult lowerQCast(quant::QuantizeCastOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto q = cast<quant::UniformQuantizedType>(quantizedElement(op.getType()));
+  RankedTensorType storage = storageTypeOf(op.getType());
+  double scale = q.getScale();
+  int64_t zp = q.getZeroPoint();
+  int64_t qmin = q.getStorageTypeMin(), qmax = q.getStorageTypeMax();
+  Value result = buildElementwise(
+      b, loc, storage, ValueRange{op.getInput()},
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Type f64 = nb.getF64Type();
+        Value x = arith::ExtFOp::create(nb, nl, f64, args[0]);
+        Value scaled = arith::DivFOp::create(nb, nl, x,
+                                             floatConst(nb, nl, f64, scale));
+        Value r = math::RoundEvenOp::create(nb, nl, scaled);
+        r = arith::AddFOp::create(nb, nl, r, floatConst(nb, nl, f64, zp));
+        r = arith::MaximumFOp::create(nb, nl, r, floatConst(nb, nl, f64, qmin));
+        r = arith::MinimumFOp::create(nb, nl, r, floatConst(nb, nl, f64, qmax));
+        // NaN: the zero point (maximumf/minimumf propagate NaN).
+        Value nan = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
+                                          x, x);
+        r = arith::SelectOp::create(nb, nl, nan,
+                                    floatConst(nb, nl, f64, zp), r);
+        return arith::FPToSIOp::create(nb, nl, storage.getElementType(), r);
+      });
+  op.replaceAllUsesWith(Value(quant::StorageCastOp::create(
+      b, loc, op.getType(), result)));
+  op.erase();
+  return success();
+}
+
+LogicalResult lowerDCast(quant::DequantizeCastOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto q =
+      cast<quant::UniformQuantizedType>(quantizedElement(op.getInput().getType()));
+  Value storage = toStorage(b, loc, op.getInput());
+  auto outType = cast<RankedTensorType>(op.getType());
+  Type f32 = outType.getElementType();
+  int64_t zp = q.getZeroPoint();
+  float scale = static_cast<float>(q.getScale());
+  Value result = buildElementwise(
+      b, loc, outType, ValueRange{storage},
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value v = arith::ExtSIOp::create(nb, nl, nb.getI32Type(), args[0]);
+        v = arith::SubIOp::create(nb, nl, v, i32Const(nb, nl, zp));
+        Value f = arith::SIToFPOp::create(nb, nl, f32, v);
+        return arith::MulFOp::create(nb, nl, f, floatConst(nb, nl, f32, scale));
+      });
+  op.replaceAllUsesWith(result);
+  op.erase();
+  return success();
+}
+
+LogicalResult lowerConv(ConvOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto inQ = cast<quant::UniformQuantizedType>(
+      quantizedElement(op.getInput().getType()));
+  Value input = toStorage(b, loc, op.getInput());
+  Value weight = toStorage(b, loc, op.getWeight());
+  Value bias = op.getBias() ? toStorage(b, loc, op.getBias()) : Value();
+  ArrayRef<int64_t> pads = op.getPads(); // [top, left, bottom, right]
+  SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
+  SmallVector<int64_t> end{0, 0, pads[2], pads[3]};
+  // Padding holds real 0: the input's zero point.
+  Value padded = padOrCrop(b, loc, input, begin, end,
+                           b.getIntegerAttr(b.getI8Type(),
+                                            inQ.getZeroPoint()));
+  auto outType = cast<RankedTensorType>(op.getType());
+  auto accType = outType.clone(b.getI32Type());
+  Value init = accumulatorInit(b, loc, accType, bias, 1);
+  Value acc =
+      linalg::Conv2DNchwFchwQOp::create(
+          b, loc, TypeRange{accType},
+          ValueRange{padded, weight, i32Const(b, loc, inQ.getZeroPoint()),
+                     i32Const(b, loc, 0)},
+          ValueRange{init}, b.getI64TensorAttr(op.getStrides()),
+          b.getI64TensorAttr(op.getDilations()))
+          .getResult(0);
+  FailureOr<Value> result =
+      requantize(b, loc, op, acc, 1, inQ.getScale(),
+                 weightScales(op.getWeight().getType()), outType);
+  if (failed(result))
+    return failure();
+  op.replaceAllUsesWith(
+      Value(quant::StorageCastOp::create(b, loc, outType, *result)));
+  op.erase();
+  return success();
+}
+
+/// gemm/matmul: C[m, n] = bias[n] + sum_k (A[m, k] - zp_a) * B(k, n).
+LogicalResult lowerMatmulLike(Operation *op, bool transB) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  auto inQ = cast<quant::UniformQuantizedType>(
+      quantizedElement(op->getOperand(0).getType()));
+  Value lhs = toStorage(b, loc, op->getOperand(0));
+  Value rhs = toStorage(b, loc, op->getOperand(1));
+  Value bias = op->getNumOperands() > 2 ? toStorage(b, loc, op->getOperand(2))
+                                        : Value();
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto accType = outType.clone(b.getI32Type());
+  Value init = accumulatorInit(b, loc, accType, bias, 1);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps{
+      AffineMap::get(3, 0, {m, k}, ctx),
+      AffineMap::get(3, 0, transB ? ArrayRef<AffineExpr>{n, k}
+                                  : ArrayRef<AffineExpr>{k, n},
+                     ctx),
+      AffineMap::get(3, 0, {m, n}, ctx)};
+  SmallVector<utils::IteratorType> iterators{utils::IteratorType::parallel,
+                                             utils::IteratorType::parallel,
+                                             utils::IteratorType::reduction};
+  int64_t zpA = inQ.getZeroPoint();
+  Value acc =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{accType}, ValueRange{lhs, rhs}, ValueRange{init},
+          maps, iterators,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Type i32 = nb.getI32Type();
+            Value a = arith::ExtSIOp::create(nb, nl, i32, args[0]);
+            a = arith::SubIOp::create(nb, nl, a, i32Const(nb, nl, zpA));
+            Value w = arith::ExtSIOp::create(nb, nl, i32, args[1]);
+            Value sum = arith::AddIOp::create(
+                nb, nl, args[2], arith::MulIOp::create(nb, nl, a, w));
+            linalg::YieldOp::create(nb, nl, sum);
+          })
+          .getResult(0);
+  FailureOr<Value> result =
+      requantize(b, loc, op, acc, 1, inQ.getScale(),
+                 weightScales(op->getOperand(1).getType()), outType);
+  if (failed(result))
+    return failure();
+  op->replaceAllUsesWith(ValueRange{
+      Value(quant::StorageCastOp::create(b, loc, outType, *result))});
+  op->erase();
+  return success();
+}
+
+LogicalResult lowerMaxPool(MaxPoolOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto q = cast<quant::UniformQuantizedType>(
+      quantizedElement(op.getInput().getType()));
+  Value input = toStorage(b, loc, op.getInput());
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto outType = cast<RankedTensorType>(op.getType());
+  RankedTensorType storage = storageTypeOf(outType);
+  ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                    dilations = op.getDilations(), pads = op.getPads();
+  SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
+  SmallVector<int64_t> end{0, 0, pads[2], pads[3]};
+  // ceil_mode windows past the end are padded too; padding never wins.
+  for (int i = 0; i < 2; ++i) {
+    int64_t needed = (outType.getDimSize(2 + i) - 1) * strides[i] +
+                     (kernel[i] - 1) * dilations[i] + 1;
+    int64_t have = inType.getDimSize(2 + i) + pads[i] + pads[2 + i];
+    end[2 + i] += std::max<int64_t>(0, needed - have);
+  }
+  auto lowest = b.getIntegerAttr(b.getI8Type(), q.getStorageTypeMin());
+  Value padded = padOrCrop(b, loc, input, begin, end, lowest);
+  Value window = tensor::EmptyOp::create(b, loc, kernel, b.getI8Type());
+  Value init = buildFilled(b, loc, storage, lowest);
+  Value result = linalg::PoolingNchwMaxOp::create(
+                     b, loc, TypeRange{storage}, ValueRange{padded, window},
+                     init, b.getI64TensorAttr(strides),
+                     b.getI64TensorAttr(dilations))
+                     .getResult(0);
+  op.replaceAllUsesWith(
+      Value(quant::StorageCastOp::create(b, loc, outType, result)));
+  op.erase();
+  return success();
+}
+
+/// reshape/transpose/slice: the same qnt op on the storage type (lowered by
+/// convert-qnt-to-linalg).
+LogicalResult lowerDataMovement(Operation *op) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  Value input = toStorage(b, loc, op->getOperand(0));
+  Operation *clone = b.clone(*op);
+  clone->setOperand(0, input);
+  // Ranges describe the quantized value, not its storage.
+  for (NamedAttribute attr : llvm::to_vector(clone->getDiscardableAttrs()))
+    if (attr.getName().getValue().starts_with("qnt."))
+      clone->removeDiscardableAttr(attr.getName());
+  Type quantized = op->getResult(0).getType();
+  clone->getResult(0).setType(storageTypeOf(quantized));
+  op->getResult(0).replaceAllUsesWith(Value(quant::StorageCastOp::create(
+      b, loc, quantized, clone->getResult(0))));
+  op->erase();
+  return success();
+}
+
+void ConvertQuantizedQntToLinalgPass::runOnOperation() {
+  Operation *root = getOperation();
+  bool ok = true;
+  root->walk([&](Operation *op) {
+    if (failed(checkQuantizedLowerable(op)))
+      ok = false;
+  });
+  if (!ok)
+    return signalPassFailure();
+
+  SmallVector<Operation *> work;
+  root->walk([&](Operation *op) {
+    if (isa<quant::QuantizeCastOp, quant::DequantizeCastOp>(op) ||
+        (isa<QntDialect>(op->getDialect()) &&
+         llvm::any_of(llvm::concat<Type>(op->getOperandTypes(),
+                                         op->getResultTypes()),
+                      [](Type t) { return bool(quantizedElement(t)); })))
+      work.push_back(op);
+  });
+  for (Operation *op : work) {
+    LogicalResult done =
+        llvm::TypeSwitch<Operation *, LogicalResult>(op)
+            .Case([](quant::QuantizeCastOp c) { return lowerQCast(c); })
+            .Case([](quant::DequantizeCastOp c) { return lowerDCast(c); })
+            .Case([](ConvOp c) { return lowerConv(c); })
+            .Case([](GemmOp g) { return lowerMatmulLike(g, g.getTransB()); })
+            .Case([](MatMulOp m) { return lowerMatmulLike(m, false); })
+            .Case([](MaxPoolOp p) { return lowerMaxPool(p); })
+            .Case<ReshapeOp, TransposeOp, SliceOp>(
+                [](Operation *o) { return lowerDataMovement(o); })
+            .Default([](Operation *) { return success(); });
+    if (failed(done))
+      return signalPassFailure();
+  }
+
+  // scast(scast(x)) back to x's type is x; unused scasts and the quantized
+  // constants behind them go.
+  SmallVector<quant::StorageCastOp> casts;
+  root->walk([&](quant::StorageCastOp op) { casts.push_back(op); });
+  for (quant::StorageCastOp op : casts) {
+    auto inner = op.getInput().getDefiningOp<quant::StorageCastOp>();
+    if (inner && inner.getInput().getType() == op.getType())
+      op.replaceAllUsesWith(inner.getInput());
+  }
+  bool erased = true;
+  while (erased) {
+    erased = false;
+    root->walk([&](Operation *op) {
+      if (isa<quant::StorageCastOp>(op) && op->use_empty()) {
+        op->erase();
+        erased = true;
+      }
+    });
+  }
+  // Whatever quantized value is left is used by an op with no int8 lowering
+  // (checkQuantizedLowerable reported those), so none remain here.
+}
+
+} // namespace
