@@ -36,38 +36,35 @@ std::optional<SmallVector<float>> mlir::qnt::getConstantF32Values(Value value) {
   return std::nullopt;
 }
 
+/// Inline up to kMaxInlineConstantElements, a `ResourceAttr` blob beyond.
+template <typename ResourceAttr, typename T>
+static ElementsAttr makeElements(RankedTensorType type, ArrayRef<T> values,
+                                 StringRef blobName) {
+  assert(static_cast<int64_t>(values.size()) == type.getNumElements() &&
+         "values must fill the tensor type");
+  if (type.getNumElements() <= qnt::kMaxInlineConstantElements)
+    return DenseElementsAttr::get(type, values);
+  return cast<ElementsAttr>(ResourceAttr::get(
+      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
+}
+
 ElementsAttr mlir::qnt::makeF32Elements(RankedTensorType type,
                                         ArrayRef<float> values,
                                         StringRef blobName) {
-  assert(type.getElementType().isF32() &&
-         static_cast<int64_t>(values.size()) == type.getNumElements() &&
-         "values must fill an f32 tensor type");
-  if (type.getNumElements() <= kMaxInlineConstantElements)
-    return DenseElementsAttr::get(type, values);
-  return cast<ElementsAttr>(DenseF32ResourceElementsAttr::get(
-      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
+  assert(type.getElementType().isF32() && "an f32 tensor type");
+  return makeElements<DenseF32ResourceElementsAttr>(type, values, blobName);
 }
 
 ElementsAttr mlir::qnt::makeI8Elements(RankedTensorType type,
                                        ArrayRef<int8_t> values,
                                        StringRef blobName) {
-  assert(type.getElementType().isInteger(8) &&
-         static_cast<int64_t>(values.size()) == type.getNumElements() &&
-         "values must fill an i8 tensor type");
-  if (type.getNumElements() <= kMaxInlineConstantElements)
-    return DenseElementsAttr::get(type, values);
-  return cast<ElementsAttr>(DenseI8ResourceElementsAttr::get(
-      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
+  assert(type.getElementType().isInteger(8) && "an i8 tensor type");
+  return makeElements<DenseI8ResourceElementsAttr>(type, values, blobName);
 }
 
 ElementsAttr mlir::qnt::makeI32Elements(RankedTensorType type,
                                         ArrayRef<int32_t> values,
                                         StringRef blobName) {
-  assert(type.getElementType().isInteger(32) &&
-         static_cast<int64_t>(values.size()) == type.getNumElements() &&
-         "values must fill an i32 tensor type");
-  if (type.getNumElements() <= kMaxInlineConstantElements)
-    return DenseElementsAttr::get(type, values);
-  return cast<ElementsAttr>(DenseI32ResourceElementsAttr::get(
-      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
+  assert(type.getElementType().isInteger(32) && "an i32 tensor type");
+  return makeElements<DenseI32ResourceElementsAttr>(type, values, blobName);
 }
