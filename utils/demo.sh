@@ -79,6 +79,6 @@ for name, exe, ms in [("fp32", "cnn", fp32_ms), ("int8", "cnn-int8", int8_ms)]:
 print(f"{'':6}{'accuracy':>10}{'ms/256 images':>16}{'executable':>12}")
 for name, acc, ms, kb in rows:
     print(f"{name:6}{acc:9.2f}%{ms:16.3f}{kb:10.0f} KB")
-print("int8 runs the reference integer loops, vectorized generically: not yet "
-      "VNNI kernels, so it is slower than fp32 today.")
+print("int8 runs the reference integer loops (scalar; VNNI kernels are not "
+      "written yet), so it is slower than fp32 today.")
 PY

@@ -422,7 +422,8 @@ JitModel::~JitModel() = default;
 
 FailureOr<JitModel> quant_compiler::jitCompileModel(ModuleOp module,
                                                     StringRef name,
-                                                    bool parallel) {
+                                                    bool parallel,
+                                                    int64_t vectorWidth) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   std::string error;
@@ -431,8 +432,9 @@ FailureOr<JitModel> quant_compiler::jitCompileModel(ModuleOp module,
     return module.emitError(error);
   FailureOr<ModelSignature> signature = prepareModelEntry(module, name);
   if (failed(signature) ||
-      failed(lowerModelToLLVMDialect(module, parallel,
-                                     defaultVectorWidth(**machine))))
+      failed(lowerModelToLLVMDialect(
+          module, parallel,
+          vectorWidth >= 0 ? vectorWidth : defaultVectorWidth(**machine))))
     return failure();
   // The options hold function_refs: the builder and the transformer must
   // outlive create().

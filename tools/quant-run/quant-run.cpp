@@ -52,6 +52,8 @@ static void printHelp() {
          "plus min/max\n"
          "  --threads T        OpenMP threads (default 1)\n"
          "  --input-shape S    fix a dynamic input dim of an .onnx model\n"
+         "  --vector-width N   JIT only: f32 SIMD lanes (default: this CPU's; "
+         "0 = scalar reference loops)\n"
          "  --print-signature  print inputs and outputs and exit\n";
 }
 
@@ -65,8 +67,23 @@ int main(int argc, char **argv) {
   std::string modelPath = argv[1];
   std::vector<std::string> inputShapes;
   std::vector<char *> rest;
+  int64_t vectorWidth = -1;
   for (int i = 2; i < argc; ++i) {
     StringRef arg = argv[i];
+    StringRef width;
+    if (arg == "--vector-width" && i + 1 < argc)
+      width = argv[++i];
+    else if (arg.starts_with("--vector-width="))
+      width = arg.drop_front(strlen("--vector-width="));
+    if (!width.empty() || arg.starts_with("--vector-width")) {
+      if (width.getAsInteger(10, vectorWidth) || vectorWidth < 0) {
+        llvm::errs() << "quant-run: error: --vector-width takes a lane count "
+                        "(0 for scalar loops), got '"
+                     << width << "'\n";
+        return 1;
+      }
+      continue;
+    }
     if (arg == "--input-shape" && i + 1 < argc) {
       inputShapes.push_back(argv[++i]);
     } else if (arg.consume_front("--input-shape=")) {
@@ -115,7 +132,8 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
   std::string name = makeModelName(llvm::sys::path::stem(modelPath));
-  FailureOr<JitModel> jit = jitCompileModel(*module, name, /*parallel=*/true);
+  FailureOr<JitModel> jit =
+      jitCompileModel(*module, name, /*parallel=*/true, vectorWidth);
   if (failed(jit))
     return 1;
   return quant_driver_main("quant-run", jit->info, rest.size(), rest.data());

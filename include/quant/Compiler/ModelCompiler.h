@@ -102,8 +102,9 @@ struct JitModel {
 /// prepareModelEntry + lowering + ORC JIT for the host CPU ("native"), with
 /// the runtime's symbols (quant_model_run, the scratch allocator) resolved
 /// in this process. Errors are diagnostics on `module`.
+/// `vectorWidth` < 0 picks defaultVectorWidth for this host.
 FailureOr<JitModel> jitCompileModel(ModuleOp module, StringRef name,
-                                    bool parallel);
+                                    bool parallel, int64_t vectorWidth = -1);
 
 /// The C header declaring NAME_info/NAME_run and the ABI types.
 std::string generateHeader(const ModelSignature &signature);
