@@ -12,6 +12,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -48,6 +49,19 @@ FloatType mlir::qnt::getExpressedType(Type type) {
   if (auto quantized = dyn_cast<quant::QuantizedType>(type))
     type = quantized.getExpressedType();
   return dyn_cast_or_null<FloatType>(type);
+}
+
+RangeAttr mlir::qnt::getValueRange(Value value) {
+  StringRef name = QntDialect::getRangeAttrName();
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    auto func = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
+    if (!func || arg.getOwner() != &func.getFunctionBody().front())
+      return {};
+    return func.getArgAttrOfType<RangeAttr>(arg.getArgNumber(), name);
+  }
+  Operation *op = value.getDefiningOp();
+  return op && op->getNumResults() == 1 ? op->getAttrOfType<RangeAttr>(name)
+                                        : RangeAttr();
 }
 
 //===----------------------------------------------------------------------===//

@@ -114,15 +114,7 @@ public:
 
 /// The calibrated range an op or argument carries, if any.
 static RangeValue observedRange(Value value) {
-  RangeAttr attr;
-  if (auto arg = dyn_cast<BlockArgument>(value)) {
-    if (auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp()))
-      attr = func.getArgAttrOfType<RangeAttr>(arg.getArgNumber(),
-                                              QntDialect::getRangeAttrName());
-  } else if (Operation *op = value.getDefiningOp()) {
-    if (op->getNumResults() == 1)
-      attr = op->getAttrOfType<RangeAttr>(QntDialect::getRangeAttrName());
-  }
+  RangeAttr attr = getValueRange(value);
   return attr ? RangeValue::get(attr.getMinValue(), attr.getMaxValue())
               : RangeValue::getUnknown();
 }

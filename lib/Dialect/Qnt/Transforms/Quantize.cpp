@@ -42,16 +42,7 @@ namespace {
 RangeAttr rangeOf(Value value) {
   if (auto dcast = value.getDefiningOp<quant::DequantizeCastOp>())
     return rangeOf(dcast.getInput());
-  if (auto arg = dyn_cast<BlockArgument>(value)) {
-    auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-    return func ? func.getArgAttrOfType<RangeAttr>(
-                      arg.getArgNumber(), QntDialect::getRangeAttrName())
-                : RangeAttr();
-  }
-  Operation *op = value.getDefiningOp();
-  return op && op->getNumResults() == 1
-             ? op->getAttrOfType<RangeAttr>(QntDialect::getRangeAttrName())
-             : RangeAttr();
+  return getValueRange(value);
 }
 
 /// Whether `loc` names one of `names` (an ONNX node name).

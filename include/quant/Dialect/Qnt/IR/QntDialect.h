@@ -31,6 +31,11 @@ namespace mlir::qnt {
 /// types are looked through to their element type.
 FloatType getExpressedType(Type type);
 
+/// The `qnt.range` a value carries: the attribute of its single-result
+/// defining op, or the argument attribute of a function's entry block
+/// argument; null if none.
+RangeAttr getValueRange(Value value);
+
 } // namespace mlir::qnt
 
 #endif // QUANT_DIALECT_QNT_IR_QNTDIALECT_H
