@@ -69,6 +69,12 @@ func.func @channel_range_sizes() attributes {r = #qnt.channel_range<axis = 1, mi
 
 // -----
 
+// Per-channel ranges: a real axis.
+// expected-error @+1 {{channel_range axis must be non-negative, got -1}}
+func.func @channel_range_axis() attributes {r = #qnt.channel_range<axis = -1, min = [0.0], max = [1.0]>} { return }
+
+// -----
+
 // Per-channel ranges: each one ordered.
 // expected-error @+1 {{channel_range of channel 1 is [3, 2]; bounds must be finite with min <= max}}
 func.func @channel_range_unordered() attributes {r = #qnt.channel_range<axis = 0, min = [0.0, 3.0], max = [1.0, 2.0]>} { return }
