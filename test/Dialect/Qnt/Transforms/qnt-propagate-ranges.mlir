@@ -92,3 +92,21 @@ func.func @pads(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<1.0, 3.0>}) -> (
   %1 = qnt.average_pool %x {ceil_mode = false, count_include_pad = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
   return %0, %1 : tensor<1x1x4x4xf32>, tensor<1x1x2x2xf32>
 }
+
+// -----
+
+// Slices and means take the input's range; a clamp with no input range
+// still clips what was observed, and hard_sigmoid maps [-1, 2] to
+// [0.2*-1+0.5, 0.2*2+0.5] = [0.3, 0.9] (alpha is the f32 0.2).
+// CHECK-LABEL: func.func @more
+// CHECK:         qnt.slice {{.*}}qnt.range = #qnt.range<-1.000000e+00, 2.000000e+00>
+// CHECK:         qnt.reduce_mean {{.*}}qnt.range = #qnt.range<-1.000000e+00, 2.000000e+00>
+// CHECK:         qnt.clamp {{.*}}qnt.range = #qnt.range<0.000000e+00, 6.000000e+00>
+// CHECK:         qnt.hard_sigmoid {{.*}}qnt.range = #qnt.range<0.2999999{{[0-9]*}}, 0.900000005{{[0-9]*}}>
+func.func @more(%x: tensor<2x3x4xf32> {qnt.range = #qnt.range<-1.0, 2.0>}, %y: tensor<4xf32>, %z: tensor<4xf32> {qnt.range = #qnt.range<-1.0, 2.0>}) -> (tensor<2x3x2xf32>, tensor<3xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = qnt.slice %x {starts = array<i64: 0, 0, 0>, ends = array<i64: 2, 3, 2>, steps = array<i64: 1, 1, 1>} : (tensor<2x3x4xf32>) -> tensor<2x3x2xf32>
+  %1 = qnt.reduce_mean %x {axes = array<i64: 0, 2>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  %2 = qnt.clamp %y {max = 6.0 : f32, min = 0.0 : f32, qnt.range = #qnt.range<-0.5, 7.0>} : (tensor<4xf32>) -> tensor<4xf32>
+  %3 = qnt.hard_sigmoid %z {alpha = 0.2 : f32, beta = 0.5 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1, %2, %3 : tensor<2x3x2xf32>, tensor<3xf32>, tensor<4xf32>, tensor<4xf32>
+}
