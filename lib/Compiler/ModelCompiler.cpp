@@ -7,6 +7,7 @@
 #include "quant/Compiler/ModelCompiler.h"
 
 #include "quant/Pipelines/Pipelines.h"
+#include "quant/Target/Cpu/Int8Kernels.h"
 
 #include "RuntimeHeader.inc"
 #include "quant_runtime.h"
@@ -121,13 +122,38 @@ quant_compiler::prepareModelEntry(ModuleOp module, StringRef name) {
 
 LogicalResult quant_compiler::lowerModelToLLVMDialect(ModuleOp module,
                                                       bool parallel,
-                                                      int64_t vectorWidth) {
+                                                      int64_t vectorWidth,
+                                                      StringRef int8Kernels) {
   PassManager pm(module.getContext());
   CpuPipelineOptions options;
   options.parallel = parallel;
   options.vectorWidth = vectorWidth;
+  options.int8Kernels = int8Kernels.str();
   buildFp32ToLLVMPipeline(pm, options);
   return pm.run(module);
+}
+
+FailureOr<std::string>
+quant_compiler::resolveInt8Kernels(const llvm::TargetMachine &machine,
+                                   StringRef requested, std::string &error) {
+  if (requested == "reference")
+    return std::string("reference");
+  if (requested == "auto" || requested.empty()) {
+    const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+    return selectInt8KernelIsa(
+               machine.getTargetTriple().getArchName(),
+               [&](StringRef feature) {
+                 return info->checkFeatures(("+" + feature).str());
+               })
+        .name.str();
+  }
+  if (!lookupInt8KernelIsa(requested)) {
+    error = "--int8-kernels=" + requested.str() +
+            " is not one of auto, reference, " +
+            int8KernelIsaNames().str();
+    return failure();
+  }
+  return requested.str();
 }
 
 int64_t quant_compiler::defaultVectorWidth(const llvm::TargetMachine &machine) {
@@ -423,23 +449,36 @@ JitModel::~JitModel() = default;
 FailureOr<JitModel> quant_compiler::jitCompileModel(ModuleOp module,
                                                     StringRef name,
                                                     bool parallel,
-                                                    int64_t vectorWidth) {
+                                                    int64_t vectorWidth,
+                                                    StringRef int8Kernels) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   std::string error;
   auto machine = createCpuTargetMachine("", "native", error);
   if (failed(machine))
     return module.emitError(error);
+  FailureOr<std::string> kernels =
+      resolveInt8Kernels(**machine, int8Kernels, error);
+  if (failed(kernels))
+    return module.emitError(error);
   FailureOr<ModelSignature> signature = prepareModelEntry(module, name);
   if (failed(signature) ||
       failed(lowerModelToLLVMDialect(
           module, parallel,
-          vectorWidth >= 0 ? vectorWidth : defaultVectorWidth(**machine))))
+          vectorWidth >= 0 ? vectorWidth : defaultVectorWidth(**machine),
+          *kernels)))
     return failure();
   // The options hold function_refs: the builder and the transformer must
   // outlive create().
-  auto builder = [&](Operation *op, llvm::LLVMContext &llvmContext) {
-    return translateModelToLLVMIR(cast<ModuleOp>(op), llvmContext, *signature);
+  std::string linkError;
+  auto builder = [&](Operation *op, llvm::LLVMContext &llvmContext)
+      -> std::unique_ptr<llvm::Module> {
+    std::unique_ptr<llvm::Module> llvmModule =
+        translateModelToLLVMIR(cast<ModuleOp>(op), llvmContext, *signature);
+    if (llvmModule &&
+        failed(linkKernelLibrary(*llvmModule, **machine, linkError)))
+      return nullptr;
+    return llvmModule;
   };
   auto optimize = makeOptimizingTransformer(3, 0, machine->get());
   ExecutionEngineOptions options;
@@ -447,9 +486,11 @@ FailureOr<JitModel> quant_compiler::jitCompileModel(ModuleOp module,
   options.transformer = optimize;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(module, options);
-  if (!engine)
+  if (!engine) {
+    std::string why = llvm::toString(engine.takeError());
     return module.emitError("JIT compilation failed: ")
-           << llvm::toString(engine.takeError());
+           << (linkError.empty() ? why : linkError);
+  }
   (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
     auto add = [&](StringRef symbol, auto *function) {

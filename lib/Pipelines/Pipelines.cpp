@@ -110,6 +110,12 @@ void quant_compiler::buildLinalgToLLVMPipeline(
 
 void quant_compiler::buildFp32ToLLVMPipeline(
     OpPassManager &pm, const CpuPipelineOptions &options) {
+  if (options.int8Kernels != "reference") {
+    QuantCpuInt8KernelsOptions kernels;
+    kernels.isa = options.int8Kernels;
+    kernels.parallel = options.parallel;
+    pm.addPass(createQuantCpuInt8Kernels(kernels));
+  }
   buildLowerToLinalgPipeline(pm);
   buildLinalgToLLVMPipeline(pm, options);
 }
@@ -126,6 +132,6 @@ void quant_compiler::registerPipelines() {
       buildLinalgToLLVMPipeline);
   PassPipelineRegistration<CpuPipelineOptions>(
       "quant-fp32-to-llvm",
-      "The whole float path: qnt -> linalg -> LLVM dialect",
+      "The whole path, float and int8: qnt -> linalg -> LLVM dialect",
       buildFp32ToLLVMPipeline);
 }

@@ -76,4 +76,38 @@ TEST_F(QntConstants, RejectsOtherTypes) {
   EXPECT_FALSE(qnt::getConstantF32Values(Value()).has_value());
 }
 
+// i8 and i32 constants read back sign-extended, inline or as blobs; f32
+// constants are not integer constants.
+TEST_F(QntConstants, IntegerValues) {
+  auto i8Small = RankedTensorType::get({3}, builder.getIntegerType(8));
+  Value small = qnt::ConstantOp::create(
+      builder, builder.getUnknownLoc(),
+      qnt::makeI8Elements(i8Small, {-128, 0, 127}, "s"));
+  EXPECT_EQ(*qnt::getConstantIntValues(small),
+            (SmallVector<int64_t>{-128, 0, 127}));
+
+  SmallVector<int8_t> bytes;
+  for (int i = 0; i < 40; ++i)
+    bytes.push_back(static_cast<int8_t>(i * 7 - 128));
+  auto i8Large = RankedTensorType::get({40}, builder.getIntegerType(8));
+  Value large = qnt::ConstantOp::create(
+      builder, builder.getUnknownLoc(),
+      qnt::makeI8Elements(i8Large, bytes, "l"));
+  EXPECT_TRUE(isa<DenseI8ResourceElementsAttr>(
+      large.getDefiningOp<qnt::ConstantOp>().getValue()));
+  SmallVector<int64_t> expected(bytes.begin(), bytes.end());
+  EXPECT_EQ(*qnt::getConstantIntValues(large), expected);
+
+  SmallVector<int32_t> words(20, -70000);
+  auto i32Large = RankedTensorType::get({20}, builder.getI32Type());
+  Value wide = qnt::ConstantOp::create(
+      builder, builder.getUnknownLoc(),
+      qnt::makeI32Elements(i32Large, words, "b"));
+  EXPECT_EQ(*qnt::getConstantIntValues(wide), SmallVector<int64_t>(20, -70000));
+
+  auto f32 = RankedTensorType::get({2}, builder.getF32Type());
+  EXPECT_FALSE(qnt::getConstantIntValues(makeConstant(f32, {1, 2})));
+  EXPECT_FALSE(qnt::getConstantIntValues(Value()));
+}
+
 } // namespace

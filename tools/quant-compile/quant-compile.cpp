@@ -95,6 +95,14 @@ static cl::opt<int64_t> vectorWidth(
              "reference loops"),
     cl::init(-1), cl::cat(category));
 
+static cl::opt<std::string> int8Kernels(
+    "int8-kernels",
+    cl::desc("How int8 convolutions and GEMMs run: auto (the best "
+             "microkernels --mcpu has: avx512vnni, avxvnni, avx2, generic), "
+             "one of those by name, or reference (the plain integer loops "
+             "of the reference lowering)"),
+    cl::init("auto"), cl::cat(category));
+
 static cl::OptionCategory calibrationCategory(
     "calibration (ranges for quantization, written into the IR)");
 static cl::opt<std::string> calibrationData(
@@ -240,16 +248,22 @@ int main(int argc, char **argv) {
   if (vectorWidth < -1)
     return fail("--vector-width must be 0 (scalar) or a lane count");
   int64_t lanes = vectorWidth >= 0 ? vectorWidth : defaultVectorWidth(**machine);
+  FailureOr<std::string> kernels =
+      resolveInt8Kernels(**machine, int8Kernels, error);
+  if (failed(kernels))
+    return fail(error);
 
   FailureOr<ModelSignature> signature = prepareModelEntry(*module, name);
   if (failed(signature) ||
-      failed(lowerModelToLLVMDialect(*module, !sequential, lanes)))
+      failed(lowerModelToLLVMDialect(*module, !sequential, lanes, *kernels)))
     return 1;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModelToLLVMIR(*module, llvmContext, *signature);
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
+  if (failed(linkKernelLibrary(*llvmModule, **machine, error)))
+    return fail(error);
   if (emit == "exe")
     addExecutableMain(*llvmModule, *signature);
   if (failed(optimizeModule(*llvmModule, **machine)))

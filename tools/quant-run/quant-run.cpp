@@ -54,6 +54,10 @@ static void printHelp() {
          "  --input-shape S    fix a dynamic input dim of an .onnx model\n"
          "  --vector-width N   JIT only: f32 SIMD lanes (default: this CPU's; "
          "0 = scalar reference loops)\n"
+         "  --int8-kernels K   JIT only: auto (this CPU's best), reference, "
+         "generic, avx2,\n"
+         "                     avxvnni or avx512vnni (see quant-compile "
+         "--help)\n"
          "  --print-signature  print inputs and outputs and exit\n";
 }
 
@@ -68,8 +72,17 @@ int main(int argc, char **argv) {
   std::vector<std::string> inputShapes;
   std::vector<char *> rest;
   int64_t vectorWidth = -1;
+  std::string int8Kernels = "auto";
   for (int i = 2; i < argc; ++i) {
     StringRef arg = argv[i];
+    if (arg == "--int8-kernels" && i + 1 < argc) {
+      int8Kernels = argv[++i];
+      continue;
+    }
+    if (arg.consume_front("--int8-kernels=")) {
+      int8Kernels = arg.str();
+      continue;
+    }
     StringRef width;
     if (arg == "--vector-width" && i + 1 < argc)
       width = argv[++i];
@@ -133,7 +146,8 @@ int main(int argc, char **argv) {
     return 1;
   std::string name = makeModelName(llvm::sys::path::stem(modelPath));
   FailureOr<JitModel> jit =
-      jitCompileModel(*module, name, /*parallel=*/true, vectorWidth);
+      jitCompileModel(*module, name, /*parallel=*/true, vectorWidth,
+                      int8Kernels);
   if (failed(jit))
     return 1;
   return quant_driver_main("quant-run", jit->info, rest.size(), rest.data());

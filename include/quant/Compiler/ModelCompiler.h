@@ -58,14 +58,29 @@ std::string makeModelName(StringRef text);
 /// there is no main or a type has no runtime dtype.
 FailureOr<ModelSignature> prepareModelEntry(ModuleOp module, StringRef name);
 
-/// Lowers a prepared module (qnt, float) to the LLVM dialect.
+/// Lowers a prepared module (qnt, float or quantized) to the LLVM dialect;
+/// `int8Kernels` is CpuPipelineOptions::int8Kernels ("reference" or an ISA).
 LogicalResult lowerModelToLLVMDialect(ModuleOp module, bool parallel,
-                                      int64_t vectorWidth);
+                                      int64_t vectorWidth,
+                                      StringRef int8Kernels);
+
+/// The int8 kernel ISA for `machine` (defaultInt8Kernels) or the one
+/// `requested` names ("auto" = the default, "reference" = none); an error
+/// names the choices.
+FailureOr<std::string> resolveInt8Kernels(const llvm::TargetMachine &machine,
+                                          StringRef requested,
+                                          std::string &error);
 
 /// The f32 lanes quant-cpu-tile-and-vectorize should target on `machine`:
 /// 16 with AVX-512F, otherwise 8 (AVX2; narrower x86 targets still get
 /// correct code, LLVM splits the vectors).
 int64_t defaultVectorWidth(const llvm::TargetMachine &machine);
+
+/// Links the int8 microkernels (runtime/kernels) the module calls, compiled
+/// for `machine`'s CPU; nothing when it calls none.
+LogicalResult linkKernelLibrary(llvm::Module &module,
+                                const llvm::TargetMachine &machine,
+                                std::string &error);
 
 /// Translates an LLVM-dialect module and adds NAME_info, NAME_run, the
 /// packed entry and, with `withDefault`, `quant_default_model_info`.
@@ -102,9 +117,11 @@ struct JitModel {
 /// prepareModelEntry + lowering + ORC JIT for the host CPU ("native"), with
 /// the runtime's symbols (quant_model_run, the scratch allocator) resolved
 /// in this process. Errors are diagnostics on `module`.
-/// `vectorWidth` < 0 picks defaultVectorWidth for this host.
+/// `vectorWidth` < 0 picks defaultVectorWidth for this host; `int8Kernels`
+/// is resolveInt8Kernels' `requested`.
 FailureOr<JitModel> jitCompileModel(ModuleOp module, StringRef name,
-                                    bool parallel, int64_t vectorWidth = -1);
+                                    bool parallel, int64_t vectorWidth = -1,
+                                    StringRef int8Kernels = "auto");
 
 /// The C header declaring NAME_info/NAME_run and the ABI types.
 std::string generateHeader(const ModelSignature &signature);

@@ -32,6 +32,13 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "AVX-512); 0 skips quant-cpu-tile-and-vectorize and "
                      "leaves every op as scalar loops (the reference)"),
       llvm::cl::init(8)};
+  Option<std::string> int8Kernels{
+      *this, "int8-kernels",
+      llvm::cl::desc("How quantized convolutions and GEMMs run: 'reference' "
+                     "(convert-quantized-qnt-to-linalg's integer loops) or "
+                     "the microkernels of an instruction set (generic, avx2, "
+                     "avxvnni, avx512vnni; quant-cpu-int8-kernels)"),
+      llvm::cl::init("reference")};
 };
 
 /// Graph cleanup and the float lowering to linalg on tensors.

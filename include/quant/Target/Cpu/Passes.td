@@ -24,6 +24,43 @@ def QuantBufferize : Pass<"quant-bufferize", "::mlir::ModuleOp"> {
   ];
 }
 
+def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
+  let summary = "Run quantized convolutions and GEMMs on the int8 microkernels";
+  let description = [{
+    Rewrites each quantized `qnt.conv` (2-D, group 1), `qnt.gemm` (no
+    trans_a, alpha = beta = 1) and 2-D `qnt.matmul` whose weights are
+    constants into a call of the microkernel for `isa`
+    (`runtime/kernels/quant_int8_kernels.c`, which the compiler links into
+    the model as LLVM bitcode). At compile time it packs the weights into
+    the kernel's panel layout, folds the zero-point compensation
+    `-(zp + 128) * sum(w)` into the int32 bias (the kernels multiply
+    activations shifted to u8 by s8 weights: `vpdpbusd`), and computes each
+    channel's fixed-point multiplier and shift. The call reads its operands
+    through `bufferization.to_buffer` and writes a fresh buffer wrapped by
+    `bufferization.to_tensor restrict writable`, so One-Shot Bufferize
+    and the deallocation pipeline handle it like any other op; the scratch
+    buffer (im2col panels or packed activation rows) is a `memref.alloc`.
+
+    The kernels compute exactly what `convert-quantized-qnt-to-linalg`
+    computes (int32 accumulation modulo 2^32, QuantMath's requantization);
+    ops this pass leaves alone (non-constant weights, grouped convolutions)
+    go to that reference lowering. Run without this pass (quant-compile
+    `--int8-kernels=reference`) for the reference everywhere.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
+           "Instruction set of the kernels to call: generic, avx2, avxvnni, "
+           "avx512vnni">,
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Let the kernels use OpenMP threads">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def QuantApproximateMath : Pass<"quant-approximate-math"> {
   let summary = "Replace transcendental math ops by vectorizable polynomials";
   let description = [{

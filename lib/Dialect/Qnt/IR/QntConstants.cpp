@@ -36,6 +36,41 @@ std::optional<SmallVector<float>> mlir::qnt::getConstantF32Values(Value value) {
   return std::nullopt;
 }
 
+template <typename ResourceAttr>
+static std::optional<SmallVector<int64_t>> blobValues(Attribute attr,
+                                                      int64_t count) {
+  auto blob = dyn_cast<ResourceAttr>(attr);
+  if (!blob)
+    return std::nullopt;
+  auto data = blob.tryGetAsArrayRef();
+  if (!data || static_cast<int64_t>(data->size()) != count)
+    return std::nullopt;
+  return SmallVector<int64_t>(data->begin(), data->end());
+}
+
+std::optional<SmallVector<int64_t>>
+mlir::qnt::getConstantIntValues(Value value) {
+  auto constant = value.getDefiningOp<ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto type = cast<ShapedType>(constant.getType());
+  Type element = type.getElementType();
+  if (!element.isInteger(8) && !element.isInteger(32))
+    return std::nullopt;
+  Attribute attr = constant.getValue();
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    SmallVector<int64_t> values;
+    values.reserve(type.getNumElements());
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(v.getSExtValue());
+    return values;
+  }
+  if (element.isInteger(8))
+    return blobValues<DenseI8ResourceElementsAttr>(attr,
+                                                   type.getNumElements());
+  return blobValues<DenseI32ResourceElementsAttr>(attr, type.getNumElements());
+}
+
 /// Inline up to kMaxInlineConstantElements, a `ResourceAttr` blob beyond.
 template <typename ResourceAttr, typename T>
 static ElementsAttr makeElements(RankedTensorType type, ArrayRef<T> values,

@@ -1,0 +1,92 @@
+//===- KernelLibrary.cpp - Linking the int8 microkernels into a model -----===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// runtime/kernels/quant_int8_kernels.c is embedded as LLVM bitcode (one
+// module per target architecture, every instruction set's copy inside).
+// A model that calls a kernel gets the library linked in (only what it
+// calls), internalized, and re-targeted to the model's CPU, so that the
+// kernels are optimized and code-generated together with the model.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Compiler/ModelCompiler.h"
+
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include "Int8KernelsX86_64.inc"
+
+using namespace mlir;
+using namespace mlir::quant_compiler;
+
+/// Kernel entry points are `_mlir_ciface_quant_q*`.
+static bool isKernelEntry(const llvm::Function &f) {
+  return f.getName().starts_with("_mlir_ciface_quant_q");
+}
+
+LogicalResult quant_compiler::linkKernelLibrary(llvm::Module &module,
+                                                const llvm::TargetMachine &machine,
+                                                std::string &error) {
+  bool needed = llvm::any_of(module.functions(), [](llvm::Function &f) {
+    return f.isDeclaration() && isKernelEntry(f);
+  });
+  if (!needed)
+    return success();
+  module.setDataLayout(machine.createDataLayout());
+  module.setTargetTriple(machine.getTargetTriple());
+  const llvm::Triple &triple = machine.getTargetTriple();
+  if (triple.getArch() != llvm::Triple::x86_64) {
+    error = "the int8 kernels are not built for " + triple.str() +
+            " (compile with --int8-kernels=reference)";
+    return failure();
+  }
+  llvm::StringRef bytes(reinterpret_cast<const char *>(kInt8KernelsX86_64),
+                        sizeof(kInt8KernelsX86_64));
+  llvm::Expected<std::unique_ptr<llvm::Module>> library = llvm::parseBitcodeFile(
+      llvm::MemoryBufferRef(bytes, "quant_int8_kernels.x86_64.bc"),
+      module.getContext());
+  if (!library) {
+    error = "cannot read the embedded int8 kernel bitcode: " +
+            llvm::toString(library.takeError());
+    return failure();
+  }
+  llvm::StringSet<> defined;
+  for (llvm::Function &f : (*library)->functions())
+    if (!f.isDeclaration())
+      defined.insert(f.getName());
+  (*library)->setTargetTriple(module.getTargetTriple());
+  (*library)->setDataLayout(module.getDataLayout());
+  if (llvm::Linker::linkModules(module, std::move(*library),
+                                llvm::Linker::LinkOnlyNeeded)) {
+    error = "linking the int8 kernels failed";
+    return failure();
+  }
+  // Internal (two models in one process or link do not clash), and
+  // compiled for the model's CPU: its features plus the ones the kernel's
+  // instruction set needs.
+  std::string cpu = machine.getTargetCPU().str();
+  std::string features = machine.getTargetFeatureString().str();
+  for (llvm::Function &f : module.functions()) {
+    if (f.isDeclaration() || !defined.contains(f.getName()))
+      continue;
+    f.setLinkage(llvm::GlobalValue::InternalLinkage);
+    std::string own = f.getFnAttribute("target-features").getValueAsString().str();
+    std::string merged = features;
+    if (!own.empty())
+      merged = merged.empty() ? own : merged + "," + own;
+    f.removeFnAttr("target-cpu");
+    f.removeFnAttr("tune-cpu");
+    f.removeFnAttr("target-features");
+    if (!cpu.empty())
+      f.addFnAttr("target-cpu", cpu);
+    if (!merged.empty())
+      f.addFnAttr("target-features", merged);
+  }
+  return success();
+}

@@ -1,0 +1,356 @@
+//===- Int8KernelCalls.cpp - Quantized ops to int8 microkernel calls ------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// quant-cpu-int8-kernels: quantized convolutions and GEMMs with constant
+// weights become calls of runtime/kernels/quant_int8_kernels.c (see the
+// pass description in Passes.td and docs/Numerics.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Target/Cpu/Passes.h"
+
+#include "quant/Dialect/Qnt/IR/QntConstants.h"
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Quantization/QuantMath.h"
+#include "quant/Target/Cpu/Int8Kernels.h"
+
+#include "quant_int8_kernels.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+namespace mlir::quant_compiler {
+#define GEN_PASS_DEF_QUANTCPUINT8KERNELS
+#include "quant/Target/Cpu/Passes.h.inc"
+} // namespace mlir::quant_compiler
+
+using namespace mlir;
+using namespace mlir::quant_compiler;
+
+namespace {
+
+quant::UniformQuantizedType perTensorI8(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return {};
+  auto q = dyn_cast<quant::UniformQuantizedType>(tensor.getElementType());
+  return q && q.getStorageType().isInteger(8) ? q : quant::UniformQuantizedType();
+}
+
+/// The storage-type constant behind a quantized constant operand
+/// (`quant.scast(qnt.constant)`), or nullopt.
+std::optional<SmallVector<int64_t>> storageConstant(Value value) {
+  auto cast = value.getDefiningOp<quant::StorageCastOp>();
+  if (!cast)
+    return std::nullopt;
+  return qnt::getConstantIntValues(cast.getInput());
+}
+
+/// Per-channel weight scales (one entry when per-tensor) if every zero
+/// point is 0 and the storage is i8.
+std::optional<SmallVector<double>> symmetricWeightScales(Type type) {
+  auto q = dyn_cast<quant::QuantizedType>(
+      cast<RankedTensorType>(type).getElementType());
+  if (!q || !q.getStorageType().isInteger(8))
+    return std::nullopt;
+  if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
+    if (llvm::any_of(axis.getZeroPoints(), [](int64_t z) { return z != 0; }))
+      return std::nullopt;
+    return SmallVector<double>(axis.getScales());
+  }
+  auto uniform = dyn_cast<quant::UniformQuantizedType>(q);
+  if (!uniform || uniform.getZeroPoint() != 0)
+    return std::nullopt;
+  return SmallVector<double>{uniform.getScale()};
+}
+
+/// What a kernel call needs, computed at compile time.
+struct KernelOperands {
+  StringRef kernel; // "qconv2d" or "qgemm"
+  SmallVector<int8_t> packedWeights;
+  SmallVector<int32_t> bias, multipliers, shifts;
+  SmallVector<int64_t> params;
+  int64_t scratchBytes = 0;
+};
+
+/// Fills multipliers/shifts for `channels` output channels; false if a
+/// scale has no fixed-point form (the reference lowering reports it).
+bool requantScales(KernelOperands &k, int64_t channels, double inScale,
+                   ArrayRef<double> wScales, double outScale) {
+  for (int64_t c = 0; c < channels; ++c) {
+    double ws = wScales.size() == 1 ? wScales[0] : wScales[c];
+    std::optional<qnt::FixedPointMultiplier> m =
+        qnt::toFixedPoint(inScale * ws / outScale);
+    if (!m)
+      return false;
+    k.multipliers.push_back(m->multiplier);
+    k.shifts.push_back(m->shift);
+  }
+  return true;
+}
+
+/// The int32 bias of `op` (operand 2), or zeros.
+std::optional<SmallVector<int64_t>> biasValues(Operation *op,
+                                               int64_t channels) {
+  if (op->getNumOperands() < 3)
+    return SmallVector<int64_t>(channels, 0);
+  // Per-tensor or per-channel (scale = input scale * weight scale).
+  auto type = dyn_cast<RankedTensorType>(op->getOperand(2).getType());
+  auto q = type ? dyn_cast<quant::QuantizedType>(type.getElementType())
+                : quant::QuantizedType();
+  if (!q || !q.getStorageType().isInteger(32) || type.getRank() != 1 ||
+      type.getDimSize(0) != channels)
+    return std::nullopt;
+  return storageConstant(op->getOperand(2));
+}
+
+std::optional<KernelOperands> convOperands(qnt::ConvOp op,
+                                           const Int8KernelIsa &isa,
+                                           bool parallel) {
+  auto inQ = perTensorI8(op.getInput().getType());
+  auto outQ = perTensorI8(op.getType());
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  if (!inQ || !outQ || inType.getRank() != 4 || op.getGroup() != 1)
+    return std::nullopt;
+  std::optional<SmallVector<double>> wScales =
+      symmetricWeightScales(op.getWeight().getType());
+  std::optional<SmallVector<int64_t>> w = storageConstant(op.getWeight());
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  auto outType = cast<RankedTensorType>(op.getType());
+  int64_t oc = wType.getDimSize(0);
+  std::optional<SmallVector<int64_t>> bias = biasValues(op, oc);
+  if (!wScales || !w || !bias)
+    return std::nullopt;
+  KernelOperands k;
+  k.kernel = "qconv2d";
+  if (!requantScales(k, oc, inQ.getScale(), *wScales, outQ.getScale()))
+    return std::nullopt;
+  int64_t kk = wType.getDimSize(1) * wType.getDimSize(2) * wType.getDimSize(3);
+  SmallVector<int8_t> matrix(w->begin(), w->end());
+  std::vector<int8_t> packed = packRowsPanels(matrix, oc, kk, isa.mr);
+  k.packedWeights.assign(packed.begin(), packed.end());
+  for (int64_t c = 0; c < oc; ++c) {
+    int64_t sum = 0;
+    for (int64_t i = 0; i < kk; ++i)
+      sum += matrix[c * kk + i];
+    k.bias.push_back(compensatedBias(static_cast<int32_t>((*bias)[c]), sum,
+                                     inQ.getZeroPoint()));
+  }
+  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                    pads = op.getPads();
+  k.params.assign(QUANT_QCONV_NUM_PARAMS, 0);
+  k.params[QUANT_QCONV_BATCH] = inType.getDimSize(0);
+  k.params[QUANT_QCONV_IC] = inType.getDimSize(1);
+  k.params[QUANT_QCONV_IH] = inType.getDimSize(2);
+  k.params[QUANT_QCONV_IW] = inType.getDimSize(3);
+  k.params[QUANT_QCONV_OC] = oc;
+  k.params[QUANT_QCONV_OH] = outType.getDimSize(2);
+  k.params[QUANT_QCONV_OW] = outType.getDimSize(3);
+  k.params[QUANT_QCONV_KH] = wType.getDimSize(2);
+  k.params[QUANT_QCONV_KW] = wType.getDimSize(3);
+  k.params[QUANT_QCONV_SH] = strides[0];
+  k.params[QUANT_QCONV_SW] = strides[1];
+  k.params[QUANT_QCONV_DH] = dilations[0];
+  k.params[QUANT_QCONV_DW] = dilations[1];
+  k.params[QUANT_QCONV_PAD_TOP] = pads[0];
+  k.params[QUANT_QCONV_PAD_LEFT] = pads[1];
+  k.params[QUANT_QCONV_IN_ZP] = inQ.getZeroPoint();
+  k.params[QUANT_QCONV_OUT_ZP] = outQ.getZeroPoint();
+  k.params[QUANT_QCONV_QMIN] = outQ.getStorageTypeMin();
+  k.params[QUANT_QCONV_QMAX] = outQ.getStorageTypeMax();
+  k.params[QUANT_QCONV_PARALLEL] = parallel;
+  k.scratchBytes = quant_qconv_scratch_bytes(
+      inType.getDimSize(1), wType.getDimSize(2), wType.getDimSize(3),
+      outType.getDimSize(2), outType.getDimSize(3), isa.nc);
+  return k;
+}
+
+/// gemm (transB as given) and matmul (transB false): [B][K] x W -> [B][N].
+std::optional<KernelOperands> gemmOperands(Operation *op, bool transB,
+                                           const Int8KernelIsa &isa,
+                                           bool parallel) {
+  auto inQ = perTensorI8(op->getOperand(0).getType());
+  auto outQ = perTensorI8(op->getResult(0).getType());
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
+  if (!inQ || !outQ || inType.getRank() != 2 || wType.getRank() != 2)
+    return std::nullopt;
+  int64_t b = inType.getDimSize(0), kk = inType.getDimSize(1);
+  int64_t n = transB ? wType.getDimSize(0) : wType.getDimSize(1);
+  std::optional<SmallVector<double>> wScales =
+      symmetricWeightScales(op->getOperand(1).getType());
+  std::optional<SmallVector<int64_t>> w = storageConstant(op->getOperand(1));
+  std::optional<SmallVector<int64_t>> bias = biasValues(op, n);
+  if (!wScales || !w || !bias)
+    return std::nullopt;
+  KernelOperands k;
+  k.kernel = "qgemm";
+  if (!requantScales(k, n, inQ.getScale(), *wScales, outQ.getScale()))
+    return std::nullopt;
+  SmallVector<int8_t> matrix(w->begin(), w->end());
+  std::vector<int8_t> packed = packColsPanels(matrix, kk, n, transB, isa.nc);
+  k.packedWeights.assign(packed.begin(), packed.end());
+  for (int64_t c = 0; c < n; ++c) {
+    int64_t sum = 0;
+    for (int64_t i = 0; i < kk; ++i)
+      sum += transB ? matrix[c * kk + i] : matrix[i * n + c];
+    k.bias.push_back(compensatedBias(static_cast<int32_t>((*bias)[c]), sum,
+                                     inQ.getZeroPoint()));
+  }
+  k.params.assign(QUANT_QGEMM_NUM_PARAMS, 0);
+  k.params[QUANT_QGEMM_B] = b;
+  k.params[QUANT_QGEMM_K] = kk;
+  k.params[QUANT_QGEMM_N] = n;
+  k.params[QUANT_QGEMM_IN_ZP] = inQ.getZeroPoint();
+  k.params[QUANT_QGEMM_OUT_ZP] = outQ.getZeroPoint();
+  k.params[QUANT_QGEMM_QMIN] = outQ.getStorageTypeMin();
+  k.params[QUANT_QGEMM_QMAX] = outQ.getStorageTypeMax();
+  k.params[QUANT_QGEMM_PARALLEL] = parallel;
+  k.scratchBytes = quant_qgemm_scratch_bytes(b, kk, isa.mr);
+  return k;
+}
+
+struct QuantCpuInt8KernelsPass
+    : quant_compiler::impl::QuantCpuInt8KernelsBase<QuantCpuInt8KernelsPass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+
+/// `memref<?xT>` viewing the whole of `tensor`'s buffer (read only).
+Value flatBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memref = MemRefType::get(type.getShape(), type.getElementType());
+  Value buffer = bufferization::ToBufferOp::create(b, loc, memref, tensor,
+                                                   /*read_only=*/true);
+  if (type.getRank() != 1) {
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      all[0].push_back(i);
+    buffer = memref::CollapseShapeOp::create(b, loc, buffer, all);
+  }
+  return memref::CastOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, type.getElementType()),
+      buffer);
+}
+
+/// A 1-D constant tensor of `values`, as a flat buffer.
+template <typename T>
+Value constantBuffer(OpBuilder &b, Location loc, ArrayRef<T> values,
+                     unsigned bits, StringRef blobName) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    b.getIntegerType(bits));
+  ElementsAttr attr;
+  if constexpr (sizeof(T) == 1)
+    attr = qnt::makeI8Elements(type, values, blobName);
+  else if constexpr (sizeof(T) == 4)
+    attr = qnt::makeI32Elements(type, values, blobName);
+  else
+    attr = DenseElementsAttr::get(type, values);
+  Value constant = arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
+  return flatBuffer(b, loc, constant);
+}
+
+/// `func.func private @quant_<kernel>_<isa>(memref<?xi8> input, weights,
+/// memref<?xi32> bias, multiplier, shift, memref<?xi8> output, scratch,
+/// memref<?xi64> params)` with a C interface.
+func::FuncOp declareKernel(ModuleOp module, StringRef name) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  MLIRContext *ctx = module.getContext();
+  auto bytes = MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 8));
+  auto words =
+      MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 32));
+  auto longs =
+      MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 64));
+  auto type = FunctionType::get(
+      ctx, {bytes, bytes, words, words, words, bytes, bytes, longs}, {});
+  auto func = func::FuncOp::create(b, module.getLoc(), name, type);
+  func.setPrivate();
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(ctx));
+  return func;
+}
+
+void rewrite(Operation *op, const KernelOperands &k, const Int8KernelIsa &isa,
+             ModuleOp module, int64_t index) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  std::string prefix = "__quant_" + k.kernel.str() + std::to_string(index);
+  // The input on its storage type.
+  Value input = op->getOperand(0);
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto storage = inType.clone(
+      cast<quant::QuantizedType>(inType.getElementType()).getStorageType());
+  if (auto scast = input.getDefiningOp<quant::StorageCastOp>();
+      scast && scast.getInput().getType() == storage)
+    input = scast.getInput();
+  else
+    input = quant::StorageCastOp::create(b, loc, storage, input);
+
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  Type i8 = b.getI8Type();
+  SmallVector<Value> args{
+      flatBuffer(b, loc, input),
+      constantBuffer<int8_t>(b, loc, k.packedWeights, 8, prefix + "_w"),
+      constantBuffer<int32_t>(b, loc, k.bias, 32, prefix + "_b"),
+      constantBuffer<int32_t>(b, loc, k.multipliers, 32, prefix + "_m"),
+      constantBuffer<int32_t>(b, loc, k.shifts, 32, prefix + "_s")};
+  auto outFlat = MemRefType::get({outType.getNumElements()}, i8);
+  Value out = memref::AllocOp::create(b, loc, outFlat, b.getI64IntegerAttr(64));
+  auto dynBytes = MemRefType::get({ShapedType::kDynamic}, i8);
+  args.push_back(memref::CastOp::create(b, loc, dynBytes, out));
+  Value scratch = memref::AllocOp::create(
+      b, loc, MemRefType::get({std::max<int64_t>(k.scratchBytes, 1)}, i8),
+      b.getI64IntegerAttr(64));
+  args.push_back(memref::CastOp::create(b, loc, dynBytes, scratch));
+  args.push_back(constantBuffer<int64_t>(b, loc, k.params, 64, ""));
+  func::FuncOp callee =
+      declareKernel(module, ("quant_" + k.kernel + "_" + isa.name).str());
+  func::CallOp::create(b, loc, callee, args);
+
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get(outFlat.getShape(), i8), out,
+      /*restrict=*/true, /*writable=*/true);
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t i = 0; i < outType.getRank(); ++i)
+    all[0].push_back(i);
+  result = tensor::ExpandShapeOp::create(b, loc, outType.clone(i8), result,
+                                         all);
+  op->getResult(0).replaceAllUsesWith(
+      Value(quant::StorageCastOp::create(b, loc, outType, result)));
+  op->erase();
+}
+
+void QuantCpuInt8KernelsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  std::optional<Int8KernelIsa> target = lookupInt8KernelIsa(isa);
+  if (!target) {
+    module.emitError("quant-cpu-int8-kernels: unknown isa '")
+        << isa << "' (expected one of " << int8KernelIsaNames() << ")";
+    return signalPassFailure();
+  }
+  std::vector<std::pair<Operation *, KernelOperands>> work;
+  module.walk([&](Operation *op) {
+    std::optional<KernelOperands> k;
+    if (auto conv = dyn_cast<qnt::ConvOp>(op))
+      k = convOperands(conv, *target, parallel);
+    else if (auto gemm = dyn_cast<qnt::GemmOp>(op)) {
+      if (!gemm.getTransA() && gemm.getAlpha().convertToDouble() == 1.0 &&
+          gemm.getBeta().convertToDouble() == 1.0)
+        k = gemmOperands(op, gemm.getTransB(), *target, parallel);
+    } else if (llvm::isa<qnt::MatMulOp>(op)) {
+      k = gemmOperands(op, /*transB=*/false, *target, parallel);
+    }
+    if (k)
+      work.emplace_back(op, std::move(*k));
+  });
+  for (auto [index, item] : llvm::enumerate(work))
+    rewrite(item.first, item.second, *target, module, index);
+}
+
+} // namespace

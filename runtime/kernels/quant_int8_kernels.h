@@ -1,0 +1,135 @@
+/*===- quant_int8_kernels.h - int8 convolution and GEMM microkernels -------===*
+ *
+ * Part of the quant project: an MLIR-based quantization compiler.
+ *
+ *===----------------------------------------------------------------------===*
+ *
+ * The contract between `quant-cpu-int8-kernels` (which packs weights at
+ * compile time and emits calls) and quant_int8_kernels.c (which the compiler
+ * links into every model as LLVM bitcode, so the kernels are compiled for
+ * the model's target CPU together with the generated code).
+ *
+ * Both kernels compute one quantized GEMM per image,
+ *
+ *   out[r][c] = requantize(bias[ch] + sum_k rows[r][k] * cols[k][c])
+ *
+ * with rows/cols in the "VNNI" panel layouts below. `vpdpbusd` multiplies
+ * unsigned bytes by signed bytes, so activations are shifted to u8
+ * (a + 128, zero point zp + 128) and weights stay s8; the compiler folds
+ * -(zp + 128) * sum_k w into the int32 bias (exact modulo 2^32, like the
+ * reference accumulator). Requantization is QuantMath's: (acc * mult +
+ * 2^(shift-1)) >> shift in 64-bit, + output zero point, clamp.
+ *
+ * Panel layouts (K4 = ceil(K / 4), padding is zero):
+ *   rows: [ceil(R / MR)][K4][MR][4] bytes  (MR rows of one k-quad together)
+ *   cols: [ceil(C / NC)][K4][NC][4] bytes  (NC columns of one k-quad)
+ *
+ * Convolution (NCHW): rows = weights [OC][IC*KH*KW] (s8, packed at compile
+ *   time), cols = im2col of one image (u8, packed per panel at run time into
+ *   `scratch`), out = [OC][OH*OW], channel = row.
+ * GEMM (fully connected): rows = activations [B][K] (u8, packed at run time
+ *   into `scratch`), cols = weights [K][N] (s8, packed at compile time),
+ *   out = [B][N], channel = column.
+ *
+ * Every buffer is passed as a 1-D strided memref descriptor (MLIR's C
+ * interface, `_mlir_ciface_NAME`); `params` holds the shape (the
+ * QUANT_QCONV_* / QUANT_QGEMM_* indices).
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef QUANT_INT8_KERNELS_H
+#define QUANT_INT8_KERNELS_H
+
+#include <stdint.h>
+
+/* Instruction sets, with their register tile (MR rows x NC columns). */
+enum quant_int8_isa {
+  QUANT_ISA_GENERIC = 0,    /* portable C, vectorized by LLVM */
+  QUANT_ISA_AVX2 = 1,       /* 32-bit products (never vpmaddubsw's int16
+                               saturation), vectorized by LLVM */
+  QUANT_ISA_AVXVNNI = 2,    /* vpdpbusd on ymm (AVX-VNNI) */
+  QUANT_ISA_AVX512VNNI = 3, /* vpdpbusd on zmm (AVX-512 VNNI) */
+};
+
+#define QUANT_GENERIC_MR 4
+#define QUANT_GENERIC_NC 16
+#define QUANT_AVX2_MR 4
+#define QUANT_AVX2_NC 16
+#define QUANT_AVXVNNI_MR 4
+#define QUANT_AVXVNNI_NC 24
+#define QUANT_AVX512VNNI_MR 8
+#define QUANT_AVX512VNNI_NC 48
+
+/* params of the convolution kernel. */
+enum {
+  QUANT_QCONV_BATCH, QUANT_QCONV_IC, QUANT_QCONV_IH, QUANT_QCONV_IW,
+  QUANT_QCONV_OC, QUANT_QCONV_OH, QUANT_QCONV_OW,
+  QUANT_QCONV_KH, QUANT_QCONV_KW, QUANT_QCONV_SH, QUANT_QCONV_SW,
+  QUANT_QCONV_DH, QUANT_QCONV_DW, QUANT_QCONV_PAD_TOP, QUANT_QCONV_PAD_LEFT,
+  QUANT_QCONV_IN_ZP, QUANT_QCONV_OUT_ZP, QUANT_QCONV_QMIN, QUANT_QCONV_QMAX,
+  QUANT_QCONV_PARALLEL, /* 0: stay on the calling thread (--no-threads) */
+  QUANT_QCONV_NUM_PARAMS
+};
+
+/* params of the GEMM kernel. */
+enum {
+  QUANT_QGEMM_B, QUANT_QGEMM_K, QUANT_QGEMM_N, QUANT_QGEMM_IN_ZP,
+  QUANT_QGEMM_OUT_ZP, QUANT_QGEMM_QMIN, QUANT_QGEMM_QMAX,
+  QUANT_QGEMM_PARALLEL, /* 0: stay on the calling thread (--no-threads) */
+  QUANT_QGEMM_NUM_PARAMS
+};
+
+/* A 1-D memref descriptor as MLIR passes it to `_mlir_ciface_` functions. */
+#define QUANT_MEMREF1D(T)                                                      \
+  struct {                                                                     \
+    T *allocated;                                                              \
+    T *aligned;                                                                \
+    int64_t offset, size, stride;                                              \
+  }
+
+typedef QUANT_MEMREF1D(int8_t) quant_memref_i8;
+typedef QUANT_MEMREF1D(uint8_t) quant_memref_u8;
+typedef QUANT_MEMREF1D(int32_t) quant_memref_i32;
+typedef QUANT_MEMREF1D(int64_t) quant_memref_i64;
+
+/* Bytes of the scratch buffer each kernel needs. */
+static inline int64_t quant_qconv_scratch_bytes(int64_t ic, int64_t kh,
+                                                int64_t kw, int64_t oh,
+                                                int64_t ow, int64_t nc) {
+  int64_t k4 = (ic * kh * kw + 3) / 4;
+  int64_t panels = (oh * ow + nc - 1) / nc;
+  return panels * k4 * nc * 4;
+}
+static inline int64_t quant_qgemm_scratch_bytes(int64_t b, int64_t k,
+                                                int64_t mr) {
+  return (b + mr - 1) / mr * ((k + 3) / 4) * mr * 4;
+}
+
+/* The kernels: `_mlir_ciface_quant_qconv2d_<isa>` and
+   `_mlir_ciface_quant_qgemm_<isa>`, isa in generic, avx2, avxvnni,
+   avx512vnni (x86-64 only for the last three). */
+#define QUANT_DECLARE_INT8_KERNELS(isa)                                        \
+  void _mlir_ciface_quant_qconv2d_##isa(                                       \
+      quant_memref_i8 *input, quant_memref_i8 *weights,                        \
+      quant_memref_i32 *bias, quant_memref_i32 *multiplier,                    \
+      quant_memref_i32 *shift, quant_memref_i8 *output,                        \
+      quant_memref_u8 *scratch, quant_memref_i64 *params);                     \
+  void _mlir_ciface_quant_qgemm_##isa(                                         \
+      quant_memref_i8 *input, quant_memref_i8 *weights,                        \
+      quant_memref_i32 *bias, quant_memref_i32 *multiplier,                    \
+      quant_memref_i32 *shift, quant_memref_i8 *output,                        \
+      quant_memref_u8 *scratch, quant_memref_i64 *params);
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+QUANT_DECLARE_INT8_KERNELS(generic)
+#if defined(__x86_64__)
+QUANT_DECLARE_INT8_KERNELS(avx2)
+QUANT_DECLARE_INT8_KERNELS(avxvnni)
+QUANT_DECLARE_INT8_KERNELS(avx512vnni)
+#endif
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUANT_INT8_KERNELS_H */
