@@ -582,12 +582,14 @@ FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
   return tiled->tiledOps.front();
 }
 
-/// Whether `op` reads or writes i8 tensors (the int8 path's ops).
-static bool touchesInt8(linalg::LinalgOp op) {
-  return llvm::any_of(op->getOperandTypes(), [](Type t) {
-    auto shaped = dyn_cast<ShapedType>(t);
-    return shaped && shaped.getElementType().isInteger(8);
-  });
+/// Whether `op` reduces over i8 tensors (the reference lowering's integer
+/// convolutions, contractions and pools).
+static bool reducesInt8(linalg::LinalgOp op) {
+  return op.getNumReductionLoops() > 0 &&
+         llvm::any_of(op->getOperandTypes(), [](Type t) {
+           auto shaped = dyn_cast<ShapedType>(t);
+           return shaped && shaped.getElementType().isInteger(8);
+         });
 }
 
 struct TileAndVectorizePass
@@ -691,11 +693,14 @@ struct TileAndVectorizePass
     // parts before the next one is touched (splitting rewrites the slices
     // around an op, so no op handle is kept across another op's rewrite).
     for (linalg::LinalgOp candidate : candidates) {
-      // int8 ops (quantize, integer conv/contraction, requantize, int8
-      // pools) stay scalar loops: the generic vectorization below
-      // miscompiles some int8 contractions (test/e2e/int8-sweep.test found
-      // a 4x271x20 trans_b gemm), and they are to get VNNI kernels instead.
-      if (touchesInt8(candidate))
+      // int8 reductions (the reference lowering's integer convolutions,
+      // contractions and pools) stay scalar loops: the generic
+      // vectorization below miscompiles some int8 contractions
+      // (test/e2e/int8-sweep.test found a 4x271x20 trans_b gemm), and the
+      // fast path runs them on the microkernels (quant-cpu-int8-kernels).
+      // Element-wise int8 ops (quantize, dequantize, requantize) are
+      // vectorized like float ones.
+      if (reducesInt8(candidate))
         continue;
       if (Operation *flat = flattenElementwise(rewriter, candidate,
                                                vectorWidth))

@@ -1,6 +1,7 @@
-"""Random int8 conv and gemm ops: the vectorized build against the reference.
+"""Random int8 conv and gemm ops: optimized builds against the reference.
 
     int8_sweep.py --quant-run BIN --work DIR [--modules 50] [--ops 20] [--seed 1]
+                  [--kernels generic,avx2,avxvnni,avx512vnni]
 
 Writes modules of independent quantized ops (2-D convs with random channels,
 odd spatial sizes, kernels, strides, pads; gemms with random M, K, N and
@@ -8,9 +9,15 @@ trans_b), each between quant.qcast and quant.dcast, with random input
 scales and zero points, per-channel weight scales, int8 weights, int32
 biases and output scales chosen so that some results saturate. Inputs
 reach past the representable range (qcast saturation). Each module runs
-through quant-run's JIT twice, with the default vector width and with
---vector-width 0 (the reference loops); every output must be bit-identical.
-Prints one summary line; exits 1 on the first difference.
+through quant-run's JIT with the reference lowering as plain loops
+(--int8-kernels=reference --vector-width 0), with the reference lowering
+vectorized (--int8-kernels=reference), and with the microkernels of each
+instruction set in --kernels (those this CPU lacks are skipped); every
+output must be bit-identical to the plain loops. One op in eight is large
+(more channels, batch 2, panels of several tiles) and one in forty is a
+gemm whose K (up to 66000) brings the int32 accumulator within 1% of
+2^31 (inputs and weights at the ends of their grids). Prints one summary
+line; exits 1 on the first difference.
 """
 
 import argparse
@@ -46,20 +53,32 @@ def shape(dims, elem):
 def make_op(rng, i):
     """(mlir lines, input shape, output shape, input type)."""
     sx, zx = float(rng.uniform(0.005, 0.05)), int(rng.integers(-128, 128))
+    kind = rng.random()
+    if kind < 0.025:
+        # Near the accumulator bound: every product is 255 * 127 (input at
+        # 127 with zero point -128, weight 127): K * 32385 + bias < 2^31.
+        return bound_op(rng, i, sx)
+    large = kind > 0.875
+    batch = 2 if large and rng.random() < 0.5 else 1
     if rng.random() < 0.5:
         c, m = int(rng.integers(1, 9)), int(rng.integers(1, 18))
+        if large:
+            c, m = int(rng.integers(8, 41)), int(rng.integers(9, 41))
         kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
         pads = [int(v) for v in rng.integers(0, 2, 4)]
-        h = int(rng.integers(max(1, kh - pads[0] - pads[2]), 13))
-        w = int(rng.integers(max(1, kw - pads[1] - pads[3]), 13))
+        top = 31 if large else 13
+        h = int(rng.integers(max(1, kh - pads[0] - pads[2]), top))
+        w = int(rng.integers(max(1, kw - pads[1] - pads[3]), top))
         stride = [int(v) for v in rng.integers(1, 3, 2)]
         oh = (h + pads[0] + pads[2] - kh) // stride[0] + 1
         ow = (w + pads[1] + pads[3] - kw) // stride[1] + 1
-        in_shape, out_shape = [1, c, h, w], [1, m, oh, ow]
+        in_shape, out_shape = [batch, c, h, w], [batch, m, oh, ow]
         w_shape, axis, k = [m, c, kh, kw], 0, c * kh * kw
         channels = m
     else:
         mm, k, n = int(rng.integers(1, 10)), int(rng.integers(1, 301)), int(rng.integers(1, 34))
+        if large:
+            mm, n = int(rng.integers(9, 40)), int(rng.integers(40, 150))
         trans = bool(rng.random() < 0.5)
         in_shape, out_shape = [mm, k], [mm, n]
         w_shape, axis = ([n, k], 0) if trans else ([k, n], 1)
@@ -102,6 +121,39 @@ def make_op(rng, i):
     return lines, in_shape, out_shape, data
 
 
+def bound_op(rng, i, sx):
+    k = int(rng.integers(60000, 66001))
+    n = int(rng.integers(1, 5))
+    in_shape, out_shape, w_shape = [1, k], [1, n], [n, k]
+    sw = np.full(n, 0.01)
+    wq = np.full(w_shape, 127, np.int8)
+    b = np.full(n, 1000, np.int32)
+    acc = k * 255 * 127 + 1000
+    assert acc < 2**31
+    sy = float(sx * 0.01 * acc / 100)  # about 100 on the output grid
+    tin, tout = shape(in_shape, qtype(sx, -128)), shape(out_shape, qtype(sy, -128))
+    tw, tb = shape(w_shape, wtype(sw, 0)), shape([n], btype(sx * sw))
+    lines = [
+        "  %%x%d = quant.qcast %%a%d : %s to %s" % (i, i, shape(in_shape, "f32"), tin),
+        "  %%w%d = qnt.constant dense<127> : %s" % (i, shape(w_shape, "i8")),
+        "  %%wq%d = quant.scast %%w%d : %s to %s" % (i, i, shape(w_shape, "i8"), tw),
+        "  %%b%d = qnt.constant dense<1000> : %s" % (i, shape([n], "i32")),
+        "  %%bq%d = quant.scast %%b%d : %s to %s" % (i, i, shape([n], "i32"), tb),
+        "  %%y%d = qnt.gemm %%x%d, %%wq%d, %%bq%d {trans_b = true} : (%s, %s, %s) -> %s"
+        % (i, i, i, i, tin, tw, tb, tout),
+        "  %%d%d = quant.dcast %%y%d : %s to %s" % (i, i, tout, shape(out_shape, "f32")),
+    ]
+    data = np.full(in_shape, sx * 255, np.float32)  # quantizes to 127
+    return lines, in_shape, out_shape, data
+
+
+def cpu_has(isa):
+    flags = open("/proc/cpuinfo").read().split()
+    need = {"generic": [], "avx2": ["avx2", "fma"], "avxvnni": ["avx_vnni", "avx2"],
+            "avx512vnni": ["avx512_vnni", "avx512bw", "avx512dq", "avx512vl"]}
+    return all(f in flags for f in need[isa])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quant-run", required=True)
@@ -109,7 +161,12 @@ def main():
     ap.add_argument("--modules", type=int, default=50)
     ap.add_argument("--ops", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--kernels", default="generic,avx2,avxvnni,avx512vnni")
     args = ap.parse_args()
+    kernels = [k for k in args.kernels.split(",") if k and cpu_has(k)]
+    variants = [("reference", ["--int8-kernels", "reference", "--vector-width", "0"]),
+                ("vectorized", ["--int8-kernels", "reference"])]
+    variants += [(k, ["--int8-kernels", k]) for k in kernels]
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.work, exist_ok=True)
     checked = 0
@@ -134,26 +191,34 @@ def main():
             npy = os.path.join(args.work, "m%03d_in%d.npy" % (mod, i))
             np.save(npy, data)
             cmd_inputs += ["--input", "input%d=%s" % (i, npy)]
-        results = []
-        for width in (None, "0"):
-            out_dir = os.path.join(args.work, "m%03d_%s" % (mod, width or "default"))
-            cmd = [args.quant_run, path, "--output-dir", out_dir] + cmd_inputs
-            if width is not None:
-                cmd += ["--vector-width", width]
-            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-            results.append([np.load(os.path.join(out_dir, "output%d.npy" % i))
-                            for i in range(args.ops)])
-        for i, (opt, ref) in enumerate(zip(*results)):
-            if opt.tobytes() != ref.tobytes():
-                print("MISMATCH: %s op %d (%d of %d values differ)" % (
-                    path, i, int((opt != ref).sum()), opt.size))
-                sys.exit(1)
+        # Two compilations at a time (the JIT dominates the run time).
+        out_dirs = [os.path.join(args.work, "m%03d_%s" % (mod, name))
+                    for name, _ in variants]
+        cmds = [[args.quant_run, path, "--output-dir", out_dir] + cmd_inputs + flags
+                for out_dir, (_, flags) in zip(out_dirs, variants)]
+        for start in range(0, len(cmds), 2):
+            running = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+                       for cmd in cmds[start:start + 2]]
+            for proc, cmd in zip(running, cmds[start:start + 2]):
+                if proc.wait() != 0:
+                    print("FAILED: %s" % " ".join(cmd))
+                    sys.exit(1)
+        results = [[np.load(os.path.join(out_dir, "output%d.npy" % i))
+                    for i in range(args.ops)] for out_dir in out_dirs]
+        for i in range(args.ops):
+            ref = results[0][i]
+            for (name, _), result in zip(variants[1:], results[1:]):
+                if result[i].tobytes() != ref.tobytes():
+                    print("MISMATCH: %s op %d, %s (%d of %d values differ)" % (
+                        path, i, name, int((result[i] != ref).sum()), ref.size))
+                    sys.exit(1)
             checked += 1
             distinct.append(len(np.unique(ref)))
     # Outputs that took many grid values show the test is not all clamps.
-    print("int8 sweep: %d ops in %d modules bit-identical (vectorized vs "
-          "--vector-width=0); distinct output values per op: median %d, max %d"
-          % (checked, args.modules, int(np.median(distinct)), max(distinct)))
+    print("int8 sweep: %d ops in %d modules bit-identical to the reference "
+          "loops: %s; distinct output values per op: median %d, max %d"
+          % (checked, args.modules, ", ".join(n for n, _ in variants[1:]),
+             int(np.median(distinct)), max(distinct)))
 
 
 if __name__ == "__main__":

@@ -79,6 +79,7 @@ struct QuantizedWeight {
 
 FailureOr<QuantizedWeight> quantizeWeight(OpBuilder &b, Value weight,
                                           int64_t axis, bool perChannel,
+                                          double minScale,
                                           StringRef blobName) {
   std::optional<SmallVector<float>> values = getConstantF32Values(weight);
   auto type = cast<RankedTensorType>(weight.getType());
@@ -98,9 +99,13 @@ FailureOr<QuantizedWeight> quantizeWeight(OpBuilder &b, Value weight,
     double all = *std::max_element(amax.begin(), amax.end());
     std::fill(amax.begin(), amax.end(), all);
   }
+  // A (near-)dead channel's scale is floored so that its requantization
+  // multiplier stays representable; its weights then round to 0.
   SmallVector<QuantParams> params;
   for (double a : amax)
-    params.push_back(chooseQuantParams(-a, a, 8, /*symmetric=*/true));
+    params.push_back(chooseQuantParams(-std::max(a, minScale * 127),
+                                       std::max(a, minScale * 127), 8,
+                                       /*symmetric=*/true));
   SmallVector<int8_t> q(values->size());
   for (size_t i = 0; i < values->size(); ++i)
     q[i] = static_cast<int8_t>(
@@ -287,14 +292,21 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
   }
 
   OpBuilder b(op);
+  auto inType = activationType(op->getContext(), inputRange,
+                               symmetricActivations);
+  auto outType = activationType(op->getContext(), outputRange,
+                                symmetricActivations);
+  // Requantization multipliers (in * w / out) must be >= 2^-32 for a
+  // fixed-point form (QuantMath's toFixedPoint); 2^-30 leaves room for the
+  // rounding of the scales.
+  double minWeightScale =
+      std::ldexp(1.0, -30) * outType.getScale() / inType.getScale();
   FailureOr<QuantizedWeight> weight =
       quantizeWeight(b, op->getOperand(anchor->weightIndex), anchor->axis,
-                     perChannel,
+                     perChannel, minWeightScale,
                      blobNameFor(op->getOperand(anchor->weightIndex), "i8"));
   if (failed(weight))
     return failure();
-  auto inType = activationType(op->getContext(), inputRange,
-                               symmetricActivations);
   FailureOr<Value> bias = failure();
   if (anchor->biasIndex) {
     bias = quantizeBias(b, op->getOperand(*anchor->biasIndex),
@@ -302,8 +314,6 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
                         blobNameFor(op->getOperand(*anchor->biasIndex), "i32"));
     assert(succeeded(bias) && "checked above");
   }
-  auto outType = activationType(op->getContext(), outputRange,
-                                symmetricActivations);
 
   Value inputQ = quantizeActivation(b, input, inType);
   Operation *quantized = b.clone(*op);

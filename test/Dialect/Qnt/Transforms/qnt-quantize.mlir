@@ -77,6 +77,21 @@ func.func @chain(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) ->
 
 // -----
 
+// A dead channel (weights ~1e-30) would need a requantization multiplier of
+// about 1e-30 * (255/2) / (3/255) < 2^-32, which has no fixed-point form:
+// its weight scale is floored to 2^-30 * out_scale / in_scale =
+// 1.5 * 2^-30 and its weight rounds to 0 (the output is the bias alone).
+// CHECK-LABEL: func.func @dead_channel
+// CHECK:         qnt.constant dense<{{\[\[\[\[}}127]]], {{\[\[\[}}0]]]]> : tensor<2x1x1x1xi8>
+// CHECK:         quant.scast {{.*}}:f32:0, {0.003937007874015748,1.39698386{{[0-9]*}}E-9}>>
+func.func @dead_channel(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> tensor<1x2x2x2xf32> {
+  %w = qnt.constant dense<[[[[0.5]]], [[[1.0e-30]]]]> : tensor<2x1x1x1xf32>
+  %0 = qnt.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qnt.range = #qnt.range<-1.0, 2.0>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  return %0 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
 // Without a calibrated input range, or with a non-constant weight, the op
 // stays float.
 // CHECK-LABEL: func.func @kept_float
