@@ -83,57 +83,116 @@ QK_INLINE void qk_store_tile(const int32_t *acc, int64_t mr, int64_t nc,
   }
 }
 
-/* One cols panel of the im2col matrix of image `in` (NCHW), columns
-   [p0, p0 + nc) of OH*OW, as u8 (x + 128); out-of-image taps hold the
-   input zero point, k and column padding hold 0. */
-QK_INLINE void qk_pack_im2col_panel(const int8_t *in, uint8_t *panel,
-                                    const int64_t *p, int64_t p0,
-                                    int64_t nc) {
-  int64_t ic = p[QUANT_QCONV_IC], ih = p[QUANT_QCONV_IH],
-          iw = p[QUANT_QCONV_IW], oh = p[QUANT_QCONV_OH],
+/* Rows [k0, k0 + count) of the im2col matrix of image `in` (NCHW) for
+   columns [p0, p0 + ncv) of OH*OW, raw i8, into tmp[count][nc]: taps
+   outside the image and columns past ncv hold the input zero point, rows
+   past K hold -128 (their weights are 0). Each output-row segment of a
+   row is a memcpy (unit stride) or a strided gather. */
+QK_INLINE void qk_im2col_rows(const int8_t *in, int8_t *tmp, const int64_t *p,
+                              int64_t p0, int64_t nc, int64_t ncv,
+                              int64_t k0, int64_t count) {
+  int64_t ih = p[QUANT_QCONV_IH], iw = p[QUANT_QCONV_IW],
           ow = p[QUANT_QCONV_OW], kh = p[QUANT_QCONV_KH],
           kw = p[QUANT_QCONV_KW], sh = p[QUANT_QCONV_SH],
           sw = p[QUANT_QCONV_SW], dh = p[QUANT_QCONV_DH],
           dw = p[QUANT_QCONV_DW], pt = p[QUANT_QCONV_PAD_TOP],
           pl = p[QUANT_QCONV_PAD_LEFT];
-  uint8_t zp = (uint8_t)((int8_t)p[QUANT_QCONV_IN_ZP] ^ 0x80);
-  int64_t k = ic * kh * kw, k4 = (k + 3) / 4;
-  int64_t ncv = qk_min(nc, oh * ow - p0);
-  if (ncv < nc)
-    memset(panel, 0, (size_t)(k4 * nc * 4));
-  else if (k % 4)
-    memset(panel + (k4 - 1) * nc * 4, 0, (size_t)(nc * 4));
-  if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 &&
-      ih == oh && iw == ow) {
-    /* Pointwise: column c of channel ci is in[ci][p0 + c]. */
-    for (int64_t ci = 0; ci < ic; ++ci) {
-      const int8_t *src = in + ci * ih * iw + p0;
-      uint8_t *dst = panel + (ci / 4) * nc * 4 + ci % 4;
-      for (int64_t c = 0; c < ncv; ++c)
-        dst[c * 4] = (uint8_t)(src[c] ^ 0x80);
+  int64_t k = p[QUANT_QCONV_IC] * kh * kw;
+  int8_t zp = (int8_t)p[QUANT_QCONV_IN_ZP];
+  for (int64_t t = 0; t < count; ++t) {
+    int8_t *row = tmp + t * nc;
+    int64_t kk = k0 + t;
+    if (kk >= k) {
+      memset(row, 0x80, (size_t)nc);
+      continue;
     }
-    return;
-  }
-  int64_t hBase[QUANT_AVX512VNNI_NC > QUANT_AVXVNNI_NC ? QUANT_AVX512VNNI_NC
-                                                       : QUANT_AVXVNNI_NC];
-  int64_t wBase[sizeof(hBase) / sizeof(hBase[0])];
-  for (int64_t c = 0; c < ncv; ++c) {
-    hBase[c] = (p0 + c) / ow * sh - pt;
-    wBase[c] = (p0 + c) % ow * sw - pl;
-  }
-  int64_t kk = 0;
-  for (int64_t ci = 0; ci < ic; ++ci) {
+    int64_t ci = kk / (kh * kw), y = kk / kw % kh, x = kk % kw;
     const int8_t *plane = in + ci * ih * iw;
-    for (int64_t y = 0; y < kh; ++y) {
-      for (int64_t x = 0; x < kw; ++x, ++kk) {
-        uint8_t *dst = panel + (kk / 4) * nc * 4 + kk % 4;
-        for (int64_t c = 0; c < ncv; ++c) {
-          int64_t r = hBase[c] + y * dh, s = wBase[c] + x * dw;
-          int inside = r >= 0 && r < ih && s >= 0 && s < iw;
-          dst[c * 4] =
-              inside ? (uint8_t)(plane[r * iw + s] ^ 0x80) : zp;
+    for (int64_t c = 0; c < ncv;) {
+      int64_t pos = p0 + c, oh = pos / ow, ow0 = pos % ow;
+      int64_t run = qk_min(ow - ow0, ncv - c);
+      int64_t r = oh * sh - pt + y * dh;
+      int64_t base = ow0 * sw - pl + x * dw;
+      int8_t *dst = row + c;
+      if (r < 0 || r >= ih) {
+        memset(dst, zp, (size_t)run);
+      } else if (sw == 1) {
+        const int8_t *src = plane + r * iw;
+        int64_t lo = base < 0 ? qk_min(-base, run) : 0;
+        int64_t hi = qk_min(run, iw - base);
+        hi = hi < lo ? lo : hi;
+        memset(dst, zp, (size_t)lo);
+        memcpy(dst + lo, src + base + lo, (size_t)(hi - lo));
+        memset(dst + hi, zp, (size_t)(run - hi));
+      } else {
+        const int8_t *src = plane + r * iw;
+        for (int64_t j = 0; j < run; ++j) {
+          int64_t s = base + j * sw;
+          dst[j] = s >= 0 && s < iw ? src[s] : zp;
         }
       }
+      c += run;
+    }
+    memset(row + ncv, zp, (size_t)(nc - ncv));
+  }
+}
+
+/* Interleaves 4 rows of nc bytes into one k-quad of a cols panel:
+   dst[c][i] = rows[i][c] + 128 (as u8). */
+QK_INLINE void qk_interleave4(const int8_t *r0, const int8_t *r1,
+                              const int8_t *r2, const int8_t *r3,
+                              uint8_t *dst, int64_t nc) {
+  for (int64_t c = 0; c < nc; ++c) {
+    dst[c * 4] = (uint8_t)(r0[c] ^ 0x80);
+    dst[c * 4 + 1] = (uint8_t)(r1[c] ^ 0x80);
+    dst[c * 4 + 2] = (uint8_t)(r2[c] ^ 0x80);
+    dst[c * 4 + 3] = (uint8_t)(r3[c] ^ 0x80);
+  }
+}
+
+/* One cols panel of the im2col matrix of image `in` (NCHW): columns
+   [p0, p0 + nc) of OH*OW, as u8 (x + 128), built 64 rows at a time in a
+   stack buffer (QK_PANEL_NC columns at most). */
+#define QK_PANEL_NC 48
+#define QK_CHUNK_ROWS 64
+_Static_assert(QUANT_GENERIC_NC <= QK_PANEL_NC && QUANT_AVX2_NC <= QK_PANEL_NC &&
+                   QUANT_AVXVNNI_NC <= QK_PANEL_NC &&
+                   QUANT_AVX512VNNI_NC <= QK_PANEL_NC,
+               "panels wider than the packing buffer");
+QK_INLINE void qk_pack_im2col_panel(const int8_t *in, uint8_t *panel,
+                                    const int64_t *p, int64_t p0,
+                                    int64_t nc) {
+  int64_t ic = p[QUANT_QCONV_IC], ih = p[QUANT_QCONV_IH],
+          iw = p[QUANT_QCONV_IW], oh = p[QUANT_QCONV_OH],
+          ow = p[QUANT_QCONV_OW];
+  int64_t k = ic * p[QUANT_QCONV_KH] * p[QUANT_QCONV_KW], k4 = (k + 3) / 4;
+  int64_t ncv = qk_min(nc, oh * ow - p0);
+  int pointwise = p[QUANT_QCONV_KH] == 1 && p[QUANT_QCONV_KW] == 1 &&
+                  p[QUANT_QCONV_SH] == 1 && p[QUANT_QCONV_SW] == 1 &&
+                  p[QUANT_QCONV_PAD_TOP] == 0 &&
+                  p[QUANT_QCONV_PAD_LEFT] == 0 && ih == oh && iw == ow &&
+                  ncv == nc;
+  int8_t tmp[QK_CHUNK_ROWS * QK_PANEL_NC];
+  static const int8_t lowest[QK_PANEL_NC] = {
+      -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
+      -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
+      -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
+      -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128};
+  for (int64_t q0 = 0; q0 < k4; q0 += QK_CHUNK_ROWS / 4) {
+    int64_t quads = qk_min(QK_CHUNK_ROWS / 4, k4 - q0);
+    if (!pointwise)
+      qk_im2col_rows(in, tmp, p, p0, nc, ncv, q0 * 4, quads * 4);
+    for (int64_t q = 0; q < quads; ++q) {
+      const int8_t *rows[4];
+      for (int i = 0; i < 4; ++i) {
+        int64_t kk = (q0 + q) * 4 + i;
+        if (!pointwise)
+          rows[i] = tmp + (q * 4 + i) * nc;
+        else
+          rows[i] = kk < k ? in + kk * ih * iw + p0 : lowest;
+      }
+      qk_interleave4(rows[0], rows[1], rows[2], rows[3],
+                     panel + (q0 + q) * nc * 4, nc);
     }
   }
 }

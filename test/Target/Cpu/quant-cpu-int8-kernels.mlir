@@ -1,0 +1,91 @@
+// RUN: quant-opt %s --quant-cpu-int8-kernels=isa=generic -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: quant-opt %s --quant-cpu-int8-kernels="isa=generic parallel=0" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SEQ
+// RUN: not quant-opt %s --quant-cpu-int8-kernels=isa=sse9 2>&1 | FileCheck %s --check-prefix=BADISA
+
+// BADISA: error: quant-cpu-int8-kernels: unknown isa 'sse9' (expected one of generic, avx2, avxvnni, avx512vnni)
+
+// A 1x1 conv, by hand (runtime/kernels/quant_int8_kernels.h):
+//  - weights [2][K=1] packed as rows panels for the generic tile (MR = 4):
+//    [1 block][K4 = 1][4 rows][4], zero padded: 16 bytes;
+//  - bias - (zp_in + 128) * sum(w): 10 - 131 * 1 = -121, -20 - 131 * -2 = 242;
+//  - multipliers 0.5 * 0.25 / 1.0 = 2^30 * 2^-33 and 0.5 * 0.5 / 1.0 =
+//    2^30 * 2^-32;
+//  - params: batch 1, IC 1, 2x2, OC 2, 2x2, kernel 1x1, strides 1,
+//    dilations 1, pads 0 0, zp_in 3, zp_out -5, [-128, 127], parallel 1;
+//  - scratch: one 16-column panel of one k-quad, 64 bytes.
+// CHECK-LABEL: func.func private @quant_qconv2d_generic(memref<?xi8>, memref<?xi8>, memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi8>, memref<?xi8>, memref<?xi64>) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @conv
+// CHECK:         %[[XQ:.*]] = quant.qcast
+// CHECK:         %[[XS:.*]] = quant.scast %[[XQ]] {{.*}} to tensor<1x1x2x2xi8>
+// CHECK:         %[[XB:.*]] = bufferization.to_buffer %[[XS]] read_only
+// CHECK:         %[[XF:.*]] = memref.collapse_shape %[[XB]] {{\[\[}}0, 1, 2, 3]] : memref<1x1x2x2xi8> into memref<4xi8>
+// CHECK:         %[[X:.*]] = memref.cast %[[XF]] : memref<4xi8> to memref<?xi8>
+// CHECK:         arith.constant dense<[1, 0, 0, 0, -2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]> : tensor<16xi8>
+// CHECK:         arith.constant dense<[-121, 242]> : tensor<2xi32>
+// CHECK:         arith.constant dense<1073741824> : tensor<2xi32>
+// CHECK:         arith.constant dense<[33, 32]> : tensor<2xi32>
+// CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8xi8>
+// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<64xi8>
+// CHECK:         arith.constant dense<[1, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 3, -5, -128, 127, 1]> : tensor<20xi64>
+// CHECK:         call @quant_qconv2d_generic(%[[X]],
+// CHECK:         %[[T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<8xi8> to tensor<8xi8>
+// CHECK:         %[[E:.*]] = tensor.expand_shape %[[T]] {{\[\[}}0, 1, 2, 3]] output_shape [1, 2, 2, 2]
+// CHECK:         %[[Y:.*]] = quant.scast %[[E]] : tensor<1x2x2x2xi8> to tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-5>>
+// CHECK:         quant.dcast %[[Y]]
+// CHECK-NOT:     qnt.conv
+// SEQ-LABEL: func.func @conv
+// SEQ:         arith.constant dense<[1, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 3, -5, -128, 127, 0]> : tensor<20xi64>
+func.func @conv(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %xq = quant.qcast %x : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:3>>
+  %w = qnt.constant dense<[[[[1]]], [[[-2]]]]> : tensor<2x1x1x1xi8>
+  %wq = quant.scast %w : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %b = qnt.constant dense<[10, -20]> : tensor<2xi32>
+  %bq = quant.scast %b : tensor<2xi32> to tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.25}>>
+  %y = qnt.conv %xq, %wq, %bq {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5:3>>, tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>, tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.25}>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0:-5>>
+  %d = quant.dcast %y : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0:-5>> to tensor<1x2x2x2xf32>
+  return %d : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A gemm without bias (B = 1, K = 3, N = 2 from a transposed [2][3]
+// weight): cols panels [1][K4 = 1][16 columns][4] = 64 bytes (a blob),
+// bias 0 - (zp_in + 128) * column sums: -(0 + 128) * (1 + 2 + 3) = -768 and
+// -(128) * (-6) = 768; the scratch holds the packed activation rows:
+// [1 block][1][4 rows][4] = 16 bytes.
+// CHECK-LABEL: func.func private @quant_qgemm_generic
+// CHECK-LABEL: func.func @gemm
+// CHECK:         arith.constant dense_resource<{{.*}}> : tensor<64xi8>
+// CHECK:         arith.constant dense<[-768, 768]> : tensor<2xi32>
+// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<2xi8>
+// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<16xi8>
+// CHECK:         arith.constant dense<[1, 3, 2, 0, 0, -128, 127, 1]> : tensor<8xi64>
+// CHECK:         call @quant_qgemm_generic
+func.func @gemm(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
+  %xq = quant.qcast %x : tensor<1x3xf32> to tensor<1x3x!quant.uniform<i8:f32, 0.5>>
+  %w = qnt.constant dense<[[1, 2, 3], [-1, -2, -3]]> : tensor<2x3xi8>
+  %wq = quant.scast %w : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8<-127:127>:f32, 0.25>>
+  %y = qnt.gemm %xq, %wq {trans_b = true} : (tensor<1x3x!quant.uniform<i8:f32, 0.5>>, tensor<2x3x!quant.uniform<i8<-127:127>:f32, 0.25>>) -> tensor<1x2x!quant.uniform<i8:f32, 1.0>>
+  %d = quant.dcast %y : tensor<1x2x!quant.uniform<i8:f32, 1.0>> to tensor<1x2xf32>
+  return %d : tensor<1x2xf32>
+}
+
+// -----
+
+// Left to the reference lowering: a grouped conv, a weight that is not a
+// constant, a gemm with alpha != 1.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT:     call
+// CHECK:         qnt.conv {{.*}}group = 2
+// CHECK:         qnt.matmul
+// CHECK:         qnt.gemm
+func.func @left_alone(%x: tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>>, %a: tensor<2x2x!quant.uniform<i8:f32, 0.5>>, %b: tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> (tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>) {
+  %w = qnt.constant dense<1> : tensor<2x1x1x1xi8>
+  %wq = quant.scast %w : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %0 = qnt.conv %x, %wq {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>
+  %1 = qnt.matmul %a, %b : (tensor<2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<2x2x!quant.uniform<i8:f32, 1.0>>
+  %c = qnt.constant dense<1> : tensor<2x2xi8>
+  %cq = quant.scast %c : tensor<2x2xi8> to tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %2 = qnt.gemm %a, %cq {alpha = 2.0 : f32} : (tensor<2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<2x2x!quant.uniform<i8:f32, 1.0>>
+  return %0, %1, %2 : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>
+}
