@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quant/Compiler/ModelCompiler.h"
+#include "quant/Target/Cpu/Int8Kernels.h"
 #include "quant/ToolSupport.h"
 
 #include "quant_driver.h"
@@ -104,6 +105,13 @@ int main(int argc, char **argv) {
     } else {
       rest.push_back(argv[i]);
     }
+  }
+
+  if (int8Kernels != "auto" && int8Kernels != "reference" &&
+      !lookupInt8KernelIsa(int8Kernels)) {
+    llvm::errs() << "quant-run: error: --int8-kernels takes auto, reference, "
+                 << int8KernelIsaNames() << "; got '" << int8Kernels << "'\n";
+    return 1;
   }
 
   // A compiled shared library.
