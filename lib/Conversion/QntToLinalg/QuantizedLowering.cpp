@@ -15,6 +15,7 @@
 
 #include "quant/Conversion/Passes.h"
 #include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
 #include "quant/Quantization/QuantMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -34,29 +35,6 @@ using namespace mlir::qnt::lowering;
 
 namespace {
 
-quant::QuantizedType quantizedElement(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor ? dyn_cast<quant::QuantizedType>(tensor.getElementType())
-                : quant::QuantizedType();
-}
-
-RankedTensorType storageTypeOf(Type type) {
-  auto tensor = cast<RankedTensorType>(type);
-  return tensor.clone(quantizedElement(tensor).getStorageType());
-}
-
-/// `value` on its storage type: the input of the quant.scast that made it,
-/// or a new quant.scast.
-Value toStorage(OpBuilder &b, Location loc, Value value) {
-  if (!quantizedElement(value.getType()))
-    return value;
-  RankedTensorType storage = storageTypeOf(value.getType());
-  if (auto cast = value.getDefiningOp<quant::StorageCastOp>())
-    if (cast.getInput().getType() == storage)
-      return cast.getInput();
-  return quant::StorageCastOp::create(b, loc, storage, value);
-}
-
 Value i32Const(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
 }
@@ -64,19 +42,16 @@ Value i64Const(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
 }
 
-/// Per-channel scales of a weight type (one entry if per-tensor).
+/// The scales of a weight the check accepted (zero points 0).
 SmallVector<double> weightScales(Type type) {
-  auto q = quantizedElement(type);
-  if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(q))
-    return SmallVector<double>(axis.getScales());
-  return {cast<quant::UniformQuantizedType>(q).getScale()};
+  return *getSymmetricI8WeightScales(type);
 }
 
 /// Why a quantized op cannot be lowered, or success.
 LogicalResult checkQuantizedLowerable(Operation *op) {
   bool quantized = llvm::any_of(
       llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()),
-      [](Type t) { return bool(quantizedElement(t)); });
+      [](Type t) { return bool(getQuantizedElementType(t)); });
   if (!quantized || isa<quant::StorageCastOp>(op))
     return success();
   auto fail = [&](const Twine &why) {
@@ -88,11 +63,7 @@ LogicalResult checkQuantizedLowerable(Operation *op) {
            << "' takes or makes a quantized tensor; only qnt ops and quant "
               "casts have an int8 lowering (dequantize with quant.dcast "
               "first)";
-  auto perTensorI8 = [](Type t) {
-    auto q = dyn_cast_or_null<quant::UniformQuantizedType>(
-        quantizedElement(t));
-    return q && q.getStorageType().isInteger(8);
-  };
+  auto perTensorI8 = [](Type t) { return bool(getPerTensorI8Type(t)); };
   if (auto qcast = dyn_cast<quant::QuantizeCastOp>(op))
     return perTensorI8(qcast.getType()) ? success()
                                         : fail("qcast to a per-axis or "
@@ -127,7 +98,7 @@ LogicalResult checkQuantizedLowerable(Operation *op) {
   if (!perTensorI8(op->getOperand(0).getType()) ||
       !perTensorI8(op->getResult(0).getType()))
     return fail("input and result must be per-tensor i8");
-  auto weight = quantizedElement(op->getOperand(1).getType());
+  auto weight = getQuantizedElementType(op->getOperand(1).getType());
   if (!weight || !weight.getStorageType().isInteger(8))
     return fail("the weight must be i8");
   if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(weight)) {
@@ -137,45 +108,48 @@ LogicalResult checkQuantizedLowerable(Operation *op) {
     return fail("weights need zero point 0");
   }
   if (op->getNumOperands() > 2) {
-    auto bias = quantizedElement(op->getOperand(2).getType());
+    auto bias = getQuantizedElementType(op->getOperand(2).getType());
     if (!bias || !bias.getStorageType().isInteger(32) ||
         cast<RankedTensorType>(op->getOperand(2).getType()).getRank() != 1)
       return fail("the bias must be a 1-D i32 tensor");
   }
   // Every channel's requantization scale must have a fixed-point form.
   double inScale =
-      cast<quant::UniformQuantizedType>(quantizedElement(op->getOperand(0).getType()))
+      cast<quant::UniformQuantizedType>(getQuantizedElementType(op->getOperand(0).getType()))
           .getScale();
   double outScale =
-      cast<quant::UniformQuantizedType>(quantizedElement(op->getResult(0).getType()))
+      cast<quant::UniformQuantizedType>(getQuantizedElementType(op->getResult(0).getType()))
           .getScale();
-  for (auto [c, ws] : llvm::enumerate(weightScales(op->getOperand(1).getType())))
-    if (!toFixedPoint(inScale * ws / outScale))
-      return op->emitError("cannot lower quantized op: requantization scale ")
-             << inScale * ws / outScale << " of channel " << c
-             << " is outside the fixed-point range [2^-32, 2^30]";
+  SmallVector<double> wScales = weightScales(op->getOperand(1).getType());
+  int64_t channels = cast<RankedTensorType>(op->getResult(0).getType())
+                         .getDimSize(1);
+  int64_t bad = 0;
+  if (!getRequantMultipliers(inScale, wScales, outScale, channels, bad))
+    return op->emitError("cannot lower quantized op: requantization scale ")
+           << inScale * wScales[wScales.size() == 1 ? 0 : bad] / outScale
+           << " of channel " << bad
+           << " is outside the fixed-point range [2^-32, 2^30]";
   return success();
 }
 
 /// The requantizing generic: i32 `acc` (channels on `channelDim`) to the
-/// i8 grid of `outType`, with multiplier/shift per channel.
-FailureOr<Value> requantize(OpBuilder &b, Location loc, Operation *op,
-                            Value acc, int64_t channelDim, double inputScale,
-                            ArrayRef<double> wScales, RankedTensorType outType) {
-  auto out = cast<quant::UniformQuantizedType>(quantizedElement(outType));
+/// i8 grid of `outType`, with multiplier/shift per channel
+/// (checkQuantizedLowerable made sure every channel has them).
+Value requantize(OpBuilder &b, Location loc, Value acc, int64_t channelDim,
+                 double inputScale, ArrayRef<double> wScales,
+                 RankedTensorType outType) {
+  auto out = cast<quant::UniformQuantizedType>(getQuantizedElementType(outType));
   auto accType = cast<RankedTensorType>(acc.getType());
   int64_t channels = accType.getDimSize(channelDim);
+  int64_t bad = 0;
+  std::optional<SmallVector<FixedPointMultiplier>> fixed =
+      getRequantMultipliers(inputScale, wScales, out.getScale(), channels,
+                            bad);
+  assert(fixed && "checkQuantizedLowerable accepts only representable scales");
   SmallVector<int32_t> multipliers, shifts;
-  for (int64_t c = 0; c < channels; ++c) {
-    double ws = wScales.size() == 1 ? wScales[0] : wScales[c];
-    double real = inputScale * ws / out.getScale();
-    std::optional<FixedPointMultiplier> m = toFixedPoint(real);
-    if (!m)
-      return op->emitError("cannot lower quantized op: requantization scale ")
-             << real << " of channel " << c
-             << " is outside the fixed-point range [2^-32, 2^30]";
-    multipliers.push_back(m->multiplier);
-    shifts.push_back(m->shift);
+  for (const FixedPointMultiplier &m : *fixed) {
+    multipliers.push_back(m.multiplier);
+    shifts.push_back(m.shift);
   }
   auto vecType = RankedTensorType::get({channels}, b.getI32Type());
   Value mVec = arith::ConstantOp::create(
@@ -186,7 +160,7 @@ FailureOr<Value> requantize(OpBuilder &b, Location loc, Operation *op,
   int64_t rank = accType.getRank();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(channelDim, ctx));
-  RankedTensorType storage = storageTypeOf(outType);
+  RankedTensorType storage = getStorageTensorType(outType);
   int64_t zp = out.getZeroPoint();
   int64_t qmin = out.getStorageTypeMin(), qmax = out.getStorageTypeMax();
   return buildParallelGeneric(
@@ -208,6 +182,20 @@ FailureOr<Value> requantize(OpBuilder &b, Location loc, Operation *op,
         v = arith::MinSIOp::create(nb, nl, v, i64Const(nb, nl, qmax));
         return arith::TruncIOp::create(nb, nl, storage.getElementType(), v);
       });
+}
+
+/// Replaces conv/gemm/matmul `op` by the requantization of its i32
+/// accumulator `acc` (output channels on dim 1).
+void replaceByRequantized(OpBuilder &b, Operation *op, Value acc,
+                          double inputScale) {
+  Location loc = op->getLoc();
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  Value result =
+      requantize(b, loc, acc, 1, inputScale,
+                 weightScales(op->getOperand(1).getType()), outType);
+  op->getResult(0).replaceAllUsesWith(
+      quant::StorageCastOp::create(b, loc, outType, result).getResult());
+  op->erase();
 }
 
 /// An i32 accumulator of `type` starting at the bias (broadcast along
@@ -234,8 +222,8 @@ struct ConvertQuantizedQntToLinalgPass
 LogicalResult lowerQCast(quant::QuantizeCastOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
-  auto q = cast<quant::UniformQuantizedType>(quantizedElement(op.getType()));
-  RankedTensorType storage = storageTypeOf(op.getType());
+  auto q = cast<quant::UniformQuantizedType>(getQuantizedElementType(op.getType()));
+  RankedTensorType storage = getStorageTensorType(op.getType());
   double scale = q.getScale();
   int64_t zp = q.getZeroPoint();
   int64_t qmin = q.getStorageTypeMin(), qmax = q.getStorageTypeMax();
@@ -267,8 +255,8 @@ LogicalResult lowerDCast(quant::DequantizeCastOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto q =
-      cast<quant::UniformQuantizedType>(quantizedElement(op.getInput().getType()));
-  Value storage = toStorage(b, loc, op.getInput());
+      cast<quant::UniformQuantizedType>(getQuantizedElementType(op.getInput().getType()));
+  Value storage = castToStorage(b, loc, op.getInput());
   auto outType = cast<RankedTensorType>(op.getType());
   Type f32 = outType.getElementType();
   int64_t zp = q.getZeroPoint();
@@ -290,10 +278,10 @@ LogicalResult lowerConv(ConvOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto inQ = cast<quant::UniformQuantizedType>(
-      quantizedElement(op.getInput().getType()));
-  Value input = toStorage(b, loc, op.getInput());
-  Value weight = toStorage(b, loc, op.getWeight());
-  Value bias = op.getBias() ? toStorage(b, loc, op.getBias()) : Value();
+      getQuantizedElementType(op.getInput().getType()));
+  Value input = castToStorage(b, loc, op.getInput());
+  Value weight = castToStorage(b, loc, op.getWeight());
+  Value bias = op.getBias() ? castToStorage(b, loc, op.getBias()) : Value();
   ArrayRef<int64_t> pads = op.getPads(); // [top, left, bottom, right]
   SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
   SmallVector<int64_t> end{0, 0, pads[2], pads[3]};
@@ -312,14 +300,7 @@ LogicalResult lowerConv(ConvOp op) {
           ValueRange{init}, b.getI64TensorAttr(op.getStrides()),
           b.getI64TensorAttr(op.getDilations()))
           .getResult(0);
-  FailureOr<Value> result =
-      requantize(b, loc, op, acc, 1, inQ.getScale(),
-                 weightScales(op.getWeight().getType()), outType);
-  if (failed(result))
-    return failure();
-  op.replaceAllUsesWith(
-      Value(quant::StorageCastOp::create(b, loc, outType, *result)));
-  op.erase();
+  replaceByRequantized(b, op, acc, inQ.getScale());
   return success();
 }
 
@@ -328,10 +309,10 @@ LogicalResult lowerMatmulLike(Operation *op, bool transB) {
   OpBuilder b(op);
   Location loc = op->getLoc();
   auto inQ = cast<quant::UniformQuantizedType>(
-      quantizedElement(op->getOperand(0).getType()));
-  Value lhs = toStorage(b, loc, op->getOperand(0));
-  Value rhs = toStorage(b, loc, op->getOperand(1));
-  Value bias = op->getNumOperands() > 2 ? toStorage(b, loc, op->getOperand(2))
+      getQuantizedElementType(op->getOperand(0).getType()));
+  Value lhs = castToStorage(b, loc, op->getOperand(0));
+  Value rhs = castToStorage(b, loc, op->getOperand(1));
+  Value bias = op->getNumOperands() > 2 ? castToStorage(b, loc, op->getOperand(2))
                                         : Value();
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
   auto accType = outType.clone(b.getI32Type());
@@ -363,14 +344,7 @@ LogicalResult lowerMatmulLike(Operation *op, bool transB) {
             linalg::YieldOp::create(nb, nl, sum);
           })
           .getResult(0);
-  FailureOr<Value> result =
-      requantize(b, loc, op, acc, 1, inQ.getScale(),
-                 weightScales(op->getOperand(1).getType()), outType);
-  if (failed(result))
-    return failure();
-  op->replaceAllUsesWith(ValueRange{
-      Value(quant::StorageCastOp::create(b, loc, outType, *result))});
-  op->erase();
+  replaceByRequantized(b, op, acc, inQ.getScale());
   return success();
 }
 
@@ -378,11 +352,11 @@ LogicalResult lowerMaxPool(MaxPoolOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto q = cast<quant::UniformQuantizedType>(
-      quantizedElement(op.getInput().getType()));
-  Value input = toStorage(b, loc, op.getInput());
+      getQuantizedElementType(op.getInput().getType()));
+  Value input = castToStorage(b, loc, op.getInput());
   auto inType = cast<RankedTensorType>(input.getType());
   auto outType = cast<RankedTensorType>(op.getType());
-  RankedTensorType storage = storageTypeOf(outType);
+  RankedTensorType storage = getStorageTensorType(outType);
   ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
                     dilations = op.getDilations(), pads = op.getPads();
   SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
@@ -414,7 +388,7 @@ LogicalResult lowerMaxPool(MaxPoolOp op) {
 LogicalResult lowerDataMovement(Operation *op) {
   OpBuilder b(op);
   Location loc = op->getLoc();
-  Value input = toStorage(b, loc, op->getOperand(0));
+  Value input = castToStorage(b, loc, op->getOperand(0));
   Operation *clone = b.clone(*op);
   clone->setOperand(0, input);
   // Ranges describe the quantized value, not its storage.
@@ -422,7 +396,7 @@ LogicalResult lowerDataMovement(Operation *op) {
     if (attr.getName().getValue().starts_with("qnt."))
       clone->removeDiscardableAttr(attr.getName());
   Type quantized = op->getResult(0).getType();
-  clone->getResult(0).setType(storageTypeOf(quantized));
+  clone->getResult(0).setType(getStorageTensorType(quantized));
   op->getResult(0).replaceAllUsesWith(Value(quant::StorageCastOp::create(
       b, loc, quantized, clone->getResult(0))));
   op->erase();
@@ -445,7 +419,7 @@ void ConvertQuantizedQntToLinalgPass::runOnOperation() {
         (isa<QntDialect>(op->getDialect()) &&
          llvm::any_of(llvm::concat<Type>(op->getOperandTypes(),
                                          op->getResultTypes()),
-                      [](Type t) { return bool(quantizedElement(t)); })))
+                      [](Type t) { return bool(getQuantizedElementType(t)); })))
       work.push_back(op);
   });
   for (Operation *op : work) {

@@ -14,6 +14,7 @@
 
 #include "quant/Dialect/Qnt/IR/QntConstants.h"
 #include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
 #include "quant/Quantization/QuantMath.h"
 #include "quant/Target/Cpu/Int8Kernels.h"
 
@@ -33,14 +34,6 @@ using namespace mlir::quant_compiler;
 
 namespace {
 
-quant::UniformQuantizedType perTensorI8(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor)
-    return {};
-  auto q = dyn_cast<quant::UniformQuantizedType>(tensor.getElementType());
-  return q && q.getStorageType().isInteger(8) ? q : quant::UniformQuantizedType();
-}
-
 /// The storage-type constant behind a quantized constant operand
 /// (`quant.scast(qnt.constant)`), or nullopt.
 std::optional<SmallVector<int64_t>> storageConstant(Value value) {
@@ -50,29 +43,12 @@ std::optional<SmallVector<int64_t>> storageConstant(Value value) {
   return qnt::getConstantIntValues(cast.getInput());
 }
 
-/// Per-channel weight scales (one entry when per-tensor) if every zero
-/// point is 0 and the storage is i8.
-std::optional<SmallVector<double>> symmetricWeightScales(Type type) {
-  auto q = dyn_cast<quant::QuantizedType>(
-      cast<RankedTensorType>(type).getElementType());
-  if (!q || !q.getStorageType().isInteger(8))
-    return std::nullopt;
-  if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(q)) {
-    if (llvm::any_of(axis.getZeroPoints(), [](int64_t z) { return z != 0; }))
-      return std::nullopt;
-    return SmallVector<double>(axis.getScales());
-  }
-  auto uniform = dyn_cast<quant::UniformQuantizedType>(q);
-  if (!uniform || uniform.getZeroPoint() != 0)
-    return std::nullopt;
-  return SmallVector<double>{uniform.getScale()};
-}
-
 /// What a kernel call needs, computed at compile time.
 struct KernelOperands {
   StringRef kernel; // "qconv2d" or "qgemm"
-  SmallVector<int8_t> packedWeights;
-  SmallVector<int32_t> bias, multipliers, shifts;
+  std::vector<int8_t> packedWeights;
+  std::vector<int32_t> bias;
+  SmallVector<int32_t> multipliers, shifts;
   SmallVector<int64_t> params;
   int64_t scratchBytes = 0;
 };
@@ -81,14 +57,14 @@ struct KernelOperands {
 /// scale has no fixed-point form (the reference lowering reports it).
 bool requantScales(KernelOperands &k, int64_t channels, double inScale,
                    ArrayRef<double> wScales, double outScale) {
-  for (int64_t c = 0; c < channels; ++c) {
-    double ws = wScales.size() == 1 ? wScales[0] : wScales[c];
-    std::optional<qnt::FixedPointMultiplier> m =
-        qnt::toFixedPoint(inScale * ws / outScale);
-    if (!m)
-      return false;
-    k.multipliers.push_back(m->multiplier);
-    k.shifts.push_back(m->shift);
+  int64_t bad = 0;
+  std::optional<SmallVector<qnt::FixedPointMultiplier>> fixed =
+      qnt::getRequantMultipliers(inScale, wScales, outScale, channels, bad);
+  if (!fixed)
+    return false;
+  for (const qnt::FixedPointMultiplier &m : *fixed) {
+    k.multipliers.push_back(m.multiplier);
+    k.shifts.push_back(m.shift);
   }
   return true;
 }
@@ -111,13 +87,13 @@ std::optional<SmallVector<int64_t>> biasValues(Operation *op,
 std::optional<KernelOperands> convOperands(qnt::ConvOp op,
                                            const Int8KernelIsa &isa,
                                            bool parallel) {
-  auto inQ = perTensorI8(op.getInput().getType());
-  auto outQ = perTensorI8(op.getType());
+  auto inQ = qnt::getPerTensorI8Type(op.getInput().getType());
+  auto outQ = qnt::getPerTensorI8Type(op.getType());
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   if (!inQ || !outQ || inType.getRank() != 4 || op.getGroup() != 1)
     return std::nullopt;
   std::optional<SmallVector<double>> wScales =
-      symmetricWeightScales(op.getWeight().getType());
+      qnt::getSymmetricI8WeightScales(op.getWeight().getType());
   std::optional<SmallVector<int64_t>> w = storageConstant(op.getWeight());
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
   auto outType = cast<RankedTensorType>(op.getType());
@@ -131,15 +107,9 @@ std::optional<KernelOperands> convOperands(qnt::ConvOp op,
     return std::nullopt;
   int64_t kk = wType.getDimSize(1) * wType.getDimSize(2) * wType.getDimSize(3);
   SmallVector<int8_t> matrix(w->begin(), w->end());
-  std::vector<int8_t> packed = packRowsPanels(matrix, oc, kk, isa.mr);
-  k.packedWeights.assign(packed.begin(), packed.end());
-  for (int64_t c = 0; c < oc; ++c) {
-    int64_t sum = 0;
-    for (int64_t i = 0; i < kk; ++i)
-      sum += matrix[c * kk + i];
-    k.bias.push_back(compensatedBias(static_cast<int32_t>((*bias)[c]), sum,
-                                     inQ.getZeroPoint()));
-  }
+  k.packedWeights = packRowsPanels(matrix, oc, kk, isa.mr);
+  k.bias = compensatedBiases(matrix, oc, kk, /*channelMajor=*/true, *bias,
+                            inQ.getZeroPoint());
   ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
                     pads = op.getPads();
   k.params.assign(QUANT_QCONV_NUM_PARAMS, 0);
@@ -173,8 +143,8 @@ std::optional<KernelOperands> convOperands(qnt::ConvOp op,
 std::optional<KernelOperands> gemmOperands(Operation *op, bool transB,
                                            const Int8KernelIsa &isa,
                                            bool parallel) {
-  auto inQ = perTensorI8(op->getOperand(0).getType());
-  auto outQ = perTensorI8(op->getResult(0).getType());
+  auto inQ = qnt::getPerTensorI8Type(op->getOperand(0).getType());
+  auto outQ = qnt::getPerTensorI8Type(op->getResult(0).getType());
   auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
   auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
   if (!inQ || !outQ || inType.getRank() != 2 || wType.getRank() != 2)
@@ -182,7 +152,7 @@ std::optional<KernelOperands> gemmOperands(Operation *op, bool transB,
   int64_t b = inType.getDimSize(0), kk = inType.getDimSize(1);
   int64_t n = transB ? wType.getDimSize(0) : wType.getDimSize(1);
   std::optional<SmallVector<double>> wScales =
-      symmetricWeightScales(op->getOperand(1).getType());
+      qnt::getSymmetricI8WeightScales(op->getOperand(1).getType());
   std::optional<SmallVector<int64_t>> w = storageConstant(op->getOperand(1));
   std::optional<SmallVector<int64_t>> bias = biasValues(op, n);
   if (!wScales || !w || !bias)
@@ -192,15 +162,9 @@ std::optional<KernelOperands> gemmOperands(Operation *op, bool transB,
   if (!requantScales(k, n, inQ.getScale(), *wScales, outQ.getScale()))
     return std::nullopt;
   SmallVector<int8_t> matrix(w->begin(), w->end());
-  std::vector<int8_t> packed = packColsPanels(matrix, kk, n, transB, isa.nc);
-  k.packedWeights.assign(packed.begin(), packed.end());
-  for (int64_t c = 0; c < n; ++c) {
-    int64_t sum = 0;
-    for (int64_t i = 0; i < kk; ++i)
-      sum += transB ? matrix[c * kk + i] : matrix[i * n + c];
-    k.bias.push_back(compensatedBias(static_cast<int32_t>((*bias)[c]), sum,
-                                     inQ.getZeroPoint()));
-  }
+  k.packedWeights = packColsPanels(matrix, kk, n, transB, isa.nc);
+  k.bias = compensatedBiases(matrix, n, kk, /*channelMajor=*/transB, *bias,
+                            inQ.getZeroPoint());
   k.params.assign(QUANT_QGEMM_NUM_PARAMS, 0);
   k.params[QUANT_QGEMM_B] = b;
   k.params[QUANT_QGEMM_K] = kk;
@@ -281,16 +245,7 @@ void rewrite(Operation *op, const KernelOperands &k, const Int8KernelIsa &isa,
   OpBuilder b(op);
   Location loc = op->getLoc();
   std::string prefix = "__quant_" + k.kernel.str() + std::to_string(index);
-  // The input on its storage type.
-  Value input = op->getOperand(0);
-  auto inType = cast<RankedTensorType>(input.getType());
-  auto storage = inType.clone(
-      cast<quant::QuantizedType>(inType.getElementType()).getStorageType());
-  if (auto scast = input.getDefiningOp<quant::StorageCastOp>();
-      scast && scast.getInput().getType() == storage)
-    input = scast.getInput();
-  else
-    input = quant::StorageCastOp::create(b, loc, storage, input);
+  Value input = qnt::castToStorage(b, loc, op->getOperand(0));
 
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
   Type i8 = b.getI8Type();

@@ -70,11 +70,19 @@ mlir::quant_compiler::packColsPanels(llvm::ArrayRef<int8_t> matrix, int64_t k,
   return packed;
 }
 
-int32_t mlir::quant_compiler::compensatedBias(int32_t bias,
-                                              int64_t sumWeights,
-                                              int32_t inputZeroPoint) {
-  uint64_t v = static_cast<uint64_t>(bias) -
-               static_cast<uint64_t>(int64_t(inputZeroPoint) + 128) *
-                   static_cast<uint64_t>(sumWeights);
-  return static_cast<int32_t>(static_cast<uint32_t>(v));
+std::vector<int32_t> mlir::quant_compiler::compensatedBiases(
+    llvm::ArrayRef<int8_t> matrix, int64_t channels, int64_t k,
+    bool channelMajor, llvm::ArrayRef<int64_t> bias, int32_t inputZeroPoint) {
+  std::vector<int32_t> result;
+  uint64_t shift = static_cast<uint64_t>(int64_t(inputZeroPoint) + 128);
+  for (int64_t c = 0; c < channels; ++c) {
+    int64_t sum = 0;
+    for (int64_t i = 0; i < k; ++i)
+      sum += channelMajor ? matrix[c * k + i] : matrix[i * channels + c];
+    // Unsigned arithmetic: the wrap modulo 2^32 the accumulators have.
+    uint64_t v = static_cast<uint64_t>(bias[c]) -
+                 shift * static_cast<uint64_t>(sum);
+    result.push_back(static_cast<int32_t>(static_cast<uint32_t>(v)));
+  }
+  return result;
 }

@@ -7,7 +7,7 @@
 // The compile-time half of runtime/kernels/quant_int8_kernels.h: which
 // instruction sets have kernels, their register tiles, and the weight
 // packing and zero-point compensation that quant-cpu-int8-kernels does
-// before emitting a call. No MLIR dependency (the unit test uses it too).
+// before emitting a call. No MLIR dependency (test/Unit/Int8KernelsTest.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,10 +54,15 @@ std::vector<int8_t> packRowsPanels(llvm::ArrayRef<int8_t> matrix,
 std::vector<int8_t> packColsPanels(llvm::ArrayRef<int8_t> matrix, int64_t k,
                                    int64_t cols, bool transposed, int64_t nc);
 
-/// The int32 bias the kernels start from: bias - (zp + 128) * sumWeights
-/// modulo 2^32 (activations are shifted to u8, see the runtime header).
-int32_t compensatedBias(int32_t bias, int64_t sumWeights,
-                        int32_t inputZeroPoint);
+/// The int32 biases the kernels start from, one per output channel:
+/// bias[c] - (zp + 128) * sum_k w[c][k] modulo 2^32 (activations are shifted
+/// to u8, see the runtime header). `matrix` holds w as [channels][k] when
+/// `channelMajor`, else as [k][channels].
+std::vector<int32_t> compensatedBiases(llvm::ArrayRef<int8_t> matrix,
+                                       int64_t channels, int64_t k,
+                                       bool channelMajor,
+                                       llvm::ArrayRef<int64_t> bias,
+                                       int32_t inputZeroPoint);
 
 } // namespace mlir::quant_compiler
 

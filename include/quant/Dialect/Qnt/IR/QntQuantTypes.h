@@ -1,0 +1,58 @@
+//===- QntQuantTypes.h - Quantized tensor types on qnt ops ------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// Reading the `!quant.uniform` tensor types that qnt-quantize puts on qnt
+// ops, and the storage-type casts around them. The int8 lowerings (the
+// reference in convert-quantized-qnt-to-linalg, the microkernel calls of
+// quant-cpu-int8-kernels) share these, so that both accept the same types
+// and compute the same requantization multipliers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_DIALECT_QNT_IR_QNTQUANTTYPES_H
+#define QUANT_DIALECT_QNT_IR_QNTQUANTTYPES_H
+
+#include "quant/Quantization/QuantMath.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+
+namespace mlir::qnt {
+
+/// The quantized element type of a ranked tensor type, or null.
+quant::QuantizedType getQuantizedElementType(Type type);
+
+/// A tensor type of a quantized element type, with the storage type as its
+/// element type.
+RankedTensorType getStorageTensorType(Type type);
+
+/// The element type of a tensor quantized per tensor on i8 storage, or null.
+quant::UniformQuantizedType getPerTensorI8Type(Type type);
+
+/// The scales of a weight tensor on i8 storage whose zero points are all 0:
+/// one per channel (per-axis) or one for the tensor; nullopt otherwise.
+std::optional<llvm::SmallVector<double>> getSymmetricI8WeightScales(Type type);
+
+/// `value` (a quantized tensor) on its storage type: the input of the
+/// quant.scast that made it, or a new quant.scast. Other values unchanged.
+Value castToStorage(OpBuilder &b, Location loc, Value value);
+
+/// The fixed-point requantization multipliers of `channels` output
+/// channels, `inputScale * weightScales[c] / outputScale` (a single weight
+/// scale serves every channel). nullopt, with `badChannel` set, when a
+/// channel's scale has no fixed-point form (QuantMath's toFixedPoint).
+std::optional<llvm::SmallVector<FixedPointMultiplier>>
+getRequantMultipliers(double inputScale, llvm::ArrayRef<double> weightScales,
+                      double outputScale, int64_t channels,
+                      int64_t &badChannel);
+
+} // namespace mlir::qnt
+
+#endif // QUANT_DIALECT_QNT_IR_QNTQUANTTYPES_H

@@ -1,0 +1,98 @@
+//===- Int8KernelsTest.cpp - Packing for the int8 microkernels ---*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// The compile-time half of the kernel contract (runtime/kernels/
+// quant_int8_kernels.h): panel layouts, zero-point compensation, and which
+// instruction set a CPU gets. The kernels themselves are held to the
+// reference lowering by test/e2e/int8-sweep.test.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Target/Cpu/Int8Kernels.h"
+
+#include "llvm/ADT/StringSet.h"
+
+#include "gtest/gtest.h"
+
+#include <cstdint>
+
+using namespace mlir::quant_compiler;
+
+namespace {
+
+// 3 rows x K = 5 with MR = 2: blocks [2][K4 = 2][2][4]; row r, k at
+// ((r / 2) * 2 + k / 4) * 8 + (r % 2) * 4 + k % 4; the rest is 0.
+TEST(Int8Kernels, RowsPanels) {
+  std::vector<int8_t> m;
+  for (int i = 0; i < 15; ++i)
+    m.push_back(static_cast<int8_t>(i + 1)); // row r = [5r+1 .. 5r+5]
+  std::vector<int8_t> p = packRowsPanels(m, 3, 5, 2);
+  std::vector<int8_t> expected = {
+      1,  2,  3,  4,  6,  7,  8,  9,  // block 0, k 0..3, rows 0 and 1
+      5,  0,  0,  0,  10, 0,  0,  0,  // block 0, k 4 (k padding 0)
+      11, 12, 13, 14, 0,  0,  0,  0,  // block 1, row 2 and a padding row
+      15, 0,  0,  0,  0,  0,  0,  0};
+  EXPECT_EQ(p, expected);
+}
+
+// K = 2 x 3 columns with NC = 2, from [k][cols] and from the transposed
+// [cols][k]: panels [2][K4 = 1][2][4].
+TEST(Int8Kernels, ColsPanels) {
+  std::vector<int8_t> kByCols = {1, 2, 3, 4, 5, 6};  // w[k][c]
+  std::vector<int8_t> colsByK = {1, 4, 2, 5, 3, 6};  // the same w as [c][k]
+  std::vector<int8_t> expected = {1, 4, 0, 0, 2, 5, 0, 0,  // columns 0, 1
+                                  3, 6, 0, 0, 0, 0, 0, 0}; // column 2, pad
+  EXPECT_EQ(packColsPanels(kByCols, 2, 3, /*transposed=*/false, 2), expected);
+  EXPECT_EQ(packColsPanels(colsByK, 2, 3, /*transposed=*/true, 2), expected);
+}
+
+// bias - (zp + 128) * sum(w) per channel, wrapping modulo 2^32 like the
+// accumulators.
+TEST(Int8Kernels, CompensatedBiases) {
+  std::vector<int8_t> w = {1, 2, -3, 127, 127, 127}; // [2][3]
+  std::vector<int32_t> b = compensatedBiases(w, 2, 3, /*channelMajor=*/true,
+                                             {10, -20}, /*zp=*/-128);
+  EXPECT_EQ(b, (std::vector<int32_t>{10, -20}));  // zp + 128 = 0
+  b = compensatedBiases(w, 2, 3, true, {10, -20}, 3);
+  EXPECT_EQ(b, (std::vector<int32_t>{10 - 131 * 0, -20 - 131 * 381}));
+  // The same w read as [k = 3][channels = 2]: columns (1, -3, 127) and
+  // (2, 127, 127).
+  b = compensatedBiases(w, 2, 3, /*channelMajor=*/false, {0, 0}, 0);
+  EXPECT_EQ(b, (std::vector<int32_t>{-128 * 125, -128 * 256}));
+  // 2^31 - 1 minus a negative product wraps around to negative.
+  b = compensatedBiases({-1}, 1, 1, true, {INT32_MAX}, 0);
+  EXPECT_EQ(b, (std::vector<int32_t>{INT32_MIN + 127}));
+}
+
+TEST(Int8Kernels, IsaSelection) {
+  auto with = [](std::initializer_list<const char *> features) {
+    llvm::StringSet<> set;
+    for (const char *f : features)
+      set.insert(f);
+    return [set](llvm::StringRef f) { return set.contains(f); };
+  };
+  EXPECT_EQ(selectInt8KernelIsa("x86_64",
+                                with({"avx512vnni", "avx512bw", "avx512dq",
+                                      "avx512vl", "avxvnni", "avx2", "fma"}))
+                .name,
+            "avx512vnni");
+  // AVX-512 VNNI without VL (no ymm forms) is not enough for the zmm kernel.
+  EXPECT_EQ(selectInt8KernelIsa("x86_64", with({"avx512vnni", "avx512bw",
+                                                "avxvnni", "avx2", "fma"}))
+                .name,
+            "avxvnni");
+  EXPECT_EQ(selectInt8KernelIsa("x86_64", with({"avx2", "fma"})).name, "avx2");
+  EXPECT_EQ(selectInt8KernelIsa("x86_64", with({"sse4.2"})).name, "generic");
+  EXPECT_EQ(selectInt8KernelIsa("aarch64", with({"avx2", "fma"})).name,
+            "generic");
+  std::optional<Int8KernelIsa> isa = lookupInt8KernelIsa("avx512vnni");
+  ASSERT_TRUE(isa.has_value());
+  EXPECT_EQ(isa->mr, 8);
+  EXPECT_EQ(isa->nc, 48);
+  EXPECT_FALSE(lookupInt8KernelIsa("sse9").has_value());
+}
+
+} // namespace
