@@ -2,8 +2,8 @@
 
     int8_check.py INT8_REF.npy INT8_OPT.npy FP32.npy LABELS.npy FIRST
 
-INT8_REF and INT8_OPT are the logits of the reference (--vector-width=0)
-and the default int8 builds: they must be bit-identical (both are the same
+INT8_REF and INT8_OPT are the logits of the reference (--int8-kernels=reference
+--vector-width=0) and the default int8 builds (microkernels): they must be bit-identical (both are the same
 int8 values, dequantized). Prints top-1 accuracy of int8 and fp32 on the
 labels LABELS[FIRST:FIRST+N] and their top-1 agreement.
 """

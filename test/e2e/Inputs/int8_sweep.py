@@ -4,7 +4,7 @@
                   [--kernels generic,avx2,avxvnni,avx512vnni]
 
 Writes modules of independent quantized ops (2-D convs with random channels,
-odd spatial sizes, kernels, strides, pads; gemms with random M, K, N and
+odd spatial sizes, kernels, strides, pads, dilations; gemms with random M, K, N and
 trans_b), each between quant.qcast and quant.dcast, with random input
 scales and zero points, per-channel weight scales, int8 weights, int32
 biases and output scales chosen so that some results saturate. Inputs
@@ -66,12 +66,15 @@ def make_op(rng, i):
             c, m = int(rng.integers(8, 41)), int(rng.integers(9, 41))
         kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
         pads = [int(v) for v in rng.integers(0, 2, 4)]
+        # One conv in four is dilated (by 2 in either dim).
+        dil = [int(v) for v in rng.integers(1, 3, 2)] if rng.random() < 0.25 else [1, 1]
+        eh, ew = (kh - 1) * dil[0] + 1, (kw - 1) * dil[1] + 1
         top = 31 if large else 13
-        h = int(rng.integers(max(1, kh - pads[0] - pads[2]), top))
-        w = int(rng.integers(max(1, kw - pads[1] - pads[3]), top))
+        h = int(rng.integers(max(1, eh - pads[0] - pads[2]), top + eh - kh))
+        w = int(rng.integers(max(1, ew - pads[1] - pads[3]), top + ew - kw))
         stride = [int(v) for v in rng.integers(1, 3, 2)]
-        oh = (h + pads[0] + pads[2] - kh) // stride[0] + 1
-        ow = (w + pads[1] + pads[3] - kw) // stride[1] + 1
+        oh = (h + pads[0] + pads[2] - eh) // stride[0] + 1
+        ow = (w + pads[1] + pads[3] - ew) // stride[1] + 1
         in_shape, out_shape = [batch, c, h, w], [batch, m, oh, ow]
         w_shape, axis, k = [m, c, kh, kw], 0, c * kh * kw
         channels = m
@@ -106,8 +109,9 @@ def make_op(rng, i):
         operands.append("%%bq%d" % i)
         types.append(tb)
     if len(in_shape) == 4:
-        attrs = ("{dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: %s>, "
-                 "strides = array<i64: %s>}" % (", ".join(map(str, pads)),
+        attrs = ("{dilations = array<i64: %s>, group = 1 : i64, pads = array<i64: %s>, "
+                 "strides = array<i64: %s>}" % (", ".join(map(str, dil)),
+                                                 ", ".join(map(str, pads)),
                                                  ", ".join(map(str, stride))))
         name = "qnt.conv"
     else:
