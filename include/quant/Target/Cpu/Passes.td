@@ -127,9 +127,10 @@ def QuantCpuTileAndVectorize
     3. Every linalg op whose indexing maps are projected permutations
        (broadcasts allowed), whose innermost output dim is a parallel loop
        and which has no i1 operand (vector<Nxi1> memory is bit-packed) and
-       no i8 operand (the int8 path: its generic vectorization miscompiled
-       an int8 contraction, see test/e2e/int8-sweep.test; int8 is to get
-       VNNI kernels instead, and stays scalar loops until then) is
+       is not a reduction over i8 operands (the reference int8 lowering's
+       convolutions, contractions and pools: generic vectorization
+       miscompiled an int8 contraction, see test/e2e/int8-sweep.test; the
+       fast path runs them on quant-cpu-int8-kernels' microkernels) is
        tiled with `scf.forall` (later OpenMP) into tiles of
        `rows` x (up to 2 x `vector-width`) for contractions (4 vectors
        when fewer than 4 rows fit, to keep independent accumulators), or
