@@ -56,27 +56,15 @@ LogicalResult quant_compiler::linkKernelLibrary(llvm::Module &module,
             llvm::toString(library.takeError());
     return failure();
   }
-  llvm::StringSet<> defined;
-  for (llvm::Function &f : (*library)->functions())
-    if (!f.isDeclaration())
-      defined.insert(f.getName());
-  (*library)->setTargetTriple(module.getTargetTriple());
-  (*library)->setDataLayout(module.getDataLayout());
-  if (llvm::Linker::linkModules(module, std::move(*library),
-                                llvm::Linker::LinkOnlyNeeded)) {
-    error = "linking the int8 kernels failed";
-    return failure();
-  }
-  // Internal (two models in one process or link do not clash), and
-  // compiled for the model's CPU: its features plus the ones the kernel's
-  // instruction set needs.
+  // Compiled for the model's CPU: its features plus the ones the kernel's
+  // instruction set needs (each ISA's copy carries those).
   std::string cpu = machine.getTargetCPU().str();
   std::string features = machine.getTargetFeatureString().str();
-  for (llvm::Function &f : module.functions()) {
-    if (f.isDeclaration() || !defined.contains(f.getName()))
+  for (llvm::Function &f : (*library)->functions()) {
+    if (f.isDeclaration())
       continue;
-    f.setLinkage(llvm::GlobalValue::InternalLinkage);
-    std::string own = f.getFnAttribute("target-features").getValueAsString().str();
+    std::string own =
+        f.getFnAttribute("target-features").getValueAsString().str();
     std::string merged = features;
     if (!own.empty())
       merged = merged.empty() ? own : merged + "," + own;
@@ -88,5 +76,17 @@ LogicalResult quant_compiler::linkKernelLibrary(llvm::Module &module,
     if (!merged.empty())
       f.addFnAttr("target-features", merged);
   }
+  (*library)->setTargetTriple(module.getTargetTriple());
+  (*library)->setDataLayout(module.getDataLayout());
+  if (llvm::Linker::linkModules(module, std::move(*library),
+                                llvm::Linker::LinkOnlyNeeded)) {
+    error = "linking the int8 kernels failed";
+    return failure();
+  }
+  // The entry points become internal (everything else in the library is
+  // static), so two models in one process or one link do not clash.
+  for (llvm::Function &f : module.functions())
+    if (!f.isDeclaration() && isKernelEntry(f))
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
   return success();
 }
