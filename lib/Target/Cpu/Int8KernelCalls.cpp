@@ -53,22 +53,6 @@ struct KernelOperands {
   int64_t scratchBytes = 0;
 };
 
-/// Fills multipliers/shifts for `channels` output channels; false if a
-/// scale has no fixed-point form (the reference lowering reports it).
-bool requantScales(KernelOperands &k, int64_t channels, double inScale,
-                   ArrayRef<double> wScales, double outScale) {
-  int64_t bad = 0;
-  std::optional<SmallVector<qnt::FixedPointMultiplier>> fixed =
-      qnt::getRequantMultipliers(inScale, wScales, outScale, channels, bad);
-  if (!fixed)
-    return false;
-  for (const qnt::FixedPointMultiplier &m : *fixed) {
-    k.multipliers.push_back(m.multiplier);
-    k.shifts.push_back(m.shift);
-  }
-  return true;
-}
-
 /// The int32 bias of `op` (operand 2), or zeros.
 std::optional<SmallVector<int64_t>> biasValues(Operation *op,
                                                int64_t channels) {
@@ -84,6 +68,38 @@ std::optional<SmallVector<int64_t>> biasValues(Operation *op,
   return storageConstant(op->getOperand(2));
 }
 
+/// What every kernel call of `op` (input operand 0, weights operand 1,
+/// optional bias operand 2) shares: its weights (as a matrix), its int32
+/// biases (0 without), each channel's multiplier and shift. nullopt when
+/// an operand is not a constant of the right type, or a scale has no
+/// fixed-point form (the reference lowering reports that).
+std::optional<KernelOperands>
+startOperands(Operation *op, StringRef kernel, int64_t channels,
+              quant::UniformQuantizedType inQ, quant::UniformQuantizedType outQ,
+              SmallVector<int8_t> &weights, SmallVector<int64_t> &bias) {
+  std::optional<SmallVector<double>> wScales =
+      qnt::getSymmetricI8WeightScales(op->getOperand(1).getType());
+  std::optional<SmallVector<int64_t>> w = storageConstant(op->getOperand(1));
+  std::optional<SmallVector<int64_t>> b = biasValues(op, channels);
+  if (!wScales || !w || !b)
+    return std::nullopt;
+  int64_t bad = 0;
+  std::optional<SmallVector<qnt::FixedPointMultiplier>> fixed =
+      qnt::getRequantMultipliers(inQ.getScale(), *wScales, outQ.getScale(),
+                                 channels, bad);
+  if (!fixed)
+    return std::nullopt;
+  KernelOperands k;
+  k.kernel = kernel;
+  for (const qnt::FixedPointMultiplier &m : *fixed) {
+    k.multipliers.push_back(m.multiplier);
+    k.shifts.push_back(m.shift);
+  }
+  weights.assign(w->begin(), w->end());
+  bias = std::move(*b);
+  return k;
+}
+
 std::optional<KernelOperands> convOperands(qnt::ConvOp op,
                                            const Int8KernelIsa &isa,
                                            bool parallel) {
@@ -92,24 +108,20 @@ std::optional<KernelOperands> convOperands(qnt::ConvOp op,
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   if (!inQ || !outQ || inType.getRank() != 4 || op.getGroup() != 1)
     return std::nullopt;
-  std::optional<SmallVector<double>> wScales =
-      qnt::getSymmetricI8WeightScales(op.getWeight().getType());
-  std::optional<SmallVector<int64_t>> w = storageConstant(op.getWeight());
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
   auto outType = cast<RankedTensorType>(op.getType());
   int64_t oc = wType.getDimSize(0);
-  std::optional<SmallVector<int64_t>> bias = biasValues(op, oc);
-  if (!wScales || !w || !bias)
+  SmallVector<int8_t> matrix;
+  SmallVector<int64_t> bias;
+  std::optional<KernelOperands> started =
+      startOperands(op, "qconv2d", oc, inQ, outQ, matrix, bias);
+  if (!started)
     return std::nullopt;
-  KernelOperands k;
-  k.kernel = "qconv2d";
-  if (!requantScales(k, oc, inQ.getScale(), *wScales, outQ.getScale()))
-    return std::nullopt;
+  KernelOperands &k = *started;
   int64_t kk = wType.getDimSize(1) * wType.getDimSize(2) * wType.getDimSize(3);
-  SmallVector<int8_t> matrix(w->begin(), w->end());
   k.packedWeights = packRowsPanels(matrix, oc, kk, isa.mr);
-  k.bias = compensatedBiases(matrix, oc, kk, /*channelMajor=*/true, *bias,
-                            inQ.getZeroPoint());
+  k.bias = compensatedBiases(matrix, oc, kk, /*channelMajor=*/true, bias,
+                             inQ.getZeroPoint());
   ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
                     pads = op.getPads();
   k.params.assign(QUANT_QCONV_NUM_PARAMS, 0);
@@ -136,7 +148,7 @@ std::optional<KernelOperands> convOperands(qnt::ConvOp op,
   k.scratchBytes = quant_qconv_scratch_bytes(
       inType.getDimSize(1), wType.getDimSize(2), wType.getDimSize(3),
       outType.getDimSize(2), outType.getDimSize(3), isa.nc);
-  return k;
+  return started;
 }
 
 /// gemm (transB as given) and matmul (transB false): [B][K] x W -> [B][N].
@@ -151,20 +163,16 @@ std::optional<KernelOperands> gemmOperands(Operation *op, bool transB,
     return std::nullopt;
   int64_t b = inType.getDimSize(0), kk = inType.getDimSize(1);
   int64_t n = transB ? wType.getDimSize(0) : wType.getDimSize(1);
-  std::optional<SmallVector<double>> wScales =
-      qnt::getSymmetricI8WeightScales(op->getOperand(1).getType());
-  std::optional<SmallVector<int64_t>> w = storageConstant(op->getOperand(1));
-  std::optional<SmallVector<int64_t>> bias = biasValues(op, n);
-  if (!wScales || !w || !bias)
+  SmallVector<int8_t> matrix;
+  SmallVector<int64_t> bias;
+  std::optional<KernelOperands> started =
+      startOperands(op, "qgemm", n, inQ, outQ, matrix, bias);
+  if (!started)
     return std::nullopt;
-  KernelOperands k;
-  k.kernel = "qgemm";
-  if (!requantScales(k, n, inQ.getScale(), *wScales, outQ.getScale()))
-    return std::nullopt;
-  SmallVector<int8_t> matrix(w->begin(), w->end());
+  KernelOperands &k = *started;
   k.packedWeights = packColsPanels(matrix, kk, n, transB, isa.nc);
-  k.bias = compensatedBiases(matrix, n, kk, /*channelMajor=*/transB, *bias,
-                            inQ.getZeroPoint());
+  k.bias = compensatedBiases(matrix, n, kk, /*channelMajor=*/transB, bias,
+                             inQ.getZeroPoint());
   k.params.assign(QUANT_QGEMM_NUM_PARAMS, 0);
   k.params[QUANT_QGEMM_B] = b;
   k.params[QUANT_QGEMM_K] = kk;
@@ -175,7 +183,7 @@ std::optional<KernelOperands> gemmOperands(Operation *op, bool transB,
   k.params[QUANT_QGEMM_QMAX] = outQ.getStorageTypeMax();
   k.params[QUANT_QGEMM_PARALLEL] = parallel;
   k.scratchBytes = quant_qgemm_scratch_bytes(b, kk, isa.mr);
-  return k;
+  return started;
 }
 
 struct QuantCpuInt8KernelsPass
