@@ -9,12 +9,24 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::qnt;
 
 /// Round half to even, as std::nearbyint does in the default FP
 /// environment, but without depending on it.
+/// The f32 value nearest to a positive scale (ONNX stores scales as f32),
+/// kept in the normal f32 range.
+static double toF32Scale(double scale) {
+  float f = static_cast<float>(scale);
+  if (!(f >= std::numeric_limits<float>::min()))
+    f = std::numeric_limits<float>::min();
+  if (std::isinf(f))
+    f = std::numeric_limits<float>::max();
+  return static_cast<double>(f);
+}
+
 static double roundHalfEven(double x) {
   double r = std::round(x); // Ties away from zero.
   if (std::fabs(x - std::trunc(x)) == 0.5)
@@ -32,7 +44,7 @@ QuantParams mlir::qnt::chooseQuantParams(double lo, double hi, unsigned bits,
     p.qmin = -top;
     p.qmax = top;
     double amax = std::max(std::fabs(lo), std::fabs(hi));
-    p.scale = amax > 0 ? amax / top : 1.0;
+    p.scale = amax > 0 ? toF32Scale(amax / top) : 1.0;
     p.zeroPoint = 0;
     return p;
   }
@@ -45,7 +57,7 @@ QuantParams mlir::qnt::chooseQuantParams(double lo, double hi, unsigned bits,
     p.zeroPoint = 0;
     return p;
   }
-  p.scale = (hi - lo) / (p.qmax - p.qmin);
+  p.scale = toF32Scale((hi - lo) / (p.qmax - p.qmin));
   double zp = roundHalfEven(p.qmin - lo / p.scale);
   p.zeroPoint = static_cast<int32_t>(
       std::clamp(zp, static_cast<double>(p.qmin),
@@ -56,8 +68,10 @@ QuantParams mlir::qnt::chooseQuantParams(double lo, double hi, unsigned bits,
 int32_t mlir::qnt::quantize(float x, const QuantParams &params) {
   if (std::isnan(x))
     return params.zeroPoint;
-  double q = roundHalfEven(static_cast<double>(x) / params.scale) +
-             params.zeroPoint;
+  // One f32 division, as ONNX Runtime's QuantizeLinear; the quotient is an
+  // f32, which double holds exactly.
+  float quotient = x / static_cast<float>(params.scale);
+  double q = roundHalfEven(static_cast<double>(quotient)) + params.zeroPoint;
   return static_cast<int32_t>(std::clamp(
       q, static_cast<double>(params.qmin), static_cast<double>(params.qmax)));
 }

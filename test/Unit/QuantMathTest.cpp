@@ -23,20 +23,27 @@ using namespace mlir::qnt;
 
 namespace {
 
+/// Scales are the f32 nearest to the exact quotient.
+double f32(double x) { return static_cast<double>(static_cast<float>(x)); }
+
 TEST(ChooseQuantParams, AsymmetricHandComputed) {
   // [0, 6] onto [-128, 127]: scale 6/255, real 0 at -128.
   QuantParams p = chooseQuantParams(0.0, 6.0, 8, /*symmetric=*/false);
-  EXPECT_DOUBLE_EQ(p.scale, 6.0 / 255);
+  EXPECT_EQ(p.scale, f32(6.0 / 255));
+  EXPECT_NE(p.scale, 6.0 / 255);
   EXPECT_EQ(p.zeroPoint, -128);
   EXPECT_EQ(p.qmin, -128);
   EXPECT_EQ(p.qmax, 127);
-  // [-1, 1]: zero point -128 + 127.5 = -0.5, half to even: 0.
+  // [-1, 1]: with the exact scale 2/255 the zero point would be the tie
+  // -128 + 127.5; the f32 scale is a little larger, 1 / scale a little
+  // below 127.5, so it is -0.50000x and rounds to -1.
   p = chooseQuantParams(-1.0, 1.0, 8, false);
-  EXPECT_DOUBLE_EQ(p.scale, 2.0 / 255);
-  EXPECT_EQ(p.zeroPoint, 0);
+  EXPECT_EQ(p.scale, f32(2.0 / 255));
+  EXPECT_GT(p.scale, 2.0 / 255);
+  EXPECT_EQ(p.zeroPoint, -1);
   // A range not containing 0 is widened to contain it: [2, 4] -> [0, 4].
   p = chooseQuantParams(2.0, 4.0, 8, false);
-  EXPECT_DOUBLE_EQ(p.scale, 4.0 / 255);
+  EXPECT_EQ(p.scale, f32(4.0 / 255));
   EXPECT_EQ(p.zeroPoint, -128);
   // [-3, -1] -> [-3, 0]: real 0 at the top of the grid.
   p = chooseQuantParams(-3.0, -1.0, 8, false);
@@ -56,12 +63,12 @@ TEST(ChooseQuantParams, AsymmetricHandComputed) {
 
 TEST(ChooseQuantParams, SymmetricNarrowRange) {
   QuantParams p = chooseQuantParams(-3.0, 1.5, 8, /*symmetric=*/true);
-  EXPECT_DOUBLE_EQ(p.scale, 3.0 / 127);
+  EXPECT_EQ(p.scale, f32(3.0 / 127));
   EXPECT_EQ(p.zeroPoint, 0);
   EXPECT_EQ(p.qmin, -127);
   EXPECT_EQ(p.qmax, 127);
   p = chooseQuantParams(-0.5, 0.25, 4, true);
-  EXPECT_DOUBLE_EQ(p.scale, 0.5 / 7);
+  EXPECT_EQ(p.scale, f32(0.5 / 7));
   EXPECT_EQ(p.qmin, -7);
   EXPECT_EQ(p.qmax, 7);
 }
@@ -79,6 +86,19 @@ TEST(Quantize, HalfToEvenAndSaturation) {
   EXPECT_EQ(quantize(-1000.0f, p), -128);
   EXPECT_EQ(quantize(std::numeric_limits<float>::infinity(), p), 127);
   EXPECT_EQ(quantize(std::nanf(""), p), 3);
+}
+
+TEST(Quantize, DividesInF32LikeOnnxRuntime) {
+  // A Fashion-MNIST pixel 32 normalized to (32/255 - 0.5) / 0.5 in f32 is
+  // -0.7490196; divided by the f32 scale 2/255 in f32 the quotient rounds
+  // to the tie -95.5 (-> -96, half to even), where the exact quotient
+  // -95.4999963 would give -95. quantize follows f32, as ONNX Runtime does.
+  QuantParams p;
+  p.scale = f32(2.0 / 255);
+  p.zeroPoint = 0;
+  float x = (32.0f / 255.0f - 0.5f) / 0.5f;
+  ASSERT_EQ(x / static_cast<float>(p.scale), -95.5f);
+  EXPECT_EQ(quantize(x, p), -96);
 }
 
 TEST(ToFixedPoint, HandComputedAndLimits) {

@@ -39,11 +39,14 @@ struct QuantParams {
 /// representable. Symmetric (weights): zero point 0 and the narrow grid
 /// [-(2^(bits-1) - 1), 2^(bits-1) - 1], scale = max(|lo|, |hi|) / qmax, so
 /// the grid is symmetric around 0 (no -128: its products cannot overflow
-/// int16 pairs on AVX2). An all-zero range gets scale 1.
+/// int16 pairs on AVX2). An all-zero range gets scale 1. Scales are f32
+/// values (the nearest to the exact quotient), as ONNX stores them, so that
+/// a QDQ export carries them exactly.
 QuantParams chooseQuantParams(double lo, double hi, unsigned bits,
                               bool symmetric);
 
-/// ONNX QuantizeLinear: saturate(round_half_even(x / scale) + zeroPoint).
+/// ONNX QuantizeLinear: saturate(round_half_even(x / scale) + zeroPoint),
+/// with the division in f32 (`scale` rounded to f32) as ONNX Runtime does.
 /// NaN quantizes to the zero point.
 int32_t quantize(float x, const QuantParams &params);
 

@@ -224,25 +224,32 @@ LogicalResult lowerQCast(quant::QuantizeCastOp op) {
   Location loc = op.getLoc();
   auto q = cast<quant::UniformQuantizedType>(getQuantizedElementType(op.getType()));
   RankedTensorType storage = getStorageTensorType(op.getType());
-  double scale = q.getScale();
+  // QuantMath's quantize: one f32 division by the f32 scale, round half to
+  // even, add the zero point, saturate (ONNX Runtime's QuantizeLinear). The
+  // f32 steps after the division are exact: the clamp bounds the sum.
+  float scale = static_cast<float>(q.getScale());
   int64_t zp = q.getZeroPoint();
   int64_t qmin = q.getStorageTypeMin(), qmax = q.getStorageTypeMax();
   Value result = buildElementwise(
       b, loc, storage, ValueRange{op.getInput()},
       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Type f64 = nb.getF64Type();
-        Value x = arith::ExtFOp::create(nb, nl, f64, args[0]);
+        Value x = args[0];
+        Type f32 = x.getType();
         Value scaled = arith::DivFOp::create(nb, nl, x,
-                                             floatConst(nb, nl, f64, scale));
+                                             floatConst(nb, nl, f32, scale));
+        // Clamp before rounding (|quotient| may exceed 2^24, where adding
+        // the zero point in f32 would round); the bounds are integers.
+        scaled = arith::MaximumFOp::create(nb, nl, scaled,
+                                           floatConst(nb, nl, f32, qmin - zp));
+        scaled = arith::MinimumFOp::create(nb, nl, scaled,
+                                           floatConst(nb, nl, f32, qmax - zp));
         Value r = math::RoundEvenOp::create(nb, nl, scaled);
-        r = arith::AddFOp::create(nb, nl, r, floatConst(nb, nl, f64, zp));
-        r = arith::MaximumFOp::create(nb, nl, r, floatConst(nb, nl, f64, qmin));
-        r = arith::MinimumFOp::create(nb, nl, r, floatConst(nb, nl, f64, qmax));
+        r = arith::AddFOp::create(nb, nl, r, floatConst(nb, nl, f32, zp));
         // NaN: the zero point (maximumf/minimumf propagate NaN).
         Value nan = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
                                           x, x);
         r = arith::SelectOp::create(nb, nl, nan,
-                                    floatConst(nb, nl, f64, zp), r);
+                                    floatConst(nb, nl, f32, zp), r);
         return arith::FPToSIOp::create(nb, nl, storage.getElementType(), r);
       });
   op.replaceAllUsesWith(Value(quant::StorageCastOp::create(

@@ -1,7 +1,8 @@
 // RUN: quant-opt %s --convert-quantized-qnt-to-linalg -split-input-file -verify-diagnostics | FileCheck %s
 
 // The reference int8 lowering (docs/Numerics.md, "Integer semantics"):
-//  - qcast: x / scale in f64, roundeven, + zero point 3, clamp, NaN -> zp;
+//  - qcast: x / scale in f32, clamped to [qmin - zp, qmax - zp] =
+//    [-131, 124], roundeven, + zero point 3, NaN -> zp;
 //  - conv: padded with the input zero point (3), conv_2d_nchw_fchw_q with
 //    zero points 3 (input) and 0 (weights) into an i32 accumulator that
 //    starts at the bias;
@@ -13,12 +14,15 @@
 //  - dcast: f32(q - zp) * scale.
 // CHECK-LABEL: func.func @conv
 // CHECK:         linalg.generic
-// CHECK:           arith.extf %{{.*}} : f32 to f64
-// CHECK:           arith.divf
+// CHECK:           arith.divf %{{.*}} : f32
+// CHECK:           arith.constant -1.310000e+02 : f32
+// CHECK:           arith.maximumf
+// CHECK:           arith.constant 1.240000e+02 : f32
+// CHECK:           arith.minimumf
 // CHECK:           math.roundeven
-// CHECK:           arith.constant 3.000000e+00 : f64
+// CHECK:           arith.constant 3.000000e+00 : f32
 // CHECK:           arith.cmpf uno
-// CHECK:           arith.fptosi %{{.*}} : f64 to i8
+// CHECK:           arith.fptosi %{{.*}} : f32 to i8
 // CHECK-DAG:     %[[W:.*]] = qnt.constant dense<{{\[\[\[\[}}127]]], {{\[\[\[}}-127]]]]> : tensor<2x1x1x1xi8>
 // CHECK-DAG:     %[[B:.*]] = qnt.constant dense<[100, -7]> : tensor<2xi32>
 // CHECK:         %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 0] high[0, 0, 0, 1]

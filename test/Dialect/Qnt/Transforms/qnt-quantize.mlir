@@ -4,37 +4,40 @@
 // RUN: quant-opt %s --qnt-quantize=keep-float=conv1 -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=KEEP
 
 // A 1x1 conv with a fused ReLU, by hand (docs/Numerics.md):
-//  - input [-1, 1]: scale 2/255, zero point round_half_even(-128 + 127.5) = 0;
+//  - input [-1, 1]: scale f32(2/255) = 0.0078431377 (scales are f32), a
+//    little above 2/255, so the zero point -128 + 1/scale = -0.50000x
+//    rounds to -1;
 //  - weights per output channel, symmetric on [-127, 127]: 0.5 and -0.25
 //    have scales 0.5/127 and 0.25/127 and both quantize to +-127;
-//  - bias int32 with scale s_in * s_w[c]: 0.1f / (2/255 * 0.5/127) =
-//    3238.50005 -> 3239 and -0.2f / (2/255 * 0.25/127) = -12954;
+//  - bias int32 with scale s_in * s_w[c] (f32 scales, product in double):
+//    0.1f / (0.0078431377 * 0.0039370079) = 3238.49987 -> 3238 and
+//    -0.2f / (0.0078431377 * 0.0019685039) = -12954;
 //  - output: the ReLU's range [0, 2]: scale 2/255, zero point -128 (real 0
 //    at the bottom of the grid, so requantization's clamp is the ReLU).
 // CHECK-LABEL: func.func @conv_relu
 // CHECK-DAG:     %[[W:.*]] = qnt.constant dense<{{\[\[\[\[}}127]]], {{\[\[\[}}-127]]]]> : tensor<2x1x1x1xi8>
-// CHECK-DAG:     %[[WQ:.*]] = quant.scast %[[W]] : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.003937007874015748,0.001968503937007874}>>
-// CHECK-DAG:     %[[B:.*]] = qnt.constant dense<[3239, -12954]> : tensor<2xi32>
-// CHECK-DAG:     %[[BQ:.*]] = quant.scast %[[B]] : tensor<2xi32> to tensor<2x!quant.uniform<i32:f32:0, {3.0878493129535{{[0-9]*}}E-5,1.54392465647676{{[0-9]*}}E-5}>>
-// CHECK-DAG:     %[[XQ:.*]] = quant.qcast %arg0 : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<i8:f32, 0.0078431372549019607>>
+// CHECK-DAG:     %[[WQ:.*]] = quant.scast %[[W]] : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.0039370078593492508,0.0019685039296746254}>>
+// CHECK-DAG:     %[[B:.*]] = qnt.constant dense<[3238, -12954]> : tensor<2xi32>
+// CHECK-DAG:     %[[BQ:.*]] = quant.scast %[[B]] : tensor<2xi32> to tensor<2x!quant.uniform<i32:f32:0, {3.08784948406266{{[0-9]*}}E-5,1.54392474203133{{[0-9]*}}E-5}>>
+// CHECK-DAG:     %[[XQ:.*]] = quant.qcast %arg0 : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<i8:f32, 0.0078431377187371254:-1>>
 // CHECK:         %[[Y:.*]] = qnt.conv %[[XQ]], %[[WQ]], %[[BQ]]
-// CHECK-SAME:      -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.0078431372549019607:-128>>
+// CHECK-SAME:      -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.0078431377187371254:-128>>
 // CHECK-NOT:     qnt.relu
-// CHECK:         %[[F:.*]] = quant.dcast %[[Y]] : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.0078431372549019607:-128>> to tensor<1x2x2x2xf32>
+// CHECK:         %[[F:.*]] = quant.dcast %[[Y]] : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.0078431377187371254:-128>> to tensor<1x2x2x2xf32>
 // CHECK:         return %[[F]]
 
 // One weight scale for the tensor: 0.5/127, so -0.25 is -63.5 -> -64 (ties
 // to even).
 // TENSOR-LABEL: func.func @conv_relu
 // TENSOR:         qnt.constant dense<{{\[\[\[\[}}127]]], {{\[\[\[}}-64]]]]> : tensor<2x1x1x1xi8>
-// TENSOR:         tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32, 0.003937007874015748>>
+// TENSOR:         tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32, 0.0039370078593492508>>
 
 // Symmetric activations: zero point 0 on the narrow grid [-127, 127]; a
 // ReLU cannot ride on the clamp, so it stays (the conv's own range
 // [-1.5, 2] gives scale 2/127).
 // SYM-LABEL: func.func @conv_relu
-// SYM:         quant.qcast %arg0 : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<i8<-127:127>:f32, 0.0078740157480314959>>
-// SYM:         qnt.conv {{.*}} -> tensor<1x2x2x2x!quant.uniform<i8<-127:127>:f32, 0.015748031496062992>>
+// SYM:         quant.qcast %arg0 : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<i8<-127:127>:f32, 0.0078740157186985015>>
+// SYM:         qnt.conv {{.*}} -> tensor<1x2x2x2x!quant.uniform<i8<-127:127>:f32, 0.015748031437397003>>
 // SYM:         qnt.relu
 
 // keep-float names ONNX nodes (locations) that stay float.
@@ -56,12 +59,12 @@ func.func @conv_relu(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}
 // gemm's B (2x3, not transposed) has its output channels on axis 1.
 // CHECK-LABEL: func.func @chain
 // CHECK:         %[[C:.*]] = qnt.conv
-// CHECK:         %[[P:.*]] = qnt.max_pool %[[C]] {{.*}} -> tensor<1x2x1x1x!quant.uniform<i8:f32, 0.0078431372549019607:-128>>
-// CHECK:         %[[R:.*]] = qnt.reshape %[[P]] {{.*}} -> tensor<1x2x!quant.uniform<i8:f32, 0.0078431372549019607:-128>>
+// CHECK:         %[[P:.*]] = qnt.max_pool %[[C]] {{.*}} -> tensor<1x2x1x1x!quant.uniform<i8:f32, 0.0078431377187371254:-128>>
+// CHECK:         %[[R:.*]] = qnt.reshape %[[P]] {{.*}} -> tensor<1x2x!quant.uniform<i8:f32, 0.0078431377187371254:-128>>
 // CHECK:         qnt.constant dense<{{\[\[}}127, 127, -127], [-127, 42, 127]]> : tensor<2x3xi8>
-// CHECK:         quant.scast {{.*}}:f32:1, {0.003937007874015748,0.0078740157480314959,0.003937007874015748}>>
+// CHECK:         quant.scast {{.*}}:f32:1, {0.0039370078593492508,0.0078740157186985015,0.0039370078593492508}>>
 // CHECK:         %[[G:.*]] = qnt.gemm %[[R]]
-// CHECK-SAME:      -> tensor<1x3x!quant.uniform<i8:f32, 0.011764705882352941:-43>>
+// CHECK-SAME:      -> tensor<1x3x!quant.uniform<i8:f32, 0.011764706112444401:-43>>
 // CHECK-NEXT:    quant.dcast %[[G]]
 // CHECK-NOT:     quant.qcast
 func.func @chain(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> tensor<1x3xf32> {
@@ -83,7 +86,7 @@ func.func @chain(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) ->
 // 1.5 * 2^-30 and its weight rounds to 0 (the output is the bias alone).
 // CHECK-LABEL: func.func @dead_channel
 // CHECK:         qnt.constant dense<{{\[\[\[\[}}127]]], {{\[\[\[}}0]]]]> : tensor<2x1x1x1xi8>
-// CHECK:         quant.scast {{.*}}:f32:0, {0.003937007874015748,1.39698386{{[0-9]*}}E-9}>>
+// CHECK:         quant.scast {{.*}}:f32:0, {0.0039370078593492508,1.39698386{{[0-9]*}}E-9}>>
 func.func @dead_channel(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> tensor<1x2x2x2xf32> {
   %w = qnt.constant dense<[[[[0.5]]], [[[1.0e-30]]]]> : tensor<2x1x1x1xf32>
   %0 = qnt.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qnt.range = #qnt.range<-1.0, 2.0>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
