@@ -711,6 +711,34 @@ struct TileAndVectorizePass
           return signalPassFailure();
     }
 
+    // vector.gather indices from linalg's vectorizer are linear offsets into
+    // a row-major base; upstream's lowering applies them to the base memref
+    // without its strides (llvm/llvm-project#184706, #195359, not in LLVM
+    // 22). A base that is a slice of a larger tensor bufferizes to a
+    // strided subview, so it gets a contiguous copy first.
+    SmallVector<vector::GatherOp> gathers;
+    func.walk([&](vector::GatherOp op) {
+      if (isa<RankedTensorType>(op.getBase().getType()) &&
+          op.getBase().getDefiningOp<tensor::ExtractSliceOp>())
+        gathers.push_back(op);
+    });
+    llvm::DenseMap<Value, Value> contiguous; // one copy per slice
+    for (vector::GatherOp op : gathers) {
+      Value base = op.getBase();
+      Value &copy = contiguous[base];
+      if (!copy) {
+        // Next to the slice, outside the tile loops that read it.
+        rewriter.setInsertionPointAfterValue(base);
+        auto type = cast<RankedTensorType>(base.getType());
+        Value init = tensor::EmptyOp::create(rewriter, op.getLoc(),
+                                             type.getShape(),
+                                             type.getElementType());
+        copy = linalg::CopyOp::create(rewriter, op.getLoc(), base, init)
+                   .getResult(0);
+      }
+      rewriter.modifyOpInPlace(op, [&] { op.getBaseMutable().assign(copy); });
+    }
+
     // Small ops left on buffers run as sequential loops.
     SmallVector<linalg::LinalgOp> small;
     func.walk([&](linalg::LinalgOp op) {

@@ -270,6 +270,34 @@ func.func @gather(%t: tensor<8x16xf32>) -> tensor<8x32xf32> {
 
 // -----
 
+// A gather from a slice reads a contiguous copy of it, made once outside
+// the tile loop: the gather's linear indices ignore a strided base's
+// strides when lowered (LLVM 22), and the slice would bufferize to a
+// strided subview of the 8x16 tensor.
+// CHECK-LABEL: func.func @gather_from_slice
+// CHECK:       %[[S:.*]] = tensor.extract_slice %arg0[0, 0] [8, 12] [1, 1]
+// CHECK:       %[[E:.*]] = tensor.empty() : tensor<8x12xf32>
+// CHECK:       %[[C:.*]] = linalg.copy ins(%[[S]] : tensor<8x12xf32>) outs(%[[E]] : tensor<8x12xf32>)
+// CHECK:       scf.forall
+// CHECK:         vector.gather %[[C]]
+#idgs = affine_map<(d0, d1) -> (d0, d1)>
+func.func @gather_from_slice(%t: tensor<8x16xf32>) -> tensor<8x32xf32> {
+  %s = tensor.extract_slice %t[0, 0] [8, 12] [1, 1] : tensor<8x16xf32> to tensor<8x12xf32>
+  %e = tensor.empty() : tensor<8x32xf32>
+  %r = linalg.generic {indexing_maps = [#idgs], iterator_types = ["parallel", "parallel"]} outs(%e : tensor<8x32xf32>) {
+  ^bb0(%out: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %c3 = arith.constant 3 : index
+    %h = arith.divui %j, %c3 : index
+    %v = tensor.extract %s[%i, %h] : tensor<8x12xf32>
+    linalg.yield %v : f32
+  } -> tensor<8x32xf32>
+  return %r : tensor<8x32xf32>
+}
+
+// -----
+
 // On buffers, a small op the pass does not vectorize (pooling) becomes
 // sequential loops under the default threshold (no OpenMP region later);
 // with parallel-threshold=0 it is left to the parallel loop lowering.
