@@ -51,6 +51,9 @@ quant_compiler::createToolContext(StringRef inputFile) {
   registerAllDialects(registry);
   registerAllTranslations(registry);
   auto context = std::make_unique<MLIRContext>(registry);
+  // Errors name the file and node; the op's generic form adds nothing a
+  // user can act on.
+  context->printOpOnDiagnostic(false);
   installToolDiagnostics(*context, inputFile);
   return context;
 }
