@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 //   quant-compile model.onnx --emit=shared -o model.so   (+ model.h)
+//   quant-compile model.onnx --precision=int8 --calibration-data DIR \
+//       --emit=onnx -o model.qdq.onnx
 //
 // Imports (.onnx) or parses (.mlir) the model, lowers it with the named
 // pipelines (quant-fp32-to-llvm), translates to LLVM IR with the runtime ABI
@@ -19,6 +21,7 @@
 #include "quant/Calibration/Pipeline.h"
 #include "quant/Compiler/ModelCompiler.h"
 #include "quant/Dialect/Qnt/Transforms/Passes.h"
+#include "quant/Export/OnnxExporter.h"
 #include "quant/ToolSupport.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -50,8 +53,10 @@ static cl::opt<std::string> emit(
     cl::desc("What to write: obj (relocatable object with the runtime), lib "
              "(static archive), shared (shared library), exe (standalone "
              "program with quant-run's command line), mlir (the qnt module "
-             "that is compiled), llvm (LLVM IR)"),
-    cl::value_desc("obj|lib|shared|exe|mlir|llvm"), cl::init("shared"),
+             "that is compiled), llvm (LLVM IR), onnx (the qnt module as an "
+             "ONNX model: with --precision=int8 a QDQ model with quant's "
+             "scales and zero points, for ONNX Runtime)"),
+    cl::value_desc("obj|lib|shared|exe|mlir|llvm|onnx"), cl::init("shared"),
     cl::cat(category));
 static cl::opt<std::string> target("target",
                                    cl::desc("Target architecture"),
@@ -181,11 +186,12 @@ int main(int argc, char **argv) {
   if (target != "x86_64" && target != "x86-64")
     return fail("--target=" + target + " is not available yet; use x86_64");
   bool known = llvm::StringSwitch<bool>(emit)
-                   .Cases({"obj", "lib", "shared", "exe", "mlir", "llvm"}, true)
+                   .Cases({"obj", "lib", "shared", "exe", "mlir", "llvm", "onnx"},
+                          true)
                    .Default(false);
   if (!known)
     return fail("--emit=" + emit +
-                " is not one of obj, lib, shared, exe, mlir, llvm");
+                " is not one of obj, lib, shared, exe, mlir, llvm, onnx");
 
   if (!mlir::qnt::parseCalibrationMethod(calibrationMethod))
     return fail("--calibration-method=" + calibrationMethod +
@@ -220,6 +226,16 @@ int main(int argc, char **argv) {
     if (!out)
       return fail(error);
     module->print(out->os());
+    out->keep();
+    return 0;
+  }
+  if (emit == "onnx") {
+    std::string error;
+    auto out = openOutputFile(outputFile, &error);
+    if (!out)
+      return fail(error);
+    if (failed(mlir::qnt::exportOnnxModel(*module, out->os())))
+      return 1;
     out->keep();
     return 0;
   }

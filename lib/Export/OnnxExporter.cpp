@@ -1,0 +1,893 @@
+//===- OnnxExporter.cpp - qnt IR to an ONNX model -------------------------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// One pass over @main in program order. Every SSA value gets an ONNX tensor
+// name; a value of quantized type names its storage tensor (int8 / int32)
+// and, on first use by a float consumer, gets one DequantizeLinear whose
+// output is what the consumers read. An op with a quantized result writes a
+// float tensor that a QuantizeLinear with the result's scale and zero point
+// turns into the storage tensor, which is ONNX's QDQ convention: ONNX
+// Runtime fuses DequantizeLinear -> Conv -> QuantizeLinear into QLinearConv,
+// drops the pairs around MaxPool / Reshape, and so on.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Export/OnnxExporter.h"
+
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Endian.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+namespace {
+
+/// The ONNX element type of an MLIR element type (a quantized type's
+/// storage type), or UNDEFINED.
+int onnxElementType(Type type) {
+  if (auto q = dyn_cast<quant::QuantizedType>(type)) {
+    unsigned bits = q.getStorageTypeIntegralWidth();
+    if (bits == 8)
+      return q.isSigned() ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
+    if (bits == 32 && q.isSigned())
+      return onnx::TensorProto::INT32;
+    return onnx::TensorProto::UNDEFINED;
+  }
+  if (type.isF32())
+    return onnx::TensorProto::FLOAT;
+  if (type.isF16())
+    return onnx::TensorProto::FLOAT16;
+  if (type.isBF16())
+    return onnx::TensorProto::BFLOAT16;
+  if (type.isF64())
+    return onnx::TensorProto::DOUBLE;
+  if (type.isInteger(1))
+    return onnx::TensorProto::BOOL;
+  if (auto integer = dyn_cast<IntegerType>(type)) {
+    bool isUnsigned = integer.isUnsigned();
+    switch (integer.getWidth()) {
+    case 8:
+      return isUnsigned ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8;
+    case 16:
+      return isUnsigned ? onnx::TensorProto::UINT16 : onnx::TensorProto::INT16;
+    case 32:
+      return isUnsigned ? onnx::TensorProto::UINT32 : onnx::TensorProto::INT32;
+    case 64:
+      return isUnsigned ? onnx::TensorProto::UINT64 : onnx::TensorProto::INT64;
+    default:
+      break;
+    }
+  }
+  return onnx::TensorProto::UNDEFINED;
+}
+
+/// Appends `value` (the low `bytes` bytes, little endian) to `out`.
+void appendLittleEndian(std::string &out, uint64_t value, unsigned bytes) {
+  for (unsigned i = 0; i < bytes; ++i)
+    out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+void addInts(onnx::NodeProto *node, StringRef name, ArrayRef<int64_t> v);
+void addInt(onnx::NodeProto *node, StringRef name, int64_t v);
+
+class Exporter {
+public:
+  explicit Exporter(func::FuncOp func) : func(func) {}
+
+  LogicalResult run(onnx::ModelProto &model);
+
+private:
+  // Names.
+  std::string uniqueName(StringRef base);
+  std::string baseNameOf(Operation *op, StringRef fallback);
+  /// The name a new tensor for `value` gets: the graph output name when
+  /// @main returns it, else a fresh one from `base`.
+  std::string nameForResult(Value value, StringRef base);
+
+  // Tensors.
+  onnx::TensorProto *addInitializer(StringRef name, int elementType,
+                                    ArrayRef<int64_t> dims);
+  std::string addInt64Initializer(StringRef base, ArrayRef<int64_t> values,
+                                  bool scalar = false);
+  std::string addFloatInitializer(StringRef base, ArrayRef<float> values,
+                                  bool scalar = false);
+  LogicalResult addConstant(ConstantOp op);
+
+  // Quantization.
+  /// The scale and zero-point initializers of a quantized type; sets
+  /// `axis` for a per-axis type.
+  FailureOr<std::pair<std::string, std::string>>
+  addQuantParams(Operation *at, Type elementType, StringRef base,
+                 std::optional<int64_t> &axis);
+  /// The float tensor a consumer of `value` reads: `value`'s own name, or
+  /// for a quantized value the output of its (single) DequantizeLinear.
+  FailureOr<std::string> floatName(Operation *at, Value value,
+                                   StringRef outputName = {});
+  /// Names the results of `op` for a node that computes them in float:
+  /// quantized results get a float temporary and a QuantizeLinear after the
+  /// node (`finishResults`).
+  SmallVector<std::string> resultNames(Operation *op);
+  LogicalResult finishResults(Operation *op, ArrayRef<std::string> floats);
+
+  // Nodes.
+  onnx::NodeProto *addNode(StringRef opType, Operation *op,
+                           ArrayRef<std::string> inputs,
+                           ArrayRef<std::string> outputs);
+  LogicalResult exportOp(Operation *op);
+  LogicalResult exportGelu(GeluOp op, ArrayRef<std::string> in,
+                           StringRef out);
+
+  func::FuncOp func;
+  onnx::GraphProto *graph = nullptr;
+  llvm::StringSet<> used;
+  llvm::DenseMap<Value, std::string> names;
+  llvm::DenseMap<Value, std::string> dequantized;
+  llvm::DenseMap<Value, std::string> outputNames;
+  /// Scale and zero-point initializers already written for a quantized
+  /// value (its QuantizeLinear and DequantizeLinear share them).
+  struct Params {
+    std::string scale, zeroPoint;
+    std::optional<int64_t> axis;
+  };
+  llvm::DenseMap<Value, Params> params;
+  FailureOr<Params> paramsOf(Operation *at, Value value, StringRef base);
+};
+
+FailureOr<Exporter::Params> Exporter::paramsOf(Operation *at, Value value,
+                                                StringRef base) {
+  auto it = params.find(value);
+  if (it != params.end())
+    return it->second;
+  Params p;
+  auto names = addQuantParams(
+      at, cast<ShapedType>(value.getType()).getElementType(), base, p.axis);
+  if (failed(names))
+    return failure();
+  p.scale = names->first;
+  p.zeroPoint = names->second;
+  params[value] = p;
+  return p;
+}
+
+std::string Exporter::uniqueName(StringRef base) {
+  std::string name = base.empty() ? std::string("t") : base.str();
+  if (used.insert(name).second)
+    return name;
+  for (unsigned i = 1;; ++i) {
+    std::string candidate = name + "_" + std::to_string(i);
+    if (used.insert(candidate).second)
+      return candidate;
+  }
+}
+
+std::string Exporter::baseNameOf(Operation *op, StringRef fallback) {
+  Location loc = op->getLoc();
+  while (true) {
+    if (auto name = dyn_cast<NameLoc>(loc))
+      return name.getName().str();
+    if (auto fused = dyn_cast<FusedLoc>(loc)) {
+      if (fused.getLocations().empty())
+        break;
+      loc = fused.getLocations().front();
+      continue;
+    }
+    break;
+  }
+  return fallback.str();
+}
+
+std::string Exporter::nameForResult(Value value, StringRef base) {
+  auto it = outputNames.find(value);
+  if (it != outputNames.end()) {
+    std::string name = it->second;
+    outputNames.erase(it); // a second use of the same value gets an Identity
+    return name;
+  }
+  return uniqueName(base);
+}
+
+onnx::TensorProto *Exporter::addInitializer(StringRef name, int elementType,
+                                            ArrayRef<int64_t> dims) {
+  onnx::TensorProto *tensor = graph->add_initializer();
+  tensor->set_name(name.str());
+  tensor->set_data_type(elementType);
+  for (int64_t d : dims)
+    tensor->add_dims(d);
+  return tensor;
+}
+
+std::string Exporter::addInt64Initializer(StringRef base,
+                                          ArrayRef<int64_t> values,
+                                          bool scalar) {
+  std::string name = uniqueName(base);
+  SmallVector<int64_t, 1> dims;
+  if (!scalar)
+    dims.push_back(values.size());
+  onnx::TensorProto *t = addInitializer(name, onnx::TensorProto::INT64, dims);
+  for (int64_t v : values)
+    t->add_int64_data(v);
+  return name;
+}
+
+std::string Exporter::addFloatInitializer(StringRef base,
+                                          ArrayRef<float> values,
+                                          bool scalar) {
+  std::string name = uniqueName(base);
+  SmallVector<int64_t, 1> dims;
+  if (!scalar)
+    dims.push_back(values.size());
+  onnx::TensorProto *t = addInitializer(name, onnx::TensorProto::FLOAT, dims);
+  for (float v : values)
+    t->add_float_data(v);
+  return name;
+}
+
+LogicalResult Exporter::addConstant(ConstantOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  int elementType = onnxElementType(type.getElementType());
+  if (elementType == onnx::TensorProto::UNDEFINED)
+    return op.emitError("ONNX export: no ONNX element type for ")
+           << type.getElementType() << " in opset " << kExportOpset;
+  Attribute attr = op.getValue();
+  std::string base = baseNameOf(op, "const");
+  if (auto blob = dyn_cast<DenseResourceElementsAttr>(attr))
+    base = blob.getRawHandle().getKey().str();
+  std::string name = nameForResult(op.getResult(), base);
+  onnx::TensorProto *tensor =
+      addInitializer(name, elementType, type.getShape());
+  std::string raw;
+  if (auto blob = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *data = blob.getRawHandle().getBlob();
+    if (!data)
+      return op.emitError("ONNX export: the constant's data is not in the "
+                          "module (elided resource ")
+             << blob.getRawHandle().getKey() << ")";
+    ArrayRef<char> bytes = data->getData();
+    raw.assign(bytes.begin(), bytes.end());
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    Type element = type.getElementType();
+    if (auto floatType = dyn_cast<FloatType>(element)) {
+      unsigned bytes = floatType.getWidth() / 8;
+      for (const APFloat &v : dense.getValues<APFloat>())
+        appendLittleEndian(raw, v.bitcastToAPInt().getZExtValue(), bytes);
+    } else {
+      unsigned width = element.getIntOrFloatBitWidth();
+      unsigned bytes = width == 1 ? 1 : width / 8;
+      for (const APInt &v : dense.getValues<APInt>())
+        appendLittleEndian(raw, v.getZExtValue(), bytes);
+    }
+  } else {
+    return op.emitError("ONNX export: unsupported constant attribute");
+  }
+  tensor->set_raw_data(raw);
+  names[op.getResult()] = name;
+  return success();
+}
+
+FailureOr<std::pair<std::string, std::string>>
+Exporter::addQuantParams(Operation *at, Type elementType, StringRef base,
+                         std::optional<int64_t> &axis) {
+  int storage = onnxElementType(elementType);
+  if (storage == onnx::TensorProto::UNDEFINED)
+    return at->emitError("ONNX export: ")
+           << elementType << " has no QuantizeLinear/DequantizeLinear form "
+           << "in opset " << kExportOpset
+           << " (8-bit storage, or 32-bit for biases)";
+  SmallVector<double> scales;
+  SmallVector<int64_t> zeroPoints;
+  if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(elementType)) {
+    scales.push_back(perTensor.getScale());
+    zeroPoints.push_back(perTensor.getZeroPoint());
+    axis.reset();
+  } else if (auto perAxis =
+                 dyn_cast<quant::UniformQuantizedPerAxisType>(elementType)) {
+    llvm::append_range(scales, perAxis.getScales());
+    llvm::append_range(zeroPoints, perAxis.getZeroPoints());
+    axis = perAxis.getQuantizedDimension();
+  } else {
+    return at->emitError("ONNX export: ")
+           << elementType << " is not a uniform quantized type";
+  }
+  SmallVector<float> scalesF32;
+  for (double s : scales)
+    scalesF32.push_back(static_cast<float>(s));
+  std::string scaleName =
+      addFloatInitializer((base + "_scale").str(), scalesF32, !axis);
+  std::string zpName = uniqueName((base + "_zero_point").str());
+  SmallVector<int64_t, 1> dims;
+  if (axis)
+    dims.push_back(zeroPoints.size());
+  onnx::TensorProto *zp = addInitializer(zpName, storage, dims);
+  std::string raw;
+  unsigned bytes = storage == onnx::TensorProto::INT32 ? 4 : 1;
+  for (int64_t z : zeroPoints)
+    appendLittleEndian(raw, static_cast<uint64_t>(z), bytes);
+  zp->set_raw_data(raw);
+  return std::make_pair(scaleName, zpName);
+}
+
+FailureOr<std::string> Exporter::floatName(Operation *at, Value value,
+                                           StringRef outputName) {
+  auto type = cast<ShapedType>(value.getType());
+  if (!isa<quant::QuantizedType>(type.getElementType())) {
+    auto it = names.find(value);
+    assert(it != names.end() && "operands are defined before use");
+    return it->second;
+  }
+  auto it = dequantized.find(value);
+  if (it != dequantized.end())
+    return it->second;
+  std::string storage = names.lookup(value);
+  FailureOr<Params> p = paramsOf(at, value, storage);
+  if (failed(p))
+    return failure();
+  std::string name =
+      outputName.empty() ? uniqueName(storage + "_dq") : outputName.str();
+  onnx::NodeProto *node = addNode("DequantizeLinear", nullptr,
+                                  {storage, p->scale, p->zeroPoint}, {name});
+  node->set_name(uniqueName(storage + "_DequantizeLinear"));
+  if (p->axis)
+    addInt(node, "axis", *p->axis);
+  dequantized[value] = name;
+  return name;
+}
+
+SmallVector<std::string> Exporter::resultNames(Operation *op) {
+  SmallVector<std::string> result;
+  std::string base = baseNameOf(op, op->getName().stripDialect());
+  for (Value r : op->getResults()) {
+    auto type = cast<ShapedType>(r.getType());
+    if (isa<quant::QuantizedType>(type.getElementType()))
+      result.push_back(uniqueName(base + "_float"));
+    else
+      result.push_back(nameForResult(r, base));
+  }
+  return result;
+}
+
+LogicalResult Exporter::finishResults(Operation *op,
+                                      ArrayRef<std::string> floats) {
+  std::string base = baseNameOf(op, op->getName().stripDialect());
+  for (auto [r, floatTensor] : llvm::zip(op->getResults(), floats)) {
+    auto type = cast<ShapedType>(r.getType());
+    if (!isa<quant::QuantizedType>(type.getElementType())) {
+      names[r] = floatTensor;
+      continue;
+    }
+    std::string storage = nameForResult(r, base + "_q");
+    FailureOr<Params> p = paramsOf(op, r, storage);
+    if (failed(p))
+      return failure();
+    onnx::NodeProto *node = addNode("QuantizeLinear", nullptr,
+                                    {floatTensor, p->scale, p->zeroPoint},
+                                    {storage});
+    node->set_name(uniqueName(base + "_QuantizeLinear"));
+    if (p->axis)
+      addInt(node, "axis", *p->axis);
+    names[r] = storage;
+  }
+  return success();
+}
+
+onnx::NodeProto *Exporter::addNode(StringRef opType, Operation *op,
+                                   ArrayRef<std::string> inputs,
+                                   ArrayRef<std::string> outputs) {
+  onnx::NodeProto *node = graph->add_node();
+  node->set_op_type(opType.str());
+  if (op)
+    node->set_name(uniqueName(baseNameOf(op, opType)));
+  for (const std::string &in : inputs)
+    node->add_input(in);
+  for (const std::string &out : outputs)
+    node->add_output(out);
+  return node;
+}
+
+void addInts(onnx::NodeProto *node, StringRef name, ArrayRef<int64_t> v) {
+  onnx::AttributeProto *a = node->add_attribute();
+  a->set_name(name.str());
+  a->set_type(onnx::AttributeProto::INTS);
+  for (int64_t x : v)
+    a->add_ints(x);
+}
+void addInt(onnx::NodeProto *node, StringRef name, int64_t v) {
+  onnx::AttributeProto *a = node->add_attribute();
+  a->set_name(name.str());
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(v);
+}
+void addFloat(onnx::NodeProto *node, StringRef name, float v) {
+  onnx::AttributeProto *a = node->add_attribute();
+  a->set_name(name.str());
+  a->set_type(onnx::AttributeProto::FLOAT);
+  a->set_f(v);
+}
+void addString(onnx::NodeProto *node, StringRef name, StringRef v) {
+  onnx::AttributeProto *a = node->add_attribute();
+  a->set_name(name.str());
+  a->set_type(onnx::AttributeProto::STRING);
+  a->set_s(v.str());
+}
+
+StringRef comparisonOpType(ComparePredicate p) {
+  switch (p) {
+  case ComparePredicate::eq:
+    return "Equal";
+  case ComparePredicate::gt:
+    return "Greater";
+  case ComparePredicate::ge:
+    return "GreaterOrEqual";
+  case ComparePredicate::lt:
+    return "Less";
+  case ComparePredicate::le:
+    return "LessOrEqual";
+  }
+  llvm_unreachable("all predicates handled");
+}
+
+LogicalResult Exporter::exportGelu(GeluOp op, ArrayRef<std::string> in,
+                                   StringRef out) {
+  // Gelu is an ONNX operator from opset 20 only: written as the formula.
+  std::string base = baseNameOf(op, "gelu");
+  auto tmp = [&](StringRef suffix) { return uniqueName(base + suffix.str()); };
+  auto scalar = [&](StringRef suffix, float v) {
+    return addFloatInitializer(base + suffix.str(), {v}, /*scalar=*/true);
+  };
+  std::string inner;
+  if (op.getApproximate() == GeluApproximation::none) {
+    // 0.5 * x * (1 + erf(x / sqrt(2)))
+    std::string d = tmp("_div"), e = tmp("_erf");
+    addNode("Div", op, {in[0], scalar("_sqrt2", std::sqrt(2.0f))}, {d});
+    addNode("Erf", op, {d}, {e});
+    inner = e;
+  } else {
+    // 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
+    std::string x2 = tmp("_x2"), x3 = tmp("_x3"), c = tmp("_cubic"),
+                s = tmp("_sum"), m = tmp("_scaled"), t = tmp("_tanh");
+    addNode("Mul", op, {in[0], in[0]}, {x2});
+    addNode("Mul", op, {x2, in[0]}, {x3});
+    addNode("Mul", op, {x3, scalar("_c", 0.044715f)}, {c});
+    addNode("Add", op, {in[0], c}, {s});
+    addNode("Mul", op,
+            {s, scalar("_k", static_cast<float>(std::sqrt(2.0 / M_PI)))},
+            {m});
+    addNode("Tanh", op, {m}, {t});
+    inner = t;
+  }
+  std::string p = tmp("_plus1"), h = tmp("_half");
+  addNode("Add", op, {inner, scalar("_one", 1.0f)}, {p});
+  addNode("Mul", op, {in[0], scalar("_half_c", 0.5f)}, {h});
+  addNode("Mul", op, {h, p}, {out.str()});
+  return success();
+}
+
+LogicalResult Exporter::exportOp(Operation *op) {
+  if (auto constant = dyn_cast<ConstantOp>(op))
+    return addConstant(constant);
+
+  // Storage <-> quantized views share the tensor.
+  if (auto scast = dyn_cast<quant::StorageCastOp>(op)) {
+    names[scast.getResult()] = names.lookup(scast.getInput());
+    return success();
+  }
+  if (auto dcast = dyn_cast<quant::DequantizeCastOp>(op)) {
+    std::string out;
+    auto it = outputNames.find(dcast.getResult());
+    if (it != outputNames.end() && !dequantized.count(dcast.getInput())) {
+      out = it->second;
+      outputNames.erase(it);
+    }
+    FailureOr<std::string> name = floatName(op, dcast.getInput(), out);
+    if (failed(name))
+      return failure();
+    names[dcast.getResult()] = *name;
+    return success();
+  }
+  if (auto qcast = dyn_cast<quant::QuantizeCastOp>(op)) {
+    FailureOr<std::string> in = floatName(op, qcast.getInput());
+    if (failed(in))
+      return failure();
+    // The quantized tensor is named after the float one it quantizes.
+    std::string storage = nameForResult(qcast.getResult(), *in + "_q");
+    FailureOr<Params> p = paramsOf(op, qcast.getResult(), storage);
+    if (failed(p))
+      return failure();
+    onnx::NodeProto *node = addNode("QuantizeLinear", nullptr,
+                                    {*in, p->scale, p->zeroPoint}, {storage});
+    node->set_name(uniqueName(storage + "_QuantizeLinear"));
+    if (p->axis)
+      addInt(node, "axis", *p->axis);
+    names[qcast.getResult()] = storage;
+    return success();
+  }
+
+  if (op->getDialect() != op->getContext()->getLoadedDialect<QntDialect>())
+    return op->emitError("ONNX export: ")
+           << op->getName() << " has no ONNX form";
+
+  SmallVector<std::string> in;
+  for (Value operand : op->getOperands()) {
+    FailureOr<std::string> name = floatName(op, operand);
+    if (failed(name))
+      return failure();
+    in.push_back(*name);
+  }
+  SmallVector<std::string> out = resultNames(op);
+  std::string base = baseNameOf(op, op->getName().stripDialect());
+  auto spatialDims = [](Value weight) {
+    ArrayRef<int64_t> shape = cast<ShapedType>(weight.getType()).getShape();
+    return SmallVector<int64_t>(shape.drop_front(2));
+  };
+
+  LogicalResult result =
+      llvm::TypeSwitch<Operation *, LogicalResult>(op)
+          .Case([&](ConvOp conv) {
+            onnx::NodeProto *n = addNode("Conv", op, in, out);
+            addInts(n, "kernel_shape", spatialDims(conv.getWeight()));
+            addInts(n, "strides", conv.getStrides());
+            addInts(n, "pads", conv.getPads());
+            addInts(n, "dilations", conv.getDilations());
+            addInt(n, "group", conv.getGroup());
+            return success();
+          })
+          .Case([&](ConvTransposeOp conv) {
+            onnx::NodeProto *n = addNode("ConvTranspose", op, in, out);
+            addInts(n, "kernel_shape", spatialDims(conv.getWeight()));
+            addInts(n, "strides", conv.getStrides());
+            addInts(n, "pads", conv.getPads());
+            addInts(n, "dilations", conv.getDilations());
+            addInts(n, "output_padding", conv.getOutputPadding());
+            addInt(n, "group", conv.getGroup());
+            return success();
+          })
+          .Case([&](MatMulOp) {
+            addNode("MatMul", op, in, out);
+            return success();
+          })
+          .Case([&](GemmOp gemm) {
+            onnx::NodeProto *n = addNode("Gemm", op, in, out);
+            addFloat(n, "alpha", gemm.getAlpha().convertToFloat());
+            addFloat(n, "beta", gemm.getBeta().convertToFloat());
+            addInt(n, "transA", gemm.getTransA());
+            addInt(n, "transB", gemm.getTransB());
+            return success();
+          })
+          .Case([&](BatchNormOp bn) {
+            onnx::NodeProto *n = addNode("BatchNormalization", op, in, out);
+            addFloat(n, "epsilon", bn.getEpsilon().convertToFloat());
+            return success();
+          })
+          .Case([&](LayerNormOp ln) {
+            onnx::NodeProto *n = addNode("LayerNormalization", op, in, out);
+            addInt(n, "axis", ln.getAxis());
+            addFloat(n, "epsilon", ln.getEpsilon().convertToFloat());
+            return success();
+          })
+          .Case([&](AddOp) { return addNode("Add", op, in, out), success(); })
+          .Case([&](SubOp) { return addNode("Sub", op, in, out), success(); })
+          .Case([&](MulOp) { return addNode("Mul", op, in, out), success(); })
+          .Case([&](DivOp) { return addNode("Div", op, in, out), success(); })
+          .Case([&](PowOp) { return addNode("Pow", op, in, out), success(); })
+          .Case([&](MaxOp) { return addNode("Max", op, in, out), success(); })
+          .Case([&](MinOp) { return addNode("Min", op, in, out), success(); })
+          .Case([&](CompareOp cmp) {
+            addNode(comparisonOpType(cmp.getPredicate()), op, in, out);
+            return success();
+          })
+          .Case([&](SelectOp) {
+            addNode("Where", op, in, out);
+            return success();
+          })
+          .Case([&](SqrtOp) { return addNode("Sqrt", op, in, out), success(); })
+          .Case([&](ExpOp) { return addNode("Exp", op, in, out), success(); })
+          .Case([&](LogOp) { return addNode("Log", op, in, out), success(); })
+          .Case([&](ErfOp) { return addNode("Erf", op, in, out), success(); })
+          .Case([&](TanhOp) { return addNode("Tanh", op, in, out), success(); })
+          .Case([&](ReluOp) { return addNode("Relu", op, in, out), success(); })
+          .Case([&](SigmoidOp) {
+            return addNode("Sigmoid", op, in, out), success();
+          })
+          .Case([&](HardSwishOp) {
+            return addNode("HardSwish", op, in, out), success();
+          })
+          .Case([&](LeakyReluOp relu) {
+            onnx::NodeProto *n = addNode("LeakyRelu", op, in, out);
+            addFloat(n, "alpha", relu.getAlpha().convertToFloat());
+            return success();
+          })
+          .Case([&](HardSigmoidOp hs) {
+            onnx::NodeProto *n = addNode("HardSigmoid", op, in, out);
+            addFloat(n, "alpha", hs.getAlpha().convertToFloat());
+            addFloat(n, "beta", hs.getBeta().convertToFloat());
+            return success();
+          })
+          .Case([&](ClampOp clamp) {
+            SmallVector<std::string> inputs{in[0], "", ""};
+            if (clamp.getMin())
+              inputs[1] = addFloatInitializer(
+                  base + "_min", {clamp.getMin()->convertToFloat()}, true);
+            if (clamp.getMax())
+              inputs[2] = addFloatInitializer(
+                  base + "_max", {clamp.getMax()->convertToFloat()}, true);
+            if (inputs[2].empty())
+              inputs.pop_back();
+            if (inputs.back().empty())
+              inputs.pop_back();
+            addNode("Clip", op, inputs, out);
+            return success();
+          })
+          .Case([&](GeluOp gelu) { return exportGelu(gelu, in, out[0]); })
+          .Case([&](SoftmaxOp softmax) {
+            onnx::NodeProto *n = addNode("Softmax", op, in, out);
+            addInt(n, "axis", softmax.getAxis());
+            return success();
+          })
+          .Case([&](MaxPoolOp pool) {
+            onnx::NodeProto *n = addNode("MaxPool", op, in, out);
+            addInts(n, "kernel_shape", pool.getKernelShape());
+            addInts(n, "strides", pool.getStrides());
+            addInts(n, "pads", pool.getPads());
+            addInts(n, "dilations", pool.getDilations());
+            addInt(n, "ceil_mode", pool.getCeilMode());
+            return success();
+          })
+          .Case([&](AveragePoolOp pool) -> LogicalResult {
+            // AveragePool has dilations from opset 19 only.
+            if (llvm::any_of(pool.getDilations(),
+                             [](int64_t d) { return d != 1; }))
+              return op->emitError("ONNX export: a dilated average_pool has "
+                                   "no ONNX form in opset ")
+                     << kExportOpset;
+            onnx::NodeProto *n = addNode("AveragePool", op, in, out);
+            addInts(n, "kernel_shape", pool.getKernelShape());
+            addInts(n, "strides", pool.getStrides());
+            addInts(n, "pads", pool.getPads());
+            addInt(n, "ceil_mode", pool.getCeilMode());
+            addInt(n, "count_include_pad", pool.getCountIncludePad());
+            return success();
+          })
+          .Case([&](GlobalAveragePoolOp) {
+            return addNode("GlobalAveragePool", op, in, out), success();
+          })
+          .Case([&](ResizeOp resize) {
+            auto inType = cast<ShapedType>(resize.getInput().getType());
+            auto outType = cast<ShapedType>(resize.getType());
+            ArrayRef<float> scales = resize.getScales();
+            // ONNX's output size from scales is floor(in * scale); where
+            // that is not the result (scales that came from `sizes`), give
+            // the sizes: ONNX then uses out / in, which is the scale.
+            bool scalesGiveShape = true;
+            for (auto [i, s] : llvm::enumerate(scales))
+              if (static_cast<int64_t>(std::floor(
+                      static_cast<double>(inType.getDimSize(i)) * s)) !=
+                  outType.getDimSize(i))
+                scalesGiveShape = false;
+            SmallVector<std::string> inputs{in[0], ""};
+            if (scalesGiveShape) {
+              inputs.push_back(addFloatInitializer(base + "_scales", scales));
+            } else {
+              inputs.push_back("");
+              inputs.push_back(
+                  addInt64Initializer(base + "_sizes", outType.getShape()));
+            }
+            onnx::NodeProto *n = addNode("Resize", op, inputs, out);
+            addString(n, "mode", stringifyResizeMode(resize.getMode()));
+            addString(n, "coordinate_transformation_mode",
+                      stringifyCoordinateTransform(
+                          resize.getCoordinateTransform()));
+            addString(n, "nearest_mode",
+                      stringifyNearestMode(resize.getNearestMode()));
+            addFloat(n, "cubic_coeff_a",
+                     resize.getCubicCoeffA().convertToFloat());
+            addInt(n, "exclude_outside", resize.getExcludeOutside());
+            return success();
+          })
+          .Case([&](ConcatOp concat) {
+            onnx::NodeProto *n = addNode("Concat", op, in, out);
+            addInt(n, "axis", concat.getAxis());
+            return success();
+          })
+          .Case([&](ReshapeOp reshape) {
+            ArrayRef<int64_t> shape =
+                cast<ShapedType>(reshape.getType()).getShape();
+            onnx::NodeProto *n = addNode(
+                "Reshape", op,
+                {in[0], addInt64Initializer(base + "_shape", shape)}, out);
+            // A 0 in `shape` copies the input dim unless allowzero is set.
+            if (llvm::is_contained(shape, 0))
+              addInt(n, "allowzero", 1);
+            return success();
+          })
+          .Case([&](TransposeOp transpose) {
+            onnx::NodeProto *n = addNode("Transpose", op, in, out);
+            addInts(n, "perm", transpose.getPerm());
+            return success();
+          })
+          .Case([&](SliceOp slice) {
+            int64_t rank = slice.getStarts().size();
+            SmallVector<int64_t> ends(slice.getEnds());
+            SmallVector<int64_t> axes;
+            for (int64_t d = 0; d < rank; ++d) {
+              axes.push_back(d);
+              // qnt's end -1 (before index 0, negative step) would count
+              // from the end in ONNX; INT64_MIN clamps to the same place.
+              if (slice.getSteps()[d] < 0 && ends[d] < 0)
+                ends[d] = std::numeric_limits<int64_t>::min();
+            }
+            addNode("Slice", op,
+                    {in[0], addInt64Initializer(base + "_starts",
+                                                slice.getStarts()),
+                     addInt64Initializer(base + "_ends", ends),
+                     addInt64Initializer(base + "_axes", axes),
+                     addInt64Initializer(base + "_steps", slice.getSteps())},
+                    out);
+            return success();
+          })
+          .Case([&](GatherOp gather) {
+            onnx::NodeProto *n = addNode("Gather", op, in, out);
+            addInt(n, "axis", gather.getAxis());
+            return success();
+          })
+          .Case([&](PadOp pad) -> LogicalResult {
+            SmallVector<std::string> inputs{
+                in[0], addInt64Initializer(base + "_pads", pad.getPads())};
+            if (pad.getMode() == PadMode::constant) {
+              Type element =
+                  cast<ShapedType>(pad.getType()).getElementType();
+              if (!element.isF32())
+                return op->emitError("ONNX export: pad of ")
+                       << element << " (only f32 constant pads are written)";
+              inputs.push_back(addFloatInitializer(
+                  base + "_value", {pad.getValue().convertToFloat()}, true));
+            }
+            onnx::NodeProto *n = addNode("Pad", op, inputs, out);
+            addString(n, "mode", stringifyPadMode(pad.getMode()));
+            return success();
+          })
+          .Case([&](CastOp castOp) -> LogicalResult {
+            Type to = castOp.getType().getElementType();
+            if (onnxElementType(to) == onnx::TensorProto::UNDEFINED)
+              return op->emitError("ONNX export: cannot cast to ") << to;
+            onnx::NodeProto *n = addNode("Cast", op, in, out);
+            addInt(n, "to", onnxElementType(to));
+            return success();
+          })
+          .Case([&](ReduceSumOp reduce) {
+            // ReduceSum takes axes as an input from opset 13.
+            onnx::NodeProto *n = addNode(
+                "ReduceSum", op,
+                {in[0], addInt64Initializer(base + "_axes", reduce.getAxes())},
+                out);
+            addInt(n, "keepdims", reduce.getKeepdims());
+            return success();
+          })
+          .Case<ReduceMeanOp, ReduceMaxOp>([&](auto reduce) {
+            onnx::NodeProto *n =
+                addNode(isa<ReduceMeanOp>(op) ? "ReduceMean" : "ReduceMax", op,
+                        in, out);
+            addInts(n, "axes", reduce.getAxes());
+            addInt(n, "keepdims", reduce.getKeepdims());
+            return success();
+          })
+          .Default([&](Operation *) {
+            return op->emitError("ONNX export: ")
+                   << op->getName() << " has no ONNX form";
+          });
+  if (failed(result))
+    return failure();
+  return finishResults(op, out);
+}
+
+void setValueInfo(onnx::ValueInfoProto *info, StringRef name, Type type) {
+  info->set_name(name.str());
+  auto shaped = cast<ShapedType>(type);
+  onnx::TypeProto_Tensor *tensor = info->mutable_type()->mutable_tensor_type();
+  tensor->set_elem_type(onnxElementType(shaped.getElementType()));
+  onnx::TensorShapeProto *shape = tensor->mutable_shape();
+  for (int64_t d : shaped.getShape())
+    shape->add_dim()->set_dim_value(d);
+}
+
+LogicalResult Exporter::run(onnx::ModelProto &model) {
+  model.set_ir_version(8); // the IR version of opset 17 (ONNX 1.12)
+  model.set_producer_name("quant");
+  model.set_producer_version("0");
+  onnx::OperatorSetIdProto *opset = model.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(kExportOpset);
+  graph = model.mutable_graph();
+  graph->set_name(func.getSymName().str());
+
+  if (!func.getBody().hasOneBlock())
+    return func.emitError("ONNX export: @") << func.getSymName()
+                                            << " must have one block";
+  Block &body = func.getBody().front();
+  auto returnOp = cast<func::ReturnOp>(body.getTerminator());
+  auto argName = [&](unsigned i) -> std::string {
+    if (auto name = func.getArgAttrOfType<StringAttr>(i, "onnx.name"))
+      return name.str();
+    return "input_" + std::to_string(i);
+  };
+  auto resultName = [&](unsigned i) -> std::string {
+    if (auto name = func.getResultAttrOfType<StringAttr>(i, "onnx.name"))
+      return name.str();
+    return "output_" + std::to_string(i);
+  };
+
+  // Graph inputs and outputs keep their ONNX names; nothing else may take
+  // them.
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    BlockArgument arg = body.getArgument(i);
+    if (isa<quant::QuantizedType>(
+            cast<ShapedType>(arg.getType()).getElementType()))
+      return func.emitError("ONNX export: quantized inputs are not supported");
+    std::string name = argName(i);
+    if (!used.insert(name).second)
+      return func.emitError("ONNX export: two inputs are named ") << name;
+    names[arg] = name;
+    setValueInfo(graph->add_input(), name, arg.getType());
+  }
+  SmallVector<std::string> outputs;
+  for (unsigned i = 0; i < returnOp.getNumOperands(); ++i) {
+    std::string name = resultName(i);
+    if (!used.insert(name).second)
+      return func.emitError("ONNX export: output ")
+             << i << " has a name already in use: " << name;
+    outputs.push_back(name);
+    Value v = returnOp.getOperand(i);
+    if (!outputNames.count(v) && !isa<BlockArgument>(v))
+      outputNames[v] = name;
+  }
+
+  for (Operation &op : body.without_terminator())
+    if (failed(exportOp(&op)))
+      return failure();
+
+  // Outputs no node wrote under their name (an input returned, a value
+  // returned twice) come from an Identity.
+  for (auto [i, v] : llvm::enumerate(returnOp.getOperands())) {
+    const std::string &have = names.lookup(v);
+    if (have != outputs[i]) {
+      onnx::NodeProto *n = addNode("Identity", nullptr, {have}, {outputs[i]});
+      n->set_name(uniqueName(outputs[i] + "_Identity"));
+    }
+    setValueInfo(graph->add_output(), outputs[i], v.getType());
+  }
+  return success();
+}
+
+} // namespace
+
+LogicalResult mlir::qnt::exportOnnxModel(ModuleOp module,
+                                         llvm::raw_ostream &os) {
+  auto func = module.lookupSymbol<func::FuncOp>("main");
+  if (!func)
+    return module.emitError("ONNX export: the module has no @main function");
+  onnx::ModelProto model;
+  if (failed(Exporter(func).run(model)))
+    return failure();
+  std::string bytes;
+  if (model.ByteSizeLong() > static_cast<size_t>(INT32_MAX) ||
+      !model.SerializeToString(&bytes))
+    return module.emitError("ONNX export: the model is larger than "
+                            "protobuf's 2 GiB limit");
+  os << bytes;
+  return success();
+}
