@@ -13,10 +13,13 @@ Not a test: one run that
      --int8-kernels=auto, the best microkernels of this CPU),
   3. reports accuracy on the held-out pages: SQNR of the int8 probability
      map against fp32 and the IoU of the text masks at threshold 0.3,
-  4. times quant fp32, quant int8 and ONNX Runtime fp32 (onnxruntime-node,
-     utils/ort-run.js) on the same input in the same run, at each thread
-     count, and prints the ratios (ORT fp32 / quant int8: above 1 is faster
-     than ORT), and the artifacts' sizes.
+  4. exports the same int8 module as a QDQ ONNX model (--emit=onnx) and
+     reports how ONNX Runtime's results on it compare with quant's int8
+     (SQNR between the two probability maps, text-mask IoU),
+  5. times quant fp32, quant int8, ONNX Runtime fp32 and ONNX Runtime on the
+     QDQ export (onnxruntime-node, utils/ort-run.js) on the same input in
+     the same run, at each thread count, and prints the ratios (ORT /
+     quant int8: above 1 is faster than ORT), and the artifacts' sizes.
 """
 
 import argparse
@@ -83,46 +86,63 @@ def main():
         print("compiling fp32 and int8 (calibration: %d pages, %s) ..." %
               (args.calibration_pages, args.method), flush=True)
         run([compile_, DET, "--input-shape", shape, "--emit=shared", "-o", fp32])
-        run([compile_, DET, "--input-shape", shape, "--emit=shared", "-o", int8,
-             "--precision=int8", "--calibration-data", calib,
+        int8_mlir = os.path.join(work, "int8.mlir")
+        qdq = os.path.join(work, "qdq.onnx")
+        run([compile_, DET, "--input-shape", shape, "--emit=mlir", "-o",
+             int8_mlir, "--precision=int8", "--calibration-data", calib,
              "--calibration-method=" + args.method])
+        run([compile_, int8_mlir, "--emit=shared", "-o", int8])
+        run([compile_, int8_mlir, "--emit=onnx", "-o", qdq])
 
-        sqnrs, ious = [], []
+        def iou(ref, test):
+            a, b = ref > 0.3, test > 0.3
+            union = np.logical_or(a, b).sum()
+            return 1.0 if union == 0 else np.logical_and(a, b).sum() / union
+
+        sqnrs, ious, qdq_sqnrs, qdq_ious = [], [], [], []
         for name in sorted(os.listdir(held)):
             page = os.path.join(held, name)
             outs = []
-            for lib in (fp32, int8):
-                out_dir = os.path.join(work, "out", os.path.basename(lib),
+            for tool, model in ((quant_run, fp32), (quant_run, int8),
+                                (ort_run, qdq)):
+                out_dir = os.path.join(work, "out", os.path.basename(model),
                                        os.path.splitext(name)[0])
                 os.makedirs(out_dir)
-                run([quant_run, lib, "--input", "x=" + page, "--output-dir", out_dir])
+                tool = tool if isinstance(tool, list) else [tool]
+                run(tool + [model, "--input", "x=" + page, "--output-dir", out_dir])
                 (result,) = os.listdir(out_dir)
                 outs.append(np.load(os.path.join(out_dir, result)))
-            ref, test = outs
+            ref, test, ort_qdq = outs
             sqnrs.append(sqnr_db(ref, test))
-            a, b = ref > 0.3, test > 0.3
-            union = np.logical_or(a, b).sum()
-            ious.append(1.0 if union == 0 else np.logical_and(a, b).sum() / union)
+            ious.append(iou(ref, test))
+            qdq_sqnrs.append(sqnr_db(test, ort_qdq))
+            qdq_ious.append(iou(test, ort_qdq))
         print("accuracy on %d held-out pages: probability-map SQNR %s dB (min %.1f), "
               "text-mask IoU at 0.3 %s (min %.3f)" % (
                   len(sqnrs), " ".join("%.1f" % s for s in sqnrs), min(sqnrs),
                   " ".join("%.3f" % i for i in ious), min(ious)))
+        print("ONNX Runtime on the QDQ export against quant int8: SQNR %s dB, "
+              "text-mask IoU %s" % (" ".join("%.1f" % s for s in qdq_sqnrs),
+                                    " ".join("%.3f" % i for i in qdq_ious)))
         sizes = (os.path.getsize(fp32), os.path.getsize(int8))
         print("size: fp32 %.2f MB, int8 %.2f MB (%.0f%%)" % (
             sizes[0] / 1e6, sizes[1] / 1e6, 100.0 * sizes[1] / sizes[0]))
 
         page = os.path.join(held, sorted(os.listdir(held))[0])
         print("\n| threads | quant fp32 ms | quant int8 ms | ORT fp32 ms | "
-              "ORT fp32 / quant int8 | quant fp32 / quant int8 |")
-        print("| --- | --- | --- | --- | --- | --- |")
+              "ORT QDQ ms | ORT fp32 / quant int8 | ORT QDQ / quant int8 | "
+              "quant fp32 / quant int8 |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for threads in args.threads.split(","):
             common = ["--input", "x=" + page, "--bench", str(args.runs),
                       "--threads", threads]
             q32 = median_ms([quant_run, fp32] + common)
             q8 = median_ms([quant_run, int8] + common)
             ort = median_ms(ort_run + [DET] + common)
-            print("| %s | %.1f | %.1f | %.1f | %.2f | %.2f |" % (
-                threads, q32, q8, ort, ort / q8, q32 / q8), flush=True)
+            ort8 = median_ms(ort_run + [qdq] + common)
+            print("| %s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f |" % (
+                threads, q32, q8, ort, ort8, ort / q8, ort8 / q8, q32 / q8),
+                flush=True)
 
 
 if __name__ == "__main__":
