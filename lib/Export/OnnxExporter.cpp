@@ -104,6 +104,10 @@ private:
   // Tensors.
   onnx::TensorProto *addInitializer(StringRef name, int elementType,
                                     ArrayRef<int64_t> dims);
+  /// A 1-D initializer of `count` elements (0-D with `scalar`), named
+  /// after `base`, to be filled by the caller.
+  onnx::TensorProto *addVectorInitializer(StringRef base, int elementType,
+                                          size_t count, bool scalar);
   std::string addInt64Initializer(StringRef base, ArrayRef<int64_t> values,
                                   bool scalar = false);
   std::string addFloatInitializer(StringRef base, ArrayRef<float> values,
@@ -213,30 +217,33 @@ onnx::TensorProto *Exporter::addInitializer(StringRef name, int elementType,
   return tensor;
 }
 
+onnx::TensorProto *Exporter::addVectorInitializer(StringRef base,
+                                                  int elementType,
+                                                  size_t count, bool scalar) {
+  SmallVector<int64_t, 1> dims;
+  if (!scalar)
+    dims.push_back(count);
+  return addInitializer(uniqueName(base), elementType, dims);
+}
+
 std::string Exporter::addInt64Initializer(StringRef base,
                                           ArrayRef<int64_t> values,
                                           bool scalar) {
-  std::string name = uniqueName(base);
-  SmallVector<int64_t, 1> dims;
-  if (!scalar)
-    dims.push_back(values.size());
-  onnx::TensorProto *t = addInitializer(name, onnx::TensorProto::INT64, dims);
+  onnx::TensorProto *t = addVectorInitializer(
+      base, onnx::TensorProto::INT64, values.size(), scalar);
   for (int64_t v : values)
     t->add_int64_data(v);
-  return name;
+  return t->name();
 }
 
 std::string Exporter::addFloatInitializer(StringRef base,
                                           ArrayRef<float> values,
                                           bool scalar) {
-  std::string name = uniqueName(base);
-  SmallVector<int64_t, 1> dims;
-  if (!scalar)
-    dims.push_back(values.size());
-  onnx::TensorProto *t = addInitializer(name, onnx::TensorProto::FLOAT, dims);
+  onnx::TensorProto *t = addVectorInitializer(
+      base, onnx::TensorProto::FLOAT, values.size(), scalar);
   for (float v : values)
     t->add_float_data(v);
-  return name;
+  return t->name();
 }
 
 LogicalResult Exporter::addConstant(ConstantOp op) {
