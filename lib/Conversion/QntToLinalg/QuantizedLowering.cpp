@@ -233,8 +233,14 @@ LogicalResult lowerQCast(quant::QuantizeCastOp op) {
   Value result = buildElementwise(
       b, loc, storage, ValueRange{op.getInput()},
       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        // The division is f32 whatever the expressed type (as ONNX
+        // Runtime, which quantizes f16 inputs in float too).
+        Type f32 = nb.getF32Type();
         Value x = args[0];
-        Type f32 = x.getType();
+        if (x.getType().getIntOrFloatBitWidth() < 32)
+          x = arith::ExtFOp::create(nb, nl, f32, x);
+        else if (x.getType().getIntOrFloatBitWidth() > 32)
+          x = arith::TruncFOp::create(nb, nl, f32, x);
         Value scaled = arith::DivFOp::create(nb, nl, x,
                                              floatConst(nb, nl, f32, scale));
         // Clamp before rounding (|quotient| may exceed 2^24, where adding

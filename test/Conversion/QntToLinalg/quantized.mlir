@@ -78,6 +78,20 @@ func.func @gemm(%f: tensor<1x2x1x1xf32>) -> tensor<1x3xf32> {
 
 // -----
 
+// An f16 value is quantized by the same f32 division: extended first.
+// CHECK-LABEL: func.func @qcast_f16
+// CHECK:         linalg.generic
+// CHECK:           arith.extf %{{.*}} : f16 to f32
+// CHECK:           arith.divf %{{.*}} : f32
+// CHECK:           arith.fptosi %{{.*}} : f32 to i8
+func.func @qcast_f16(%f: tensor<2xf16>) -> tensor<2xf16> {
+  %x = quant.qcast %f : tensor<2xf16> to tensor<2x!quant.uniform<i8:f16, 0.5>>
+  %y = quant.dcast %x : tensor<2x!quant.uniform<i8:f16, 0.5>> to tensor<2xf16>
+  return %y : tensor<2xf16>
+}
+
+// -----
+
 // A quantized value reaching an op without an int8 lowering is an error
 // there, naming the op.
 func.func @returned(%f: tensor<2xf32>) -> tensor<2x!quant.uniform<i8:f32, 0.5>> {
