@@ -150,7 +150,11 @@ def QuantCpuTileAndVectorize
     more than they compute.
 
     Gathers (`tensor.extract` with computed indices, as in resize) are
-    vectorized too, as `vector.gather`. Left alone for the loop lowering:
+    vectorized too, as `vector.gather`; a gather whose base is a
+    `tensor.extract_slice` reads a contiguous `linalg.copy` of it instead
+    (made once, next to the slice): the vectorizer's gather indices are
+    linear offsets into a row-major base, and LLVM 22 lowers them without
+    the strides of the subview the slice would bufferize to. Left alone for the loop lowering:
     pooling, reductions along the innermost dim, ops on i1, and whatever
     the vectorizer's precondition rejects.
   }];
