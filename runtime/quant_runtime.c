@@ -11,7 +11,9 @@
 
 #include <stdlib.h>
 
-extern void omp_set_num_threads(int);
+/* Weak: sequential models (AArch64 artifacts, --no-threads) are linked
+   without an OpenMP runtime, and then there are no threads to set. */
+extern void omp_set_num_threads(int) __attribute__((weak));
 
 __attribute__((weak)) const char *quant_status_string(int status) {
   switch (status) {
@@ -31,7 +33,8 @@ __attribute__((weak)) const char *quant_status_string(int status) {
 }
 
 __attribute__((weak)) void quant_set_num_threads(int n) {
-  omp_set_num_threads(n < 1 ? 1 : n);
+  if (omp_set_num_threads)
+    omp_set_num_threads(n < 1 ? 1 : n);
 }
 
 /* A memref descriptor of rank r is, on 64-bit targets, 3 + 2r words:

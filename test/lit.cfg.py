@@ -80,3 +80,21 @@ onnx_node_tests = "/usr/share/libonnx-testdata/data/node"
 if os.path.isdir(onnx_node_tests):
     config.available_features.add("onnx-testdata")
     config.substitutions.append(("%onnx_node_tests", onnx_node_tests))
+
+# AArch64 artifacts (quant-compile --target=aarch64) are linked with Debian's
+# cross toolchain and run with qemu-user: tests that do say
+# `REQUIRES: aarch64-cross`; %qemu-aarch64 runs a dynamically linked
+# AArch64 program with the cross sysroot's loader and libraries.
+import shutil
+aarch64_runtime = os.path.join(config.quant_obj_root, "lib", "aarch64",
+                               "libquant_driver.a")
+if shutil.which("aarch64-linux-gnu-gcc") and \
+   shutil.which("qemu-aarch64-static") and os.path.isfile(aarch64_runtime):
+    config.available_features.add("aarch64-cross")
+    config.substitutions.append(
+        ("%qemu-aarch64", "qemu-aarch64-static -L /usr/aarch64-linux-gnu"))
+else:
+    lit_config.note("AArch64 run tests are skipped: no aarch64-linux-gnu-gcc, "
+                    "qemu-aarch64-static or AArch64 runtime (install "
+                    "gcc-aarch64-linux-gnu g++-aarch64-linux-gnu "
+                    "qemu-user-static, then reconfigure)")

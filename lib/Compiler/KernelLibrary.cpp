@@ -20,7 +20,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Target/TargetMachine.h"
 
-#include "Int8KernelsX86_64.inc"
+#include "Int8Kernels.aarch64.inc"
+#include "Int8Kernels.x86_64.inc"
 
 using namespace mlir;
 using namespace mlir::quant_compiler;
@@ -41,15 +42,22 @@ LogicalResult quant_compiler::linkKernelLibrary(llvm::Module &module,
   module.setDataLayout(machine.createDataLayout());
   module.setTargetTriple(machine.getTargetTriple());
   const llvm::Triple &triple = machine.getTargetTriple();
-  if (triple.getArch() != llvm::Triple::x86_64) {
+  llvm::StringRef bytes;
+  if (triple.getArch() == llvm::Triple::x86_64)
+    bytes = llvm::StringRef(reinterpret_cast<const char *>(kInt8Kernels_x86_64),
+                            sizeof(kInt8Kernels_x86_64));
+  else if (triple.getArch() == llvm::Triple::aarch64)
+    bytes =
+        llvm::StringRef(reinterpret_cast<const char *>(kInt8Kernels_aarch64),
+                        sizeof(kInt8Kernels_aarch64));
+  else {
     error = "the int8 kernels are not built for " + triple.str() +
             " (compile with --int8-kernels=reference)";
     return failure();
   }
-  llvm::StringRef bytes(reinterpret_cast<const char *>(kInt8KernelsX86_64),
-                        sizeof(kInt8KernelsX86_64));
   llvm::Expected<std::unique_ptr<llvm::Module>> library = llvm::parseBitcodeFile(
-      llvm::MemoryBufferRef(bytes, "quant_int8_kernels.x86_64.bc"),
+      llvm::MemoryBufferRef(bytes, "quant_int8_kernels." +
+                                       triple.getArchName().str() + ".bc"),
       module.getContext());
   if (!library) {
     error = "cannot read the embedded int8 kernel bitcode: " +

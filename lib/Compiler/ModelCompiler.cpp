@@ -147,17 +147,27 @@ quant_compiler::resolveInt8Kernels(const llvm::TargetMachine &machine,
                })
         .name.str();
   }
-  if (!lookupInt8KernelIsa(requested)) {
+  std::optional<Int8KernelIsa> isa = lookupInt8KernelIsa(requested);
+  if (!isa) {
     error = "--int8-kernels=" + requested.str() +
             " is not one of auto, reference, " +
             int8KernelIsaNames().str();
+    return failure();
+  }
+  StringRef arch = machine.getTargetTriple().getArchName();
+  if (!isa->arch.empty() && isa->arch != arch) {
+    error = "--int8-kernels=" + requested.str() + " runs on " +
+            isa->arch.str() + ", not on the " + arch.str() + " target";
     return failure();
   }
   return requested.str();
 }
 
 int64_t quant_compiler::defaultVectorWidth(const llvm::TargetMachine &machine) {
-  return machine.getTargetFeatureString().contains("+avx512f") ? 16 : 8;
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  return machine.getTargetTriple().isX86() && info->checkFeatures("+avx512f")
+             ? 16
+             : 8;
 }
 
 //===----------------------------------------------------------------------===//
@@ -317,25 +327,69 @@ void quant_compiler::addExecutableMain(llvm::Module &m,
 // Target machine and emission
 //===----------------------------------------------------------------------===//
 
+std::optional<std::string> quant_compiler::cpuTargetTriple(StringRef target) {
+  if (target == "x86_64" || target == "x86-64")
+    return std::string("x86_64-unknown-linux-gnu");
+  if (target == "aarch64" || target == "arm64")
+    return std::string("aarch64-unknown-linux-gnu");
+  return std::nullopt;
+}
+
+static void initializeCpuTargets() {
+  static bool once = [] {
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86AsmPrinter();
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64Target();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64AsmPrinter();
+    return true;
+  }();
+  (void)once;
+}
+
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 quant_compiler::createCpuTargetMachine(StringRef tripleName, StringRef cpu,
                                        std::string &error) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  llvm::Triple triple(tripleName.empty() ? llvm::sys::getProcessTriple()
-                                         : tripleName.str());
+  initializeCpuTargets();
+  llvm::Triple host(llvm::sys::getProcessTriple());
+  llvm::Triple triple(tripleName.empty() ? host.str() : tripleName.str());
   const llvm::Target *target =
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return failure();
+  bool isHost = triple.getArch() == host.getArch();
+  if (cpu == "native" && !isHost) {
+    error = "--mcpu=native describes this " + host.getArchName().str() +
+            " host, not an " + triple.getArchName().str() +
+            " CPU (try generic, cortex-a76, neoverse-n1, neoverse-v1)";
+    return failure();
+  }
+  if (cpu.empty())
+    cpu = isHost ? "native" : "generic";
   std::string cpuName = cpu.str();
   std::string features;
-  if (cpu == "native" || cpu.empty()) {
+  if (cpu == "native") {
     cpuName = llvm::sys::getHostCPUName().str();
     llvm::SubtargetFeatures featureSet;
     for (auto &feature : llvm::sys::getHostCPUFeatures())
       featureSet.AddFeature(feature.first(), feature.second);
     features = featureSet.getString();
+  }
+  // Checked before creating the machine, which would warn on stderr and
+  // fall back to a generic CPU.
+  std::unique_ptr<llvm::MCSubtargetInfo> probe(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (probe && !probe->isCPUStringValid(cpuName)) {
+    error = "unknown CPU '" + cpuName + "' for " + triple.str() +
+            (triple.isAArch64()
+                 ? " (try generic, cortex-a55, cortex-a76, neoverse-n1, "
+                   "neoverse-v1 or another LLVM AArch64 CPU name)"
+                 : " (try native, x86-64-v2, x86-64-v3, x86-64-v4 or an LLVM "
+                   "CPU name such as skylake-avx512)");
+    return failure();
   }
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
@@ -343,13 +397,6 @@ quant_compiler::createCpuTargetMachine(StringRef tripleName, StringRef cpu,
       llvm::CodeGenOptLevel::Aggressive));
   if (!machine) {
     error = "cannot create a target machine for CPU '" + cpuName + "'";
-    return failure();
-  }
-  // LLVM only warns about an unknown CPU and falls back to a generic one.
-  if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpuName)) {
-    error = "unknown CPU '" + cpuName + "' for " + triple.str() +
-            " (try native, x86-64-v2, x86-64-v3, x86-64-v4 or an LLVM CPU "
-            "name such as skylake-avx512)";
     return failure();
   }
   return machine;

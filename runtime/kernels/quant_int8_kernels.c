@@ -11,17 +11,40 @@
  * model's CPU has those instructions.
  *
  * Integer arithmetic is exactly the reference lowering's: int32
- * accumulation wrapping modulo 2^32 (vpdpbusd, or uint32 in C), then
- * QuantMath's requantization. Signed right shifts are arithmetic (clang,
- * gcc on every target we build for).
+ * accumulation wrapping modulo 2^32 (vpdpbusd, sdot, smmla, or uint32 in
+ * C), then QuantMath's requantization. Signed right shifts are arithmetic
+ * (clang, gcc on every target we build for).
+ *
+ * Built freestanding (no C library headers, so the AArch64 copies need no
+ * cross sysroot): memcpy/memset are the compiler's builtins.
  *
  *===----------------------------------------------------------------------===*/
 #include "quant_int8_kernels.h"
 
-#include <string.h>
+#include <stddef.h>
 
 #if defined(QK_ISA_AVX512VNNI) || defined(QK_ISA_AVXVNNI)
 #include <immintrin.h>
+#endif
+#if defined(QK_ISA_DOTPROD) || defined(QK_ISA_I8MM)
+#include <arm_neon.h>
+#endif
+
+#define memcpy __builtin_memcpy
+#define memset __builtin_memset
+
+/* This copy's panel k-group (QK_KG bytes of one row or column together)
+   and the byte activations are XORed with when packed: 0x80 shifts s8 to
+   u8 for vpdpbusd's unsigned operand, 0 keeps s8 for sdot/smmla. */
+#if defined(QK_ISA_I8MM)
+#define QK_KG 8
+#else
+#define QK_KG 4
+#endif
+#if defined(QK_ISA_DOTPROD) || defined(QK_ISA_I8MM)
+#define QK_FLIP 0
+#else
+#define QK_FLIP 0x80
 #endif
 
 #define QK_INLINE static inline __attribute__((always_inline, unused))
@@ -137,27 +160,35 @@ QK_INLINE void qk_im2col_rows(const int8_t *in, int8_t *tmp, const int64_t *p,
   }
 }
 
-/* Interleaves 4 rows of nc bytes into one k-quad of a cols panel:
-   dst[c][i] = rows[i][c] + 128 (as u8). */
-QK_INLINE void qk_interleave4(const int8_t *r0, const int8_t *r1,
-                              const int8_t *r2, const int8_t *r3,
-                              uint8_t *dst, int64_t nc) {
+/* Interleaves QK_KG rows of nc bytes into one k-group of a cols panel:
+   dst[c][i] = rows[i][c] ^ QK_FLIP. */
+QK_INLINE void qk_interleave(const int8_t *const *rows, uint8_t *dst,
+                             int64_t nc) {
+#if QK_KG == 4
+  const int8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
   for (int64_t c = 0; c < nc; ++c) {
-    dst[c * 4] = (uint8_t)(r0[c] ^ 0x80);
-    dst[c * 4 + 1] = (uint8_t)(r1[c] ^ 0x80);
-    dst[c * 4 + 2] = (uint8_t)(r2[c] ^ 0x80);
-    dst[c * 4 + 3] = (uint8_t)(r3[c] ^ 0x80);
+    dst[c * 4] = (uint8_t)(r0[c] ^ QK_FLIP);
+    dst[c * 4 + 1] = (uint8_t)(r1[c] ^ QK_FLIP);
+    dst[c * 4 + 2] = (uint8_t)(r2[c] ^ QK_FLIP);
+    dst[c * 4 + 3] = (uint8_t)(r3[c] ^ QK_FLIP);
   }
+#else
+  for (int64_t c = 0; c < nc; ++c)
+    for (int i = 0; i < QK_KG; ++i)
+      dst[c * QK_KG + i] = (uint8_t)(rows[i][c] ^ QK_FLIP);
+#endif
 }
 
 /* One cols panel of the im2col matrix of image `in` (NCHW): columns
-   [p0, p0 + nc) of OH*OW, as u8 (x + 128), built 64 rows at a time in a
+   [p0, p0 + nc) of OH*OW, XORed with QK_FLIP, built 64 rows at a time in a
    stack buffer (QK_PANEL_NC columns at most). */
 #define QK_PANEL_NC 48
 #define QK_CHUNK_ROWS 64
 _Static_assert(QUANT_GENERIC_NC <= QK_PANEL_NC && QUANT_AVX2_NC <= QK_PANEL_NC &&
                    QUANT_AVXVNNI_NC <= QK_PANEL_NC &&
-                   QUANT_AVX512VNNI_NC <= QK_PANEL_NC,
+                   QUANT_AVX512VNNI_NC <= QK_PANEL_NC &&
+                   QUANT_DOTPROD_NC <= QK_PANEL_NC &&
+                   QUANT_I8MM_NC <= QK_PANEL_NC,
                "panels wider than the packing buffer");
 QK_INLINE void qk_pack_im2col_panel(const int8_t *in, uint8_t *panel,
                                     const int64_t *p, int64_t p0,
@@ -165,7 +196,8 @@ QK_INLINE void qk_pack_im2col_panel(const int8_t *in, uint8_t *panel,
   int64_t ic = p[QUANT_QCONV_IC], ih = p[QUANT_QCONV_IH],
           iw = p[QUANT_QCONV_IW], oh = p[QUANT_QCONV_OH],
           ow = p[QUANT_QCONV_OW];
-  int64_t k = ic * p[QUANT_QCONV_KH] * p[QUANT_QCONV_KW], k4 = (k + 3) / 4;
+  int64_t k = ic * p[QUANT_QCONV_KH] * p[QUANT_QCONV_KW];
+  int64_t groups = (k + QK_KG - 1) / QK_KG;
   int64_t ncv = qk_min(nc, oh * ow - p0);
   int pointwise = p[QUANT_QCONV_KH] == 1 && p[QUANT_QCONV_KW] == 1 &&
                   p[QUANT_QCONV_SH] == 1 && p[QUANT_QCONV_SW] == 1 &&
@@ -178,34 +210,35 @@ QK_INLINE void qk_pack_im2col_panel(const int8_t *in, uint8_t *panel,
       -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
       -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
       -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128};
-  for (int64_t q0 = 0; q0 < k4; q0 += QK_CHUNK_ROWS / 4) {
-    int64_t quads = qk_min(QK_CHUNK_ROWS / 4, k4 - q0);
+  for (int64_t g0 = 0; g0 < groups; g0 += QK_CHUNK_ROWS / QK_KG) {
+    int64_t count = qk_min(QK_CHUNK_ROWS / QK_KG, groups - g0);
     if (!pointwise)
-      qk_im2col_rows(in, tmp, p, p0, nc, ncv, q0 * 4, quads * 4);
-    for (int64_t q = 0; q < quads; ++q) {
-      const int8_t *rows[4];
-      for (int i = 0; i < 4; ++i) {
-        int64_t kk = (q0 + q) * 4 + i;
+      qk_im2col_rows(in, tmp, p, p0, nc, ncv, g0 * QK_KG, count * QK_KG);
+    for (int64_t g = 0; g < count; ++g) {
+      const int8_t *rows[QK_KG];
+      for (int i = 0; i < QK_KG; ++i) {
+        int64_t kk = (g0 + g) * QK_KG + i;
         if (!pointwise)
-          rows[i] = tmp + (q * 4 + i) * nc;
+          rows[i] = tmp + (g * QK_KG + i) * nc;
         else
           rows[i] = kk < k ? in + kk * ih * iw + p0 : lowest;
       }
-      qk_interleave4(rows[0], rows[1], rows[2], rows[3],
-                     panel + (q0 + q) * nc * 4, nc);
+      qk_interleave(rows, panel + (g0 + g) * nc * QK_KG, nc);
     }
   }
 }
 
-/* The activations of a GEMM [B][K] as u8 rows panels [B/MR][K4][MR][4]. */
+/* The activations of a GEMM [B][K] (XORed with QK_FLIP) as rows panels
+   [B/MR][KGS][MR][KG]. */
 QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
                             int64_t k, int64_t mr) {
-  int64_t k4 = (k + 3) / 4, blocks = (b + mr - 1) / mr;
-  memset(rows, 0, (size_t)(blocks * k4 * mr * 4));
+  int64_t groups = (k + QK_KG - 1) / QK_KG, blocks = (b + mr - 1) / mr;
+  memset(rows, 0, (size_t)(blocks * groups * mr * QK_KG));
   for (int64_t r = 0; r < b; ++r) {
-    uint8_t *dst = rows + (r / mr) * k4 * mr * 4 + (r % mr) * 4;
+    uint8_t *dst = rows + (r / mr) * groups * mr * QK_KG + (r % mr) * QK_KG;
     for (int64_t kk = 0; kk < k; ++kk)
-      dst[(kk / 4) * mr * 4 + kk % 4] = (uint8_t)(in[r * k + kk] ^ 0x80);
+      dst[(kk / QK_KG) * mr * QK_KG + kk % QK_KG] =
+          (uint8_t)(in[r * k + kk] ^ QK_FLIP);
   }
 }
 
@@ -252,10 +285,11 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
     int64_t inImage = p[QUANT_QCONV_IC] * p[QUANT_QCONV_IH] *                  \
                       p[QUANT_QCONV_IW];                                       \
     int64_t k = p[QUANT_QCONV_IC] * p[QUANT_QCONV_KH] * p[QUANT_QCONV_KW];     \
-    int64_t k4 = (k + 3) / 4, panels = (spatial + NC - 1) / NC;                \
+    int64_t kgs = (k + QK_KG - 1) / QK_KG, panels = (spatial + NC - 1) / NC;   \
     int64_t blocks = (oc + MR - 1) / MR;                                       \
     int parallel = p[QUANT_QCONV_PARALLEL] &&                                \
                    oc * spatial * k >= QK_PARALLEL_MACS && panels > 1;         \
+    (void)parallel; /* without -fopenmp */                                     \
     for (int64_t n = 0; n < batch; ++n) {                                      \
       struct qk_epilogue e = {                                                 \
           bias->aligned + bias->offset,                                        \
@@ -268,11 +302,11 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
       const int8_t *image = in + n * inImage;                                  \
       _Pragma("omp parallel for schedule(static) if(parallel)")                \
       for (int64_t j = 0; j < panels; ++j) {                                   \
-        uint8_t *panel = cols + j * k4 * NC * 4;                               \
+        uint8_t *panel = cols + j * kgs * NC * QK_KG;                          \
         qk_pack_im2col_panel(image, panel, p, j * NC, NC);                     \
         int32_t acc[MR * NC] __attribute__((aligned(64)));                     \
         for (int64_t i = 0; i < blocks; ++i) {                                 \
-          qk_tile_conv(w + i * k4 * MR * 4, panel, k4, acc, MR);                  \
+          qk_tile_conv(w + i * kgs * MR * QK_KG, panel, kgs, acc, MR);         \
           qk_store_tile(acc, MR, NC, i * MR, j * NC, &e);                      \
         }                                                                      \
       }                                                                        \
@@ -287,7 +321,7 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
     const int8_t *w = weights->aligned + weights->offset;                      \
     uint8_t *rows = scratch->aligned + scratch->offset;                        \
     int64_t b = p[QUANT_QGEMM_B], k = p[QUANT_QGEMM_K], n = p[QUANT_QGEMM_N];  \
-    int64_t k4 = (k + 3) / 4, panels = (n + NC - 1) / NC;                      \
+    int64_t kgs = (k + QK_KG - 1) / QK_KG, panels = (n + NC - 1) / NC;         \
     int64_t blocks = (b + MR - 1) / MR;                                        \
     qk_pack_rows(input->aligned + input->offset, rows, b, k, MR);              \
     struct qk_epilogue e = {                                                   \
@@ -300,11 +334,13 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
         (int32_t)p[QUANT_QGEMM_QMAX], 0};                                      \
     int parallel = p[QUANT_QGEMM_PARALLEL] &&                                \
                    b * n * k >= QK_PARALLEL_MACS && panels > 1;                \
+    (void)parallel;                                                            \
     _Pragma("omp parallel for schedule(static) if(parallel)")                  \
     for (int64_t j = 0; j < panels; ++j) {                                     \
       int32_t acc[MR * NC] __attribute__((aligned(64)));                       \
       for (int64_t i = 0; i < blocks; ++i) {                                   \
-        qk_tile_gemm(rows + i * k4 * MR * 4, w + j * k4 * NC * 4, k4, acc,        \
+        qk_tile_gemm(rows + i * kgs * MR * QK_KG, w + j * kgs * NC * QK_KG,    \
+                     kgs, acc,                                                 \
                   qk_min(MR, b - i * MR));                                     \
         qk_store_tile(acc, MR, NC, i * MR, j * NC, &e);                        \
       }                                                                        \
@@ -406,6 +442,90 @@ QK_DRIVERS(avxvnni, QUANT_AVXVNNI_MR, QUANT_AVXVNNI_NC)
 QK_SCALAR_TILE(qk_tile_conv, int8_t, uint8_t, QUANT_AVX2_MR, QUANT_AVX2_NC)
 QK_SCALAR_TILE(qk_tile_gemm, uint8_t, int8_t, QUANT_AVX2_MR, QUANT_AVX2_NC)
 QK_DRIVERS(avx2, QUANT_AVX2_MR, QUANT_AVX2_NC)
+
+#elif defined(QK_ISA_DOTPROD)
+
+/* sdot by lane: 8 x 12 tile, 24 accumulators. Each k-quad loads 3 vectors
+   of 4 columns' quads and 2 vectors of 4 rows' quads; row r multiplies
+   every column vector by its own quad (lane r % 4). */
+#define QK_SDOT_ROW(R, ROWS, LANE)                                             \
+  for (int v = 0; v < NV; ++v)                                                 \
+    c[R][v] = vdotq_laneq_s32(c[R][v], x[v], ROWS, LANE);
+QK_INLINE void qk_tile_sdot(const int8_t *rows, const int8_t *cols,
+                            int64_t kgs, int32_t *acc) {
+  enum { MR = QUANT_DOTPROD_MR, NV = QUANT_DOTPROD_NC / 4 };
+  int32x4_t c[MR][NV];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v)
+      c[r][v] = vdupq_n_s32(0);
+  for (int64_t k = 0; k < kgs; ++k) {
+    int8x16_t x[NV];
+    for (int v = 0; v < NV; ++v)
+      x[v] = vld1q_s8(cols + (k * NV * 4 + v * 4) * 4);
+    int8x16_t lo = vld1q_s8(rows + k * MR * 4);
+    int8x16_t hi = vld1q_s8(rows + k * MR * 4 + 16);
+    QK_SDOT_ROW(0, lo, 0) QK_SDOT_ROW(1, lo, 1)
+    QK_SDOT_ROW(2, lo, 2) QK_SDOT_ROW(3, lo, 3)
+    QK_SDOT_ROW(4, hi, 0) QK_SDOT_ROW(5, hi, 1)
+    QK_SDOT_ROW(6, hi, 2) QK_SDOT_ROW(7, hi, 3)
+  }
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v)
+      vst1q_s32(acc + r * NV * 4 + v * 4, c[r][v]);
+}
+/* Activations are s8 here: both tiles are s8 x s8 (all MR rows computed). */
+QK_INLINE void qk_tile_conv(const int8_t *rows, const uint8_t *cols,
+                            int64_t kgs, int32_t *acc, int64_t mr) {
+  (void)mr;
+  qk_tile_sdot(rows, (const int8_t *)cols, kgs, acc);
+}
+QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
+                            int64_t kgs, int32_t *acc, int64_t mr) {
+  (void)mr;
+  qk_tile_sdot((const int8_t *)rows, cols, kgs, acc);
+}
+QK_DRIVERS(dotprod, QUANT_DOTPROD_MR, QUANT_DOTPROD_NC)
+
+#elif defined(QK_ISA_I8MM)
+
+/* smmla: 8 x 8 tile as 4 x 4 blocks of 2 x 2, 16 accumulators. A k-octet
+   of a rows (cols) panel is 4 vectors, each two rows' (columns') 8 bytes,
+   exactly smmla's 2 x 8 operands; block (i, j) holds rows 2i, 2i+1 by
+   columns 2j, 2j+1 as [r0c0, r0c1, r1c0, r1c1]. */
+QK_INLINE void qk_tile_smmla(const int8_t *rows, const int8_t *cols,
+                             int64_t kgs, int32_t *acc) {
+  enum { MR = QUANT_I8MM_MR, NC = QUANT_I8MM_NC, RB = MR / 2, CB = NC / 2 };
+  int32x4_t c[RB][CB];
+  for (int i = 0; i < RB; ++i)
+    for (int j = 0; j < CB; ++j)
+      c[i][j] = vdupq_n_s32(0);
+  for (int64_t k = 0; k < kgs; ++k) {
+    int8x16_t a[RB], b[CB];
+    for (int i = 0; i < RB; ++i)
+      a[i] = vld1q_s8(rows + (k * RB + i) * 16);
+    for (int j = 0; j < CB; ++j)
+      b[j] = vld1q_s8(cols + (k * CB + j) * 16);
+    for (int i = 0; i < RB; ++i)
+      for (int j = 0; j < CB; ++j)
+        c[i][j] = vmmlaq_s32(c[i][j], a[i], b[j]);
+  }
+  for (int i = 0; i < RB; ++i)
+    for (int j = 0; j < CB; ++j) {
+      vst1_s32(acc + (2 * i) * NC + 2 * j, vget_low_s32(c[i][j]));
+      vst1_s32(acc + (2 * i + 1) * NC + 2 * j, vget_high_s32(c[i][j]));
+    }
+}
+QK_INLINE void qk_tile_conv(const int8_t *rows, const uint8_t *cols,
+                            int64_t kgs, int32_t *acc, int64_t mr) {
+  (void)mr;
+  qk_tile_smmla(rows, (const int8_t *)cols, kgs, acc);
+}
+QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
+                            int64_t kgs, int32_t *acc, int64_t mr) {
+  (void)mr;
+  qk_tile_smmla((const int8_t *)rows, cols, kgs, acc);
+}
+QK_DRIVERS(i8mm, QUANT_I8MM_MR, QUANT_I8MM_NC)
 
 #else /* generic */
 

@@ -13,16 +13,18 @@
  *
  *   out[r][c] = requantize(bias[ch] + sum_k rows[r][k] * cols[k][c])
  *
- * with rows/cols in the "VNNI" panel layouts below. `vpdpbusd` multiplies
- * unsigned bytes by signed bytes, so activations are shifted to u8
- * (a + 128, zero point zp + 128) and weights stay s8; the compiler folds
+ * with rows/cols in the panel layouts below. On x86-64 `vpdpbusd`
+ * multiplies unsigned bytes by signed bytes, so activations are shifted to
+ * u8 (a + 128, zero point zp + 128) and weights stay s8; the compiler folds
  * -(zp + 128) * sum_k w into the int32 bias (exact modulo 2^32, like the
- * reference accumulator). Requantization is QuantMath's: (acc * mult +
- * 2^(shift-1)) >> shift in 64-bit, + output zero point, clamp.
+ * reference accumulator). The AArch64 kernels (sdot, smmla) multiply s8 by
+ * s8: activations stay as they are and the bias takes -zp * sum_k w
+ * (QUANT_ISA_SIGNED_ACTIVATIONS). Requantization is QuantMath's: (acc *
+ * mult + 2^(shift-1)) >> shift in 64-bit, + output zero point, clamp.
  *
- * Panel layouts (K4 = ceil(K / 4), padding is zero):
- *   rows: [ceil(R / MR)][K4][MR][4] bytes  (MR rows of one k-quad together)
- *   cols: [ceil(C / NC)][K4][NC][4] bytes  (NC columns of one k-quad)
+ * Panel layouts (KG = 4, or 8 for i8mm; KGS = ceil(K / KG); padding is 0):
+ *   rows: [ceil(R / MR)][KGS][MR][KG] bytes  (MR rows of one k-group)
+ *   cols: [ceil(C / NC)][KGS][NC][KG] bytes  (NC columns of one k-group)
  *
  * Convolution (NCHW): rows = weights [OC][IC*KH*KW] (s8, packed at compile
  *   time), cols = im2col of one image (u8, packed per panel at run time into
@@ -48,6 +50,8 @@ enum quant_int8_isa {
                                saturation), vectorized by LLVM */
   QUANT_ISA_AVXVNNI = 2,    /* vpdpbusd on ymm (AVX-VNNI) */
   QUANT_ISA_AVX512VNNI = 3, /* vpdpbusd on zmm (AVX-512 VNNI) */
+  QUANT_ISA_DOTPROD = 4,    /* AArch64 sdot (FEAT_DotProd), by lane */
+  QUANT_ISA_I8MM = 5,       /* AArch64 smmla (FEAT_I8MM), 2x8 by 8x2 */
 };
 
 #define QUANT_GENERIC_MR 4
@@ -58,6 +62,16 @@ enum quant_int8_isa {
 #define QUANT_AVXVNNI_NC 24
 #define QUANT_AVX512VNNI_MR 8
 #define QUANT_AVX512VNNI_NC 48
+#define QUANT_DOTPROD_MR 8
+#define QUANT_DOTPROD_NC 12
+#define QUANT_I8MM_MR 8
+#define QUANT_I8MM_NC 8
+
+/* Bytes per k-group of the panels, and whether activations are packed as s8
+   (1) or shifted to u8 (0), per instruction set. */
+#define QUANT_ISA_KGROUP(isa) ((isa) == QUANT_ISA_I8MM ? 8 : 4)
+#define QUANT_ISA_SIGNED_ACTIVATIONS(isa)                                     \
+  ((isa) == QUANT_ISA_DOTPROD || (isa) == QUANT_ISA_I8MM)
 
 /* params of the convolution kernel. */
 enum {
@@ -94,19 +108,20 @@ typedef QUANT_MEMREF1D(int64_t) quant_memref_i64;
 /* Bytes of the scratch buffer each kernel needs. */
 static inline int64_t quant_qconv_scratch_bytes(int64_t ic, int64_t kh,
                                                 int64_t kw, int64_t oh,
-                                                int64_t ow, int64_t nc) {
-  int64_t k4 = (ic * kh * kw + 3) / 4;
+                                                int64_t ow, int64_t nc,
+                                                int64_t kg) {
+  int64_t groups = (ic * kh * kw + kg - 1) / kg;
   int64_t panels = (oh * ow + nc - 1) / nc;
-  return panels * k4 * nc * 4;
+  return panels * groups * nc * kg;
 }
 static inline int64_t quant_qgemm_scratch_bytes(int64_t b, int64_t k,
-                                                int64_t mr) {
-  return (b + mr - 1) / mr * ((k + 3) / 4) * mr * 4;
+                                                int64_t mr, int64_t kg) {
+  return (b + mr - 1) / mr * ((k + kg - 1) / kg) * mr * kg;
 }
 
 /* The kernels: `_mlir_ciface_quant_qconv2d_<isa>` and
    `_mlir_ciface_quant_qgemm_<isa>`, isa in generic, avx2, avxvnni,
-   avx512vnni (x86-64 only for the last three). */
+   avx512vnni (x86-64 only), dotprod, i8mm (AArch64 only). */
 #define QUANT_DECLARE_INT8_KERNELS(isa)                                        \
   void _mlir_ciface_quant_qconv2d_##isa(                                       \
       quant_memref_i8 *input, quant_memref_i8 *weights,                        \
@@ -127,6 +142,10 @@ QUANT_DECLARE_INT8_KERNELS(generic)
 QUANT_DECLARE_INT8_KERNELS(avx2)
 QUANT_DECLARE_INT8_KERNELS(avxvnni)
 QUANT_DECLARE_INT8_KERNELS(avx512vnni)
+#endif
+#if defined(__aarch64__)
+QUANT_DECLARE_INT8_KERNELS(dotprod)
+QUANT_DECLARE_INT8_KERNELS(i8mm)
 #endif
 #ifdef __cplusplus
 }

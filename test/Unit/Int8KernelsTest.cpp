@@ -93,6 +93,65 @@ TEST(Int8Kernels, IsaSelection) {
   EXPECT_EQ(isa->mr, 8);
   EXPECT_EQ(isa->nc, 48);
   EXPECT_FALSE(lookupInt8KernelIsa("sse9").has_value());
+  EXPECT_EQ(isa->kGroup, 4);
+  EXPECT_EQ(isa->activationShift(), 128);
+}
+
+TEST(Int8Kernels, AArch64IsaSelection) {
+  auto with = [](std::initializer_list<const char *> features) {
+    llvm::StringSet<> set;
+    for (const char *f : features)
+      set.insert(f);
+    return [set](llvm::StringRef f) { return set.contains(f); };
+  };
+  EXPECT_EQ(selectInt8KernelIsa("aarch64", with({"neon", "dotprod", "i8mm"}))
+                .name,
+            "i8mm");
+  EXPECT_EQ(selectInt8KernelIsa("aarch64", with({"neon", "dotprod"})).name,
+            "dotprod");
+  EXPECT_EQ(selectInt8KernelIsa("aarch64", with({"neon"})).name, "generic");
+  // x86 names mean nothing on AArch64 and the reverse.
+  EXPECT_EQ(selectInt8KernelIsa("x86_64", with({"dotprod", "i8mm"})).name,
+            "generic");
+  std::optional<Int8KernelIsa> i8mm = lookupInt8KernelIsa("i8mm");
+  ASSERT_TRUE(i8mm.has_value());
+  EXPECT_EQ(i8mm->arch, "aarch64");
+  EXPECT_EQ(i8mm->kGroup, 8);
+  EXPECT_EQ(i8mm->activationShift(), 0);
+  std::optional<Int8KernelIsa> dotprod = lookupInt8KernelIsa("dotprod");
+  ASSERT_TRUE(dotprod.has_value());
+  EXPECT_EQ(dotprod->kGroup, 4);
+  EXPECT_TRUE(dotprod->signedActivations);
+  EXPECT_EQ(lookupInt8KernelIsa("generic")->arch, "");
+}
+
+// k-groups of 8 (smmla's operands): 3 rows x K = 10 with MR = 2, panels
+// [2][KG = 2][2][8]; row r, k at ((r / 2) * 2 + k / 8) * 16 + (r % 2) * 8
+// + k % 8.
+TEST(Int8Kernels, RowsPanelsOfEight) {
+  std::vector<int8_t> m;
+  for (int i = 0; i < 30; ++i)
+    m.push_back(static_cast<int8_t>(i + 1)); // row r = [10r+1 .. 10r+10]
+  std::vector<int8_t> p = packRowsPanels(m, 3, 10, 2, /*kg=*/8);
+  std::vector<int8_t> expected = {
+      1,  2,  3,  4,  5,  6,  7,  8,  11, 12, 13, 14, 15, 16, 17, 18,
+      9,  10, 0,  0,  0,  0,  0,  0,  19, 20, 0,  0,  0,  0,  0,  0,
+      21, 22, 23, 24, 25, 26, 27, 28, 0,  0,  0,  0,  0,  0,  0,  0,
+      29, 30, 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
+  EXPECT_EQ(p, expected);
+  // Columns are the same layout of the transposed matrix.
+  EXPECT_EQ(packColsPanels(m, 10, 3, /*transposed=*/true, 2, /*kg=*/8),
+            expected);
+}
+
+// s8 activations (sdot, smmla): bias - zp * sum(w).
+TEST(Int8Kernels, CompensatedBiasesSigned) {
+  std::vector<int8_t> w = {1, 2, -3, 127, 127, 127}; // [2][3]
+  EXPECT_EQ(compensatedBiases(w, 2, 3, true, {10, -20}, /*zp=*/3,
+                              /*activationShift=*/0),
+            (std::vector<int32_t>{10 - 3 * 0, -20 - 3 * 381}));
+  EXPECT_EQ(compensatedBiases(w, 2, 3, true, {10, -20}, -128, 0),
+            (std::vector<int32_t>{10, -20 + 128 * 381}));
 }
 
 } // namespace

@@ -36,6 +36,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 using namespace mlir::quant_compiler;
@@ -58,16 +59,21 @@ static cl::opt<std::string> emit(
              "scales and zero points, for ONNX Runtime)"),
     cl::value_desc("obj|lib|shared|exe|mlir|llvm|onnx"), cl::init("shared"),
     cl::cat(category));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Target architecture"),
-                                   cl::value_desc("x86_64"),
-                                   cl::init("x86_64"), cl::cat(category));
-static cl::opt<std::string>
-    mcpu("mcpu",
-         cl::desc("CPU to tune and select instructions for: native (this "
-                  "host), x86-64-v2, x86-64-v3, x86-64-v4, skylake-avx512, "
-                  "..."),
-         cl::init("native"), cl::cat(category));
+static cl::opt<std::string> target(
+    "target",
+    cl::desc("Target architecture (Linux): x86_64, or aarch64 (cross-linked "
+             "with aarch64-linux-gnu-gcc, or $QUANT_AARCH64_CC; "
+             "single-threaded; run with qemu-aarch64-static -L "
+             "/usr/aarch64-linux-gnu on an x86-64 host)"),
+    cl::value_desc("x86_64|aarch64"), cl::init("x86_64"), cl::cat(category));
+static cl::opt<std::string> mcpu(
+    "mcpu",
+    cl::desc("CPU to tune and select instructions for: native (this host; "
+             "the default for x86_64 on an x86-64 host), x86-64-v2, "
+             "x86-64-v3, x86-64-v4, skylake-avx512, ...; for aarch64 generic "
+             "(the default: Armv8.0 NEON), cortex-a76 or neoverse-n1 "
+             "(sdot), neoverse-v1 (sdot and smmla), ..."),
+    cl::cat(category));
 static cl::opt<std::string> precision(
     "precision",
     cl::desc("Numeric precision of the compiled model: fp32, or int8 "
@@ -103,9 +109,10 @@ static cl::opt<int64_t> vectorWidth(
 static cl::opt<std::string> int8Kernels(
     "int8-kernels",
     cl::desc("How int8 convolutions and GEMMs run: auto (the best "
-             "microkernels --mcpu has: avx512vnni, avxvnni, avx2, generic), "
-             "one of those by name, or reference (the plain integer loops "
-             "of the reference lowering)"),
+             "microkernels --mcpu has: avx512vnni, avxvnni, avx2 on x86_64; "
+             "i8mm (smmla), dotprod (sdot) on aarch64; else generic), one of "
+             "those by name, or reference (the plain integer loops of the "
+             "reference lowering)"),
     cl::init("auto"), cl::cat(category));
 
 static cl::OptionCategory calibrationCategory(
@@ -144,7 +151,8 @@ static std::optional<std::string> runTool(StringRef program,
     path = std::make_error_code(std::errc::no_such_file_or_directory);
   if (!path)
     return "cannot find '" + program.str() +
-           "' to link with (set QUANT_CC to a C compiler)";
+           "' to link with (set QUANT_CC, or QUANT_AARCH64_CC for "
+           "--target=aarch64, to a C compiler)";
   SmallVector<StringRef> argv{*path};
   for (const std::string &a : args)
     argv.push_back(a);
@@ -169,7 +177,9 @@ int main(int argc, char **argv) {
       argc, argv,
       "quant-compile: compile a model ahead of time into a native artifact\n\n"
       "  quant-compile model.onnx --emit=exe -o model   (+ model.h)\n"
-      "  quant-compile model.mlir --emit=shared --mcpu=x86-64-v3 -o model.so\n");
+      "  quant-compile model.mlir --emit=shared --mcpu=x86-64-v3 -o model.so\n"
+      "  quant-compile model.onnx --target=aarch64 --mcpu=neoverse-n1 "
+      "--emit=exe -o model\n");
 
   if (inputFile.empty())
     return fail("no input model (see --help)");
@@ -183,8 +193,10 @@ int main(int argc, char **argv) {
   if (granularity != "per-channel" && granularity != "per-tensor")
     return fail("--granularity=" + granularity +
                 " is not per-channel or per-tensor");
-  if (target != "x86_64" && target != "x86-64")
-    return fail("--target=" + target + " is not available yet; use x86_64");
+  std::optional<std::string> triple = cpuTargetTriple(target);
+  if (!triple)
+    return fail("--target=" + target + " is not one of x86_64, aarch64");
+  bool aarch64 = llvm::Triple(*triple).isAArch64();
   bool known = llvm::StringSwitch<bool>(emit)
                    .Cases({"obj", "lib", "shared", "exe", "mlir", "llvm", "onnx"},
                           true)
@@ -258,7 +270,7 @@ int main(int argc, char **argv) {
       llvm::sys::fs::remove(outputFile);
   }
   std::string error;
-  auto machine = createCpuTargetMachine("", mcpu, error);
+  auto machine = createCpuTargetMachine(*triple, mcpu, error);
   if (failed(machine))
     return fail(error);
   if (vectorWidth < -1)
@@ -269,9 +281,13 @@ int main(int argc, char **argv) {
   if (failed(kernels))
     return fail(error);
 
+  // AArch64 artifacts are single-threaded: there is no AArch64 OpenMP
+  // runtime to link them with here (Debian's cross toolchain has libgomp,
+  // whose ABI is not the __kmpc_* one LLVM's OpenMP lowering calls).
+  bool parallel = !sequential && !aarch64;
   FailureOr<ModelSignature> signature = prepareModelEntry(*module, name);
   if (failed(signature) ||
-      failed(lowerModelToLLVMDialect(*module, !sequential, lanes, *kernels)))
+      failed(lowerModelToLLVMDialect(*module, parallel, lanes, *kernels)))
     return 1;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
@@ -303,11 +319,22 @@ int main(int argc, char **argv) {
   if (failed(emitObjectFile(*llvmModule, **machine, objectPath, error)))
     return fail(error);
 
-  const char *envCC = std::getenv("QUANT_CC");
-  std::string cc = envCC ? envCC : QUANT_C_COMPILER;
-  std::string runtimeLib = QUANT_RUNTIME_DIR "/libquant_runtime.a";
-  std::string driverLib = QUANT_RUNTIME_DIR "/libquant_driver.a";
-  std::string ompDir = QUANT_OPENMP_LIBRARY_DIR;
+  const char *envCC = std::getenv(aarch64 ? "QUANT_AARCH64_CC" : "QUANT_CC");
+  std::string cc = envCC ? envCC : aarch64 ? "aarch64-linux-gnu-gcc"
+                                           : QUANT_C_COMPILER;
+  std::string runtimeDir = aarch64 ? QUANT_AARCH64_RUNTIME_DIR
+                                   : QUANT_RUNTIME_DIR;
+  if (runtimeDir.empty())
+    return fail("this quant-compile was built without the AArch64 runtime: "
+                "install gcc-aarch64-linux-gnu and g++-aarch64-linux-gnu, "
+                "then reconfigure and rebuild (--emit=llvm works without)");
+  std::string runtimeLib = runtimeDir + "/libquant_runtime.a";
+  std::string driverLib = runtimeDir + "/libquant_driver.a";
+  // OpenMP for the host's threaded code; AArch64 code is sequential.
+  std::vector<std::string> ompArgs;
+  if (!aarch64)
+    ompArgs = {"-L" QUANT_OPENMP_LIBRARY_DIR,
+               "-Wl,-rpath," QUANT_OPENMP_LIBRARY_DIR, "-lomp"};
   std::optional<std::string> linkError;
   if (emit == "obj") {
     linkError = runTool(cc, {"-r", "-o", outputFile, objectPath.str().str(),
@@ -323,18 +350,21 @@ int main(int argc, char **argv) {
                              "-nostdlib"});
     if (!linkError) {
       llvm::sys::fs::remove(outputFile);
-      linkError = runTool("ar", {"rcs", outputFile, merged.str().str()});
+      linkError = runTool(aarch64 ? "aarch64-linux-gnu-ar" : "ar",
+                          {"rcs", outputFile, merged.str().str()});
     }
   } else if (emit == "shared") {
-    linkError = runTool(cc, {"-shared", "-o", outputFile,
-                             objectPath.str().str(), runtimeLib,
-                             "-L" + ompDir, "-Wl,-rpath," + ompDir, "-lomp",
-                             "-lm"});
+    std::vector<std::string> args = {"-shared", "-o", outputFile,
+                                     objectPath.str().str(), runtimeLib};
+    llvm::append_range(args, ompArgs);
+    args.push_back("-lm");
+    linkError = runTool(cc, args);
   } else {
-    linkError = runTool(cc, {"-o", outputFile, objectPath.str().str(),
-                             driverLib, runtimeLib, "-L" + ompDir,
-                             "-Wl,-rpath," + ompDir, "-lomp", "-lstdc++",
-                             "-lm"});
+    std::vector<std::string> args = {"-o", outputFile, objectPath.str().str(),
+                                     driverLib, runtimeLib};
+    llvm::append_range(args, ompArgs);
+    llvm::append_range(args, std::vector<std::string>{"-lstdc++", "-lm"});
+    linkError = runTool(cc, args);
   }
   if (linkError)
     return fail(*linkError);

@@ -72,8 +72,8 @@ FailureOr<std::string> resolveInt8Kernels(const llvm::TargetMachine &machine,
                                           std::string &error);
 
 /// The f32 lanes quant-cpu-tile-and-vectorize should target on `machine`:
-/// 16 with AVX-512F, otherwise 8 (AVX2; narrower x86 targets still get
-/// correct code, LLVM splits the vectors).
+/// 16 with AVX-512F, otherwise 8 (AVX2; on narrower x86 targets and on
+/// AArch64's 128-bit NEON, LLVM splits the vectors into 2 or 4 registers).
 int64_t defaultVectorWidth(const llvm::TargetMachine &machine);
 
 /// Links the int8 microkernels (runtime/kernels) the module calls, compiled
@@ -91,7 +91,14 @@ translateModelToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
 /// Adds `int main(argc, argv)` calling the command-line driver.
 void addExecutableMain(llvm::Module &module, const ModelSignature &signature);
 
-/// A target machine for x86-64 with `cpu` ("native" = this host).
+/// The LLVM triple of a --target name: x86_64 (or x86-64) and aarch64 (or
+/// arm64), Linux; nullopt for anything else.
+std::optional<std::string> cpuTargetTriple(StringRef target);
+
+/// A target machine for `triple` ("" = this host's) with `cpu`: "native" is
+/// this host (only when `triple` is the host's architecture), "" the
+/// architecture's default (the host for x86-64 on an x86-64 host, else
+/// "generic"), or an LLVM CPU name, which must be known.
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createCpuTargetMachine(StringRef triple, StringRef cpu, std::string &error);
 

@@ -37,7 +37,8 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("How quantized convolutions and GEMMs run: 'reference' "
                      "(convert-quantized-qnt-to-linalg's integer loops) or "
                      "the microkernels of an instruction set (generic, avx2, "
-                     "avxvnni, avx512vnni; quant-cpu-int8-kernels)"),
+                     "avxvnni, avx512vnni, dotprod, i8mm; "
+                     "quant-cpu-int8-kernels)"),
       llvm::cl::init("reference")};
 };
 

@@ -119,9 +119,9 @@ std::optional<KernelOperands> convOperands(qnt::ConvOp op,
     return std::nullopt;
   KernelOperands &k = *started;
   int64_t kk = wType.getDimSize(1) * wType.getDimSize(2) * wType.getDimSize(3);
-  k.packedWeights = packRowsPanels(matrix, oc, kk, isa.mr);
+  k.packedWeights = packRowsPanels(matrix, oc, kk, isa.mr, isa.kGroup);
   k.bias = compensatedBiases(matrix, oc, kk, /*channelMajor=*/true, bias,
-                             inQ.getZeroPoint());
+                             inQ.getZeroPoint(), isa.activationShift());
   ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
                     pads = op.getPads();
   k.params.assign(QUANT_QCONV_NUM_PARAMS, 0);
@@ -147,7 +147,7 @@ std::optional<KernelOperands> convOperands(qnt::ConvOp op,
   k.params[QUANT_QCONV_PARALLEL] = parallel;
   k.scratchBytes = quant_qconv_scratch_bytes(
       inType.getDimSize(1), wType.getDimSize(2), wType.getDimSize(3),
-      outType.getDimSize(2), outType.getDimSize(3), isa.nc);
+      outType.getDimSize(2), outType.getDimSize(3), isa.nc, isa.kGroup);
   return started;
 }
 
@@ -170,9 +170,9 @@ std::optional<KernelOperands> gemmOperands(Operation *op, bool transB,
   if (!started)
     return std::nullopt;
   KernelOperands &k = *started;
-  k.packedWeights = packColsPanels(matrix, kk, n, transB, isa.nc);
+  k.packedWeights = packColsPanels(matrix, kk, n, transB, isa.nc, isa.kGroup);
   k.bias = compensatedBiases(matrix, n, kk, /*channelMajor=*/transB, bias,
-                             inQ.getZeroPoint());
+                             inQ.getZeroPoint(), isa.activationShift());
   k.params.assign(QUANT_QGEMM_NUM_PARAMS, 0);
   k.params[QUANT_QGEMM_B] = b;
   k.params[QUANT_QGEMM_K] = kk;
@@ -182,7 +182,7 @@ std::optional<KernelOperands> gemmOperands(Operation *op, bool transB,
   k.params[QUANT_QGEMM_QMIN] = outQ.getStorageTypeMin();
   k.params[QUANT_QGEMM_QMAX] = outQ.getStorageTypeMax();
   k.params[QUANT_QGEMM_PARALLEL] = parallel;
-  k.scratchBytes = quant_qgemm_scratch_bytes(b, kk, isa.mr);
+  k.scratchBytes = quant_qgemm_scratch_bytes(b, kk, isa.mr, isa.kGroup);
   return started;
 }
 

@@ -12,12 +12,23 @@
 
 using namespace mlir::quant_compiler;
 
+#define QUANT_ISA(name, arch, isa, MR, NC)                                     \
+  {name, arch, MR, NC, QUANT_ISA_KGROUP(isa),                                  \
+   QUANT_ISA_SIGNED_ACTIVATIONS(isa)}
 static const Int8KernelIsa kIsas[] = {
-    {"generic", QUANT_GENERIC_MR, QUANT_GENERIC_NC},
-    {"avx2", QUANT_AVX2_MR, QUANT_AVX2_NC},
-    {"avxvnni", QUANT_AVXVNNI_MR, QUANT_AVXVNNI_NC},
-    {"avx512vnni", QUANT_AVX512VNNI_MR, QUANT_AVX512VNNI_NC},
+    QUANT_ISA("generic", "", QUANT_ISA_GENERIC, QUANT_GENERIC_MR,
+              QUANT_GENERIC_NC),
+    QUANT_ISA("avx2", "x86_64", QUANT_ISA_AVX2, QUANT_AVX2_MR, QUANT_AVX2_NC),
+    QUANT_ISA("avxvnni", "x86_64", QUANT_ISA_AVXVNNI, QUANT_AVXVNNI_MR,
+              QUANT_AVXVNNI_NC),
+    QUANT_ISA("avx512vnni", "x86_64", QUANT_ISA_AVX512VNNI,
+              QUANT_AVX512VNNI_MR, QUANT_AVX512VNNI_NC),
+    QUANT_ISA("dotprod", "aarch64", QUANT_ISA_DOTPROD, QUANT_DOTPROD_MR,
+              QUANT_DOTPROD_NC),
+    QUANT_ISA("i8mm", "aarch64", QUANT_ISA_I8MM, QUANT_I8MM_MR,
+              QUANT_I8MM_NC),
 };
+#undef QUANT_ISA
 
 std::optional<Int8KernelIsa>
 mlir::quant_compiler::lookupInt8KernelIsa(llvm::StringRef name) {
@@ -28,11 +39,19 @@ mlir::quant_compiler::lookupInt8KernelIsa(llvm::StringRef name) {
 }
 
 llvm::StringRef mlir::quant_compiler::int8KernelIsaNames() {
-  return "generic, avx2, avxvnni, avx512vnni";
+  return "generic, avx2, avxvnni, avx512vnni (x86_64), dotprod, i8mm "
+         "(aarch64)";
 }
 
 Int8KernelIsa mlir::quant_compiler::selectInt8KernelIsa(
     llvm::StringRef arch, llvm::function_ref<bool(llvm::StringRef)> has) {
+  if (arch == "aarch64") {
+    if (has("i8mm") && has("dotprod"))
+      return kIsas[5];
+    if (has("dotprod"))
+      return kIsas[4];
+    return kIsas[0];
+  }
   if (arch != "x86_64")
     return kIsas[0];
   if (has("avx512vnni") && has("avx512bw") && has("avx512dq") &&
@@ -47,34 +66,37 @@ Int8KernelIsa mlir::quant_compiler::selectInt8KernelIsa(
 
 std::vector<int8_t>
 mlir::quant_compiler::packRowsPanels(llvm::ArrayRef<int8_t> matrix,
-                                     int64_t rows, int64_t k, int64_t mr) {
-  int64_t k4 = (k + 3) / 4, blocks = (rows + mr - 1) / mr;
-  std::vector<int8_t> packed(blocks * k4 * mr * 4, 0);
+                                     int64_t rows, int64_t k, int64_t mr,
+                                     int64_t kg) {
+  int64_t groups = (k + kg - 1) / kg, blocks = (rows + mr - 1) / mr;
+  std::vector<int8_t> packed(blocks * groups * mr * kg, 0);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t kk = 0; kk < k; ++kk)
-      packed[((r / mr) * k4 + kk / 4) * mr * 4 + (r % mr) * 4 + kk % 4] =
-          matrix[r * k + kk];
+      packed[((r / mr) * groups + kk / kg) * mr * kg + (r % mr) * kg +
+             kk % kg] = matrix[r * k + kk];
   return packed;
 }
 
 std::vector<int8_t>
 mlir::quant_compiler::packColsPanels(llvm::ArrayRef<int8_t> matrix, int64_t k,
                                      int64_t cols, bool transposed,
-                                     int64_t nc) {
-  int64_t k4 = (k + 3) / 4, panels = (cols + nc - 1) / nc;
-  std::vector<int8_t> packed(panels * k4 * nc * 4, 0);
+                                     int64_t nc, int64_t kg) {
+  int64_t groups = (k + kg - 1) / kg, panels = (cols + nc - 1) / nc;
+  std::vector<int8_t> packed(panels * groups * nc * kg, 0);
   for (int64_t kk = 0; kk < k; ++kk)
     for (int64_t c = 0; c < cols; ++c)
-      packed[((c / nc) * k4 + kk / 4) * nc * 4 + (c % nc) * 4 + kk % 4] =
-          transposed ? matrix[c * k + kk] : matrix[kk * cols + c];
+      packed[((c / nc) * groups + kk / kg) * nc * kg + (c % nc) * kg +
+             kk % kg] = transposed ? matrix[c * k + kk] : matrix[kk * cols + c];
   return packed;
 }
 
 std::vector<int32_t> mlir::quant_compiler::compensatedBiases(
     llvm::ArrayRef<int8_t> matrix, int64_t channels, int64_t k,
-    bool channelMajor, llvm::ArrayRef<int64_t> bias, int32_t inputZeroPoint) {
+    bool channelMajor, llvm::ArrayRef<int64_t> bias, int32_t inputZeroPoint,
+    int32_t activationShift) {
   std::vector<int32_t> result;
-  uint64_t shift = static_cast<uint64_t>(int64_t(inputZeroPoint) + 128);
+  uint64_t shift =
+      static_cast<uint64_t>(int64_t(inputZeroPoint) + activationShift);
   for (int64_t c = 0; c < channels; ++c) {
     int64_t sum = 0;
     for (int64_t i = 0; i < k; ++i)

@@ -2,6 +2,7 @@
 
     int8_sweep.py --quant-run BIN --work DIR [--modules 50] [--ops 20] [--seed 1]
                   [--kernels generic,avx2,avxvnni,avx512vnni]
+                  [--aarch64 QUANT_COMPILE --qemu "qemu-aarch64-static -L DIR"]
 
 Writes modules of independent quantized ops (2-D convs with random channels,
 odd spatial sizes, kernels, strides, pads, dilations; gemms with random M, K, N and
@@ -13,7 +14,10 @@ through quant-run's JIT with the reference lowering as plain loops
 (--int8-kernels=reference --vector-width 0), with the reference lowering
 vectorized (--int8-kernels=reference), and with the microkernels of each
 instruction set in --kernels (those this CPU lacks are skipped); every
-output must be bit-identical to the plain loops. One op in eight is large
+output must be bit-identical to the plain loops. With --aarch64, the
+variants are instead AArch64 executables (quant-compile --target=aarch64
+--mcpu=neoverse-v1 with the generic, dotprod and i8mm kernels, and the
+reference lowering vectorized) run under --qemu. One op in eight is large
 (more channels, batch 2, panels of several tiles) and one in forty is a
 gemm whose K (up to 66000) brings the int32 accumulator within 1% of
 2^31 (inputs and weights at the ends of their grids). Prints one summary
@@ -166,11 +170,17 @@ def main():
     ap.add_argument("--ops", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--kernels", default="generic,avx2,avxvnni,avx512vnni")
+    ap.add_argument("--aarch64", metavar="QUANT_COMPILE")
+    ap.add_argument("--qemu", default="qemu-aarch64-static")
     args = ap.parse_args()
-    kernels = [k for k in args.kernels.split(",") if k and cpu_has(k)]
-    variants = [("reference", ["--int8-kernels", "reference", "--vector-width", "0"]),
-                ("vectorized", ["--int8-kernels", "reference"])]
-    variants += [(k, ["--int8-kernels", k]) for k in kernels]
+    variants = [("reference", ["--int8-kernels", "reference", "--vector-width", "0"])]
+    if args.aarch64:
+        variants += [("aarch64-" + k, ["--int8-kernels", k])
+                     for k in ["reference", "generic", "dotprod", "i8mm"]]
+    else:
+        kernels = [k for k in args.kernels.split(",") if k and cpu_has(k)]
+        variants.append(("vectorized", ["--int8-kernels", "reference"]))
+        variants += [(k, ["--int8-kernels", k]) for k in kernels]
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.work, exist_ok=True)
     checked = 0
@@ -198,15 +208,29 @@ def main():
         # Two compilations at a time (the JIT dominates the run time).
         out_dirs = [os.path.join(args.work, "m%03d_%s" % (mod, name))
                     for name, _ in variants]
-        cmds = [[args.quant_run, path, "--output-dir", out_dir] + cmd_inputs + flags
-                for out_dir, (_, flags) in zip(out_dirs, variants)]
-        for start in range(0, len(cmds), 2):
-            running = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-                       for cmd in cmds[start:start + 2]]
-            for proc, cmd in zip(running, cmds[start:start + 2]):
-                if proc.wait() != 0:
-                    print("FAILED: %s" % " ".join(cmd))
-                    sys.exit(1)
+        cmds = []
+        for out_dir, (name, flags) in zip(out_dirs, variants):
+            if name.startswith("aarch64-"):
+                exe = out_dir + ".exe"
+                cmds.append([args.aarch64, path, "--target=aarch64",
+                             "--mcpu=neoverse-v1", "--emit=exe", "-o", exe] + flags)
+                cmds.append(args.qemu.split() + [exe, "--output-dir", out_dir]
+                            + cmd_inputs)
+            else:
+                cmds.append([args.quant_run, path, "--output-dir", out_dir]
+                            + cmd_inputs + flags)
+        # Two at a time (the JIT dominates the run time); an AArch64
+        # executable runs after its compilation.
+        ordered = ([c for c in cmds if c[0] != args.qemu.split()[0]],
+                   [c for c in cmds if c[0] == args.qemu.split()[0]])
+        for batch in ordered:
+            for start in range(0, len(batch), 2):
+                running = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+                           for cmd in batch[start:start + 2]]
+                for proc, cmd in zip(running, batch[start:start + 2]):
+                    if proc.wait() != 0:
+                        print("FAILED: %s" % " ".join(cmd))
+                        sys.exit(1)
         results = [[np.load(os.path.join(out_dir, "output%d.npy" % i))
                     for i in range(args.ops)] for out_dir in out_dirs]
         for i in range(args.ops):

@@ -32,10 +32,12 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
     constants into a call of the microkernel for `isa`
     (`runtime/kernels/quant_int8_kernels.c`, which the compiler links into
     the model as LLVM bitcode). At compile time it packs the weights into
-    the kernel's panel layout, folds the zero-point compensation
-    `-(zp + 128) * sum(w)` into the int32 bias (the kernels multiply
-    activations shifted to u8 by s8 weights: `vpdpbusd`), and computes each
-    channel's fixed-point multiplier and shift. The call reads its operands
+    the kernel's panel layout (k-groups of 4 bytes, 8 for `i8mm`'s
+    `smmla`), folds the zero-point compensation into the int32 bias
+    (`-(zp + 128) * sum(w)` where the kernels multiply activations shifted to
+    u8 by s8 weights, as `vpdpbusd` does; `-zp * sum(w)` for the s8 x s8
+    AArch64 kernels, `sdot` and `smmla`), and computes each channel's
+    fixed-point multiplier and shift. The call reads its operands
     through `bufferization.to_buffer` and writes a fresh buffer wrapped by
     `bufferization.to_tensor restrict writable`, so One-Shot Bufferize
     and the deallocation pipeline handle it like any other op; the scratch
@@ -50,7 +52,7 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
            "Instruction set of the kernels to call: generic, avx2, avxvnni, "
-           "avx512vnni">,
+           "avx512vnni (x86-64), dotprod, i8mm (AArch64)">,
     Option<"parallel", "parallel", "bool", /*default=*/"true",
            "Let the kernels use OpenMP threads">,
   ];
