@@ -4,6 +4,7 @@
     evaluate.py --bin BUILD/bin [--models cnn,dwsep,vit] [--work DIR]
                 [--batch 500] [--threads T] [--tolerance 0.1]
                 [--precision int8 --calibration-method M --calibration-images N]
+                [--compile-flag=--granularity=per-tensor --compile-flag=--cle ...]
 
 For each model: `quant-compile MODEL.onnx --input-shape image=Bx1x28x28
 --emit=exe`, then runs the executable on the whole Fashion-MNIST test set
@@ -57,6 +58,8 @@ def main():
     parser.add_argument("--precision", default="fp32", choices=["fp32", "int8"])
     parser.add_argument("--calibration-method", default="minmax")
     parser.add_argument("--calibration-images", type=int, default=1000)
+    parser.add_argument("--compile-flag", action="append", default=[],
+                        help="extra quant-compile flag (repeatable)")
     args = parser.parse_args()
 
     work = args.work or os.path.join(os.getcwd(), "fashion-mnist-eval")
@@ -90,7 +93,7 @@ def main():
         subprocess.run([os.path.join(args.bin, "quant-compile"),
                         os.path.join(HERE, f"{name}.onnx"),
                         f"--input-shape=image={args.batch}x1x28x28", "--emit=exe",
-                        "-o", exe] + extra, check=True)
+                        "-o", exe] + extra + args.compile_flag, check=True)
         compile_s = time.time() - start
         predictions = []
         start = time.time()
@@ -107,6 +110,8 @@ def main():
         label = args.precision
         if args.precision == "int8":
             label += f" ({args.calibration_method})"
+        if args.compile_flag:
+            label += " " + " ".join(args.compile_flag)
         print(f"{name}: quant {label} accuracy {accuracy:.2f}% on {len(labels)} test images, "
               f"PyTorch {expected:.2f}% ({'ok' if ok else 'MISMATCH'}, "
               f"tolerance {args.tolerance} points); compile {compile_s:.1f} s, "

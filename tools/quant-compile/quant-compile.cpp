@@ -26,6 +26,7 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -114,6 +115,15 @@ static cl::opt<std::string> int8Kernels(
              "those by name, or reference (the plain integer loops of the "
              "reference lowering)"),
     cl::init("auto"), cl::cat(category));
+
+static cl::opt<bool> crossLayerEqualize(
+    "cle",
+    cl::desc("Cross-layer equalization before calibration "
+             "(qnt-cross-layer-equalize, after batch-norm folding): rescales "
+             "conv/gemm channels through relu and max_pool so that "
+             "per-tensor int8 weights lose less; the float function is "
+             "unchanged"),
+    cl::cat(category));
 
 static cl::OptionCategory calibrationCategory(
     "calibration (ranges for quantization, written into the IR)");
@@ -214,6 +224,15 @@ int main(int argc, char **argv) {
       loadModelFile(context.get(), inputFile, inputShapes);
   if (!module)
     return 1;
+
+  if (crossLayerEqualize) {
+    PassManager pm(context.get());
+    pm.addPass(mlir::qnt::createQntFoldBatchNorm());
+    pm.addPass(createCanonicalizerPass());
+    pm.addNestedPass<func::FuncOp>(mlir::qnt::createQntCrossLayerEqualize());
+    if (failed(pm.run(*module)))
+      return 1;
+  }
 
   if (!calibrationData.empty()) {
     PassManager pm(context.get());

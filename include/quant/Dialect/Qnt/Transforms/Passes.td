@@ -56,6 +56,54 @@ def QntFoldBatchNorm : Pass<"qnt-fold-batch-norm"> {
   ];
 }
 
+def QntCrossLayerEqualize
+    : Pass<"qnt-cross-layer-equalize", "::mlir::func::FuncOp"> {
+  let summary = "Equalize per-channel weight ranges of consecutive layers "
+                "(Nagel et al. 2019)";
+  let description = [{
+    Cross-layer equalization rescales the output channels of one layer and
+    the matching input channels of the next so that both have the same
+    weight range per channel, which per-tensor quantization then covers
+    with less error. For a link `P -> [relu | max_pool] -> Q` where
+
+    * `P` is a `qnt.conv` (any group) or a `qnt.gemm` (no `trans_a`,
+      `alpha = beta = 1`) with constant f32 weights and bias,
+    * every op between them is positively homogeneous per channel
+      (`qnt.relu`, `qnt.max_pool`: `f(x / s) = f(x) / s` for `s > 0`) and
+      each value on the way has exactly one use,
+    * `Q` is a `qnt.conv` (any group: depthwise convs link on both sides) or
+      a 2-D `qnt.gemm` with constant f32 weights reading that value,
+
+    each channel `i` of the link gets `s_i = sqrt(r1_i / r2_i)`, with `r1_i`
+    the largest |weight| of `P`'s output channel `i` and `r2_i` that of
+    `Q`'s input channel `i`; then `P`'s weights and bias of channel `i` are
+    divided by `s_i` and `Q`'s weights of input channel `i` multiplied by it.
+    Both ranges become `sqrt(r1_i * r2_i)`. A layer in two links (`conv ->
+    depthwise conv -> conv`) is rescaled by both, so the links are swept
+    until no scale differs from 1 by more than `tolerance` (or
+    `max-iterations` sweeps). Channels whose weights are all zero on either
+    side keep `s_i = 1`.
+
+    The function computed is unchanged up to f32 rounding of the rescaled
+    weights (scales are computed in double; each weight is rounded once).
+    Run it after `qnt-fold-batch-norm` and before calibration: activation
+    ranges between linked layers change. High-bias absorption is not done
+    (it needs per-channel activation statistics, which calibration does not
+    keep).
+  }];
+  let options = [
+    Option<"maxIterations", "max-iterations", "int64_t", /*default=*/"20",
+           "Sweeps over all links at most">,
+    Option<"tolerance", "tolerance", "double", /*default=*/"1e-4",
+           "Stop when every scale of a sweep is within this of 1">,
+  ];
+  let dependentDialects = ["::mlir::qnt::QntDialect"];
+  let statistics = [
+    Statistic<"numLinks", "num-links", "Layer pairs equalized">,
+    Statistic<"numSweeps", "num-sweeps", "Sweeps until convergence">
+  ];
+}
+
 def QntPropagateRanges : Pass<"qnt-propagate-ranges", "::mlir::func::FuncOp"> {
   let summary = "Derive #qnt.range through ops that bound or preserve ranges, "
                 "and unify ranges that must share a scale";
