@@ -353,6 +353,20 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
  * the features too), and links the copies into one bitcode file.
  *===----------------------------------------------------------------------===*/
 
+/* Activations are s8 on AArch64: the conv and GEMM tiles are both one
+   s8 x s8 TILE(rows, cols, kgs, acc), all MR rows computed. */
+#define QK_S8_TILES(TILE)                                                      \
+  QK_INLINE void qk_tile_conv(const int8_t *rows, const uint8_t *cols,        \
+                              int64_t kgs, int32_t *acc, int64_t mr) {         \
+    (void)mr;                                                                  \
+    TILE(rows, (const int8_t *)cols, kgs, acc);                                \
+  }                                                                            \
+  QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,        \
+                              int64_t kgs, int32_t *acc, int64_t mr) {         \
+    (void)mr;                                                                  \
+    TILE((const int8_t *)rows, cols, kgs, acc);                                \
+  }
+
 #if defined(QK_ISA_AVX512VNNI)
 
 /* vpdpbusd on zmm: 8 x 48 tile, 24 accumulators. MR_ rows (8, or 1 for a
@@ -473,17 +487,7 @@ QK_INLINE void qk_tile_sdot(const int8_t *rows, const int8_t *cols,
     for (int v = 0; v < NV; ++v)
       vst1q_s32(acc + r * NV * 4 + v * 4, c[r][v]);
 }
-/* Activations are s8 here: both tiles are s8 x s8 (all MR rows computed). */
-QK_INLINE void qk_tile_conv(const int8_t *rows, const uint8_t *cols,
-                            int64_t kgs, int32_t *acc, int64_t mr) {
-  (void)mr;
-  qk_tile_sdot(rows, (const int8_t *)cols, kgs, acc);
-}
-QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
-                            int64_t kgs, int32_t *acc, int64_t mr) {
-  (void)mr;
-  qk_tile_sdot((const int8_t *)rows, cols, kgs, acc);
-}
+QK_S8_TILES(qk_tile_sdot)
 QK_DRIVERS(dotprod, QUANT_DOTPROD_MR, QUANT_DOTPROD_NC)
 
 #elif defined(QK_ISA_I8MM)
@@ -515,16 +519,7 @@ QK_INLINE void qk_tile_smmla(const int8_t *rows, const int8_t *cols,
       vst1_s32(acc + (2 * i + 1) * NC + 2 * j, vget_high_s32(c[i][j]));
     }
 }
-QK_INLINE void qk_tile_conv(const int8_t *rows, const uint8_t *cols,
-                            int64_t kgs, int32_t *acc, int64_t mr) {
-  (void)mr;
-  qk_tile_smmla(rows, (const int8_t *)cols, kgs, acc);
-}
-QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
-                            int64_t kgs, int32_t *acc, int64_t mr) {
-  (void)mr;
-  qk_tile_smmla((const int8_t *)rows, cols, kgs, acc);
-}
+QK_S8_TILES(qk_tile_smmla)
 QK_DRIVERS(i8mm, QUANT_I8MM_MR, QUANT_I8MM_NC)
 
 #else /* generic */

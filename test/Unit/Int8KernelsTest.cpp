@@ -18,10 +18,20 @@
 #include "gtest/gtest.h"
 
 #include <cstdint>
+#include <functional>
 
 using namespace mlir::quant_compiler;
 
 namespace {
+
+/// A feature test for selectInt8KernelIsa: true for the names listed.
+std::function<bool(llvm::StringRef)>
+with(std::initializer_list<const char *> features) {
+  llvm::StringSet<> set;
+  for (const char *f : features)
+    set.insert(f);
+  return [set](llvm::StringRef f) { return set.contains(f); };
+}
 
 // 3 rows x K = 5 with MR = 2: blocks [2][K4 = 2][2][4]; row r, k at
 // ((r / 2) * 2 + k / 4) * 8 + (r % 2) * 4 + k % 4; the rest is 0.
@@ -68,12 +78,6 @@ TEST(Int8Kernels, CompensatedBiases) {
 }
 
 TEST(Int8Kernels, IsaSelection) {
-  auto with = [](std::initializer_list<const char *> features) {
-    llvm::StringSet<> set;
-    for (const char *f : features)
-      set.insert(f);
-    return [set](llvm::StringRef f) { return set.contains(f); };
-  };
   EXPECT_EQ(selectInt8KernelIsa("x86_64",
                                 with({"avx512vnni", "avx512bw", "avx512dq",
                                       "avx512vl", "avxvnni", "avx2", "fma"}))
@@ -98,12 +102,6 @@ TEST(Int8Kernels, IsaSelection) {
 }
 
 TEST(Int8Kernels, AArch64IsaSelection) {
-  auto with = [](std::initializer_list<const char *> features) {
-    llvm::StringSet<> set;
-    for (const char *f : features)
-      set.insert(f);
-    return [set](llvm::StringRef f) { return set.contains(f); };
-  };
   EXPECT_EQ(selectInt8KernelIsa("aarch64", with({"neon", "dotprod", "i8mm"}))
                 .name,
             "i8mm");
