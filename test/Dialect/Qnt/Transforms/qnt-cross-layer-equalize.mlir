@@ -1,4 +1,6 @@
 // RUN: quant-opt %s -split-input-file --qnt-cross-layer-equalize | FileCheck %s
+// RUN: quant-opt %s -split-input-file --qnt-cross-layer-equalize=tolerance=1e-12 | FileCheck %s --check-prefix=TIGHT
+// RUN: quant-opt %s -split-input-file --qnt-cross-layer-equalize=max-iterations=1 | FileCheck %s --check-prefix=ONE
 
 // conv -> relu -> conv. Channel ranges r1 = [4, 1] (first conv's outputs),
 // r2 = [1, 4] (second conv's inputs): s = sqrt(r1 / r2) = [2, 0.5], so
@@ -107,4 +109,36 @@ func.func @not_linked(%x: tensor<1x1x2x2xf32>) -> (tensor<1x1x2x2xf32>, tensor<1
   %c4 = qnt.conv %c3, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
       : (tensor<1x2x2x2xf32>, tensor<1x2x1x1xf32>) -> tensor<1x1x2x2xf32>
   return %c2, %c4, %c3 : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// conv -> relu -> depthwise -> relu -> conv: the depthwise conv is in two
+// links, so one sweep is not enough. The fixed point gives all three layers
+// the geometric mean of a channel's ranges, (8 * 1 * 1)^(1/3) = 2.
+// One sweep: channel 0 of the first link moves 8 | 1 to 2.83 | 2.83, then
+// the second link moves 2.83 | 1 to 1.68 | 1.68.
+// TIGHT-LABEL: func.func @conv_depthwise_conv
+// TIGHT:         qnt.constant dense<2.000000e+00> : tensor<2x1x1x1xf32>
+// TIGHT:         qnt.constant dense<2.000000e+00> : tensor<2x1x1x1xf32>
+// TIGHT:         qnt.constant dense<2.000000e+00> : tensor<1x2x1x1xf32>
+// The default tolerance (1e-4 per scale) stops within 1e-5 of it.
+// CHECK-LABEL: func.func @conv_depthwise_conv
+// CHECK:         qnt.constant dense<{{\[}}[{{\[}}[{{2.0000|1.9999}}{{[0-9]+}}]]], [{{\[}}[{{2.0000|1.9999}}{{[0-9]+}}]]]]> : tensor<2x1x1x1xf32>
+// ONE-LABEL: func.func @conv_depthwise_conv
+// ONE:         qnt.constant dense<{{\[}}[{{\[}}[2.82842708]]], [{{\[}}[1.000000e+00]]]]> : tensor<2x1x1x1xf32>
+// ONE:         qnt.constant dense<{{\[}}[{{\[}}[1.68179286]]], [{{\[}}[2.82842708]]]]> : tensor<2x1x1x1xf32>
+func.func @conv_depthwise_conv(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %w1 = qnt.constant dense<[[[[8.0]]], [[[1.0]]]]> : tensor<2x1x1x1xf32>
+  %dw = qnt.constant dense<[[[[1.0]]], [[[1.0]]]]> : tensor<2x1x1x1xf32>
+  %w3 = qnt.constant dense<[[[[1.0]], [[8.0]]]]> : tensor<1x2x1x1xf32>
+  %c1 = qnt.conv %x, %w1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %r1 = qnt.relu %c1 : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %d = qnt.conv %r1, %dw {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64}
+      : (tensor<1x2x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %r2 = qnt.relu %d : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %c3 = qnt.conv %r2, %w3 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x2x2x2xf32>, tensor<1x2x1x1xf32>) -> tensor<1x1x2x2xf32>
+  return %c3 : tensor<1x1x2x2xf32>
 }
