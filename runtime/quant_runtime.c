@@ -8,7 +8,9 @@
  *===----------------------------------------------------------------------===*/
 
 #include "quant_runtime.h"
+#include "quant_runtime_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 /* Weak: sequential models (AArch64 artifacts, --no-threads) are linked
@@ -27,6 +29,8 @@ __attribute__((weak)) const char *quant_status_string(int status) {
     return "the model was compiled for another ABI version";
   case QUANT_ERROR_OUT_OF_MEMORY:
     return "out of memory";
+  case QUANT_ERROR_NO_DEVICE:
+    return "no usable GPU or driver for a model compiled for one";
   default:
     return "unknown status";
   }
@@ -69,9 +73,10 @@ static int check(const quant_tensor_info *infos, uint32_t count,
 }
 
 __attribute__((weak)) int
-quant_model_run(const quant_model_info *model, const void *const *inputs,
-                const size_t *input_bytes, void *const *outputs,
-                const size_t *output_bytes) {
+quant_check_model_arguments(const quant_model_info *model,
+                            const void *const *inputs,
+                            const size_t *input_bytes, void *const *outputs,
+                            const size_t *output_bytes) {
   if (!model)
     return QUANT_ERROR_NULL_ARGUMENT;
   if (model->abi_version != QUANT_ABI_VERSION)
@@ -80,8 +85,40 @@ quant_model_run(const quant_model_info *model, const void *const *inputs,
   if (status == QUANT_OK)
     status = check(model->outputs, model->num_outputs,
                    (const void *const *)outputs, output_bytes);
+  return status;
+}
+
+/* Defined by quant_cuda_runtime.c in artifacts of GPU models. */
+extern int quant_cuda_model_run(const quant_model_info *model,
+                                const void *const *inputs,
+                                const size_t *input_bytes,
+                                void *const *outputs,
+                                const size_t *output_bytes)
+    __attribute__((weak));
+
+__attribute__((weak)) int
+quant_model_run(const quant_model_info *model, const void *const *inputs,
+                const size_t *input_bytes, void *const *outputs,
+                const size_t *output_bytes) {
+  int status = quant_check_model_arguments(model, inputs, input_bytes, outputs,
+                                           output_bytes);
   if (status != QUANT_OK)
     return status;
+  if (model->flags & QUANT_MODEL_CUDA)
+    return quant_cuda_model_run ? quant_cuda_model_run(model, inputs,
+                                                       input_bytes, outputs,
+                                                       output_bytes)
+                                : QUANT_ERROR_NO_DEVICE;
+  return quant_model_run_on_host(model, inputs, input_bytes, outputs,
+                                 output_bytes);
+}
+
+__attribute__((weak)) int
+quant_model_run_on_host(const quant_model_info *model,
+                        const void *const *inputs, const size_t *input_bytes,
+                        void *const *outputs, const size_t *output_bytes) {
+  (void)input_bytes;
+  (void)output_bytes;
 
   uint32_t n = model->num_inputs + model->num_outputs;
   size_t words = 0;
@@ -135,12 +172,26 @@ quant_model_run(const quant_model_info *model, const void *const *inputs,
 #define QUANT_HEADER 64 /* bytes before each block: keeps 64-byte alignment */
 
 typedef struct scratch_header {
-  void *base;  /* what posix_memalign returned */
-  size_t size; /* usable bytes after the header */
+  void *base;                 /* what the allocator returned */
+  size_t size;                /* usable bytes after the header */
+  void (*release)(void *);    /* how `base` is freed */
 } scratch_header;
 
 static _Thread_local scratch_header *scratch_cache[QUANT_CACHE_SLOTS];
 static _Thread_local int scratch_cached;
+
+/* Where blocks come from: posix_memalign, or a backend (CUDA managed
+   memory for nvptx models, quant_cuda_runtime.c). */
+static void *(*backend_alloc)(size_t);
+static void (*backend_free)(void *);
+
+__attribute__((weak)) void quant_use_scratch_allocator(void *(*alloc)(size_t),
+                                                        void (*release)(void *)) {
+  backend_alloc = alloc;
+  backend_free = release;
+}
+
+static void block_free(scratch_header *h) { h->release(h->base); }
 
 static void *scratch_alloc(size_t alignment, size_t size) {
   size_t offset = alignment > QUANT_HEADER ? alignment : QUANT_HEADER;
@@ -160,13 +211,25 @@ static void *scratch_alloc(size_t alignment, size_t size) {
     }
   }
   void *base = NULL;
-  if (size > SIZE_MAX - offset ||
-      posix_memalign(&base, offset, offset + size) != 0)
+  char *start;
+  if (size > SIZE_MAX - 2 * offset)
     return NULL;
-  scratch_header *h = (scratch_header *)((char *)base + offset - QUANT_HEADER);
+  if (backend_alloc) {
+    /* Over-allocated by `offset` and aligned here. */
+    if (!(base = backend_alloc(2 * offset + size)))
+      return NULL;
+    start = (char *)base +
+            ((offset - (uintptr_t)base % offset) % offset);
+  } else {
+    if (posix_memalign(&base, offset, offset + size) != 0)
+      return NULL;
+    start = (char *)base;
+  }
+  scratch_header *h = (scratch_header *)(start + offset - QUANT_HEADER);
   h->base = base;
+  h->release = backend_alloc ? backend_free : free;
   h->size = alignment <= QUANT_HEADER ? size : 0; /* 0: never reused */
-  return (char *)base + offset;
+  return start + offset;
 }
 
 void *_mlir_memref_to_llvm_alloc(size_t size) {
@@ -182,7 +245,7 @@ void _mlir_memref_to_llvm_free(void *ptr) {
     return;
   scratch_header *h = (scratch_header *)((char *)ptr - QUANT_HEADER);
   if (h->size == 0 || scratch_cached == QUANT_CACHE_SLOTS) {
-    free(h->base);
+    block_free(h);
     return;
   }
   scratch_cache[scratch_cached++] = h;
@@ -190,5 +253,5 @@ void _mlir_memref_to_llvm_free(void *ptr) {
 
 void quant_release_scratch(void) {
   while (scratch_cached > 0)
-    free(scratch_cache[--scratch_cached]->base);
+    block_free(scratch_cache[--scratch_cached]);
 }

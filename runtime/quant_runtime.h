@@ -39,7 +39,8 @@ typedef enum quant_status {
   QUANT_ERROR_NULL_ARGUMENT = 1, /* a model, buffer or size pointer is NULL */
   QUANT_ERROR_BAD_SIZE = 2,      /* a buffer's byte size is not the tensor's */
   QUANT_ERROR_ABI_MISMATCH = 3,  /* the model was built for another ABI */
-  QUANT_ERROR_OUT_OF_MEMORY = 4
+  QUANT_ERROR_OUT_OF_MEMORY = 4,
+  QUANT_ERROR_NO_DEVICE = 5 /* compiled for a GPU: no driver or no device */
 } quant_status;
 
 /* Element types use the ONNX TensorProto.DataType codes. */
@@ -59,11 +60,16 @@ typedef struct quant_tensor_info {
   uint64_t num_bytes;   /* product(shape) * element size */
 } quant_tensor_info;
 
+/* quant_model_info.flags: the model's kernels run on an NVIDIA GPU
+   (--target=nvptx); quant_model_run stages the buffers through the CUDA
+   runtime linked into the artifact. */
+#define QUANT_MODEL_CUDA 1u
+
 typedef struct quant_model_info {
   uint32_t abi_version; /* QUANT_ABI_VERSION of the compiler that built it */
   uint32_t num_inputs;
   uint32_t num_outputs;
-  uint32_t reserved;
+  uint32_t flags;       /* QUANT_MODEL_* bits */
   const char *name;
   const quant_tensor_info *inputs;
   const quant_tensor_info *outputs;

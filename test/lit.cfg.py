@@ -98,3 +98,19 @@ else:
                     "qemu-aarch64-static or AArch64 runtime (install "
                     "gcc-aarch64-linux-gnu g++-aarch64-linux-gnu "
                     "qemu-user-static, then reconfigure)")
+
+# NVIDIA GPUs (quant-compile --target=nvptx): `REQUIRES: ptxas` tests feed
+# the emitted PTX to the CUDA toolkit's assembler (%ptxas); `REQUIRES:
+# cuda-runtime` tests link GPU artifacts (the runtime needs cuda.h). No test
+# needs a GPU: utils/gpu_check.sh runs the artifacts on one.
+cuda_root = os.environ.get("CUDAToolkit_ROOT", "/usr/local/cuda")
+ptxas = shutil.which("ptxas") or os.path.join(cuda_root, "bin", "ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+else:
+    lit_config.note("PTX assembly tests are skipped: no ptxas (install the "
+                    "CUDA toolkit at /usr/local/cuda)")
+if os.path.isfile(os.path.join(config.quant_obj_root, "lib",
+                               "libquant_runtime_cuda.a")):
+    config.available_features.add("cuda-runtime")

@@ -13,6 +13,7 @@
 #include "quant_runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -133,6 +134,66 @@ LogicalResult quant_compiler::lowerModelToLLVMDialect(ModuleOp module,
   return pm.run(module);
 }
 
+LogicalResult quant_compiler::lowerModelToNvptx(ModuleOp module, StringRef chip,
+                                                bool int8Mma) {
+  PassManager pm(module.getContext());
+  NvptxPipelineOptions options;
+  options.chip = chip.str();
+  options.int8Mma = int8Mma;
+  buildNvptxPipeline(pm, options);
+  return pm.run(module);
+}
+
+bool quant_compiler::isSupportedGpuChip(StringRef chip, std::string &error) {
+  static bool once = [] {
+    LLVMInitializeNVPTXTargetInfo();
+    LLVMInitializeNVPTXTarget();
+    LLVMInitializeNVPTXTargetMC();
+    return true;
+  }();
+  (void)once;
+  unsigned version = 0;
+  StringRef digits = chip;
+  bool prefixed = digits.consume_front("sm_");
+  digits.consume_back("a");
+  if (!prefixed || digits.getAsInteger(10, version) || version < 80) {
+    error = "--mcpu=" + chip.str() +
+            " is not an NVIDIA GPU architecture the nvptx target supports: "
+            "give sm_80 (A100), sm_86, sm_89, sm_90 (H100) or later (int8 "
+            "tensor-core mma.sync m16n8k32 needs sm_80)";
+    return false;
+  }
+  llvm::Triple triple("nvptx64-nvidia-cuda");
+  std::string lookupError;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, lookupError);
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target ? target->createMCSubtargetInfo(triple, "", "") : nullptr);
+  if (!info || !info->isCPUStringValid(chip)) {
+    error = "--mcpu=" + chip.str() +
+            " is not known to this LLVM's NVPTX backend";
+    return false;
+  }
+  return true;
+}
+
+FailureOr<std::string> quant_compiler::collectPtx(ModuleOp module) {
+  std::string text;
+  bool any = false;
+  for (auto binary : module.getOps<gpu::BinaryOp>())
+    for (Attribute attr : binary.getObjects()) {
+      auto object = dyn_cast<gpu::ObjectAttr>(attr);
+      if (!object || object.getFormat() != gpu::CompilationTarget::Assembly)
+        return binary.emitError("expected a PTX (format isa) object");
+      text += "// gpu.module @" + binary.getName().str() + "\n";
+      text += object.getObject().getValue().str();
+      any = true;
+    }
+  if (!any)
+    return module.emitError("the model has no GPU kernels");
+  return text;
+}
+
 FailureOr<std::string>
 quant_compiler::resolveInt8Kernels(const llvm::TargetMachine &machine,
                                    StringRef requested, std::string &error) {
@@ -177,7 +238,8 @@ int64_t quant_compiler::defaultVectorWidth(const llvm::TargetMachine &machine) {
 std::unique_ptr<llvm::Module>
 quant_compiler::translateModelToLLVMIR(ModuleOp module,
                                        llvm::LLVMContext &context,
-                                       const ModelSignature &signature) {
+                                       const ModelSignature &signature,
+                                       bool cuda) {
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, signature.name);
   if (!llvmModule)
@@ -271,7 +333,8 @@ quant_compiler::translateModelToLLVMIR(ModuleOp module,
           {llvm::ConstantInt::get(i32, 1),
            llvm::ConstantInt::get(i32, signature.inputs.size()),
            llvm::ConstantInt::get(i32, signature.outputs.size()),
-           llvm::ConstantInt::get(i32, 0), string(name, name + "_model_name"),
+           llvm::ConstantInt::get(i32, cuda ? QUANT_MODEL_CUDA : 0),
+           string(name, name + "_model_name"),
            tensorTable(signature.inputs, "inputs"),
            tensorTable(signature.outputs, "outputs"), entry}),
       name + "_model_info");

@@ -9,11 +9,14 @@
 #include "quant/Conversion/Passes.h"
 #include "quant/Dialect/Qnt/Transforms/Passes.h"
 #include "quant/Target/Cpu/Passes.h"
+#include "quant/Target/Nvptx/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -31,6 +34,19 @@ void quant_compiler::buildLowerToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(qnt::createConvertQntToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+/// Bufferization shared by the CPU and GPU paths: results become
+/// caller-provided output buffers, scratch is freed where it dies.
+static void buildBufferizationPipeline(OpPassManager &pm) {
+  pm.addPass(createQuantBufferize());
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createCanonicalizerPass());
 }
 
 void quant_compiler::buildLinalgToLLVMPipeline(
@@ -53,14 +69,7 @@ void quant_compiler::buildLinalgToLLVMPipeline(
   }
 
   // Tensors -> buffers; results become caller-provided output buffers.
-  pm.addPass(createQuantBufferize());
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createCanonicalizerPass());
+  buildBufferizationPipeline(pm);
 
   // Copies bufferization introduced (pads, im2col taps, layout changes) get
   // the same SIMD tiles.
@@ -120,6 +129,62 @@ void quant_compiler::buildFp32ToLLVMPipeline(
   buildLinalgToLLVMPipeline(pm, options);
 }
 
+void quant_compiler::buildNvptxPipeline(OpPassManager &pm,
+                                        const NvptxPipelineOptions &options) {
+  if (options.int8Mma)
+    pm.addPass(createQuantNvptxInt8Mma());
+  buildLowerToLinalgPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createQuantFuseElementwise());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  buildBufferizationPipeline(pm);
+  pm.addPass(createQuantGpuLaunchKernelCalls());
+
+  // Every linalg op becomes loops whose parallel dimensions are one GPU
+  // thread each; reductions stay sequential in the thread.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createQuantApproximateMath());
+  QuantGpuMapParallelLoopsOptions mapping;
+  mapping.blockSize = options.blockSize;
+  pm.addNestedPass<func::FuncOp>(createQuantGpuMapParallelLoops(mapping));
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Device code: NVVM for the chip.
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertNVVMToLLVMPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+
+  // Host code, as on the CPU, then the launches.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createQuantGpuDeviceConstants());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath = options.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
 void quant_compiler::registerPipelines() {
   PassPipelineRegistration<>(
       "quant-lower-to-linalg",
@@ -134,4 +199,9 @@ void quant_compiler::registerPipelines() {
       "quant-fp32-to-llvm",
       "The whole path, float and int8: qnt -> linalg -> LLVM dialect",
       buildFp32ToLLVMPipeline);
+  PassPipelineRegistration<NvptxPipelineOptions>(
+      "quant-nvptx-to-llvm",
+      "The NVIDIA GPU path: qnt -> host LLVM dialect launching PTX kernels "
+      "(gpu.binary)",
+      buildNvptxPipeline);
 }

@@ -13,11 +13,15 @@
 #include "quant/Dialect/Qnt/Transforms/Passes.h"
 #include "quant/Pipelines/Pipelines.h"
 #include "quant/Target/Cpu/Passes.h"
+#include "quant/Target/Nvptx/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
@@ -35,6 +39,7 @@ void quant_compiler::registerAllPasses() {
   qnt::registerQntCalibrationPasses();
   qnt::registerQntConversionPasses();
   registerQuantCpuPasses();
+  registerQuantNvptxPasses();
   registerPipelines();
   qnt::registerCalibrationPipeline();
 }
@@ -43,6 +48,11 @@ void quant_compiler::registerAllTranslations(DialectRegistry &registry) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
+  // --target=nvptx: kernels in gpu.binary ops, launched from host code.
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
 }
 
 // Under -DQUANT_SANITIZE=ON our code is instrumented but libMLIR.so is not.

@@ -55,25 +55,30 @@ static cl::opt<std::string> emit(
     cl::desc("What to write: obj (relocatable object with the runtime), lib "
              "(static archive), shared (shared library), exe (standalone "
              "program with quant-run's command line), mlir (the qnt module "
-             "that is compiled), llvm (LLVM IR), onnx (the qnt module as an "
-             "ONNX model: with --precision=int8 a QDQ model with quant's "
+             "that is compiled), llvm (LLVM IR; the host code for nvptx), "
+             "ptx (--target=nvptx: the GPU kernels), onnx (the qnt module as "
+             "an ONNX model: with --precision=int8 a QDQ model with quant's "
              "scales and zero points, for ONNX Runtime)"),
-    cl::value_desc("obj|lib|shared|exe|mlir|llvm|onnx"), cl::init("shared"),
+    cl::value_desc("obj|lib|shared|exe|mlir|llvm|ptx|onnx"), cl::init("shared"),
     cl::cat(category));
 static cl::opt<std::string> target(
     "target",
     cl::desc("Target architecture (Linux): x86_64, or aarch64 (cross-linked "
              "with aarch64-linux-gnu-gcc, or $QUANT_AARCH64_CC; "
              "single-threaded; run with qemu-aarch64-static -L "
-             "/usr/aarch64-linux-gnu on an x86-64 host)"),
-    cl::value_desc("x86_64|aarch64"), cl::init("x86_64"), cl::cat(category));
+             "/usr/aarch64-linux-gnu on an x86-64 host), or nvptx (NVIDIA "
+             "GPUs: kernels as PTX for --mcpu, x86-64 host code that runs "
+             "them through the CUDA driver)"),
+    cl::value_desc("x86_64|aarch64|nvptx"), cl::init("x86_64"), cl::cat(category));
 static cl::opt<std::string> mcpu(
     "mcpu",
     cl::desc("CPU to tune and select instructions for: native (this host; "
              "the default for x86_64 on an x86-64 host), x86-64-v2, "
              "x86-64-v3, x86-64-v4, skylake-avx512, ...; for aarch64 generic "
              "(the default: Armv8.0 NEON), cortex-a76 or neoverse-n1 "
-             "(sdot), neoverse-v1 (sdot and smmla), ..."),
+             "(sdot), neoverse-v1 (sdot and smmla), ...; for nvptx the GPU "
+             "architecture: sm_80 (the default; A100), sm_86, sm_89, sm_90 "
+             "(H100), ..."),
     cl::cat(category));
 static cl::opt<std::string> precision(
     "precision",
@@ -113,7 +118,8 @@ static cl::opt<std::string> int8Kernels(
              "microkernels --mcpu has: avx512vnni, avxvnni, avx2 on x86_64; "
              "i8mm (smmla), dotprod (sdot) on aarch64; else generic), one of "
              "those by name, or reference (the plain integer loops of the "
-             "reference lowering)"),
+             "reference lowering); on nvptx auto is the int8 tensor-core "
+             "kernels (mma.sync)"),
     cl::init("auto"), cl::cat(category));
 
 static cl::opt<bool> crossLayerEqualize(
@@ -189,7 +195,9 @@ int main(int argc, char **argv) {
       "  quant-compile model.onnx --emit=exe -o model   (+ model.h)\n"
       "  quant-compile model.mlir --emit=shared --mcpu=x86-64-v3 -o model.so\n"
       "  quant-compile model.onnx --target=aarch64 --mcpu=neoverse-n1 "
-      "--emit=exe -o model\n");
+      "--emit=exe -o model\n"
+      "  quant-compile model.onnx --target=nvptx --mcpu=sm_90 --emit=ptx "
+      "-o model.ptx\n");
 
   if (inputFile.empty())
     return fail("no input model (see --help)");
@@ -203,17 +211,38 @@ int main(int argc, char **argv) {
   if (granularity != "per-channel" && granularity != "per-tensor")
     return fail("--granularity=" + granularity +
                 " is not per-channel or per-tensor");
-  std::optional<std::string> triple = cpuTargetTriple(target);
+  bool nvptx = target == "nvptx" || target == "cuda";
+  // GPU models: x86-64 host code for any x86-64 CPU.
+  std::optional<std::string> triple =
+      cpuTargetTriple(nvptx ? StringRef("x86_64") : StringRef(target));
   if (!triple)
-    return fail("--target=" + target + " is not one of x86_64, aarch64");
+    return fail("--target=" + target + " is not one of x86_64, aarch64, nvptx");
   bool aarch64 = llvm::Triple(*triple).isAArch64();
   bool known = llvm::StringSwitch<bool>(emit)
-                   .Cases({"obj", "lib", "shared", "exe", "mlir", "llvm", "onnx"},
+                   .Cases({"obj", "lib", "shared", "exe", "mlir", "llvm", "ptx",
+                           "onnx"},
                           true)
                    .Default(false);
   if (!known)
     return fail("--emit=" + emit +
-                " is not one of obj, lib, shared, exe, mlir, llvm, onnx");
+                " is not one of obj, lib, shared, exe, mlir, llvm, ptx, onnx");
+  if (emit == "ptx" && !nvptx)
+    return fail("--emit=ptx needs --target=nvptx");
+  std::string chip = mcpu.empty() ? std::string("sm_80") : mcpu.getValue();
+  if (nvptx) {
+    std::string chipError;
+    if (!isSupportedGpuChip(chip, chipError))
+      return fail(chipError);
+    if (int8Kernels != "auto" && int8Kernels != "reference")
+      return fail("--int8-kernels=" + int8Kernels +
+                  " is a CPU instruction set; --target=nvptx takes auto "
+                  "(tensor cores) or reference");
+    if (!std::string(QUANT_CUDA_RUNTIME_LIB).size() &&
+        (emit == "obj" || emit == "lib" || emit == "shared" || emit == "exe"))
+      return fail("this quant-compile was built without the CUDA runtime "
+                  "(no cuda.h was found): --target=nvptx can emit ptx, llvm "
+                  "and mlir only");
+  }
 
   if (!mlir::qnt::parseCalibrationMethod(calibrationMethod))
     return fail("--calibration-method=" + calibrationMethod +
@@ -289,7 +318,8 @@ int main(int argc, char **argv) {
       llvm::sys::fs::remove(outputFile);
   }
   std::string error;
-  auto machine = createCpuTargetMachine(*triple, mcpu, error);
+  auto machine =
+      createCpuTargetMachine(*triple, nvptx ? "x86-64" : mcpu.getValue(), error);
   if (failed(machine))
     return fail(error);
   if (vectorWidth < -1)
@@ -305,15 +335,32 @@ int main(int argc, char **argv) {
   // whose ABI is not the __kmpc_* one LLVM's OpenMP lowering calls).
   bool parallel = !sequential && !aarch64;
   FailureOr<ModelSignature> signature = prepareModelEntry(*module, name);
-  if (failed(signature) ||
-      failed(lowerModelToLLVMDialect(*module, parallel, lanes, *kernels)))
+  if (failed(signature))
     return 1;
+  if (nvptx) {
+    if (failed(lowerModelToNvptx(*module, chip, int8Kernels == "auto")))
+      return 1;
+  } else if (failed(lowerModelToLLVMDialect(*module, parallel, lanes,
+                                            *kernels))) {
+    return 1;
+  }
+  if (emit == "ptx") {
+    FailureOr<std::string> ptx = collectPtx(*module);
+    if (failed(ptx))
+      return 1;
+    auto out = openOutputFile(outputFile, &error);
+    if (!out)
+      return fail(error);
+    out->os() << *ptx;
+    out->keep();
+    return 0;
+  }
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
-      translateModelToLLVMIR(*module, llvmContext, *signature);
+      translateModelToLLVMIR(*module, llvmContext, *signature, nvptx);
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
-  if (failed(linkKernelLibrary(*llvmModule, **machine, error)))
+  if (!nvptx && failed(linkKernelLibrary(*llvmModule, **machine, error)))
     return fail(error);
   if (emit == "exe")
     addExecutableMain(*llvmModule, *signature);
@@ -349,24 +396,39 @@ int main(int argc, char **argv) {
                 "then reconfigure and rebuild (--emit=llvm works without)");
   std::string runtimeLib = runtimeDir + "/libquant_runtime.a";
   std::string driverLib = runtimeDir + "/libquant_driver.a";
-  // OpenMP for the host's threaded code; AArch64 code is sequential.
+  // OpenMP for the host's threaded code; AArch64 code is sequential. GPU
+  // models link the CUDA runtime (before quant_runtime, whose allocator it
+  // replaces) and open the driver with dlopen.
   std::vector<std::string> ompArgs;
-  if (!aarch64)
+  if (nvptx)
+    ompArgs = {"-ldl", "-lpthread"};
+  else if (!aarch64)
     ompArgs = {"-L" QUANT_OPENMP_LIBRARY_DIR,
                "-Wl,-rpath," QUANT_OPENMP_LIBRARY_DIR, "-lomp"};
+  std::vector<std::string> runtimeLibs;
+  if (nvptx)
+    runtimeLibs.push_back(QUANT_CUDA_RUNTIME_LIB);
+  runtimeLibs.push_back(runtimeLib);
   std::optional<std::string> linkError;
   if (emit == "obj") {
-    linkError = runTool(cc, {"-r", "-o", outputFile, objectPath.str().str(),
-                             "-Wl,--whole-archive", runtimeLib,
-                             "-Wl,--no-whole-archive", "-nostdlib"});
+    std::vector<std::string> args = {"-r", "-o", outputFile,
+                                     objectPath.str().str(),
+                                     "-Wl,--whole-archive"};
+    llvm::append_range(args, runtimeLibs);
+    llvm::append_range(args, std::vector<std::string>{
+                                 "-Wl,--no-whole-archive", "-nostdlib"});
+    linkError = runTool(cc, args);
   } else if (emit == "lib") {
     SmallString<128> merged;
     llvm::sys::fs::createTemporaryFile("quant-merged", "o", merged);
     llvm::FileRemover removeMerged(merged);
-    linkError = runTool(cc, {"-r", "-o", merged.str().str(),
-                             objectPath.str().str(), "-Wl,--whole-archive",
-                             runtimeLib, "-Wl,--no-whole-archive",
-                             "-nostdlib"});
+    std::vector<std::string> args = {"-r", "-o", merged.str().str(),
+                                     objectPath.str().str(),
+                                     "-Wl,--whole-archive"};
+    llvm::append_range(args, runtimeLibs);
+    llvm::append_range(args, std::vector<std::string>{
+                                 "-Wl,--no-whole-archive", "-nostdlib"});
+    linkError = runTool(cc, args);
     if (!linkError) {
       llvm::sys::fs::remove(outputFile);
       linkError = runTool(aarch64 ? "aarch64-linux-gnu-ar" : "ar",
@@ -374,13 +436,15 @@ int main(int argc, char **argv) {
     }
   } else if (emit == "shared") {
     std::vector<std::string> args = {"-shared", "-o", outputFile,
-                                     objectPath.str().str(), runtimeLib};
+                                     objectPath.str().str()};
+    llvm::append_range(args, runtimeLibs);
     llvm::append_range(args, ompArgs);
     args.push_back("-lm");
     linkError = runTool(cc, args);
   } else {
     std::vector<std::string> args = {"-o", outputFile, objectPath.str().str(),
-                                     driverLib, runtimeLib};
+                                     driverLib};
+    llvm::append_range(args, runtimeLibs);
     llvm::append_range(args, ompArgs);
     llvm::append_range(args, std::vector<std::string>{"-lstdc++", "-lm"});
     linkError = runTool(cc, args);

@@ -20,6 +20,8 @@ int main(int argc, char **argv) {
   mlir::quant_compiler::registerAllPasses();
   mlir::DialectRegistry registry;
   mlir::quant_compiler::registerAllDialects(registry);
+  // gpu-module-to-binary translates gpu.modules to LLVM IR.
+  mlir::quant_compiler::registerAllTranslations(registry);
   llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
     os << "quant-opt (quant " QUANT_VERSION ")\n";
   });

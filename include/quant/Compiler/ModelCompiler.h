@@ -64,6 +64,21 @@ LogicalResult lowerModelToLLVMDialect(ModuleOp module, bool parallel,
                                       int64_t vectorWidth,
                                       StringRef int8Kernels);
 
+/// Lowers a prepared module for an NVIDIA GPU of architecture `chip`
+/// (buildNvptxPipeline): host code in the LLVM dialect whose launches name
+/// kernels in gpu.binary ops holding PTX. `int8Mma` runs quantized
+/// convolutions and GEMMs on tensor cores.
+LogicalResult lowerModelToNvptx(ModuleOp module, StringRef chip, bool int8Mma);
+
+/// Whether `chip` is a GPU architecture the nvptx target supports: sm_80 or
+/// later (int8 mma.sync m16n8k32), known to LLVM's NVPTX backend. Otherwise
+/// `error` says why.
+bool isSupportedGpuChip(StringRef chip, std::string &error);
+
+/// The PTX of every gpu.binary in a module lowered by lowerModelToNvptx,
+/// each after a `// gpu.module @NAME` line.
+FailureOr<std::string> collectPtx(ModuleOp module);
+
 /// The int8 kernel ISA for `machine` (defaultInt8Kernels) or the one
 /// `requested` names ("auto" = the default, "reference" = none); an error
 /// names the choices.
@@ -83,10 +98,11 @@ LogicalResult linkKernelLibrary(llvm::Module &module,
                                 std::string &error);
 
 /// Translates an LLVM-dialect module and adds NAME_info, NAME_run, the
-/// packed entry and, with `withDefault`, `quant_default_model_info`.
+/// packed entry and the weak `quant_default_model_info`; `cuda` sets
+/// QUANT_MODEL_CUDA in the model's flags (--target=nvptx).
 std::unique_ptr<llvm::Module>
 translateModelToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
-                       const ModelSignature &signature);
+                       const ModelSignature &signature, bool cuda = false);
 
 /// Adds `int main(argc, argv)` calling the command-line driver.
 void addExecutableMain(llvm::Module &module, const ModelSignature &signature);

@@ -9,6 +9,9 @@
 //   quant-linalg-to-llvm    linalg on tensors -> LLVM dialect (bufferize,
 //                           loops, OpenMP, math approximations)
 //   quant-fp32-to-llvm      both, in order
+//   quant-nvptx-to-llvm     qnt -> host LLVM dialect + gpu.binary of PTX
+//                           for an NVIDIA GPU (tensor-core int8 kernels,
+//                           one thread per element for the rest)
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +20,10 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
+
+#ifndef QUANT_CUDA_TOOLKIT_DIR
+#define QUANT_CUDA_TOOLKIT_DIR ""
+#endif
 
 namespace mlir::quant_compiler {
 
@@ -42,6 +49,36 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::init("reference")};
 };
 
+struct NvptxPipelineOptions
+    : public PassPipelineOptions<NvptxPipelineOptions> {
+  Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("GPU architecture: sm_80 (A100), sm_86, sm_89, sm_90 "
+                     "(H100), ..."),
+      llvm::cl::init("sm_80")};
+  Option<bool> int8Mma{
+      *this, "int8-mma",
+      llvm::cl::desc("Run quantized convolutions and GEMMs on tensor cores "
+                     "(quant-nvptx-int8-mma); off: the reference integer "
+                     "loops"),
+      llvm::cl::init(true)};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu-module-to-binary embeds: isa (PTX, compiled "
+                     "by the driver at load) or bin (cubin, needs ptxas)"),
+      llvm::cl::init("isa")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit folder whose nvvm/libdevice serves the "
+                     "math functions kernels call (default: the toolkit quant "
+                     "was configured with)"),
+      llvm::cl::init(QUANT_CUDA_TOOLKIT_DIR)};
+  Option<int64_t> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("Threads per block of the element-wise kernels"),
+      llvm::cl::init(256)};
+};
+
 /// Graph cleanup and the float lowering to linalg on tensors.
 void buildLowerToLinalgPipeline(OpPassManager &pm);
 
@@ -53,6 +90,10 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm,
 /// The whole float path: qnt -> LLVM dialect.
 void buildFp32ToLLVMPipeline(OpPassManager &pm,
                              const CpuPipelineOptions &options);
+
+/// The NVIDIA GPU path: qnt -> host code in the LLVM dialect that launches
+/// kernels held by gpu.binary ops (PTX for `chip`).
+void buildNvptxPipeline(OpPassManager &pm, const NvptxPipelineOptions &options);
 
 void registerPipelines();
 

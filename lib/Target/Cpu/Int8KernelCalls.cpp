@@ -17,6 +17,7 @@
 #include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
 #include "quant/Quantization/QuantMath.h"
 #include "quant/Target/Cpu/Int8Kernels.h"
+#include "quant/Target/Cpu/Int8Operands.h"
 
 #include "quant_int8_kernels.h"
 
@@ -68,35 +69,23 @@ std::optional<SmallVector<int64_t>> biasValues(Operation *op,
   return storageConstant(op->getOperand(2));
 }
 
-/// What every kernel call of `op` (input operand 0, weights operand 1,
-/// optional bias operand 2) shares: its weights (as a matrix), its int32
-/// biases (0 without), each channel's multiplier and shift. nullopt when
-/// an operand is not a constant of the right type, or a scale has no
-/// fixed-point form (the reference lowering reports that).
+/// The operands every kernel call of `op` shares, as a KernelOperands
+/// whose `kernel` is set; `weights` and `bias` receive the matrix and the
+/// int32 bias.
 std::optional<KernelOperands>
 startOperands(Operation *op, StringRef kernel, int64_t channels,
               quant::UniformQuantizedType inQ, quant::UniformQuantizedType outQ,
               SmallVector<int8_t> &weights, SmallVector<int64_t> &bias) {
-  std::optional<SmallVector<double>> wScales =
-      qnt::getSymmetricI8WeightScales(op->getOperand(1).getType());
-  std::optional<SmallVector<int64_t>> w = storageConstant(op->getOperand(1));
-  std::optional<SmallVector<int64_t>> b = biasValues(op, channels);
-  if (!wScales || !w || !b)
-    return std::nullopt;
-  int64_t bad = 0;
-  std::optional<SmallVector<qnt::FixedPointMultiplier>> fixed =
-      qnt::getRequantMultipliers(inQ.getScale(), *wScales, outQ.getScale(),
-                                 channels, bad);
-  if (!fixed)
+  std::optional<Int8ContractionOperands> operands =
+      getInt8ContractionOperands(op, channels, inQ, outQ);
+  if (!operands)
     return std::nullopt;
   KernelOperands k;
   k.kernel = kernel;
-  for (const qnt::FixedPointMultiplier &m : *fixed) {
-    k.multipliers.push_back(m.multiplier);
-    k.shifts.push_back(m.shift);
-  }
-  weights.assign(w->begin(), w->end());
-  bias = std::move(*b);
+  k.multipliers = std::move(operands->multipliers);
+  k.shifts = std::move(operands->shifts);
+  weights = std::move(operands->weights);
+  bias = std::move(operands->bias);
   return k;
 }
 
@@ -193,7 +182,7 @@ struct QuantCpuInt8KernelsPass
 };
 
 /// `memref<?xT>` viewing the whole of `tensor`'s buffer (read only).
-Value flatBuffer(OpBuilder &b, Location loc, Value tensor) {
+Value flatBufferOf(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   auto memref = MemRefType::get(type.getShape(), type.getElementType());
   Value buffer = bufferization::ToBufferOp::create(b, loc, memref, tensor,
@@ -223,7 +212,7 @@ Value constantBuffer(OpBuilder &b, Location loc, ArrayRef<T> values,
   else
     attr = DenseElementsAttr::get(type, values);
   Value constant = arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
-  return flatBuffer(b, loc, constant);
+  return flatBufferOf(b, loc, constant);
 }
 
 /// `func.func private @quant_<kernel>_<isa>(memref<?xi8> input, weights,
@@ -258,7 +247,7 @@ void rewrite(Operation *op, const KernelOperands &k, const Int8KernelIsa &isa,
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
   Type i8 = b.getI8Type();
   SmallVector<Value> args{
-      flatBuffer(b, loc, input),
+      flatBufferOf(b, loc, input),
       constantBuffer<int8_t>(b, loc, k.packedWeights, 8, prefix + "_w"),
       constantBuffer<int32_t>(b, loc, k.bias, 32, prefix + "_b"),
       constantBuffer<int32_t>(b, loc, k.multipliers, 32, prefix + "_m"),
@@ -317,3 +306,45 @@ void QuantCpuInt8KernelsPass::runOnOperation() {
 }
 
 } // namespace
+
+std::optional<Int8ContractionOperands>
+quant_compiler::getInt8ContractionOperands(Operation *op, int64_t channels,
+                                           quant::UniformQuantizedType inQ,
+                                           quant::UniformQuantizedType outQ) {
+  std::optional<SmallVector<double>> wScales =
+      qnt::getSymmetricI8WeightScales(op->getOperand(1).getType());
+  std::optional<SmallVector<int64_t>> w = storageConstant(op->getOperand(1));
+  std::optional<SmallVector<int64_t>> b = biasValues(op, channels);
+  if (!wScales || !w || !b)
+    return std::nullopt;
+  int64_t bad = 0;
+  std::optional<SmallVector<qnt::FixedPointMultiplier>> fixed =
+      qnt::getRequantMultipliers(inQ.getScale(), *wScales, outQ.getScale(),
+                                 channels, bad);
+  if (!fixed)
+    return std::nullopt;
+  Int8ContractionOperands operands;
+  for (const qnt::FixedPointMultiplier &m : *fixed) {
+    operands.multipliers.push_back(m.multiplier);
+    operands.shifts.push_back(m.shift);
+  }
+  operands.weights.assign(w->begin(), w->end());
+  operands.bias = std::move(*b);
+  return operands;
+}
+
+Value quant_compiler::flatBuffer(OpBuilder &b, Location loc, Value tensor) {
+  return flatBufferOf(b, loc, tensor);
+}
+
+Value quant_compiler::constantI8Buffer(OpBuilder &b, Location loc,
+                                       ArrayRef<int8_t> values,
+                                       StringRef blobName) {
+  return constantBuffer<int8_t>(b, loc, values, 8, blobName);
+}
+
+Value quant_compiler::constantI32Buffer(OpBuilder &b, Location loc,
+                                        ArrayRef<int32_t> values,
+                                        StringRef blobName) {
+  return constantBuffer<int32_t>(b, loc, values, 32, blobName);
+}

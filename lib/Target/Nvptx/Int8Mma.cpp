@@ -1,0 +1,515 @@
+//===- Int8Mma.cpp - Quantized ops to int8 tensor-core kernels ------------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// quant-nvptx-int8-mma: one generated implicit-GEMM kernel per quantized
+// convolution or GEMM, on mma.sync m16n8k32 (see Passes.td and
+// docs/Numerics.md, "NVIDIA GPUs").
+//
+// Fragment layouts (PTX ISA, "Matrix Fragments for mma.m16n8k32", .s8),
+// with g = lane / 4 and t = lane % 4:
+//   A (16 x 32, row): register r holds 4 consecutive k of one row:
+//     r0 = row g,   k 4t..4t+3     r1 = row g+8, k 4t..4t+3
+//     r2 = row g,   k 16+4t..      r3 = row g+8, k 16+4t..
+//   B (32 x 8, col): b0 = k 4t..4t+3, b1 = k 16+4t.., both of column g
+//   C (16 x 8): c0, c1 = row g, columns 2t, 2t+1; c2, c3 = row g+8.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Target/Nvptx/Passes.h"
+
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
+#include "quant/Target/Cpu/Int8Kernels.h"
+#include "quant/Target/Cpu/Int8Operands.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
+namespace mlir::quant_compiler {
+#define GEN_PASS_DEF_QUANTGPULAUNCHKERNELCALLS
+#define GEN_PASS_DEF_QUANTNVPTXINT8MMA
+#include "quant/Target/Nvptx/Passes.h.inc"
+} // namespace mlir::quant_compiler
+
+using namespace mlir;
+using namespace mlir::quant_compiler;
+
+namespace {
+
+constexpr StringLiteral kLaunchKernelAttr = "quant.launch_kernel";
+constexpr StringLiteral kLaunchGridAttr = "quant.launch_grid";
+constexpr StringLiteral kLaunchBlockAttr = "quant.launch_block";
+
+constexpr int64_t kWarps = 4;      // per block
+constexpr int64_t kWarpRows = 16;  // rows of one warp's tile
+constexpr int64_t kWarpNTiles = 4; // n8 tiles of one warp's tile
+constexpr int64_t kBlockRows = kWarps * kWarpRows;
+constexpr int64_t kBlockCols = kWarpNTiles * 8;
+
+/// One layer's contraction: sizes baked into its kernel.
+struct MmaLayer {
+  bool conv = false;
+  int64_t m = 0, n = 0, k = 0;
+  // Convolutions (NCHW input, OIHW weights).
+  int64_t ic = 0, ih = 0, iw = 0, oh = 0, ow = 0, kh = 1, kw = 1;
+  int64_t sh = 1, sw = 1, dh = 1, dw = 1, padTop = 0, padLeft = 0;
+  int32_t inZp = 0, outZp = 0, qmin = -128, qmax = 127;
+  /// B fragments: [ceil(n/32)*4 n-tiles][ceil(k/32)][32 lanes][2 words].
+  std::vector<int32_t> packedWeights;
+  std::vector<int32_t> bias; // compensated: bias - inZp * sum(w)
+  SmallVector<int32_t> multipliers, shifts;
+
+  int64_t kSteps() const { return (k + 31) / 32; }
+  int64_t nTiles() const { return (n + kBlockCols - 1) / kBlockCols * kWarpNTiles; }
+};
+
+/// Packs `weight(col, kk)` (zero outside n x k) in the B fragment order.
+template <typename Weight>
+void packFragments(MmaLayer &layer, Weight weight) {
+  int64_t steps = layer.kSteps(), tiles = layer.nTiles();
+  layer.packedWeights.assign(tiles * steps * 32 * 2, 0);
+  for (int64_t tile = 0; tile < tiles; ++tile)
+    for (int64_t step = 0; step < steps; ++step)
+      for (int64_t lane = 0; lane < 32; ++lane)
+        for (int64_t word = 0; word < 2; ++word) {
+          int64_t col = tile * 8 + lane / 4;
+          uint32_t packed = 0;
+          for (int64_t byte = 0; byte < 4; ++byte) {
+            int64_t kk = step * 32 + word * 16 + (lane % 4) * 4 + byte;
+            int8_t w = col < layer.n && kk < layer.k ? weight(col, kk) : 0;
+            packed |= uint32_t(uint8_t(w)) << (8 * byte);
+          }
+          layer.packedWeights[((tile * steps + step) * 32 + lane) * 2 + word] =
+              static_cast<int32_t>(packed);
+        }
+}
+
+/// Fills what `op`'s kernel needs, or nullopt when the op is not one the
+/// kernels handle (it then goes to the reference lowering).
+std::optional<MmaLayer> analyze(Operation *op) {
+  auto inQ = qnt::getPerTensorI8Type(op->getOperand(0).getType());
+  auto outQ = qnt::getPerTensorI8Type(op->getResult(0).getType());
+  if (!inQ || !outQ)
+    return std::nullopt;
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  MmaLayer layer;
+  bool transB = false;
+  if (auto conv = dyn_cast<qnt::ConvOp>(op)) {
+    if (inType.getRank() != 4 || conv.getGroup() != 1)
+      return std::nullopt;
+    layer.conv = true;
+    layer.ic = inType.getDimSize(1);
+    layer.ih = inType.getDimSize(2);
+    layer.iw = inType.getDimSize(3);
+    layer.oh = outType.getDimSize(2);
+    layer.ow = outType.getDimSize(3);
+    layer.kh = wType.getDimSize(2);
+    layer.kw = wType.getDimSize(3);
+    layer.sh = conv.getStrides()[0];
+    layer.sw = conv.getStrides()[1];
+    layer.dh = conv.getDilations()[0];
+    layer.dw = conv.getDilations()[1];
+    layer.padTop = conv.getPads()[0];
+    layer.padLeft = conv.getPads()[1];
+    layer.m = inType.getDimSize(0) * layer.oh * layer.ow;
+    layer.n = wType.getDimSize(0);
+    layer.k = layer.ic * layer.kh * layer.kw;
+    transB = true; // OIHW is [channels][k]
+  } else {
+    if (auto gemm = dyn_cast<qnt::GemmOp>(op)) {
+      if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
+          gemm.getBeta().convertToDouble() != 1.0)
+        return std::nullopt;
+      transB = gemm.getTransB();
+    } else if (!isa<qnt::MatMulOp>(op)) {
+      return std::nullopt;
+    }
+    if (inType.getRank() != 2 || wType.getRank() != 2)
+      return std::nullopt;
+    layer.m = inType.getDimSize(0);
+    layer.k = inType.getDimSize(1);
+    layer.n = transB ? wType.getDimSize(0) : wType.getDimSize(1);
+  }
+  // Sizes the kernel's 32-bit index arithmetic can hold.
+  int64_t limit = int64_t(1) << 31;
+  if (inType.getNumElements() >= limit || outType.getNumElements() >= limit ||
+      layer.m >= limit || layer.k >= limit || layer.n >= limit)
+    return std::nullopt;
+  std::optional<Int8ContractionOperands> operands =
+      getInt8ContractionOperands(op, layer.n, inQ, outQ);
+  if (!operands)
+    return std::nullopt;
+  layer.inZp = inQ.getZeroPoint();
+  layer.outZp = outQ.getZeroPoint();
+  layer.qmin = outQ.getStorageTypeMin();
+  layer.qmax = outQ.getStorageTypeMax();
+  ArrayRef<int8_t> w = operands->weights;
+  int64_t n = layer.n, k = layer.k;
+  packFragments(layer, [&](int64_t col, int64_t kk) {
+    return transB ? w[col * k + kk] : w[kk * n + col];
+  });
+  layer.bias = compensatedBiases(w, n, k, /*channelMajor=*/transB,
+                                 operands->bias, layer.inZp,
+                                 /*activationShift=*/0);
+  layer.multipliers = std::move(operands->multipliers);
+  layer.shifts = std::move(operands->shifts);
+  return layer;
+}
+
+/// Builds the kernel body of `layer` into `func` (arguments: input i8,
+/// packed weights i32, bias, multipliers, shifts i32, output i8; all
+/// memref<?xT>).
+class KernelBuilder {
+public:
+  KernelBuilder(gpu::GPUFuncOp func, const MmaLayer &layer)
+      : layer(layer), b(func.getBody()), loc(func.getLoc()),
+        i32(b.getI32Type()), i64(b.getI64Type()) {
+    b.setInsertionPointToStart(&func.getBody().front());
+    for (int i = 0; i < 6; ++i)
+      args[i] = func.getArgument(i);
+  }
+
+  void build();
+
+private:
+  Value c32(int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value div(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, loc, x, c32(y));
+  }
+  Value rem(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, loc, x, c32(y));
+  }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value index(Value v) {
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), v);
+  }
+  Value load(Value memref, Value i) {
+    return memref::LoadOp::create(b, loc, memref, ValueRange{index(i)});
+  }
+  Value id(Value v) {
+    return arith::IndexCastUIOp::create(b, loc, i32, v);
+  }
+
+  /// The input byte of `row` (per-row state `r`) and reduction index `kk`,
+  /// or the zero point outside the input.
+  struct Row {
+    Value valid, base, ih0, iw0, pixel, image;
+  };
+  Row rowState(Value row);
+  Value gather(const Row &row, Value kk, Value kValid, Value kOffset,
+               Value khh, Value kww);
+
+  const MmaLayer &layer;
+  OpBuilder b;
+  Location loc;
+  Type i32, i64;
+  Value args[6];
+};
+
+KernelBuilder::Row KernelBuilder::rowState(Value row) {
+  Row r;
+  r.valid = ult(row, c32(layer.m));
+  Value safe = select(r.valid, row, c32(0));
+  if (!layer.conv) {
+    r.base = mul(safe, c32(layer.k));
+    return r;
+  }
+  int64_t pixels = layer.oh * layer.ow;
+  r.image = div(safe, pixels);
+  r.pixel = rem(safe, pixels);
+  Value oh = div(r.pixel, layer.ow), ow = rem(r.pixel, layer.ow);
+  r.ih0 = sub(mul(oh, c32(layer.sh)), c32(layer.padTop));
+  r.iw0 = sub(mul(ow, c32(layer.sw)), c32(layer.padLeft));
+  r.base = mul(r.image, c32(layer.ic * layer.ih * layer.iw));
+  return r;
+}
+
+Value KernelBuilder::gather(const Row &row, Value kk, Value kValid,
+                            Value kOffset, Value khh, Value kww) {
+  Value inside = both(row.valid, kValid);
+  Value offset;
+  if (layer.conv) {
+    Value ih = add(row.ih0, khh), iw = add(row.iw0, kww);
+    // Negative coordinates are large unsigned numbers: one compare each.
+    inside = both(inside, both(ult(ih, c32(layer.ih)), ult(iw, c32(layer.iw))));
+    offset = add(add(row.base, kOffset), add(mul(ih, c32(layer.iw)), iw));
+  } else {
+    offset = add(row.base, kk);
+  }
+  Value safe = select(inside, offset, c32(0));
+  Value byte = load(args[0], safe);
+  Value zp = arith::ConstantOp::create(
+      b, loc, b.getI8IntegerAttr(static_cast<int8_t>(layer.inZp)));
+  return select(inside, byte, zp);
+}
+
+void KernelBuilder::build() {
+  MLIRContext *ctx = b.getContext();
+  Value tid = id(gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
+  Value bx = id(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
+  Value by = id(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y));
+  Value lane = rem(tid, 32), warp = div(tid, 32);
+  Value g = div(lane, 4), t = rem(lane, 4);
+  Value row0 = add(add(mul(bx, c32(kBlockRows)), mul(warp, c32(kWarpRows))), g);
+  Row rows[2] = {rowState(row0), rowState(add(row0, c32(8)))};
+  Value firstTile = mul(by, c32(kWarpNTiles));
+  int64_t steps = layer.kSteps();
+
+  SmallVector<Value> zeros(4 * kWarpNTiles, c32(0));
+  Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+  Value ub = arith::ConstantIndexOp::create(b, loc, steps);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(b, loc, lb, ub, one, zeros);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value step = id(loop.getInductionVar());
+    Value kBase = mul(step, c32(32));
+    // A registers: [half][row] -> r0 (0,0), r1 (0,1), r2 (1,0), r3 (1,1).
+    Value aRegs[4];
+    for (int64_t half = 0; half < 2; ++half) {
+      Value bytes[2][4];
+      for (int64_t j = 0; j < 4; ++j) {
+        Value kk = add(add(kBase, c32(half * 16 + j)), mul(t, c32(4)));
+        Value kValid = ult(kk, c32(layer.k));
+        Value kOffset, khh, kww;
+        if (layer.conv) {
+          Value safe = select(kValid, kk, c32(0));
+          int64_t window = layer.kh * layer.kw;
+          Value channel = div(safe, window), tap = rem(safe, window);
+          kOffset = mul(channel, c32(layer.ih * layer.iw));
+          khh = mul(div(tap, layer.kw), c32(layer.dh));
+          kww = mul(rem(tap, layer.kw), c32(layer.dw));
+        }
+        for (int r = 0; r < 2; ++r)
+          bytes[r][j] = gather(rows[r], kk, kValid, kOffset, khh, kww);
+      }
+      for (int r = 0; r < 2; ++r) {
+        Value word = c32(0);
+        for (int64_t j = 0; j < 4; ++j) {
+          Value wide = arith::ExtUIOp::create(b, loc, i32, bytes[r][j]);
+          word = arith::OrIOp::create(
+              b, loc, word,
+              arith::ShLIOp::create(b, loc, wide, c32(8 * j)));
+        }
+        aRegs[half * 2 + r] = word;
+      }
+    }
+    auto structType = LLVM::LLVMStructType::getLiteral(
+        ctx, SmallVector<Type>(4, i32));
+    SmallVector<Value> results;
+    ValueRange acc = loop.getRegionIterArgs();
+    for (int64_t j = 0; j < kWarpNTiles; ++j) {
+      Value tile = add(firstTile, c32(j));
+      Value word = mul(add(mul(add(mul(tile, c32(steps)), step), c32(32)),
+                           lane),
+                       c32(2));
+      Value b0 = load(args[1], word), b1 = load(args[1], add(word, c32(1)));
+      auto mma = NVVM::MmaOp::create(
+          b, loc, structType, NVVM::MMAShapeAttr::get(ctx, 16, 8, 32),
+          /*b1Op=*/NVVM::MMAB1OpAttr(),
+          NVVM::MMAIntOverflowAttr::get(ctx, NVVM::MMAIntOverflow::wrapped),
+          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+          NVVM::MMATypesAttr::get(ctx, NVVM::MMATypes::s8),
+          NVVM::MMATypesAttr::get(ctx, NVVM::MMATypes::s8),
+          ValueRange(aRegs), ValueRange{b0, b1}, acc.slice(4 * j, 4));
+      for (int64_t i = 0; i < 4; ++i)
+        results.push_back(LLVM::ExtractValueOp::create(b, loc, mma, i));
+    }
+    scf::YieldOp::create(b, loc, results);
+  }
+
+  // Epilogue: bias, QuantMath's requantization, clamp, store.
+  for (int64_t j = 0; j < kWarpNTiles; ++j)
+    for (int64_t i = 0; i < 4; ++i) {
+      const Row &row = rows[i / 2];
+      Value col = add(add(mul(add(firstTile, c32(j)), c32(8)),
+                          mul(t, c32(2))),
+                      c32(i % 2));
+      Value inside = both(row.valid, ult(col, c32(layer.n)));
+      auto guard = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
+      OpBuilder::InsertionGuard insertion(b);
+      b.setInsertionPointToStart(guard.thenBlock());
+      Value acc = add(loop.getResult(j * 4 + i), load(args[2], col));
+      Value mult = arith::ExtSIOp::create(b, loc, i64, load(args[3], col));
+      Value shift = arith::ExtSIOp::create(b, loc, i64, load(args[4], col));
+      auto c64 = [&](int64_t v) {
+        return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+      };
+      Value wide = arith::MulIOp::create(
+          b, loc, arith::ExtSIOp::create(b, loc, i64, acc), mult);
+      Value half = arith::ShLIOp::create(
+          b, loc, c64(1), arith::SubIOp::create(b, loc, shift, c64(1)));
+      Value v = arith::ShRSIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, wide, half), shift);
+      v = arith::AddIOp::create(b, loc, v, c64(layer.outZp));
+      v = arith::MaxSIOp::create(b, loc, v, c64(layer.qmin));
+      v = arith::MinSIOp::create(b, loc, v, c64(layer.qmax));
+      Value q = arith::TruncIOp::create(b, loc, b.getI8Type(), v);
+      Value out;
+      if (layer.conv) {
+        int64_t pixels = layer.oh * layer.ow;
+        out = add(mul(add(mul(row.image, c32(layer.n)), col), c32(pixels)),
+                  row.pixel);
+      } else {
+        Value r = add(row0, c32(8 * (i / 2)));
+        out = add(mul(r, c32(layer.n)), col);
+      }
+      memref::StoreOp::create(b, loc, q, args[5], ValueRange{index(out)});
+    }
+  gpu::ReturnOp::create(b, loc);
+}
+
+struct QuantNvptxInt8MmaPass
+    : quant_compiler::impl::QuantNvptxInt8MmaBase<QuantNvptxInt8MmaPass> {
+  void runOnOperation() override;
+};
+
+void rewrite(Operation *op, const MmaLayer &layer, gpu::GPUModuleOp kernels,
+             int64_t index) {
+  MLIRContext *ctx = op->getContext();
+  std::string name = (layer.conv ? "qconv" : "qgemm") + std::to_string(index);
+  Type i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32);
+  auto bytes = MemRefType::get({ShapedType::kDynamic}, i8);
+  auto words = MemRefType::get({ShapedType::kDynamic}, i32);
+  // The kernel.
+  OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
+  auto func = gpu::GPUFuncOp::create(
+      kb, op->getLoc(), name,
+      FunctionType::get(ctx, {bytes, words, words, words, words, bytes}, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
+  KernelBuilder(func, layer).build();
+
+  // Its launch, on buffers of the tensors.
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  std::string prefix = "__quant_mma_" + name;
+  Value input = qnt::castToStorage(b, loc, op->getOperand(0));
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto outFlat = MemRefType::get({outType.getNumElements()}, i8);
+  Value out = memref::AllocOp::create(b, loc, outFlat, b.getI64IntegerAttr(64));
+  SmallVector<Value> args{
+      flatBuffer(b, loc, input),
+      constantI32Buffer(b, loc, layer.packedWeights, prefix + "_w"),
+      constantI32Buffer(b, loc, layer.bias, prefix + "_b"),
+      constantI32Buffer(b, loc, layer.multipliers, prefix + "_m"),
+      constantI32Buffer(b, loc, layer.shifts, prefix + "_s"),
+      memref::CastOp::create(b, loc, bytes, out)};
+  // A call of a declaration standing for the launch until buffers are
+  // final (buffer deallocation cannot look into gpu.launch_func);
+  // quant-gpu-launch-kernel-calls replaces it.
+  ModuleOp module = op->getParentOfType<ModuleOp>();
+  OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
+  auto stub = func::FuncOp::create(
+      mb, loc, "__quant_launch_" + name,
+      FunctionType::get(ctx, ValueRange(args).getTypes(), {}));
+  stub.setPrivate();
+  stub->setAttr(kLaunchKernelAttr,
+                SymbolRefAttr::get(kernels.getNameAttr(),
+                                   {FlatSymbolRefAttr::get(func)}));
+  stub->setAttr(kLaunchGridAttr,
+                mb.getDenseI64ArrayAttr(
+                    {(layer.m + kBlockRows - 1) / kBlockRows,
+                     layer.nTiles() / kWarpNTiles, 1}));
+  stub->setAttr(kLaunchBlockAttr,
+                mb.getDenseI64ArrayAttr({kWarps * 32, 1, 1}));
+  func::CallOp::create(b, loc, stub, args);
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get(outFlat.getShape(), i8), out,
+      /*restrict=*/true, /*writable=*/true);
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t i = 0; i < outType.getRank(); ++i)
+    all[0].push_back(i);
+  result = tensor::ExpandShapeOp::create(b, loc, outType.clone(i8), result,
+                                         all);
+  op->getResult(0).replaceAllUsesWith(
+      Value(quant::StorageCastOp::create(b, loc, outType, result)));
+  op->erase();
+}
+
+void QuantNvptxInt8MmaPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  std::vector<std::pair<Operation *, MmaLayer>> work;
+  module.walk([&](Operation *op) {
+    if (!isa<qnt::ConvOp, qnt::GemmOp, qnt::MatMulOp>(op))
+      return;
+    if (std::optional<MmaLayer> layer = analyze(op))
+      work.emplace_back(op, std::move(*layer));
+  });
+  if (work.empty())
+    return;
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  UnitAttr::get(module.getContext()));
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto kernels =
+      gpu::GPUModuleOp::create(b, module.getLoc(), "quant_int8_mma");
+  for (auto [index, item] : llvm::enumerate(work))
+    rewrite(item.first, item.second, kernels, index);
+}
+
+} // namespace
+
+namespace {
+
+struct QuantGpuLaunchKernelCallsPass
+    : quant_compiler::impl::QuantGpuLaunchKernelCallsBase<
+          QuantGpuLaunchKernelCallsPass> {
+  void runOnOperation() override;
+};
+
+void QuantGpuLaunchKernelCallsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  SmallVector<func::CallOp> calls;
+  module.walk([&](func::CallOp call) {
+    auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
+    if (callee && callee->hasAttr(kLaunchKernelAttr))
+      calls.push_back(call);
+  });
+  llvm::SetVector<func::FuncOp> stubs;
+  for (func::CallOp call : calls) {
+    auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
+    auto kernel = callee->getAttrOfType<SymbolRefAttr>(kLaunchKernelAttr);
+    auto grid = callee->getAttrOfType<DenseI64ArrayAttr>(kLaunchGridAttr);
+    auto block = callee->getAttrOfType<DenseI64ArrayAttr>(kLaunchBlockAttr);
+    if (!kernel || !grid || !block || grid.size() != 3 || block.size() != 3) {
+      callee.emitError("quant-gpu-launch-kernel-calls: expected ")
+          << kLaunchKernelAttr << ", " << kLaunchGridAttr << " and "
+          << kLaunchBlockAttr << " (3 sizes each)";
+      return signalPassFailure();
+    }
+    OpBuilder b(call);
+    Location loc = call.getLoc();
+    auto size = [&](DenseI64ArrayAttr dims) {
+      SmallVector<Value> values;
+      for (int64_t d : dims.asArrayRef())
+        values.push_back(arith::ConstantIndexOp::create(b, loc, d));
+      return gpu::KernelDim3{values[0], values[1], values[2]};
+    };
+    gpu::LaunchFuncOp::create(b, loc, kernel, size(grid), size(block),
+                              /*dynamicSharedMemorySize=*/Value(),
+                              call.getOperands());
+    call.erase();
+    stubs.insert(callee);
+  }
+  for (func::FuncOp stub : stubs)
+    if (SymbolTable::symbolKnownUseEmpty(stub, module))
+      stub.erase();
+}
+
+} // namespace
