@@ -18,7 +18,14 @@
  *
  * With QUANT_CUDA_PROFILE=1 in the environment, each kernel's launches
  * are timed (wall clock from launch to the end of its stream's
- * synchronization) and a table goes to stderr at exit.
+ * synchronization; one thread's runs at a time) and a table goes to stderr
+ * at exit, the slowest kernel first. Kernels outlined from different ops
+ * can share a name (NAME_impl_kernel, each in its own module): their rows
+ * are separate.
+ *
+ * MLIR's own CUDA wrappers (libmlir_cuda_runtime) are not in Debian's
+ * packages, link libcuda directly and abort on errors; these are written for
+ * artifacts that must start without a driver.
  *
  * The driver is opened with dlopen (libcuda.so.1, or $QUANT_CUDA_DRIVER), so
  * an artifact starts, and fails cleanly, on a machine without one. Types
@@ -206,7 +213,15 @@ static int profiling = -1;
 static kernel_profile *pending; /* launched, not yet synchronized */
 static struct timespec pending_start;
 
+static int by_time(const void *a, const void *b) {
+  double x = ((const kernel_profile *)a)->ms, y = ((const kernel_profile *)b)->ms;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The total, then each kernel, the slowest first. */
 static void print_profile(void) {
+  qsort(profiles, num_profiles, sizeof(kernel_profile), by_time);
+  pending = NULL;
   double total = 0;
   for (size_t i = 0; i < num_profiles; ++i)
     total += profiles[i].ms;
@@ -369,8 +384,7 @@ int quant_cuda_model_run(const quant_model_info *model,
     staged[i] = managed_alloc(info->num_bytes);
     if (!staged[i])
       status = QUANT_ERROR_OUT_OF_MEMORY;
-    else if (isInput && inputs && input_bytes && inputs[i] &&
-             input_bytes[i] == info->num_bytes)
+    else if (isInput && info->num_bytes) /* checked by quant_model_run */
       memcpy(staged[i], inputs[i], info->num_bytes);
   }
   if (status == QUANT_OK)

@@ -53,7 +53,8 @@ for threads in (16, 1):
         t = time.perf_counter(); s.run(None, {"x": x}); ms.append((time.perf_counter() - t) * 1e3)
     print("  ORT %s fp32 CPU, %d thread(s): median %.3f ms" % (ort.__version__, threads, float(np.median(ms))))
 PYEOF
-QUANT_CUDA_PROFILE=1 ./det-gpu --input x=page/0000.npy --bench 5 2>&1 >/dev/null | sort -t' ' -k1 | tail -n +1 | head -12
+echo "  the detector's total kernel time and its 10 slowest kernels (QUANT_CUDA_PROFILE):"
+QUANT_CUDA_PROFILE=1 ./det-gpu --input x=page/0000.npy --bench 5 2>&1 >/dev/null | head -11
 cd "$DIR/gemm"
 echo "== int8 GEMM (M x K x N): quant's mma.sync kernel, per-kernel time"
 for exe in gemm-*-gpu; do

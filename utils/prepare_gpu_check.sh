@@ -7,10 +7,13 @@
 # detector's ONNX file for ONNX Runtime's CPU path, and int8 GEMMs with
 # their x86-64 outputs.
 #
-#   utils/prepare_gpu_check.sh [OUT] [--mcpu sm_90]
+#   [MCPU=sm_90] utils/prepare_gpu_check.sh [OUT]
+#
+# Needs the PaddleOCR models (utils/fetch-models.sh) and about 35 MB in OUT.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-$ROOT/.gpucheck}
+mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
 CHIP=${MCPU:-sm_90}
 BIN=$ROOT/build/bin
 PY=/usr/bin/python3

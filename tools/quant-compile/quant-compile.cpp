@@ -211,7 +211,7 @@ int main(int argc, char **argv) {
   if (granularity != "per-channel" && granularity != "per-tensor")
     return fail("--granularity=" + granularity +
                 " is not per-channel or per-tensor");
-  bool nvptx = target == "nvptx" || target == "cuda";
+  bool nvptx = target == "nvptx";
   // GPU models: x86-64 host code for any x86-64 CPU.
   std::optional<std::string> triple =
       cpuTargetTriple(nvptx ? StringRef("x86_64") : StringRef(target));
@@ -410,25 +410,22 @@ int main(int argc, char **argv) {
     runtimeLibs.push_back(QUANT_CUDA_RUNTIME_LIB);
   runtimeLibs.push_back(runtimeLib);
   std::optional<std::string> linkError;
-  if (emit == "obj") {
-    std::vector<std::string> args = {"-r", "-o", outputFile,
-                                     objectPath.str().str(),
+  // The model's object with the whole runtime, as one relocatable object.
+  auto linkRelocatable = [&](const std::string &out) {
+    std::vector<std::string> args = {"-r", "-o", out, objectPath.str().str(),
                                      "-Wl,--whole-archive"};
     llvm::append_range(args, runtimeLibs);
     llvm::append_range(args, std::vector<std::string>{
                                  "-Wl,--no-whole-archive", "-nostdlib"});
-    linkError = runTool(cc, args);
+    return runTool(cc, args);
+  };
+  if (emit == "obj") {
+    linkError = linkRelocatable(outputFile);
   } else if (emit == "lib") {
     SmallString<128> merged;
     llvm::sys::fs::createTemporaryFile("quant-merged", "o", merged);
     llvm::FileRemover removeMerged(merged);
-    std::vector<std::string> args = {"-r", "-o", merged.str().str(),
-                                     objectPath.str().str(),
-                                     "-Wl,--whole-archive"};
-    llvm::append_range(args, runtimeLibs);
-    llvm::append_range(args, std::vector<std::string>{
-                                 "-Wl,--no-whole-archive", "-nostdlib"});
-    linkError = runTool(cc, args);
+    linkError = linkRelocatable(merged.str().str());
     if (!linkError) {
       llvm::sys::fs::remove(outputFile);
       linkError = runTool(aarch64 ? "aarch64-linux-gnu-ar" : "ar",
@@ -460,7 +457,9 @@ int main(int argc, char **argv) {
   auto header = openOutputFile(headerPath, &error);
   if (!header)
     return fail(error);
-  header->os() << generateHeader(*signature);
+  header->os() << generateHeader(*signature, nvptx     ? "-ldl -lpthread -lm"
+                                             : aarch64 ? "-lm"
+                                                       : "-lomp -lm");
   header->keep();
   return 0;
 }

@@ -147,7 +147,10 @@ FailureOr<JitModel> jitCompileModel(ModuleOp module, StringRef name,
                                     StringRef int8Kernels = "auto");
 
 /// The C header declaring NAME_info/NAME_run and the ABI types.
-std::string generateHeader(const ModelSignature &signature);
+/// `objectLinkFlags` are the libraries a program linking the object or
+/// archive needs (the header says so).
+std::string generateHeader(const ModelSignature &signature,
+                           StringRef objectLinkFlags = "-lomp -lm");
 
 } // namespace mlir::quant_compiler
 

@@ -264,18 +264,7 @@ void rewrite(Operation *op, const KernelOperands &k, const Int8KernelIsa &isa,
   func::FuncOp callee =
       declareKernel(module, ("quant_" + k.kernel + "_" + isa.name).str());
   func::CallOp::create(b, loc, callee, args);
-
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get(outFlat.getShape(), i8), out,
-      /*restrict=*/true, /*writable=*/true);
-  SmallVector<ReassociationIndices> all(1);
-  for (int64_t i = 0; i < outType.getRank(); ++i)
-    all[0].push_back(i);
-  result = tensor::ExpandShapeOp::create(b, loc, outType.clone(i8), result,
-                                         all);
-  op->getResult(0).replaceAllUsesWith(
-      Value(quant::StorageCastOp::create(b, loc, outType, result)));
-  op->erase();
+  replaceWithKernelOutput(b, op, out);
 }
 
 void QuantCpuInt8KernelsPass::runOnOperation() {
@@ -337,14 +326,26 @@ Value quant_compiler::flatBuffer(OpBuilder &b, Location loc, Value tensor) {
   return flatBufferOf(b, loc, tensor);
 }
 
-Value quant_compiler::constantI8Buffer(OpBuilder &b, Location loc,
-                                       ArrayRef<int8_t> values,
-                                       StringRef blobName) {
-  return constantBuffer<int8_t>(b, loc, values, 8, blobName);
-}
-
 Value quant_compiler::constantI32Buffer(OpBuilder &b, Location loc,
                                         ArrayRef<int32_t> values,
                                         StringRef blobName) {
   return constantBuffer<int32_t>(b, loc, values, 32, blobName);
+}
+
+void quant_compiler::replaceWithKernelOutput(OpBuilder &b, Operation *op,
+                                             Value out) {
+  Location loc = op->getLoc();
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto flat = cast<MemRefType>(out.getType());
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get(flat.getShape(), flat.getElementType()),
+      out, /*restrict=*/true, /*writable=*/true);
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t i = 0; i < outType.getRank(); ++i)
+    all[0].push_back(i);
+  result = tensor::ExpandShapeOp::create(
+      b, loc, outType.clone(flat.getElementType()), result, all);
+  op->getResult(0).replaceAllUsesWith(
+      Value(quant::StorageCastOp::create(b, loc, outType, result)));
+  op->erase();
 }

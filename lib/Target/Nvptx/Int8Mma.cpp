@@ -134,10 +134,13 @@ std::optional<MmaLayer> analyze(Operation *op) {
     layer.k = inType.getDimSize(1);
     layer.n = transB ? wType.getDimSize(0) : wType.getDimSize(1);
   }
-  // Sizes the kernel's 32-bit index arithmetic can hold.
+  // Sizes the kernel's 32-bit index arithmetic can hold (the packed
+  // weights are indexed in 32-bit words too); larger layers go to the
+  // reference lowering.
   int64_t limit = int64_t(1) << 31;
   if (inType.getNumElements() >= limit || outType.getNumElements() >= limit ||
-      layer.m >= limit || layer.k >= limit || layer.n >= limit)
+      layer.m >= limit || layer.k >= limit || layer.n >= limit ||
+      layer.nTiles() * layer.kSteps() * 64 >= limit)
     return std::nullopt;
   std::optional<Int8ContractionOperands> operands =
       getInt8ContractionOperands(op, layer.n, inQ, outQ);
@@ -430,17 +433,7 @@ void rewrite(Operation *op, const MmaLayer &layer, gpu::GPUModuleOp kernels,
   stub->setAttr(kLaunchBlockAttr,
                 mb.getDenseI64ArrayAttr({kWarps * 32, 1, 1}));
   func::CallOp::create(b, loc, stub, args);
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get(outFlat.getShape(), i8), out,
-      /*restrict=*/true, /*writable=*/true);
-  SmallVector<ReassociationIndices> all(1);
-  for (int64_t i = 0; i < outType.getRank(); ++i)
-    all[0].push_back(i);
-  result = tensor::ExpandShapeOp::create(b, loc, outType.clone(i8), result,
-                                         all);
-  op->getResult(0).replaceAllUsesWith(
-      Value(quant::StorageCastOp::create(b, loc, outType, result)));
-  op->erase();
+  replaceWithKernelOutput(b, op, out);
 }
 
 void QuantNvptxInt8MmaPass::runOnOperation() {

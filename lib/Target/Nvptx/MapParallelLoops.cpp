@@ -25,11 +25,14 @@ struct QuantGpuMapParallelLoopsPass
   void runOnOperation() override;
 };
 
-/// The trip count of dimension `d` of `loop`: (ub - lb + step - 1) / step.
+/// The trip count of dimension `d` of `loop`: (max(ub - lb, 0) + step - 1)
+/// / step.
 Value tripCount(OpBuilder &b, Location loc, scf::ParallelOp loop, unsigned d) {
   Value lb = loop.getLowerBound()[d], ub = loop.getUpperBound()[d],
         step = loop.getStep()[d];
-  Value span = arith::SubIOp::create(b, loc, ub, lb);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value span = arith::MaxSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, ub, lb), zero);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value rounded = arith::AddIOp::create(
       b, loc, span, arith::SubIOp::create(b, loc, step, one));
@@ -51,7 +54,10 @@ LogicalResult mapLoop(scf::ParallelOp loop, int64_t blockSize) {
   }
   Value threads = arith::ConstantIndexOp::create(b, loc, blockSize);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value blocks = arith::CeilDivUIOp::create(b, loc, total, threads);
+  // At least one block: a launch of none is an error in CUDA, and an empty
+  // iteration space is legal (its threads find nothing to do).
+  Value blocks = arith::MaxUIOp::create(
+      b, loc, arith::CeilDivUIOp::create(b, loc, total, threads), one);
   auto launch = gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one,
                                       one);
   b.setInsertionPointToStart(&launch.getBody().front());

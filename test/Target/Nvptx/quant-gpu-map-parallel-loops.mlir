@@ -8,7 +8,8 @@
 // loop stays sequential in the thread.
 // CHECK-LABEL: func.func @two_d
 // CHECK:         %[[C64:.*]] = arith.constant 64 : index
-// CHECK:         %[[BLOCKS:.*]] = arith.ceildivui %[[TOTAL:.*]], %[[C64]]
+// CHECK:         %[[CEIL:.*]] = arith.ceildivui %[[TOTAL:.*]], %[[C64]]
+// CHECK:         %[[BLOCKS:.*]] = arith.maxui %[[CEIL]], %{{.*}}
 // CHECK:         gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[BLOCKS]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%[[BS:.*]] = %[[C64]],
 // CHECK:           %[[B:.*]] = arith.muli %[[BX]], %[[BS]]
 // CHECK:           %[[LIN:.*]] = arith.addi %[[B]], %[[TX]]
@@ -58,6 +59,28 @@ func.func @nested(%m: memref<4x4xf32>) {
       memref.store %f, %m[%i, %j] : memref<4x4xf32>
       scf.reduce
     }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Trip counts clamp at zero (an upper bound below the lower one), and an
+// empty space still launches one block, whose threads find nothing to do.
+// CHECK-LABEL: func.func @empty
+// CHECK:         %[[SPAN:.*]] = arith.subi %c1, %c3 : index
+// CHECK:         %[[CLAMPED:.*]] = arith.maxsi %[[SPAN]], %[[ZERO:.*]] : index
+// CHECK:         %[[CEIL:.*]] = arith.ceildivui %[[TOTAL:.*]], %{{.*}}
+// CHECK:         %[[BLOCKS:.*]] = arith.maxui %[[CEIL]], %[[ONE:.*]] : index
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %[[BLOCKS]],
+// CHECK:           arith.cmpi ult, %{{.*}}, %[[TOTAL]] : index
+func.func @empty(%m: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %f = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c3) to (%c1) step (%c1) {
+    memref.store %f, %m[%i] : memref<4xf32>
     scf.reduce
   }
   return

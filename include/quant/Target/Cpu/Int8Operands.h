@@ -45,13 +45,17 @@ getInt8ContractionOperands(Operation *op, int64_t channels,
 /// through bufferization.to_buffer).
 Value flatBuffer(OpBuilder &b, Location loc, Value tensor);
 
-/// A 1-D constant (a blob named `blobName` when not empty), as a flat
+/// A 1-D i32 constant (a blob named `blobName` when not empty), as a flat
 /// buffer.
-Value constantI8Buffer(OpBuilder &b, Location loc, llvm::ArrayRef<int8_t> values,
-                       llvm::StringRef blobName);
 Value constantI32Buffer(OpBuilder &b, Location loc,
                         llvm::ArrayRef<int32_t> values,
                         llvm::StringRef blobName);
+
+/// Replaces `op`'s (quantized) result by what its kernel wrote into `out`,
+/// a flat `memref<N x i8>` of the result's storage: `bufferization.to_tensor
+/// restrict writable`, `tensor.expand_shape` to the result's shape and a
+/// `quant.scast`; erases `op`.
+void replaceWithKernelOutput(OpBuilder &b, Operation *op, Value out);
 
 } // namespace mlir::quant_compiler
 

@@ -71,10 +71,16 @@ def QuantGpuMapParallelLoops
     linearized row-major (the last dimension fastest, so neighbouring
     threads touch neighbouring elements of row-major buffers), split into
     blocks of `block-size` threads, and each thread delinearizes its index
-    and runs the loop body once when it is inside the space. Nested loops
-    stay sequential inside the thread. Reductions (`scf.reduce` with
-    operands) are not mapped and fail the pass. Run
-    `gpu-kernel-outlining` next.
+    and runs the loop body once when it is inside the space (an empty space
+    still launches one block, whose threads do nothing). Nested loops stay
+    sequential inside the thread. Reductions (`scf.reduce` with operands)
+    are not mapped and fail the pass. Run `gpu-kernel-outlining` next.
+
+    Upstream's `gpu-map-parallel-loops` + `convert-parallel-loops-to-gpu`
+    map each loop dimension to a grid or block dimension instead: without
+    tiling first, every block gets one thread, and dimensions beyond three
+    become sequential loops. The linearized mapping needs neither, and keeps
+    neighbouring threads on neighbouring elements whatever the rank.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
