@@ -22,7 +22,10 @@ def ConvertQntToLinalg : Pass<"convert-qnt-to-linalg"> {
       (1-D convs as 2-D with a unit height), accumulating into the
       broadcast bias; `conv_transpose`: a zero-interleaved, padded input
       and a convolution with the flipped, regrouped weights (at compile
-      time for constant f32 weights, else a `linalg.generic`);
+      time for constant f32 weights, else a `linalg.generic`), or, where
+      the windows tile the output (stride = kernel, no pads, dilation 1,
+      one group), a 1x1 convolution to Co*kh*kw channels and a
+      depth-to-space `linalg.generic` that adds the bias;
     * `matmul`/`gemm`: `linalg.matmul` (batch folded into M when the right
       operand is 2-D), else one contraction `linalg.generic` with
       broadcasting batch maps; constant `trans_b` weights are transposed at

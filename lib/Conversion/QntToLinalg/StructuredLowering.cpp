@@ -158,7 +158,80 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
   }
 };
 
-/// conv_transpose(x, w) = conv(pad(interleave_zeros(x)), flip(regroup(w))).
+/// A conv_transpose whose windows tile the output without overlap (stride
+/// = kernel, no pads, dilation 1, one group) as a 1x1 conv to Co*kh*kw
+/// channels followed by a depth-to-space rearrangement:
+///   out[n, co, i*kh + a, j*kw + b] = bias[co] + sum_ci x[n, ci, i, j] *
+///                                    w[ci, co, a, b].
+/// The zero-interleaving form would do kh*kw times the multiply-adds (all
+/// but one in each window on zeros) and write a kh*kw times larger input.
+/// `constantWeight` holds the weight's values when they are known.
+static Value
+buildTilingConvTranspose(OpBuilder &b, Location loc, Value input, Value weight,
+                         std::optional<SmallVector<float>> constantWeight,
+                         Value bias, RankedTensorType out4) {
+  auto in4 = cast<RankedTensorType>(input.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  int64_t n = in4.getDimSize(0), ci = in4.getDimSize(1);
+  int64_t h = in4.getDimSize(2), w = in4.getDimSize(3);
+  int64_t co = wType.getDimSize(1), kh = wType.getDimSize(2),
+          kw = wType.getDimSize(3);
+  MLIRContext *ctx = b.getContext();
+
+  // Weights [Ci, Co, kh, kw] -> [Co*kh*kw, Ci, 1, 1].
+  auto pointwiseType = withShape(wType, {co * kh * kw, ci, 1, 1});
+  Value pointwise;
+  if (constantWeight) {
+    SmallVector<float> regrouped(constantWeight->size());
+    for (int64_t c = 0; c < ci; ++c)
+      for (int64_t f = 0; f < co * kh * kw; ++f)
+        regrouped[f * ci + c] = (*constantWeight)[c * co * kh * kw + f];
+    pointwise = arith::ConstantOp::create(
+        b, loc, makeF32Elements(pointwiseType, regrouped, "conv_transpose_w"));
+  } else {
+    AffineExpr d0, d1;
+    bindDims(ctx, d0, d1);
+    Value flat =
+        reshapeTo(b, loc, weight, withShape(wType, {ci, co * kh * kw}));
+    Value transposed = buildParallelGeneric(
+        b, loc, withShape(wType, {co * kh * kw, ci}), flat,
+        AffineMap::get(2, 0, {d1, d0}, ctx),
+        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+    pointwise = reshapeTo(b, loc, transposed, pointwiseType);
+  }
+
+  Conv2dParams p;
+  p.group = 1;
+  p.strides = {1, 1};
+  p.dilations = {1, 1};
+  p.padBegin = {0, 0};
+  p.padEnd = {0, 0};
+  Value y = buildConv2d(b, loc, input, pointwise, Value(),
+                        withShape(out4, {n, co * kh * kw, h, w}), p);
+  y = reshapeTo(b, loc, y, withShape(out4, {n, co, kh, kw, h, w}));
+
+  // [n, co, a, b, i, j] -> [n, co, i, a, j, b] (+ bias[co]).
+  AffineExpr d[6];
+  bindDims(ctx, d[0], d[1], d[2], d[3], d[4], d[5]);
+  SmallVector<Value> inputs{y};
+  SmallVector<AffineMap> maps{
+      AffineMap::get(6, 0, {d[0], d[1], d[3], d[5], d[2], d[4]}, ctx)};
+  if (bias) {
+    inputs.push_back(bias);
+    maps.push_back(AffineMap::get(6, 0, {d[1]}, ctx));
+  }
+  Value rearranged = buildParallelGeneric(
+      b, loc, withShape(out4, {n, co, h, kh, w, kw}), inputs, maps,
+      [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        if (a.size() == 1)
+          return a[0];
+        return arith::AddFOp::create(b, loc, a[0], a[1]);
+      });
+  return reshapeTo(b, loc, rearranged, out4);
+}
+
+/// conv_transpose(x, w) = conv(pad(interleave_zeros(x)), flip(regroup(w))),
+/// or buildTilingConvTranspose where the windows do not overlap.
 struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -179,6 +252,23 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
       input = addUnitHeight(rewriter, loc, input);
     auto in4 = cast<RankedTensorType>(input.getType());
     SmallVector<int64_t, 2> kernel = as2d(wType.getShape().drop_front(2), 1);
+
+    auto isZero = [](int64_t v) { return v == 0; };
+    auto isOne = [](int64_t v) { return v == 1; };
+    if (op.getGroup() == 1 && strides == kernel &&
+        llvm::all_of(dilations, isOne) && llvm::all_of(padBegin, isZero) &&
+        llvm::all_of(padEnd, isZero) && llvm::all_of(outputPadding, isZero) &&
+        in4.hasStaticShape()) {
+      Value weight = adaptor.getWeight();
+      if (is1d)
+        weight = addUnitHeight(rewriter, loc, weight);
+      auto out4 = is1d ? withUnitHeight(outType) : outType;
+      Value result = buildTilingConvTranspose(
+          rewriter, loc, input, weight, getConstantF32Values(op.getWeight()),
+          adaptor.getBias(), out4);
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outType));
+      return success();
+    }
 
     // Interleave stride - 1 zeros between input pixels.
     if (strides[0] > 1 || strides[1] > 1) {

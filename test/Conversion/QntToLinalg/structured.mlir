@@ -34,18 +34,43 @@ func.func @grouped_1d(%x: tensor<1x4x10xf32>, %w: tensor<6x2x3xf32>) -> tensor<1
 
 // -----
 
-// Stride 2: zeros interleaved (insert_slice with strides), padded by
-// k - 1 - pad, then a convolution with the flipped weights w'[f, c] =
-// w[c, f] reversed: here [[1, 2], [3, 4]] -> [[4, 3], [2, 1]].
+// Stride 2, kernel 3: zeros interleaved (insert_slice with strides),
+// padded by k - 1 - pad, then a convolution with the flipped weights
+// w'[f, c] = w[c, f] reversed: here [[1, 2, 3]] x 3 rows -> reversed.
 // CHECK-LABEL: func @conv_transpose
 // CHECK: tensor.insert_slice %arg0 into %{{.*}}[0, 0, 0, 0] [1, 1, 2, 2] [1, 1, 2, 2] : tensor<1x1x2x2xf32> into tensor<1x1x3x3xf32>
-// CHECK: arith.constant dense<{{\[\[\[\[}}4.000000e+00, 3.000000e+00], [2.000000e+00, 1.000000e+00]]]]> : tensor<1x1x2x2xf32>
-// CHECK: tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: arith.constant dense<{{\[\[\[\[}}9.000000e+00, 8.000000e+00, 7.000000e+00], [6.000000e+00, 5.000000e+00, 4.000000e+00], [3.000000e+00, 2.000000e+00, 1.000000e+00]]]]> : tensor<1x1x3x3xf32>
+// CHECK: tensor.pad {{.*}} low[0, 0, 2, 2] high[0, 0, 2, 2]
 // CHECK: linalg.conv_2d_nchw_fchw
-func.func @conv_transpose(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
-  %w = qnt.constant dense<[[[[1.0, 2.0], [3.0, 4.0]]]]> : tensor<1x1x2x2xf32>
-  %0 = qnt.conv_transpose %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
-  return %0 : tensor<1x1x4x4xf32>
+func.func @conv_transpose(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x5x5xf32> {
+  %w = qnt.constant dense<[[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]]> : tensor<1x1x3x3xf32>
+  %0 = qnt.conv_transpose %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x5x5xf32>
+  return %0 : tensor<1x1x5x5xf32>
+}
+
+// -----
+
+// Stride = kernel (2x2), no pads: the windows tile the output, so no zeros
+// are interleaved: a 1x1 conv to Co*kh*kw = 2*2*2 channels with weights
+// w'[(co, a, b), ci] = w[ci, co, a, b], then a depth-to-space generic
+// [n, co, a, b, i, j] -> [n, co, i, a, j, b] that adds the bias.
+// CHECK-DAG: #[[D2S:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d5, d2, d4)>
+// CHECK-DAG: #[[BIAS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1)>
+// CHECK-LABEL: func @conv_transpose_tiling
+// CHECK-NOT: tensor.insert_slice
+// CHECK: arith.constant dense<{{\[\[\[\[}}1.000000e+00]], {{\[\[}}9.000000e+00]]], {{\[\[\[}}2.000000e+00]], {{\[\[}}1.000000e+01]]]
+// CHECK-SAME: tensor<8x2x1x1xf32>
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x8x3x4xf32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x2x2x3x4xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[D2S]], #[[BIAS]], #{{.*}}]
+// CHECK: arith.addf
+// CHECK: tensor.collapse_shape {{.*}} into tensor<1x2x6x8xf32>
+func.func @conv_transpose_tiling(%x: tensor<1x2x3x4xf32>) -> tensor<1x2x6x8xf32> {
+  %w = qnt.constant dense<[[[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]],
+                           [[[9.0, 10.0], [11.0, 12.0]], [[13.0, 14.0], [15.0, 16.0]]]]> : tensor<2x2x2x2xf32>
+  %b = qnt.constant dense<[0.5, -0.5]> : tensor<2xf32>
+  %0 = qnt.conv_transpose %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x2x3x4xf32>, tensor<2x2x2x2xf32>, tensor<2xf32>) -> tensor<1x2x6x8xf32>
+  return %0 : tensor<1x2x6x8xf32>
 }
 
 // -----
