@@ -400,6 +400,28 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
   unsigned vdim = cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
   bool hasReduction = op.getNumReductionLoops() > 0;
   int64_t nr = largestVectorTile(ranges[vdim], 2 * vectorWidth, vectorWidth);
+  // A transposing op whose output rows are too short for vectors (a
+  // depth-to-space writes rows of kw = 2) takes its vectors along the
+  // innermost dim of an input instead, with the short output dim whole in
+  // the tile: contiguous reads, and writes of short runs.
+  std::optional<unsigned> readDim;
+  if (nr < 4 && !hasReduction && ranges[vdim] < 4) {
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      if (map.getNumResults() == 0)
+        continue;
+      auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
+      if (!last || last.getPosition() == vdim)
+        continue;
+      int64_t tile = largestVectorTile(ranges[last.getPosition()],
+                                       2 * vectorWidth, vectorWidth);
+      if (tile >= 4) {
+        readDim = last.getPosition();
+        nr = tile;
+        break;
+      }
+    }
+  }
   if (nr < 4)
     return std::nullopt;
   std::optional<unsigned> mdim;
@@ -421,6 +443,12 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
     if (iterators[i] == utils::IteratorType::reduction) {
       plan.parallel.push_back(0);
       innermostReduction = i;
+      continue;
+    }
+    if (readDim) {
+      plan.parallel.push_back(i == *readDim ? nr
+                              : i == vdim   ? ranges[i]
+                                            : 1);
       continue;
     }
     plan.parallel.push_back(i == vdim ? nr

@@ -183,6 +183,32 @@ func.func @left_alone(%a: tensor<4x64xf32>, %p: tensor<1x2x8x8xf32>, %t: tensor<
 
 // -----
 
+// A depth-to-space (conv_transpose with stride = kernel = 2) writes output
+// rows of 2: vectors run along the input's innermost dim (j, 16 = 2 x 8
+// lanes) with the whole short output dim in the tile, so one transposed
+// read of vector<16x2> feeds each write.
+// CHECK-LABEL: func.func @depth_to_space
+// CHECK:       scf.forall ({{.*}}) = (0, 0, 0, 0, 0, 0) to (1, 3, 4, 2, 32, 2) step (1, 1, 1, 1, 16, 2)
+// CHECK:         vector.transfer_read {{.*}} : tensor<1x3x2x2x4x32xf32>, vector<16x2xf32>
+// CHECK:         arith.maximumf {{.*}} : vector<16x2xf32>
+// CHECK:         vector.transfer_write {{.*}} : vector<16x2xf32>, tensor<1x1x1x1x16x2xf32>
+#d2s_in = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d5, d2, d4)>
+#d2s_out = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+func.func @depth_to_space(%y: tensor<1x3x2x2x4x32xf32>) -> tensor<1x3x4x2x32x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x3x4x2x32x2xf32>
+  %r = linalg.generic {indexing_maps = [#d2s_in, #d2s_out],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+    ins(%y : tensor<1x3x2x2x4x32xf32>) outs(%e : tensor<1x3x4x2x32x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x3x4x2x32x2xf32>
+  return %r : tensor<1x3x4x2x32x2xf32>
+}
+
+// -----
+
 // A stride-1 3x3 convolution whose im2col buffer would exceed 1 MiB (here
 // 128*9*8*32 floats) needs none: an scf.forall over output rows accumulates
 // nine [F,C] x [C,OW] matmuls, one per kernel tap, on image rows read in

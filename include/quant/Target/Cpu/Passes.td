@@ -136,7 +136,10 @@ def QuantCpuTileAndVectorize
        tiled with `scf.forall` (later OpenMP) into tiles of
        `rows` x (up to 2 x `vector-width`) for contractions (4 vectors
        when fewer than 4 rows fit, to keep independent accumulators), or
-       1 x ... x (up to 2 x `vector-width`) otherwise, its innermost
+       1 x ... x (up to 2 x `vector-width`) otherwise (an all-parallel op
+       whose output rows are shorter than 4, as in a depth-to-space, takes
+       that tile along the innermost dim of an input instead, with the
+       short output dim whole), its innermost
        reduction loop into steps of `reduction-tile` with `scf.for`, and
        each tile is vectorized with `linalg::vectorize`. Tile sizes are the
        largest divisors of the loop ranges not above the targets, so every
