@@ -354,6 +354,61 @@ struct DepthwiseConvAsTaps
 //===----------------------------------------------------------------------===//
 
 /// The largest divisor of `n` that is at most `limit`.
+/// A static tensor.pad with a constant value as fills of its borders plus
+/// the source inserted in the middle. Upstream's decomposition fills the
+/// whole padded tensor first: a full extra write of (typically) a padded
+/// image that the copy overwrites again, which in the detector was a
+/// memset of a few MB per padded depthwise conv.
+struct PadAsBorderFills : OpRewritePattern<tensor::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::PadOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType source = op.getSourceType();
+    RankedTensorType result = op.getResultType();
+    Value value = op.getConstantPaddingValue();
+    if (!value || !source.hasStaticShape() || !result.hasStaticShape())
+      return failure();
+    SmallVector<int64_t> low = llvm::to_vector(op.getStaticLow());
+    SmallVector<int64_t> high = llvm::to_vector(op.getStaticHigh());
+    if (llvm::any_of(llvm::concat<int64_t>(low, high),
+                     [](int64_t v) { return ShapedType::isDynamic(v) || v < 0; }))
+      return failure();
+    Location loc = op.getLoc();
+    int64_t rank = result.getRank();
+    Value padded = tensor::EmptyOp::create(rewriter, loc, result.getShape(),
+                                           result.getElementType());
+    // Each border slab spans the whole tensor in the other dims (corners
+    // are filled twice).
+    auto fillSlab = [&](int64_t dim, int64_t offset, int64_t size) {
+      if (size == 0)
+        return;
+      SmallVector<int64_t> offsets(rank, 0), sizes(result.getShape()),
+          strides(rank, 1);
+      offsets[dim] = offset;
+      sizes[dim] = size;
+      // A slice of the padded tensor (not a new one): bufferizes in place.
+      MLIRContext *ctx = rewriter.getContext();
+      Value slab = tensor::ExtractSliceOp::create(
+          rewriter, loc, padded, getAsIndexOpFoldResult(ctx, offsets),
+          getAsIndexOpFoldResult(ctx, sizes),
+          getAsIndexOpFoldResult(ctx, strides));
+      Value filled =
+          linalg::FillOp::create(rewriter, loc, value, slab).getResult(0);
+      padded = tensor::InsertSliceOp::create(
+          rewriter, loc, filled, padded, ValueRange{}, ValueRange{},
+          ValueRange{}, offsets, sizes, strides);
+    };
+    for (int64_t d = 0; d < rank; ++d) {
+      fillSlab(d, 0, low[d]);
+      fillSlab(d, low[d] + source.getDimSize(d), high[d]);
+    }
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, op.getSource(), padded, ValueRange{}, ValueRange{}, ValueRange{},
+        low, source.getShape(), SmallVector<int64_t>(rank, 1));
+    return success();
+  }
+};
+
 int64_t largestDivisor(int64_t n, int64_t limit) {
   for (int64_t d = std::min(n, limit); d > 1; --d)
     if (n % d == 0)
@@ -496,6 +551,10 @@ Operation *flattenElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
     if (auto m = dyn_cast<MemRefType>(v.getType());
         m && !m.getLayout().isIdentity())
       return nullptr;
+  // Nor a slice of a larger tensor (PadAsBorderFills' border slabs): its
+  // buffer is strided, and a collapsed view of it would be a copy.
+  if (op.getDpsInitOperand(0)->get().getDefiningOp<tensor::ExtractSliceOp>())
+    return nullptr;
   ReassociationIndices all;
   for (int64_t i = 0, e = ranges.size(); i < e; ++i)
     all.push_back(i);
@@ -708,7 +767,9 @@ struct TileAndVectorizePass
                                                               /*benefit=*/2);
       patterns.add<RowTapConv>(ctx, vectorWidth, /*benefit=*/1);
       patterns.add<Im2ColConv>(ctx, /*benefit=*/0);
-      // tensor.pad as fill + insert_slice: the fill vectorizes below.
+      // tensor.pad as border fills + insert_slice (dynamic pads: upstream's
+      // fill of everything + insert_slice); the fills vectorize below.
+      patterns.add<PadAsBorderFills>(ctx, /*benefit=*/2);
       linalg::populateDecomposePadPatterns(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();

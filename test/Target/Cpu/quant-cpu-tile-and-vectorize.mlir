@@ -209,6 +209,36 @@ func.func @depth_to_space(%y: tensor<1x3x2x2x4x32xf32>) -> tensor<1x3x4x2x32x2xf
 
 // -----
 
+// A static tensor.pad: only the borders are filled, each a slice of the
+// padded tensor (so bufferization writes them in place, and the inner
+// columns' fills are not flattened across the strided slice), then the
+// source goes in the middle. No fill covers the whole padded tensor.
+// CHECK-LABEL: func.func @pad_borders
+// CHECK:       %[[E:.*]] = tensor.empty() : tensor<1x2x10x20xf32>
+// CHECK:       tensor.extract_slice %[[E]][0, 0, 0, 0] [1, 2, 1, 20]
+// CHECK:       tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 2, 1, 20]
+// CHECK:       tensor.extract_slice {{.*}}[0, 0, 9, 0] [1, 2, 1, 20]
+// CHECK:       tensor.insert_slice {{.*}}[0, 0, 9, 0] [1, 2, 1, 20]
+// CHECK:       %[[L:.*]] = tensor.extract_slice {{.*}}[0, 0, 0, 0] [1, 2, 10, 2]
+// CHECK:       linalg.fill {{.*}} outs(%[[L]] : tensor<1x2x10x2xf32>)
+// CHECK:       tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 2, 10, 2]
+// CHECK:       %[[R:.*]] = tensor.extract_slice {{.*}}[0, 0, 0, 18] [1, 2, 10, 2]
+// CHECK:       linalg.fill {{.*}} outs(%[[R]] : tensor<1x2x10x2xf32>)
+// CHECK:       tensor.insert_slice {{.*}}[0, 0, 0, 18] [1, 2, 10, 2]
+// CHECK:       tensor.insert_slice %arg0 into {{.*}}[0, 0, 1, 2] [1, 2, 8, 16] [1, 1, 1, 1]
+// CHECK-NOT:   tensor<1x2x10x20xf32>)
+// CHECK:       return
+func.func @pad_borders(%x: tensor<1x2x8x16xf32>) -> tensor<1x2x10x20xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 2] high[0, 0, 1, 2] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x8x16xf32> to tensor<1x2x10x20xf32>
+  return %p : tensor<1x2x10x20xf32>
+}
+
+// -----
+
 // A stride-1 3x3 convolution whose im2col buffer would exceed 1 MiB (here
 // 128*9*8*32 floats) needs none: an scf.forall over output rows accumulates
 // nine [F,C] x [C,OW] matmuls, one per kernel tap, on image rows read in

@@ -117,7 +117,10 @@ def QuantCpuTileAndVectorize
        `linalg.matmul`. `linalg.depthwise_conv_2d_nchw_chw` becomes one
        elementwise `linalg.generic` that adds every tap (strided slice of
        the input times a per-channel weight) in the reference order.
-       `tensor.pad` becomes fill + insert_slice.
+       A static `tensor.pad` with a constant value becomes fills of its
+       border slabs (slices of the padded tensor, written in place) and an
+       insert_slice of the source; other pads become a fill of the whole
+       tensor + insert_slice.
     2. Ops are normalized for vectors: an elementwise op (identity maps)
        whose innermost dim has no divisor of at least 4 runs over its
        flattened shape; a tensor op whose innermost output dim divides badly
