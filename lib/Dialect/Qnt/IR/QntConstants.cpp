@@ -103,3 +103,17 @@ ElementsAttr mlir::qnt::makeI32Elements(RankedTensorType type,
   assert(type.getElementType().isInteger(32) && "an i32 tensor type");
   return makeElements<DenseI32ResourceElementsAttr>(type, values, blobName);
 }
+
+std::string mlir::qnt::derivedBlobName(Operation *op, StringRef suffix,
+                                       StringRef fallback) {
+  std::string name = fallback.str();
+  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+    name = loc.getName().str();
+  else if (auto fused = dyn_cast<FusedLoc>(op->getLoc()))
+    for (Location l : fused.getLocations())
+      if (auto named = dyn_cast<NameLoc>(l)) {
+        name = named.getName().str();
+        break;
+      }
+  return name + suffix.str();
+}

@@ -170,19 +170,6 @@ Operation *findConsumer(Value value) {
   }
 }
 
-std::string blobName(Operation *op, StringRef suffix) {
-  std::string name = "layer";
-  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
-    name = loc.getName().str();
-  else if (auto fused = dyn_cast<FusedLoc>(op->getLoc()))
-    for (Location l : fused.getLocations())
-      if (auto named = dyn_cast<NameLoc>(l)) {
-        name = named.getName().str();
-        break;
-      }
-  return name + suffix.str();
-}
-
 /// Replaces operand `index` of `layer.op` by a new f32 constant of `values`.
 void writeOperand(Layer &layer, unsigned index, ArrayRef<double> values,
                   StringRef suffix) {
@@ -192,7 +179,7 @@ void writeOperand(Layer &layer, unsigned index, ArrayRef<double> values,
   SmallVector<float> f32(values.begin(), values.end());
   OpBuilder b(op);
   Value replacement = ConstantOp::create(
-      b, old.getLoc(), makeF32Elements(type, f32, blobName(op, suffix)));
+      b, old.getLoc(), makeF32Elements(type, f32, derivedBlobName(op, suffix, "layer")));
   op->setOperand(index, replacement);
   if (Operation *def = old.getDefiningOp(); def && def->use_empty())
     def->erase();

@@ -67,10 +67,7 @@ static bool isF32Tensor(Value value) {
 
 /// Names a folded blob after the op it came from, for readable IR.
 static std::string blobName(Operation *op, StringRef suffix) {
-  std::string name = "folded";
-  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
-    name = loc.getName().str();
-  return name + suffix.str();
+  return derivedBlobName(op, suffix, "folded");
 }
 
 /// What folding into a conv-like producer needs: its constant weights, its

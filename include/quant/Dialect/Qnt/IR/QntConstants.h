@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
+#include <string>
 
 namespace mlir::qnt {
 
@@ -50,6 +51,12 @@ ElementsAttr makeI8Elements(RankedTensorType type,
 ElementsAttr makeI32Elements(RankedTensorType type,
                              llvm::ArrayRef<int32_t> values,
                              llvm::StringRef blobName);
+
+/// A blob name for a constant a pass derives for `op`: the op's ONNX node
+/// name (its NameLoc, or the first one in a FusedLoc), else `fallback`,
+/// followed by `suffix` (e.g. ".cle.weight").
+std::string derivedBlobName(Operation *op, llvm::StringRef suffix,
+                            llvm::StringRef fallback);
 
 } // namespace mlir::qnt
 
