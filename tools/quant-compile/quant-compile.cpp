@@ -131,6 +131,16 @@ static cl::opt<bool> crossLayerEqualize(
              "unchanged"),
     cl::cat(category));
 
+static cl::opt<std::string> smoothQuant(
+    "smoothquant",
+    cl::desc("SmoothQuant (qnt-smooth-quant, needs --calibration-data): "
+             "migrate activation outlier channels into the weights of the "
+             "matmul/gemm ops that read them, with strength ALPHA in [0, 1] "
+             "(--smoothquant alone: 0.5) or 'auto' (a per-layer search); "
+             "calibrates per channel, smooths, then calibrates again; the "
+             "float function is unchanged"),
+    cl::value_desc("ALPHA|auto"), cl::ValueOptional, cl::cat(category));
+
 static cl::OptionCategory calibrationCategory(
     "calibration (ranges for quantization, written into the IR)");
 static cl::opt<std::string> calibrationData(
@@ -208,6 +218,19 @@ int main(int argc, char **argv) {
   if (precision == "int8" && calibrationData.empty())
     return fail("--precision=int8 needs --calibration-data DIR (a folder of "
                 ".npy samples to choose the int8 ranges from)");
+  std::string smoothAlpha;
+  if (smoothQuant.getNumOccurrences()) {
+    smoothAlpha = smoothQuant.empty() ? "0.5" : smoothQuant.getValue();
+    double value = 0.0;
+    if (smoothAlpha != "auto" &&
+        (StringRef(smoothAlpha).getAsDouble(value) ||
+         !(value >= 0.0 && value <= 1.0)))
+      return fail("--smoothquant=" + smoothAlpha +
+                  " is not a number in [0, 1] or 'auto'");
+    if (calibrationData.empty())
+      return fail("--smoothquant needs --calibration-data DIR (the "
+                  "activations' per-channel ranges set the factors)");
+  }
   if (granularity != "per-channel" && granularity != "per-tensor")
     return fail("--granularity=" + granularity +
                 " is not per-channel or per-tensor");
@@ -259,6 +282,23 @@ int main(int argc, char **argv) {
     pm.addPass(mlir::qnt::createQntFoldBatchNorm());
     pm.addPass(createCanonicalizerPass());
     pm.addNestedPass<func::FuncOp>(mlir::qnt::createQntCrossLayerEqualize());
+    if (failed(pm.run(*module)))
+      return 1;
+  }
+
+  if (!smoothAlpha.empty()) {
+    // Per-channel ranges for the factors; the calibration below then
+    // chooses the smoothed values' ranges with the requested method.
+    PassManager pm(context.get());
+    mlir::qnt::CalibrationPipelineOptions options;
+    options.data = calibrationData;
+    options.method = "minmax";
+    options.samples = calibrationSamples;
+    options.perChannel = true;
+    mlir::qnt::buildCalibrationPipeline(pm, options);
+    mlir::qnt::QntSmoothQuantOptions smooth;
+    smooth.alpha = smoothAlpha;
+    pm.addNestedPass<func::FuncOp>(mlir::qnt::createQntSmoothQuant(smooth));
     if (failed(pm.run(*module)))
       return 1;
   }

@@ -163,6 +163,63 @@ def QntPropagateRanges : Pass<"qnt-propagate-ranges", "::mlir::func::FuncOp"> {
   ];
 }
 
+def QntSmoothQuant : Pass<"qnt-smooth-quant", "::mlir::func::FuncOp"> {
+  let summary = "Migrate activation outliers into weights (SmoothQuant, "
+                "Xiao et al. 2022)";
+  let description = [{
+    Per-tensor int8 activations lose the small channels of a tensor whose
+    range a few outlier channels set. For a linear op `y = x W` with
+    constant weights, `x W = (x / s) (diag(s) W)` for any per-channel
+    `s > 0`; SmoothQuant picks
+
+        s_k = max|x_k|^alpha / max|W_k|^(1 - alpha)
+
+    (`max|x_k|` from the calibrated `qnt.channel_range` of `x` on its last
+    axis, `max|W_k|` over the weights that read input channel `k`, over
+    every consumer when `x` feeds several), multiplies row `k` of each
+    consumer's weights by `s_k` and divides `x` by `s` where it is made:
+
+    * a `qnt.layer_norm` over the last axis with a constant 1-D scale (and
+      bias): both divided by `s`;
+    * a `qnt.matmul` with constant 2-D weights or a `qnt.gemm` (no
+      `trans_a`, alpha = beta = 1) with constant weights and bias, possibly
+      followed by a single-use `qnt.add` of a constant 1-D bias (how
+      exporters write Linear): output column `k` and its bias divided by
+      `s_k`;
+    * anything else: a new `qnt.mul` by the constant `1/s` in front of the
+      consumers (elementwise fusion folds it into the activation's
+      quantization).
+
+    Consumers are `qnt.matmul` with constant 2-D weights and `qnt.gemm`
+    (no `trans_a`, alpha = beta = 1, constant `b`); every use of `x` must be
+    one. The float function is unchanged up to f32 rounding of the new
+    weights. The smoothed value's `qnt.range` and `qnt.channel_range`
+    become the old ones divided by `s` (min/max of the channels); run
+    calibration again for a method's own ranges (`quant-compile
+    --smoothquant` does).
+
+    `alpha=auto` picks, per smoothed value, the alpha in 0.05 .. 0.95
+    (steps of 0.05) that minimizes a model of the W8A8 output error built
+    from the same ranges: `sum_n sum_k (W_kn s_k)^2 dx^2 + dw_n^2 (m_k /
+    s_k)^2`, with `dx` the per-tensor activation step (`max_k m_k / s_k`
+    over 127.5), `dw_n` output channel `n`'s weight step and `m_k =
+    max|x_k|`. It needs no extra pass over the data (the paper searches on
+    data), and is documented with its measurements in
+    docs/SmoothQuant.md.
+  }];
+  let options = [
+    Option<"alpha", "alpha", "std::string", /*default=*/"\"0.5\"",
+           "Migration strength in [0, 1] (0: none, 1: all of the "
+           "activation range into the weights), or 'auto'">,
+  ];
+  let statistics = [
+    Statistic<"numSmoothed", "num-smoothed",
+              "Activations smoothed (each with all its consumers)">,
+    Statistic<"numExplicit", "num-explicit",
+              "Smoothings that needed an explicit qnt.mul">,
+  ];
+}
+
 def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
   let summary = "Rewrite calibrated float conv/gemm/matmul into ops on "
                 "!quant.uniform tensors";
