@@ -35,6 +35,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 
 namespace mlir::qnt {
@@ -69,25 +70,35 @@ struct Observer {
       this->axis = axis;
       channelMin.assign(channels, std::numeric_limits<float>::infinity());
       channelMax.assign(channels, -std::numeric_limits<float>::infinity());
+      channelSum.assign(channels, 0.0);
+      channelCount.assign(channels, 0);
     }
     for (size_t o = 0; o < outer; ++o)
       for (int64_t c = 0; c < channels; ++c) {
         const float *row = data + (o * channels + c) * inner;
         float lo = channelMin[c], hi = channelMax[c];
+        double sum = 0.0;
+        int64_t count = 0;
         for (size_t i = 0; i < inner; ++i) {
           if (!std::isfinite(row[i]))
             continue;
           lo = std::min(lo, row[i]);
           hi = std::max(hi, row[i]);
+          sum += row[i];
+          ++count;
         }
         channelMin[c] = lo;
         channelMax[c] = hi;
+        channelSum[c] += sum;
+        channelCount[c] += count;
       }
   }
 
   StreamingHistogram histogram;
   int64_t axis = -1;
   std::vector<float> channelMin, channelMax;
+  std::vector<double> channelSum; // of the finite values
+  std::vector<int64_t> channelCount;
 };
 
 /// A value calibration observes: a @main argument (read from the sample) or
@@ -373,15 +384,22 @@ void QntCalibratePass::runOnOperation() {
             RangeAttr::get(context, range->min, range->max));
     ++numRanges;
     if (perChannel && !observer.channelMin.empty()) {
-      // Channels that saw only non-finite values get [0, 0].
+      // Channels that saw only non-finite values get [0, 0], mean 0.
       std::vector<float> lo = observer.channelMin, hi = observer.channelMax;
-      for (size_t c = 0; c < lo.size(); ++c)
-        if (lo[c] > hi[c])
+      std::vector<float> mean(lo.size(), 0.0f);
+      for (size_t c = 0; c < lo.size(); ++c) {
+        if (lo[c] > hi[c]) {
           lo[c] = hi[c] = 0;
+          continue;
+        }
+        double m = observer.channelSum[c] / observer.channelCount[c];
+        mean[c] = std::clamp(static_cast<float>(m), lo[c], hi[c]);
+      }
       setAttr(QntDialect::getChannelRangeAttrName(),
               ChannelRangeAttr::get(context, observer.axis,
                                     b.getDenseF32ArrayAttr(lo),
-                                    b.getDenseF32ArrayAttr(hi)));
+                                    b.getDenseF32ArrayAttr(hi),
+                                    b.getDenseF32ArrayAttr(mean)));
     }
     if (emitStats)
       setAttr(QntDialect::getStatsAttrName(),

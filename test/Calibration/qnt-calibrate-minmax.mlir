@@ -27,13 +27,13 @@
 // ONE:    qnt.range = #qnt.range<-2.000000e+00, 3.000000e+00>
 // ONE:    qnt.relu {{.*}}qnt.range = #qnt.range<0.000000e+00, 3.000000e+00>
 
-// Per-channel ranges along the last axis of a rank-2 value, and the
-// statistics: 8 values each; minmax keeps no histogram (bin_width 0).
+// Per-channel ranges and means along the last axis of a rank-2 value, and
+// the statistics: 8 values each; minmax keeps no histogram (bin_width 0).
 // CHANNEL-LABEL: func.func @main
-// CHANNEL-SAME:  qnt.channel_range = #qnt.channel_range<axis = 1, min = [-2.000000e+00, 1.000000e+00, 0.000000e+00, 0.000000e+00], max = [-1.000000e+00, 3.500000e+00, 5.000000e-01, 3.000000e+00]>
+// CHANNEL-SAME:  qnt.channel_range = #qnt.channel_range<axis = 1, min = [-2.000000e+00, 1.000000e+00, 0.000000e+00, 0.000000e+00], max = [-1.000000e+00, 3.500000e+00, 5.000000e-01, 3.000000e+00], mean = [-1.500000e+00, 2.250000e+00, 2.500000e-01, 1.500000e+00]>
 // CHANNEL-SAME:  qnt.stats = {bin_width = 0.000000e+00 : f64, count = 8 : i64, max = 3.500000e+00 : f64, min = -2.000000e+00 : f64, non_finite = 0 : i64}
 // CHANNEL:       qnt.relu
-// CHANNEL-SAME:  min = [0.000000e+00, 1.000000e+00, 0.000000e+00, 0.000000e+00], max = [0.000000e+00, 3.500000e+00, 5.000000e-01, 3.000000e+00]
+// CHANNEL-SAME:  min = [0.000000e+00, 1.000000e+00, 0.000000e+00, 0.000000e+00], max = [0.000000e+00, 3.500000e+00, 5.000000e-01, 3.000000e+00], mean = [0.000000e+00, 2.250000e+00, 2.500000e-01, 1.500000e+00]
 // CHANNEL-SAME:  qnt.range = #qnt.range<0.000000e+00, 3.500000e+00>
 
 func.func @main(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {

@@ -39,10 +39,10 @@ func.func @bad_case() attributes {r = #qnt.pad_mode<wrap>} { return }
 // calibration record.
 // CHECK: module attributes {qnt.calibration = {method = "minmax", samples = 2 : i64}}
 // CHECK-LABEL: func.func @calibrated
-// CHECK-SAME:    qnt.channel_range = #qnt.channel_range<axis = 1, min = [-1.000000e+00, 0.000000e+00], max = [2.000000e+00, 5.000000e-01]>
+// CHECK-SAME:    qnt.channel_range = #qnt.channel_range<axis = 1, min = [-1.000000e+00, 0.000000e+00], max = [2.000000e+00, 5.000000e-01], mean = [2.500000e-01, 1.250000e-01]>
 // CHECK-SAME:    qnt.stats = {count = 4 : i64}
 module attributes {qnt.calibration = {method = "minmax", samples = 2 : i64}} {
-  func.func @calibrated(%x: tensor<1x2xf32> {qnt.channel_range = #qnt.channel_range<axis = 1, min = [-1.0, 0.0], max = [2.0, 0.5]>, qnt.stats = {count = 4 : i64}}) {
+  func.func @calibrated(%x: tensor<1x2xf32> {qnt.channel_range = #qnt.channel_range<axis = 1, min = [-1.0, 0.0], max = [2.0, 0.5], mean = [0.25, 0.125]>, qnt.stats = {count = 4 : i64}}) {
     return
   }
 }

@@ -70,6 +70,16 @@ func.func @channel_range_sizes() attributes {r = #qnt.channel_range<axis = 1, mi
 // -----
 
 // Per-channel ranges: a real axis.
+// expected-error @+1 {{channel_range has 2 channels but 1 means}}
+func.func @channel_range_means() attributes {r = #qnt.channel_range<axis = 1, min = [0.0, 1.0], max = [2.0, 2.0], mean = [1.0]>} { return }
+
+// -----
+
+// expected-error @+1 {{channel_range mean 3 of channel 0 is outside [0, 2]}}
+func.func @channel_range_mean_outside() attributes {r = #qnt.channel_range<axis = 1, min = [0.0], max = [2.0], mean = [3.0]>} { return }
+
+// -----
+
 // expected-error @+1 {{channel_range axis must be non-negative, got -1}}
 func.func @channel_range_axis() attributes {r = #qnt.channel_range<axis = -1, min = [0.0], max = [1.0]>} { return }
 

@@ -64,6 +64,20 @@ RangeAttr mlir::qnt::getValueRange(Value value) {
                                         : RangeAttr();
 }
 
+ChannelRangeAttr mlir::qnt::getValueChannelRange(Value value) {
+  StringRef name = QntDialect::getChannelRangeAttrName();
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    auto func = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
+    if (!func || arg.getOwner() != &func.getFunctionBody().front())
+      return {};
+    return func.getArgAttrOfType<ChannelRangeAttr>(arg.getArgNumber(), name);
+  }
+  Operation *op = value.getDefiningOp();
+  return op && op->getNumResults() == 1
+             ? op->getAttrOfType<ChannelRangeAttr>(name)
+             : ChannelRangeAttr();
+}
+
 //===----------------------------------------------------------------------===//
 // RangeAttr
 //===----------------------------------------------------------------------===//
@@ -110,7 +124,7 @@ LogicalResult RangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult
 ChannelRangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          int64_t axis, DenseF32ArrayAttr min,
-                         DenseF32ArrayAttr max) {
+                         DenseF32ArrayAttr max, DenseF32ArrayAttr mean) {
   if (axis < 0)
     return emitError() << "channel_range axis must be non-negative, got "
                        << axis;
@@ -123,6 +137,17 @@ ChannelRangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << "channel_range of channel " << c << " is ["
                          << formatFloat(lo) << ", " << formatFloat(hi)
                          << "]; bounds must be finite with min <= max";
+  }
+  if (mean) {
+    if (mean.size() != min.size())
+      return emitError() << "channel_range has " << min.size()
+                         << " channels but " << mean.size() << " means";
+    for (int64_t c = 0; c < mean.size(); ++c)
+      if (!(mean[c] >= min[c] && mean[c] <= max[c]))
+        return emitError() << "channel_range mean " << formatFloat(mean[c])
+                           << " of channel " << c << " is outside ["
+                           << formatFloat(min[c]) << ", "
+                           << formatFloat(max[c]) << "]";
   }
   return success();
 }

@@ -21,6 +21,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/MapVector.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace mlir::qnt {
@@ -94,43 +95,33 @@ void writeOperand(Operation *op, unsigned index, ArrayRef<float> values,
     def->erase();
 }
 
-/// The calibrated per-channel range of `value` (op result or @main
-/// argument).
-ChannelRangeAttr getChannelRange(Value value) {
-  StringRef name = QntDialect::getChannelRangeAttrName();
-  if (auto arg = dyn_cast<BlockArgument>(value)) {
-    auto func = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
-    return func ? func.getArgAttrOfType<ChannelRangeAttr>(arg.getArgNumber(),
-                                                          name)
-                : ChannelRangeAttr();
-  }
-  Operation *op = value.getDefiningOp();
-  return op && op->getNumResults() == 1
-             ? op->getAttrOfType<ChannelRangeAttr>(name)
-             : ChannelRangeAttr();
-}
-
 /// Divides the recorded ranges of `value` (an op result) channel by channel
 /// by `s`: qnt.channel_range, and qnt.range as their hull.
 void rescaleRanges(Value value, ArrayRef<double> s) {
   Operation *op = value.getDefiningOp();
-  ChannelRangeAttr channels = op ? getChannelRange(value) : ChannelRangeAttr();
+  ChannelRangeAttr channels = op ? getValueChannelRange(value) : ChannelRangeAttr();
   if (!channels || channels.getMin().size() != static_cast<int64_t>(s.size()))
     return;
-  SmallVector<float> lo, hi;
+  SmallVector<float> lo, hi, mean;
   double all_lo = 0.0, all_hi = 0.0;
   for (size_t c = 0; c < s.size(); ++c) {
     lo.push_back(static_cast<float>(channels.getMin()[c] / s[c]));
     hi.push_back(static_cast<float>(channels.getMax()[c] / s[c]));
+    if (channels.getMean())
+      mean.push_back(std::clamp(
+          static_cast<float>(channels.getMean()[c] / s[c]), lo.back(),
+          hi.back()));
     all_lo = c ? std::min<double>(all_lo, lo.back()) : lo.back();
     all_hi = c ? std::max<double>(all_hi, hi.back()) : hi.back();
   }
   MLIRContext *ctx = op->getContext();
   Builder b(ctx);
   op->setAttr(QntDialect::getChannelRangeAttrName(),
-              ChannelRangeAttr::get(ctx, channels.getAxis(),
-                                    b.getDenseF32ArrayAttr(lo),
-                                    b.getDenseF32ArrayAttr(hi)));
+              ChannelRangeAttr::get(
+                  ctx, channels.getAxis(), b.getDenseF32ArrayAttr(lo),
+                  b.getDenseF32ArrayAttr(hi),
+                  channels.getMean() ? b.getDenseF32ArrayAttr(mean)
+                                     : DenseF32ArrayAttr()));
   op->setAttr(QntDialect::getRangeAttrName(),
               RangeAttr::get(ctx, all_lo, all_hi));
 }
@@ -290,7 +281,7 @@ void QntSmoothQuantPass::runOnOperation() {
         return;
       consumers.push_back(std::move(*w));
     }
-    ChannelRangeAttr range = getChannelRange(x);
+    ChannelRangeAttr range = getValueChannelRange(x);
     if (!range || range.getAxis() != type.getRank() - 1 ||
         range.getMin().size() != type.getShape().back())
       return;
@@ -304,7 +295,7 @@ void QntSmoothQuantPass::runOnOperation() {
   });
 
   for (auto &[x, consumers] : groups) {
-    ChannelRangeAttr range = getChannelRange(x);
+    ChannelRangeAttr range = getValueChannelRange(x);
     int64_t k = range.getMin().size();
     SmallVector<double> m(k), wm(k, 0.0);
     for (int64_t c = 0; c < k; ++c)

@@ -9,18 +9,18 @@
 // alpha = 0.5, channel magnitudes m = [8, 2] (from qnt.channel_range),
 // weight rows' max |W_k| = [0.5, 2]: s = [sqrt(8 / 0.5), sqrt(2 / 2)] =
 // [4, 1]. The layer norm's scale and bias are divided by s, the weight
-// rows multiplied by it, the ranges divided by s.
+// rows multiplied by it, the ranges and means divided by s.
 // CHECK-LABEL: func.func @layer_norm
 // CHECK-DAG: %[[G:.*]] = qnt.constant dense<[2.500000e-01, 1.000000e+00]>
 // CHECK-DAG: %[[B:.*]] = qnt.constant dense<[5.000000e-01, 1.000000e+00]>
-// CHECK: %[[LN:.*]] = qnt.layer_norm %arg0, %[[G]], %[[B]] {{{.*}}qnt.channel_range = #qnt.channel_range<axis = 1, min = [-2.000000e+00, -1.000000e+00], max = [1.000000e+00, 2.000000e+00]>, qnt.range = #qnt.range<-2.000000e+00, 2.000000e+00>}
+// CHECK: %[[LN:.*]] = qnt.layer_norm %arg0, %[[G]], %[[B]] {{{.*}}qnt.channel_range = #qnt.channel_range<axis = 1, min = [-2.000000e+00, -1.000000e+00], max = [1.000000e+00, 2.000000e+00], mean = [-5.000000e-01, 5.000000e-01]>, qnt.range = #qnt.range<-2.000000e+00, 2.000000e+00>}
 // CHECK: %[[W:.*]] = qnt.constant dense<{{\[\[}}2.000000e+00, -1.000000e+00], [2.000000e+00, 1.000000e+00]]>
 // CHECK: qnt.matmul %[[LN]], %[[W]]
 func.func @layer_norm(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %g = qnt.constant dense<[1.0, 1.0]> : tensor<2xf32>
   %b = qnt.constant dense<[2.0, 1.0]> : tensor<2xf32>
   %w = qnt.constant dense<[[0.5, -0.25], [2.0, 1.0]]> : tensor<2x2xf32>
-  %0 = qnt.layer_norm %x, %g, %b {axis = 1 : i64, qnt.channel_range = #qnt.channel_range<axis = 1, min = [-8.0, -1.0], max = [4.0, 2.0]>, qnt.range = #qnt.range<-8.0, 4.0>} : (tensor<3x2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %0 = qnt.layer_norm %x, %g, %b {axis = 1 : i64, qnt.channel_range = #qnt.channel_range<axis = 1, min = [-8.0, -1.0], max = [4.0, 2.0], mean = [-2.0, 0.5]>, qnt.range = #qnt.range<-8.0, 4.0>} : (tensor<3x2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
   %1 = qnt.matmul %0, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
   return %1 : tensor<3x2xf32>
 }

@@ -57,10 +57,11 @@ def Qnt_ChannelRangeAttr : Qnt_Attr<"ChannelRange", "channel_range"> {
   let summary = "Calibrated per-channel value ranges of a tensor";
   let description = [{
     For each index `c` along dimension `axis`, the interval
-    `[min[c], max[c]]` the tensor's values at that index were observed in.
-    `qnt-calibrate per-channel` writes it as the discardable attribute
-    `qnt.channel_range` (axis 1 for tensors of rank >= 4, the last axis
-    otherwise); SmoothQuant-style transforms read it.
+    `[min[c], max[c]]` the tensor's values at that index were observed in,
+    and optionally their mean `mean[c]`. `qnt-calibrate per-channel` writes
+    it (with the means) as the discardable attribute `qnt.channel_range`
+    (axis 1 for tensors of rank >= 4, the last axis otherwise);
+    SmoothQuant reads the bounds, bias correction the means.
 
     Example:
 
@@ -71,7 +72,14 @@ def Qnt_ChannelRangeAttr : Qnt_Attr<"ChannelRange", "channel_range"> {
   }];
   let parameters = (ins "int64_t":$axis,
                         "::mlir::DenseF32ArrayAttr":$min,
-                        "::mlir::DenseF32ArrayAttr":$max);
+                        "::mlir::DenseF32ArrayAttr":$max,
+                        OptionalParameter<"::mlir::DenseF32ArrayAttr">:$mean);
+  let builders = [
+    AttrBuilder<(ins "int64_t":$axis, "::mlir::DenseF32ArrayAttr":$min,
+                     "::mlir::DenseF32ArrayAttr":$max), [{
+      return $_get($_ctxt, axis, min, max, ::mlir::DenseF32ArrayAttr());
+    }]>
+  ];
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

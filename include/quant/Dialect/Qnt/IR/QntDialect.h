@@ -36,6 +36,10 @@ FloatType getExpressedType(Type type);
 /// argument; null if none.
 RangeAttr getValueRange(Value value);
 
+/// The calibrated per-channel statistics of `value` (`qnt.channel_range` on
+/// its defining op, or on the function argument), or null.
+ChannelRangeAttr getValueChannelRange(Value value);
+
 } // namespace mlir::qnt
 
 #endif // QUANT_DIALECT_QNT_IR_QNTDIALECT_H
