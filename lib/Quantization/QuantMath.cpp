@@ -76,6 +76,37 @@ int32_t mlir::qnt::quantize(float x, const QuantParams &params) {
       q, static_cast<double>(params.qmin), static_cast<double>(params.qmax)));
 }
 
+SymmetricWeights mlir::qnt::quantizeSymmetricWeights(const float *weights,
+                                                    size_t size,
+                                                    int64_t channels,
+                                                    int64_t inner,
+                                                    bool perChannel,
+                                                    double minScale) {
+  auto channelOf = [&](size_t i) {
+    return static_cast<int64_t>(i) / inner % channels;
+  };
+  std::vector<double> amax(channels, 0.0);
+  for (size_t i = 0; i < size; ++i)
+    amax[channelOf(i)] =
+        std::max(amax[channelOf(i)], std::fabs(static_cast<double>(weights[i])));
+  if (!perChannel && channels > 0) {
+    double all = *std::max_element(amax.begin(), amax.end());
+    std::fill(amax.begin(), amax.end(), all);
+  }
+  std::vector<QuantParams> params;
+  SymmetricWeights result;
+  for (double a : amax) {
+    double bound = std::max(a, minScale * 127);
+    params.push_back(chooseQuantParams(-bound, bound, 8, /*symmetric=*/true));
+    result.scales.push_back(params.back().scale);
+  }
+  result.values.resize(size);
+  for (size_t i = 0; i < size; ++i)
+    result.values[i] =
+        static_cast<int8_t>(quantize(weights[i], params[channelOf(i)]));
+  return result;
+}
+
 std::optional<FixedPointMultiplier> mlir::qnt::toFixedPoint(double real) {
   if (!(real > 0) || !std::isfinite(real))
     return std::nullopt;

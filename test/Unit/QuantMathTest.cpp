@@ -235,3 +235,33 @@ TEST(Requantize, MatchesRealArithmetic) {
 }
 
 } // namespace
+
+TEST(QuantizeSymmetricWeights, PerChannelPerTensorAndFloor) {
+  // Two output channels of three weights (channel = i / 3 % 2).
+  const float w[] = {0.5f, -0.25f, 0.3f, 0.01f, 0.0f, -0.02f};
+  SymmetricWeights pc = quantizeSymmetricWeights(w, 6, 2, 3, true, 0.0);
+  ASSERT_EQ(pc.scales.size(), 2u);
+  EXPECT_EQ(pc.scales[0], static_cast<double>(0.5f / 127));
+  EXPECT_EQ(pc.scales[1], static_cast<double>(0.02f / 127));
+  // 0.25 / (0.5/127) = 63.5 rounds to even; 0.3 -> 76.2 -> 76; 0.01 /
+  // (0.02/127) is just under 63.5 in f32 -> 63.
+  EXPECT_EQ(std::vector<int8_t>(pc.values.begin(), pc.values.end()),
+            (std::vector<int8_t>{127, -64, 76, 63, 0, -127}));
+  // Per tensor: the second channel shares the first's scale.
+  SymmetricWeights pt = quantizeSymmetricWeights(w, 6, 2, 3, false, 0.0);
+  EXPECT_EQ(pt.scales[0], pt.scales[1]);
+  EXPECT_EQ(pt.values[3], 3); // 0.01 / (0.5/127) = 2.54
+  EXPECT_EQ(pt.values[5], -5); // 0.02 / (0.5/127) = 5.08
+  // A floor of 0.001 * 127 on the range: the small channel's scale becomes
+  // 0.001 and its weights round to 10 and -20 steps.
+  SymmetricWeights floored = quantizeSymmetricWeights(w, 6, 2, 3, true, 0.001);
+  EXPECT_NEAR(floored.scales[1], 0.001, 1e-9);
+  EXPECT_EQ(floored.values[3], 10);
+  EXPECT_EQ(floored.values[5], -20);
+  // Channel i % channels when inner is 1 (a gemm's [K, N] weights).
+  const float kn[] = {1.0f, 0.1f, -0.5f, 0.2f};
+  SymmetricWeights cols = quantizeSymmetricWeights(kn, 4, 2, 1, true, 0.0);
+  EXPECT_EQ(cols.scales[0], static_cast<double>(1.0f / 127));
+  EXPECT_EQ(cols.scales[1], static_cast<double>(0.2f / 127));
+  EXPECT_EQ(cols.values[3], 127);
+}

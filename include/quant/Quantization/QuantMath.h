@@ -18,8 +18,10 @@
 #ifndef QUANT_QUANTIZATION_QUANTMATH_H
 #define QUANT_QUANTIZATION_QUANTMATH_H
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace mlir::qnt {
 
@@ -49,6 +51,23 @@ QuantParams chooseQuantParams(double lo, double hi, unsigned bits,
 /// with the division in f32 (`scale` rounded to f32) as ONNX Runtime does.
 /// NaN quantizes to the zero point.
 int32_t quantize(float x, const QuantParams &params);
+
+/// Weights quantized symmetric int8 on [-127, 127].
+struct SymmetricWeights {
+  std::vector<int8_t> values;
+  /// One scale per channel (all equal when per tensor).
+  std::vector<double> scales;
+};
+
+/// Quantizes `size` f32 weights whose element i belongs to channel
+/// (i / inner) % channels: per channel (one scale each) or per tensor (the
+/// largest |w| sets one scale for all). A channel's range is floored at
+/// minScale * 127, so that a (near-)dead channel keeps a representable
+/// requantization multiplier (its weights then round to 0). qnt-quantize
+/// stores the result; bias correction predicts it.
+SymmetricWeights quantizeSymmetricWeights(const float *weights, size_t size,
+                                          int64_t channels, int64_t inner,
+                                          bool perChannel, double minScale);
 
 /// real ~= multiplier * 2^-shift with multiplier in [2^30, 2^31).
 struct FixedPointMultiplier {

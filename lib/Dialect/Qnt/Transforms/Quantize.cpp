@@ -90,42 +90,23 @@ FailureOr<QuantizedWeight> quantizeWeight(OpBuilder &b, Value weight,
   int64_t inner = 1;
   for (int64_t d = axis + 1; d < type.getRank(); ++d)
     inner *= shape[d];
-  std::vector<double> amax(channels, 0.0);
-  for (size_t i = 0; i < values->size(); ++i) {
-    int64_t c = (static_cast<int64_t>(i) / inner) % channels;
-    amax[c] = std::max(amax[c], std::fabs(static_cast<double>((*values)[i])));
-  }
-  if (!perChannel) {
-    double all = *std::max_element(amax.begin(), amax.end());
-    std::fill(amax.begin(), amax.end(), all);
-  }
-  // A (near-)dead channel's scale is floored so that its requantization
-  // multiplier stays representable; its weights then round to 0.
-  SmallVector<QuantParams> params;
-  for (double a : amax)
-    params.push_back(chooseQuantParams(-std::max(a, minScale * 127),
-                                       std::max(a, minScale * 127), 8,
-                                       /*symmetric=*/true));
-  SmallVector<int8_t> q(values->size());
-  for (size_t i = 0; i < values->size(); ++i)
-    q[i] = static_cast<int8_t>(
-        quantize((*values)[i], params[(static_cast<int64_t>(i) / inner) %
-                                      channels]));
+  SymmetricWeights quantized = quantizeSymmetricWeights(
+      values->data(), values->size(), channels, inner, perChannel, minScale);
+  SmallVector<int8_t> q(quantized.values.begin(), quantized.values.end());
 
   MLIRContext *context = b.getContext();
   auto i8 = IntegerType::get(context, 8);
   auto f32 = Float32Type::get(context);
   quant::QuantizedType element;
   QuantizedWeight result;
-  for (const QuantParams &p : params)
-    result.scales.push_back(p.scale);
+  result.scales.assign(quantized.scales.begin(), quantized.scales.end());
   if (perChannel) {
     element = quant::UniformQuantizedPerAxisType::get(
         quant::QuantizationFlags::Signed, i8, f32, result.scales,
         SmallVector<int64_t>(channels, 0), axis, -127, 127);
   } else {
     element = quant::UniformQuantizedType::get(
-        quant::QuantizationFlags::Signed, i8, f32, params[0].scale, 0, -127,
+        quant::QuantizationFlags::Signed, i8, f32, result.scales[0], 0, -127,
         127);
   }
   Location loc = weight.getLoc();
