@@ -131,6 +131,14 @@ static cl::opt<bool> crossLayerEqualize(
              "unchanged"),
     cl::cat(category));
 
+static cl::opt<bool> biasCorrection(
+    "bias-correction",
+    cl::desc("Bias correction for --precision=int8 (qnt-bias-correct): "
+             "the mean output shift each int8 conv/gemm's weight rounding "
+             "causes, computed from its input's per-channel means on the "
+             "calibration data, is subtracted from its bias"),
+    cl::cat(category));
+
 static cl::opt<std::string> smoothQuant(
     "smoothquant",
     cl::desc("SmoothQuant (qnt-smooth-quant, needs --calibration-data): "
@@ -218,6 +226,9 @@ int main(int argc, char **argv) {
   if (precision == "int8" && calibrationData.empty())
     return fail("--precision=int8 needs --calibration-data DIR (a folder of "
                 ".npy samples to choose the int8 ranges from)");
+  if (biasCorrection && precision != "int8")
+    return fail("--bias-correction corrects int8 layers: it needs "
+                "--precision=int8");
   std::string smoothAlpha;
   if (smoothQuant.getNumOccurrences()) {
     smoothAlpha = smoothQuant.empty() ? "0.5" : smoothQuant.getValue();
@@ -310,7 +321,14 @@ int main(int argc, char **argv) {
     options.method = calibrationMethod;
     options.percentile = calibrationPercentile;
     options.samples = calibrationSamples;
+    // Bias correction needs each layer input's per-channel means.
+    options.perChannel = biasCorrection;
     mlir::qnt::buildCalibrationPipeline(pm, options);
+    if (biasCorrection) {
+      mlir::qnt::QntBiasCorrectOptions correct;
+      correct.granularity = granularity;
+      pm.addNestedPass<func::FuncOp>(mlir::qnt::createQntBiasCorrect(correct));
+    }
     if (precision == "int8") {
       mlir::qnt::QntQuantizeOptions quantize;
       quantize.granularity = granularity;

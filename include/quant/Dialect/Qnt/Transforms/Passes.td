@@ -88,8 +88,8 @@ def QntCrossLayerEqualize
     weights (scales are computed in double; each weight is rounded once).
     Run it after `qnt-fold-batch-norm` and before calibration: activation
     ranges between linked layers change. High-bias absorption is not done
-    (it needs per-channel activation statistics, which calibration does not
-    keep).
+    yet (it needs per-channel activation statistics, which calibration
+    records with per-channel=true, but it runs before calibration).
   }];
   let options = [
     Option<"maxIterations", "max-iterations", "int64_t", /*default=*/"20",
@@ -217,6 +217,46 @@ def QntSmoothQuant : Pass<"qnt-smooth-quant", "::mlir::func::FuncOp"> {
               "Activations smoothed (each with all its consumers)">,
     Statistic<"numExplicit", "num-explicit",
               "Smoothings that needed an explicit qnt.mul">,
+  ];
+}
+
+def QntBiasCorrect : Pass<"qnt-bias-correct", "::mlir::func::FuncOp"> {
+  let summary = "Bias correction: fold the mean output error int8 weights "
+                "will cause into the float bias (Nagel et al. 2019)";
+  let description = [{
+    Quantizing a layer's weights from `W` to `W_q` shifts the mean of its
+    output by `(W_q - W) E[x]` per output channel, which later layers see
+    as a systematic error. This pass predicts `W_q` exactly as
+    `qnt-quantize` will make it (`quantizeSymmetricWeights`, the same
+    `granularity`) and subtracts the shift from the float bias:
+
+        b'[f] = b[f] - sum_k (W_q[f, k] - W[f, k]) * E[x_in(k)]
+
+    with `E[x_c]` the calibration data's mean of the layer's input channel
+    `c` (the `mean` of its `qnt.channel_range`, which `qnt-calibrate
+    per-channel=true` records). Run it after calibration and before
+    `qnt-quantize` (`quant-compile --bias-correction` does). Layers: the
+    ones `qnt-quantize` makes int8 that have a constant f32 bias, i.e.
+    `qnt.conv` with group 1 on NCHW (input means per channel; the means
+    include the border taps that padding replaces by 0, which the
+    correction ignores) and `qnt.gemm` (no `trans_a`, alpha = beta = 1)
+    with a 1-D `c`.
+
+    This is the paper's bias correction with the input means taken from
+    calibration data instead of batch-norm statistics: it removes the mean
+    error of weight quantization, layer by layer, each from its own input
+    statistics (so corrections do not compound). The activations' rounding
+    and clipping are not corrected, and the scale floor `qnt-quantize`
+    gives near-dead channels is not modeled (their weights are ~0).
+  }];
+  let options = [
+    Option<"granularity", "granularity", "std::string",
+           /*default=*/"\"per-channel\"",
+           "The weight granularity qnt-quantize will use: per-channel or "
+           "per-tensor">,
+  ];
+  let statistics = [
+    Statistic<"numCorrected", "num-corrected", "Biases corrected">,
   ];
 }
 
