@@ -48,8 +48,9 @@ def QntCalibrate : Pass<"qnt-calibrate", "::mlir::ModuleOp"> {
     * `mse`: the histogram edges [a, b] minimizing the clipping plus
       rounding (step^2/12) error of a 2^`bits`-level uniform quantizer.
 
-    `per-channel` also records each value's per-channel min/max as
-    `qnt.channel_range` (axis 1 for rank >= 4, the last axis otherwise).
+    `per-channel` also records each value's per-channel min, max and mean
+    as `qnt.channel_range` (axis 1 for rank >= 4, the last axis otherwise;
+    SmoothQuant reads the bounds, bias correction the means).
     `stats` adds `qnt.stats = {count, min, max, bin_width, non_finite}`
     for inspection. The module gets `qnt.calibration = {method, samples,
     ...}` saying how its ranges were made.
@@ -87,7 +88,7 @@ def QntCalibrate : Pass<"qnt-calibrate", "::mlir::ModuleOp"> {
     Option<"maxSamples", "samples", "unsigned", /*default=*/"0",
            "Use at most this many samples, in file-name order (0: all)">,
     Option<"perChannel", "per-channel", "bool", /*default=*/"false",
-           "Also record per-channel min/max as qnt.channel_range">,
+           "Also record per-channel min/max/mean as qnt.channel_range">,
     Option<"numBins", "bins", "unsigned", /*default=*/"2048",
            "Histogram bins per observed value">,
     Option<"bits", "bits", "unsigned", /*default=*/"8",
