@@ -106,6 +106,9 @@ QK_INLINE void qk_store_tile(const int32_t *acc, int64_t mr, int64_t nc,
   }
 }
 
+/* The widest cols panel of any ISA (checked below). */
+#define QK_PANEL_NC 48
+
 /* Rows [k0, k0 + count) of the im2col matrix of image `in` (NCHW) for
    columns [p0, p0 + ncv) of OH*OW, raw i8, into tmp[count][nc]: taps
    outside the image and columns past ncv hold the input zero point, rows
@@ -122,21 +125,35 @@ QK_INLINE void qk_im2col_rows(const int8_t *in, int8_t *tmp, const int64_t *p,
           pl = p[QUANT_QCONV_PAD_LEFT];
   int64_t k = p[QUANT_QCONV_IC] * kh * kw;
   int8_t zp = (int8_t)p[QUANT_QCONV_IN_ZP];
+  /* The panel's columns as segments of one output row each (computed once;
+     the divisions are out of the per-row loop). */
+  int64_t segC[QK_PANEL_NC], segOh[QK_PANEL_NC], segOw[QK_PANEL_NC],
+      segRun[QK_PANEL_NC];
+  int64_t segments = 0;
+  for (int64_t c = 0, oh = p0 / ow, ow0 = p0 % ow; c < ncv; ++segments) {
+    int64_t run = qk_min(ow - ow0, ncv - c);
+    segC[segments] = c;
+    segOh[segments] = oh;
+    segOw[segments] = ow0;
+    segRun[segments] = run;
+    c += run;
+    ow0 = 0;
+    ++oh;
+  }
+  /* Row kk = (ci, y, x) of the kernel window, advanced incrementally. */
+  int64_t ci = k0 / (kh * kw), y = k0 / kw % kh, x = k0 % kw;
   for (int64_t t = 0; t < count; ++t) {
     int8_t *row = tmp + t * nc;
-    int64_t kk = k0 + t;
-    if (kk >= k) {
+    if (k0 + t >= k) {
       memset(row, 0x80, (size_t)nc);
       continue;
     }
-    int64_t ci = kk / (kh * kw), y = kk / kw % kh, x = kk % kw;
     const int8_t *plane = in + ci * ih * iw;
-    for (int64_t c = 0; c < ncv;) {
-      int64_t pos = p0 + c, oh = pos / ow, ow0 = pos % ow;
-      int64_t run = qk_min(ow - ow0, ncv - c);
-      int64_t r = oh * sh - pt + y * dh;
-      int64_t base = ow0 * sw - pl + x * dw;
-      int8_t *dst = row + c;
+    for (int64_t s = 0; s < segments; ++s) {
+      int64_t run = segRun[s];
+      int64_t r = segOh[s] * sh - pt + y * dh;
+      int64_t base = segOw[s] * sw - pl + x * dw;
+      int8_t *dst = row + segC[s];
       if (r < 0 || r >= ih) {
         memset(dst, zp, (size_t)run);
       } else if (sw == 1) {
@@ -144,19 +161,28 @@ QK_INLINE void qk_im2col_rows(const int8_t *in, int8_t *tmp, const int64_t *p,
         int64_t lo = base < 0 ? qk_min(-base, run) : 0;
         int64_t hi = qk_min(run, iw - base);
         hi = hi < lo ? lo : hi;
-        memset(dst, zp, (size_t)lo);
+        if (lo)
+          memset(dst, zp, (size_t)lo);
         memcpy(dst + lo, src + base + lo, (size_t)(hi - lo));
-        memset(dst + hi, zp, (size_t)(run - hi));
+        if (run > hi)
+          memset(dst + hi, zp, (size_t)(run - hi));
       } else {
         const int8_t *src = plane + r * iw;
         for (int64_t j = 0; j < run; ++j) {
-          int64_t s = base + j * sw;
-          dst[j] = s >= 0 && s < iw ? src[s] : zp;
+          int64_t at = base + j * sw;
+          dst[j] = at >= 0 && at < iw ? src[at] : zp;
         }
       }
-      c += run;
     }
-    memset(row + ncv, zp, (size_t)(nc - ncv));
+    if (nc > ncv)
+      memset(row + ncv, zp, (size_t)(nc - ncv));
+    if (++x == kw) {
+      x = 0;
+      if (++y == kh) {
+        y = 0;
+        ++ci;
+      }
+    }
   }
 }
 
@@ -182,7 +208,6 @@ QK_INLINE void qk_interleave(const int8_t *const *rows, uint8_t *dst,
 /* One cols panel of the im2col matrix of image `in` (NCHW): columns
    [p0, p0 + nc) of OH*OW, XORed with QK_FLIP, built 64 rows at a time in a
    stack buffer (QK_PANEL_NC columns at most). */
-#define QK_PANEL_NC 48
 #define QK_CHUNK_ROWS 64
 _Static_assert(QUANT_GENERIC_NC <= QK_PANEL_NC && QUANT_AVX2_NC <= QK_PANEL_NC &&
                    QUANT_AVXVNNI_NC <= QK_PANEL_NC &&
