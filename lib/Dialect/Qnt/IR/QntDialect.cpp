@@ -51,31 +51,28 @@ FloatType mlir::qnt::getExpressedType(Type type) {
   return dyn_cast_or_null<FloatType>(type);
 }
 
-RangeAttr mlir::qnt::getValueRange(Value value) {
-  StringRef name = QntDialect::getRangeAttrName();
+/// The discardable attribute `name` of type AttrT that describes `value`:
+/// on its defining op (single result) or on the entry-block argument.
+template <typename AttrT>
+static AttrT getValueAttr(Value value, StringRef name) {
   if (auto arg = dyn_cast<BlockArgument>(value)) {
     auto func = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
     if (!func || arg.getOwner() != &func.getFunctionBody().front())
       return {};
-    return func.getArgAttrOfType<RangeAttr>(arg.getArgNumber(), name);
+    return func.getArgAttrOfType<AttrT>(arg.getArgNumber(), name);
   }
   Operation *op = value.getDefiningOp();
-  return op && op->getNumResults() == 1 ? op->getAttrOfType<RangeAttr>(name)
-                                        : RangeAttr();
+  return op && op->getNumResults() == 1 ? op->getAttrOfType<AttrT>(name)
+                                        : AttrT();
+}
+
+RangeAttr mlir::qnt::getValueRange(Value value) {
+  return getValueAttr<RangeAttr>(value, QntDialect::getRangeAttrName());
 }
 
 ChannelRangeAttr mlir::qnt::getValueChannelRange(Value value) {
-  StringRef name = QntDialect::getChannelRangeAttrName();
-  if (auto arg = dyn_cast<BlockArgument>(value)) {
-    auto func = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
-    if (!func || arg.getOwner() != &func.getFunctionBody().front())
-      return {};
-    return func.getArgAttrOfType<ChannelRangeAttr>(arg.getArgNumber(), name);
-  }
-  Operation *op = value.getDefiningOp();
-  return op && op->getNumResults() == 1
-             ? op->getAttrOfType<ChannelRangeAttr>(name)
-             : ChannelRangeAttr();
+  return getValueAttr<ChannelRangeAttr>(value,
+                                        QntDialect::getChannelRangeAttrName());
 }
 
 //===----------------------------------------------------------------------===//
