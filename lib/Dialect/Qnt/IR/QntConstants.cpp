@@ -117,3 +117,17 @@ std::string mlir::qnt::derivedBlobName(Operation *op, StringRef suffix,
       }
   return name + suffix.str();
 }
+
+void mlir::qnt::replaceOperandWithF32Constant(Operation *op, unsigned index,
+                                              ArrayRef<float> values,
+                                              StringRef suffix) {
+  Value old = op->getOperand(index);
+  auto type = cast<RankedTensorType>(old.getType());
+  OpBuilder b(op);
+  Value replacement = ConstantOp::create(
+      b, old.getLoc(),
+      makeF32Elements(type, values, derivedBlobName(op, suffix, "layer")));
+  op->setOperand(index, replacement);
+  if (Operation *def = old.getDefiningOp(); def && def->use_empty())
+    def->erase();
+}

@@ -128,14 +128,7 @@ struct QntBiasCorrectPass
       }
       if (!changed)
         return;
-      OpBuilder b(op);
-      Value replacement = ConstantOp::create(
-          b, biasValue.getLoc(),
-          makeF32Elements(biasType, corrected,
-                          derivedBlobName(op, ".bc.bias", "layer")));
-      op->setOperand(2, replacement);
-      if (Operation *def = biasValue.getDefiningOp(); def && def->use_empty())
-        def->erase();
+      replaceOperandWithF32Constant(op, 2, corrected, ".bc.bias");
       ++numCorrected;
     });
   }

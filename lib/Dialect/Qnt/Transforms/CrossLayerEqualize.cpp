@@ -170,19 +170,11 @@ Operation *findConsumer(Value value) {
   }
 }
 
-/// Replaces operand `index` of `layer.op` by a new f32 constant of `values`.
+/// Replaces operand `index` of `layer.op` by the rescaled `values`.
 void writeOperand(Layer &layer, unsigned index, ArrayRef<double> values,
                   StringRef suffix) {
-  Operation *op = layer.op;
-  Value old = op->getOperand(index);
-  auto type = cast<RankedTensorType>(old.getType());
   SmallVector<float> f32(values.begin(), values.end());
-  OpBuilder b(op);
-  Value replacement = ConstantOp::create(
-      b, old.getLoc(), makeF32Elements(type, f32, derivedBlobName(op, suffix, "layer")));
-  op->setOperand(index, replacement);
-  if (Operation *def = old.getDefiningOp(); def && def->use_empty())
-    def->erase();
+  replaceOperandWithF32Constant(layer.op, index, f32, suffix);
 }
 
 struct QntCrossLayerEqualizePass

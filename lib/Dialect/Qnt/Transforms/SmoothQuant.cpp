@@ -81,20 +81,6 @@ std::optional<SmallVector<float>> readVector(Value value, int64_t size) {
   return getConstantF32Values(value);
 }
 
-/// Replaces operand `index` of `op` by a new f32 constant of `values`.
-void writeOperand(Operation *op, unsigned index, ArrayRef<float> values,
-                  StringRef suffix) {
-  Value old = op->getOperand(index);
-  auto type = cast<RankedTensorType>(old.getType());
-  OpBuilder b(op);
-  Value replacement = ConstantOp::create(
-      b, old.getLoc(),
-      makeF32Elements(type, values, derivedBlobName(op, suffix, "layer")));
-  op->setOperand(index, replacement);
-  if (Operation *def = old.getDefiningOp(); def && def->use_empty())
-    def->erase();
-}
-
 /// Divides the recorded ranges of `value` (an op result) channel by channel
 /// by `s`: qnt.channel_range, and qnt.range as their hull.
 void rescaleRanges(Value value, ArrayRef<double> s) {
@@ -198,10 +184,10 @@ bool QntSmoothQuantPass::foldIntoProducer(Value x, ArrayRef<double> s) {
     if (axis != rank - 1 || !scale || (ln.getBias() && !bias))
       return false;
     divide(*scale);
-    writeOperand(ln, 1, *scale, ".sq.scale");
+    replaceOperandWithF32Constant(ln, 1, *scale, ".sq.scale");
     if (bias) {
       divide(*bias);
-      writeOperand(ln, 2, *bias, ".sq.bias");
+      replaceOperandWithF32Constant(ln, 2, *bias, ".sq.bias");
     }
     return true;
   }
@@ -238,14 +224,14 @@ bool QntSmoothQuantPass::foldIntoProducer(Value x, ArrayRef<double> s) {
   for (int64_t ki = 0; ki < w->k; ++ki)
     for (int64_t n = 0; n < k; ++n)
       w->at(ki, n) = static_cast<float>(w->at(ki, n) / s[n]);
-  writeOperand(linear, 1, w->values, ".sq.weight");
+  replaceOperandWithF32Constant(linear, 1, w->values, ".sq.weight");
   if (gemmBias) {
     divide(*gemmBias);
-    writeOperand(linear, 2, *gemmBias, ".sq.bias");
+    replaceOperandWithF32Constant(linear, 2, *gemmBias, ".sq.bias");
   }
   if (biasAdd) {
     divide(*addBias);
-    writeOperand(biasAdd, biasSide, *addBias, ".sq.bias");
+    replaceOperandWithF32Constant(biasAdd, biasSide, *addBias, ".sq.bias");
     rescaleRanges(linear->getResult(0), s);
   }
   return true;
@@ -328,7 +314,7 @@ void QntSmoothQuantPass::runOnOperation() {
       for (int64_t c = 0; c < k; ++c)
         for (int64_t n = 0; n < w.n; ++n)
           w.at(c, n) = static_cast<float>(w.at(c, n) * s[c]);
-      writeOperand(w.op, w.operand, w.values, ".sq.weight");
+      replaceOperandWithF32Constant(w.op, w.operand, w.values, ".sq.weight");
     }
     ++numSmoothed;
     if (foldIntoProducer(x, s)) {

@@ -58,6 +58,14 @@ ElementsAttr makeI32Elements(RankedTensorType type,
 std::string derivedBlobName(Operation *op, llvm::StringRef suffix,
                             llvm::StringRef fallback);
 
+/// Replaces operand `index` of `op` (an f32 tensor) by a new qnt.constant
+/// holding `values`, named derivedBlobName(op, suffix, "layer"), and erases
+/// the old operand's defining op if nothing else uses it. For passes that
+/// rewrite weights and biases in place (CLE, SmoothQuant, bias correction).
+void replaceOperandWithF32Constant(Operation *op, unsigned index,
+                                   llvm::ArrayRef<float> values,
+                                   llvm::StringRef suffix);
+
 } // namespace mlir::qnt
 
 #endif // QUANT_DIALECT_QNT_IR_QNTCONSTANTS_H
