@@ -75,6 +75,17 @@ ChannelRangeAttr mlir::qnt::getValueChannelRange(Value value) {
                                         QntDialect::getChannelRangeAttrName());
 }
 
+bool mlir::qnt::locationNames(Location loc, ArrayRef<std::string> names) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return llvm::is_contained(names, name.getName().str()) ||
+           locationNames(name.getChildLoc(), names);
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    return llvm::any_of(fused.getLocations(), [&](Location l) {
+      return locationNames(l, names);
+    });
+  return false;
+}
+
 //===----------------------------------------------------------------------===//
 // RangeAttr
 //===----------------------------------------------------------------------===//

@@ -92,7 +92,12 @@ struct QntBiasCorrectPass
     bool perChannel = granularity == "per-channel";
     func.walk([&](Operation *op) {
       std::optional<WeightLayout> layout = layoutOf(op);
-      if (!layout || op->getNumOperands() < 3)
+      // Only layers qnt-quantize will make int8: calibrated input and
+      // result, not kept float by name.
+      if (!layout || op->getNumOperands() < 3 ||
+          !getValueRange(op->getOperand(0)) ||
+          !getValueRange(op->getResult(0)) ||
+          locationNames(op->getLoc(), keepFloat))
         return;
       std::optional<SmallVector<float>> weights =
           getConstantF32Values(op->getOperand(1));

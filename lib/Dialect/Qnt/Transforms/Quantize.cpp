@@ -45,18 +45,6 @@ RangeAttr rangeOf(Value value) {
   return getValueRange(value);
 }
 
-/// Whether `loc` names one of `names` (an ONNX node name).
-bool locationNames(Location loc, ArrayRef<std::string> names) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return llvm::is_contained(names, name.getName().str()) ||
-           locationNames(name.getChildLoc(), names);
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    return llvm::any_of(fused.getLocations(), [&](Location l) {
-      return locationNames(l, names);
-    });
-  return false;
-}
-
 quant::UniformQuantizedType activationType(MLIRContext *context,
                                            RangeAttr range, bool symmetric) {
   QuantParams p = chooseQuantParams(range.getMinValue(), range.getMaxValue(),

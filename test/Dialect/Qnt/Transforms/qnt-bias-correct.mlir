@@ -1,5 +1,6 @@
 // RUN: quant-opt %s -split-input-file --qnt-bias-correct | FileCheck %s
 // RUN: quant-opt %s -split-input-file --qnt-bias-correct=granularity=per-tensor | FileCheck %s --check-prefix=TENSOR
+// RUN: quant-opt %s -split-input-file --qnt-bias-correct=keep-float=fc | FileCheck %s --check-prefix=KEEP
 // RUN: not quant-opt %s --qnt-bias-correct=granularity=per-row 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: qnt-bias-correct: granularity=per-row is not per-channel or per-tensor
 
@@ -11,10 +12,15 @@
 // CHECK-LABEL: func.func @gemm
 // CHECK: %[[C:.*]] = qnt.constant dense<[0.101574831, -0.00196850672]> : tensor<2xf32>
 // CHECK: qnt.gemm %arg0, %{{.*}}, %[[C]]
-func.func @gemm(%a: tensor<1x2xf32> {qnt.channel_range = #qnt.channel_range<axis = 1, min = [0.0, 0.0], max = [2.0, 4.0], mean = [1.0, 2.0]>}) -> tensor<1x2xf32> {
+// keep-float=fc names this gemm: qnt-quantize will leave it float, so its
+// bias stays.
+// KEEP-LABEL: func.func @gemm
+// KEEP: qnt.constant dense<[1.000000e-01, 0.000000e+00]>
+// KEEP-NOT: qnt.constant dense<[0.101574831
+func.func @gemm(%a: tensor<1x2xf32> {qnt.range = #qnt.range<0.0, 4.0>, qnt.channel_range = #qnt.channel_range<axis = 1, min = [0.0, 0.0], max = [2.0, 4.0], mean = [1.0, 2.0]>}) -> tensor<1x2xf32> {
   %b = qnt.constant dense<[[0.5, 0.25], [0.3, -0.5]]> : tensor<2x2xf32>
   %c = qnt.constant dense<[0.1, 0.0]> : tensor<2xf32>
-  %0 = qnt.gemm %a, %b, %c : (tensor<1x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<1x2xf32>
+  %0 = qnt.gemm %a, %b, %c {qnt.range = #qnt.range<-1.0, 2.0>} : (tensor<1x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<1x2xf32> loc("fc")
   return %0 : tensor<1x2xf32>
 }
 
@@ -29,28 +35,33 @@ func.func @gemm(%a: tensor<1x2xf32> {qnt.channel_range = #qnt.channel_range<axis
 // TENSOR-LABEL: func.func @conv
 // TENSOR: %[[B:.*]] = qnt.constant dense<[2.500000e-01, 3.149610e-03]> : tensor<2xf32>
 // TENSOR: qnt.conv %arg0, %{{.*}}, %[[B]]
-func.func @conv(%x: tensor<1x1x2x2xf32> {qnt.channel_range = #qnt.channel_range<axis = 1, min = [0.0], max = [4.0], mean = [2.0]>}) -> tensor<1x2x2x2xf32> {
+func.func @conv(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<0.0, 4.0>, qnt.channel_range = #qnt.channel_range<axis = 1, min = [0.0], max = [4.0], mean = [2.0]>}) -> tensor<1x2x2x2xf32> {
   %w = qnt.constant dense<[[[[0.5]]], [[[0.1]]]]> : tensor<2x1x1x1xf32>
   %b = qnt.constant dense<[0.25, 0.0]> : tensor<2xf32>
-  %0 = qnt.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  %0 = qnt.conv %x, %w, %b {qnt.range = #qnt.range<0.0, 3.0>, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   return %0 : tensor<1x2x2x2xf32>
 }
 
 // -----
 
 // Left alone: no means on the input (ranges only), no bias, a depthwise
-// conv (qnt-quantize keeps it float).
+// conv (qnt-quantize keeps it float), a conv whose result has no
+// calibrated range (qnt-quantize keeps it float too).
+// Every bias constant stays as it was: no new constant after the shared
+// [0.25, 0.5].
 // CHECK-LABEL: func.func @left_alone
-// CHECK-NOT: bc.bias
+// CHECK: qnt.constant dense<[2.500000e-01, 5.000000e-01]> : tensor<2xf32>
+// CHECK-NOT: qnt.constant
 // CHECK: return
-func.func @left_alone(%x: tensor<1x2x2x2xf32> {qnt.channel_range = #qnt.channel_range<axis = 1, min = [0.0, 0.0], max = [4.0, 4.0]>},
-                      %y: tensor<1x2x2x2xf32> {qnt.channel_range = #qnt.channel_range<axis = 1, min = [0.0, 0.0], max = [4.0, 4.0], mean = [1.0, 1.0]>})
-    -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) {
+func.func @left_alone(%x: tensor<1x2x2x2xf32> {qnt.range = #qnt.range<0.0, 4.0>, qnt.channel_range = #qnt.channel_range<axis = 1, min = [0.0, 0.0], max = [4.0, 4.0]>},
+                      %y: tensor<1x2x2x2xf32> {qnt.range = #qnt.range<0.0, 4.0>, qnt.channel_range = #qnt.channel_range<axis = 1, min = [0.0, 0.0], max = [4.0, 4.0], mean = [1.0, 1.0]>})
+    -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) {
   %w = qnt.constant dense<[[[[0.5]], [[0.3]]], [[[0.1]], [[0.7]]]]> : tensor<2x2x1x1xf32>
   %dw = qnt.constant dense<[[[[0.5]]], [[[0.3]]]]> : tensor<2x1x1x1xf32>
   %b = qnt.constant dense<[0.25, 0.5]> : tensor<2xf32>
   %0 = qnt.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
   %1 = qnt.conv %y, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
   %2 = qnt.conv %y, %dw, %b {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
-  return %0, %1, %2 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
+  %3 = qnt.conv %y, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %0, %1, %2, %3 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
 }

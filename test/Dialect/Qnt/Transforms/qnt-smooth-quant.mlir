@@ -55,6 +55,28 @@ func.func @linear_producer(%a: tensor<4x2xf32>) -> (tensor<4x1xf32>, tensor<4x1x
 
 // -----
 
+// A gemm producer with its bias operand c (not trans_b): column k of b and
+// c[k] are divided by s_k. m = [8, 2], the consumer's rows max [0.5, 2]:
+// s = [4, 1].
+// CHECK-LABEL: func.func @gemm_bias_producer
+// CHECK: %[[B:.*]] = qnt.constant dense<{{\[\[}}2.500000e-01, 2.000000e+00], [7.500000e-01, 4.000000e+00]]>
+// CHECK: %[[C:.*]] = qnt.constant dense<[2.500000e-01, 1.000000e+00]>
+// CHECK: %[[X:.*]] = qnt.gemm %arg0, %[[B]], %[[C]]
+// CHECK-SAME: min = [-2.000000e+00, -2.000000e+00], max = [2.000000e+00, 2.000000e+00]
+// CHECK: %[[W:.*]] = qnt.constant dense<{{\[\[}}2.000000e+00, -1.000000e+00], [2.000000e+00, 1.000000e+00]]>
+// CHECK: qnt.matmul %[[X]], %[[W]]
+// CHECK-NOT: qnt.mul
+func.func @gemm_bias_producer(%a: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %b = qnt.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %c = qnt.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %w = qnt.constant dense<[[0.5, -0.25], [2.0, 1.0]]> : tensor<2x2xf32>
+  %0 = qnt.gemm %a, %b, %c {qnt.channel_range = #qnt.channel_range<axis = 1, min = [-8.0, -2.0], max = [8.0, 2.0]>} : (tensor<3x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %1 = qnt.matmul %0, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %1 : tensor<3x2xf32>
+}
+
+// -----
+
 // A function argument cannot absorb 1/s: an explicit qnt.mul by [1/s]
 // feeds the consumer (a gemm with bias), and carries the rescaled ranges.
 // m = [2, 16], max |W_k| = [2, 1]: s = [1, 4].

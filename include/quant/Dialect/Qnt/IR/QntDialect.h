@@ -18,6 +18,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Dialect.h"
 
+#include <string>
+
 #include "quant/Dialect/Qnt/IR/QntDialect.h.inc"
 #include "quant/Dialect/Qnt/IR/QntEnums.h.inc"
 
@@ -39,6 +41,10 @@ RangeAttr getValueRange(Value value);
 /// The calibrated per-channel statistics of `value` (`qnt.channel_range` on
 /// its defining op, or on the function argument), or null.
 ChannelRangeAttr getValueChannelRange(Value value);
+
+/// Whether `loc` (a NameLoc, possibly inside FusedLocs) carries one of
+/// `names`: how passes find the ONNX nodes a user names (keep-float=...).
+bool locationNames(Location loc, llvm::ArrayRef<std::string> names);
 
 } // namespace mlir::qnt
 

@@ -235,12 +235,15 @@ def QntBiasCorrect : Pass<"qnt-bias-correct", "::mlir::func::FuncOp"> {
     with `E[x_c]` the calibration data's mean of the layer's input channel
     `c` (the `mean` of its `qnt.channel_range`, which `qnt-calibrate
     per-channel=true` records). Run it after calibration and before
-    `qnt-quantize` (`quant-compile --bias-correction` does). Layers: the
-    ones `qnt-quantize` makes int8 that have a constant f32 bias, i.e.
+    `qnt-quantize`, with the same `granularity` and `keep-float`
+    (`quant-compile --bias-correction` does). Layers: the ones
+    `qnt-quantize` makes int8 that have a constant f32 bias, i.e.
     `qnt.conv` with group 1 on NCHW (input means per channel; the means
     include the border taps that padding replaces by 0, which the
     correction ignores) and `qnt.gemm` (no `trans_a`, alpha = beta = 1)
-    with a 1-D `c`.
+    with a 1-D `c`, whose input and result have calibrated ranges and
+    that `keep-float` does not name (those stay float, so they keep their
+    bias).
 
     This is the paper's bias correction with the input means taken from
     calibration data instead of batch-norm statistics: it removes the mean
@@ -254,6 +257,8 @@ def QntBiasCorrect : Pass<"qnt-bias-correct", "::mlir::func::FuncOp"> {
            /*default=*/"\"per-channel\"",
            "The weight granularity qnt-quantize will use: per-channel or "
            "per-tensor">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "ONNX node names qnt-quantize will keep float (left alone)">,
   ];
   let statistics = [
     Statistic<"numCorrected", "num-corrected", "Biases corrected">,
