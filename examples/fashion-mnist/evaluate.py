@@ -55,7 +55,7 @@ def main():
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--tolerance", type=float, default=0.1)
-    parser.add_argument("--precision", default="fp32", choices=["fp32", "int8"])
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "int8", "int4"])
     parser.add_argument("--calibration-method", default="minmax")
     parser.add_argument("--calibration-images", type=int, default=1000)
     parser.add_argument("--compile-flag", action="append", default=[],
@@ -75,7 +75,7 @@ def main():
         batches.append(path)
 
     extra = []
-    if args.precision == "int8":
+    if args.precision != "fp32":
         calib = os.path.join(work, "calibration")
         os.makedirs(calib, exist_ok=True)
         train, _ = load_set("train")
@@ -83,7 +83,7 @@ def main():
         for i in range(0, max(count, args.batch), args.batch):
             np.save(os.path.join(calib, f"{i // args.batch:04d}.npy"),
                     np.ascontiguousarray(train[i:i + args.batch]))
-        extra = ["--precision=int8", "--calibration-data", calib,
+        extra = ["--precision=" + args.precision, "--calibration-data", calib,
                  "--calibration-method=" + args.calibration_method]
 
     failed = False
@@ -108,7 +108,7 @@ def main():
         ok = abs(accuracy - expected) <= args.tolerance
         failed |= not ok
         label = args.precision
-        if args.precision == "int8":
+        if args.precision != "fp32":
             label += f" ({args.calibration_method})"
         if args.compile_flag:
             label += " " + " ".join(args.compile_flag)

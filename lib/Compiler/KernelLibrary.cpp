@@ -26,9 +26,11 @@
 using namespace mlir;
 using namespace mlir::quant_compiler;
 
-/// Kernel entry points are `_mlir_ciface_quant_q*`.
+/// Kernel entry points are `_mlir_ciface_quant_q*` (int8) and
+/// `_mlir_ciface_quant_w4*` (int4).
 static bool isKernelEntry(const llvm::Function &f) {
-  return f.getName().starts_with("_mlir_ciface_quant_q");
+  return f.getName().starts_with("_mlir_ciface_quant_q") ||
+         f.getName().starts_with("_mlir_ciface_quant_w4");
 }
 
 LogicalResult quant_compiler::linkKernelLibrary(llvm::Module &module,

@@ -107,6 +107,26 @@ SymmetricWeights mlir::qnt::quantizeSymmetricWeights(const float *weights,
   return result;
 }
 
+SymmetricWeights mlir::qnt::quantizeGroupedWeights(
+    const float *weights, size_t size, const std::vector<int64_t> &groupOf,
+    int64_t groups, unsigned bits) {
+  std::vector<double> amax(groups, 0.0);
+  for (size_t i = 0; i < size; ++i)
+    amax[groupOf[i]] = std::max(amax[groupOf[i]],
+                                std::fabs(static_cast<double>(weights[i])));
+  std::vector<QuantParams> params;
+  SymmetricWeights result;
+  for (double a : amax) {
+    params.push_back(chooseQuantParams(-a, a, bits, /*symmetric=*/true));
+    result.scales.push_back(params.back().scale);
+  }
+  result.values.resize(size);
+  for (size_t i = 0; i < size; ++i)
+    result.values[i] =
+        static_cast<int8_t>(quantize(weights[i], params[groupOf[i]]));
+  return result;
+}
+
 std::optional<FixedPointMultiplier> mlir::qnt::toFixedPoint(double real) {
   if (!(real > 0) || !std::isfinite(real))
     return std::nullopt;

@@ -556,3 +556,141 @@ QK_SCALAR_TILE(qk_tile_gemm, uint8_t, int8_t, QUANT_GENERIC_MR,
 QK_DRIVERS(generic, QUANT_GENERIC_MR, QUANT_GENERIC_NC)
 
 #endif
+
+/*===- int4 layers (docs/Numerics.md, "int4 weights") ---------------------===*
+ * Portable C for every ISA (LLVM vectorizes the strips for the copy's
+ * target). Weights stay packed: each is unpacked to a register right before
+ * its multiply. The float steps are the reference's, in its order; this
+ * file is compiled with -ffp-contract=off, so none is fused.
+ *===----------------------------------------------------------------------===*/
+
+#if defined(QK_ISA_AVX512VNNI)
+#define QK_ISA_NAME avx512vnni
+#elif defined(QK_ISA_AVXVNNI)
+#define QK_ISA_NAME avxvnni
+#elif defined(QK_ISA_AVX2)
+#define QK_ISA_NAME avx2
+#elif defined(QK_ISA_DOTPROD)
+#define QK_ISA_NAME dotprod
+#elif defined(QK_ISA_I8MM)
+#define QK_ISA_NAME i8mm
+#else
+#define QK_ISA_NAME generic
+#endif
+#define QK_CAT2(a, b) a##b
+#define QK_CAT(a, b) QK_CAT2(a, b)
+
+/* Weight (o, k) of a packed [ceil(O/2)][K] matrix. */
+QK_INLINE int32_t qk_w4(const int8_t *w, int64_t k, int64_t o, int64_t kk) {
+  int8_t byte = w[(o >> 1) * k + kk];
+  return (o & 1) ? (int32_t)(byte >> 4) : (int32_t)((int8_t)(byte << 4) >> 4);
+}
+
+void QK_CAT(_mlir_ciface_quant_w4conv2d_, QK_ISA_NAME)(
+    quant_memref_i8 *input, quant_memref_i8 *weights, quant_memref_f32 *scales,
+    quant_memref_f32 *bias, quant_memref_f32 *output, quant_memref_i8 *scratch,
+    quant_memref_i64 *params) {
+  const int64_t *p = params->aligned + params->offset;
+  const int8_t *in = input->aligned + input->offset;
+  const int8_t *w = weights->aligned + weights->offset;
+  const float *c = scales->aligned + scales->offset;
+  const float *b = bias->aligned + bias->offset;
+  float *out = output->aligned + output->offset;
+  int16_t *cols = (int16_t *)(void *)(scratch->aligned + scratch->offset);
+  int64_t ic = p[QUANT_QCONV_IC], ih = p[QUANT_QCONV_IH],
+          iw = p[QUANT_QCONV_IW], oc = p[QUANT_QCONV_OC],
+          ow = p[QUANT_QCONV_OW], kh = p[QUANT_QCONV_KH],
+          kw = p[QUANT_QCONV_KW];
+  int64_t spatial = p[QUANT_QCONV_OH] * ow, k = ic * kh * kw;
+  int64_t gk = p[QUANT_W4CONV_GROUP_K], groups = k / gk;
+  int32_t zp = (int32_t)p[QUANT_QCONV_IN_ZP];
+  int64_t strips = (spatial + QUANT_W4_STRIP - 1) / QUANT_W4_STRIP;
+  int parallel = p[QUANT_QCONV_PARALLEL] && oc * spatial * k >= QK_PARALLEL_MACS &&
+                 strips > 1;
+  (void)parallel;
+  for (int64_t n = 0; n < p[QUANT_QCONV_BATCH]; ++n) {
+    const int8_t *image = in + n * ic * ih * iw;
+    float *result = out + n * oc * spatial;
+    _Pragma("omp parallel for schedule(static) if(parallel)")
+    for (int64_t s = 0; s < strips; ++s) {
+      int16_t *col = cols + s * k * QUANT_W4_STRIP;
+      int64_t p0 = s * QUANT_W4_STRIP;
+      int64_t len = qk_min(QUANT_W4_STRIP, spatial - p0);
+      /* im2col of the strip: x - zp, 0 in the padding. */
+      for (int64_t kk = 0; kk < k; ++kk) {
+        int64_t ci = kk / (kh * kw), r = kk / kw % kh, t = kk % kw;
+        for (int64_t q = 0; q < len; ++q) {
+          int64_t y = (p0 + q) / ow, x = (p0 + q) % ow;
+          int64_t iy = y * p[QUANT_QCONV_SH] - p[QUANT_QCONV_PAD_TOP] +
+                       r * p[QUANT_QCONV_DH];
+          int64_t ix = x * p[QUANT_QCONV_SW] - p[QUANT_QCONV_PAD_LEFT] +
+                       t * p[QUANT_QCONV_DW];
+          col[kk * QUANT_W4_STRIP + q] =
+              iy >= 0 && iy < ih && ix >= 0 && ix < iw
+                  ? (int16_t)(image[(ci * ih + iy) * iw + ix] - zp)
+                  : 0;
+        }
+        /* The last strip's tail: computed over full strips, never stored. */
+        for (int64_t q = len; q < QUANT_W4_STRIP; ++q)
+          col[kk * QUANT_W4_STRIP + q] = 0;
+      }
+      for (int64_t o = 0; o < oc; ++o) {
+        float acc[QUANT_W4_STRIP];
+        int32_t sum[QUANT_W4_STRIP];
+        for (int64_t q = 0; q < QUANT_W4_STRIP; ++q)
+          acc[q] = 0.0f;
+        for (int64_t g = 0; g < groups; ++g) {
+          for (int64_t q = 0; q < QUANT_W4_STRIP; ++q)
+            sum[q] = 0;
+          for (int64_t kk = g * gk; kk < (g + 1) * gk; ++kk) {
+            int32_t wv = qk_w4(w, k, o, kk);
+            const int16_t *row = col + kk * QUANT_W4_STRIP;
+            for (int64_t q = 0; q < QUANT_W4_STRIP; ++q)
+              sum[q] += wv * (int32_t)row[q];
+          }
+          float cg = c[o * groups + g];
+          for (int64_t q = 0; q < QUANT_W4_STRIP; ++q)
+            acc[q] = acc[q] + (float)sum[q] * cg;
+        }
+        float bo = b[o];
+        for (int64_t q = 0; q < len; ++q)
+          result[o * spatial + p0 + q] = acc[q] + bo;
+      }
+    }
+  }
+}
+
+void QK_CAT(_mlir_ciface_quant_w4gemm_, QK_ISA_NAME)(
+    quant_memref_i8 *input, quant_memref_i8 *weights, quant_memref_f32 *scales,
+    quant_memref_f32 *bias, quant_memref_f32 *output, quant_memref_i8 *scratch,
+    quant_memref_i64 *params) {
+  (void)scratch;
+  const int64_t *p = params->aligned + params->offset;
+  const int8_t *x = input->aligned + input->offset;
+  const int8_t *w = weights->aligned + weights->offset;
+  const float *c = scales->aligned + scales->offset;
+  const float *bi = bias->aligned + bias->offset;
+  float *out = output->aligned + output->offset;
+  int64_t rows = p[QUANT_QGEMM_B], k = p[QUANT_QGEMM_K], n = p[QUANT_QGEMM_N];
+  int64_t gk = p[QUANT_W4GEMM_GROUP_K], groups = k / gk;
+  int32_t zp = (int32_t)p[QUANT_QGEMM_IN_ZP];
+  int parallel = p[QUANT_QGEMM_PARALLEL] && rows * n * k >= QK_PARALLEL_MACS;
+  (void)parallel;
+  _Pragma("omp parallel for schedule(static) if(parallel)")
+  for (int64_t o = 0; o < n; ++o) {
+    const int8_t *pair = w + (o >> 1) * k;
+    int shift = (o & 1) ? 0 : 4;
+    for (int64_t m = 0; m < rows; ++m) {
+      const int8_t *row = x + m * k;
+      float acc = 0.0f;
+      for (int64_t g = 0; g < groups; ++g) {
+        int32_t sum = 0;
+        for (int64_t j = g * gk; j < (g + 1) * gk; ++j)
+          sum += ((int32_t)row[j] - zp) *
+                 (int32_t)((int8_t)(pair[j] << shift) >> 4);
+        acc = acc + (float)sum * c[o * groups + g];
+      }
+      out[m * n + o] = acc + bi[o];
+    }
+  }
+}

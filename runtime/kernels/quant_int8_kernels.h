@@ -104,6 +104,24 @@ typedef QUANT_MEMREF1D(int8_t) quant_memref_i8;
 typedef QUANT_MEMREF1D(uint8_t) quant_memref_u8;
 typedef QUANT_MEMREF1D(int32_t) quant_memref_i32;
 typedef QUANT_MEMREF1D(int64_t) quant_memref_i64;
+typedef QUANT_MEMREF1D(float) quant_memref_f32;
+
+/* int4 layers (docs/Numerics.md, "int4 weights"): int8 input, weights
+   packed two per byte as [ceil(O/2)][K] (output channels 2p and 2p+1 in the
+   low and high nibble, K = input channels * taps), combined scales
+   c[o][g] = f32(s_x * s_w[o][g]) as [O][K / GROUP_K], an f32 bias [O] and
+   an f32 result. The convolution takes the QUANT_QCONV_* params (the
+   output grid's ones unused) and QUANT_W4_GROUP_K after them; the GEMM
+   ([B][K] by the packed [N][K]) takes the QUANT_QGEMM_* ones likewise. */
+enum { QUANT_W4CONV_GROUP_K = QUANT_QCONV_NUM_PARAMS, QUANT_W4CONV_NUM_PARAMS };
+enum { QUANT_W4GEMM_GROUP_K = QUANT_QGEMM_NUM_PARAMS, QUANT_W4GEMM_NUM_PARAMS };
+/* Output positions per im2col strip of the int4 convolution. */
+#define QUANT_W4_STRIP 128
+static inline int64_t quant_w4conv_scratch_bytes(int64_t k, int64_t oh,
+                                                 int64_t ow) {
+  return (oh * ow + QUANT_W4_STRIP - 1) / QUANT_W4_STRIP * k *
+         QUANT_W4_STRIP * 2;
+}
 
 /* Bytes of the scratch buffer each kernel needs. */
 static inline int64_t quant_qconv_scratch_bytes(int64_t ic, int64_t kh,
@@ -122,6 +140,18 @@ static inline int64_t quant_qgemm_scratch_bytes(int64_t b, int64_t k,
 /* The kernels: `_mlir_ciface_quant_qconv2d_<isa>` and
    `_mlir_ciface_quant_qgemm_<isa>`, isa in generic, avx2, avxvnni,
    avx512vnni (x86-64 only), dotprod, i8mm (AArch64 only). */
+#define QUANT_DECLARE_INT4_KERNELS(isa)                                        \
+  void _mlir_ciface_quant_w4conv2d_##isa(                                      \
+      quant_memref_i8 *input, quant_memref_i8 *weights,                        \
+      quant_memref_f32 *scales, quant_memref_f32 *bias,                        \
+      quant_memref_f32 *output, quant_memref_i8 *scratch,                      \
+      quant_memref_i64 *params);                                               \
+  void _mlir_ciface_quant_w4gemm_##isa(                                        \
+      quant_memref_i8 *input, quant_memref_i8 *weights,                        \
+      quant_memref_f32 *scales, quant_memref_f32 *bias,                        \
+      quant_memref_f32 *output, quant_memref_i8 *scratch,                      \
+      quant_memref_i64 *params);
+
 #define QUANT_DECLARE_INT8_KERNELS(isa)                                        \
   void _mlir_ciface_quant_qconv2d_##isa(                                       \
       quant_memref_i8 *input, quant_memref_i8 *weights,                        \
@@ -138,14 +168,20 @@ static inline int64_t quant_qgemm_scratch_bytes(int64_t b, int64_t k,
 extern "C" {
 #endif
 QUANT_DECLARE_INT8_KERNELS(generic)
+QUANT_DECLARE_INT4_KERNELS(generic)
 #if defined(__x86_64__)
 QUANT_DECLARE_INT8_KERNELS(avx2)
+QUANT_DECLARE_INT4_KERNELS(avx2)
 QUANT_DECLARE_INT8_KERNELS(avxvnni)
+QUANT_DECLARE_INT4_KERNELS(avxvnni)
 QUANT_DECLARE_INT8_KERNELS(avx512vnni)
+QUANT_DECLARE_INT4_KERNELS(avx512vnni)
 #endif
 #if defined(__aarch64__)
 QUANT_DECLARE_INT8_KERNELS(dotprod)
+QUANT_DECLARE_INT4_KERNELS(dotprod)
 QUANT_DECLARE_INT8_KERNELS(i8mm)
+QUANT_DECLARE_INT4_KERNELS(i8mm)
 #endif
 #ifdef __cplusplus
 }

@@ -82,10 +82,18 @@ static cl::opt<std::string> mcpu(
     cl::cat(category));
 static cl::opt<std::string> precision(
     "precision",
-    cl::desc("Numeric precision of the compiled model: fp32, or int8 "
+    cl::desc("Numeric precision of the compiled model: fp32; int8 "
              "(needs --calibration-data; conv/gemm/matmul run on int8, the "
-             "rest stays float behind quantize/dequantize)"),
-    cl::value_desc("fp32|int8"), cl::init("fp32"), cl::cat(category));
+             "rest stays float behind quantize/dequantize); int4 (the same "
+             "layers get group-wise int4 weights, packed two per byte, and "
+             "an int8 input; their results are float)"),
+    cl::value_desc("fp32|int8|int4"), cl::init("fp32"), cl::cat(category));
+static cl::opt<int64_t> groupSize(
+    "group-size",
+    cl::desc("int4 weights: input channels per scale (32, 64, 128, ...); a "
+             "layer whose input channels it does not divide gets one scale "
+             "per output channel"),
+    cl::init(32), cl::cat(category));
 static cl::opt<std::string> granularity(
     "granularity",
     cl::desc("int8 weight scales: per-channel (one per output channel) or "
@@ -221,11 +229,16 @@ int main(int argc, char **argv) {
     return fail("no input model (see --help)");
   if (outputFile.empty())
     return fail("no output file: give -o FILE");
-  if (precision != "fp32" && precision != "int8")
-    return fail("--precision=" + precision + " is not one of fp32, int8");
-  if (precision == "int8" && calibrationData.empty())
-    return fail("--precision=int8 needs --calibration-data DIR (a folder of "
-                ".npy samples to choose the int8 ranges from)");
+  if (precision != "fp32" && precision != "int8" && precision != "int4")
+    return fail("--precision=" + precision +
+                " is not one of fp32, int8, int4");
+  bool quantized = precision != "fp32";
+  if (quantized && calibrationData.empty())
+    return fail("--precision=" + precision +
+                " needs --calibration-data DIR (a folder of .npy samples to "
+                "choose the int8 ranges from)");
+  if (groupSize < 1)
+    return fail("--group-size must be positive");
   if (biasCorrection && precision != "int8")
     return fail("--bias-correction corrects int8 layers: it needs "
                 "--precision=int8");
@@ -329,9 +342,11 @@ int main(int argc, char **argv) {
       correct.granularity = granularity;
       pm.addNestedPass<func::FuncOp>(mlir::qnt::createQntBiasCorrect(correct));
     }
-    if (precision == "int8") {
+    if (quantized) {
       mlir::qnt::QntQuantizeOptions quantize;
       quantize.granularity = granularity;
+      quantize.weightBits = precision == "int4" ? 4 : 8;
+      quantize.groupSize = groupSize;
       pm.addNestedPass<func::FuncOp>(mlir::qnt::createQntQuantize(quantize));
     }
     if (failed(pm.run(*module)))

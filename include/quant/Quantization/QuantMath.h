@@ -69,6 +69,15 @@ SymmetricWeights quantizeSymmetricWeights(const float *weights, size_t size,
                                           int64_t channels, int64_t inner,
                                           bool perChannel, double minScale);
 
+/// Weights quantized symmetric on the narrow `bits`-bit grid
+/// [-(2^(bits-1) - 1), 2^(bits-1) - 1] with one scale per group (int4
+/// group-wise weights: bits = 4). Element i belongs to group groupOf[i] in
+/// [0, groups); a group's scale is its largest |w| / qmax (f32, as
+/// chooseQuantParams makes it; an all-zero group gets scale 1).
+SymmetricWeights quantizeGroupedWeights(const float *weights, size_t size,
+                                        const std::vector<int64_t> &groupOf,
+                                        int64_t groups, unsigned bits);
+
 /// real ~= multiplier * 2^-shift with multiplier in [2^30, 2^31).
 struct FixedPointMultiplier {
   int32_t multiplier = 0;

@@ -14,6 +14,7 @@
 #include "LoweringUtils.h"
 
 #include "quant/Conversion/Passes.h"
+#include "quant/Dialect/Qnt/IR/QntConstants.h"
 #include "quant/Dialect/Qnt/IR/QntOps.h"
 #include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
 #include "quant/Quantization/QuantMath.h"
@@ -47,6 +48,20 @@ SmallVector<double> weightScales(Type type) {
   return *getSymmetricI8WeightScales(type);
 }
 
+/// The input of the quant.scast that makes `value`, else `value`.
+Value castToStorageIfCast(Value value) {
+  if (auto cast = value.getDefiningOp<quant::StorageCastOp>())
+    return cast.getInput();
+  return value;
+}
+
+/// conv/gemm/matmul with a group-wise int4 weight (qnt-quantize's int4
+/// form: int8 input, f32 bias and result).
+bool isInt4Layer(Operation *op) {
+  return isa<ConvOp, GemmOp, MatMulOp>(op) && op->getNumOperands() > 1 &&
+         getGroupedI4Weight(op->getOperand(1).getType()).has_value();
+}
+
 /// Why a quantized op cannot be lowered, or success.
 LogicalResult checkQuantizedLowerable(Operation *op) {
   bool quantized = llvm::any_of(
@@ -78,6 +93,34 @@ LogicalResult checkQuantizedLowerable(Operation *op) {
     if (auto pool = dyn_cast<MaxPoolOp>(op))
       if (pool.getInput().getType().getRank() != 4)
         return fail("only 2-D max_pool");
+    return success();
+  }
+  if (isInt4Layer(op)) {
+    if (auto conv = dyn_cast<ConvOp>(op)) {
+      if (conv.getInput().getType().getRank() != 4 || conv.getGroup() != 1)
+        return fail("only 2-D convolutions with group 1");
+    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+      if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
+          gemm.getBeta().convertToDouble() != 1.0)
+        return fail("gemm with trans_a or alpha/beta != 1");
+    } else if (cast<RankedTensorType>(op->getOperand(0).getType()).getRank() !=
+               2) {
+      return fail("only 2-D matmul");
+    }
+    if (!perTensorI8(op->getOperand(0).getType()))
+      return fail("an int4 layer's input must be per-tensor i8");
+    if (!cast<RankedTensorType>(op->getResult(0).getType())
+             .getElementType()
+             .isF32())
+      return fail("an int4 layer's result must be f32");
+    if (!getConstantIntValues(
+            castToStorageIfCast(op->getOperand(1))))
+      return fail("the int4 weight must be a constant");
+    if (op->getNumOperands() > 2) {
+      auto bias = cast<RankedTensorType>(op->getOperand(2).getType());
+      if (!bias.getElementType().isF32() || bias.getRank() != 1)
+        return fail("an int4 layer's bias must be a 1-D f32 tensor");
+    }
     return success();
   }
   if (auto conv = dyn_cast<ConvOp>(op)) {
@@ -361,6 +404,159 @@ LogicalResult lowerMatmulLike(Operation *op, bool transB) {
   return success();
 }
 
+/// An int4 layer (docs/Numerics.md, "int4 weights"): per output element
+/// and group g, the i32 sum over the group of (x - zp) * w, then in f32
+///   y = bias + (((0 + f32(sum_0) * c_0) + f32(sum_1) * c_1) + ...)
+/// with c_g = f32(s_x * s_w[o][g]), groups in ascending order. The weights
+/// stay packed two per byte (output channels 2o and 2o+1 in the low and
+/// high nibble of one byte) and are unpacked in the loop body.
+LogicalResult lowerInt4Layer(Operation *op) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto conv = dyn_cast<ConvOp>(op);
+  auto inQ = cast<quant::UniformQuantizedType>(
+      getQuantizedElementType(op->getOperand(0).getType()));
+  GroupedI4Weight w = *getGroupedI4Weight(op->getOperand(1).getType());
+  auto weightType = cast<RankedTensorType>(op->getOperand(1).getType());
+  SmallVector<int64_t> values =
+      *getConstantIntValues(castToStorageIfCast(op->getOperand(1)));
+  ArrayRef<int64_t> wShape = weightType.getShape();
+  int64_t pairs = (w.outChannels + 1) / 2;
+  SmallVector<int8_t> packed = packGroupedI4Weight(weightType, w, values);
+  SmallVector<int64_t> packedShape{pairs, w.groups, w.groupSize};
+  if (conv)
+    packedShape.append({wShape[2], wShape[3]});
+  Value packedWeights = ConstantOp::create(
+      b, loc,
+      makeI8Elements(RankedTensorType::get(packedShape, b.getI8Type()), packed,
+                     derivedBlobName(op, ".w4", "layer")));
+  // c[o][g] = f32(s_x * s_w[o][g]).
+  SmallVector<float> combined;
+  for (double s : w.scales)
+    combined.push_back(static_cast<float>(inQ.getScale() * s));
+  Value scales = ConstantOp::create(
+      b, loc,
+      makeF32Elements(
+          RankedTensorType::get({w.outChannels, w.groups}, b.getF32Type()),
+          combined, derivedBlobName(op, ".w4scales", "layer")));
+
+  Value input = castToStorage(b, loc, op->getOperand(0));
+  int64_t zp = inQ.getZeroPoint();
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  // Loops: outer (parallel) dims of the result, then g, then the group's
+  // reduction dims (j, and kh, kw for a conv).
+  AffineExpr d[8];
+  for (unsigned i = 0; i < 8; ++i)
+    d[i] = getAffineDimExpr(i, ctx);
+  int64_t G = w.groupSize;
+  SmallVector<AffineMap> maps;
+  SmallVector<int64_t> accShape;
+  SmallVector<utils::IteratorType> iterators;
+  unsigned outerDims, channelDim;
+  auto par = utils::IteratorType::parallel;
+  auto red = utils::IteratorType::reduction;
+  if (conv) {
+    ArrayRef<int64_t> pads = conv.getPads();
+    SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
+    SmallVector<int64_t> end{0, 0, pads[2], pads[3]};
+    input = padOrCrop(b, loc, input, begin, end,
+                      b.getIntegerAttr(b.getI8Type(), zp));
+    ArrayRef<int64_t> st = conv.getStrides(), dil = conv.getDilations();
+    // (n, oc, oh, ow, g, j, kh, kw)
+    maps.push_back(AffineMap::get(
+        8, 0,
+        {d[0], d[4] * G + d[5], d[2] * st[0] + d[6] * dil[0],
+         d[3] * st[1] + d[7] * dil[1]},
+        ctx));
+    maps.push_back(
+        AffineMap::get(8, 0, {d[1].floorDiv(2), d[4], d[5], d[6], d[7]}, ctx));
+    maps.push_back(AffineMap::get(8, 0, {d[0], d[1], d[2], d[3], d[4]}, ctx));
+    iterators = {par, par, par, par, par, red, red, red};
+    accShape = llvm::to_vector(outType.getShape());
+    outerDims = 4;
+    channelDim = 1;
+  } else {
+    // (m, n, g, j); the packed layout is [n][k] whatever the weight's.
+    maps.push_back(AffineMap::get(4, 0, {d[0], d[2] * G + d[3]}, ctx));
+    maps.push_back(AffineMap::get(4, 0, {d[1].floorDiv(2), d[2], d[3]}, ctx));
+    maps.push_back(AffineMap::get(4, 0, {d[0], d[1], d[2]}, ctx));
+    iterators = {par, par, par, red};
+    accShape = llvm::to_vector(outType.getShape());
+    outerDims = 2;
+    channelDim = 1;
+  }
+  accShape.push_back(w.groups);
+  auto accType = RankedTensorType::get(accShape, b.getI32Type());
+  Value accInit = buildZeros(b, loc, accType);
+  Value acc =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{accType}, ValueRange{input, packedWeights},
+          ValueRange{accInit}, maps, iterators,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Type i8 = nb.getI8Type(), i32 = nb.getI32Type();
+            Value x = arith::ExtSIOp::create(nb, nl, i32, args[0]);
+            x = arith::SubIOp::create(nb, nl, x, i32Const(nb, nl, zp));
+            // Odd channels: the high nibble (shift left 0), even ones the
+            // low (shift left 4); an arithmetic shift right sign-extends.
+            Value channel = linalg::IndexOp::create(nb, nl, channelDim);
+            Value odd = arith::AndIOp::create(
+                nb, nl,
+                arith::IndexCastOp::create(nb, nl, i8, channel),
+                arith::ConstantIntOp::create(nb, nl, i8, 1));
+            Value left = arith::ShLIOp::create(
+                nb, nl,
+                arith::XOrIOp::create(
+                    nb, nl, odd, arith::ConstantIntOp::create(nb, nl, i8, 1)),
+                arith::ConstantIntOp::create(nb, nl, i8, 2));
+            Value four = arith::ConstantIntOp::create(nb, nl, i8, 4);
+            Value nibble = arith::ShRSIOp::create(
+                nb, nl, arith::ShLIOp::create(nb, nl, args[1], left), four);
+            Value wv = arith::ExtSIOp::create(nb, nl, i32, nibble);
+            Value sum = arith::AddIOp::create(
+                nb, nl, args[2], arith::MulIOp::create(nb, nl, x, wv));
+            linalg::YieldOp::create(nb, nl, sum);
+          })
+          .getResult(0);
+
+  // The groups in order, in f32.
+  unsigned rank = outerDims + 1;
+  SmallVector<AffineExpr> outer, scaleIndex{d[channelDim], d[outerDims]};
+  for (unsigned i = 0; i < outerDims; ++i)
+    outer.push_back(d[i]);
+  SmallVector<utils::IteratorType> combineIterators(outerDims, par);
+  combineIterators.push_back(red);
+  Value zeros = buildZeros(b, loc, outType);
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{outType}, ValueRange{acc, scales},
+          ValueRange{zeros},
+          SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 AffineMap::get(rank, 0, scaleIndex, ctx),
+                                 AffineMap::get(rank, 0, outer, ctx)},
+          combineIterators,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value f = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), args[0]);
+            Value sum = arith::AddFOp::create(
+                nb, nl, args[2], arith::MulFOp::create(nb, nl, f, args[1]));
+            linalg::YieldOp::create(nb, nl, sum);
+          })
+          .getResult(0);
+  if (op->getNumOperands() > 2) {
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(outerDims, ctx);
+    AffineMap channel = AffineMap::get(outerDims, 0, d[channelDim]);
+    result = buildParallelGeneric(
+        b, loc, outType, ValueRange{result, op->getOperand(2)},
+        {identity, channel},
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          return arith::AddFOp::create(nb, nl, args[0], args[1]);
+        });
+  }
+  op->getResult(0).replaceAllUsesWith(result);
+  op->erase();
+  return success();
+}
+
 LogicalResult lowerMaxPool(MaxPoolOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -436,6 +632,11 @@ void ConvertQuantizedQntToLinalgPass::runOnOperation() {
       work.push_back(op);
   });
   for (Operation *op : work) {
+    if (isInt4Layer(op)) {
+      if (failed(lowerInt4Layer(op)))
+        return signalPassFailure();
+      continue;
+    }
     LogicalResult done =
         llvm::TypeSwitch<Operation *, LogicalResult>(op)
             .Case([](quant::QuantizeCastOp c) { return lowerQCast(c); })

@@ -267,6 +267,145 @@ void rewrite(Operation *op, const KernelOperands &k, const Int8KernelIsa &isa,
   replaceWithKernelOutput(b, op, out);
 }
 
+/// `func.func private @NAME(memref<?xi8> input, weights, memref<?xf32>
+/// scales, bias, output, memref<?xi8> scratch, memref<?xi64> params)` with a
+/// C interface: the int4 kernels.
+func::FuncOp declareInt4Kernel(ModuleOp module, StringRef name) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  MLIRContext *ctx = module.getContext();
+  auto bytes = MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 8));
+  auto floats = MemRefType::get({ShapedType::kDynamic}, Float32Type::get(ctx));
+  auto longs =
+      MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 64));
+  auto type = FunctionType::get(
+      ctx, {bytes, bytes, floats, floats, floats, bytes, longs}, {});
+  auto func = func::FuncOp::create(b, module.getLoc(), name, type);
+  func.setPrivate();
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(ctx));
+  return func;
+}
+
+/// An f32 constant of `values` as a flat buffer.
+Value constantF32Buffer(OpBuilder &b, Location loc, ArrayRef<float> values,
+                        StringRef blobName) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    b.getF32Type());
+  Value constant = arith::ConstantOp::create(
+      b, loc, cast<TypedAttr>(qnt::makeF32Elements(type, values, blobName)));
+  return flatBufferOf(b, loc, constant);
+}
+
+/// An int4 layer (qnt-quantize's weight-only form: grouped i4 weight,
+/// per-tensor i8 input, f32 bias and result) as a call of
+/// quant_w4conv2d_<isa> or quant_w4gemm_<isa>; false if `op` is not one.
+bool rewriteInt4(Operation *op, const Int8KernelIsa &isa, bool parallel,
+                 ModuleOp module, int64_t index) {
+  if (!isa_and_nonnull<qnt::ConvOp, qnt::GemmOp, qnt::MatMulOp>(op) ||
+      op->getNumOperands() < 2)
+    return false;
+  std::optional<qnt::GroupedI4Weight> w =
+      qnt::getGroupedI4Weight(op->getOperand(1).getType());
+  auto inQ = qnt::getPerTensorI8Type(op->getOperand(0).getType());
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
+  std::optional<SmallVector<int64_t>> values = storageConstant(op->getOperand(1));
+  if (!w || !inQ || !values || !outType.getElementType().isF32())
+    return false;
+  auto conv = dyn_cast<qnt::ConvOp>(op);
+  if (conv && (inType.getRank() != 4 || conv.getGroup() != 1))
+    return false;
+  if (auto gemm = dyn_cast<qnt::GemmOp>(op))
+    if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
+        gemm.getBeta().convertToDouble() != 1.0)
+      return false;
+  if (!conv && inType.getRank() != 2)
+    return false;
+
+  int64_t taps = conv ? wType.getDimSize(2) * wType.getDimSize(3) : 1;
+  int64_t k = w->inChannels * taps;
+  SmallVector<int64_t> params;
+  int64_t scratchBytes = 1;
+  if (conv) {
+    ArrayRef<int64_t> strides = conv.getStrides(),
+                      dilations = conv.getDilations(), pads = conv.getPads();
+    params.assign(QUANT_W4CONV_NUM_PARAMS, 0);
+    params[QUANT_QCONV_BATCH] = inType.getDimSize(0);
+    params[QUANT_QCONV_IC] = inType.getDimSize(1);
+    params[QUANT_QCONV_IH] = inType.getDimSize(2);
+    params[QUANT_QCONV_IW] = inType.getDimSize(3);
+    params[QUANT_QCONV_OC] = w->outChannels;
+    params[QUANT_QCONV_OH] = outType.getDimSize(2);
+    params[QUANT_QCONV_OW] = outType.getDimSize(3);
+    params[QUANT_QCONV_KH] = wType.getDimSize(2);
+    params[QUANT_QCONV_KW] = wType.getDimSize(3);
+    params[QUANT_QCONV_SH] = strides[0];
+    params[QUANT_QCONV_SW] = strides[1];
+    params[QUANT_QCONV_DH] = dilations[0];
+    params[QUANT_QCONV_DW] = dilations[1];
+    params[QUANT_QCONV_PAD_TOP] = pads[0];
+    params[QUANT_QCONV_PAD_LEFT] = pads[1];
+    params[QUANT_QCONV_IN_ZP] = inQ.getZeroPoint();
+    params[QUANT_QCONV_PARALLEL] = parallel;
+    params[QUANT_W4CONV_GROUP_K] = w->groupSize * taps;
+    scratchBytes = quant_w4conv_scratch_bytes(k, outType.getDimSize(2),
+                                              outType.getDimSize(3));
+  } else {
+    params.assign(QUANT_W4GEMM_NUM_PARAMS, 0);
+    params[QUANT_QGEMM_B] = inType.getDimSize(0);
+    params[QUANT_QGEMM_K] = k;
+    params[QUANT_QGEMM_N] = w->outChannels;
+    params[QUANT_QGEMM_IN_ZP] = inQ.getZeroPoint();
+    params[QUANT_QGEMM_PARALLEL] = parallel;
+    params[QUANT_W4GEMM_GROUP_K] = w->groupSize;
+  }
+
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  std::string prefix = "__quant_w4_" + std::to_string(index);
+  SmallVector<int8_t> packed = qnt::packGroupedI4Weight(wType, *w, *values);
+  SmallVector<float> combined;
+  for (double scale : w->scales)
+    combined.push_back(static_cast<float>(inQ.getScale() * scale));
+  Value bias =
+      op->getNumOperands() > 2
+          ? flatBufferOf(b, loc, op->getOperand(2))
+          : constantF32Buffer(b, loc, SmallVector<float>(w->outChannels, 0.0f),
+                              prefix + "_b");
+  Value input = qnt::castToStorage(b, loc, op->getOperand(0));
+  Type i8 = b.getI8Type();
+  auto dynBytes = MemRefType::get({ShapedType::kDynamic}, i8);
+  auto outFlat = MemRefType::get({outType.getNumElements()}, b.getF32Type());
+  Value out = memref::AllocOp::create(b, loc, outFlat, b.getI64IntegerAttr(64));
+  Value scratch = memref::AllocOp::create(
+      b, loc, MemRefType::get({scratchBytes}, i8), b.getI64IntegerAttr(64));
+  SmallVector<Value> args{
+      flatBufferOf(b, loc, input),
+      constantBuffer<int8_t>(b, loc, packed, 8, prefix + "_w"),
+      constantF32Buffer(b, loc, combined, prefix + "_c"),
+      bias,
+      memref::CastOp::create(
+          b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()), out),
+      memref::CastOp::create(b, loc, dynBytes, scratch),
+      constantBuffer<int64_t>(b, loc, params, 64, "")};
+  func::FuncOp callee = declareInt4Kernel(
+      module, (conv ? "quant_w4conv2d_" : "quant_w4gemm_") + isa.name.str());
+  func::CallOp::create(b, loc, callee, args);
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get(outFlat.getShape(), b.getF32Type()), out,
+      /*restrict=*/true, /*writable=*/true);
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t i = 0; i < outType.getRank(); ++i)
+    all[0].push_back(i);
+  result = tensor::ExpandShapeOp::create(b, loc, outType, result, all);
+  op->getResult(0).replaceAllUsesWith(result);
+  op->erase();
+  return true;
+}
+
 void QuantCpuInt8KernelsPass::runOnOperation() {
   ModuleOp module = getOperation();
   std::optional<Int8KernelIsa> target = lookupInt8KernelIsa(isa);
@@ -292,6 +431,14 @@ void QuantCpuInt8KernelsPass::runOnOperation() {
   });
   for (auto [index, item] : llvm::enumerate(work))
     rewrite(item.first, item.second, *target, module, index);
+
+  SmallVector<Operation *> int4;
+  module.walk([&](Operation *op) {
+    if (llvm::isa<qnt::ConvOp, qnt::GemmOp, qnt::MatMulOp>(op))
+      int4.push_back(op);
+  });
+  for (auto [index, op] : llvm::enumerate(int4))
+    rewriteInt4(op, *target, parallel, module, index);
 }
 
 } // namespace

@@ -990,3 +990,20 @@ func.func @reduce_result(%x: tensor<2x3xf32>) -> tensor<2x1xf32> {
   %0 = qnt.reduce_sum %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2x1xf32>
   return %0 : tensor<2x1xf32>
 }
+
+// -----
+
+// qnt.weight_bits: 4, 8 or 32 on a conv, gemm or matmul.
+func.func @weight_bits_value(%x: tensor<1x4xf32>, %w: tensor<4x4xf32>) -> tensor<1x4xf32> {
+  // expected-error @+1 {{'qnt.weight_bits' must be 4, 8 or 32 on a conv, gemm or matmul}}
+  %0 = qnt.matmul %x, %w {qnt.weight_bits = 6} : (tensor<1x4xf32>, tensor<4x4xf32>) -> tensor<1x4xf32>
+  return %0 : tensor<1x4xf32>
+}
+
+// -----
+
+func.func @weight_bits_op(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'qnt.weight_bits' must be 4, 8 or 32 on a conv, gemm or matmul}}
+  %0 = qnt.relu %x {qnt.weight_bits = 4} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -55,7 +55,8 @@ mlir::qnt::getConstantIntValues(Value value) {
     return std::nullopt;
   auto type = cast<ShapedType>(constant.getType());
   Type element = type.getElementType();
-  if (!element.isInteger(8) && !element.isInteger(32))
+  if (!element.isInteger(4) && !element.isInteger(8) &&
+      !element.isInteger(32))
     return std::nullopt;
   Attribute attr = constant.getValue();
   if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
@@ -65,6 +66,8 @@ mlir::qnt::getConstantIntValues(Value value) {
       values.push_back(v.getSExtValue());
     return values;
   }
+  if (element.isInteger(4))
+    return std::nullopt; // int4 constants are always inline
   if (element.isInteger(8))
     return blobValues<DenseI8ResourceElementsAttr>(attr,
                                                    type.getNumElements());

@@ -213,6 +213,15 @@ LogicalResult QntDialect::verifyOperationAttribute(Operation *op,
                              << "' must be a dictionary on a module";
     return success();
   }
+  if (name == getWeightBitsAttrName()) {
+    auto bits = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!isa<ConvOp, GemmOp, MatMulOp>(op) || !bits ||
+        !llvm::is_contained({4, 8, 32}, bits.getInt()))
+      return op->emitError() << "'" << name
+                             << "' must be 4, 8 or 32 on a conv, gemm or "
+                                "matmul";
+    return success();
+  }
   if (!isValueAttrName(name))
     return op->emitError() << "unknown qnt attribute '" << name << "'";
   if (op->getNumResults() != 1)

@@ -16,6 +16,7 @@
 
 #include "quant/Dialect/Qnt/IR/QntConstants.h"
 #include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
 #include "quant/Quantization/QuantMath.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -214,6 +215,67 @@ FailureOr<Anchor> anchorOf(Operation *op) {
       .Default([](Operation *) { return failure(); });
 }
 
+/// The int4 form of `op` (weight-only, group-wise): the input is quantized
+/// to int8 like an int8 layer's, the weight becomes an i4 constant behind a
+/// quant.scast to a sub-channel type (one scale per output channel and
+/// group of `groupSize` input-axis indices), the bias and the result stay
+/// f32. Failure keeps the op float.
+LogicalResult quantizeInt4(Operation *op, const Anchor &anchor,
+                           quant::UniformQuantizedType inType,
+                           int64_t groupSize) {
+  Value weightValue = op->getOperand(anchor.weightIndex);
+  auto weightType = cast<RankedTensorType>(weightValue.getType());
+  std::optional<SmallVector<float>> values = getConstantF32Values(weightValue);
+  if (!values)
+    return failure();
+  ArrayRef<int64_t> shape = weightType.getShape();
+  GroupedI4Weight w;
+  w.outAxis = anchor.axis;
+  w.inAxis = isa<ConvOp>(op) ? 1 : 1 - anchor.axis;
+  w.outChannels = shape[w.outAxis];
+  w.inChannels = shape[w.inAxis];
+  w.groupSize = groupSize > 0 && w.inChannels % groupSize == 0
+                    ? groupSize
+                    : w.inChannels;
+  w.groups = w.inChannels / w.groupSize;
+  int64_t outStride = 1, inStride = 1;
+  for (int64_t d = weightType.getRank() - 1; d > w.outAxis; --d)
+    outStride *= shape[d];
+  for (int64_t d = weightType.getRank() - 1; d > w.inAxis; --d)
+    inStride *= shape[d];
+  std::vector<int64_t> groupOf(values->size());
+  for (size_t i = 0; i < values->size(); ++i) {
+    int64_t o = static_cast<int64_t>(i) / outStride % w.outChannels;
+    int64_t c = static_cast<int64_t>(i) / inStride % w.inChannels;
+    groupOf[i] = o * w.groups + c / w.groupSize;
+  }
+  SymmetricWeights q = quantizeGroupedWeights(
+      values->data(), values->size(), groupOf, w.outChannels * w.groups, 4);
+  w.scales.assign(q.scales.begin(), q.scales.end());
+
+  MLIRContext *context = op->getContext();
+  auto i4 = IntegerType::get(context, 4);
+  SmallVector<APInt> storage;
+  storage.reserve(q.values.size());
+  for (int8_t v : q.values)
+    storage.push_back(APInt(4, v, /*isSigned=*/true));
+  OpBuilder b(op);
+  Location loc = weightValue.getLoc();
+  auto constant = ConstantOp::create(
+      b, loc, DenseElementsAttr::get(withElementType(weightType, i4), storage));
+  Value weight = quant::StorageCastOp::create(
+      b, loc,
+      withElementType(weightType, makeGroupedI4Type(context, shape, w)),
+      constant);
+  Value input = quantizeActivation(b, op->getOperand(0), inType);
+  Operation *quantized = b.clone(*op);
+  quantized->setOperand(0, input);
+  quantized->setOperand(anchor.weightIndex, weight);
+  op->replaceAllUsesWith(quantized);
+  op->erase();
+  return success();
+}
+
 LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
   FailureOr<Anchor> anchor = anchorOf(op);
   if (failed(anchor) || locationNames(op->getLoc(), keepFloat))
@@ -226,6 +288,21 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
   RangeAttr inputRange = rangeOf(input);
   if (!inputRange)
     return failure();
+  unsigned bits = weightBits;
+  if (auto chosen =
+          op->getAttrOfType<IntegerAttr>(QntDialect::getWeightBitsAttrName()))
+    bits = chosen.getInt();
+  if (bits == 32)
+    return failure();
+  if (bits == 4) {
+    if (failed(quantizeInt4(op, *anchor,
+                            activationType(op->getContext(), inputRange,
+                                           symmetricActivations),
+                            groupSize)))
+      return failure();
+    ++numInt4;
+    return success();
+  }
 
   // A single ReLU (or clamp from 0) after the op fuses: its range's
   // (asymmetric) grid starts at real 0, so requantization's clamp computes
@@ -320,6 +397,11 @@ void QntQuantizePass::runOnOperation() {
     return signalPassFailure();
   }
   bool perChannel = granularity == "per-channel";
+  if (weightBits != 4 && weightBits != 8) {
+    func.emitError("qnt-quantize: weight-bits=")
+        << weightBits.getValue() << " is not 4 or 8";
+    return signalPassFailure();
+  }
 
   SmallVector<Operation *> anchors;
   func.walk([&](Operation *op) {

@@ -31,8 +31,9 @@ constexpr int64_t kMaxInlineConstantElements = 16;
 /// element type (inline or blob, splats expanded); nullopt otherwise.
 std::optional<llvm::SmallVector<float>> getConstantF32Values(Value value);
 
-/// The elements of `value` when it is produced by a qnt.constant of i8 or
-/// i32 element type (inline or blob, splats expanded), sign-extended;
+/// The elements of `value` when it is produced by a qnt.constant of i4
+/// (inline), i8 or i32 element type (inline or blob, splats expanded),
+/// sign-extended;
 /// nullopt otherwise. Quantized weights and biases are read this way.
 std::optional<llvm::SmallVector<int64_t>> getConstantIntValues(Value value);
 

@@ -36,6 +36,8 @@ def Qnt_Dialect : Dialect {
       op as the discardable attribute `qnt.range` (or to a function argument);
       `#qnt.channel_range` records per-channel ranges as `qnt.channel_range`,
       and `qnt.stats` (a dictionary) what calibration observed;
+    * `qnt.weight_bits` (an i64: 4, 8 or 32) on a conv/gemm/matmul records
+      the weight precision `qnt-allocate-bits` chose for it;
     * the module attribute `qnt.calibration` (a dictionary) says how the
       ranges were calibrated (method, samples, ...);
     * quantized tensors use `!quant.uniform<…>` element types.
@@ -58,6 +60,11 @@ def Qnt_Dialect : Dialect {
     /// Observed statistics calibration writes on request (a dictionary).
     static constexpr ::llvm::StringLiteral getStatsAttrName() {
       return ::llvm::StringLiteral("qnt.stats");
+    }
+    /// On a conv/gemm/matmul: the weight precision qnt-allocate-bits chose
+    /// (4, 8, or 32 for float), which qnt-quantize follows.
+    static constexpr ::llvm::StringLiteral getWeightBitsAttrName() {
+      return ::llvm::StringLiteral("qnt.weight_bits");
     }
     /// On the module: how its ranges were calibrated (a dictionary).
     static constexpr ::llvm::StringLiteral getCalibrationAttrName() {

@@ -40,6 +40,38 @@ quant::UniformQuantizedType getPerTensorI8Type(Type type);
 /// one per channel (per-axis) or one for the tensor; nullopt otherwise.
 std::optional<llvm::SmallVector<double>> getSymmetricI8WeightScales(Type type);
 
+/// A weight quantized group-wise on int4: `!quant.uniform<i4:f32:{...}>`
+/// sub-channel type, zero points 0, one scale per (output channel, group of
+/// `groupSize` consecutive indices of the input axis); every other axis is
+/// one block. qnt-quantize makes these for int4 layers; the reference
+/// lowering and the int4 kernels read them (docs/Numerics.md, "int4
+/// weights").
+struct GroupedI4Weight {
+  int64_t outAxis = 0, inAxis = 1;
+  int64_t outChannels = 0, inChannels = 0;
+  int64_t groupSize = 0, groups = 0;
+  /// [outChannels][groups], row-major.
+  llvm::SmallVector<double> scales;
+};
+
+/// The grouped int4 form of a weight tensor type, or nullopt.
+std::optional<GroupedI4Weight> getGroupedI4Weight(Type type);
+
+/// The element type of a grouped int4 weight of `shape` (see
+/// GroupedI4Weight; `scales` is [outChannels][groups]).
+quant::UniformQuantizedSubChannelType
+makeGroupedI4Type(MLIRContext *context, llvm::ArrayRef<int64_t> shape,
+                  const GroupedI4Weight &weight);
+
+/// The int4 values (`values`, the weight's elements in its own layout) of a
+/// grouped int4 weight of `type`, packed two per byte: output channels 2p
+/// (low nibble) and 2p + 1 (high nibble, 0 past the last channel) of one
+/// input element share byte [p][i], i running over the input axis and then
+/// the weight's remaining axes (kh, kw of a conv): [ceil(O/2)][I * taps].
+llvm::SmallVector<int8_t> packGroupedI4Weight(RankedTensorType type,
+                                              const GroupedI4Weight &weight,
+                                              llvm::ArrayRef<int64_t> values);
+
 /// `value` (a quantized tensor) on its storage type: the input of the
 /// quant.scast that made it, or a new quant.scast. Other values unchanged.
 Value castToStorage(OpBuilder &b, Location loc, Value value);

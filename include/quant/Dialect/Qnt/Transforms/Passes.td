@@ -293,6 +293,15 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
       zero point run on the quantized tensor.
     * `quant.qcast` of a `quant.dcast` of the same type is removed, so
       chains of quantized ops stay int8.
+    * `weight-bits=4` (or `qnt.weight_bits = 4` on the op, which
+      `qnt-allocate-bits` writes and which overrides the option either
+      way; 32 keeps the op float): weight-only int4. The input is int8 as
+      above; the weight becomes an `i4` constant behind a `quant.scast` to
+      a sub-channel type with one scale per output channel and group of
+      `group-size` input-axis indices (input channels of a conv, K of a
+      gemm/matmul; one group per output channel when the size does not
+      divide them), symmetric on [-7, 7]; bias and result stay f32, nothing
+      fuses. docs/Numerics.md, "int4 weights", has the arithmetic.
 
     Ops that cannot be quantized (no calibrated range on the input or
     result, a non-constant weight, an unsupported attribute) stay float and
@@ -329,11 +338,20 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
            /*default=*/"false",
            "Quantize activations with zero point 0 (default: asymmetric)">,
     ListOption<"keepFloat", "keep-float", "std::string",
-               "ONNX node names (op locations) to keep in float">
+               "ONNX node names (op locations) to keep in float">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight precision of layers without a qnt.weight_bits: 8 (int8 "
+           "weights and activations) or 4 (int4 group-wise weights, int8 "
+           "input, float result)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"32",
+           "int4 weights: input-axis indices per scale (a divisor of the "
+           "input channels; else one group per output channel)">
   ];
   let dependentDialects = ["::mlir::qnt::QntDialect",
                            "::mlir::quant::QuantDialect"];
   let statistics = [
+    Statistic<"numInt4", "num-int4",
+              "Number of conv/gemm/matmul ops given int4 weights">,
     Statistic<"numQuantized", "num-quantized",
               "Number of conv/gemm/matmul ops quantized">,
     Statistic<"numFused", "num-fused", "Number of relu/clamp ops fused">,
