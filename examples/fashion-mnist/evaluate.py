@@ -55,7 +55,7 @@ def main():
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--tolerance", type=float, default=0.1)
-    parser.add_argument("--precision", default="fp32", choices=["fp32", "int8", "int4"])
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "int8", "int4", "mixed"])
     parser.add_argument("--calibration-method", default="minmax")
     parser.add_argument("--calibration-images", type=int, default=1000)
     parser.add_argument("--compile-flag", action="append", default=[],

@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quant/Calibration/Histogram.h"
+#include "quant/Calibration/Passes.h"
 #include "quant/Calibration/Pipeline.h"
 #include "quant/Compiler/ModelCompiler.h"
 #include "quant/Dialect/Qnt/Transforms/Passes.h"
@@ -86,8 +87,23 @@ static cl::opt<std::string> precision(
              "(needs --calibration-data; conv/gemm/matmul run on int8, the "
              "rest stays float behind quantize/dequantize); int4 (the same "
              "layers get group-wise int4 weights, packed two per byte, and "
-             "an int8 input; their results are float)"),
-    cl::value_desc("fp32|int8|int4"), cl::init("fp32"), cl::cat(category));
+             "an int8 input; their results are float); mixed (each layer "
+             "int4, int8 or float, chosen by qnt-allocate-bits from its "
+             "measured sensitivity under --weight-bits-budget or "
+             "--size-budget)"),
+    cl::value_desc("fp32|int8|int4|mixed"), cl::init("fp32"),
+    cl::cat(category));
+static cl::opt<double> weightBitsBudget(
+    "weight-bits-budget",
+    cl::desc("--precision=mixed: average bits per weight (4 for all int4, "
+             "8 for all int8; scales not counted) over the quantizable "
+             "layers"),
+    cl::value_desc("B"), cl::init(0.0), cl::cat(category));
+static cl::opt<int64_t> sizeBudget(
+    "size-budget",
+    cl::desc("--precision=mixed: bytes the quantizable layers' weights may "
+             "take as stored (packed int4 and int8 with their scales, f32)"),
+    cl::value_desc("BYTES"), cl::init(0), cl::cat(category));
 static cl::opt<int64_t> groupSize(
     "group-size",
     cl::desc("int4 weights: input channels per scale (32, 64, 128, ...); a "
@@ -229,9 +245,19 @@ int main(int argc, char **argv) {
     return fail("no input model (see --help)");
   if (outputFile.empty())
     return fail("no output file: give -o FILE");
-  if (precision != "fp32" && precision != "int8" && precision != "int4")
+  if (precision != "fp32" && precision != "int8" && precision != "int4" &&
+      precision != "mixed")
     return fail("--precision=" + precision +
-                " is not one of fp32, int8, int4");
+                " is not one of fp32, int8, int4, mixed");
+  bool budgeted = weightBitsBudget.getNumOccurrences() ||
+                  sizeBudget.getNumOccurrences();
+  if (precision == "mixed" &&
+      (weightBitsBudget > 0) == (sizeBudget > 0))
+    return fail("--precision=mixed needs one positive budget: "
+                "--weight-bits-budget=B or --size-budget=BYTES");
+  if (precision != "mixed" && budgeted)
+    return fail("--weight-bits-budget and --size-budget choose the mixed "
+                "precisions: they need --precision=mixed");
   bool quantized = precision != "fp32";
   if (quantized && calibrationData.empty())
     return fail("--precision=" + precision +
@@ -341,6 +367,15 @@ int main(int argc, char **argv) {
       mlir::qnt::QntBiasCorrectOptions correct;
       correct.granularity = granularity;
       pm.addNestedPass<func::FuncOp>(mlir::qnt::createQntBiasCorrect(correct));
+    }
+    if (precision == "mixed") {
+      mlir::qnt::QntAllocateBitsOptions allocate;
+      allocate.dataDir = calibrationData;
+      allocate.weightBitsBudget = weightBitsBudget;
+      allocate.sizeBudget = sizeBudget;
+      allocate.groupSize = groupSize;
+      allocate.granularity = granularity;
+      pm.addPass(mlir::qnt::createQntAllocateBits(allocate));
     }
     if (quantized) {
       mlir::qnt::QntQuantizeOptions quantize;

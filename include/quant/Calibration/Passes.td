@@ -103,4 +103,65 @@ def QntCalibrate : Pass<"qnt-calibrate", "::mlir::ModuleOp"> {
   ];
 }
 
+def QntAllocateBits : Pass<"qnt-allocate-bits", "::mlir::ModuleOp"> {
+  let summary = "Choose int4, int8 or float weights per layer under a budget, "
+                "from each layer's measured sensitivity";
+  let description = [{
+    Mixed-precision bit allocation for the layers `qnt-quantize` can
+    quantize (conv with group 1, gemm, 2-D matmul; constant f32 weight,
+    calibrated input): the pass writes `qnt.weight_bits` (4, 8 or 32) on
+    each, which `qnt-quantize` follows. Run it after calibration.
+
+    Sensitivity: the float model runs on the calibration samples once as
+    is, and once per layer and candidate precision with only that layer's
+    weights replaced by their quantized values (int4: group-wise as
+    `qnt-quantize weight-bits=4 group-size=G` makes them; int8: per channel
+    or per tensor as `granularity` says), dequantized to f32. The output
+    error of that run relative to the float outputs (noise / signal power
+    over every f32 output and sample) is the layer's cost at that
+    precision; its SQNR is -10 log10 of it. The model is compiled once, in
+    a private context, with the weights as extra arguments.
+
+    Allocation: errors of different layers are taken as independent and
+    additive (predicted SQNR = -10 log10 of the sum), and the pass picks
+    the allocation with the least predicted error that fits the budget
+    (`allocatePrecisions` in quant/Quantization/BitAllocation.h: a
+    multiple-choice knapsack solved by dynamic programming, exactly unless
+    the budget is too large for the table).
+    Exactly one budget:
+
+    * `weight-bits-budget=B`: the average nominal bits per weight (4, 8 or
+      32; scales not counted) over the allocated layers is at most B;
+    * `size-budget=BYTES`: the allocated layers' weights take at most BYTES
+      as stored (int4 packed two per byte plus an f32 scale per group, int8
+      plus an f32 scale per channel, f32).
+
+    A budget below the all-cheapest allocation is an error that says the
+    minimum. The pass prints a table to stderr (layer, weights, SQNR at
+    each quantized candidate, chosen bits, bytes) and a summary (average
+    bits, bytes, predicted SQNR).
+  }];
+  let options = [
+    Option<"dataDir", "data", "std::string", /*default=*/"",
+           "Folder of .npy calibration samples (required)">,
+    Option<"maxSamples", "samples", "unsigned", /*default=*/"16",
+           "Use at most this many samples for the sensitivities (0: all)">,
+    Option<"weightBitsBudget", "weight-bits-budget", "double",
+           /*default=*/"0.0",
+           "Average bits per weight the allocation may use (4 to 32)">,
+    Option<"sizeBudget", "size-budget", "int64_t", /*default=*/"0",
+           "Bytes the allocated weights may take">,
+    ListOption<"candidates", "candidates", "int64_t",
+               "Precisions to choose from, of 4, 8 and 32 (default: all)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"32",
+           "int4 group size, as qnt-quantize's">,
+    Option<"granularity", "granularity", "std::string",
+           /*default=*/"\"per-channel\"",
+           "int8 weight scales, as qnt-quantize's">
+  ];
+  let statistics = [
+    Statistic<"numLayers", "num-layers", "Number of layers allocated">
+  ];
+}
+
 #endif // QUANT_CALIBRATION_PASSES_TD

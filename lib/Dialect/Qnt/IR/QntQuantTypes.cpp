@@ -6,6 +6,8 @@
 
 #include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
 
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+
 #include "mlir/Dialect/Quant/IR/Quant.h"
 
 using namespace mlir;
@@ -157,6 +159,70 @@ mlir::qnt::packGroupedI4Weight(RankedTensorType type, const GroupedI4Weight &w,
         packed.push_back(static_cast<int8_t>((lo & 0xF) | (hi << 4)));
       }
   return packed;
+}
+
+std::optional<qnt::QuantizableLayer>
+mlir::qnt::getQuantizableLayer(Operation *op) {
+  if (auto conv = dyn_cast<ConvOp>(op)) {
+    if (conv.getGroup() != 1 || conv.getInput().getType().getRank() != 4)
+      return std::nullopt;
+    QuantizableLayer l{1, 0, 1, std::nullopt};
+    if (conv.getBias())
+      l.biasIndex = 2;
+    return l;
+  }
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
+        gemm.getBeta().convertToDouble() != 1.0 ||
+        cast<RankedTensorType>(gemm.getB().getType()).getRank() != 2)
+      return std::nullopt;
+    int64_t axis = gemm.getTransB() ? 0 : 1;
+    QuantizableLayer l{1, axis, 1 - axis, std::nullopt};
+    if (gemm.getC())
+      l.biasIndex = 2;
+    return l;
+  }
+  if (auto matmul = dyn_cast<MatMulOp>(op)) {
+    if (cast<RankedTensorType>(matmul.getRhs().getType()).getRank() != 2 ||
+        cast<RankedTensorType>(matmul.getLhs().getType()).getRank() != 2)
+      return std::nullopt;
+    return QuantizableLayer{1, 1, 0, std::nullopt};
+  }
+  return std::nullopt;
+}
+
+qnt::GroupedI4Weight mlir::qnt::quantizeGroupedI4(RankedTensorType type,
+                                                  int64_t outAxis,
+                                                  int64_t inAxis,
+                                                  int64_t groupSize,
+                                                  ArrayRef<float> values,
+                                                  SmallVector<int8_t> &q) {
+  ArrayRef<int64_t> shape = type.getShape();
+  GroupedI4Weight w;
+  w.outAxis = outAxis;
+  w.inAxis = inAxis;
+  w.outChannels = shape[outAxis];
+  w.inChannels = shape[inAxis];
+  w.groupSize = groupSize > 0 && w.inChannels % groupSize == 0
+                    ? groupSize
+                    : w.inChannels;
+  w.groups = w.inChannels / w.groupSize;
+  int64_t outStride = 1, inStride = 1;
+  for (int64_t d = type.getRank() - 1; d > outAxis; --d)
+    outStride *= shape[d];
+  for (int64_t d = type.getRank() - 1; d > inAxis; --d)
+    inStride *= shape[d];
+  std::vector<int64_t> groupOf(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    int64_t o = static_cast<int64_t>(i) / outStride % w.outChannels;
+    int64_t c = static_cast<int64_t>(i) / inStride % w.inChannels;
+    groupOf[i] = o * w.groups + c / w.groupSize;
+  }
+  SymmetricWeights quantized = quantizeGroupedWeights(
+      values.data(), values.size(), groupOf, w.outChannels * w.groups, 4);
+  w.scales.assign(quantized.scales.begin(), quantized.scales.end());
+  q.assign(quantized.values.begin(), quantized.values.end());
+  return w;
 }
 
 Value mlir::qnt::castToStorage(OpBuilder &b, Location loc, Value value) {

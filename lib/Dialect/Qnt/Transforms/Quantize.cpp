@@ -177,42 +177,13 @@ private:
   LogicalResult quantizeOp(Operation *op, bool perChannel);
 };
 
-/// The weight operand, its output-channel axis and the bias operand of an
-/// op quant quantizes; failure for other ops and unsupported forms.
-struct Anchor {
-  unsigned weightIndex;
-  int64_t axis;
-  std::optional<unsigned> biasIndex;
-};
+using Anchor = QuantizableLayer;
 
 FailureOr<Anchor> anchorOf(Operation *op) {
-  return llvm::TypeSwitch<Operation *, FailureOr<Anchor>>(op)
-      .Case([](ConvOp conv) -> FailureOr<Anchor> {
-        // What convert-quantized-qnt-to-linalg lowers today.
-        if (conv.getGroup() != 1 || conv.getInput().getType().getRank() != 4)
-          return failure();
-        Anchor a{1, 0, std::nullopt};
-        if (conv.getBias())
-          a.biasIndex = 2;
-        return a;
-      })
-      .Case([](GemmOp gemm) -> FailureOr<Anchor> {
-        if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
-            gemm.getBeta().convertToDouble() != 1.0 ||
-            cast<RankedTensorType>(gemm.getB().getType()).getRank() != 2)
-          return failure();
-        Anchor a{1, gemm.getTransB() ? 0 : 1, std::nullopt};
-        if (gemm.getC())
-          a.biasIndex = 2;
-        return a;
-      })
-      .Case([](MatMulOp matmul) -> FailureOr<Anchor> {
-        if (cast<RankedTensorType>(matmul.getRhs().getType()).getRank() != 2 ||
-            cast<RankedTensorType>(matmul.getLhs().getType()).getRank() != 2)
-          return failure();
-        return Anchor{1, 1, std::nullopt};
-      })
-      .Default([](Operation *) { return failure(); });
+  std::optional<QuantizableLayer> layer = getQuantizableLayer(op);
+  if (!layer)
+    return failure();
+  return *layer;
 }
 
 /// The int4 form of `op` (weight-only, group-wise): the input is quantized
@@ -229,35 +200,15 @@ LogicalResult quantizeInt4(Operation *op, const Anchor &anchor,
   if (!values)
     return failure();
   ArrayRef<int64_t> shape = weightType.getShape();
-  GroupedI4Weight w;
-  w.outAxis = anchor.axis;
-  w.inAxis = isa<ConvOp>(op) ? 1 : 1 - anchor.axis;
-  w.outChannels = shape[w.outAxis];
-  w.inChannels = shape[w.inAxis];
-  w.groupSize = groupSize > 0 && w.inChannels % groupSize == 0
-                    ? groupSize
-                    : w.inChannels;
-  w.groups = w.inChannels / w.groupSize;
-  int64_t outStride = 1, inStride = 1;
-  for (int64_t d = weightType.getRank() - 1; d > w.outAxis; --d)
-    outStride *= shape[d];
-  for (int64_t d = weightType.getRank() - 1; d > w.inAxis; --d)
-    inStride *= shape[d];
-  std::vector<int64_t> groupOf(values->size());
-  for (size_t i = 0; i < values->size(); ++i) {
-    int64_t o = static_cast<int64_t>(i) / outStride % w.outChannels;
-    int64_t c = static_cast<int64_t>(i) / inStride % w.inChannels;
-    groupOf[i] = o * w.groups + c / w.groupSize;
-  }
-  SymmetricWeights q = quantizeGroupedWeights(
-      values->data(), values->size(), groupOf, w.outChannels * w.groups, 4);
-  w.scales.assign(q.scales.begin(), q.scales.end());
+  SmallVector<int8_t> values4;
+  GroupedI4Weight w = quantizeGroupedI4(weightType, anchor.axis, anchor.inAxis,
+                                        groupSize, *values, values4);
 
   MLIRContext *context = op->getContext();
   auto i4 = IntegerType::get(context, 4);
   SmallVector<APInt> storage;
-  storage.reserve(q.values.size());
-  for (int8_t v : q.values)
+  storage.reserve(values4.size());
+  for (int8_t v : values4)
     storage.push_back(APInt(4, v, /*isSigned=*/true));
   OpBuilder b(op);
   Location loc = weightValue.getLoc();

@@ -72,6 +72,29 @@ llvm::SmallVector<int8_t> packGroupedI4Weight(RankedTensorType type,
                                               const GroupedI4Weight &weight,
                                               llvm::ArrayRef<int64_t> values);
 
+/// A conv/gemm/matmul in a form the quantized lowerings take (2-D conv with
+/// group 1; gemm without trans_a, alpha = beta = 1, 2-D weight; 2-D
+/// matmul): which operand is the weight, its output-channel and input axes,
+/// and the bias operand.
+struct QuantizableLayer {
+  unsigned weightIndex = 1;
+  int64_t axis = 0;   // output channels of the weight
+  int64_t inAxis = 1; // the reduction axis int4 groups run along
+  std::optional<unsigned> biasIndex;
+};
+std::optional<QuantizableLayer> getQuantizableLayer(Operation *op);
+
+/// f32 weights of `type` quantized to grouped int4 (GroupedI4Weight): one
+/// scale per output channel (`outAxis`) and group of `groupSize` indices of
+/// `inAxis` (the whole axis when groupSize does not divide it), symmetric on
+/// [-7, 7] (QuantMath's quantizeGroupedWeights). `q` receives the values in
+/// the weight's layout. qnt-quantize stores them; qnt-allocate-bits
+/// measures what they cost.
+GroupedI4Weight quantizeGroupedI4(RankedTensorType type, int64_t outAxis,
+                                  int64_t inAxis, int64_t groupSize,
+                                  llvm::ArrayRef<float> values,
+                                  llvm::SmallVector<int8_t> &q);
+
 /// `value` (a quantized tensor) on its storage type: the input of the
 /// quant.scast that made it, or a new quant.scast. Other values unchanged.
 Value castToStorage(OpBuilder &b, Location loc, Value value);

@@ -1,0 +1,424 @@
+//===- AllocateBits.cpp - Mixed-precision weights under a budget ----------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// qnt-allocate-bits: measure each layer's output error at every candidate
+// weight precision (one JIT-compiled float model whose weights are extra
+// arguments, run on the calibration samples), then choose a precision per
+// layer that fits a budget (see the pass description in Passes.td and
+// docs/MixedPrecision.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Calibration/Passes.h"
+
+#include "quant/Calibration/CalibrationData.h"
+#include "quant/Compiler/ModelCompiler.h"
+#include "quant/Dialect/Qnt/IR/QntConstants.h"
+#include "quant/Dialect/Qnt/IR/QntDialect.h"
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
+#include "quant/Quantization/BitAllocation.h"
+#include "quant/Quantization/QuantMath.h"
+
+#include "quant_runtime.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::qnt {
+#define GEN_PASS_DEF_QNTALLOCATEBITS
+#include "quant/Calibration/Passes.h.inc"
+} // namespace mlir::qnt
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+namespace {
+
+/// One layer the pass allocates, with what each candidate costs.
+struct Layer {
+  Operation *op;
+  std::string name;
+  RankedTensorType weightType;
+  int64_t weights = 0;
+  /// Per candidate (the pass's `candidates` order): the weights as the
+  /// model sees them (dequantized), the stored bytes, the output error
+  /// (noise / signal) measured with only this layer changed.
+  std::vector<std::vector<float>> values;
+  std::vector<int64_t> bytes;
+  std::vector<double> error;
+};
+
+/// The stored bytes of a layer's weights at `bits`.
+int64_t storedBytes(const Layer &l, int64_t bits, int64_t groups,
+                    int64_t channels, bool perChannel) {
+  if (bits == 32)
+    return 4 * l.weights;
+  if (bits == 8)
+    return l.weights + 4 * (perChannel ? channels : 1);
+  // Two output channels per byte: ceil(O / 2) * (weights per channel).
+  int64_t perChannelWeights = l.weights / channels;
+  return (channels + 1) / 2 * perChannelWeights + 4 * channels * groups;
+}
+
+double toDb(double error) {
+  return error <= 0 ? std::numeric_limits<double>::infinity()
+                    : -10.0 * std::log10(error);
+}
+
+std::string formatDb(double db) {
+  if (std::isinf(db))
+    return "exact";
+  return llvm::formatv("{0:f1}", db).str();
+}
+
+struct QntAllocateBitsPass
+    : public qnt::impl::QntAllocateBitsBase<QntAllocateBitsPass> {
+  using QntAllocateBitsBase::QntAllocateBitsBase;
+  void runOnOperation() override;
+};
+
+} // namespace
+
+void QntAllocateBitsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  MLIRContext *context = &getContext();
+  auto fail = [&](const Twine &message) {
+    emitError(module.getLoc(), "qnt-allocate-bits: ") << message;
+    signalPassFailure();
+  };
+  if (dataDir.empty())
+    return fail("no calibration data: give data=DIR (a folder of .npy "
+                "samples)");
+  if ((weightBitsBudget > 0) == (sizeBudget > 0))
+    return fail("give exactly one budget: weight-bits-budget=B (average "
+                "bits per weight) or size-budget=BYTES");
+  if (granularity != "per-channel" && granularity != "per-tensor")
+    return fail("granularity=" + granularity +
+                " is not per-channel or per-tensor");
+  SmallVector<int64_t> bitsList(candidates.begin(), candidates.end());
+  if (bitsList.empty())
+    bitsList = {4, 8, 32};
+  llvm::sort(bitsList);
+  bitsList.erase(std::unique(bitsList.begin(), bitsList.end()),
+                 bitsList.end());
+  for (int64_t bits : bitsList)
+    if (bits != 4 && bits != 8 && bits != 32)
+      return fail("candidate " + Twine(bits) + " is not 4, 8 or 32");
+  bool perChannel = granularity == "per-channel";
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main || main.isExternal())
+    return fail("the module has no func.func @main");
+
+  // The layers qnt-quantize would quantize.
+  std::vector<Layer> layers;
+  main.walk([&](Operation *op) {
+    std::optional<QuantizableLayer> q = getQuantizableLayer(op);
+    if (!q || !getValueRange(op->getOperand(0)))
+      return;
+    Value weight = op->getOperand(q->weightIndex);
+    std::optional<SmallVector<float>> values = getConstantF32Values(weight);
+    if (!values)
+      return;
+    Layer l;
+    l.op = op;
+    l.name = derivedBlobName(op, "", op->getName().getStringRef());
+    l.weightType = cast<RankedTensorType>(weight.getType());
+    l.weights = values->size();
+    ArrayRef<int64_t> shape = l.weightType.getShape();
+    int64_t channels = shape[q->axis];
+    int64_t inner = 1;
+    for (int64_t d = q->axis + 1; d < l.weightType.getRank(); ++d)
+      inner *= shape[d];
+    for (int64_t bits : bitsList) {
+      std::vector<float> v(values->begin(), values->end());
+      int64_t groups = 1;
+      if (bits == 4) {
+        SmallVector<int8_t> q4;
+        GroupedI4Weight w = quantizeGroupedI4(l.weightType, q->axis,
+                                              q->inAxis, groupSize, *values,
+                                              q4);
+        groups = w.groups;
+        int64_t outStride = 1, inStride = 1;
+        for (int64_t d = l.weightType.getRank() - 1; d > w.outAxis; --d)
+          outStride *= shape[d];
+        for (int64_t d = l.weightType.getRank() - 1; d > w.inAxis; --d)
+          inStride *= shape[d];
+        for (size_t i = 0; i < v.size(); ++i) {
+          int64_t o = static_cast<int64_t>(i) / outStride % w.outChannels;
+          int64_t c = static_cast<int64_t>(i) / inStride % w.inChannels;
+          v[i] = static_cast<float>(
+              q4[i] * w.scales[o * w.groups + c / w.groupSize]);
+        }
+      } else if (bits == 8) {
+        SymmetricWeights q8 = quantizeSymmetricWeights(
+            values->data(), values->size(), channels, inner, perChannel, 0.0);
+        for (size_t i = 0; i < v.size(); ++i)
+          v[i] = static_cast<float>(
+              q8.values[i] *
+              q8.scales[static_cast<int64_t>(i) / inner % channels]);
+      }
+      l.values.push_back(std::move(v));
+      l.bytes.push_back(storedBytes(l, bits, groups, channels, perChannel));
+    }
+    layers.push_back(std::move(l));
+  });
+  if (layers.empty())
+    return fail("no layer to allocate: no conv/gemm/matmul with a constant "
+                "weight and a calibrated input (run qnt-calibrate first)");
+
+  // The samples, as @main takes them.
+  SmallVector<CalibrationInput> inputs;
+  for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32()) {
+      emitError(main.getLoc(), "qnt-allocate-bits: @main argument #")
+          << i << " has type " << arg.getType()
+          << "; the sensitivity runs feed static f32 tensors";
+      return signalPassFailure();
+    }
+    auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
+    inputs.push_back({name ? name.str() : "input" + std::to_string(i),
+                      ElementKind::F32,
+                      SmallVector<int64_t>(type.getShape())});
+  }
+  llvm::Expected<CalibrationData> data =
+      CalibrationData::open(dataDir, inputs, maxSamples);
+  if (!data)
+    return fail(llvm::toString(data.takeError()));
+  std::vector<std::vector<HostTensor>> samples;
+  for (size_t s = 0; s < data->size(); ++s) {
+    llvm::Expected<std::vector<HostTensor>> sample = data->load(s);
+    if (!sample)
+      return fail(llvm::toString(sample.takeError()));
+    samples.push_back(std::move(*sample));
+  }
+
+  // A clone whose layer weights are extra @main arguments, compiled once
+  // in a private context.
+  IRMapping mapping;
+  OwningOpRef<ModuleOp> clone = cast<ModuleOp>(module->clone(mapping));
+  auto cloneMain = clone->lookupSymbol<func::FuncOp>("main");
+  Block &entry = cloneMain.getBody().front();
+  for (auto [i, l] : llvm::enumerate(layers)) {
+    Operation *op = mapping.lookup(l.op);
+    BlockArgument arg = entry.addArgument(l.weightType, op->getLoc());
+    op->setOperand(getQuantizableLayer(op)->weightIndex, arg);
+  }
+  cloneMain.setType(FunctionType::get(context, entry.getArgumentTypes(),
+                                      cloneMain.getResultTypes()));
+  for (size_t i = 0; i < layers.size(); ++i)
+    cloneMain.setArgAttr(inputs.size() + i, "onnx.name",
+                         StringAttr::get(context, "quant.weight" +
+                                                      std::to_string(i)));
+  (*clone)->removeAttr(QntDialect::getCalibrationAttrName());
+  std::string bytecode;
+  {
+    llvm::raw_string_ostream os(bytecode);
+    if (failed(writeBytecodeToFile(*clone, os)))
+      return fail("cannot serialize the model");
+  }
+  clone = nullptr;
+  DialectRegistry registry;
+  context->getDialectRegistry().appendTo(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
+  MLIRContext jitContext(registry);
+  jitContext.getDiagEngine().registerHandler([&](Diagnostic &diag) {
+    emitError(module.getLoc(), "qnt-allocate-bits: ") << diag.str();
+  });
+  OwningOpRef<ModuleOp> jitModule =
+      parseSourceString<ModuleOp>(bytecode, &jitContext);
+  if (!jitModule)
+    return fail("cannot re-read the model");
+  bool showProgress = llvm::sys::Process::StandardErrIsDisplayed();
+  if (showProgress)
+    llvm::errs() << "qnt-allocate-bits: compiling the model to measure "
+                 << layers.size() << " layers on " << samples.size()
+                 << " samples\n";
+  FailureOr<quant_compiler::JitModel> jit = quant_compiler::jitCompileModel(
+      *jitModule, "quant_allocation_model", /*parallel=*/true);
+  if (failed(jit))
+    return fail("cannot compile the model (see the errors above)");
+  const quant_model_info *info = jit->info;
+
+  std::vector<std::vector<char>> outputs(info->num_outputs);
+  std::vector<void *> outputPointers(info->num_outputs);
+  std::vector<size_t> outputBytes(info->num_outputs);
+  for (uint32_t i = 0; i < info->num_outputs; ++i) {
+    outputs[i].resize(info->outputs[i].num_bytes);
+    outputPointers[i] = outputs[i].data();
+    outputBytes[i] = outputs[i].size();
+  }
+  // Weights start as the float ones (the last candidate is the widest; the
+  // float values are the 32-bit candidate or the originals).
+  std::vector<std::vector<float>> floatWeights;
+  for (const Layer &l : layers) {
+    std::optional<SmallVector<float>> v =
+        getConstantF32Values(l.op->getOperand(getQuantizableLayer(l.op)
+                                                  ->weightIndex));
+    floatWeights.emplace_back(v->begin(), v->end());
+  }
+  std::vector<const void *> inputPointers(inputs.size() + layers.size());
+  std::vector<size_t> inputBytes(inputs.size() + layers.size());
+  for (size_t i = 0; i < layers.size(); ++i) {
+    inputPointers[inputs.size() + i] = floatWeights[i].data();
+    inputBytes[inputs.size() + i] = floatWeights[i].size() * sizeof(float);
+  }
+  // Runs every sample; `visit(sample, output index, data, count)` sees
+  // each f32 output.
+  auto runAll = [&](auto visit) -> LogicalResult {
+    for (size_t s = 0; s < samples.size(); ++s) {
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        inputPointers[i] = samples[s][i].data.data();
+        inputBytes[i] = samples[s][i].data.size();
+      }
+      int status = quant_model_run(info, inputPointers.data(),
+                                   inputBytes.data(), outputPointers.data(),
+                                   outputBytes.data());
+      if (status != QUANT_OK) {
+        fail("running sample " + data->getSampleName(s) +
+             " failed: " + quant_status_string(status));
+        return failure();
+      }
+      for (uint32_t o = 0; o < info->num_outputs; ++o)
+        if (info->outputs[o].dtype == QUANT_DTYPE_FLOAT32)
+          visit(s, o, reinterpret_cast<const float *>(outputs[o].data()),
+                outputs[o].size() / sizeof(float));
+    }
+    return success();
+  };
+  // The float outputs.
+  std::vector<std::vector<std::vector<float>>> reference(
+      samples.size(), std::vector<std::vector<float>>(info->num_outputs));
+  double signal = 0.0;
+  if (failed(runAll([&](size_t s, uint32_t o, const float *d, size_t n) {
+        reference[s][o].assign(d, d + n);
+        for (size_t i = 0; i < n; ++i)
+          signal += static_cast<double>(d[i]) * d[i];
+      })))
+    return;
+  if (!(signal > 0))
+    return fail("the model's f32 outputs are all zero on the samples: no "
+                "error can be measured against them");
+
+  size_t runs = 0, totalRuns = layers.size() * bitsList.size();
+  for (auto [i, l] : llvm::enumerate(layers)) {
+    for (auto [c, bits] : llvm::enumerate(bitsList)) {
+      if (bits == 32) {
+        l.error.push_back(0.0);
+        continue;
+      }
+      inputPointers[inputs.size() + i] = l.values[c].data();
+      double noise = 0.0;
+      if (failed(runAll([&](size_t s, uint32_t o, const float *d, size_t n) {
+            const std::vector<float> &ref = reference[s][o];
+            for (size_t k = 0; k < n; ++k) {
+              double e = static_cast<double>(d[k]) - ref[k];
+              noise += e * e;
+            }
+          })))
+        return;
+      l.error.push_back(noise / signal);
+      if (showProgress)
+        llvm::errs() << llvm::format("\rqnt-allocate-bits: %zu/%zu runs",
+                                     ++runs, totalRuns);
+    }
+    inputPointers[inputs.size() + i] = floatWeights[i].data();
+  }
+  if (showProgress)
+    llvm::errs() << "\n";
+  quant_release_scratch();
+
+  // The least predicted error (the sum of the layers' errors) that fits.
+  bool bitsBudget = weightBitsBudget > 0;
+  int64_t totalWeights = 0;
+  for (const Layer &l : layers)
+    totalWeights += l.weights;
+  double budget = bitsBudget ? weightBitsBudget * totalWeights
+                             : static_cast<double>(sizeBudget);
+  std::vector<AllocationChoices> choices;
+  double minimum = 0.0;
+  for (const Layer &l : layers) {
+    AllocationChoices c;
+    for (auto [k, bits] : llvm::enumerate(bitsList))
+      c.costs.push_back(bitsBudget ? bits * l.weights : l.bytes[k]);
+    c.errors = l.error;
+    minimum += c.costs[0];
+    choices.push_back(std::move(c));
+  }
+  std::optional<std::vector<size_t>> allocation =
+      allocatePrecisions(choices, budget);
+  if (!allocation) {
+    if (bitsBudget)
+      return fail(llvm::formatv("weight-bits-budget={0} is below the "
+                                "smallest allocation ({1:f2} bits per "
+                                "weight, every layer at {2} bits)",
+                                weightBitsBudget.getValue(),
+                                minimum / totalWeights, bitsList[0])
+                      .str());
+    return fail(llvm::formatv("size-budget={0} is below the smallest "
+                              "allocation ({1} bytes, every layer at {2} "
+                              "bits)",
+                              sizeBudget.getValue(),
+                              static_cast<int64_t>(minimum), bitsList[0])
+                    .str());
+  }
+  const std::vector<size_t> &chosen = *allocation;
+
+  // Record and report.
+  Builder b(context);
+  llvm::raw_ostream &os = llvm::errs();
+  os << "qnt-allocate-bits: " << layers.size() << " layers, "
+     << totalWeights << " weights, " << samples.size() << " samples; "
+     << (bitsBudget ? llvm::formatv("budget {0} bits per weight",
+                                    weightBitsBudget.getValue())
+                          .str()
+                    : llvm::formatv("budget {0} bytes", sizeBudget.getValue())
+                          .str())
+     << "\n";
+  os << "| layer | weights |";
+  for (int64_t bits : bitsList)
+    if (bits != 32)
+      os << " SQNR int" << bits << " dB |";
+  os << " bits | bytes |\n|---|---|";
+  for (int64_t bits : bitsList)
+    if (bits != 32)
+      os << "---|";
+  os << "---|---|\n";
+  double error = 0.0, bits = 0.0;
+  int64_t bytes = 0;
+  for (auto [i, l] : llvm::enumerate(layers)) {
+    int64_t chosenBits = bitsList[chosen[i]];
+    l.op->setAttr(QntDialect::getWeightBitsAttrName(),
+                  b.getI64IntegerAttr(chosenBits));
+    os << "| " << l.name << " | " << l.weights << " |";
+    for (auto [c, cand] : llvm::enumerate(bitsList))
+      if (cand != 32)
+        os << " " << formatDb(toDb(l.error[c])) << " |";
+    os << " " << chosenBits << " | " << l.bytes[chosen[i]] << " |\n";
+    error += l.error[chosen[i]];
+    bits += static_cast<double>(chosenBits) * l.weights;
+    bytes += l.bytes[chosen[i]];
+    ++numLayers;
+  }
+  os << llvm::formatv("qnt-allocate-bits: {0:f2} bits per weight, {1} bytes "
+                      "of weights, predicted output SQNR {2} dB\n",
+                      bits / totalWeights, bytes, formatDb(toDb(error)));
+}
