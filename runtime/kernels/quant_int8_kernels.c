@@ -619,16 +619,24 @@ void QK_CAT(_mlir_ciface_quant_w4conv2d_, QK_ISA_NAME)(
       /* im2col of the strip: x - zp, 0 in the padding. */
       for (int64_t kk = 0; kk < k; ++kk) {
         int64_t ci = kk / (kh * kw), r = kk / kw % kh, t = kk % kw;
-        for (int64_t q = 0; q < len; ++q) {
-          int64_t y = (p0 + q) / ow, x = (p0 + q) % ow;
+        const int8_t *plane = image + ci * ih * iw;
+        int16_t *dst = col + kk * QUANT_W4_STRIP;
+        /* Output row by output row: one input row per run. */
+        int64_t y = p0 / ow, x = p0 % ow;
+        for (int64_t q = 0; q < len; x = 0, ++y) {
+          int64_t run = qk_min(ow - x, len - q);
           int64_t iy = y * p[QUANT_QCONV_SH] - p[QUANT_QCONV_PAD_TOP] +
                        r * p[QUANT_QCONV_DH];
-          int64_t ix = x * p[QUANT_QCONV_SW] - p[QUANT_QCONV_PAD_LEFT] +
-                       t * p[QUANT_QCONV_DW];
-          col[kk * QUANT_W4_STRIP + q] =
-              iy >= 0 && iy < ih && ix >= 0 && ix < iw
-                  ? (int16_t)(image[(ci * ih + iy) * iw + ix] - zp)
-                  : 0;
+          int rowInside = iy >= 0 && iy < ih;
+          const int8_t *src = plane + (rowInside ? iy : 0) * iw;
+          for (int64_t i = 0; i < run; ++i) {
+            int64_t ix = (x + i) * p[QUANT_QCONV_SW] -
+                         p[QUANT_QCONV_PAD_LEFT] + t * p[QUANT_QCONV_DW];
+            dst[q + i] = rowInside && ix >= 0 && ix < iw
+                             ? (int16_t)(src[ix] - zp)
+                             : 0;
+          }
+          q += run;
         }
         /* The last strip's tail: computed over full strips, never stored. */
         for (int64_t q = len; q < QUANT_W4_STRIP; ++q)
@@ -660,6 +668,10 @@ void QK_CAT(_mlir_ciface_quant_w4conv2d_, QK_ISA_NAME)(
   }
 }
 
+/* Rows per block and weights per unpacked chunk of the int4 GEMM. */
+#define QK_W4_ROWS 64
+#define QK_W4_CHUNK 256
+
 void QK_CAT(_mlir_ciface_quant_w4gemm_, QK_ISA_NAME)(
     quant_memref_i8 *input, quant_memref_i8 *weights, quant_memref_f32 *scales,
     quant_memref_f32 *bias, quant_memref_f32 *output, quant_memref_i8 *scratch,
@@ -674,23 +686,42 @@ void QK_CAT(_mlir_ciface_quant_w4gemm_, QK_ISA_NAME)(
   int64_t rows = p[QUANT_QGEMM_B], k = p[QUANT_QGEMM_K], n = p[QUANT_QGEMM_N];
   int64_t gk = p[QUANT_W4GEMM_GROUP_K], groups = k / gk;
   int32_t zp = (int32_t)p[QUANT_QGEMM_IN_ZP];
+  int64_t blocks = (rows + QK_W4_ROWS - 1) / QK_W4_ROWS;
   int parallel = p[QUANT_QGEMM_PARALLEL] && rows * n * k >= QK_PARALLEL_MACS;
   (void)parallel;
+  /* One output channel and block of rows at a time: each chunk of a group's
+     weights is unpacked once (to 16-bit lanes) and serves every row. */
   _Pragma("omp parallel for schedule(static) if(parallel)")
-  for (int64_t o = 0; o < n; ++o) {
+  for (int64_t job = 0; job < n * blocks; ++job) {
+    int64_t o = job / blocks, r0 = job % blocks * QK_W4_ROWS;
+    int64_t nr = qk_min(QK_W4_ROWS, rows - r0);
     const int8_t *pair = w + (o >> 1) * k;
     int shift = (o & 1) ? 0 : 4;
-    for (int64_t m = 0; m < rows; ++m) {
-      const int8_t *row = x + m * k;
-      float acc = 0.0f;
-      for (int64_t g = 0; g < groups; ++g) {
-        int32_t sum = 0;
-        for (int64_t j = g * gk; j < (g + 1) * gk; ++j)
-          sum += ((int32_t)row[j] - zp) *
-                 (int32_t)((int8_t)(pair[j] << shift) >> 4);
-        acc = acc + (float)sum * c[o * groups + g];
+    float acc[QK_W4_ROWS];
+    int32_t sum[QK_W4_ROWS];
+    int16_t unpacked[QK_W4_CHUNK];
+    for (int64_t m = 0; m < nr; ++m)
+      acc[m] = 0.0f;
+    for (int64_t g = 0; g < groups; ++g) {
+      for (int64_t m = 0; m < nr; ++m)
+        sum[m] = 0;
+      for (int64_t j0 = g * gk; j0 < (g + 1) * gk; j0 += QK_W4_CHUNK) {
+        int64_t len = qk_min(QK_W4_CHUNK, (g + 1) * gk - j0);
+        for (int64_t j = 0; j < len; ++j)
+          unpacked[j] = (int16_t)((int8_t)(pair[j0 + j] << shift) >> 4);
+        for (int64_t m = 0; m < nr; ++m) {
+          const int8_t *row = x + (r0 + m) * k + j0;
+          int32_t s = 0;
+          for (int64_t j = 0; j < len; ++j)
+            s += ((int32_t)row[j] - zp) * (int32_t)unpacked[j];
+          sum[m] += s;
+        }
       }
-      out[m * n + o] = acc + bi[o];
+      float cg = c[o * groups + g];
+      for (int64_t m = 0; m < nr; ++m)
+        acc[m] = acc[m] + (float)sum[m] * cg;
     }
+    for (int64_t m = 0; m < nr; ++m)
+      out[(r0 + m) * n + o] = acc[m] + bi[o];
   }
 }
