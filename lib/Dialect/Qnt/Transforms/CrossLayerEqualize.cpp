@@ -18,6 +18,7 @@
 #include "quant/Dialect/Qnt/Transforms/Passes.h"
 
 #include "quant/Dialect/Qnt/IR/QntConstants.h"
+#include "quant/Dialect/Qnt/IR/QntDialect.h"
 #include "quant/Dialect/Qnt/IR/QntOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -44,11 +45,21 @@ struct Layer {
   SmallVector<double> weight, bias; // bias empty when the op has none
   int64_t outChannels = 0, inChannels = 0;
   bool weightChanged = false, biasChanged = false;
+  /// What each output channel has been divided by in this run.
+  SmallVector<double> outScale;
 
   /// Calls fn(index) for each weight element of output channel `o`.
   template <typename Fn> void forOutput(int64_t o, Fn fn) const;
   /// Calls fn(index) for each weight element that reads input channel `i`.
   template <typename Fn> void forInput(int64_t i, Fn fn) const;
+  /// The output channel weight element `k` belongs to.
+  int64_t outputOf(int64_t k) const {
+    if (auto gemm = dyn_cast<GemmOp>(op)) {
+      int64_t cols = weightType.getDimSize(1);
+      return gemm.getTransB() ? k / cols : k % cols;
+    }
+    return k / (weightType.getNumElements() / outChannels);
+  }
 
   double outputRange(int64_t o) const {
     double r = 0.0;
@@ -138,6 +149,7 @@ std::optional<Layer> readLayer(Operation *op) {
     layer.outChannels = layer.weightType.getDimSize(0);
     layer.inChannels = layer.weightType.getDimSize(1) * group;
   }
+  layer.outScale.assign(layer.outChannels, 1.0);
   if (bias) {
     std::optional<SmallVector<float>> b = getConstantF32Values(bias);
     // Only a bias of one value per output channel scales with it (a gemm's
@@ -167,6 +179,37 @@ Operation *findConsumer(Value value) {
     if (isa<ConvOp, GemmOp>(user) && use.getOperandNumber() == 0)
       return user;
     return nullptr;
+  }
+}
+
+/// Whether the path from `value` to its consumer (single-use relu /
+/// max_pool ops, as findConsumer walks it) has a relu.
+bool pathHasRelu(Value value) {
+  while (value.hasOneUse()) {
+    Operation *user = *value.getUsers().begin();
+    if (isa<ReluOp>(user))
+      return true;
+    if (!isa<MaxPoolOp>(user))
+      return false;
+    value = user->getResult(0);
+  }
+  return false;
+}
+
+/// Drops the calibrated ranges on `value` and on the relu / max_pool ops
+/// after it (high-bias absorption shifted them).
+void dropRanges(Value value) {
+  while (true) {
+    if (Operation *def = value.getDefiningOp()) {
+      def->removeAttr(QntDialect::getRangeAttrName());
+      def->removeAttr(QntDialect::getChannelRangeAttrName());
+    }
+    if (!value.hasOneUse())
+      return;
+    Operation *user = *value.getUsers().begin();
+    if (!isa<ReluOp, MaxPoolOp>(user))
+      return;
+    value = user->getResult(0);
   }
 }
 
@@ -224,6 +267,7 @@ struct QntCrossLayerEqualizePass
           if (s == 1.0)
             continue;
           p.forOutput(c, [&](int64_t k) { p.weight[k] /= s; });
+          p.outScale[c] *= s;
           if (!p.bias.empty()) {
             p.bias[c] /= s;
             p.biasChanged = true;
@@ -237,6 +281,43 @@ struct QntCrossLayerEqualizePass
         break;
     }
     numSweeps = sweeps;
+
+    // High-bias absorption on relu links with per-channel statistics.
+    for (auto [pOp, qOp] : links) {
+      if (!absorbHighBias)
+        break;
+      Layer &p = layers.find(pOp)->second;
+      Layer &q = layers.find(qOp)->second;
+      ChannelRangeAttr stats = getValueChannelRange(pOp->getResult(0));
+      auto conv = dyn_cast<ConvOp>(qOp);
+      bool padded =
+          conv && llvm::any_of(conv.getPads(), [](int64_t v) { return v; });
+      if (!stats || p.bias.empty() || q.bias.empty() || padded ||
+          !pathHasRelu(pOp->getResult(0)) ||
+          static_cast<int64_t>(stats.getMin().size()) != p.outChannels ||
+          stats.getAxis() !=
+              cast<RankedTensorType>(pOp->getResult(0).getType()).getRank() -
+                  (isa<GemmOp>(pOp) ? 1 : 3))
+        continue;
+      bool moved = false;
+      for (int64_t c = 0; c < p.outChannels; ++c) {
+        // The statistics describe the model before this run's rescaling.
+        double floor =
+            std::max(0.0, double(stats.getMin()[c]) / p.outScale[c]);
+        if (!(floor > 0.0) || !std::isfinite(floor))
+          continue;
+        p.bias[c] -= floor;
+        q.forInput(c, [&](int64_t k) {
+          q.bias[q.outputOf(k)] += q.weight[k] * floor;
+        });
+        ++numAbsorbed;
+        moved = true;
+      }
+      if (moved) {
+        p.biasChanged = q.biasChanged = true;
+        dropRanges(pOp->getResult(0));
+      }
+    }
 
     for (auto &[op, layer] : layers) {
       if (layer.weightChanged)

@@ -87,18 +87,35 @@ def QntCrossLayerEqualize
     The function computed is unchanged up to f32 rounding of the rescaled
     weights (scales are computed in double; each weight is rounded once).
     Run it after `qnt-fold-batch-norm` and before calibration: activation
-    ranges between linked layers change. High-bias absorption is not done
-    yet (it needs per-channel activation statistics, which calibration
-    records with per-channel=true, but it runs before calibration).
+    ranges between linked layers change.
+
+    High-bias absorption (`absorb-high-bias`, default on) then works on the
+    links whose path has a `qnt.relu`, whose `P` result carries per-channel
+    statistics (`qnt.channel_range`, from `qnt-calibrate per-channel=true`)
+    and whose `Q` has a bias and no padding (padded taps would read 0, not
+    the absorbed amount). With `c_i = max(0, min_i)`, the smallest
+    pre-activation value channel `i` took on the calibration data,
+    `relu(h_i) = relu(h_i - c_i) + c_i` whenever `h_i >= c_i`, so `c_i`
+    leaves `P`'s bias and `Q`'s bias gains `sum_k W_Q[o, i, k] * c_i`: the
+    activations between the two shrink by `c_i` and the function is
+    unchanged on every input where `h_i >= c_i` holds (all calibration
+    samples). Nagel et al. take `c` from batch-norm statistics instead
+    (`beta - 3 gamma`); quant folds batch norms first and uses the observed
+    minimum. The stale ranges on the path are removed: calibrate again.
   }];
   let options = [
     Option<"maxIterations", "max-iterations", "int64_t", /*default=*/"20",
            "Sweeps over all links at most">,
     Option<"tolerance", "tolerance", "double", /*default=*/"1e-4",
            "Stop when every scale of a sweep is within this of 1">,
+    Option<"absorbHighBias", "absorb-high-bias", "bool", /*default=*/"true",
+           "Move each relu link's guaranteed activation floor from P's bias "
+           "into Q's (needs qnt.channel_range on P)">,
   ];
   let dependentDialects = ["::mlir::qnt::QntDialect"];
   let statistics = [
+    Statistic<"numAbsorbed", "num-absorbed",
+              "Channels whose high bias moved into the next layer">,
     Statistic<"numLinks", "num-links", "Layer pairs equalized">,
     Statistic<"numSweeps", "num-sweeps", "Sweeps until convergence">
   ];
