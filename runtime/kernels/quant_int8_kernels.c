@@ -582,8 +582,11 @@ QK_DRIVERS(generic, QUANT_GENERIC_MR, QUANT_GENERIC_NC)
 
 /* Weight (o, k) of a packed [ceil(O/2)][K] matrix. */
 QK_INLINE int32_t qk_w4(const int8_t *w, int64_t k, int64_t o, int64_t kk) {
-  int8_t byte = w[(o >> 1) * k + kk];
-  return (o & 1) ? (int32_t)(byte >> 4) : (int32_t)((int8_t)(byte << 4) >> 4);
+  /* Shifts on the unsigned byte (a negative value shifted left is
+     undefined in C); the int8_t conversions wrap (two's complement). */
+  uint8_t byte = (uint8_t)w[(o >> 1) * k + kk];
+  return (o & 1) ? (int32_t)((int8_t)byte >> 4)
+                 : (int32_t)((int8_t)(uint8_t)(byte << 4) >> 4);
 }
 
 void QK_CAT(_mlir_ciface_quant_w4conv2d_, QK_ISA_NAME)(
@@ -708,7 +711,8 @@ void QK_CAT(_mlir_ciface_quant_w4gemm_, QK_ISA_NAME)(
       for (int64_t j0 = g * gk; j0 < (g + 1) * gk; j0 += QK_W4_CHUNK) {
         int64_t len = qk_min(QK_W4_CHUNK, (g + 1) * gk - j0);
         for (int64_t j = 0; j < len; ++j)
-          unpacked[j] = (int16_t)((int8_t)(pair[j0 + j] << shift) >> 4);
+          unpacked[j] = (int16_t)(
+              (int8_t)(uint8_t)((uint8_t)pair[j0 + j] << shift) >> 4);
         for (int64_t m = 0; m < nr; ++m) {
           const int8_t *row = x + (r0 + m) * k + j0;
           int32_t s = 0;

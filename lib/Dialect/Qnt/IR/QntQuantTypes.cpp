@@ -156,7 +156,7 @@ mlir::qnt::packGroupedI4Weight(RankedTensorType type, const GroupedI4Weight &w,
       for (int64_t t = 0; t < taps; ++t) {
         int64_t lo = at(2 * p, i, t);
         int64_t hi = 2 * p + 1 < w.outChannels ? at(2 * p + 1, i, t) : 0;
-        packed.push_back(static_cast<int8_t>((lo & 0xF) | (hi << 4)));
+        packed.push_back(static_cast<int8_t>((lo & 0xF) | ((hi & 0xF) << 4)));
       }
   return packed;
 }

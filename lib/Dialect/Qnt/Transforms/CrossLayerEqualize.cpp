@@ -242,9 +242,13 @@ struct QntCrossLayerEqualizePass
           return nullptr;
         return &layers.insert({o, std::move(*layer)}).first->second;
       };
+      // `get` may grow `layers`: read P's channels before looking up Q.
       Layer *p = get(op);
-      Layer *q = p ? get(consumer) : nullptr;
-      if (!p || !q || p->outChannels != q->inChannels)
+      if (!p)
+        return;
+      int64_t channels = p->outChannels;
+      Layer *q = get(consumer);
+      if (!q || channels != q->inChannels)
         return;
       links.emplace_back(op, consumer);
     });
