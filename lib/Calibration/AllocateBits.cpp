@@ -15,6 +15,7 @@
 #include "quant/Calibration/Passes.h"
 
 #include "quant/Calibration/CalibrationData.h"
+#include "quant/Calibration/PassJit.h"
 #include "quant/Compiler/ModelCompiler.h"
 #include "quant/Dialect/Qnt/IR/QntConstants.h"
 #include "quant/Dialect/Qnt/IR/QntDialect.h"
@@ -25,13 +26,8 @@
 
 #include "quant_runtime.h"
 
-#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Process.h"
@@ -226,46 +222,17 @@ void QntAllocateBitsPass::runOnOperation() {
     cloneMain.setArgAttr(inputs.size() + i, "onnx.name",
                          StringAttr::get(context, "quant.weight" +
                                                       std::to_string(i)));
-  (*clone)->removeAttr(QntDialect::getCalibrationAttrName());
-  std::string bytecode;
-  {
-    llvm::raw_string_ostream os(bytecode);
-    if (failed(writeBytecodeToFile(*clone, os)))
-      return fail("cannot serialize the model");
-  }
-  clone = nullptr;
-  DialectRegistry registry;
-  context->getDialectRegistry().appendTo(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  registerOpenMPDialectTranslation(registry);
-  MLIRContext jitContext(registry);
-  jitContext.getDiagEngine().registerHandler([&](Diagnostic &diag) {
-    emitError(module.getLoc(), "qnt-allocate-bits: ") << diag.str();
-  });
-  OwningOpRef<ModuleOp> jitModule =
-      parseSourceString<ModuleOp>(bytecode, &jitContext);
-  if (!jitModule)
-    return fail("cannot re-read the model");
   bool showProgress = llvm::sys::Process::StandardErrIsDisplayed();
   if (showProgress)
     llvm::errs() << "qnt-allocate-bits: compiling the model to measure "
                  << layers.size() << " layers on " << samples.size()
                  << " samples\n";
-  FailureOr<quant_compiler::JitModel> jit = quant_compiler::jitCompileModel(
-      *jitModule, "quant_allocation_model", /*parallel=*/true);
-  if (failed(jit))
-    return fail("cannot compile the model (see the errors above)");
-  const quant_model_info *info = jit->info;
-
-  std::vector<std::vector<char>> outputs(info->num_outputs);
-  std::vector<void *> outputPointers(info->num_outputs);
-  std::vector<size_t> outputBytes(info->num_outputs);
-  for (uint32_t i = 0; i < info->num_outputs; ++i) {
-    outputs[i].resize(info->outputs[i].num_bytes);
-    outputPointers[i] = outputs[i].data();
-    outputBytes[i] = outputs[i].size();
-  }
+  std::unique_ptr<PassJitModel> jit = PassJitModel::compile(
+      std::move(clone), module, "qnt-allocate-bits", "quant_allocation_model");
+  if (!jit)
+    return signalPassFailure();
+  const quant_model_info *info = jit->info();
+  std::vector<std::vector<char>> &outputs = jit->outputs;
   // Weights start as the float ones (the last candidate is the widest; the
   // float values are the 32-bit candidate or the originals).
   std::vector<std::vector<float>> floatWeights;
@@ -289,9 +256,7 @@ void QntAllocateBitsPass::runOnOperation() {
         inputPointers[i] = samples[s][i].data.data();
         inputBytes[i] = samples[s][i].data.size();
       }
-      int status = quant_model_run(info, inputPointers.data(),
-                                   inputBytes.data(), outputPointers.data(),
-                                   outputBytes.data());
+      int status = jit->run(inputPointers.data(), inputBytes.data());
       if (status != QUANT_OK) {
         fail("running sample " + data->getSampleName(s) +
              " failed: " + quant_status_string(status));

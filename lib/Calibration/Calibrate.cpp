@@ -14,6 +14,7 @@
 
 #include "quant/Calibration/CalibrationData.h"
 #include "quant/Calibration/Histogram.h"
+#include "quant/Calibration/PassJit.h"
 #include "quant/Compiler/ModelCompiler.h"
 #include "quant/Dialect/Qnt/IR/QntDialect.h"
 #include "quant/Dialect/Qnt/IR/QntOps.h"
@@ -21,15 +22,10 @@
 
 #include "quant_runtime.h"
 
-#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Threading.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
@@ -137,19 +133,17 @@ struct QntCalibratePass
   void runOnOperation() override;
 
 private:
-  /// Writes the instrumented clone of the module into `jitContext` and
-  /// JIT-compiles it; `observed` gets the output indices.
-  FailureOr<quant_compiler::JitModel>
-  compileInstrumented(func::FuncOp main, MLIRContext &jitContext,
-                      OwningOpRef<ModuleOp> &jitModule,
+  /// The instrumented clone of the module (every observed value a result of
+  /// @main), compiled; `observed` gets the output indices.
+  std::unique_ptr<PassJitModel>
+  compileInstrumented(func::FuncOp main,
                       MutableArrayRef<ObservedValue> observed);
 };
 
 } // namespace
 
-FailureOr<quant_compiler::JitModel> QntCalibratePass::compileInstrumented(
-    func::FuncOp main, MLIRContext &jitContext,
-    OwningOpRef<ModuleOp> &jitModule, MutableArrayRef<ObservedValue> observed) {
+std::unique_ptr<PassJitModel> QntCalibratePass::compileInstrumented(
+    func::FuncOp main, MutableArrayRef<ObservedValue> observed) {
   ModuleOp module = getOperation();
   IRMapping mapping;
   OwningOpRef<ModuleOp> clone = cast<ModuleOp>(module->clone(mapping));
@@ -172,28 +166,8 @@ FailureOr<quant_compiler::JitModel> QntCalibratePass::compileInstrumented(
   cloneMain.setType(FunctionType::get(&getContext(),
                                       cloneMain.getArgumentTypes(),
                                       ret.getOperandTypes()));
-  // Calibration attributes of an earlier run mean nothing to the lowering.
-  (*clone)->removeAttr(QntDialect::getCalibrationAttrName());
-
-  // Compile in a private context: the lowering loads dialects and runs its
-  // own pass manager, which must not happen inside this pass's context.
-  std::string bytecode;
-  {
-    llvm::raw_string_ostream os(bytecode);
-    if (failed(writeBytecodeToFile(*clone, os)))
-      return emitError(module.getLoc(), "qnt-calibrate: cannot serialize the "
-                              "instrumented model");
-  }
-  jitModule = parseSourceString<ModuleOp>(bytecode, &jitContext);
-  if (!jitModule)
-    return emitError(module.getLoc(), "qnt-calibrate: cannot re-read the instrumented "
-                            "model");
-  FailureOr<quant_compiler::JitModel> jit = quant_compiler::jitCompileModel(
-      *jitModule, "quant_calibration_model", /*parallel=*/true);
-  if (failed(jit))
-    return emitError(module.getLoc(), "qnt-calibrate: cannot compile the model for "
-                            "calibration (see the errors above)");
-  return jit;
+  return PassJitModel::compile(std::move(clone), module, "qnt-calibrate",
+                               "quant_calibration_model");
 }
 
 void QntCalibratePass::runOnOperation() {
@@ -275,32 +249,10 @@ void QntCalibratePass::runOnOperation() {
                  << observed.size() << " values on " << data->size()
                  << " samples\n";
 
-  DialectRegistry registry;
-  context->getDialectRegistry().appendTo(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  registerOpenMPDialectTranslation(registry);
-  MLIRContext jitContext(registry);
-  jitContext.getDiagEngine().registerHandler([&](Diagnostic &diag) {
-    // Report the private context's errors through this pass's context.
-    emitError(module.getLoc(), "qnt-calibrate: ") << diag.str();
-  });
-  OwningOpRef<ModuleOp> jitModule;
-  FailureOr<quant_compiler::JitModel> jit =
-      compileInstrumented(main, jitContext, jitModule, observed);
-  if (failed(jit))
+  std::unique_ptr<PassJitModel> jit = compileInstrumented(main, observed);
+  if (!jit)
     return signalPassFailure();
-  const quant_model_info *info = jit->info;
-
-  // Output buffers, reused by every sample.
-  std::vector<std::vector<char>> outputs(info->num_outputs);
-  std::vector<void *> outputPointers(info->num_outputs);
-  std::vector<size_t> outputBytes(info->num_outputs);
-  for (uint32_t i = 0; i < info->num_outputs; ++i) {
-    outputs[i].resize(info->outputs[i].num_bytes);
-    outputPointers[i] = outputs[i].data();
-    outputBytes[i] = outputs[i].size();
-  }
+  std::vector<std::vector<char>> &outputs = jit->outputs;
 
   std::vector<Observer> observers;
   observers.reserve(observed.size());
@@ -321,8 +273,7 @@ void QntCalibratePass::runOnOperation() {
       inputPointers.push_back(t.data.data());
       inputBytes.push_back(t.data.size());
     }
-    int status = quant_model_run(info, inputPointers.data(), inputBytes.data(),
-                                 outputPointers.data(), outputBytes.data());
+    int status = jit->run(inputPointers.data(), inputBytes.data());
     if (status != QUANT_OK)
       return fail("running sample " + data->getSampleName(s) + " failed: " +
                   quant_status_string(status));

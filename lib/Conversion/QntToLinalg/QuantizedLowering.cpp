@@ -95,34 +95,6 @@ LogicalResult checkQuantizedLowerable(Operation *op) {
         return fail("only 2-D max_pool");
     return success();
   }
-  if (isInt4Layer(op)) {
-    if (auto conv = dyn_cast<ConvOp>(op)) {
-      if (conv.getInput().getType().getRank() != 4 || conv.getGroup() != 1)
-        return fail("only 2-D convolutions with group 1");
-    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
-      if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
-          gemm.getBeta().convertToDouble() != 1.0)
-        return fail("gemm with trans_a or alpha/beta != 1");
-    } else if (cast<RankedTensorType>(op->getOperand(0).getType()).getRank() !=
-               2) {
-      return fail("only 2-D matmul");
-    }
-    if (!perTensorI8(op->getOperand(0).getType()))
-      return fail("an int4 layer's input must be per-tensor i8");
-    if (!cast<RankedTensorType>(op->getResult(0).getType())
-             .getElementType()
-             .isF32())
-      return fail("an int4 layer's result must be f32");
-    if (!getConstantIntValues(
-            castToStorageIfCast(op->getOperand(1))))
-      return fail("the int4 weight must be a constant");
-    if (op->getNumOperands() > 2) {
-      auto bias = cast<RankedTensorType>(op->getOperand(2).getType());
-      if (!bias.getElementType().isF32() || bias.getRank() != 1)
-        return fail("an int4 layer's bias must be a 1-D f32 tensor");
-    }
-    return success();
-  }
   if (auto conv = dyn_cast<ConvOp>(op)) {
     if (conv.getInput().getType().getRank() != 4 || conv.getGroup() != 1)
       return fail("only 2-D convolutions with group 1");
@@ -136,6 +108,22 @@ LogicalResult checkQuantizedLowerable(Operation *op) {
       return fail("only 2-D matmul");
   } else {
     return fail("no int8 lowering for this op");
+  }
+  if (isInt4Layer(op)) {
+    if (!perTensorI8(op->getOperand(0).getType()))
+      return fail("an int4 layer's input must be per-tensor i8");
+    if (!cast<RankedTensorType>(op->getResult(0).getType())
+             .getElementType()
+             .isF32())
+      return fail("an int4 layer's result must be f32");
+    if (!getConstantIntValues(castToStorageIfCast(op->getOperand(1))))
+      return fail("the int4 weight must be a constant");
+    if (op->getNumOperands() > 2) {
+      auto bias = cast<RankedTensorType>(op->getOperand(2).getType());
+      if (!bias.getElementType().isF32() || bias.getRank() != 1)
+        return fail("an int4 layer's bias must be a 1-D f32 tensor");
+    }
+    return success();
   }
   // conv/gemm/matmul: i8 input and output, zero-point-0 i8 weights, i32 bias.
   if (!perTensorI8(op->getOperand(0).getType()) ||

@@ -1,0 +1,60 @@
+//===- PassJit.h - Running a model from inside a pass -----------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// Passes that measure the model on data (qnt-calibrate, qnt-allocate-bits)
+// compile a clone of it with the float pipeline and JIT it. The lowering
+// loads dialects and runs its own pass manager, which must not happen in the
+// running pass's context, so the clone is serialized and re-read in a
+// private context, whose diagnostics are re-emitted at the pass's module.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_CALIBRATION_PASSJIT_H
+#define QUANT_CALIBRATION_PASSJIT_H
+
+#include "quant/Compiler/ModelCompiler.h"
+
+#include "quant_runtime.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <memory>
+#include <vector>
+
+namespace mlir::qnt {
+
+class PassJitModel {
+public:
+  /// Compiles `clone` (a module the caller built; it is consumed) for this
+  /// host. Errors are reported at `reportAt`'s location as
+  /// "<passName>: <message>"; nullptr then.
+  static std::unique_ptr<PassJitModel> compile(OwningOpRef<ModuleOp> clone,
+                                               ModuleOp reportAt,
+                                               StringRef passName,
+                                               StringRef symbolName);
+
+  const quant_model_info *info() const { return jit.info; }
+
+  /// Runs one sample into the output buffers below; a quant_status.
+  int run(const void *const *inputs, const size_t *inputBytes);
+
+  /// One buffer per model output, reused by every run.
+  std::vector<std::vector<char>> outputs;
+
+private:
+  PassJitModel() = default;
+  std::unique_ptr<MLIRContext> context;
+  OwningOpRef<ModuleOp> module;
+  quant_compiler::JitModel jit;
+  std::vector<void *> outputPointers;
+  std::vector<size_t> outputBytes;
+};
+
+} // namespace mlir::qnt
+
+#endif // QUANT_CALIBRATION_PASSJIT_H

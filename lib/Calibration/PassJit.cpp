@@ -1,0 +1,77 @@
+//===- PassJit.cpp - Running a model from inside a pass -------------------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Calibration/PassJit.h"
+
+#include "quant/Dialect/Qnt/IR/QntDialect.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+std::unique_ptr<PassJitModel>
+PassJitModel::compile(OwningOpRef<ModuleOp> clone, ModuleOp reportAt,
+                      StringRef passName, StringRef symbolName) {
+  Location loc = reportAt.getLoc();
+  std::string prefix = (passName + ": ").str();
+  // Calibration attributes of an earlier run mean nothing to the lowering.
+  (*clone)->removeAttr(QntDialect::getCalibrationAttrName());
+  std::string bytecode;
+  {
+    llvm::raw_string_ostream os(bytecode);
+    if (failed(writeBytecodeToFile(*clone, os))) {
+      emitError(loc, prefix) << "cannot serialize the model";
+      return nullptr;
+    }
+  }
+  clone = nullptr;
+
+  std::unique_ptr<PassJitModel> model(new PassJitModel());
+  DialectRegistry registry;
+  reportAt.getContext()->getDialectRegistry().appendTo(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
+  model->context = std::make_unique<MLIRContext>(registry);
+  model->context->getDiagEngine().registerHandler([loc, prefix](
+                                                      Diagnostic &diag) {
+    emitError(loc, prefix) << diag.str();
+  });
+  model->module = parseSourceString<ModuleOp>(bytecode, model->context.get());
+  if (!model->module) {
+    emitError(loc, prefix) << "cannot re-read the model";
+    return nullptr;
+  }
+  FailureOr<quant_compiler::JitModel> jit = quant_compiler::jitCompileModel(
+      *model->module, symbolName, /*parallel=*/true);
+  if (failed(jit)) {
+    emitError(loc, prefix)
+        << "cannot compile the model (see the errors above)";
+    return nullptr;
+  }
+  model->jit = std::move(*jit);
+  const quant_model_info *info = model->jit.info;
+  model->outputs.resize(info->num_outputs);
+  for (uint32_t i = 0; i < info->num_outputs; ++i) {
+    model->outputs[i].resize(info->outputs[i].num_bytes);
+    model->outputPointers.push_back(model->outputs[i].data());
+    model->outputBytes.push_back(model->outputs[i].size());
+  }
+  return model;
+}
+
+int PassJitModel::run(const void *const *inputs, const size_t *inputBytes) {
+  return quant_model_run(jit.info, inputs,
+                         inputBytes, outputPointers.data(),
+                         outputBytes.data());
+}
