@@ -150,17 +150,8 @@ void QntAllocateBitsPass::runOnOperation() {
                                               q->inAxis, groupSize, *values,
                                               q4);
         groups = w.groups;
-        int64_t outStride = 1, inStride = 1;
-        for (int64_t d = l.weightType.getRank() - 1; d > w.outAxis; --d)
-          outStride *= shape[d];
-        for (int64_t d = l.weightType.getRank() - 1; d > w.inAxis; --d)
-          inStride *= shape[d];
-        for (size_t i = 0; i < v.size(); ++i) {
-          int64_t o = static_cast<int64_t>(i) / outStride % w.outChannels;
-          int64_t c = static_cast<int64_t>(i) / inStride % w.inChannels;
-          v[i] = static_cast<float>(
-              q4[i] * w.scales[o * w.groups + c / w.groupSize]);
-        }
+        SmallVector<float> real = dequantizeGroupedI4(l.weightType, w, q4);
+        v.assign(real.begin(), real.end());
       } else if (bits == 8) {
         SymmetricWeights q8 = quantizeSymmetricWeights(
             values->data(), values->size(), channels, inner, perChannel, 0.0);

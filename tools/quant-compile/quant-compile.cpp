@@ -97,7 +97,8 @@ static cl::opt<double> weightBitsBudget(
     "weight-bits-budget",
     cl::desc("--precision=mixed: average bits per weight (4 for all int4, "
              "8 for all int8; scales not counted) over the quantizable "
-             "layers"),
+             "layers; sensitivities are measured on the first 16 "
+             "calibration samples (fewer with --calibration-samples)"),
     cl::value_desc("B"), cl::init(0.0), cl::cat(category));
 static cl::opt<int64_t> sizeBudget(
     "size-budget",
@@ -330,6 +331,18 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
+  // Per-channel minmax ranges, which SmoothQuant's factors and CLE's
+  // high-bias absorption read (the calibration below then chooses the
+  // final ranges with the requested method).
+  auto addChannelCalibration = [&](PassManager &pm) {
+    mlir::qnt::CalibrationPipelineOptions options;
+    options.data = calibrationData;
+    options.method = "minmax";
+    options.samples = calibrationSamples;
+    options.perChannel = true;
+    mlir::qnt::buildCalibrationPipeline(pm, options);
+  };
+
   if (crossLayerEqualize) {
     PassManager pm(context.get());
     pm.addPass(mlir::qnt::createQntFoldBatchNorm());
@@ -338,12 +351,7 @@ int main(int argc, char **argv) {
     if (!calibrationData.empty()) {
       // High-bias absorption: each equalized relu link's observed
       // per-channel floor moves from one bias into the next.
-      mlir::qnt::CalibrationPipelineOptions options;
-      options.data = calibrationData;
-      options.method = "minmax";
-      options.samples = calibrationSamples;
-      options.perChannel = true;
-      mlir::qnt::buildCalibrationPipeline(pm, options);
+      addChannelCalibration(pm);
       pm.addNestedPass<func::FuncOp>(
           mlir::qnt::createQntCrossLayerEqualize());
     }
@@ -352,15 +360,8 @@ int main(int argc, char **argv) {
   }
 
   if (!smoothAlpha.empty()) {
-    // Per-channel ranges for the factors; the calibration below then
-    // chooses the smoothed values' ranges with the requested method.
     PassManager pm(context.get());
-    mlir::qnt::CalibrationPipelineOptions options;
-    options.data = calibrationData;
-    options.method = "minmax";
-    options.samples = calibrationSamples;
-    options.perChannel = true;
-    mlir::qnt::buildCalibrationPipeline(pm, options);
+    addChannelCalibration(pm);
     mlir::qnt::QntSmoothQuantOptions smooth;
     smooth.alpha = smoothAlpha;
     pm.addNestedPass<func::FuncOp>(mlir::qnt::createQntSmoothQuant(smooth));
@@ -390,6 +391,10 @@ int main(int argc, char **argv) {
       allocate.sizeBudget = sizeBudget;
       allocate.groupSize = groupSize;
       allocate.granularity = granularity;
+      // One model run per layer, candidate and sample: the pass's default
+      // (16 samples) unless --calibration-samples asks for fewer.
+      if (calibrationSamples > 0 && calibrationSamples < allocate.maxSamples)
+        allocate.maxSamples = calibrationSamples;
       pm.addPass(mlir::qnt::createQntAllocateBits(allocate));
     }
     if (quantized) {

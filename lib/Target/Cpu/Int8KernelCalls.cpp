@@ -89,6 +89,38 @@ startOperands(Operation *op, StringRef kernel, int64_t channels,
   return k;
 }
 
+/// The QUANT_QCONV_* params of `op` (a 2-D conv on an int8 input) that
+/// the int8 and int4 convolution kernels share: shapes, strides,
+/// dilations, padding, the input zero point and whether to parallelize;
+/// `size` entries (the output-grid ones and any after them are left 0).
+SmallVector<int64_t> convParams(qnt::ConvOp op, int64_t size,
+                                int64_t inZeroPoint, bool parallel) {
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  auto outType = cast<RankedTensorType>(op.getType());
+  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                    pads = op.getPads();
+  SmallVector<int64_t> p(size, 0);
+  p[QUANT_QCONV_BATCH] = inType.getDimSize(0);
+  p[QUANT_QCONV_IC] = inType.getDimSize(1);
+  p[QUANT_QCONV_IH] = inType.getDimSize(2);
+  p[QUANT_QCONV_IW] = inType.getDimSize(3);
+  p[QUANT_QCONV_OC] = wType.getDimSize(0);
+  p[QUANT_QCONV_OH] = outType.getDimSize(2);
+  p[QUANT_QCONV_OW] = outType.getDimSize(3);
+  p[QUANT_QCONV_KH] = wType.getDimSize(2);
+  p[QUANT_QCONV_KW] = wType.getDimSize(3);
+  p[QUANT_QCONV_SH] = strides[0];
+  p[QUANT_QCONV_SW] = strides[1];
+  p[QUANT_QCONV_DH] = dilations[0];
+  p[QUANT_QCONV_DW] = dilations[1];
+  p[QUANT_QCONV_PAD_TOP] = pads[0];
+  p[QUANT_QCONV_PAD_LEFT] = pads[1];
+  p[QUANT_QCONV_IN_ZP] = inZeroPoint;
+  p[QUANT_QCONV_PARALLEL] = parallel;
+  return p;
+}
+
 std::optional<KernelOperands> convOperands(qnt::ConvOp op,
                                            const Int8KernelIsa &isa,
                                            bool parallel) {
@@ -111,29 +143,11 @@ std::optional<KernelOperands> convOperands(qnt::ConvOp op,
   k.packedWeights = packRowsPanels(matrix, oc, kk, isa.mr, isa.kGroup);
   k.bias = compensatedBiases(matrix, oc, kk, /*channelMajor=*/true, bias,
                              inQ.getZeroPoint(), isa.activationShift());
-  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
-                    pads = op.getPads();
-  k.params.assign(QUANT_QCONV_NUM_PARAMS, 0);
-  k.params[QUANT_QCONV_BATCH] = inType.getDimSize(0);
-  k.params[QUANT_QCONV_IC] = inType.getDimSize(1);
-  k.params[QUANT_QCONV_IH] = inType.getDimSize(2);
-  k.params[QUANT_QCONV_IW] = inType.getDimSize(3);
-  k.params[QUANT_QCONV_OC] = oc;
-  k.params[QUANT_QCONV_OH] = outType.getDimSize(2);
-  k.params[QUANT_QCONV_OW] = outType.getDimSize(3);
-  k.params[QUANT_QCONV_KH] = wType.getDimSize(2);
-  k.params[QUANT_QCONV_KW] = wType.getDimSize(3);
-  k.params[QUANT_QCONV_SH] = strides[0];
-  k.params[QUANT_QCONV_SW] = strides[1];
-  k.params[QUANT_QCONV_DH] = dilations[0];
-  k.params[QUANT_QCONV_DW] = dilations[1];
-  k.params[QUANT_QCONV_PAD_TOP] = pads[0];
-  k.params[QUANT_QCONV_PAD_LEFT] = pads[1];
-  k.params[QUANT_QCONV_IN_ZP] = inQ.getZeroPoint();
+  k.params = convParams(op, QUANT_QCONV_NUM_PARAMS, inQ.getZeroPoint(),
+                        parallel);
   k.params[QUANT_QCONV_OUT_ZP] = outQ.getZeroPoint();
   k.params[QUANT_QCONV_QMIN] = outQ.getStorageTypeMin();
   k.params[QUANT_QCONV_QMAX] = outQ.getStorageTypeMax();
-  k.params[QUANT_QCONV_PARALLEL] = parallel;
   k.scratchBytes = quant_qconv_scratch_bytes(
       inType.getDimSize(1), wType.getDimSize(2), wType.getDimSize(3),
       outType.getDimSize(2), outType.getDimSize(3), isa.nc, isa.kGroup);
@@ -330,26 +344,8 @@ bool rewriteInt4(Operation *op, const Int8KernelIsa &isa, bool parallel,
   SmallVector<int64_t> params;
   int64_t scratchBytes = 1;
   if (conv) {
-    ArrayRef<int64_t> strides = conv.getStrides(),
-                      dilations = conv.getDilations(), pads = conv.getPads();
-    params.assign(QUANT_W4CONV_NUM_PARAMS, 0);
-    params[QUANT_QCONV_BATCH] = inType.getDimSize(0);
-    params[QUANT_QCONV_IC] = inType.getDimSize(1);
-    params[QUANT_QCONV_IH] = inType.getDimSize(2);
-    params[QUANT_QCONV_IW] = inType.getDimSize(3);
-    params[QUANT_QCONV_OC] = w->outChannels;
-    params[QUANT_QCONV_OH] = outType.getDimSize(2);
-    params[QUANT_QCONV_OW] = outType.getDimSize(3);
-    params[QUANT_QCONV_KH] = wType.getDimSize(2);
-    params[QUANT_QCONV_KW] = wType.getDimSize(3);
-    params[QUANT_QCONV_SH] = strides[0];
-    params[QUANT_QCONV_SW] = strides[1];
-    params[QUANT_QCONV_DH] = dilations[0];
-    params[QUANT_QCONV_DW] = dilations[1];
-    params[QUANT_QCONV_PAD_TOP] = pads[0];
-    params[QUANT_QCONV_PAD_LEFT] = pads[1];
-    params[QUANT_QCONV_IN_ZP] = inQ.getZeroPoint();
-    params[QUANT_QCONV_PARALLEL] = parallel;
+    params = convParams(conv, QUANT_W4CONV_NUM_PARAMS, inQ.getZeroPoint(),
+                        parallel);
     params[QUANT_W4CONV_GROUP_K] = w->groupSize * taps;
     scratchBytes = quant_w4conv_scratch_bytes(k, outType.getDimSize(2),
                                               outType.getDimSize(3));

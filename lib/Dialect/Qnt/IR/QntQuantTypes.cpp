@@ -191,6 +191,35 @@ mlir::qnt::getQuantizableLayer(Operation *op) {
   return std::nullopt;
 }
 
+/// The scale (index into GroupedI4Weight::scales) of each element of a
+/// weight of `type` grouped as `w` says.
+static std::vector<int64_t> groupSlots(RankedTensorType type,
+                                       const qnt::GroupedI4Weight &w) {
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t outStride = 1, inStride = 1;
+  for (int64_t d = type.getRank() - 1; d > w.outAxis; --d)
+    outStride *= shape[d];
+  for (int64_t d = type.getRank() - 1; d > w.inAxis; --d)
+    inStride *= shape[d];
+  std::vector<int64_t> slots(type.getNumElements());
+  for (size_t i = 0; i < slots.size(); ++i) {
+    int64_t o = static_cast<int64_t>(i) / outStride % w.outChannels;
+    int64_t c = static_cast<int64_t>(i) / inStride % w.inChannels;
+    slots[i] = o * w.groups + c / w.groupSize;
+  }
+  return slots;
+}
+
+SmallVector<float> mlir::qnt::dequantizeGroupedI4(RankedTensorType type,
+                                                  const GroupedI4Weight &w,
+                                                  ArrayRef<int8_t> q) {
+  std::vector<int64_t> slots = groupSlots(type, w);
+  SmallVector<float> values(q.size());
+  for (size_t i = 0; i < q.size(); ++i)
+    values[i] = static_cast<float>(q[i] * w.scales[slots[i]]);
+  return values;
+}
+
 qnt::GroupedI4Weight mlir::qnt::quantizeGroupedI4(RankedTensorType type,
                                                   int64_t outAxis,
                                                   int64_t inAxis,
@@ -207,17 +236,7 @@ qnt::GroupedI4Weight mlir::qnt::quantizeGroupedI4(RankedTensorType type,
                     ? groupSize
                     : w.inChannels;
   w.groups = w.inChannels / w.groupSize;
-  int64_t outStride = 1, inStride = 1;
-  for (int64_t d = type.getRank() - 1; d > outAxis; --d)
-    outStride *= shape[d];
-  for (int64_t d = type.getRank() - 1; d > inAxis; --d)
-    inStride *= shape[d];
-  std::vector<int64_t> groupOf(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    int64_t o = static_cast<int64_t>(i) / outStride % w.outChannels;
-    int64_t c = static_cast<int64_t>(i) / inStride % w.inChannels;
-    groupOf[i] = o * w.groups + c / w.groupSize;
-  }
+  std::vector<int64_t> groupOf = groupSlots(type, w);
   SymmetricWeights quantized = quantizeGroupedWeights(
       values.data(), values.size(), groupOf, w.outChannels * w.groups, 4);
   w.scales.assign(quantized.scales.begin(), quantized.scales.end());

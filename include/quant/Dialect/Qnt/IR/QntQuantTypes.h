@@ -63,6 +63,13 @@ quant::UniformQuantizedSubChannelType
 makeGroupedI4Type(MLIRContext *context, llvm::ArrayRef<int64_t> shape,
                   const GroupedI4Weight &weight);
 
+/// The real values of grouped int4 weights `q` (the weight's layout):
+/// q * scale of its group, as f32. qnt-allocate-bits runs them in place of
+/// the float weights to measure what int4 costs.
+llvm::SmallVector<float> dequantizeGroupedI4(RankedTensorType type,
+                                             const GroupedI4Weight &weight,
+                                             llvm::ArrayRef<int8_t> q);
+
 /// The int4 values (`values`, the weight's elements in its own layout) of a
 /// grouped int4 weight of `type`, packed two per byte: output channels 2p
 /// (low nibble) and 2p + 1 (high nibble, 0 past the last channel) of one
