@@ -67,3 +67,41 @@ func.func @float_input(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %0 = qnt.gemm %x, %wq : (tensor<1x2xf32>, tensor<2x2x!b4>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>
 }
+
+// -----
+
+!qin = !quant.uniform<i8:f32, 0.5:0>
+!q4 = !quant.uniform<i4:f32:{0:2, 1:1}, {{1.0, 1.0}}>
+!qout = !quant.uniform<i8:f32, 0.25:0>
+func.func @quantized_result(%x: tensor<1x2x!qin>) -> tensor<1x2xf32> {
+  %w = qnt.constant dense<[[1, 2], [3, 0]]> : tensor<2x2xi4>
+  %wq = quant.scast %w : tensor<2x2xi4> to tensor<2x2x!q4>
+  // expected-error @+1 {{cannot lower quantized op: an int4 layer's result must be f32}}
+  %0 = qnt.gemm %x, %wq : (tensor<1x2x!qin>, tensor<2x2x!q4>) -> tensor<1x2x!qout>
+  %1 = quant.dcast %0 : tensor<1x2x!qout> to tensor<1x2xf32>
+  return %1 : tensor<1x2xf32>
+}
+
+// -----
+
+!qin = !quant.uniform<i8:f32, 0.5:0>
+!q4 = !quant.uniform<i4:f32:{0:2, 1:1}, {{1.0, 1.0}}>
+func.func @runtime_weight(%x: tensor<1x2x!qin>, %w: tensor<2x2xi4>) -> tensor<1x2xf32> {
+  %wq = quant.scast %w : tensor<2x2xi4> to tensor<2x2x!q4>
+  // expected-error @+1 {{cannot lower quantized op: the int4 weight must be a constant}}
+  %0 = qnt.gemm %x, %wq : (tensor<1x2x!qin>, tensor<2x2x!q4>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+!qin = !quant.uniform<i8:f32, 0.5:0>
+!q4 = !quant.uniform<i4:f32:{0:2, 1:1}, {{1.0, 1.0}}>
+func.func @bias_2d(%x: tensor<1x2x!qin>) -> tensor<1x2xf32> {
+  %w = qnt.constant dense<[[1, 2], [3, 0]]> : tensor<2x2xi4>
+  %wq = quant.scast %w : tensor<2x2xi4> to tensor<2x2x!q4>
+  %b = qnt.constant dense<[[0.5, 1.0]]> : tensor<1x2xf32>
+  // expected-error @+1 {{cannot lower quantized op: an int4 layer's bias must be a 1-D f32 tensor}}
+  %0 = qnt.gemm %x, %wq, %b : (tensor<1x2x!qin>, tensor<2x2x!q4>, tensor<1x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
