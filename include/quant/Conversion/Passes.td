@@ -68,8 +68,9 @@ def ConvertQuantizedQntToLinalg : Pass<"convert-quantized-qnt-to-linalg"> {
     rule is docs/Numerics.md's "Integer semantics", with the multipliers
     and shifts computed by quant/Quantization/QuantMath.h:
 
-    * `quant.qcast` (f32 to per-tensor int8): `roundeven(x / scale) + zp`
-      in f64, clamped to the storage range (NaN gives the zero point);
+    * `quant.qcast` (f32 to per-tensor int8): one f32 division `x /
+      scale`, clamped to `[qmin - zp, qmax - zp]`, `roundeven`, `+ zp`
+      (NaN gives the zero point);
       `quant.dcast`: `f32(q - zp) * f32(scale)`;
     * quantized `qnt.conv` (2-D, group 1): the input padded with its zero
       point, `linalg.conv_2d_nchw_fchw_q` into an i32 accumulator that
@@ -79,6 +80,12 @@ def ConvertQuantizedQntToLinalg : Pass<"convert-quantized-qnt-to-linalg"> {
       same requantization;
     * requantization: per output channel `(acc * m + 2^(s-1)) >> s` in
       i64, plus the output zero point, clamped (ties toward +infinity);
+    * int4 layers (`qnt.conv`/`qnt.gemm`/`qnt.matmul` with a grouped i4
+      weight, int8 input, f32 bias and result): the weights packed two per
+      byte (output channels 2p and 2p+1 in the low and high nibble), an i32
+      group-sum `linalg.generic` that unpacks them with shifts, an f32
+      generic that adds the groups in order (`acc + f32(S_g) * f32(s_x *
+      s_w)`), then the bias (docs/Numerics.md, "int4 weights");
     * quantized `qnt.max_pool`: `linalg.pooling_nchw_max` on int8, padded
       with the storage minimum; `reshape`, `transpose` and `slice` become
       the same qnt ops on the storage type for `convert-qnt-to-linalg`.

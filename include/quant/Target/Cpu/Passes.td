@@ -25,7 +25,8 @@ def QuantBufferize : Pass<"quant-bufferize", "::mlir::ModuleOp"> {
 }
 
 def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
-  let summary = "Run quantized convolutions and GEMMs on the int8 microkernels";
+  let summary = "Run quantized convolutions and GEMMs on the int8 (and int4) "
+                "kernels";
   let description = [{
     Rewrites each quantized `qnt.conv` (2-D, group 1), `qnt.gemm` (no
     trans_a, alpha = beta = 1) and 2-D `qnt.matmul` whose weights are
@@ -43,8 +44,15 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
     and the deallocation pipeline handle it like any other op; the scratch
     buffer (im2col panels or packed activation rows) is a `memref.alloc`.
 
+    int4 layers (`qnt-quantize weight-bits=4`: a grouped i4 weight, an
+    int8 input, f32 bias and result) become calls of `quant_w4conv2d_<isa>`
+    / `quant_w4gemm_<isa>` (portable C compiled for each ISA) with the
+    weights packed two per byte as the reference lowering packs them, the
+    combined scales `f32(s_x * s_w)` and the f32 bias.
+
     The kernels compute exactly what `convert-quantized-qnt-to-linalg`
-    computes (int32 accumulation modulo 2^32, QuantMath's requantization);
+    computes (int32 accumulation modulo 2^32, QuantMath's requantization;
+    for int4 the group sums and the f32 steps of docs/Numerics.md);
     ops this pass leaves alone (non-constant weights, grouped convolutions)
     go to that reference lowering. Run without this pass (quant-compile
     `--int8-kernels=reference`) for the reference everywhere.
