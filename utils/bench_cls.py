@@ -19,6 +19,7 @@ Not a test: one run that
 """
 
 import argparse
+import importlib.util
 import os
 import subprocess
 import sys
@@ -32,14 +33,15 @@ CACHE = os.environ.get("QUANT_CACHE_DIR", os.path.expanduser("~/.cache/quant"))
 MODELS_DIR = os.environ.get("QUANT_MODELS_DIR", os.path.join(CACHE, "models"))
 CLS = os.path.join(MODELS_DIR, "ocr-models", "assets",
                    "ch_ppocr_mobile_v2.0_cls_infer.onnx")
-FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-         "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-         "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
-         "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"]
-WORDS = ("invoice total amount date quantize calibrate range scale zero point "
-         "kernel tensor model compile 2026 4711 No. EUR page receipt address "
-         "street order item price tax sum int8 vnni sdot entropy Berlin Paris "
-         "delivery customer number account balance payment due").split()
+# The fonts and words of the rendered detector pages, plus a few more words.
+_spec = importlib.util.spec_from_file_location(
+    "ocr_calibration_set",
+    os.path.join(ROOT, "test", "Models", "Inputs", "ocr_calibration_set.py"))
+_pages = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_pages)
+FONTS = _pages.FONTS
+WORDS = _pages.WORDS + ("Berlin Paris delivery customer number account "
+                        "balance payment due").split()
 
 
 def text_line(rng):

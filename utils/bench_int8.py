@@ -24,7 +24,6 @@ Not a test: one run that
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -37,12 +36,7 @@ DET = os.path.join(MODELS_DIR, "ocr-models", "assets", "ch_PP-OCRv4_det_infer.on
 PAGES = os.path.join(ROOT, "test", "Models", "Inputs", "ocr_calibration_set.py")
 
 
-def run(cmd):
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit("failed (%d): %s\n%s" % (result.returncode, " ".join(cmd),
-                                           result.stderr))
-    return result
+from bench_cls import run  # a command that must succeed
 
 
 def median_ms(cmd):
