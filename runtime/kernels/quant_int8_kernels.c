@@ -83,15 +83,15 @@ struct qk_epilogue {
   int channel_on_rows;
 };
 
-/* Requantizes the valid part of an mr x nc accumulator tile (row stride
-   `nc`) at (r0, c0). */
-QK_INLINE void qk_store_tile(const int32_t *acc, int64_t mr, int64_t nc,
-                             int64_t r0, int64_t c0,
+/* Requantizes the valid part of `count` columns of an mr-row accumulator
+   tile (row stride `lda`) at (r0, c0). */
+QK_INLINE void qk_store_tile(const int32_t *acc, int64_t lda, int64_t mr,
+                             int64_t count, int64_t r0, int64_t c0,
                              const struct qk_epilogue *e) {
-  int64_t nr = qk_min(mr, e->rows - r0), ncv = qk_min(nc, e->cols - c0);
+  int64_t nr = qk_min(mr, e->rows - r0), ncv = qk_min(count, e->cols - c0);
   for (int64_t r = 0; r < nr; ++r) {
     int8_t *o = e->out + (r0 + r) * e->ldo + c0;
-    const int32_t *a = acc + r * nc;
+    const int32_t *a = acc + r * lda;
     if (e->channel_on_rows) {
       int32_t b = e->bias[r0 + r], m = e->mult[r0 + r], s = e->shift[r0 + r];
       for (int64_t c = 0; c < ncv; ++c)
@@ -106,151 +106,141 @@ QK_INLINE void qk_store_tile(const int32_t *acc, int64_t mr, int64_t nc,
   }
 }
 
-/* The widest cols panel of any ISA (checked below). */
-#define QK_PANEL_NC 48
+/*===- Direct convolution (quant_int8_kernels.h) --------------------------===*
+ * Each image is repacked once into buf[CG][PH][SW][PWS][QK_KG]; a cols
+ * panel's k-group (cg, y, x) is then NC consecutive QK_KG-byte columns of
+ * it at a fixed offset from the tile's first column, off[(cg*KH + y)*KW +
+ * x] bytes. With unit strides the tiles run over the padded grid OH x PW
+ * flattened (columns ow >= OW are computed and dropped, so a tile can span
+ * output rows); otherwise one output row at a time.
+ *===----------------------------------------------------------------------===*/
 
-/* Rows [k0, k0 + count) of the im2col matrix of image `in` (NCHW) for
-   columns [p0, p0 + ncv) of OH*OW, raw i8, into tmp[count][nc]: taps
-   outside the image and columns past ncv hold the input zero point, rows
-   past K hold -128 (their weights are 0). Each output-row segment of a
-   row is a memcpy (unit stride) or a strided gather. */
-QK_INLINE void qk_im2col_rows(const int8_t *in, int8_t *tmp, const int64_t *p,
-                              int64_t p0, int64_t nc, int64_t ncv,
-                              int64_t k0, int64_t count) {
-  int64_t ih = p[QUANT_QCONV_IH], iw = p[QUANT_QCONV_IW],
-          ow = p[QUANT_QCONV_OW], kh = p[QUANT_QCONV_KH],
-          kw = p[QUANT_QCONV_KW], sh = p[QUANT_QCONV_SH],
-          sw = p[QUANT_QCONV_SW], dh = p[QUANT_QCONV_DH],
-          dw = p[QUANT_QCONV_DW], pt = p[QUANT_QCONV_PAD_TOP],
-          pl = p[QUANT_QCONV_PAD_LEFT];
-  int64_t k = p[QUANT_QCONV_IC] * kh * kw;
-  int8_t zp = (int8_t)p[QUANT_QCONV_IN_ZP];
-  /* The panel's columns as segments of one output row each (computed once;
-     the divisions are out of the per-row loop). */
-  int64_t segC[QK_PANEL_NC], segOh[QK_PANEL_NC], segOw[QK_PANEL_NC],
-      segRun[QK_PANEL_NC];
-  int64_t segments = 0;
-  for (int64_t c = 0, oh = p0 / ow, ow0 = p0 % ow; c < ncv; ++segments) {
-    int64_t run = qk_min(ow - ow0, ncv - c);
-    segC[segments] = c;
-    segOh[segments] = oh;
-    segOw[segments] = ow0;
-    segRun[segments] = run;
-    c += run;
-    ow0 = 0;
-    ++oh;
+struct qk_direct {
+  int64_t cg, ph, pw, sw, pws; /* buffer geometry */
+  int64_t kgs;                 /* k-groups: cg * KH * KW */
+  int flat;                    /* tiles over the flattened OH x PW grid */
+  int64_t tiles, tiles_per_row;
+};
+
+QK_INLINE struct qk_direct qk_direct_geometry(const int64_t *p, int64_t nc) {
+  struct qk_direct d;
+  d.cg = (p[QUANT_QCONV_IC] + QK_KG - 1) / QK_KG;
+  d.ph = quant_qconv_padded_h(p);
+  d.pw = quant_qconv_padded_w(p);
+  d.sw = p[QUANT_QCONV_SW];
+  d.pws = (d.pw + d.sw - 1) / d.sw;
+  d.kgs = d.cg * p[QUANT_QCONV_KH] * p[QUANT_QCONV_KW];
+  d.flat = p[QUANT_QCONV_SH] == 1 && d.sw == 1;
+  if (d.flat) {
+    d.tiles_per_row = 0;
+    d.tiles = (p[QUANT_QCONV_OH] * d.pw + nc - 1) / nc;
+  } else {
+    d.tiles_per_row = (p[QUANT_QCONV_OW] + nc - 1) / nc;
+    d.tiles = p[QUANT_QCONV_OH] * d.tiles_per_row;
   }
-  /* Row kk = (ci, y, x) of the kernel window, advanced incrementally. */
-  int64_t ci = k0 / (kh * kw), y = k0 / kw % kh, x = k0 % kw;
-  for (int64_t t = 0; t < count; ++t) {
-    int8_t *row = tmp + t * nc;
-    if (k0 + t >= k) {
-      memset(row, 0x80, (size_t)nc);
-      continue;
-    }
-    const int8_t *plane = in + ci * ih * iw;
-    for (int64_t s = 0; s < segments; ++s) {
-      int64_t run = segRun[s];
-      int64_t r = segOh[s] * sh - pt + y * dh;
-      int64_t base = segOw[s] * sw - pl + x * dw;
-      int8_t *dst = row + segC[s];
-      if (r < 0 || r >= ih) {
-        memset(dst, zp, (size_t)run);
-      } else if (sw == 1) {
-        const int8_t *src = plane + r * iw;
-        int64_t lo = base < 0 ? qk_min(-base, run) : 0;
-        int64_t hi = qk_min(run, iw - base);
-        hi = hi < lo ? lo : hi;
-        if (lo)
-          memset(dst, zp, (size_t)lo);
-        memcpy(dst + lo, src + base + lo, (size_t)(hi - lo));
-        if (run > hi)
-          memset(dst + hi, zp, (size_t)(run - hi));
-      } else {
-        const int8_t *src = plane + r * iw;
-        for (int64_t j = 0; j < run; ++j) {
-          int64_t at = base + j * sw;
-          dst[j] = at >= 0 && at < iw ? src[at] : zp;
-        }
-      }
-    }
-    if (nc > ncv)
-      memset(row + ncv, zp, (size_t)(nc - ncv));
-    if (++x == kw) {
-      x = 0;
-      if (++y == kh) {
-        y = 0;
-        ++ci;
-      }
-    }
-  }
+  return d;
 }
 
-/* Interleaves QK_KG rows of nc bytes into one k-group of a cols panel:
-   dst[c][i] = rows[i][c] ^ QK_FLIP. */
-QK_INLINE void qk_interleave(const int8_t *const *rows, uint8_t *dst,
-                             int64_t nc) {
-#if QK_KG == 4
-  const int8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
-  for (int64_t c = 0; c < nc; ++c) {
-    dst[c * 4] = (uint8_t)(r0[c] ^ QK_FLIP);
-    dst[c * 4 + 1] = (uint8_t)(r1[c] ^ QK_FLIP);
-    dst[c * 4 + 2] = (uint8_t)(r2[c] ^ QK_FLIP);
-    dst[c * 4 + 3] = (uint8_t)(r3[c] ^ QK_FLIP);
-  }
-#else
-  for (int64_t c = 0; c < nc; ++c)
-    for (int i = 0; i < QK_KG; ++i)
-      dst[c * QK_KG + i] = (uint8_t)(rows[i][c] ^ QK_FLIP);
-#endif
+/* The byte offset of each k-group from a tile's first column. */
+QK_INLINE void qk_direct_offsets(const int64_t *p, const struct qk_direct *d,
+                                 int64_t *off) {
+  int64_t kh = p[QUANT_QCONV_KH], kw = p[QUANT_QCONV_KW];
+  int64_t dh = p[QUANT_QCONV_DH], dw = p[QUANT_QCONV_DW];
+  for (int64_t g = 0, c = 0; c < d->cg; ++c)
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x, ++g)
+        off[g] = (((c * d->ph + y * dh) * d->sw + x * dw % d->sw) * d->pws +
+                  x * dw / d->sw) *
+                 QK_KG;
 }
 
-/* One cols panel of the im2col matrix of image `in` (NCHW): columns
-   [p0, p0 + nc) of OH*OW, XORed with QK_FLIP, built 64 rows at a time in a
-   stack buffer (QK_PANEL_NC columns at most). */
-#define QK_CHUNK_ROWS 64
-_Static_assert(QUANT_GENERIC_NC <= QK_PANEL_NC && QUANT_AVX2_NC <= QK_PANEL_NC &&
-                   QUANT_AVXVNNI_NC <= QK_PANEL_NC &&
-                   QUANT_AVX512VNNI_NC <= QK_PANEL_NC &&
-                   QUANT_DOTPROD_NC <= QK_PANEL_NC &&
-                   QUANT_I8MM_NC <= QK_PANEL_NC,
-               "panels wider than the packing buffer");
-QK_INLINE void qk_pack_im2col_panel(const int8_t *in, uint8_t *panel,
-                                    const int64_t *p, int64_t p0,
-                                    int64_t nc) {
+/* Padded row r of channel group c of the repacked buffer (all SW phases):
+   input channels [c*KG, c*KG + KG) of image `in`, shifted by QK_FLIP, the
+   zero point outside the image; channels past IC hold the zero point too
+   (their weights are 0). */
+QK_INLINE void qk_repack_row(const int8_t *in, uint8_t *buf, const int64_t *p,
+                             const struct qk_direct *d, int64_t c,
+                             int64_t r) {
   int64_t ic = p[QUANT_QCONV_IC], ih = p[QUANT_QCONV_IH],
-          iw = p[QUANT_QCONV_IW], oh = p[QUANT_QCONV_OH],
-          ow = p[QUANT_QCONV_OW];
-  int64_t k = ic * p[QUANT_QCONV_KH] * p[QUANT_QCONV_KW];
-  int64_t groups = (k + QK_KG - 1) / QK_KG;
-  int64_t ncv = qk_min(nc, oh * ow - p0);
-  int pointwise = p[QUANT_QCONV_KH] == 1 && p[QUANT_QCONV_KW] == 1 &&
-                  p[QUANT_QCONV_SH] == 1 && p[QUANT_QCONV_SW] == 1 &&
-                  p[QUANT_QCONV_PAD_TOP] == 0 &&
-                  p[QUANT_QCONV_PAD_LEFT] == 0 && ih == oh && iw == ow &&
-                  ncv == nc;
-  int8_t tmp[QK_CHUNK_ROWS * QK_PANEL_NC];
-  static const int8_t lowest[QK_PANEL_NC] = {
-      -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
-      -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
-      -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
-      -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128};
-  for (int64_t g0 = 0; g0 < groups; g0 += QK_CHUNK_ROWS / QK_KG) {
-    int64_t count = qk_min(QK_CHUNK_ROWS / QK_KG, groups - g0);
-    if (!pointwise)
-      qk_im2col_rows(in, tmp, p, p0, nc, ncv, g0 * QK_KG, count * QK_KG);
-    for (int64_t g = 0; g < count; ++g) {
-      const int8_t *rows[QK_KG];
-      for (int i = 0; i < QK_KG; ++i) {
-        int64_t kk = (g0 + g) * QK_KG + i;
-        if (!pointwise)
-          rows[i] = tmp + (g * QK_KG + i) * nc;
-        else
-          rows[i] = kk < k ? in + kk * ih * iw + p0 : lowest;
-      }
-      qk_interleave(rows, panel + (g0 + g) * nc * QK_KG, nc);
-    }
+          iw = p[QUANT_QCONV_IW], pl = p[QUANT_QCONV_PAD_LEFT];
+  int64_t iy = r - p[QUANT_QCONV_PAD_TOP];
+  uint8_t pad = (uint8_t)((int8_t)p[QUANT_QCONV_IN_ZP] ^ QK_FLIP);
+  uint8_t *dst = buf + (c * d->ph + r) * d->sw * d->pws * QK_KG;
+  int64_t bytes = d->sw * d->pws * QK_KG;
+  int full = (c + 1) * QK_KG <= ic;
+  if (iy < 0 || iy >= ih || (!full && c * QK_KG >= ic)) {
+    memset(dst, pad, (size_t)bytes);
+    return;
   }
+  /* Padded columns [lo, hi) are inside the image. */
+  int64_t lo = qk_min(pl, d->pw), hi = qk_min(pl + iw, d->pw);
+  hi = hi < lo ? lo : hi;
+  /* Input column x - pl of channel c*KG + i is src[i * ih * iw + x - pl]. */
+  const int8_t *src = in + (c * QK_KG * ih + iy) * iw;
+  if (d->sw == 1 && full) {
+    memset(dst, pad, (size_t)(lo * QK_KG));
+#if QK_KG == 4
+    /* hi > lo implies lo == pl: column lo + x reads input column x. */
+    const int8_t *s0 = src, *s1 = s0 + ih * iw, *s2 = s1 + ih * iw,
+                 *s3 = s2 + ih * iw;
+    uint8_t *o = dst + lo * 4;
+    for (int64_t x = 0; x < hi - lo; ++x) {
+      o[x * 4] = (uint8_t)(s0[x] ^ QK_FLIP);
+      o[x * 4 + 1] = (uint8_t)(s1[x] ^ QK_FLIP);
+      o[x * 4 + 2] = (uint8_t)(s2[x] ^ QK_FLIP);
+      o[x * 4 + 3] = (uint8_t)(s3[x] ^ QK_FLIP);
+    }
+#else
+    for (int64_t x = lo; x < hi; ++x)
+      for (int i = 0; i < QK_KG; ++i)
+        dst[x * QK_KG + i] = (uint8_t)(src[i * ih * iw + x - pl] ^ QK_FLIP);
+#endif
+    memset(dst + hi * QK_KG, pad, (size_t)(bytes - hi * QK_KG));
+    return;
+  }
+  /* Strided or partial channel group: column by column. */
+  for (int64_t s = 0; s < d->sw; ++s)
+    for (int64_t j = 0; j < d->pws; ++j) {
+      uint8_t *o = dst + (s * d->pws + j) * QK_KG;
+      int64_t x = j * d->sw + s;
+      for (int i = 0; i < QK_KG; ++i)
+        o[i] = x >= lo && x < hi && c * QK_KG + i < ic
+                   ? (uint8_t)(src[i * ih * iw + x - pl] ^ QK_FLIP)
+                   : pad;
+    }
+}
+
+/* Requantizes the tile's columns that are outputs: with a flattened grid
+   they come in runs of one output row each, columns ow >= OW dropped. */
+QK_INLINE void qk_store_direct(const int32_t *acc, int64_t mr, int64_t nc,
+                               int64_t r0, int64_t t, const int64_t *p,
+                               const struct qk_direct *d,
+                               const struct qk_epilogue *e) {
+  int64_t oh = p[QUANT_QCONV_OH], ow = p[QUANT_QCONV_OW];
+  if (!d->flat) {
+    int64_t y = t / d->tiles_per_row, x0 = t % d->tiles_per_row * nc;
+    qk_store_tile(acc, nc, mr, qk_min(nc, ow - x0), r0, y * ow + x0, e);
+    return;
+  }
+  for (int64_t j = 0, q = t * nc; j < nc;) {
+    int64_t y = q / d->pw, x = q % d->pw;
+    int64_t run = qk_min(d->pw - x, nc - j);
+    if (y >= oh)
+      break;
+    if (x < ow)
+      qk_store_tile(acc + j, nc, mr, qk_min(run, ow - x), r0, y * ow + x, e);
+    j += run;
+    q += run;
+  }
+}
+
+/* The buffer offset of tile t's first column. */
+QK_INLINE int64_t qk_direct_base(int64_t t, int64_t nc, const int64_t *p,
+                                 const struct qk_direct *d) {
+  if (d->flat)
+    return t * nc * QK_KG;
+  int64_t y = t / d->tiles_per_row, x0 = t % d->tiles_per_row * nc;
+  return ((y * p[QUANT_QCONV_SH] * d->sw) * d->pws + x0) * QK_KG;
 }
 
 /* The activations of a GEMM [B][K] (XORed with QK_FLIP) as rows panels
@@ -274,13 +264,14 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
 
 /* Portable tiles: 32-bit products, uint32 accumulation (wraps like the
    reference and like vpdpbusd). */
-#define QK_SCALAR_TILE(NAME, ROWS_T, COLS_T, MR, NC)                           \
-  QK_INLINE void NAME(const ROWS_T *rows, const COLS_T *cols, int64_t k4,     \
-                      int32_t *acc, int64_t mr) {                              \
+#define QK_SCALAR_TILE(NAME, ROWS_T, COLS_T, MR, NC, DIRECT)                   \
+  QK_INLINE void NAME(const ROWS_T *rows, const COLS_T *cols,                 \
+                      const int64_t *off, int64_t k4, int32_t *acc,            \
+                      int64_t mr) {                                            \
     uint32_t c[MR][NC];                                                        \
     memset(c, 0, sizeof(c));                                                   \
     for (int64_t k = 0; k < k4; ++k) {                                         \
-      const COLS_T *x = cols + k * NC * 4;                                     \
+      const COLS_T *x = DIRECT ? cols + off[k] : cols + k * NC * 4;            \
       for (int64_t r = 0; r < mr; ++r) {                                       \
         const ROWS_T *w = rows + (k * MR + r) * 4;                             \
         int32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];                    \
@@ -292,11 +283,11 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
     memcpy(acc, c, sizeof(c));                                                 \
   }
 
-/* The drivers: one convolution (per image: pack a cols panel, then every
-   rows block against it) and one GEMM (pack the rows, then every cols
-   panel), parallel over panels. */
-#define QK_DRIVERS(ISA, MR, NC)                  \
-  void _mlir_ciface_quant_qconv2d_##ISA(                                \
+/* The drivers: one convolution (per image: repack it, then every rows
+   block against every tile of the implicit cols matrix) and one GEMM (pack
+   the rows, then every cols panel), parallel over tiles and panels. */
+#define QK_DRIVERS(ISA, MR, NC)                                                \
+  void _mlir_ciface_quant_qconv2d_##ISA(                                       \
       quant_memref_i8 *input, quant_memref_i8 *weights,                        \
       quant_memref_i32 *bias, quant_memref_i32 *multiplier,                    \
       quant_memref_i32 *shift, quant_memref_i8 *output,                        \
@@ -304,17 +295,20 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
     const int64_t *p = params->aligned + params->offset;                       \
     const int8_t *in = input->aligned + input->offset;                         \
     const int8_t *w = weights->aligned + weights->offset;                      \
-    uint8_t *cols = scratch->aligned + scratch->offset;                        \
+    uint8_t *buf = scratch->aligned + scratch->offset;                         \
+    int64_t *off = (int64_t *)(void *)(buf + (quant_qconv_buffer_bytes(        \
+                                                  p, NC, QK_KG) + 7) / 8 * 8); \
     int64_t batch = p[QUANT_QCONV_BATCH], oc = p[QUANT_QCONV_OC];              \
     int64_t spatial = p[QUANT_QCONV_OH] * p[QUANT_QCONV_OW];                   \
     int64_t inImage = p[QUANT_QCONV_IC] * p[QUANT_QCONV_IH] *                  \
                       p[QUANT_QCONV_IW];                                       \
-    int64_t k = p[QUANT_QCONV_IC] * p[QUANT_QCONV_KH] * p[QUANT_QCONV_KW];     \
-    int64_t kgs = (k + QK_KG - 1) / QK_KG, panels = (spatial + NC - 1) / NC;   \
+    struct qk_direct d = qk_direct_geometry(p, NC);                            \
     int64_t blocks = (oc + MR - 1) / MR;                                       \
-    int parallel = p[QUANT_QCONV_PARALLEL] &&                                \
-                   oc * spatial * k >= QK_PARALLEL_MACS && panels > 1;         \
+    int parallel = p[QUANT_QCONV_PARALLEL] &&                                  \
+                   oc * spatial * d.kgs * QK_KG >= QK_PARALLEL_MACS &&         \
+                   d.tiles > 1;                                                \
     (void)parallel; /* without -fopenmp */                                     \
+    qk_direct_offsets(p, &d, off);                                             \
     for (int64_t n = 0; n < batch; ++n) {                                      \
       struct qk_epilogue e = {                                                 \
           bias->aligned + bias->offset,                                        \
@@ -326,13 +320,15 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
           (int32_t)p[QUANT_QCONV_QMAX], 1};                                    \
       const int8_t *image = in + n * inImage;                                  \
       _Pragma("omp parallel for schedule(static) if(parallel)")                \
-      for (int64_t j = 0; j < panels; ++j) {                                   \
-        uint8_t *panel = cols + j * kgs * NC * QK_KG;                          \
-        qk_pack_im2col_panel(image, panel, p, j * NC, NC);                     \
+      for (int64_t r = 0; r < d.cg * d.ph; ++r)                                \
+        qk_repack_row(image, buf, p, &d, r / d.ph, r % d.ph);                  \
+      _Pragma("omp parallel for schedule(static) if(parallel)")                \
+      for (int64_t t = 0; t < d.tiles; ++t) {                                  \
+        const uint8_t *cols = buf + qk_direct_base(t, NC, p, &d);              \
         int32_t acc[MR * NC] __attribute__((aligned(64)));                     \
         for (int64_t i = 0; i < blocks; ++i) {                                 \
-          qk_tile_conv(w + i * kgs * MR * QK_KG, panel, kgs, acc, MR);         \
-          qk_store_tile(acc, MR, NC, i * MR, j * NC, &e);                      \
+          qk_tile_conv(w + i * d.kgs * MR * QK_KG, cols, off, d.kgs, acc, MR); \
+          qk_store_direct(acc, MR, NC, i * MR, t, p, &d, &e);                  \
         }                                                                      \
       }                                                                        \
     }                                                                          \
@@ -365,9 +361,8 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
       int32_t acc[MR * NC] __attribute__((aligned(64)));                       \
       for (int64_t i = 0; i < blocks; ++i) {                                   \
         qk_tile_gemm(rows + i * kgs * MR * QK_KG, w + j * kgs * NC * QK_KG,    \
-                     kgs, acc,                                                 \
-                  qk_min(MR, b - i * MR));                                     \
-        qk_store_tile(acc, MR, NC, i * MR, j * NC, &e);                        \
+                     (const int64_t *)0, kgs, acc, qk_min(MR, b - i * MR));    \
+        qk_store_tile(acc, NC, MR, NC, i * MR, j * NC, &e);                    \
       }                                                                        \
     }                                                                          \
   }
@@ -382,23 +377,25 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
    s8 x s8 TILE(rows, cols, kgs, acc), all MR rows computed. */
 #define QK_S8_TILES(TILE)                                                      \
   QK_INLINE void qk_tile_conv(const int8_t *rows, const uint8_t *cols,        \
-                              int64_t kgs, int32_t *acc, int64_t mr) {         \
+                              const int64_t *off, int64_t kgs, int32_t *acc,   \
+                              int64_t mr) {                                    \
     (void)mr;                                                                  \
-    TILE(rows, (const int8_t *)cols, kgs, acc);                                \
+    TILE(rows, (const int8_t *)cols, off, 1, kgs, acc);                        \
   }                                                                            \
   QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,        \
-                              int64_t kgs, int32_t *acc, int64_t mr) {         \
+                              const int64_t *off, int64_t kgs, int32_t *acc,   \
+                              int64_t mr) {                                    \
     (void)mr;                                                                  \
-    TILE((const int8_t *)rows, cols, kgs, acc);                                \
+    TILE((const int8_t *)rows, cols, off, 0, kgs, acc);                        \
   }
 
 #if defined(QK_ISA_AVX512VNNI)
 
 /* vpdpbusd on zmm: 8 x 48 tile, 24 accumulators. MR_ rows (8, or 1 for a
    single-row GEMM, i.e. a batch-1 fully connected layer). */
-#define QK_VNNI512_TILE(NAME, ROWS_ARE_U8, MR_)                                \
-  QK_INLINE void NAME(const void *rowsp, const void *colsp, int64_t k4,        \
-                      int32_t *acc) {                                          \
+#define QK_VNNI512_TILE(NAME, ROWS_ARE_U8, MR_, DIRECT)                        \
+  QK_INLINE void NAME(const void *rowsp, const void *colsp,                    \
+                      const int64_t *off, int64_t k4, int32_t *acc) {          \
     enum { MR = QUANT_AVX512VNNI_MR, NV = QUANT_AVX512VNNI_NC / 16 };          \
     const uint8_t *rows = (const uint8_t *)rowsp;                              \
     const uint8_t *cols = (const uint8_t *)colsp;                              \
@@ -407,9 +404,10 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
       for (int v = 0; v < NV; ++v)                                             \
         c[r][v] = _mm512_setzero_si512();                                      \
     for (int64_t k = 0; k < k4; ++k) {                                         \
+      const uint8_t *ck = DIRECT ? cols + off[k] : cols + k * NV * 64;         \
       __m512i x[NV];                                                           \
       for (int v = 0; v < NV; ++v)                                             \
-        x[v] = _mm512_loadu_si512(cols + (k * NV * 16 + v * 16) * 4);          \
+        x[v] = _mm512_loadu_si512(ck + v * 64);                                \
       for (int r = 0; r < MR_; ++r) {                                          \
         __m512i b = _mm512_set1_epi32(qk_load4(rows + (k * MR + r) * 4));      \
         for (int v = 0; v < NV; ++v)                                           \
@@ -421,31 +419,34 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
       for (int v = 0; v < NV; ++v)                                             \
         _mm512_store_si512(acc + r * NV * 16 + v * 16, c[r][v]);               \
   }
-QK_VNNI512_TILE(qk_tile_conv_8, 0, QUANT_AVX512VNNI_MR)
-QK_VNNI512_TILE(qk_tile_gemm_8, 1, QUANT_AVX512VNNI_MR)
-QK_VNNI512_TILE(qk_tile_gemm_1, 1, 1)
+QK_VNNI512_TILE(qk_tile_conv_8, 0, QUANT_AVX512VNNI_MR, 1)
+QK_VNNI512_TILE(qk_tile_gemm_8, 1, QUANT_AVX512VNNI_MR, 0)
+QK_VNNI512_TILE(qk_tile_gemm_1, 1, 1, 0)
 
 QK_INLINE void qk_tile_conv(const int8_t *rows, const uint8_t *cols,
-                            int64_t k4, int32_t *acc, int64_t mr) {
+                            const int64_t *off, int64_t k4, int32_t *acc,
+                            int64_t mr) {
   (void)mr;
-  qk_tile_conv_8(rows, cols, k4, acc);
+  qk_tile_conv_8(rows, cols, off, k4, acc);
 }
 /* Partial row blocks other than a single row compute the padding rows. */
 QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
-                            int64_t k4, int32_t *acc, int64_t mr) {
+                            const int64_t *off, int64_t k4, int32_t *acc,
+                            int64_t mr) {
   if (mr == 1)
-    qk_tile_gemm_1(rows, cols, k4, acc);
+    qk_tile_gemm_1(rows, cols, off, k4, acc);
   else
-    qk_tile_gemm_8(rows, cols, k4, acc);
+    qk_tile_gemm_8(rows, cols, off, k4, acc);
 }
 QK_DRIVERS(avx512vnni, QUANT_AVX512VNNI_MR, QUANT_AVX512VNNI_NC)
 
 #elif defined(QK_ISA_AVXVNNI)
 
 /* vpdpbusd on ymm: 4 x 24 tile, 12 accumulators (all 4 rows computed). */
-#define QK_VNNI256_TILE(NAME, ROWS_ARE_U8)                                     \
-  QK_INLINE void NAME(const void *rowsp, const void *colsp, int64_t k4,        \
-                      int32_t *acc, int64_t mr) {                              \
+#define QK_VNNI256_TILE(NAME, ROWS_ARE_U8, DIRECT)                             \
+  QK_INLINE void NAME(const void *rowsp, const void *colsp,                    \
+                      const int64_t *off, int64_t k4, int32_t *acc,            \
+                      int64_t mr) {                                            \
     enum { MR = QUANT_AVXVNNI_MR, NV = QUANT_AVXVNNI_NC / 8 };                 \
     const uint8_t *rows = (const uint8_t *)rowsp;                              \
     const uint8_t *cols = (const uint8_t *)colsp;                              \
@@ -455,10 +456,10 @@ QK_DRIVERS(avx512vnni, QUANT_AVX512VNNI_MR, QUANT_AVX512VNNI_NC)
       for (int v = 0; v < NV; ++v)                                             \
         c[r][v] = _mm256_setzero_si256();                                      \
     for (int64_t k = 0; k < k4; ++k) {                                         \
+      const uint8_t *ck = DIRECT ? cols + off[k] : cols + k * NV * 32;         \
       __m256i x[NV];                                                           \
       for (int v = 0; v < NV; ++v)                                             \
-        x[v] = _mm256_loadu_si256(                                             \
-            (const __m256i *)(cols + (k * NV * 8 + v * 8) * 4));               \
+        x[v] = _mm256_loadu_si256((const __m256i *)(ck + v * 32));             \
       for (int r = 0; r < MR; ++r) {                                           \
         __m256i b = _mm256_set1_epi32(qk_load4(rows + (k * MR + r) * 4));      \
         for (int v = 0; v < NV; ++v)                                           \
@@ -470,16 +471,16 @@ QK_DRIVERS(avx512vnni, QUANT_AVX512VNNI_MR, QUANT_AVX512VNNI_NC)
       for (int v = 0; v < NV; ++v)                                             \
         _mm256_store_si256((__m256i *)(acc + r * NV * 8 + v * 8), c[r][v]);    \
   }
-QK_VNNI256_TILE(qk_tile_conv, 0)
-QK_VNNI256_TILE(qk_tile_gemm, 1)
+QK_VNNI256_TILE(qk_tile_conv, 0, 1)
+QK_VNNI256_TILE(qk_tile_gemm, 1, 0)
 QK_DRIVERS(avxvnni, QUANT_AVXVNNI_MR, QUANT_AVXVNNI_NC)
 
 #elif defined(QK_ISA_AVX2)
 
 /* 32-bit products (never vpmaddubsw, whose int16 pair sums saturate),
    vectorized by LLVM for the model's CPU. */
-QK_SCALAR_TILE(qk_tile_conv, int8_t, uint8_t, QUANT_AVX2_MR, QUANT_AVX2_NC)
-QK_SCALAR_TILE(qk_tile_gemm, uint8_t, int8_t, QUANT_AVX2_MR, QUANT_AVX2_NC)
+QK_SCALAR_TILE(qk_tile_conv, int8_t, uint8_t, QUANT_AVX2_MR, QUANT_AVX2_NC, 1)
+QK_SCALAR_TILE(qk_tile_gemm, uint8_t, int8_t, QUANT_AVX2_MR, QUANT_AVX2_NC, 0)
 QK_DRIVERS(avx2, QUANT_AVX2_MR, QUANT_AVX2_NC)
 
 #elif defined(QK_ISA_DOTPROD)
@@ -491,16 +492,18 @@ QK_DRIVERS(avx2, QUANT_AVX2_MR, QUANT_AVX2_NC)
   for (int v = 0; v < NV; ++v)                                                 \
     c[R][v] = vdotq_laneq_s32(c[R][v], x[v], ROWS, LANE);
 QK_INLINE void qk_tile_sdot(const int8_t *rows, const int8_t *cols,
-                            int64_t kgs, int32_t *acc) {
+                            const int64_t *off, int direct, int64_t kgs,
+                            int32_t *acc) {
   enum { MR = QUANT_DOTPROD_MR, NV = QUANT_DOTPROD_NC / 4 };
   int32x4_t c[MR][NV];
   for (int r = 0; r < MR; ++r)
     for (int v = 0; v < NV; ++v)
       c[r][v] = vdupq_n_s32(0);
   for (int64_t k = 0; k < kgs; ++k) {
+    const int8_t *ck = direct ? cols + off[k] : cols + k * NV * 16;
     int8x16_t x[NV];
     for (int v = 0; v < NV; ++v)
-      x[v] = vld1q_s8(cols + (k * NV * 4 + v * 4) * 4);
+      x[v] = vld1q_s8(ck + v * 16);
     int8x16_t lo = vld1q_s8(rows + k * MR * 4);
     int8x16_t hi = vld1q_s8(rows + k * MR * 4 + 16);
     QK_SDOT_ROW(0, lo, 0) QK_SDOT_ROW(1, lo, 1)
@@ -522,7 +525,8 @@ QK_DRIVERS(dotprod, QUANT_DOTPROD_MR, QUANT_DOTPROD_NC)
    exactly smmla's 2 x 8 operands; block (i, j) holds rows 2i, 2i+1 by
    columns 2j, 2j+1 as [r0c0, r0c1, r1c0, r1c1]. */
 QK_INLINE void qk_tile_smmla(const int8_t *rows, const int8_t *cols,
-                             int64_t kgs, int32_t *acc) {
+                             const int64_t *off, int direct, int64_t kgs,
+                             int32_t *acc) {
   enum { MR = QUANT_I8MM_MR, NC = QUANT_I8MM_NC, RB = MR / 2, CB = NC / 2 };
   int32x4_t c[RB][CB];
   for (int i = 0; i < RB; ++i)
@@ -532,8 +536,9 @@ QK_INLINE void qk_tile_smmla(const int8_t *rows, const int8_t *cols,
     int8x16_t a[RB], b[CB];
     for (int i = 0; i < RB; ++i)
       a[i] = vld1q_s8(rows + (k * RB + i) * 16);
+    const int8_t *ck = direct ? cols + off[k] : cols + k * CB * 16;
     for (int j = 0; j < CB; ++j)
-      b[j] = vld1q_s8(cols + (k * CB + j) * 16);
+      b[j] = vld1q_s8(ck + j * 16);
     for (int i = 0; i < RB; ++i)
       for (int j = 0; j < CB; ++j)
         c[i][j] = vmmlaq_s32(c[i][j], a[i], b[j]);
@@ -550,9 +555,9 @@ QK_DRIVERS(i8mm, QUANT_I8MM_MR, QUANT_I8MM_NC)
 #else /* generic */
 
 QK_SCALAR_TILE(qk_tile_conv, int8_t, uint8_t, QUANT_GENERIC_MR,
-               QUANT_GENERIC_NC)
+               QUANT_GENERIC_NC, 1)
 QK_SCALAR_TILE(qk_tile_gemm, uint8_t, int8_t, QUANT_GENERIC_MR,
-               QUANT_GENERIC_NC)
+               QUANT_GENERIC_NC, 0)
 QK_DRIVERS(generic, QUANT_GENERIC_MR, QUANT_GENERIC_NC)
 
 #endif

@@ -26,9 +26,11 @@
  *   rows: [ceil(R / MR)][KGS][MR][KG] bytes  (MR rows of one k-group)
  *   cols: [ceil(C / NC)][KGS][NC][KG] bytes  (NC columns of one k-group)
  *
- * Convolution (NCHW): rows = weights [OC][IC*KH*KW] (s8, packed at compile
- *   time), cols = im2col of one image (u8, packed per panel at run time into
- *   `scratch`), out = [OC][OH*OW], channel = row.
+ * Convolution (NCHW): rows = weights [OC][K] (s8, packed at compile time,
+ *   K in the direct order below), cols = the implicit im2col matrix of one
+ *   image: never built, its k-groups are read in place from the image
+ *   repacked into `scratch` (see quant_qconv_scratch_bytes), out =
+ *   [OC][OH*OW], channel = row.
  * GEMM (fully connected): rows = activations [B][K] (u8, packed at run time
  *   into `scratch`), cols = weights [K][N] (s8, packed at compile time),
  *   out = [B][N], channel = column.
@@ -123,14 +125,57 @@ static inline int64_t quant_w4conv_scratch_bytes(int64_t k, int64_t oh,
          QUANT_W4_STRIP * 2;
 }
 
-/* Bytes of the scratch buffer each kernel needs. */
-static inline int64_t quant_qconv_scratch_bytes(int64_t ic, int64_t kh,
-                                                int64_t kw, int64_t oh,
-                                                int64_t ow, int64_t nc,
+/* Convolutions run direct, without im2col: the kernel repacks each image
+   once into a padded buffer of channel groups,
+
+     buf[CG][PH][SW][PWS][KG]   CG = ceil(IC / KG), PWS = ceil(PW / SW),
+
+   the input shifted like the panels (u8 on x86-64), the input zero point in
+   the padding; padded column c is stored at phase c % SW, index c / SW.
+   For kernel tap (y, x) and channel group cg, the KG bytes that output
+   column ow reads are then at index ow + x*DW/SW of phase (x*DW) % SW of
+   row oh*SH + y*DH: consecutive output columns are consecutive KG-byte
+   columns, so one k-group of a cols panel is NC consecutive columns of the
+   buffer. Convolution weights are therefore packed with K in the order
+   (cg, y, x, channel in group), channels past IC zero
+   (quant_qconv_direct_k). PH and PW are the padded rows and columns that
+   outputs read. */
+static inline int64_t quant_qconv_padded_h(const int64_t *p) {
+  return (p[QUANT_QCONV_OH] - 1) * p[QUANT_QCONV_SH] +
+         (p[QUANT_QCONV_KH] - 1) * p[QUANT_QCONV_DH] + 1;
+}
+static inline int64_t quant_qconv_padded_w(const int64_t *p) {
+  return (p[QUANT_QCONV_OW] - 1) * p[QUANT_QCONV_SW] +
+         (p[QUANT_QCONV_KW] - 1) * p[QUANT_QCONV_DW] + 1;
+}
+/* Position of weight (ci, y, x) in a row of the direct K order. */
+static inline int64_t quant_qconv_direct_k(int64_t ci, int64_t y, int64_t x,
+                                           int64_t kh, int64_t kw,
+                                           int64_t kg) {
+  return ((ci / kg * kh + y) * kw + x) * kg + ci % kg;
+}
+/* Length of a row of the direct K order. */
+static inline int64_t quant_qconv_direct_row(int64_t ic, int64_t kh,
+                                             int64_t kw, int64_t kg) {
+  return (ic + kg - 1) / kg * kh * kw * kg;
+}
+/* Bytes of the repacked image (NC + PWS columns of slack: the last tiles
+   read past the padded rows, into columns whose results are dropped). */
+static inline int64_t quant_qconv_buffer_bytes(const int64_t *p, int64_t nc,
+                                               int64_t kg) {
+  int64_t sw = p[QUANT_QCONV_SW];
+  int64_t pws = (quant_qconv_padded_w(p) + sw - 1) / sw;
+  int64_t cg = (p[QUANT_QCONV_IC] + kg - 1) / kg;
+  return (cg * quant_qconv_padded_h(p) * sw * pws + nc + pws) * kg;
+}
+
+/* Bytes of the scratch buffer each kernel needs: the convolution's is the
+   repacked image, then one int64 offset per k-group (8-byte aligned). */
+static inline int64_t quant_qconv_scratch_bytes(const int64_t *p, int64_t nc,
                                                 int64_t kg) {
-  int64_t groups = (ic * kh * kw + kg - 1) / kg;
-  int64_t panels = (oh * ow + nc - 1) / nc;
-  return panels * groups * nc * kg;
+  int64_t groups = (p[QUANT_QCONV_IC] + kg - 1) / kg * p[QUANT_QCONV_KH] *
+                   p[QUANT_QCONV_KW];
+  return (quant_qconv_buffer_bytes(p, nc, kg) + 7) / 8 * 8 + groups * 8;
 }
 static inline int64_t quant_qgemm_scratch_bytes(int64_t b, int64_t k,
                                                 int64_t mr, int64_t kg) {

@@ -48,6 +48,27 @@ TEST(Int8Kernels, RowsPanels) {
   EXPECT_EQ(p, expected);
 }
 
+// The direct convolution's K order: 2 output channels, 5 input channels,
+// a 1x2 kernel, channel groups of 4: each row is (group, y, x, channel in
+// group) = 2 groups x 1 x 2 taps x 4 = 16, channels 5..7 zero; weight
+// (o, c, 0, x) = 100 * o + 10 * c + x + 1.
+TEST(Int8Kernels, DirectConvMatrix) {
+  std::vector<int8_t> w;
+  for (int o = 0; o < 2; ++o)
+    for (int c = 0; c < 5; ++c)
+      for (int x = 0; x < 2; ++x)
+        w.push_back(static_cast<int8_t>(100 * o + 10 * c + x + 1));
+  std::vector<int8_t> m = directConvMatrix(w, 2, 5, 1, 2, /*kg=*/4);
+  std::vector<int> expected = {
+      1,   11,  21,  31,  2,   12,  22,  32,  // o 0, group 0: x = 0, x = 1
+      41,  0,   0,   0,   42,  0,   0,   0,   // group 1: channel 4, padding
+      101, 111, 121, 131, 102, 112, 122, 132, // o 1 (int8: 131.. wrap)
+      141, 0,   0,   0,   142, 0,   0,   0};
+  ASSERT_EQ(m.size(), expected.size());
+  for (size_t i = 0; i < m.size(); ++i)
+    EXPECT_EQ(m[i], static_cast<int8_t>(expected[i])) << "at " << i;
+}
+
 // K = 2 x 3 columns with NC = 2, from [k][cols] and from the transposed
 // [cols][k]: panels [2][K4 = 1][2][4].
 TEST(Int8Kernels, ColsPanels) {

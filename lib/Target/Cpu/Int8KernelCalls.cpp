@@ -130,7 +130,6 @@ std::optional<KernelOperands> convOperands(qnt::ConvOp op,
   if (!inQ || !outQ || inType.getRank() != 4 || op.getGroup() != 1)
     return std::nullopt;
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
-  auto outType = cast<RankedTensorType>(op.getType());
   int64_t oc = wType.getDimSize(0);
   SmallVector<int8_t> matrix;
   SmallVector<int64_t> bias;
@@ -139,8 +138,11 @@ std::optional<KernelOperands> convOperands(qnt::ConvOp op,
   if (!started)
     return std::nullopt;
   KernelOperands &k = *started;
-  int64_t kk = wType.getDimSize(1) * wType.getDimSize(2) * wType.getDimSize(3);
-  k.packedWeights = packRowsPanels(matrix, oc, kk, isa.mr, isa.kGroup);
+  int64_t ic = wType.getDimSize(1), kh = wType.getDimSize(2),
+          kw = wType.getDimSize(3), kk = ic * kh * kw;
+  k.packedWeights = packRowsPanels(
+      directConvMatrix(matrix, oc, ic, kh, kw, isa.kGroup), oc,
+      quant_qconv_direct_row(ic, kh, kw, isa.kGroup), isa.mr, isa.kGroup);
   k.bias = compensatedBiases(matrix, oc, kk, /*channelMajor=*/true, bias,
                              inQ.getZeroPoint(), isa.activationShift());
   k.params = convParams(op, QUANT_QCONV_NUM_PARAMS, inQ.getZeroPoint(),
@@ -148,9 +150,8 @@ std::optional<KernelOperands> convOperands(qnt::ConvOp op,
   k.params[QUANT_QCONV_OUT_ZP] = outQ.getZeroPoint();
   k.params[QUANT_QCONV_QMIN] = outQ.getStorageTypeMin();
   k.params[QUANT_QCONV_QMAX] = outQ.getStorageTypeMax();
-  k.scratchBytes = quant_qconv_scratch_bytes(
-      inType.getDimSize(1), wType.getDimSize(2), wType.getDimSize(3),
-      outType.getDimSize(2), outType.getDimSize(3), isa.nc, isa.kGroup);
+  k.scratchBytes =
+      quant_qconv_scratch_bytes(k.params.data(), isa.nc, isa.kGroup);
   return started;
 }
 

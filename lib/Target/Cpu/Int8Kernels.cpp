@@ -77,6 +77,20 @@ mlir::quant_compiler::packRowsPanels(llvm::ArrayRef<int8_t> matrix,
   return packed;
 }
 
+std::vector<int8_t> mlir::quant_compiler::directConvMatrix(
+    llvm::ArrayRef<int8_t> weights, int64_t oc, int64_t ic, int64_t kh,
+    int64_t kw, int64_t kg) {
+  int64_t row = quant_qconv_direct_row(ic, kh, kw, kg);
+  std::vector<int8_t> matrix(oc * row, 0);
+  for (int64_t o = 0; o < oc; ++o)
+    for (int64_t c = 0; c < ic; ++c)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          matrix[o * row + quant_qconv_direct_k(c, y, x, kh, kw, kg)] =
+              weights[((o * ic + c) * kh + y) * kw + x];
+  return matrix;
+}
+
 std::vector<int8_t>
 mlir::quant_compiler::packColsPanels(llvm::ArrayRef<int8_t> matrix, int64_t k,
                                      int64_t cols, bool transposed,

@@ -5,14 +5,17 @@
 // BADISA: error: quant-cpu-int8-kernels: unknown isa 'sse9' (expected one of generic, avx2, avxvnni, avx512vnni (x86_64), dotprod, i8mm (aarch64))
 
 // A 1x1 conv, by hand (runtime/kernels/quant_int8_kernels.h):
-//  - weights [2][K=1] packed as rows panels for the generic tile (MR = 4):
+//  - weights [2][K=1], in the direct order one channel group of 4 (K = 4),
+//    packed as rows panels for the generic tile (MR = 4):
 //    [1 block][K4 = 1][4 rows][4], zero padded: 16 bytes;
 //  - bias - (zp_in + 128) * sum(w): 10 - 131 * 1 = -121, -20 - 131 * -2 = 242;
 //  - multipliers 0.5 * 0.25 / 1.0 = 2^30 * 2^-33 and 0.5 * 0.5 / 1.0 =
 //    2^30 * 2^-32;
 //  - params: batch 1, IC 1, 2x2, OC 2, 2x2, kernel 1x1, strides 1,
 //    dilations 1, pads 0 0, zp_in 3, zp_out -5, [-128, 127], parallel 1;
-//  - scratch: one 16-column panel of one k-quad, 64 bytes.
+//  - scratch: the repacked image [1 channel group][2 rows][2 columns][4]
+//    plus 16 + 2 columns of slack (88 bytes), then one 8-byte k-group
+//    offset: 96 bytes.
 // CHECK-LABEL: func.func private @quant_qconv2d_generic(memref<?xi8>, memref<?xi8>, memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi8>, memref<?xi8>, memref<?xi64>) attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func @conv
 // CHECK:         %[[XQ:.*]] = quant.qcast
@@ -25,7 +28,7 @@
 // CHECK:         arith.constant dense<1073741824> : tensor<2xi32>
 // CHECK:         arith.constant dense<[33, 32]> : tensor<2xi32>
 // CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8xi8>
-// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<64xi8>
+// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<96xi8>
 // CHECK:         arith.constant dense<[1, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 3, -5, -128, 127, 1]> : tensor<20xi64>
 // CHECK:         call @quant_qconv2d_generic(%[[X]],
 // CHECK:         %[[T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<8xi8> to tensor<8xi8>

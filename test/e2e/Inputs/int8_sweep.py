@@ -68,15 +68,15 @@ def make_op(rng, i):
         c, m = int(rng.integers(1, 9)), int(rng.integers(1, 18))
         if large:
             c, m = int(rng.integers(8, 41)), int(rng.integers(9, 41))
-        kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
-        pads = [int(v) for v in rng.integers(0, 2, 4)]
+        kh, kw = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+        pads = [int(v) for v in rng.integers(0, 3, 4)]
         # One conv in four is dilated (by 2 in either dim).
         dil = [int(v) for v in rng.integers(1, 3, 2)] if rng.random() < 0.25 else [1, 1]
         eh, ew = (kh - 1) * dil[0] + 1, (kw - 1) * dil[1] + 1
         top = 31 if large else 13
         h = int(rng.integers(max(1, eh - pads[0] - pads[2]), top + eh - kh))
         w = int(rng.integers(max(1, ew - pads[1] - pads[3]), top + ew - kw))
-        stride = [int(v) for v in rng.integers(1, 3, 2)]
+        stride = [int(v) for v in rng.integers(1, 4, 2)]
         oh = (h + pads[0] + pads[2] - eh) // stride[0] + 1
         ow = (w + pads[1] + pads[3] - ew) // stride[1] + 1
         in_shape, out_shape = [batch, c, h, w], [batch, m, oh, ow]

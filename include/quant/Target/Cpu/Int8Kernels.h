@@ -61,6 +61,14 @@ std::vector<int8_t> packRowsPanels(llvm::ArrayRef<int8_t> matrix,
                                    int64_t rows, int64_t k, int64_t mr,
                                    int64_t kg = 4);
 
+/// A convolution's weights [oc][ic][kh][kw] (row-major) with each row's K
+/// in the direct kernels' order (cg, y, x, channel in group of `kg`),
+/// channels past `ic` zero: rows of quant_qconv_direct_row(ic, kh, kw, kg)
+/// (runtime/kernels/quant_int8_kernels.h), for packRowsPanels.
+std::vector<int8_t> directConvMatrix(llvm::ArrayRef<int8_t> weights,
+                                     int64_t oc, int64_t ic, int64_t kh,
+                                     int64_t kw, int64_t kg);
+
 /// cols panels [ceil(cols / nc)][KG][nc][kg] of a [k][cols] matrix, read
 /// from row-major [k][cols], or [cols][k] when `transposed`.
 std::vector<int8_t> packColsPanels(llvm::ArrayRef<int8_t> matrix, int64_t k,

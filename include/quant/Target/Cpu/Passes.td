@@ -34,7 +34,9 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
     (`runtime/kernels/quant_int8_kernels.c`, which the compiler links into
     the model as LLVM bitcode). At compile time it packs the weights into
     the kernel's panel layout (k-groups of 4 bytes, 8 for `i8mm`'s
-    `smmla`), folds the zero-point compensation into the int32 bias
+    `smmla`; a convolution's K ordered by channel group, kernel row,
+    kernel column, channel, so that the kernel reads its k-groups in place
+    from the input repacked once per image, with no im2col), folds the zero-point compensation into the int32 bias
     (`-(zp + 128) * sum(w)` where the kernels multiply activations shifted to
     u8 by s8 weights, as `vpdpbusd` does; `-zp * sum(w)` for the s8 x s8
     AArch64 kernels, `sdot` and `smmla`), and computes each channel's
@@ -42,7 +44,8 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
     through `bufferization.to_buffer` and writes a fresh buffer wrapped by
     `bufferization.to_tensor restrict writable`, so One-Shot Bufferize
     and the deallocation pipeline handle it like any other op; the scratch
-    buffer (im2col panels or packed activation rows) is a `memref.alloc`.
+    buffer (the repacked, padded image or packed activation rows) is a
+    `memref.alloc`.
 
     int4 layers (`qnt-quantize weight-bits=4`: a grouped i4 weight, an
     int8 input, f32 bias and result) become calls of `quant_w4conv2d_<isa>`
