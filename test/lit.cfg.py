@@ -99,6 +99,11 @@ else:
                     "gcc-aarch64-linux-gnu g++-aarch64-linux-gnu "
                     "qemu-user-static, then reconfigure)")
 
+# x86-64 hosts run the x86 kernel copies natively (`REQUIRES: x86_64-host`).
+import platform
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("x86_64-host")
+
 # NVIDIA GPUs (quant-compile --target=nvptx): `REQUIRES: ptxas` tests feed
 # the emitted PTX to the CUDA toolkit's assembler (%ptxas); `REQUIRES:
 # cuda-runtime` tests link GPU artifacts (the runtime needs cuda.h). No test

@@ -20,6 +20,8 @@ LLVM_PREFIX=/usr/lib/llvm-22
 QUANT_PACKAGES=(
   cmake ninja-build git
   clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libomp-22-dev
+  # AddressSanitizer/UBSan runtimes (the kernel sanitizer tests, build-fuzz).
+  libclang-rt-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
   python3-pil fonts-dejavu-core espeak-ng dataset-fashion-mnist
