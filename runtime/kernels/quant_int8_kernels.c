@@ -154,10 +154,49 @@ QK_INLINE void qk_direct_offsets(const int64_t *p, const struct qk_direct *d,
                  QK_KG;
 }
 
+/* `n` columns of channel group c: dst[x][i] = src[i * plane + x] ^ QK_FLIP,
+   channels past IC read as channel IC - 1 (any value: their weights are
+   0). */
+QK_INLINE void qk_interleave(const int8_t *src, int64_t plane, int64_t c,
+                             int64_t ic, uint8_t *dst, int64_t n) {
+  const int8_t *s[QK_KG];
+  for (int i = 0; i < QK_KG; ++i)
+    s[i] = src + (c * QK_KG + i < ic ? i : ic - 1 - c * QK_KG) * plane;
+#if QK_KG == 4
+  const int8_t *s0 = s[0], *s1 = s[1], *s2 = s[2], *s3 = s[3];
+  for (int64_t x = 0; x < n; ++x) {
+    dst[x * 4] = (uint8_t)(s0[x] ^ QK_FLIP);
+    dst[x * 4 + 1] = (uint8_t)(s1[x] ^ QK_FLIP);
+    dst[x * 4 + 2] = (uint8_t)(s2[x] ^ QK_FLIP);
+    dst[x * 4 + 3] = (uint8_t)(s3[x] ^ QK_FLIP);
+  }
+#else
+  for (int64_t x = 0; x < n; ++x)
+    for (int i = 0; i < QK_KG; ++i)
+      dst[x * QK_KG + i] = (uint8_t)(s[i][x] ^ QK_FLIP);
+#endif
+}
+
+/* Whether the repacked image is the input's planes interleaved, nothing
+   else: no padding read, unit strides, every input row and column read. */
+QK_INLINE int qk_repack_is_plain(const int64_t *p, const struct qk_direct *d) {
+  return p[QUANT_QCONV_PAD_TOP] == 0 && p[QUANT_QCONV_PAD_LEFT] == 0 &&
+         d->sw == 1 && d->ph == p[QUANT_QCONV_IH] &&
+         d->pw == p[QUANT_QCONV_IW];
+}
+
+/* Channel group c of a plain repack (qk_repack_is_plain): one interleave
+   over the whole plane. */
+QK_INLINE void qk_repack_plane(const int8_t *in, uint8_t *buf,
+                               const int64_t *p, int64_t c) {
+  int64_t plane = p[QUANT_QCONV_IH] * p[QUANT_QCONV_IW];
+  qk_interleave(in + c * QK_KG * plane, plane, c, p[QUANT_QCONV_IC],
+                buf + c * plane * QK_KG, plane);
+}
+
 /* Padded row r of channel group c of the repacked buffer (all SW phases):
    input channels [c*KG, c*KG + KG) of image `in`, shifted by QK_FLIP, the
-   zero point outside the image; channels past IC hold the zero point too
-   (their weights are 0). */
+   zero point outside the image. */
 QK_INLINE void qk_repack_row(const int8_t *in, uint8_t *buf, const int64_t *p,
                              const struct qk_direct *d, int64_t c,
                              int64_t r) {
@@ -167,46 +206,32 @@ QK_INLINE void qk_repack_row(const int8_t *in, uint8_t *buf, const int64_t *p,
   uint8_t pad = (uint8_t)((int8_t)p[QUANT_QCONV_IN_ZP] ^ QK_FLIP);
   uint8_t *dst = buf + (c * d->ph + r) * d->sw * d->pws * QK_KG;
   int64_t bytes = d->sw * d->pws * QK_KG;
-  int full = (c + 1) * QK_KG <= ic;
-  if (iy < 0 || iy >= ih || (!full && c * QK_KG >= ic)) {
+  if (iy < 0 || iy >= ih) {
     memset(dst, pad, (size_t)bytes);
     return;
   }
-  /* Padded columns [lo, hi) are inside the image. */
+  /* Padded columns [lo, hi) are inside the image (hi > lo implies lo ==
+     pl: padded column lo + x is input column x). */
   int64_t lo = qk_min(pl, d->pw), hi = qk_min(pl + iw, d->pw);
   hi = hi < lo ? lo : hi;
-  /* Input column x - pl of channel c*KG + i is src[i * ih * iw + x - pl]. */
   const int8_t *src = in + (c * QK_KG * ih + iy) * iw;
-  if (d->sw == 1 && full) {
+  if (d->sw == 1) {
     memset(dst, pad, (size_t)(lo * QK_KG));
-#if QK_KG == 4
-    /* hi > lo implies lo == pl: column lo + x reads input column x. */
-    const int8_t *s0 = src, *s1 = s0 + ih * iw, *s2 = s1 + ih * iw,
-                 *s3 = s2 + ih * iw;
-    uint8_t *o = dst + lo * 4;
-    for (int64_t x = 0; x < hi - lo; ++x) {
-      o[x * 4] = (uint8_t)(s0[x] ^ QK_FLIP);
-      o[x * 4 + 1] = (uint8_t)(s1[x] ^ QK_FLIP);
-      o[x * 4 + 2] = (uint8_t)(s2[x] ^ QK_FLIP);
-      o[x * 4 + 3] = (uint8_t)(s3[x] ^ QK_FLIP);
-    }
-#else
-    for (int64_t x = lo; x < hi; ++x)
-      for (int i = 0; i < QK_KG; ++i)
-        dst[x * QK_KG + i] = (uint8_t)(src[i * ih * iw + x - pl] ^ QK_FLIP);
-#endif
+    qk_interleave(src, ih * iw, c, ic, dst + lo * QK_KG, hi - lo);
     memset(dst + hi * QK_KG, pad, (size_t)(bytes - hi * QK_KG));
     return;
   }
-  /* Strided or partial channel group: column by column. */
-  for (int64_t s = 0; s < d->sw; ++s)
+  /* Strided: column by column, phase by phase. */
+  const int8_t *s[QK_KG];
+  for (int i = 0; i < QK_KG; ++i)
+    s[i] = src + (c * QK_KG + i < ic ? i : ic - 1 - c * QK_KG) * ih * iw;
+  for (int64_t phase = 0; phase < d->sw; ++phase)
     for (int64_t j = 0; j < d->pws; ++j) {
-      uint8_t *o = dst + (s * d->pws + j) * QK_KG;
-      int64_t x = j * d->sw + s;
+      uint8_t *o = dst + (phase * d->pws + j) * QK_KG;
+      int64_t x = j * d->sw + phase;
+      int inside = x >= lo && x < hi;
       for (int i = 0; i < QK_KG; ++i)
-        o[i] = x >= lo && x < hi && c * QK_KG + i < ic
-                   ? (uint8_t)(src[i * ih * iw + x - pl] ^ QK_FLIP)
-                   : pad;
+        o[i] = inside ? (uint8_t)(s[i][x - pl] ^ QK_FLIP) : pad;
     }
 }
 
@@ -319,9 +344,18 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
           (int32_t)p[QUANT_QCONV_OUT_ZP], (int32_t)p[QUANT_QCONV_QMIN],        \
           (int32_t)p[QUANT_QCONV_QMAX], 1};                                    \
       const int8_t *image = in + n * inImage;                                  \
-      _Pragma("omp parallel for schedule(static) if(parallel)")                \
-      for (int64_t r = 0; r < d.cg * d.ph; ++r)                                \
-        qk_repack_row(image, buf, p, &d, r / d.ph, r % d.ph);                  \
+      if (qk_repack_is_plain(p, &d)) {                                         \
+        _Pragma("omp parallel for schedule(static) if(parallel)")              \
+        for (int64_t c = 0; c < d.cg; ++c)                                     \
+          qk_repack_plane(image, buf, p, c);                                   \
+      } else {                                                                 \
+        _Pragma("omp parallel for schedule(static) if(parallel)")              \
+        for (int64_t r = 0; r < d.cg * d.ph; ++r)                              \
+          qk_repack_row(image, buf, p, &d, r / d.ph, r % d.ph);                \
+      }                                                                        \
+      /* The slack the last tiles read (their results are dropped). */         \
+      memset(buf + d.cg * d.ph * d.sw * d.pws * QK_KG, 0,                      \
+             (size_t)((NC + d.pws) * QK_KG));                                  \
       _Pragma("omp parallel for schedule(static) if(parallel)")                \
       for (int64_t t = 0; t < d.tiles; ++t) {                                  \
         const uint8_t *cols = buf + qk_direct_base(t, NC, p, &d);              \
