@@ -16,6 +16,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
+#include <algorithm>
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qnt;
 using namespace mlir::qnt::lowering;
@@ -849,9 +852,99 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
 // Resize
 //===----------------------------------------------------------------------===//
 
+/// The source index a nearest resize reads for output index `o` of a dim
+/// resized from `in` to `out` elements by `scale`: the coordinate
+/// transformation and rounding in f64, as the generic below computes them,
+/// then the clamp to [0, in).
+int64_t nearestSourceIndex(ResizeOp op, int64_t o, int64_t in, int64_t out,
+                           double scale) {
+  double of = static_cast<double>(o);
+  double centered = (of + 0.5) / scale - 0.5, x = 0.0;
+  switch (op.getCoordinateTransform()) {
+  case CoordinateTransform::half_pixel:
+    x = centered;
+    break;
+  case CoordinateTransform::half_pixel_symmetric:
+    x = centered + in / 2.0 * (1.0 - out / (scale * in));
+    break;
+  case CoordinateTransform::pytorch_half_pixel:
+    x = out > 1 ? centered : 0.0;
+    break;
+  case CoordinateTransform::align_corners:
+    x = out > 1 ? of * (static_cast<double>(in - 1) / (out - 1)) : 0.0;
+    break;
+  case CoordinateTransform::asymmetric:
+    x = of / scale;
+    break;
+  }
+  double rounded = 0.0;
+  switch (op.getNearestMode()) {
+  case NearestMode::round_prefer_floor:
+    rounded = std::ceil(x - 0.5);
+    break;
+  case NearestMode::round_prefer_ceil:
+    rounded = std::floor(x + 0.5);
+    break;
+  case NearestMode::floor:
+    rounded = std::floor(x);
+    break;
+  case NearestMode::ceil:
+    rounded = std::ceil(x);
+    break;
+  }
+  int64_t i = static_cast<int64_t>(rounded);
+  return std::min(std::max<int64_t>(i, 0), in - 1);
+}
+
+/// A nearest resize that repeats every element `s` times along each
+/// resized dim (out = s * in and source index o / s for every output
+/// index, which the transformation and rounding of the op are checked to
+/// give) as a linalg.broadcast into [.., in, s, ..] and a collapse: plain
+/// copies that vectorize, where the generic below reads by a gather.
+/// Failure (no such op) leaves it to the generic.
+LogicalResult lowerResizeAsRepeat(ResizeOp op, Value source,
+                                  ConversionPatternRewriter &rewriter) {
+  if (op.getMode() != ResizeMode::nearest)
+    return failure();
+  auto inType = op.getInput().getType();
+  auto outType = op.getType();
+  if (!inType.hasStaticShape() || !outType.hasStaticShape())
+    return failure();
+  ArrayRef<float> scales = op.getScales();
+  SmallVector<int64_t> expanded, added;
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < outType.getRank(); ++d) {
+    int64_t in = inType.getDimSize(d), out = outType.getDimSize(d);
+    groups.push_back({static_cast<int64_t>(expanded.size())});
+    expanded.push_back(in);
+    if (in == out && scales[d] == 1.0f)
+      continue;
+    if (in == 0 || out % in != 0)
+      return failure();
+    int64_t repeat = out / in;
+    // Checked for every output index: cheap next to the copy itself.
+    for (int64_t o = 0; o < out; ++o)
+      if (nearestSourceIndex(op, o, in, out, scales[d]) != o / repeat)
+        return failure();
+    groups.back().push_back(static_cast<int64_t>(expanded.size()));
+    added.push_back(static_cast<int64_t>(expanded.size()));
+    expanded.push_back(repeat);
+  }
+  Location loc = op.getLoc();
+  Value init = tensor::EmptyOp::create(rewriter, loc, expanded,
+                                       outType.getElementType());
+  Value repeated =
+      linalg::BroadcastOp::create(rewriter, loc, source, init, added)
+          .getResult()[0];
+  rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, outType, repeated,
+                                                       groups);
+  return success();
+}
+
 /// Resize as a linalg.generic over the output: per resized dim, the source
 /// coordinate (in f64) from the coordinate transformation, then one tap
 /// (nearest) or two taps with weights (linear, multilinear over dims).
+/// Nearest resizes that only repeat elements take lowerResizeAsRepeat.
 struct ResizeLowering : OpConversionPattern<ResizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -865,6 +958,8 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     ArrayRef<float> scales = op.getScales();
     Value source = adaptor.getInput();
     bool linear = op.getMode() == ResizeMode::linear;
+    if (succeeded(lowerResizeAsRepeat(op, source, rewriter)))
+      return success();
 
     Value result = buildParallelGeneric(
         rewriter, loc, outType, ValueRange{}, {},

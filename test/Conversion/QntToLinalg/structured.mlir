@@ -166,14 +166,43 @@ func.func @layer_norm(%x: tensor<1x4x16xf32>, %g: tensor<16xf32>, %b: tensor<16x
 
 // -----
 
-// Nearest, asymmetric, floor: in = floor(o / 2).
+// Nearest, asymmetric, floor by 2: in = floor(o / 2) = o // 2 for every o,
+// so each element is repeated: a broadcast into [.., 2, 2 .., 2] and a
+// collapse, no per-element coordinates.
 // CHECK-LABEL: func @resize_nearest
-// CHECK: arith.constant 2.000000e+00 : f64
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x1x2x2x2x2xf32>
+// CHECK: %[[B:.*]] = linalg.broadcast ins(%arg0 : tensor<1x1x2x2xf32>) outs(%[[E]] : tensor<1x1x2x2x2x2xf32>) dimensions = [3, 5]
+// CHECK: tensor.collapse_shape %[[B]] {{\[\[}}0], [1], [2, 3], [4, 5]] : tensor<1x1x2x2x2x2xf32> into tensor<1x1x4x4xf32>
+// CHECK-NOT: tensor.extract
+func.func @resize_nearest(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = qnt.resize %x {coordinate_transform = #qnt.coordinate_transform<asymmetric>, nearest_mode = #qnt.nearest_mode<floor>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// Nearest by 1.5 (2 -> 3): in = floor(o / 1.5) is not a repeat, so the
+// generic computes it.
+// CHECK-LABEL: func @resize_nearest_fractional
+// CHECK: arith.constant 1.500000e+00 : f64
 // CHECK: arith.divf
 // CHECK: math.floor
 // CHECK: tensor.extract %arg0
-func.func @resize_nearest(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
-  %0 = qnt.resize %x {coordinate_transform = #qnt.coordinate_transform<asymmetric>, nearest_mode = #qnt.nearest_mode<floor>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+func.func @resize_nearest_fractional(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x3x3xf32> {
+  %0 = qnt.resize %x {coordinate_transform = #qnt.coordinate_transform<asymmetric>, nearest_mode = #qnt.nearest_mode<floor>, scales = array<f32: 1.0, 1.0, 1.5, 1.5>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// Nearest by 2 with half_pixel and ceil: o = 1 reads ceil(0.25) = 1, not
+// 1 // 2: out = 2 * in is not enough for a repeat.
+// CHECK-LABEL: func @resize_nearest_not_repeat
+// CHECK-NOT: linalg.broadcast
+// CHECK: math.ceil
+// CHECK: tensor.extract %arg0
+func.func @resize_nearest_not_repeat(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = qnt.resize %x {coordinate_transform = #qnt.coordinate_transform<half_pixel>, nearest_mode = #qnt.nearest_mode<ceil>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
 
@@ -293,16 +322,16 @@ func.func @matmul_vector(%a: tensor<4xf32>, %b: tensor<4x5xf32>) -> tensor<5xf32
 // -----
 
 // align_corners: x = o * (in - 1) / (out - 1); round_prefer_ceil is
-// floor(x + 0.5).
+// floor(x + 0.5). 2 -> 5 reads 0, 0, 1, 1, 1: not a repeat.
 // CHECK-LABEL: func @resize_align_corners
-// CHECK: arith.constant 0.33333{{[0-9]*}} : f64
+// CHECK: arith.constant 2.500000e-01 : f64
 // CHECK: arith.mulf
 // CHECK: arith.constant 5.000000e-01 : f64
 // CHECK: arith.addf
 // CHECK: math.floor
-func.func @resize_align_corners(%x: tensor<1x1x1x2xf32>) -> tensor<1x1x1x4xf32> {
-  %0 = qnt.resize %x {coordinate_transform = #qnt.coordinate_transform<align_corners>, nearest_mode = #qnt.nearest_mode<round_prefer_ceil>, scales = array<f32: 1.0, 1.0, 1.0, 2.0>} : (tensor<1x1x1x2xf32>) -> tensor<1x1x1x4xf32>
-  return %0 : tensor<1x1x1x4xf32>
+func.func @resize_align_corners(%x: tensor<1x1x1x2xf32>) -> tensor<1x1x1x5xf32> {
+  %0 = qnt.resize %x {coordinate_transform = #qnt.coordinate_transform<align_corners>, nearest_mode = #qnt.nearest_mode<round_prefer_ceil>, scales = array<f32: 1.0, 1.0, 1.0, 2.5>} : (tensor<1x1x1x2xf32>) -> tensor<1x1x1x5xf32>
+  return %0 : tensor<1x1x1x5xf32>
 }
 
 // -----
