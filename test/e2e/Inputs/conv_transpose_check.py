@@ -12,14 +12,14 @@ Prints one line per case (max |error| over max |reference|) and exits 1 if
 any exceeds 1e-5.
 """
 
-import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
+
+from jit_case import run_jit, work_args
 
 
 def reference(x, w, b, strides, pads, dilations, group, output_padding):
@@ -89,34 +89,20 @@ def build(case, rng, work):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     path = os.path.join(work, name + ".onnx")
     onnx.save(model, path)
-    np.save(os.path.join(work, name + ".x.npy"), x)
-    np.save(os.path.join(work, name + ".w.npy"), w)
-    return path, y
+    return path, y, ({"x": x, "w": w} if runtime_w else {"x": x})
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quant-run", required=True)
-    ap.add_argument("--work", required=True)
-    args = ap.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = work_args(__doc__.split("\n")[0])
     rng = np.random.default_rng(7)
     failed = False
     for case in CASES:
-        name, runtime_w = case[0], case[9]
-        path, expected = build(case, rng, args.work)
-        out = os.path.join(args.work, name + ".out")
-        cmd = [args.quant_run, path, "--input",
-               "x=" + os.path.join(args.work, name + ".x.npy"),
-               "--output-dir", out]
-        if runtime_w:
-            cmd += ["--input", "w=" + os.path.join(args.work, name + ".w.npy")]
-        result = subprocess.run(cmd, capture_output=True, text=True)
-        if result.returncode != 0:
-            print("%s: quant-run failed: %s" % (name, result.stderr.strip()))
+        name = case[0]
+        path, expected, inputs = build(case, rng, args.work)
+        got = run_jit(args.quant_run, path, inputs, name)
+        if got is None:
             failed = True
             continue
-        got = np.load(os.path.join(out, "y.npy"))
         if got.shape != expected.shape:
             print("%s: shape %s, expected %s" % (name, got.shape, expected.shape))
             failed = True

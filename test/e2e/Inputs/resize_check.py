@@ -13,15 +13,15 @@ collapse; `gather`: the general generic) and whether it matched; exit 1 on
 any mismatch.
 """
 
-import argparse
 import math
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
+
+from jit_case import run_jit, work_args
 
 
 def source_index(o, n_in, n_out, scale, transform, mode):
@@ -70,11 +70,7 @@ CASES = [
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quant-run", required=True)
-    ap.add_argument("--work", required=True)
-    args = ap.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = work_args(__doc__.split("\n")[0])
     rng = np.random.default_rng(3)
     failed = False
     for name, shape, scales, transform, mode, path_kind in CASES:
@@ -91,16 +87,10 @@ def main():
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
         path = os.path.join(args.work, name + ".onnx")
         onnx.save(model, path)
-        np.save(os.path.join(args.work, name + ".x.npy"), x)
-        out = os.path.join(args.work, name + ".out")
-        result = subprocess.run([args.quant_run, path, "--input",
-                                 "x=" + os.path.join(args.work, name + ".x.npy"),
-                                 "--output-dir", out], capture_output=True, text=True)
-        if result.returncode != 0:
-            print("%s: quant-run failed: %s" % (name, result.stderr.strip()))
+        got = run_jit(args.quant_run, path, {"x": x}, name)
+        if got is None:
             failed = True
             continue
-        got = np.load(os.path.join(out, "y.npy"))
         ok = got.shape == expected.shape and np.array_equal(got, expected)
         failed |= not ok
         print("%s (%s): %s %s" % (name, path_kind, "x".join(map(str, got.shape)),
