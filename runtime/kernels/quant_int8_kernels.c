@@ -107,37 +107,38 @@ QK_INLINE void qk_store_tile(const int32_t *acc, int64_t lda, int64_t mr,
 }
 
 /*===- Direct convolution (quant_int8_kernels.h) --------------------------===*
- * Each image is repacked once into buf[CG][PH][SW][PWS][QK_KG]; a cols
- * panel's k-group (cg, y, x) is then NC consecutive QK_KG-byte columns of
- * it at a fixed offset from the tile's first column, off[(cg*KH + y)*KW +
- * x] bytes. With unit strides the tiles run over the padded grid OH x PW
- * flattened (columns ow >= OW are computed and dropped, so a tile can span
- * output rows); otherwise one output row at a time.
+ * Each image is repacked once, in the layout quant_qconv_layout picks; a
+ * cols panel's k-group (cg, y, x) is then NC consecutive QK_KG-byte columns
+ * of the buffer at a fixed offset from the tile's first column,
+ * off[(cg*KH + y)*KW + x] bytes. Tiles run over a flattened grid of rows
+ * of d.vw columns (the padded grid OH x PW, or OH x OW for im2col), the
+ * columns past OW computed and dropped, or (stride phases) one output row
+ * at a time.
  *===----------------------------------------------------------------------===*/
 
 struct qk_direct {
-  int64_t cg, ph, pw, sw, pws; /* buffer geometry */
+  int layout;                  /* QUANT_QCONV_PADDED, _PHASES or _IM2COL */
+  int64_t cg, ph, pw, sw, pws; /* padded buffer geometry (sw = 1, pws = pw
+                                  for QUANT_QCONV_PADDED) */
   int64_t kgs;                 /* k-groups: cg * KH * KW */
-  int flat;                    /* tiles over the flattened OH x PW grid */
+  int64_t vw;                  /* row length of a flattened tile grid */
   int64_t tiles, tiles_per_row;
 };
 
 QK_INLINE struct qk_direct qk_direct_geometry(const int64_t *p, int64_t nc) {
   struct qk_direct d;
+  d.layout = quant_qconv_layout(p, nc);
   d.cg = (p[QUANT_QCONV_IC] + QK_KG - 1) / QK_KG;
   d.ph = quant_qconv_padded_h(p);
   d.pw = quant_qconv_padded_w(p);
   d.sw = p[QUANT_QCONV_SW];
   d.pws = (d.pw + d.sw - 1) / d.sw;
   d.kgs = d.cg * p[QUANT_QCONV_KH] * p[QUANT_QCONV_KW];
-  d.flat = p[QUANT_QCONV_SH] == 1 && d.sw == 1;
-  if (d.flat) {
-    d.tiles_per_row = 0;
-    d.tiles = (p[QUANT_QCONV_OH] * d.pw + nc - 1) / nc;
-  } else {
-    d.tiles_per_row = (p[QUANT_QCONV_OW] + nc - 1) / nc;
-    d.tiles = p[QUANT_QCONV_OH] * d.tiles_per_row;
-  }
+  d.vw = d.layout == QUANT_QCONV_IM2COL ? p[QUANT_QCONV_OW] : d.pw;
+  d.tiles_per_row = (p[QUANT_QCONV_OW] + nc - 1) / nc;
+  d.tiles = d.layout == QUANT_QCONV_PHASES
+                ? p[QUANT_QCONV_OH] * d.tiles_per_row
+                : (p[QUANT_QCONV_OH] * d.vw + nc - 1) / nc;
   return d;
 }
 
@@ -146,11 +147,15 @@ QK_INLINE void qk_direct_offsets(const int64_t *p, const struct qk_direct *d,
                                  int64_t *off) {
   int64_t kh = p[QUANT_QCONV_KH], kw = p[QUANT_QCONV_KW];
   int64_t dh = p[QUANT_QCONV_DH], dw = p[QUANT_QCONV_DW];
+  int64_t spatial = p[QUANT_QCONV_OH] * p[QUANT_QCONV_OW];
   for (int64_t g = 0, c = 0; c < d->cg; ++c)
     for (int64_t y = 0; y < kh; ++y)
       for (int64_t x = 0; x < kw; ++x, ++g)
-        off[g] = (((c * d->ph + y * dh) * d->sw + x * dw % d->sw) * d->pws +
-                  x * dw / d->sw) *
+        off[g] = (d->layout == QUANT_QCONV_IM2COL
+                      ? g * spatial
+                      : ((c * d->ph + y * dh) * d->sw + x * dw % d->sw) *
+                                d->pws +
+                            x * dw / d->sw) *
                  QK_KG;
 }
 
@@ -181,7 +186,7 @@ QK_INLINE void qk_interleave(const int8_t *src, int64_t plane, int64_t c,
    else: no padding read, unit strides, every input row and column read. */
 QK_INLINE int qk_repack_is_plain(const int64_t *p, const struct qk_direct *d) {
   return p[QUANT_QCONV_PAD_TOP] == 0 && p[QUANT_QCONV_PAD_LEFT] == 0 &&
-         d->sw == 1 && d->ph == p[QUANT_QCONV_IH] &&
+         d->layout == QUANT_QCONV_PADDED && d->ph == p[QUANT_QCONV_IH] &&
          d->pw == p[QUANT_QCONV_IW];
 }
 
@@ -235,21 +240,63 @@ QK_INLINE void qk_repack_row(const int8_t *in, uint8_t *buf, const int64_t *p,
     }
 }
 
-/* Requantizes the tile's columns that are outputs: with a flattened grid
-   they come in runs of one output row each, columns ow >= OW dropped. */
+/* Output row oy of k-group g = (c, y, x) of the im2col buffer (strided
+   convolutions): OW columns of QK_KG channels, the zero point outside the
+   image; channels past IC read channel IC - 1 (their weights are 0). */
+QK_INLINE void qk_im2col_row(const int8_t *in, uint8_t *buf, const int64_t *p,
+                             int64_t g, int64_t oy) {
+  int64_t ic = p[QUANT_QCONV_IC], ih = p[QUANT_QCONV_IH],
+          iw = p[QUANT_QCONV_IW], ow = p[QUANT_QCONV_OW],
+          kh = p[QUANT_QCONV_KH], kw = p[QUANT_QCONV_KW],
+          sw = p[QUANT_QCONV_SW];
+  int64_t c = g / (kh * kw), y = g / kw % kh, x = g % kw;
+  int64_t iy = oy * p[QUANT_QCONV_SH] - p[QUANT_QCONV_PAD_TOP] +
+               y * p[QUANT_QCONV_DH];
+  int64_t x0 = x * p[QUANT_QCONV_DW] - p[QUANT_QCONV_PAD_LEFT];
+  uint8_t pad = (uint8_t)((int8_t)p[QUANT_QCONV_IN_ZP] ^ QK_FLIP);
+  uint8_t *dst = buf + (g * p[QUANT_QCONV_OH] + oy) * ow * QK_KG;
+  if (iy < 0 || iy >= ih) {
+    memset(dst, pad, (size_t)(ow * QK_KG));
+    return;
+  }
+  const int8_t *s[QK_KG];
+  for (int i = 0; i < QK_KG; ++i)
+    s[i] = in + ((c * QK_KG + i < ic ? c * QK_KG + i : ic - 1) * ih + iy) * iw;
+  /* Columns [lo, hi) read inside the image: x0 + j * sw in [0, iw). */
+  int64_t lo = qk_min(ow, x0 >= 0 ? 0 : (-x0 + sw - 1) / sw);
+  int64_t hi = x0 >= iw ? 0 : qk_min(ow, (iw - x0 + sw - 1) / sw);
+  hi = hi < lo ? lo : hi;
+  memset(dst, pad, (size_t)(lo * QK_KG));
+  memset(dst + hi * QK_KG, pad, (size_t)((ow - hi) * QK_KG));
+  /* Stride 2 (the usual one) with a constant stride, which LLVM vectorizes
+     as interleaved loads. */
+  if (sw == 2) {
+    for (int64_t j = lo; j < hi; ++j)
+      for (int i = 0; i < QK_KG; ++i)
+        dst[j * QK_KG + i] = (uint8_t)(s[i][x0 + 2 * j] ^ QK_FLIP);
+    return;
+  }
+  for (int64_t j = lo; j < hi; ++j)
+    for (int i = 0; i < QK_KG; ++i)
+      dst[j * QK_KG + i] = (uint8_t)(s[i][x0 + j * sw] ^ QK_FLIP);
+}
+
+/* Requantizes tile t's columns that are outputs: one output row's run
+   (stride phases), or runs of one row each of the flattened grid (row
+   length d->vw), columns ow >= OW dropped. */
 QK_INLINE void qk_store_direct(const int32_t *acc, int64_t mr, int64_t nc,
                                int64_t r0, int64_t t, const int64_t *p,
                                const struct qk_direct *d,
                                const struct qk_epilogue *e) {
   int64_t oh = p[QUANT_QCONV_OH], ow = p[QUANT_QCONV_OW];
-  if (!d->flat) {
+  if (d->layout == QUANT_QCONV_PHASES) {
     int64_t y = t / d->tiles_per_row, x0 = t % d->tiles_per_row * nc;
     qk_store_tile(acc, nc, mr, qk_min(nc, ow - x0), r0, y * ow + x0, e);
     return;
   }
   for (int64_t j = 0, q = t * nc; j < nc;) {
-    int64_t y = q / d->pw, x = q % d->pw;
-    int64_t run = qk_min(d->pw - x, nc - j);
+    int64_t y = q / d->vw, x = q % d->vw;
+    int64_t run = qk_min(d->vw - x, nc - j);
     if (y >= oh)
       break;
     if (x < ow)
@@ -262,7 +309,7 @@ QK_INLINE void qk_store_direct(const int32_t *acc, int64_t mr, int64_t nc,
 /* The buffer offset of tile t's first column. */
 QK_INLINE int64_t qk_direct_base(int64_t t, int64_t nc, const int64_t *p,
                                  const struct qk_direct *d) {
-  if (d->flat)
+  if (d->layout != QUANT_QCONV_PHASES)
     return t * nc * QK_KG;
   int64_t y = t / d->tiles_per_row, x0 = t % d->tiles_per_row * nc;
   return ((y * p[QUANT_QCONV_SH] * d->sw) * d->pws + x0) * QK_KG;
@@ -344,7 +391,12 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
           (int32_t)p[QUANT_QCONV_OUT_ZP], (int32_t)p[QUANT_QCONV_QMIN],        \
           (int32_t)p[QUANT_QCONV_QMAX], 1};                                    \
       const int8_t *image = in + n * inImage;                                  \
-      if (qk_repack_is_plain(p, &d)) {                                         \
+      if (d.layout == QUANT_QCONV_IM2COL) {                                    \
+        int64_t oh = p[QUANT_QCONV_OH];                                        \
+        _Pragma("omp parallel for schedule(static) if(parallel)")              \
+        for (int64_t r = 0; r < d.kgs * oh; ++r)                               \
+          qk_im2col_row(image, buf, p, r / oh, r % oh);                        \
+      } else if (qk_repack_is_plain(p, &d)) {                                  \
         _Pragma("omp parallel for schedule(static) if(parallel)")              \
         for (int64_t c = 0; c < d.cg; ++c)                                     \
           qk_repack_plane(image, buf, p, c);                                   \
@@ -353,9 +405,10 @@ QK_INLINE void qk_pack_rows(const int8_t *in, uint8_t *rows, int64_t b,
         for (int64_t r = 0; r < d.cg * d.ph; ++r)                              \
           qk_repack_row(image, buf, p, &d, r / d.ph, r % d.ph);                \
       }                                                                        \
-      /* The slack the last tiles read (their results are dropped). */         \
-      memset(buf + d.cg * d.ph * d.sw * d.pws * QK_KG, 0,                      \
-             (size_t)((NC + d.pws) * QK_KG));                                  \
+      /* The slack the last tile reads (its extra results are dropped). */    \
+      memset(buf + quant_qconv_buffer_bytes(p, NC, QK_KG) -                    \
+                 quant_qconv_buffer_slack(p, NC, QK_KG),                       \
+             0, (size_t)quant_qconv_buffer_slack(p, NC, QK_KG));               \
       _Pragma("omp parallel for schedule(static) if(parallel)")                \
       for (int64_t t = 0; t < d.tiles; ++t) {                                  \
         const uint8_t *cols = buf + qk_direct_base(t, NC, p, &d);              \

@@ -125,21 +125,37 @@ static inline int64_t quant_w4conv_scratch_bytes(int64_t k, int64_t oh,
          QUANT_W4_STRIP * 2;
 }
 
-/* Convolutions run direct, without im2col: the kernel repacks each image
-   once into a padded buffer of channel groups,
+/* Convolutions are repacked once per image, by the kernel, into a buffer
+   from which every k-group of a cols panel is read in place: NC
+   consecutive KG-byte columns at a per-k-group offset. The input is
+   shifted like the panels (u8 on x86-64), the input zero point in the
+   padding. The layouts (quant_qconv_layout):
 
-     buf[CG][PH][SW][PWS][KG]   CG = ceil(IC / KG), PWS = ceil(PW / SW),
+   - QUANT_QCONV_PADDED (unit strides): the image in padded channel groups,
+     buf[CG][PH][PW][KG], CG = ceil(IC / KG). The KG bytes that output
+     column ow reads for kernel tap (y, x) and channel group cg are at
+     column ow + x*DW of row oh + y*DH, so consecutive output columns are
+     consecutive KG-byte columns; tiles run over the padded grid OH x PW
+     flattened, the PW - OW extra columns of each row computed and dropped.
+   - QUANT_QCONV_PHASES (strided, output rows of at least 4 tiles): padded
+     column c stored at phase c % SW, index c / SW,
+     buf[CG][PH][SW][ceil(PW / SW)][KG]; tap (y, x) of output column ow is
+     index ow + x*DW/SW of phase (x*DW) % SW of row oh*SH + y*DH; tiles run
+     along one output row each.
+   - QUANT_QCONV_IM2COL (strided, short output rows, where row tiles would
+     be mostly dropped columns): the im2col matrix, buf[CG*KH*KW][OH*OW][KG],
+     tiles over OH x OW flattened.
 
-   the input shifted like the panels (u8 on x86-64), the input zero point in
-   the padding; padded column c is stored at phase c % SW, index c / SW.
-   For kernel tap (y, x) and channel group cg, the KG bytes that output
-   column ow reads are then at index ow + x*DW/SW of phase (x*DW) % SW of
-   row oh*SH + y*DH: consecutive output columns are consecutive KG-byte
-   columns, so one k-group of a cols panel is NC consecutive columns of the
-   buffer. Convolution weights are therefore packed with K in the order
-   (cg, y, x, channel in group), channels past IC zero
-   (quant_qconv_direct_k). PH and PW are the padded rows and columns that
-   outputs read. */
+   Whatever the layout, the weights are packed with K in the order (cg, y,
+   x, channel in group), channels past IC zero (quant_qconv_direct_k). PH
+   and PW are the padded rows and columns that outputs read. */
+enum { QUANT_QCONV_PADDED, QUANT_QCONV_PHASES, QUANT_QCONV_IM2COL };
+static inline int quant_qconv_layout(const int64_t *p, int64_t nc) {
+  if (p[QUANT_QCONV_SH] == 1 && p[QUANT_QCONV_SW] == 1)
+    return QUANT_QCONV_PADDED;
+  return p[QUANT_QCONV_OW] >= 4 * nc ? QUANT_QCONV_PHASES
+                                     : QUANT_QCONV_IM2COL;
+}
 static inline int64_t quant_qconv_padded_h(const int64_t *p) {
   return (p[QUANT_QCONV_OH] - 1) * p[QUANT_QCONV_SH] +
          (p[QUANT_QCONV_KH] - 1) * p[QUANT_QCONV_DH] + 1;
@@ -159,14 +175,26 @@ static inline int64_t quant_qconv_direct_row(int64_t ic, int64_t kh,
                                              int64_t kw, int64_t kg) {
   return (ic + kg - 1) / kg * kh * kw * kg;
 }
-/* Bytes of the repacked image (NC + PWS columns of slack: the last tiles
-   read past the padded rows, into columns whose results are dropped). */
-static inline int64_t quant_qconv_buffer_bytes(const int64_t *p, int64_t nc,
+/* Bytes of slack after the repacked image: the last tile reads up to NC
+   columns past the grid and, in the padded layouts, its last taps up to a
+   padded row further; those results are dropped. */
+static inline int64_t quant_qconv_buffer_slack(const int64_t *p, int64_t nc,
                                                int64_t kg) {
   int64_t sw = p[QUANT_QCONV_SW];
   int64_t pws = (quant_qconv_padded_w(p) + sw - 1) / sw;
-  int64_t cg = (p[QUANT_QCONV_IC] + kg - 1) / kg;
-  return (cg * quant_qconv_padded_h(p) * sw * pws + nc + pws) * kg;
+  return (nc + (quant_qconv_layout(p, nc) == QUANT_QCONV_IM2COL ? 0 : pws)) *
+         kg;
+}
+/* Bytes of the repacked image, slack included. */
+static inline int64_t quant_qconv_buffer_bytes(const int64_t *p, int64_t nc,
+                                               int64_t kg) {
+  int64_t cg = (p[QUANT_QCONV_IC] + kg - 1) / kg, sw = p[QUANT_QCONV_SW];
+  int64_t pws = (quant_qconv_padded_w(p) + sw - 1) / sw;
+  int64_t image = quant_qconv_layout(p, nc) == QUANT_QCONV_IM2COL
+                      ? cg * p[QUANT_QCONV_KH] * p[QUANT_QCONV_KW] *
+                            p[QUANT_QCONV_OH] * p[QUANT_QCONV_OW]
+                      : cg * quant_qconv_padded_h(p) * sw * pws;
+  return image * kg + quant_qconv_buffer_slack(p, nc, kg);
 }
 
 /* Bytes of the scratch buffer each kernel needs: the convolution's is the

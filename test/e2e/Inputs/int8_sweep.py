@@ -77,6 +77,11 @@ def make_op(rng, i):
         h = int(rng.integers(max(1, eh - pads[0] - pads[2]), top + eh - kh))
         w = int(rng.integers(max(1, ew - pads[1] - pads[3]), top + ew - kw))
         stride = [int(v) for v in rng.integers(1, 4, 2)]
+        # One conv in twenty has short rows up to 500 wide: strided ones
+        # then take the kernels' stride-phase layout (rows of >= 4 tiles).
+        if rng.random() < 0.05:
+            h = int(rng.integers(max(1, eh - pads[0] - pads[2]), eh + 3))
+            w = int(rng.integers(200, 501))
         oh = (h + pads[0] + pads[2] - eh) // stride[0] + 1
         ow = (w + pads[1] + pads[3] - ew) // stride[1] + 1
         in_shape, out_shape = [batch, c, h, w], [batch, m, oh, ow]

@@ -36,7 +36,9 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
     the kernel's panel layout (k-groups of 4 bytes, 8 for `i8mm`'s
     `smmla`; a convolution's K ordered by channel group, kernel row,
     kernel column, channel, so that the kernel reads its k-groups in place
-    from the input repacked once per image, with no im2col), folds the zero-point compensation into the int32 bias
+    from the input repacked once per image: padded channel groups, stride
+    phases, or for strided convolutions with short output rows the im2col
+    matrix), folds the zero-point compensation into the int32 bias
     (`-(zp + 128) * sum(w)` where the kernels multiply activations shifted to
     u8 by s8 weights, as `vpdpbusd` does; `-zp * sum(w)` for the s8 x s8
     AArch64 kernels, `sdot` and `smmla`), and computes each channel's

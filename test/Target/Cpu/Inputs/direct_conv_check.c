@@ -9,7 +9,8 @@
  * -DISA_NC=.. -DISA_CPU='"feature"' here) and -fsanitize=address,undefined:
  * random convolutions (1-13 input channels, so partial channel groups; 1-5
  * taps a side; strides 1-3; dilations 1-2; pads 0-2 on each side, so inputs
- * wider than what the outputs read) run through the kernel with every
+ * wider than what the outputs read; rows up to 700 wide, so every layout of
+ * quant_qconv_layout) run through the kernel with every
  * buffer allocated at exactly its size (the scratch at
  * quant_qconv_scratch_bytes), so a read past the repacked image or a weight
  * panel stops the run, and each output is compared with naive loops
@@ -51,8 +52,11 @@ int main(void) {
     int64_t pt = draw(0, 2), pl = draw(0, 2), pb = draw(0, 2),
             pr = draw(0, 2);
     int64_t eh = (kh - 1) * dh + 1, ew = (kw - 1) * dw + 1;
-    int64_t ih = draw(eh > pt + pb ? eh - pt - pb : 1, 30);
-    int64_t iw = draw(ew > pl + pr ? ew - pl - pr : 1, 70);
+    /* One conv in four has wide, short rows: strided ones then take the
+       stride-phase layout (output rows of at least 4 tiles). */
+    int wide = it % 4 == 0;
+    int64_t ih = draw(eh > pt + pb ? eh - pt - pb : 1, wide ? eh + 3 : 30);
+    int64_t iw = draw(ew > pl + pr ? ew - pl - pr : 1, wide ? 700 : 70);
     int64_t oh = (ih + pt + pb - eh) / sh + 1, ow = (iw + pl + pr - ew) / sw + 1;
     int32_t zp = (int32_t)draw(-128, 127);
     int64_t kgs = quant_qconv_direct_row(ic, kh, kw, 4) / 4;
