@@ -268,14 +268,6 @@ QK_INLINE void qk_im2col_row(const int8_t *in, uint8_t *buf, const int64_t *p,
   hi = hi < lo ? lo : hi;
   memset(dst, pad, (size_t)(lo * QK_KG));
   memset(dst + hi * QK_KG, pad, (size_t)((ow - hi) * QK_KG));
-  /* Stride 2 (the usual one) with a constant stride, which LLVM vectorizes
-     as interleaved loads. */
-  if (sw == 2) {
-    for (int64_t j = lo; j < hi; ++j)
-      for (int i = 0; i < QK_KG; ++i)
-        dst[j * QK_KG + i] = (uint8_t)(s[i][x0 + 2 * j] ^ QK_FLIP);
-    return;
-  }
   for (int64_t j = lo; j < hi; ++j)
     for (int i = 0; i < QK_KG; ++i)
       dst[j * QK_KG + i] = (uint8_t)(s[i][x0 + j * sw] ^ QK_FLIP);

@@ -36,8 +36,12 @@ def ConvertQntToLinalg : Pass<"convert-qnt-to-linalg"> {
       `linalg.generic` with reduction iterators;
     * data movement: `tensor.extract_slice`/`insert_slice`/`pad`/`concat`,
       `linalg.transpose`, `tensor.collapse_shape`/`expand_shape`, and
-      gathers, edge/reflect pads and negative-step slices as a
-      `linalg.generic` with `tensor.extract`.
+      gathers, edge/reflect pads, negative-step slices and resizes as a
+      `linalg.generic` with `tensor.extract`, except nearest resizes that
+      only repeat elements (out = s * in, and the op's coordinate transform
+      and rounding read o / s for every output index o, checked at compile
+      time): a `linalg.broadcast` into [.., in, s, ..] and a
+      `tensor.collapse_shape`, plain copies instead of gathers.
 
     TOSA is not used for the float path: TOSA's convolutions are NHWC and
     its element-wise ops need equal ranks, so each would add transposes and

@@ -944,7 +944,10 @@ LogicalResult lowerResizeAsRepeat(ResizeOp op, Value source,
 /// Resize as a linalg.generic over the output: per resized dim, the source
 /// coordinate (in f64) from the coordinate transformation, then one tap
 /// (nearest) or two taps with weights (linear, multilinear over dims).
-/// Nearest resizes that only repeat elements take lowerResizeAsRepeat.
+/// Nearest resizes that only repeat elements take lowerResizeAsRepeat,
+/// whose nearestSourceIndex evaluates the nearest coordinate and rounding
+/// built here: a change to one is a change to both (test/e2e/resize.test
+/// holds both lowerings to numpy).
 struct ResizeLowering : OpConversionPattern<ResizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
