@@ -31,6 +31,9 @@ __attribute__((weak)) const char *quant_status_string(int status) {
     return "out of memory";
   case QUANT_ERROR_NO_DEVICE:
     return "no usable GPU or driver for a model compiled for one";
+  case QUANT_ERROR_BAD_MODEL:
+    return "the model's tensor description is inconsistent (a size that "
+           "overflows or disagrees with its shape)";
   default:
     return "unknown status";
   }
@@ -57,10 +60,50 @@ static void fill_descriptor(int64_t *desc, void *data,
   }
 }
 
+/* Bytes per element of an ABI dtype; 0 for a code the ABI does not have. */
+static uint64_t element_size(int32_t dtype) {
+  switch (dtype) {
+  case QUANT_DTYPE_FLOAT32:
+  case QUANT_DTYPE_INT32:
+    return 4;
+  case QUANT_DTYPE_INT8:
+  case QUANT_DTYPE_BOOL:
+    return 1;
+  case QUANT_DTYPE_INT64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
+/* Whether `info` describes a tensor the descriptors can address: known
+   dtype, rank 0..QUANT_MAX_RANK, dims >= 0, and num_bytes equal to
+   product(shape) * element size formed without wrapping and at most
+   2^63 - 1. The compiler only emits such descriptions; this keeps a
+   hand-made or corrupted one from passing a wrapped size check. */
+#define QUANT_MAX_RANK 64
+static int describes_tensor(const quant_tensor_info *info) {
+  uint64_t bytes = element_size(info->dtype);
+  if (bytes == 0 || info->rank < 0 || info->rank > QUANT_MAX_RANK ||
+      (info->rank > 0 && !info->shape))
+    return 0;
+  for (int32_t d = 0; d < info->rank; ++d) {
+    if (info->shape[d] < 0 ||
+        __builtin_mul_overflow(bytes, (uint64_t)info->shape[d], &bytes))
+      return 0;
+  }
+  return bytes <= (uint64_t)INT64_MAX && bytes == info->num_bytes;
+}
+
 static int check(const quant_tensor_info *infos, uint32_t count,
                  const void *const *buffers, const size_t *bytes) {
   if (count == 0)
     return QUANT_OK;
+  if (!infos)
+    return QUANT_ERROR_BAD_MODEL;
+  for (uint32_t i = 0; i < count; ++i)
+    if (!describes_tensor(&infos[i]))
+      return QUANT_ERROR_BAD_MODEL;
   if (!buffers || !bytes)
     return QUANT_ERROR_NULL_ARGUMENT;
   for (uint32_t i = 0; i < count; ++i) {
@@ -81,6 +124,8 @@ quant_check_model_arguments(const quant_model_info *model,
     return QUANT_ERROR_NULL_ARGUMENT;
   if (model->abi_version != QUANT_ABI_VERSION)
     return QUANT_ERROR_ABI_MISMATCH;
+  if (!model->entry)
+    return QUANT_ERROR_BAD_MODEL;
   int status = check(model->inputs, model->num_inputs, inputs, input_bytes);
   if (status == QUANT_OK)
     status = check(model->outputs, model->num_outputs,

@@ -40,7 +40,10 @@ typedef enum quant_status {
   QUANT_ERROR_BAD_SIZE = 2,      /* a buffer's byte size is not the tensor's */
   QUANT_ERROR_ABI_MISMATCH = 3,  /* the model was built for another ABI */
   QUANT_ERROR_OUT_OF_MEMORY = 4,
-  QUANT_ERROR_NO_DEVICE = 5 /* compiled for a GPU: no driver or no device */
+  QUANT_ERROR_NO_DEVICE = 5, /* compiled for a GPU: no driver or no device */
+  QUANT_ERROR_BAD_MODEL = 6  /* a tensor description is inconsistent: its
+                                num_bytes is not product(shape) * element
+                                size, or that product exceeds 2^63 - 1 */
 } quant_status;
 
 /* Element types use the ONNX TensorProto.DataType codes. */

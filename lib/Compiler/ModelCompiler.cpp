@@ -6,6 +6,7 @@
 
 #include "quant/Compiler/ModelCompiler.h"
 
+#include "quant/Dialect/Qnt/IR/QntShapes.h"
 #include "quant/Pipelines/Pipelines.h"
 #include "quant/Target/Cpu/Int8Kernels.h"
 
@@ -81,10 +82,16 @@ quant_compiler::prepareModelEntry(ModuleOp module, StringRef name) {
     t.name = onnxName ? onnxName.str() : fallback.str();
     t.dtype = *dtype;
     t.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
-    uint64_t bytes = (tensor.getElementTypeBitWidth() + 7) / 8;
-    for (int64_t d : t.shape)
-      bytes *= d;
-    t.numBytes = bytes;
+    // The header, the descriptor table and quant_model_run's size check all
+    // use this count: it must not wrap (the qnt verifiers say the same of
+    // qnt values; @main may be any dialect's).
+    std::optional<int64_t> bytes =
+        qnt::numBytes(t.shape, tensor.getElementTypeBitWidth());
+    if (!bytes)
+      return main.emitError("@main: ")
+             << fallback << " '" << t.name << "' of type " << type
+             << " holds more than 2^63 - 1 bytes";
+    t.numBytes = static_cast<uint64_t>(*bytes);
     into.push_back(std::move(t));
     return success();
   };

@@ -135,6 +135,9 @@ public:
   Location getLoc(const onnx::NodeProto &node);
   /// The MLIR element type for an ONNX data type, or null.
   Type getElementType(int32_t dtype);
+  /// Whether a value of `shape` and ONNX `dtype` fits kMaxTensorBytes
+  /// (unsupported dtypes are left to the caller's own check).
+  bool fitsTensorBytes(llvm::ArrayRef<int64_t> shape, int32_t dtype);
 
   /// Decodes a tensor (initializer or Constant value), checking its dims and
   /// data size first; `what` names it in errors.

@@ -180,6 +180,12 @@ static std::string dataTypeName(int32_t dtype) {
   return "data type " + std::to_string(dtype);
 }
 
+/// The diagnostic tail for a value that does not fit kMaxTensorBytes.
+static std::string tooLarge(ArrayRef<int64_t> shape, int32_t dtype) {
+  return formatShape(shape) + " " + dataTypeName(dtype) +
+         " holds more than 2^63 - 1 bytes";
+}
+
 LogicalResult Importer::checkSupported() {
   // Every unsupported op type with its count and first node, in one error.
   struct Seen {
@@ -359,6 +365,19 @@ LogicalResult Importer::applyInputShapes() {
     }
   }
 
+  // Element and byte counts are formed from these shapes everywhere below
+  // (shape inference, the verifiers, the C ABI's sizes): none may wrap.
+  for (const onnx::ValueInfoProto &input : graph->input()) {
+    if (initializers.contains(input.name()))
+      continue;
+    const auto &tensorType = input.type().tensor_type();
+    SmallVector<int64_t> shape;
+    for (const auto &dim : tensorType.shape().dim())
+      shape.push_back(dim.dim_value());
+    if (!fitsTensorBytes(shape, tensorType.elem_type()))
+      return modelError() << "input '" << input.name() << "': "
+                          << tooLarge(shape, tensorType.elem_type());
+  }
   return success();
 }
 
@@ -665,6 +684,11 @@ Type Importer::getElementType(int32_t dtype) {
   }
 }
 
+bool Importer::fitsTensorBytes(ArrayRef<int64_t> shape, int32_t dtype) {
+  Type type = getElementType(dtype);
+  return !type || numBytes(shape, type.getIntOrFloatBitWidth()).has_value();
+}
+
 Value Importer::materialize(const ConstTensor &value, Location loc,
                             StringRef nameHint) {
   auto type = RankedTensorType::get(value.shape, getElementType(value.dtype));
@@ -754,6 +778,9 @@ FailureOr<RankedTensorType> Importer::getResultType(const onnx::NodeProto &node,
                              << " of output '" << name << "' unknown";
     shape.push_back(dim.dim_value());
   }
+  if (!fitsTensorBytes(shape, tensorType.elem_type()))
+    return nodeError(node) << "output '" << name
+                           << "': " << tooLarge(shape, tensorType.elem_type());
   return RankedTensorType::get(shape, elementType);
 }
 
@@ -803,6 +830,11 @@ OwningOpRef<ModuleOp> Importer::buildFunction() {
     if (!known) {
       modelError() << "shape inference gave no static shape for graph output '"
                    << output.name() << "'";
+      return nullptr;
+    }
+    if (!fitsTensorBytes(shape, type->tensor_type().elem_type())) {
+      modelError() << "graph output '" << output.name() << "': "
+                   << tooLarge(shape, type->tensor_type().elem_type());
       return nullptr;
     }
     resultTypes.push_back(RankedTensorType::get(

@@ -1619,6 +1619,16 @@ LogicalResult convertExpand(Importer &im, const onnx::NodeProto &node) {
   auto &b = im.getBuilder();
   Location loc = im.getLoc(node);
   Type elementType = cast<ShapedType>(x->getType()).getElementType();
+  // The result and each axis's index vector (size x i64) must fit before
+  // either is built.
+  for (int64_t size : *shape)
+    if (!numBytes({size}, 64))
+      return im.nodeError(node) << "expanding to " << formatShape(*shape)
+                                << " needs an index vector of more than "
+                                   "2^63 - 1 bytes";
+  if (!numBytes(*shape, elementType.getIntOrFloatBitWidth()))
+    return im.nodeError(node) << "the result " << formatShape(*shape)
+                              << " holds more than 2^63 - 1 bytes";
   // Leading unit dims up to the result rank.
   SmallVector<int64_t> current(shape->size() - inShape.size(), 1);
   llvm::append_range(current, inShape);

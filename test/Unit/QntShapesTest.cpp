@@ -89,6 +89,22 @@ TEST(QntShapes, NumElementsDetectsOverflow) {
   EXPECT_FALSE(numElements({-1, 3}).has_value());
 }
 
+TEST(QntShapes, NumBytesIsCheckedAgainstTheCap) {
+  EXPECT_EQ(*numBytes({1, 3, 224, 224}, 32), 602112);
+  EXPECT_EQ(*numBytes({7}, 1), 7); // i1: one byte each, as the ABI stores it.
+  EXPECT_EQ(*numBytes({7}, 4), 7);
+  EXPECT_EQ(*numBytes({}, 64), 8);
+  EXPECT_EQ(*numBytes({0, int64_t(1) << 62}, 32), 0);
+  // 2^62 elements fit int64, their 2^66 bytes do not.
+  EXPECT_FALSE(numBytes({int64_t(1) << 62, 4}, 32).has_value());
+  // 2^64 bytes would be 0 as a size_t.
+  EXPECT_FALSE(numBytes({int64_t(1) << 61, 2}, 32).has_value());
+  EXPECT_EQ(*numBytes({int64_t(1) << 61, 2}, 8), int64_t(1) << 62);
+  EXPECT_EQ(*numBytes({kMaxTensorBytes}, 8), kMaxTensorBytes);
+  EXPECT_FALSE(numBytes({kMaxTensorBytes}, 16).has_value());
+  EXPECT_FALSE(numBytes({-1}, 8).has_value());
+}
+
 TEST(QntShapes, FormatShape) {
   EXPECT_EQ(formatShape({1, 3, 224, 224}), "1x3x224x224");
   EXPECT_EQ(formatShape({}), "scalar");

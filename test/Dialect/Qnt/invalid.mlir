@@ -18,6 +18,15 @@ func.func @range_infinite() attributes {r = #qnt.range<0.0, 1.0e400>} { return }
 
 // -----
 
+// Every tensor of a qnt op fits 2^63 - 1 bytes (2^62 x 4 f32 is 2^66).
+func.func @tensor_too_large(%x: tensor<4611686018427387904x4xf32>) -> tensor<4611686018427387904x4xf32> {
+  // expected-error @+1 {{'qnt.relu' op operand #0 of type 'tensor<4611686018427387904x4xf32>' holds more than 2^63 - 1 bytes}}
+  %0 = qnt.relu %x : (tensor<4611686018427387904x4xf32>) -> tensor<4611686018427387904x4xf32>
+  return %0 : tensor<4611686018427387904x4xf32>
+}
+
+// -----
+
 func.func @range_wrong_kind(%x: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'qnt.range' must be a #qnt.range attribute, got 1.000000e+00 : f32}}
   %0 = qnt.relu %x {qnt.range = 1.0 : f32} : (tensor<4xf32>) -> tensor<4xf32>

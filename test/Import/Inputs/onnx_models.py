@@ -535,6 +535,39 @@ def reshape_overflow():
 
 
 @model
+def huge_input():
+    # 2^62 x 4 float32: the element count fits int64, the bytes (2^66) wrap.
+    return build([helper.make_node("Relu", ["x"], ["y"])],
+                 [vi("x", [1 << 62, 4])], [vi("y", [1 << 62, 4])])
+
+
+@model
+def huge_input_bytes():
+    # 2^61 x 2 float32: 2^62 elements, 2^64 bytes (a size_t of 0).
+    return build([helper.make_node("Relu", ["x"], ["y"])],
+                 [vi("x", [1 << 61, 2])], [vi("y", [1 << 61, 2])])
+
+
+def _expand_to_huge(tail):
+    return [helper.make_node("Expand", ["x", "s"], ["e"], name="expand")] + tail
+
+
+@model
+def huge_node_output():
+    # A node whose inferred output is 2^62 x 4 floats, reduced to a scalar.
+    return build(_expand_to_huge([helper.make_node(
+                     "ReduceSum", ["e"], ["y"], keepdims=0, name="sum")]),
+                 [vi("x", [4])], [vi("y", [])],
+                 [init("s", np.array([1 << 62, 4], np.int64))])
+
+
+@model
+def huge_graph_output():
+    return build(_expand_to_huge([]), [vi("x", [4])], [vi("e", [1 << 62, 4])],
+                 [init("s", np.array([1 << 62, 4], np.int64))])
+
+
+@model
 def cast_nan_to_int():
     # Cast of constant NaN, +-1e30 and -2.7 to int64 at import time.
     return build([helper.make_node("Cast", ["c"], ["y"], to=I64)],

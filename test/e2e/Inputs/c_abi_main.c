@@ -27,6 +27,20 @@ int main(void) {
   int status = cnn_run(in, bad, out, out_bytes);
   printf("bad size -> %d (%s)\n", status, quant_status_string(status));
   printf("null -> %d\n", cnn_run(NULL, in_bytes, out, out_bytes));
+  /* A hand-made description whose size wrapped (2^62 x 4 floats claimed as
+     0 bytes) is refused before any buffer is touched. */
+  {
+    static const int64_t huge_shape[2] = {(int64_t)1 << 62, 4};
+    quant_tensor_info bad_input = info->inputs[0];
+    quant_model_info bad_model = *info;
+    size_t zero[1] = {0};
+    bad_input.rank = 2;
+    bad_input.shape = huge_shape;
+    bad_input.num_bytes = 0;
+    bad_model.inputs = &bad_input;
+    status = quant_model_run(&bad_model, in, zero, out, out_bytes);
+    printf("wrapped size -> %d (%s)\n", status, quant_status_string(status));
+  }
   status = cnn_run(in, in_bytes, out, out_bytes);
   float sum = 0;
   for (i = 0; i < 10; ++i)

@@ -280,6 +280,35 @@ LogicalResult mlir::qnt::detail::verifySameExpressedElementType(Operation *op) {
   return success();
 }
 
+/// Bits per element as the runtime stores it: a quantized type's storage.
+static unsigned storageBitWidth(Type elementType) {
+  if (auto quantized = dyn_cast<quant::QuantizedType>(elementType))
+    return quantized.getStorageTypeIntegralWidth();
+  if (elementType.isIntOrFloat())
+    return elementType.getIntOrFloatBitWidth();
+  return 64; // index and others: the widest the lowering gives them.
+}
+
+LogicalResult mlir::qnt::detail::verifyTensorSizesFit(Operation *op) {
+  auto check = [&](Type type, StringRef kind,
+                   unsigned index) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape() ||
+        numBytes(tensor.getShape(), storageBitWidth(tensor.getElementType())))
+      return success();
+    return op->emitOpError()
+           << kind << " #" << index << " of type " << type
+           << " holds more than 2^63 - 1 bytes";
+  };
+  for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
+    if (failed(check(type, "operand", i)))
+      return failure();
+  for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
+    if (failed(check(type, "result", i)))
+      return failure();
+  return success();
+}
+
 LogicalResult mlir::qnt::detail::verifyBroadcastsOperands(Operation *op) {
   auto lhs = cast<ShapedType>(op->getOperand(0).getType()).getShape();
   auto rhs = cast<ShapedType>(op->getOperand(1).getType()).getShape();

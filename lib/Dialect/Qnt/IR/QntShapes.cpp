@@ -103,6 +103,14 @@ std::optional<int64_t> numElements(ArrayRef<int64_t> shape) {
   return n;
 }
 
+std::optional<int64_t> numBytes(ArrayRef<int64_t> shape, unsigned elementBits) {
+  std::optional<int64_t> count = numElements(shape);
+  int64_t width = (static_cast<int64_t>(elementBits) + 7) / 8;
+  if (!count || (width != 0 && *count > kMaxTensorBytes / width))
+    return std::nullopt;
+  return *count * width;
+}
+
 std::string formatShape(ArrayRef<int64_t> shape) {
   if (shape.empty())
     return "scalar";

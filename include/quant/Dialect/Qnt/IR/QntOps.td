@@ -43,8 +43,15 @@ def Qnt_BroadcastsOperands : NativeOpTrait<"BroadcastsOperands"> {
   let cppNamespace = "::mlir::qnt";
 }
 
+/// Every ranked tensor operand and result has a byte size of at most
+/// kMaxTensorBytes (2^63 - 1), so that no size the compiler, the generated
+/// header or the C ABI forms from it can wrap (QntShapes.h, numBytes).
+def Qnt_TensorSizesFit : NativeOpTrait<"TensorSizesFit"> {
+  let cppNamespace = "::mlir::qnt";
+}
+
 class Qnt_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Qnt_Dialect, mnemonic, traits>;
+    : Op<Qnt_Dialect, mnemonic, !listconcat([Qnt_TensorSizesFit], traits)>;
 
 /// Element-wise ops with one operand: the result has the input's shape.
 class Qnt_UnaryOp<string mnemonic, list<Trait> traits = []>

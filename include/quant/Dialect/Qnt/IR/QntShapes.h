@@ -52,6 +52,18 @@ matmulShape(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
 /// Product of the dims, or nullopt on overflow or a negative (dynamic) dim.
 std::optional<int64_t> numElements(llvm::ArrayRef<int64_t> shape);
 
+/// The largest byte size a tensor may have: every size the compiler, the
+/// generated header and the C ABI form (element counts, byte counts, memref
+/// strides) is then an int64_t and a size_t without wrapping.
+constexpr int64_t kMaxTensorBytes = INT64_MAX;
+
+/// Bytes of a dense tensor of `shape` whose elements take `elementBits` bits
+/// each, rounded up to whole bytes per element (i1 and i4 take one byte, as
+/// the runtime ABI stores them), or nullopt when a dim is negative or the
+/// count exceeds kMaxTensorBytes.
+std::optional<int64_t> numBytes(llvm::ArrayRef<int64_t> shape,
+                                unsigned elementBits);
+
 /// "1x3x224x224"; "scalar" for rank 0.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 

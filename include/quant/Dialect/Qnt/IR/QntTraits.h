@@ -13,7 +13,16 @@ namespace mlir::qnt {
 namespace detail {
 LogicalResult verifySameExpressedElementType(Operation *op);
 LogicalResult verifyBroadcastsOperands(Operation *op);
+LogicalResult verifyTensorSizesFit(Operation *op);
 } // namespace detail
+
+template <typename ConcreteType>
+class TensorSizesFit : public OpTrait::TraitBase<ConcreteType, TensorSizesFit> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return detail::verifyTensorSizesFit(op);
+  }
+};
 
 /// Every float or quantized operand and result has the same expressed type
 /// (integer operands, such as gather indices, are not considered). This lets
