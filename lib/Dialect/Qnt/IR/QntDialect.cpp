@@ -251,6 +251,21 @@ LogicalResult QntDialect::verifyRegionArgAttribute(Operation *op,
 // Traits
 //===----------------------------------------------------------------------===//
 
+/// Runs `check(type, "operand" | "result", index)` on every operand, then
+/// every result type of `op`, stopping at the first failure.
+static LogicalResult
+checkValueTypes(Operation *op,
+                llvm::function_ref<LogicalResult(Type, StringRef, unsigned)>
+                    check) {
+  for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
+    if (failed(check(type, "operand", i)))
+      return failure();
+  for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
+    if (failed(check(type, "result", i)))
+      return failure();
+  return success();
+}
+
 LogicalResult mlir::qnt::detail::verifySameExpressedElementType(Operation *op) {
   FloatType expected;
   std::string expectedWhat;
@@ -271,13 +286,7 @@ LogicalResult mlir::qnt::detail::verifySameExpressedElementType(Operation *op) {
                              << expectedWhat << " is " << expected << " and "
                              << what << " is " << expressed;
   };
-  for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
-    if (failed(check(type, "operand", i)))
-      return failure();
-  for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
-    if (failed(check(type, "result", i)))
-      return failure();
-  return success();
+  return checkValueTypes(op, check);
 }
 
 /// Bits per element as the runtime stores it: a quantized type's storage.
@@ -300,13 +309,7 @@ LogicalResult mlir::qnt::detail::verifyTensorSizesFit(Operation *op) {
            << kind << " #" << index << " of type " << type
            << " holds more than 2^63 - 1 bytes";
   };
-  for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
-    if (failed(check(type, "operand", i)))
-      return failure();
-  for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
-    if (failed(check(type, "result", i)))
-      return failure();
-  return success();
+  return checkValueTypes(op, check);
 }
 
 LogicalResult mlir::qnt::detail::verifyBroadcastsOperands(Operation *op) {
