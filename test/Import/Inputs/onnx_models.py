@@ -562,6 +562,16 @@ def huge_node_output():
 
 
 @model
+def long_expanded_axis():
+    # 2^36 floats fit the byte cap, but the axis's index vector is over the
+    # importer's expand limit (2^24).
+    return build([helper.make_node("Expand", ["x", "s"], ["e"], name="expand"),
+                  helper.make_node("ReduceSum", ["e"], ["y"], keepdims=0)],
+                 [vi("x", [1])], [vi("y", [])],
+                 [init("s", np.array([1 << 36], np.int64))])
+
+
+@model
 def huge_graph_output():
     return build(_expand_to_huge([]), [vi("x", [4])], [vi("e", [1 << 62, 4])],
                  [init("s", np.array([1 << 62, 4], np.int64))])
