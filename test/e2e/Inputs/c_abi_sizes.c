@@ -18,31 +18,34 @@
 static int entered;
 static const quant_model_info *current;
 
-/* Bytes a rank-r descriptor addresses: product of its sizes x `width`. */
-static size_t described_bytes(const int64_t *desc, int32_t rank, size_t width) {
-  size_t n = width;
+/* The data of a rank-r descriptor and the bytes its sizes address (4-byte
+   elements: the model's tensors are all float32). */
+static unsigned char *described(void *descriptor, int32_t rank,
+                                size_t *bytes) {
+  const int64_t *desc = (const int64_t *)descriptor;
+  *bytes = 4;
   for (int32_t d = 0; d < rank; ++d)
-    n *= (size_t)desc[3 + d];
-  return n;
+    *bytes *= (size_t)desc[3 + d];
+  return ((unsigned char *const *)desc)[1];
 }
 
+/* Reads every input byte, then writes every output byte, as described. */
 static void entry(void **descriptors) {
   entered = 1;
-  uint32_t n = current->num_inputs + current->num_outputs;
   unsigned sum = 0;
-  for (uint32_t i = 0; i < n; ++i) {
-    const quant_tensor_info *info = i < current->num_inputs
-                                        ? &current->inputs[i]
-                                        : &current->outputs[i - current->num_inputs];
-    const int64_t *desc = (const int64_t *)descriptors[i];
-    unsigned char *data = ((unsigned char *const *)desc)[1];
-    size_t bytes = described_bytes(desc, info->rank, 4);
-    for (size_t k = 0; k < bytes; ++k) {
-      if (i < current->num_inputs)
-        sum += data[k];
-      else
-        data[k] = (unsigned char)(sum + k);
-    }
+  size_t bytes;
+  uint32_t n_in = current->num_inputs;
+  for (uint32_t i = 0; i < n_in; ++i) {
+    unsigned char *data =
+        described(descriptors[i], current->inputs[i].rank, &bytes);
+    for (size_t k = 0; k < bytes; ++k)
+      sum += data[k];
+  }
+  for (uint32_t i = 0; i < current->num_outputs; ++i) {
+    unsigned char *data =
+        described(descriptors[n_in + i], current->outputs[i].rank, &bytes);
+    for (size_t k = 0; k < bytes; ++k)
+      data[k] = (unsigned char)(sum + k);
   }
 }
 
