@@ -218,6 +218,13 @@ extern "C" int quant_driver_main(const char *program,
     int index = -1;
     if (name.empty() && model->num_inputs == 1)
       index = 0;
+    if (name.empty() && model->num_inputs != 1) {
+      std::fprintf(stderr,
+                   "%s: error: --input %s has no name, but the model has %u "
+                   "inputs; give --input NAME=FILE (see --print-signature)\n",
+                   program, path.c_str(), model->num_inputs);
+      return 1;
+    }
     for (uint32_t i = 0; i < model->num_inputs && index < 0; ++i)
       if (name == model->inputs[i].name)
         index = static_cast<int>(i);
@@ -226,6 +233,11 @@ extern "C" int quant_driver_main(const char *program,
                    "%s: error: the model has no input named '%s' (see "
                    "--print-signature)\n",
                    program, name.c_str());
+      return 1;
+    }
+    if (seen[index]) {
+      std::fprintf(stderr, "%s: error: input '%s' is given twice\n", program,
+                   model->inputs[index].name);
       return 1;
     }
     std::string error;

@@ -20,10 +20,12 @@
 #include "quant_tensor_file.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <sstream>
+
+#include <sys/stat.h>
 
 namespace quant_io {
 
@@ -48,6 +50,26 @@ const KindInfo &info(ElementKind kind) {
     if (k.kind == kind)
       return k;
   return kKinds[0]; // unreachable: every kind has an entry
+}
+
+/// Text from a file, fit for a one-line message: printable ASCII as is,
+/// other bytes as \xNN, at most 40 bytes shown.
+std::string quoteFileText(std::string_view text) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < 40; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (text.size() > 40)
+    out += "...";
+  return out;
 }
 
 bool fail(std::string_view name, const std::string &message,
@@ -119,12 +141,12 @@ public:
           return failWith("fortran_order is not True or False", error);
         seenFortran = true;
       } else if (key == "shape") {
-        if (!parseShape(shape))
-          return failWith("shape is not a tuple of non-negative integers",
-                          error);
+        std::string why;
+        if (!parseShape(shape, why))
+          return failWith(why, error);
         seenShape = true;
       } else {
-        return failWith("unknown key '" + key + "'", error);
+        return failWith("unknown key '" + quoteFileText(key) + "'", error);
       }
       if (!consume(',') && !peek('}'))
         return failWith("expected ',' or '}'", error);
@@ -169,7 +191,8 @@ private:
     text.remove_prefix(end + 1);
     return true;
   }
-  bool parseShape(std::vector<int64_t> &shape) {
+  bool parseShape(std::vector<int64_t> &shape, std::string &why) {
+    why = "shape is not a tuple of non-negative integers";
     if (!consume('('))
       return false;
     while (!consume(')')) {
@@ -178,11 +201,17 @@ private:
       while (digits < text.size() &&
              std::isdigit(static_cast<unsigned char>(text[digits])))
         ++digits;
-      if (digits == 0 || digits > 18)
+      if (digits == 0)
         return false;
       int64_t d = 0;
-      for (size_t i = 0; i < digits; ++i)
-        d = d * 10 + (text[i] - '0');
+      for (size_t i = 0; i < digits; ++i) {
+        if (__builtin_mul_overflow(d, 10, &d) ||
+            __builtin_add_overflow(d, text[i] - '0', &d)) {
+          why = "shape dimension " + quoteFileText(text.substr(0, digits)) +
+                " exceeds 2^63 - 1";
+          return false;
+        }
+      }
       shape.push_back(d);
       text.remove_prefix(digits);
       if (!consume(',') && !peek(')'))
@@ -198,17 +227,32 @@ private:
   std::string_view text;
 };
 
-/// The element count of `shape`, or nullopt when it would not fit (with a
-/// margin for the element size).
-std::optional<uint64_t> elementCount(const std::vector<int64_t> &shape) {
-  uint64_t count = 1;
-  for (int64_t d : shape) {
-    if (d != 0 && count > std::numeric_limits<uint64_t>::max() / 16 /
-                              static_cast<uint64_t>(d))
+/// "AxBxC" ("scalar" for rank 0).
+std::string formatDims(const std::vector<int64_t> &shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s;
+}
+
+/// The byte size of `shape` with `elementSize`-byte elements, or nullopt
+/// when it exceeds 2^63 - 1 (the cap quant puts on every tensor).
+std::optional<uint64_t> checkedByteSize(const std::vector<int64_t> &shape,
+                                        size_t elementSize) {
+  uint64_t bytes = elementSize;
+  for (int64_t d : shape)
+    if (d < 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes))
       return std::nullopt;
-    count *= static_cast<uint64_t>(d);
-  }
-  return count;
+  if (bytes > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+    return std::nullopt;
+  return bytes;
+}
+
+std::string tooLarge(const std::vector<int64_t> &shape, ElementKind kind) {
+  return "shape " + formatDims(shape) + " of " + getTypeName(kind) +
+         " holds more than 2^63 - 1 bytes";
 }
 } // namespace
 
@@ -250,10 +294,10 @@ bool parseNpy(std::string_view bytes, std::string_view name, HostTensor &out,
   if (!kind) {
     if (descr.size() > 1 && descr[0] == '>')
       return fail(name,
-                  "data type '" + descr +
+                  "data type '" + quoteFileText(descr) +
                       "' is big-endian; save a little-endian array",
                   error);
-    return fail(name, "unsupported data type '" + descr + "'", error);
+    return fail(name, "unsupported data type '" + quoteFileText(descr) + "'", error);
   }
   if (fortran)
     return fail(name,
@@ -263,10 +307,10 @@ bool parseNpy(std::string_view bytes, std::string_view name, HostTensor &out,
   tensor.kind = *kind;
 
   // Size check before allocation: dims, their product and the bytes present.
-  std::optional<uint64_t> count = elementCount(tensor.shape);
-  if (!count)
-    return fail(name, "shape is too large", error);
-  uint64_t need = *count * getElementSize(*kind);
+  std::optional<uint64_t> size = checkedByteSize(tensor.shape, getElementSize(*kind));
+  if (!size)
+    return fail(name, tooLarge(tensor.shape, *kind), error);
+  uint64_t need = *size;
   uint64_t have = bytes.size() - headerStart - headerLength;
   if (need != have)
     return fail(name,
@@ -491,14 +535,15 @@ bool parseTensorProto(std::string_view bytes, std::string_view name,
       return fail(name, "negative dim " + std::to_string(dim), error);
     tensor.shape.push_back(dim);
   }
-  std::optional<uint64_t> count = elementCount(tensor.shape);
-  if (!count)
-    return fail(name, "dims are too large", error);
   size_t width = getElementSize(*kind);
+  std::optional<uint64_t> size = checkedByteSize(tensor.shape, width);
+  if (!size)
+    return fail(name, tooLarge(tensor.shape, *kind), error);
+  std::optional<uint64_t> count = *size / width;
   if (hasRaw) {
-    if (raw.size() != *count * width)
+    if (raw.size() != *size)
       return fail(name,
-                  "dims need " + std::to_string(*count * width) +
+                  "dims need " + std::to_string(*size) +
                       " bytes but the tensor holds " +
                       std::to_string(raw.size()),
                   error);
@@ -532,15 +577,29 @@ bool parseTensorProto(std::string_view bytes, std::string_view name,
 
 bool readFileBytes(const std::string &path, std::string &bytes,
                    std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return fail(path, std::string("cannot read: ") + std::strerror(errno),
+  auto cannotRead = [&](int code) {
+    return fail(path, std::string("cannot read: ") + std::strerror(code),
                 error);
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad())
-    return fail(path, "cannot read: I/O error", error);
-  bytes = contents.str();
+  };
+  std::FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file)
+    return cannotRead(errno);
+  // A folder opens for reading on Linux; reading it fails with EISDIR.
+  struct stat status;
+  if (fstat(fileno(file), &status) == 0 && S_ISDIR(status.st_mode)) {
+    std::fclose(file);
+    return cannotRead(EISDIR);
+  }
+  std::string contents;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
+    contents.append(buffer, n);
+  int code = std::ferror(file) ? errno : 0;
+  std::fclose(file);
+  if (code)
+    return cannotRead(code);
+  bytes = std::move(contents);
   return true;
 }
 

@@ -18,6 +18,7 @@ config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%quant_src_root", config.quant_src_root))
 config.substitutions.append(("%quant_obj_root", config.quant_obj_root))
+config.substitutions.append(("%quant_tools_dir", config.quant_tools_dir))
 # Importer tests build their ONNX models at test time with python3-onnx.
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(

@@ -29,16 +29,17 @@ static std::string formatShape(llvm::ArrayRef<int64_t> shape) {
   return text;
 }
 
-/// The .npy file names directly in `dir`, sorted; an error if `dir` cannot
-/// be read.
+/// The .npy names directly in `dir`, sorted; an error if `dir` cannot be
+/// read. Every *.npy entry counts, so one that is not a readable file (a
+/// folder, a dangling link) is an error when it is read, not a sample
+/// silently left out.
 static llvm::Expected<std::vector<std::string>> listNpy(llvm::StringRef dir) {
   std::vector<std::string> names;
   std::error_code ec;
   for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
        it.increment(ec)) {
     llvm::StringRef path = it->path();
-    if (path.ends_with(".npy") &&
-        it->type() != llvm::sys::fs::file_type::directory_file)
+    if (path.ends_with(".npy"))
       names.push_back(llvm::sys::path::filename(path).str());
   }
   if (ec)

@@ -146,7 +146,33 @@ TEST(Npy, RejectsWhatItCannotRead) {
       errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'fortran_order': False, "
                                    "'shape': (999999999999, 999999999999), }"),
                        "x.npy")),
-      "x.npy: shape is too large");
+      "x.npy: shape 999999999999x999999999999 of float32 holds more than "
+      "2^63 - 1 bytes");
+  // The cap is 2^63 - 1 bytes exactly: 2^61 float32s are 2^63 bytes.
+  EXPECT_EQ(
+      errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'fortran_order': False, "
+                                   "'shape': (2305843009213693952,), }"),
+                       "x.npy")),
+      "x.npy: shape 2305843009213693952 of float32 holds more than 2^63 - 1 "
+      "bytes");
+  // Under the cap, the size is checked against the bytes present.
+  EXPECT_EQ(
+      errorOf(parseNpy(numpyHeader("{'descr': '|u1', 'fortran_order': False, "
+                                   "'shape': (9223372036854775807,), }"),
+                       "x.npy")),
+      "x.npy: shape needs 9223372036854775807 bytes of data but the file has 0");
+  EXPECT_EQ(
+      errorOf(parseNpy(numpyHeader("{'descr': '<f4', 'fortran_order': False, "
+                                   "'shape': (9223372036854775808,), }"),
+                       "x.npy")),
+      "x.npy: malformed .npy header: shape dimension 9223372036854775808 "
+      "exceeds 2^63 - 1");
+  // Bytes from the file are escaped in messages: one line, no control bytes.
+  EXPECT_EQ(errorOf(parseNpy(numpyHeader("{'descr': '<\n\x1b[2J', "
+                                         "'fortran_order': False, "
+                                         "'shape': (1,), }"),
+                             "x.npy")),
+            "x.npy: unsupported data type '<\\x0a\\x1b[2J'");
   std::string truncated = numpyHeader(f32).substr(0, 40);
   EXPECT_EQ(errorOf(parseNpy(truncated, "x.npy")),
             "x.npy: truncated .npy header");

@@ -134,7 +134,8 @@ TEST(TensorProtoFile, MoreErrors) {
   for (int i = 0; i < 4; ++i)
     big.add_dims(int64_t(1) << 20);
   EXPECT_EQ(errorOf(parseTensorProto(big.SerializeAsString(), "x.pb")),
-            "x.pb: dims are too large");
+            "x.pb: shape 1048576x1048576x1048576x1048576 of float32 holds "
+            "more than 2^63 - 1 bytes");
   onnx::TensorProto ext;
   ext.set_data_type(onnx::TensorProto::FLOAT);
   ext.add_dims(1);
