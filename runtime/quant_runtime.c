@@ -56,7 +56,10 @@ static void fill_descriptor(int64_t *desc, void *data,
   for (int32_t d = info->rank - 1; d >= 0; --d) {
     desc[3 + d] = info->shape[d];
     desc[3 + info->rank + d] = stride;
-    stride *= info->shape[d];
+    /* Only a tensor with a zero dim can overflow here (its byte size was
+       checked): it addresses no element, so any stride will do. */
+    if (__builtin_mul_overflow(stride, info->shape[d], &stride))
+      stride = 0;
   }
 }
 

@@ -102,6 +102,11 @@ std::optional<ElementKind> parseNpyDescr(std::string_view descr) {
 }
 
 int64_t HostTensor::getNumElements() const {
+  // A zero dim anywhere makes the product 0; the readers checked that the
+  // other products fit, but dims before the zero may not (2^60 x 8 x 0).
+  for (int64_t d : shape)
+    if (d == 0)
+      return 0;
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
@@ -334,15 +339,19 @@ std::string serializeNpy(const HostTensor &tensor) {
   if (tensor.shape.size() == 1) // numpy writes (3,) but (2, 3).
     dict += ",";
   dict += "), }";
+  // Version 1.0 has a 2-byte header length; a longer header (thousands of
+  // dims) needs version 2.0's 4 bytes, as numpy does.
+  bool v2 = dict.size() + 64 > 0xffff;
+  size_t prefix = v2 ? 12 : 10;
   // Pad with spaces so that the data starts 64-byte aligned, newline last.
-  size_t unpadded = 10 + dict.size() + 1;
+  size_t unpadded = prefix + dict.size() + 1;
   dict.append((64 - unpadded % 64) % 64, ' ');
   dict.push_back('\n');
   std::string out = "\x93NUMPY";
-  out.push_back(1);
+  out.push_back(v2 ? 2 : 1);
   out.push_back(0);
-  out.push_back(static_cast<char>(dict.size() & 0xff));
-  out.push_back(static_cast<char>(dict.size() >> 8));
+  for (size_t i = 0; i < (v2 ? 4u : 2u); ++i)
+    out.push_back(static_cast<char>((dict.size() >> (8 * i)) & 0xff));
   out += dict;
   out.append(tensor.data.begin(), tensor.data.end());
   return out;

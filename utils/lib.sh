@@ -65,8 +65,8 @@ quant_install_packages() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# Configures (once) and builds everything, tools and tests.
-quant_build() {
+# Configures $QUANT_BUILD_DIR once (later calls keep its cache).
+quant_configure() {
   if [ ! -f "$QUANT_BUILD_DIR/build.ninja" ]; then
     quant_log "configuring in $QUANT_BUILD_DIR"
     # shellcheck disable=SC2086
@@ -78,6 +78,11 @@ quant_build() {
       -DLLVM_ENABLE_ASSERTIONS=ON \
       ${QUANT_CMAKE_ARGS:-} >/dev/null
   fi
+}
+
+# Configures (once) and builds everything, tools and tests.
+quant_build() {
+  quant_configure
   quant_log "building"
   cmake --build "$QUANT_BUILD_DIR"
 }

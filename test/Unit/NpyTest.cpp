@@ -200,3 +200,30 @@ TEST(Npy, FileRoundTrip) {
 }
 
 } // namespace
+
+// Found by the tensor-file fuzzer: dims before a zero may overflow int64.
+TEST(NpyTest, NumElementsWithAZeroDimDoesNotOverflow) {
+  quant_io::HostTensor t;
+  t.shape = {int64_t(1) << 60, 8, 0};
+  EXPECT_EQ(t.getNumElements(), 0);
+  t.shape = {3, 5};
+  EXPECT_EQ(t.getNumElements(), 15);
+}
+
+// Found by the tensor-file fuzzer: thousands of dims make a header over
+// 64 KiB, which needs .npy version 2.0's 4-byte length to read back.
+TEST(NpyTest, LongHeadersUseVersion2) {
+  quant_io::HostTensor t;
+  t.shape.assign(30000, 1);
+  t.shape.push_back(0);
+  std::string bytes = quant_io::serializeNpy(t);
+  EXPECT_EQ(bytes[6], 2);
+  quant_io::HostTensor back;
+  std::string error;
+  ASSERT_TRUE(quant_io::parseNpy(bytes, "long.npy", back, error)) << error;
+  EXPECT_EQ(back.shape, t.shape);
+  // Short headers stay version 1.0, as numpy writes them.
+  t.shape = {2};
+  t.data.assign(8, 0);
+  EXPECT_EQ(quant_io::serializeNpy(t)[6], 1);
+}

@@ -116,6 +116,16 @@ int main(void) {
   model.entry = NULL;
   run("NULL entry", &model, 60, 28);
   model.entry = entry;
+  /* No elements, but the strides of the other dims overflow int64 (the
+     C ABI fuzzer's finding: UBSan stopped fill_descriptor). */
+  static int64_t empty_wide[3] = {0, (int64_t)1 << 62, 4};
+  input.shape = empty_wide;
+  input.rank = 3;
+  input.num_bytes = 0;
+  run("0x2^62x4 (no elements)", &model, 0, 28);
+  input.shape = shape_in;
+  input.rank = 2;
+  input.num_bytes = 60;
   run("restored", &model, 60, 28);
   return 0;
 }
