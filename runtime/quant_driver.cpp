@@ -48,14 +48,7 @@ ElementKind kindOf(int32_t dtype) {
   }
 }
 
-std::string formatShape(const std::vector<int64_t> &shape) {
-  if (shape.empty())
-    return "scalar";
-  std::string s;
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(shape[i]);
-  return s;
-}
+using quant_io::formatShape;
 
 /// Reads an input file: ONNX TensorProto for *.pb, .npy otherwise.
 bool readTensorFile(const std::string &path, HostTensor &t,

@@ -80,6 +80,15 @@ bool fail(std::string_view name, const std::string &message,
 } // namespace
 
 size_t getElementSize(ElementKind kind) { return info(kind).size; }
+
+std::string formatShape(const std::vector<int64_t> &shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s;
+}
 const char *getNpyDescr(ElementKind kind) { return info(kind).descr; }
 const char *getTypeName(ElementKind kind) { return info(kind).name; }
 
@@ -232,16 +241,6 @@ private:
   std::string_view text;
 };
 
-/// "AxBxC" ("scalar" for rank 0).
-std::string formatDims(const std::vector<int64_t> &shape) {
-  if (shape.empty())
-    return "scalar";
-  std::string s;
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(shape[i]);
-  return s;
-}
-
 /// The byte size of `shape` with `elementSize`-byte elements, or nullopt
 /// when it exceeds 2^63 - 1 (the cap quant puts on every tensor).
 std::optional<uint64_t> checkedByteSize(const std::vector<int64_t> &shape,
@@ -256,7 +255,7 @@ std::optional<uint64_t> checkedByteSize(const std::vector<int64_t> &shape,
 }
 
 std::string tooLarge(const std::vector<int64_t> &shape, ElementKind kind) {
-  return "shape " + formatDims(shape) + " of " + getTypeName(kind) +
+  return "shape " + formatShape(shape) + " of " + getTypeName(kind) +
          " holds more than 2^63 - 1 bytes";
 }
 } // namespace

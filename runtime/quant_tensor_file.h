@@ -33,6 +33,8 @@ size_t getElementSize(ElementKind kind);
 const char *getNpyDescr(ElementKind kind);
 /// numpy's dtype name ("float32", "uint8", ...).
 const char *getTypeName(ElementKind kind);
+/// "AxBxC", or "scalar" for rank 0: how every quant message writes a shape.
+std::string formatShape(const std::vector<int64_t> &shape);
 /// The kind for a numpy descr; nullopt for big-endian or unknown types.
 std::optional<ElementKind> parseNpyDescr(std::string_view descr);
 
