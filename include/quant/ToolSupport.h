@@ -7,10 +7,13 @@
 #ifndef QUANT_TOOLSUPPORT_H
 #define QUANT_TOOLSUPPORT_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LLVM.h"
 
 #include <memory>
+#include <string>
 
 namespace mlir::quant_compiler {
 
@@ -22,6 +25,12 @@ void installToolDiagnostics(MLIRContext &context, StringRef inputFile);
 /// A context with every dialect, extension and LLVM IR translation quant
 /// uses, reporting through installToolDiagnostics.
 std::unique_ptr<MLIRContext> createToolContext(StringRef inputFile);
+
+/// Loads a model: ONNX (imported with `inputShapes`, NAME=D0xD1... specs) or
+/// MLIR text/bytecode. Errors are reported through the context's
+/// diagnostics.
+OwningOpRef<ModuleOp> loadModelFile(MLIRContext *context, StringRef path,
+                                    ArrayRef<std::string> inputShapes);
 
 } // namespace mlir::quant_compiler
 

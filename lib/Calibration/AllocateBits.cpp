@@ -23,6 +23,7 @@
 #include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
 #include "quant/Quantization/BitAllocation.h"
 #include "quant/Quantization/QuantMath.h"
+#include "quant/Support/Progress.h"
 
 #include "quant_runtime.h"
 
@@ -30,7 +31,6 @@
 #include "mlir/IR/IRMapping.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -104,19 +104,15 @@ void QntAllocateBitsPass::runOnOperation() {
   if ((weightBitsBudget > 0) == (sizeBudget > 0))
     return fail("give exactly one budget: weight-bits-budget=B (average "
                 "bits per weight) or size-budget=BYTES");
-  if (granularity != "per-channel" && granularity != "per-tensor")
-    return fail("granularity=" + granularity +
-                " is not per-channel or per-tensor");
   SmallVector<int64_t> bitsList(candidates.begin(), candidates.end());
   if (bitsList.empty())
     bitsList = {4, 8, 32};
   llvm::sort(bitsList);
-  bitsList.erase(std::unique(bitsList.begin(), bitsList.end()),
-                 bitsList.end());
+  bitsList.erase(std::unique(bitsList.begin(), bitsList.end()), bitsList.end());
   for (int64_t bits : bitsList)
     if (bits != 4 && bits != 8 && bits != 32)
       return fail("candidate " + Twine(bits) + " is not 4, 8 or 32");
-  bool perChannel = granularity == "per-channel";
+  bool perChannel = granularity == Granularity::PerChannel;
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main || main.isExternal())
     return fail("the module has no func.func @main");
@@ -124,7 +120,7 @@ void QntAllocateBitsPass::runOnOperation() {
   // The layers qnt-quantize would quantize.
   std::vector<Layer> layers;
   main.walk([&](Operation *op) {
-    std::optional<QuantizableLayer> q = getQuantizableLayer(op);
+    std::optional<LinearLayer> q = getQuantizableLayer(op);
     if (!q || !getValueRange(op->getOperand(0)))
       return;
     Value weight = op->getOperand(q->weightIndex);
@@ -137,18 +133,17 @@ void QntAllocateBitsPass::runOnOperation() {
     l.weightType = cast<RankedTensorType>(weight.getType());
     l.weights = values->size();
     ArrayRef<int64_t> shape = l.weightType.getShape();
-    int64_t channels = shape[q->axis];
+    int64_t channels = shape[q->outAxis];
     int64_t inner = 1;
-    for (int64_t d = q->axis + 1; d < l.weightType.getRank(); ++d)
+    for (int64_t d = q->outAxis + 1; d < l.weightType.getRank(); ++d)
       inner *= shape[d];
     for (int64_t bits : bitsList) {
       std::vector<float> v(values->begin(), values->end());
       int64_t groups = 1;
       if (bits == 4) {
         SmallVector<int8_t> q4;
-        GroupedI4Weight w = quantizeGroupedI4(l.weightType, q->axis,
-                                              q->inAxis, groupSize, *values,
-                                              q4);
+        GroupedI4Weight w = quantizeGroupedI4(
+            l.weightType, q->outAxis, q->inAxis, groupSize, *values, q4);
         groups = w.groups;
         SmallVector<float> real = dequantizeGroupedI4(l.weightType, w, q4);
         v.assign(real.begin(), real.end());
@@ -181,8 +176,7 @@ void QntAllocateBitsPass::runOnOperation() {
     }
     auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
     inputs.push_back({name ? name.str() : "input" + std::to_string(i),
-                      ElementKind::F32,
-                      SmallVector<int64_t>(type.getShape())});
+                      ElementKind::F32, SmallVector<int64_t>(type.getShape())});
   }
   llvm::Expected<CalibrationData> data =
       CalibrationData::open(dataDir, inputs, maxSamples);
@@ -210,14 +204,13 @@ void QntAllocateBitsPass::runOnOperation() {
   cloneMain.setType(FunctionType::get(context, entry.getArgumentTypes(),
                                       cloneMain.getResultTypes()));
   for (size_t i = 0; i < layers.size(); ++i)
-    cloneMain.setArgAttr(inputs.size() + i, "onnx.name",
-                         StringAttr::get(context, "quant.weight" +
-                                                      std::to_string(i)));
-  bool showProgress = llvm::sys::Process::StandardErrIsDisplayed();
-  if (showProgress)
-    llvm::errs() << "qnt-allocate-bits: compiling the model to measure "
-                 << layers.size() << " layers on " << samples.size()
-                 << " samples\n";
+    cloneMain.setArgAttr(
+        inputs.size() + i, "onnx.name",
+        StringAttr::get(context, "quant.weight" + std::to_string(i)));
+  quant_compiler::Progress progress("qnt-allocate-bits",
+                                    layers.size() * bitsList.size(), "runs");
+  progress.note("compiling the model to measure " + Twine(layers.size()) +
+                " layers on " + Twine(samples.size()) + " samples");
   std::unique_ptr<PassJitModel> jit = PassJitModel::compile(
       std::move(clone), module, "qnt-allocate-bits", "quant_allocation_model");
   if (!jit)
@@ -228,9 +221,8 @@ void QntAllocateBitsPass::runOnOperation() {
   // float values are the 32-bit candidate or the originals).
   std::vector<std::vector<float>> floatWeights;
   for (const Layer &l : layers) {
-    std::optional<SmallVector<float>> v =
-        getConstantF32Values(l.op->getOperand(getQuantizableLayer(l.op)
-                                                  ->weightIndex));
+    std::optional<SmallVector<float>> v = getConstantF32Values(
+        l.op->getOperand(getQuantizableLayer(l.op)->weightIndex));
     floatWeights.emplace_back(v->begin(), v->end());
   }
   std::vector<const void *> inputPointers(inputs.size() + layers.size());
@@ -274,7 +266,6 @@ void QntAllocateBitsPass::runOnOperation() {
     return fail("the model's f32 outputs are all zero on the samples: no "
                 "error can be measured against them");
 
-  size_t runs = 0, totalRuns = layers.size() * bitsList.size();
   for (auto [i, l] : llvm::enumerate(layers)) {
     for (auto [c, bits] : llvm::enumerate(bitsList)) {
       if (bits == 32) {
@@ -292,14 +283,10 @@ void QntAllocateBitsPass::runOnOperation() {
           })))
         return;
       l.error.push_back(noise / signal);
-      if (showProgress)
-        llvm::errs() << llvm::format("\rqnt-allocate-bits: %zu/%zu runs",
-                                     ++runs, totalRuns);
+      progress.step();
     }
     inputPointers[inputs.size() + i] = floatWeights[i].data();
   }
-  if (showProgress)
-    llvm::errs() << "\n";
   quant_release_scratch();
 
   // The least predicted error (the sum of the layers' errors) that fits.
@@ -341,13 +328,13 @@ void QntAllocateBitsPass::runOnOperation() {
   // Record and report.
   Builder b(context);
   llvm::raw_ostream &os = llvm::errs();
-  os << "qnt-allocate-bits: " << layers.size() << " layers, "
-     << totalWeights << " weights, " << samples.size() << " samples; "
-     << (bitsBudget ? llvm::formatv("budget {0} bits per weight",
-                                    weightBitsBudget.getValue())
-                          .str()
-                    : llvm::formatv("budget {0} bytes", sizeBudget.getValue())
-                          .str())
+  os << "qnt-allocate-bits: " << layers.size() << " layers, " << totalWeights
+     << " weights, " << samples.size() << " samples; "
+     << (bitsBudget
+             ? llvm::formatv("budget {0} bits per weight",
+                             weightBitsBudget.getValue())
+                   .str()
+             : llvm::formatv("budget {0} bytes", sizeBudget.getValue()).str())
      << "\n";
   os << "| layer | weights |";
   for (int64_t bits : bitsList)

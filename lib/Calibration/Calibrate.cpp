@@ -19,6 +19,7 @@
 #include "quant/Dialect/Qnt/IR/QntDialect.h"
 #include "quant/Dialect/Qnt/IR/QntOps.h"
 #include "quant/Dialect/Qnt/IR/QntShapes.h"
+#include "quant/Support/Progress.h"
 
 #include "quant_runtime.h"
 
@@ -26,13 +27,14 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Threading.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <chrono>
 #include <algorithm>
 #include <cmath>
+
+#define DEBUG_TYPE "qnt-calibrate"
 
 namespace mlir::qnt {
 #define GEN_PASS_DEF_QNTCALIBRATE
@@ -126,8 +128,7 @@ static bool isObservable(Value value) {
   return type && type.getElementType().isF32();
 }
 
-struct QntCalibratePass
-    : public qnt::impl::QntCalibrateBase<QntCalibratePass> {
+struct QntCalibratePass : public qnt::impl::QntCalibrateBase<QntCalibratePass> {
   using QntCalibrateBase::QntCalibrateBase;
 
   void runOnOperation() override;
@@ -142,8 +143,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<PassJitModel> QntCalibratePass::compileInstrumented(
-    func::FuncOp main, MutableArrayRef<ObservedValue> observed) {
+std::unique_ptr<PassJitModel>
+QntCalibratePass::compileInstrumented(func::FuncOp main,
+                                      MutableArrayRef<ObservedValue> observed) {
   ModuleOp module = getOperation();
   IRMapping mapping;
   OwningOpRef<ModuleOp> clone = cast<ModuleOp>(module->clone(mapping));
@@ -163,9 +165,8 @@ std::unique_ptr<PassJitModel> QntCalibratePass::compileInstrumented(
       ret.getOperandsMutable().append(mapped);
     v.output = it->second;
   }
-  cloneMain.setType(FunctionType::get(&getContext(),
-                                      cloneMain.getArgumentTypes(),
-                                      ret.getOperandTypes()));
+  cloneMain.setType(FunctionType::get(
+      &getContext(), cloneMain.getArgumentTypes(), ret.getOperandTypes()));
   return PassJitModel::compile(std::move(clone), module, "qnt-calibrate",
                                "quant_calibration_model");
 }
@@ -178,20 +179,16 @@ void QntCalibratePass::runOnOperation() {
     signalPassFailure();
   };
 
-  std::optional<CalibrationMethod> parsedMethod =
-      parseCalibrationMethod(method);
-  if (!parsedMethod)
-    return fail("unknown method '" + method +
-                "'; use minmax, percentile, entropy or mse");
   if (dataDir.empty())
     return fail("no calibration data: give data=DIR (a folder of .npy "
                 "samples)");
-  if (*parsedMethod == CalibrationMethod::Percentile &&
+  if (method == CalibrationMethod::Percentile &&
       !(percentile >= 50 && percentile <= 100))
     return fail("percentile=" + formatFloat(percentile) +
                 " is outside [50, 100]");
   if (numBins < 16 || numBins > (1u << 20))
-    return fail("bins=" + Twine(unsigned(numBins)) + " is outside [16, 1048576]");
+    return fail("bins=" + Twine(unsigned(numBins)) +
+                " is outside [16, 1048576]");
   if (bits < 2 || bits > 16)
     return fail("bits=" + Twine(unsigned(bits)) + " is outside [2, 16]");
   auto main = module.lookupSymbol<func::FuncOp>("main");
@@ -223,9 +220,10 @@ void QntCalibratePass::runOnOperation() {
   SmallVector<ObservedValue> observed;
   for (BlockArgument arg : main.getArguments())
     if (isObservable(arg))
-      observed.push_back({arg, arg.getArgNumber(), -1,
-                          SmallVector<int64_t>(
-                              cast<RankedTensorType>(arg.getType()).getShape())});
+      observed.push_back(
+          {arg, arg.getArgNumber(), -1,
+           SmallVector<int64_t>(
+               cast<RankedTensorType>(arg.getType()).getShape())});
   WalkResult walk = main.walk([&](Operation *op) {
     if (op->getNumResults() != 1 || op->hasTrait<OpTrait::ConstantLike>() ||
         !isObservable(op->getResult(0)))
@@ -243,11 +241,9 @@ void QntCalibratePass::runOnOperation() {
   if (walk.wasInterrupted())
     return signalPassFailure();
 
-  bool showProgress = llvm::sys::Process::StandardErrIsDisplayed();
-  if (showProgress)
-    llvm::errs() << "qnt-calibrate: compiling the model to observe "
-                 << observed.size() << " values on " << data->size()
-                 << " samples\n";
+  quant_compiler::Progress progress("qnt-calibrate", data->size(), "samples");
+  progress.note("compiling the model to observe " + Twine(observed.size()) +
+                " values on " + Twine(data->size()) + " samples");
 
   std::unique_ptr<PassJitModel> jit = compileInstrumented(main, observed);
   if (!jit)
@@ -256,13 +252,10 @@ void QntCalibratePass::runOnOperation() {
 
   std::vector<Observer> observers;
   observers.reserve(observed.size());
-  unsigned bins = *parsedMethod == CalibrationMethod::MinMax ? 0 : numBins;
+  unsigned bins = method == CalibrationMethod::MinMax ? 0 : numBins;
   for (size_t i = 0; i < observed.size(); ++i)
     observers.emplace_back(bins);
 
-  auto start = std::chrono::steady_clock::now();
-  auto lastProgress = start;
-  constexpr std::chrono::milliseconds kProgressInterval(100);
   for (size_t s = 0; s < data->size(); ++s) {
     llvm::Expected<std::vector<HostTensor>> sample = data->load(s);
     if (!sample)
@@ -275,8 +268,8 @@ void QntCalibratePass::runOnOperation() {
     }
     int status = jit->run(inputPointers.data(), inputBytes.data());
     if (status != QUANT_OK)
-      return fail("running sample " + data->getSampleName(s) + " failed: " +
-                  quant_status_string(status));
+      return fail("running sample " + data->getSampleName(s) +
+                  " failed: " + quant_status_string(status));
     // Observers are independent: update them in parallel (the result does
     // not depend on the order).
     parallelFor(context, 0, observed.size(), [&](size_t i) {
@@ -286,26 +279,13 @@ void QntCalibratePass::runOnOperation() {
       observers[i].add(static_cast<const float *>(ptr), v.shape, perChannel);
     });
     ++numSamples;
-    if (showProgress) {
-      // At most ten updates a second, and always the last one.
-      auto now = std::chrono::steady_clock::now();
-      if (s + 1 == data->size() || now - lastProgress > kProgressInterval) {
-        lastProgress = now;
-        double seconds = std::chrono::duration<double>(now - start).count();
-        llvm::errs() << llvm::format("\rqnt-calibrate: %zu/%zu samples, "
-                                     "%.2f samples/s",
-                                     s + 1, data->size(), (s + 1) / seconds);
-        llvm::errs().flush();
-      }
-    }
+    progress.step(/*withRate=*/true);
   }
-  if (showProgress)
-    llvm::errs() << "\n";
   quant_release_scratch();
 
   // Write the ranges.
   RangeOptions rangeOptions;
-  rangeOptions.method = *parsedMethod;
+  rangeOptions.method = method;
   rangeOptions.percentile = percentile;
   rangeOptions.bits = bits;
   // The searches (entropy, mse) cost O(bins^2) per value: in parallel.
@@ -333,6 +313,9 @@ void QntCalibratePass::runOnOperation() {
       continue; // Nothing finite observed.
     setAttr(QntDialect::getRangeAttrName(),
             RangeAttr::get(context, range->min, range->max));
+    LLVM_DEBUG(llvm::dbgs() << DEBUG_TYPE << ": " << v.value.getLoc() << ": ["
+                            << range->min << ", " << range->max << "] of ["
+                            << h.getMin() << ", " << h.getMax() << "]\n");
     ++numRanges;
     if (perChannel && !observer.channelMin.empty()) {
       // Channels that saw only non-finite values get [0, 0], mean 0.
@@ -347,33 +330,33 @@ void QntCalibratePass::runOnOperation() {
         mean[c] = std::clamp(static_cast<float>(m), lo[c], hi[c]);
       }
       setAttr(QntDialect::getChannelRangeAttrName(),
-              ChannelRangeAttr::get(context, observer.axis,
-                                    b.getDenseF32ArrayAttr(lo),
-                                    b.getDenseF32ArrayAttr(hi),
-                                    b.getDenseF32ArrayAttr(mean)));
+              ChannelRangeAttr::get(
+                  context, observer.axis, b.getDenseF32ArrayAttr(lo),
+                  b.getDenseF32ArrayAttr(hi), b.getDenseF32ArrayAttr(mean)));
     }
     if (emitStats)
-      setAttr(QntDialect::getStatsAttrName(),
-              b.getDictionaryAttr({
-                  b.getNamedAttr("bin_width", b.getF64FloatAttr(h.getBinWidth())),
-                  b.getNamedAttr("count", b.getI64IntegerAttr(h.getCount())),
-                  b.getNamedAttr("max", b.getF64FloatAttr(h.getMax())),
-                  b.getNamedAttr("min", b.getF64FloatAttr(h.getMin())),
-                  b.getNamedAttr("non_finite",
-                                 b.getI64IntegerAttr(h.getNonFiniteCount())),
-              }));
+      setAttr(
+          QntDialect::getStatsAttrName(),
+          b.getDictionaryAttr({
+              b.getNamedAttr("bin_width", b.getF64FloatAttr(h.getBinWidth())),
+              b.getNamedAttr("count", b.getI64IntegerAttr(h.getCount())),
+              b.getNamedAttr("max", b.getF64FloatAttr(h.getMax())),
+              b.getNamedAttr("min", b.getF64FloatAttr(h.getMin())),
+              b.getNamedAttr("non_finite",
+                             b.getI64IntegerAttr(h.getNonFiniteCount())),
+          }));
   }
 
   SmallVector<NamedAttribute> provenance{
-      b.getNamedAttr("method", b.getStringAttr(method)),
+      b.getNamedAttr("method",
+                     b.getStringAttr(stringifyCalibrationMethod(method))),
       b.getNamedAttr("samples", b.getI64IntegerAttr(data->size()))};
-  if (*parsedMethod == CalibrationMethod::Percentile)
+  if (method == CalibrationMethod::Percentile)
     provenance.push_back(
         b.getNamedAttr("percentile", b.getF32FloatAttr(percentile)));
-  if (*parsedMethod != CalibrationMethod::MinMax)
+  if (method != CalibrationMethod::MinMax)
     provenance.push_back(b.getNamedAttr("bins", b.getI64IntegerAttr(numBins)));
-  if (*parsedMethod == CalibrationMethod::Entropy ||
-      *parsedMethod == CalibrationMethod::Mse)
+  if (method == CalibrationMethod::Entropy || method == CalibrationMethod::Mse)
     provenance.push_back(b.getNamedAttr("bits", b.getI64IntegerAttr(bits)));
   module->setAttr(QntDialect::getCalibrationAttrName(),
                   b.getDictionaryAttr(provenance));

@@ -6,8 +6,6 @@
 
 #include "quant/Calibration/Histogram.h"
 
-#include "llvm/ADT/StringSwitch.h"
-
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -15,30 +13,6 @@
 
 using namespace mlir;
 using namespace mlir::qnt;
-
-llvm::StringRef mlir::qnt::stringifyCalibrationMethod(CalibrationMethod method) {
-  switch (method) {
-  case CalibrationMethod::MinMax:
-    return "minmax";
-  case CalibrationMethod::Percentile:
-    return "percentile";
-  case CalibrationMethod::Entropy:
-    return "entropy";
-  case CalibrationMethod::Mse:
-    return "mse";
-  }
-  return "";
-}
-
-std::optional<CalibrationMethod>
-mlir::qnt::parseCalibrationMethod(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<CalibrationMethod>>(name)
-      .Case("minmax", CalibrationMethod::MinMax)
-      .Case("percentile", CalibrationMethod::Percentile)
-      .Case("entropy", CalibrationMethod::Entropy)
-      .Case("mse", CalibrationMethod::Mse)
-      .Default(std::nullopt);
-}
 
 //===----------------------------------------------------------------------===//
 // StreamingHistogram
@@ -86,7 +60,8 @@ void StreamingHistogram::grow(double lo, double hi) {
     b = std::max(floorDiv(usedHi, k), static_cast<int64_t>(std::floor(hi / w)));
     return b - a <= top;
   };
-  double span = std::max(hi, (usedHi + 1) * width) - std::min(lo, usedLo * width);
+  double span =
+      std::max(hi, (usedHi + 1) * width) - std::min(lo, usedLo * width);
   double estimate = std::floor(span / (width * numBins));
   if (estimate > double(int64_t(1) << 40)) {
     // The new data dwarfs the grid: old bins collapse into a couple of new
@@ -95,7 +70,8 @@ void StreamingHistogram::grow(double lo, double hi) {
     std::vector<uint64_t> old = std::move(counts);
     double oldWidth = width;
     int64_t oldFirst = first;
-    initialize(std::min(lo, usedLo * width), std::max(hi, (usedHi + 1) * width));
+    initialize(std::min(lo, usedLo * width),
+               std::max(hi, (usedHi + 1) * width));
     for (unsigned i = 0; i < numBins; ++i) {
       if (!old[i])
         continue;
@@ -300,15 +276,16 @@ static size_t entropyThresholdBins(const std::vector<double> &bins,
   return best;
 }
 
-static CalibratedRange entropyRange(const StreamingHistogram &h, unsigned bits) {
+static CalibratedRange entropyRange(const StreamingHistogram &h,
+                                    unsigned bits) {
   // Fold the signed grid into |x| bins: grid bin j >= 0 holds |x| in
   // [j*w, (j+1)*w), and j < 0 holds |x| in (-(j+1)*w, -j*w], i.e. |x| bin
   // -j-1. The grid is anchored at 0, so folding is exact.
   const std::vector<uint64_t> &counts = h.getCounts();
   int64_t first = h.getFirstBin();
   int64_t last = first + static_cast<int64_t>(counts.size()) - 1;
-  int64_t absBins = std::max<int64_t>(last >= 0 ? last + 1 : 0,
-                                      first < 0 ? -first : 0);
+  int64_t absBins =
+      std::max<int64_t>(last >= 0 ? last + 1 : 0, first < 0 ? -first : 0);
   // Data far from zero spans many more |x| bins than the grid has: merge
   // them (exactly, by an integer factor) back to at most the grid's size.
   int64_t merge = (absBins + counts.size() - 1) / counts.size();

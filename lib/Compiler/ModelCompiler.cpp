@@ -20,8 +20,8 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
-#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -41,7 +41,8 @@ std::string quant_compiler::makeModelName(StringRef text) {
     name += llvm::isAlnum(c) ? c : '_';
   // Not empty, not starting with a digit, and clear of the runtime's
   // quant_* symbols (a model "quant_model" would define quant_model_run).
-  if (name.empty() || llvm::isDigit(name[0]) || StringRef(name).starts_with("quant_"))
+  if (name.empty() || llvm::isDigit(name[0]) ||
+      StringRef(name).starts_with("quant_"))
     name = "model_" + name;
   return name;
 }
@@ -60,8 +61,8 @@ static std::optional<int32_t> dtypeOf(Type type) {
   return std::nullopt;
 }
 
-FailureOr<ModelSignature>
-quant_compiler::prepareModelEntry(ModuleOp module, StringRef name) {
+FailureOr<ModelSignature> quant_compiler::prepareModelEntry(ModuleOp module,
+                                                            StringRef name) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return module.emitError("the module has no func.func @main to compile");
@@ -131,12 +132,13 @@ quant_compiler::prepareModelEntry(ModuleOp module, StringRef name) {
 LogicalResult quant_compiler::lowerModelToLLVMDialect(ModuleOp module,
                                                       bool parallel,
                                                       int64_t vectorWidth,
-                                                      StringRef int8Kernels) {
+                                                      Int8Kernels int8Kernels) {
+  assert(int8Kernels != Int8Kernels::Auto && "resolveInt8Kernels first");
   PassManager pm(module.getContext());
   CpuPipelineOptions options;
   options.parallel = parallel;
   options.vectorWidth = vectorWidth;
-  options.int8Kernels = int8Kernels.str();
+  options.int8Kernels = int8Kernels;
   buildFp32ToLLVMPipeline(pm, options);
   return pm.run(module);
 }
@@ -181,8 +183,8 @@ bool quant_compiler::isSupportedGpuChip(StringRef chip, std::string &error) {
   std::unique_ptr<llvm::MCSubtargetInfo> info(
       target ? target->createMCSubtargetInfo(triple, "", "") : nullptr);
   if (!info || !info->isCPUStringValid(chip)) {
-    error = "--mcpu=" + chip.str() +
-            " is not known to this LLVM's NVPTX backend";
+    error =
+        "--mcpu=" + chip.str() + " is not known to this LLVM's NVPTX backend";
     return false;
   }
   return true;
@@ -205,34 +207,28 @@ FailureOr<std::string> quant_compiler::collectPtx(ModuleOp module) {
   return text;
 }
 
-FailureOr<std::string>
+FailureOr<Int8Kernels>
 quant_compiler::resolveInt8Kernels(const llvm::TargetMachine &machine,
-                                   StringRef requested, std::string &error) {
-  if (requested == "reference")
-    return std::string("reference");
-  if (requested == "auto" || requested.empty()) {
-    const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
-    return selectInt8KernelIsa(
-               machine.getTargetTriple().getArchName(),
-               [&](StringRef feature) {
-                 return info->checkFeatures(("+" + feature).str());
-               })
-        .name.str();
-  }
-  std::optional<Int8KernelIsa> isa = lookupInt8KernelIsa(requested);
-  if (!isa) {
-    error = "--int8-kernels=" + requested.str() +
-            " is not one of auto, reference, " +
-            int8KernelIsaNames().str();
-    return failure();
-  }
+                                   Int8Kernels requested, std::string &error) {
+  if (requested == Int8Kernels::Reference)
+    return requested;
   StringRef arch = machine.getTargetTriple().getArchName();
-  if (!isa->arch.empty() && isa->arch != arch) {
-    error = "--int8-kernels=" + requested.str() + " runs on " +
-            isa->arch.str() + ", not on the " + arch.str() + " target";
+  if (requested == Int8Kernels::Auto) {
+    const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+    return selectInt8KernelIsa(arch,
+                               [&](StringRef feature) {
+                                 return info->checkFeatures(
+                                     ("+" + feature).str());
+                               })
+        .kind;
+  }
+  Int8KernelIsa isa = *lookupInt8KernelIsa(requested);
+  if (!isa.arch.empty() && isa.arch != arch) {
+    error = "--int8-kernels=" + isa.name.str() + " runs on " + isa.arch.str() +
+            ", not on the " + arch.str() + " target";
     return failure();
   }
-  return requested.str();
+  return requested;
 }
 
 int64_t quant_compiler::defaultVectorWidth(const llvm::TargetMachine &machine) {
@@ -246,11 +242,9 @@ int64_t quant_compiler::defaultVectorWidth(const llvm::TargetMachine &machine) {
 // The runtime ABI in LLVM IR
 //===----------------------------------------------------------------------===//
 
-std::unique_ptr<llvm::Module>
-quant_compiler::translateModelToLLVMIR(ModuleOp module,
-                                       llvm::LLVMContext &context,
-                                       const ModelSignature &signature,
-                                       bool cuda) {
+std::unique_ptr<llvm::Module> quant_compiler::translateModelToLLVMIR(
+    ModuleOp module, llvm::LLVMContext &context,
+    const ModelSignature &signature, bool cuda) {
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, signature.name);
   if (!llvmModule)
@@ -267,9 +261,8 @@ quant_compiler::translateModelToLLVMIR(ModuleOp module,
   if (!impl)
     return nullptr;
   auto *entryType = llvm::FunctionType::get(b.getVoidTy(), {ptr}, false);
-  auto *entry = llvm::Function::Create(entryType,
-                                       llvm::GlobalValue::InternalLinkage,
-                                       name + "_entry", m);
+  auto *entry = llvm::Function::Create(
+      entryType, llvm::GlobalValue::InternalLinkage, name + "_entry", m);
   b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", entry));
   // Descriptor slots: the inputs, then every output; NAME_impl takes the
   // inputs and the outputs that are not repeats.
@@ -302,9 +295,8 @@ quant_compiler::translateModelToLLVMIR(ModuleOp module,
   b.CreateRetVoid();
 
   // The tensor and model descriptions.
-  auto *tensorInfoType =
-      llvm::StructType::create(context, {ptr, i32, i32, ptr, i64},
-                               "quant_tensor_info");
+  auto *tensorInfoType = llvm::StructType::create(
+      context, {ptr, i32, i32, ptr, i64}, "quant_tensor_info");
   auto *modelInfoType = llvm::StructType::create(
       context, {i32, i32, i32, i32, ptr, ptr, ptr, ptr}, "quant_model_info");
   auto string = [&](StringRef text, const Twine &symbol) {
@@ -319,16 +311,15 @@ quant_compiler::translateModelToLLVMIR(ModuleOp module,
     for (auto [i, t] : llvm::enumerate(tensors)) {
       std::string base = name + "_" + kind.str() + std::to_string(i);
       auto *shapeInit = llvm::ConstantDataArray::get(
-          context, ArrayRef<uint64_t>(
-                       reinterpret_cast<const uint64_t *>(t.shape.data()),
-                       t.shape.size()));
-      auto *shape = new llvm::GlobalVariable(
-          m, shapeInit->getType(), true, llvm::GlobalValue::PrivateLinkage,
-          shapeInit, base + "_shape");
+          context,
+          ArrayRef<uint64_t>(reinterpret_cast<const uint64_t *>(t.shape.data()),
+                             t.shape.size()));
+      auto *shape = new llvm::GlobalVariable(m, shapeInit->getType(), true,
+                                             llvm::GlobalValue::PrivateLinkage,
+                                             shapeInit, base + "_shape");
       entries.push_back(llvm::ConstantStruct::get(
           tensorInfoType,
-          {string(t.name, base + "_name"),
-           llvm::ConstantInt::get(i32, t.dtype),
+          {string(t.name, base + "_name"), llvm::ConstantInt::get(i32, t.dtype),
            llvm::ConstantInt::get(i32, t.shape.size()), shape,
            llvm::ConstantInt::get(i64, t.numBytes)}));
     }
@@ -368,8 +359,8 @@ quant_compiler::translateModelToLLVMIR(ModuleOp module,
   llvm::FunctionCallee modelRun = m.getOrInsertFunction(
       "quant_model_run",
       llvm::FunctionType::get(i32, {ptr, ptr, ptr, ptr, ptr}, false));
-  auto *run = llvm::Function::Create(runType, llvm::GlobalValue::ExternalLinkage,
-                                     name + "_run", m);
+  auto *run = llvm::Function::Create(
+      runType, llvm::GlobalValue::ExternalLinkage, name + "_run", m);
   b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", run));
   b.CreateRet(b.CreateCall(modelRun, {info, run->getArg(0), run->getArg(1),
                                       run->getArg(2), run->getArg(3)}));
@@ -385,16 +376,16 @@ void quant_compiler::addExecutableMain(llvm::Module &m,
   llvm::FunctionCallee driver = m.getOrInsertFunction(
       "quant_driver_main",
       llvm::FunctionType::get(i32, {ptr, ptr, i32, ptr}, false));
-  auto *mainFn = llvm::Function::Create(
-      llvm::FunctionType::get(i32, {i32, ptr}, false),
-      llvm::GlobalValue::ExternalLinkage, "main", m);
+  auto *mainFn =
+      llvm::Function::Create(llvm::FunctionType::get(i32, {i32, ptr}, false),
+                             llvm::GlobalValue::ExternalLinkage, "main", m);
   b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", mainFn));
   llvm::Value *argc = mainFn->getArg(0), *argv = mainFn->getArg(1);
   llvm::Value *program = b.CreateLoad(ptr, argv);
   llvm::Value *info = b.CreateCall(m.getFunction(signature.name + "_info"));
   llvm::Value *rest = b.CreateConstGEP1_64(ptr, argv, 1);
-  b.CreateRet(b.CreateCall(driver, {program, info,
-                                    b.CreateSub(argc, b.getInt32(1)), rest}));
+  b.CreateRet(b.CreateCall(
+      driver, {program, info, b.CreateSub(argc, b.getInt32(1)), rest}));
 }
 
 //===----------------------------------------------------------------------===//
@@ -568,18 +559,16 @@ JitModel::JitModel(JitModel &&) = default;
 JitModel &JitModel::operator=(JitModel &&) = default;
 JitModel::~JitModel() = default;
 
-FailureOr<JitModel> quant_compiler::jitCompileModel(ModuleOp module,
-                                                    StringRef name,
-                                                    bool parallel,
-                                                    int64_t vectorWidth,
-                                                    StringRef int8Kernels) {
+FailureOr<JitModel>
+quant_compiler::jitCompileModel(ModuleOp module, StringRef name, bool parallel,
+                                int64_t vectorWidth, Int8Kernels int8Kernels) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   std::string error;
   auto machine = createCpuTargetMachine("", "native", error);
   if (failed(machine))
     return module.emitError(error);
-  FailureOr<std::string> kernels =
+  FailureOr<Int8Kernels> kernels =
       resolveInt8Kernels(**machine, int8Kernels, error);
   if (failed(kernels))
     return module.emitError(error);
@@ -593,8 +582,9 @@ FailureOr<JitModel> quant_compiler::jitCompileModel(ModuleOp module,
   // The options hold function_refs: the builder and the transformer must
   // outlive create().
   std::string linkError;
-  auto builder = [&](Operation *op, llvm::LLVMContext &llvmContext)
-      -> std::unique_ptr<llvm::Module> {
+  auto builder =
+      [&](Operation *op,
+          llvm::LLVMContext &llvmContext) -> std::unique_ptr<llvm::Module> {
     std::unique_ptr<llvm::Module> llvmModule =
         translateModelToLLVMIR(cast<ModuleOp>(op), llvmContext, *signature);
     if (llvmModule &&

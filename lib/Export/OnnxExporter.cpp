@@ -26,13 +26,12 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
-#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Endian.h"
 
 #include "onnx/onnx_pb.h"
 
-#include <cmath>
-#include <limits>
+#include <type_traits>
+#include <variant>
 
 using namespace mlir;
 using namespace mlir::qnt;
@@ -84,14 +83,37 @@ void appendLittleEndian(std::string &out, uint64_t value, unsigned bytes) {
     out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
 }
 
-void addInts(onnx::NodeProto *node, StringRef name, ArrayRef<int64_t> v);
 void addInt(onnx::NodeProto *node, StringRef name, int64_t v);
 
-class Exporter {
+class Exporter : public OnnxNodeWriter {
 public:
   explicit Exporter(func::FuncOp func) : func(func) {}
 
   LogicalResult run(onnx::ModelProto &model);
+
+  // OnnxNodeWriter: what the ops' exportToOnnx methods call.
+  void addNode(Operation *at, StringRef opType, ArrayRef<std::string> inputs,
+               ArrayRef<std::string> outputs,
+               ArrayRef<OnnxAttribute> attributes) override;
+  std::string getTemporaryName(Operation *at, StringRef suffix) override {
+    return uniqueName(baseNameOf(at, at->getName().stripDialect()) +
+                      suffix.str());
+  }
+  std::string addInt64Initializer(Operation *at, StringRef suffix,
+                                  ArrayRef<int64_t> values,
+                                  bool scalar) override {
+    return addInt64Initializer(baseNameOf(at, at->getName().stripDialect()) +
+                                   suffix.str(),
+                               values, scalar);
+  }
+  std::string addFloatInitializer(Operation *at, StringRef suffix,
+                                  ArrayRef<float> values,
+                                  bool scalar) override {
+    return addFloatInitializer(baseNameOf(at, at->getName().stripDialect()) +
+                                   suffix.str(),
+                               values, scalar);
+  }
+  int getElementType(Type type) override { return onnxElementType(type); }
 
 private:
   // Names.
@@ -135,8 +157,6 @@ private:
                            ArrayRef<std::string> inputs,
                            ArrayRef<std::string> outputs);
   LogicalResult exportOp(Operation *op);
-  LogicalResult exportGelu(GeluOp op, ArrayRef<std::string> in,
-                           StringRef out);
 
   func::FuncOp func;
   onnx::GraphProto *graph = nullptr;
@@ -155,7 +175,7 @@ private:
 };
 
 FailureOr<Exporter::Params> Exporter::paramsOf(Operation *at, Value value,
-                                                StringRef base) {
+                                               StringRef base) {
   auto it = params.find(value);
   if (it != params.end())
     return it->second;
@@ -218,8 +238,8 @@ onnx::TensorProto *Exporter::addInitializer(StringRef name, int elementType,
 }
 
 onnx::TensorProto *Exporter::addVectorInitializer(StringRef base,
-                                                  int elementType,
-                                                  size_t count, bool scalar) {
+                                                  int elementType, size_t count,
+                                                  bool scalar) {
   SmallVector<int64_t, 1> dims;
   if (!scalar)
     dims.push_back(count);
@@ -229,18 +249,17 @@ onnx::TensorProto *Exporter::addVectorInitializer(StringRef base,
 std::string Exporter::addInt64Initializer(StringRef base,
                                           ArrayRef<int64_t> values,
                                           bool scalar) {
-  onnx::TensorProto *t = addVectorInitializer(
-      base, onnx::TensorProto::INT64, values.size(), scalar);
+  onnx::TensorProto *t = addVectorInitializer(base, onnx::TensorProto::INT64,
+                                              values.size(), scalar);
   for (int64_t v : values)
     t->add_int64_data(v);
   return t->name();
 }
 
 std::string Exporter::addFloatInitializer(StringRef base,
-                                          ArrayRef<float> values,
-                                          bool scalar) {
-  onnx::TensorProto *t = addVectorInitializer(
-      base, onnx::TensorProto::FLOAT, values.size(), scalar);
+                                          ArrayRef<float> values, bool scalar) {
+  onnx::TensorProto *t = addVectorInitializer(base, onnx::TensorProto::FLOAT,
+                                              values.size(), scalar);
   for (float v : values)
     t->add_float_data(v);
   return t->name();
@@ -382,9 +401,9 @@ LogicalResult Exporter::finishResults(Operation *op,
     FailureOr<Params> p = paramsOf(op, r, storage);
     if (failed(p))
       return failure();
-    onnx::NodeProto *node = addNode("QuantizeLinear", nullptr,
-                                    {floatTensor, p->scale, p->zeroPoint},
-                                    {storage});
+    onnx::NodeProto *node =
+        addNode("QuantizeLinear", nullptr,
+                {floatTensor, p->scale, p->zeroPoint}, {storage});
     node->set_name(uniqueName(base + "_QuantizeLinear"));
     if (p->axis)
       addInt(node, "axis", *p->axis);
@@ -407,82 +426,44 @@ onnx::NodeProto *Exporter::addNode(StringRef opType, Operation *op,
   return node;
 }
 
-void addInts(onnx::NodeProto *node, StringRef name, ArrayRef<int64_t> v) {
-  onnx::AttributeProto *a = node->add_attribute();
-  a->set_name(name.str());
-  a->set_type(onnx::AttributeProto::INTS);
-  for (int64_t x : v)
-    a->add_ints(x);
-}
 void addInt(onnx::NodeProto *node, StringRef name, int64_t v) {
   onnx::AttributeProto *a = node->add_attribute();
   a->set_name(name.str());
   a->set_type(onnx::AttributeProto::INT);
   a->set_i(v);
 }
-void addFloat(onnx::NodeProto *node, StringRef name, float v) {
-  onnx::AttributeProto *a = node->add_attribute();
-  a->set_name(name.str());
-  a->set_type(onnx::AttributeProto::FLOAT);
-  a->set_f(v);
-}
-void addString(onnx::NodeProto *node, StringRef name, StringRef v) {
-  onnx::AttributeProto *a = node->add_attribute();
-  a->set_name(name.str());
-  a->set_type(onnx::AttributeProto::STRING);
-  a->set_s(v.str());
-}
-
-StringRef comparisonOpType(ComparePredicate p) {
-  switch (p) {
-  case ComparePredicate::eq:
-    return "Equal";
-  case ComparePredicate::gt:
-    return "Greater";
-  case ComparePredicate::ge:
-    return "GreaterOrEqual";
-  case ComparePredicate::lt:
-    return "Less";
-  case ComparePredicate::le:
-    return "LessOrEqual";
+void Exporter::addNode(Operation *at, StringRef opType,
+                       ArrayRef<std::string> inputs,
+                       ArrayRef<std::string> outputs,
+                       ArrayRef<OnnxAttribute> attributes) {
+  onnx::NodeProto *node = addNode(opType, at, inputs, outputs);
+  for (const OnnxAttribute &attribute : attributes) {
+    onnx::AttributeProto *a = node->add_attribute();
+    a->set_name(attribute.name);
+    std::visit(
+        [&](const auto &v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, int64_t>) {
+            a->set_type(onnx::AttributeProto::INT);
+            a->set_i(v);
+          } else if constexpr (std::is_same_v<T, float>) {
+            a->set_type(onnx::AttributeProto::FLOAT);
+            a->set_f(v);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            a->set_type(onnx::AttributeProto::STRING);
+            a->set_s(v);
+          } else if constexpr (std::is_same_v<T, SmallVector<int64_t>>) {
+            a->set_type(onnx::AttributeProto::INTS);
+            for (int64_t x : v)
+              a->add_ints(x);
+          } else {
+            a->set_type(onnx::AttributeProto::FLOATS);
+            for (float x : v)
+              a->add_floats(x);
+          }
+        },
+        attribute.value);
   }
-  llvm_unreachable("all predicates handled");
-}
-
-LogicalResult Exporter::exportGelu(GeluOp op, ArrayRef<std::string> in,
-                                   StringRef out) {
-  // Gelu is an ONNX operator from opset 20 only: written as the formula.
-  std::string base = baseNameOf(op, "gelu");
-  auto tmp = [&](StringRef suffix) { return uniqueName(base + suffix.str()); };
-  auto scalar = [&](StringRef suffix, float v) {
-    return addFloatInitializer(base + suffix.str(), {v}, /*scalar=*/true);
-  };
-  std::string inner;
-  if (op.getApproximate() == GeluApproximation::none) {
-    // 0.5 * x * (1 + erf(x / sqrt(2)))
-    std::string d = tmp("_div"), e = tmp("_erf");
-    addNode("Div", op, {in[0], scalar("_sqrt2", std::sqrt(2.0f))}, {d});
-    addNode("Erf", op, {d}, {e});
-    inner = e;
-  } else {
-    // 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
-    std::string x2 = tmp("_x2"), x3 = tmp("_x3"), c = tmp("_cubic"),
-                s = tmp("_sum"), m = tmp("_scaled"), t = tmp("_tanh");
-    addNode("Mul", op, {in[0], in[0]}, {x2});
-    addNode("Mul", op, {x2, in[0]}, {x3});
-    addNode("Mul", op, {x3, scalar("_c", 0.044715f)}, {c});
-    addNode("Add", op, {in[0], c}, {s});
-    addNode("Mul", op,
-            {s, scalar("_k", static_cast<float>(std::sqrt(2.0 / M_PI)))},
-            {m});
-    addNode("Tanh", op, {m}, {t});
-    inner = t;
-  }
-  std::string p = tmp("_plus1"), h = tmp("_half");
-  addNode("Add", op, {inner, scalar("_one", 1.0f)}, {p});
-  addNode("Mul", op, {in[0], scalar("_half_c", 0.5f)}, {h});
-  addNode("Mul", op, {h, p}, {out.str()});
-  return success();
 }
 
 LogicalResult Exporter::exportOp(Operation *op) {
@@ -536,267 +517,12 @@ LogicalResult Exporter::exportOp(Operation *op) {
       return failure();
     in.push_back(*name);
   }
+  auto exportable = dyn_cast<OnnxExportOpInterface>(op);
+  if (!exportable)
+    return op->emitError("ONNX export: ")
+           << op->getName() << " has no ONNX form";
   SmallVector<std::string> out = resultNames(op);
-  std::string base = baseNameOf(op, op->getName().stripDialect());
-  auto spatialDims = [](Value weight) {
-    ArrayRef<int64_t> shape = cast<ShapedType>(weight.getType()).getShape();
-    return SmallVector<int64_t>(shape.drop_front(2));
-  };
-
-  LogicalResult result =
-      llvm::TypeSwitch<Operation *, LogicalResult>(op)
-          .Case([&](ConvOp conv) {
-            onnx::NodeProto *n = addNode("Conv", op, in, out);
-            addInts(n, "kernel_shape", spatialDims(conv.getWeight()));
-            addInts(n, "strides", conv.getStrides());
-            addInts(n, "pads", conv.getPads());
-            addInts(n, "dilations", conv.getDilations());
-            addInt(n, "group", conv.getGroup());
-            return success();
-          })
-          .Case([&](ConvTransposeOp conv) {
-            onnx::NodeProto *n = addNode("ConvTranspose", op, in, out);
-            addInts(n, "kernel_shape", spatialDims(conv.getWeight()));
-            addInts(n, "strides", conv.getStrides());
-            addInts(n, "pads", conv.getPads());
-            addInts(n, "dilations", conv.getDilations());
-            addInts(n, "output_padding", conv.getOutputPadding());
-            addInt(n, "group", conv.getGroup());
-            return success();
-          })
-          .Case([&](MatMulOp) {
-            addNode("MatMul", op, in, out);
-            return success();
-          })
-          .Case([&](GemmOp gemm) {
-            onnx::NodeProto *n = addNode("Gemm", op, in, out);
-            addFloat(n, "alpha", gemm.getAlpha().convertToFloat());
-            addFloat(n, "beta", gemm.getBeta().convertToFloat());
-            addInt(n, "transA", gemm.getTransA());
-            addInt(n, "transB", gemm.getTransB());
-            return success();
-          })
-          .Case([&](BatchNormOp bn) {
-            onnx::NodeProto *n = addNode("BatchNormalization", op, in, out);
-            addFloat(n, "epsilon", bn.getEpsilon().convertToFloat());
-            return success();
-          })
-          .Case([&](LayerNormOp ln) {
-            onnx::NodeProto *n = addNode("LayerNormalization", op, in, out);
-            addInt(n, "axis", ln.getAxis());
-            addFloat(n, "epsilon", ln.getEpsilon().convertToFloat());
-            return success();
-          })
-          .Case([&](AddOp) { return addNode("Add", op, in, out), success(); })
-          .Case([&](SubOp) { return addNode("Sub", op, in, out), success(); })
-          .Case([&](MulOp) { return addNode("Mul", op, in, out), success(); })
-          .Case([&](DivOp) { return addNode("Div", op, in, out), success(); })
-          .Case([&](PowOp) { return addNode("Pow", op, in, out), success(); })
-          .Case([&](MaxOp) { return addNode("Max", op, in, out), success(); })
-          .Case([&](MinOp) { return addNode("Min", op, in, out), success(); })
-          .Case([&](CompareOp cmp) {
-            addNode(comparisonOpType(cmp.getPredicate()), op, in, out);
-            return success();
-          })
-          .Case([&](SelectOp) {
-            addNode("Where", op, in, out);
-            return success();
-          })
-          .Case([&](SqrtOp) { return addNode("Sqrt", op, in, out), success(); })
-          .Case([&](ExpOp) { return addNode("Exp", op, in, out), success(); })
-          .Case([&](LogOp) { return addNode("Log", op, in, out), success(); })
-          .Case([&](ErfOp) { return addNode("Erf", op, in, out), success(); })
-          .Case([&](TanhOp) { return addNode("Tanh", op, in, out), success(); })
-          .Case([&](ReluOp) { return addNode("Relu", op, in, out), success(); })
-          .Case([&](SigmoidOp) {
-            return addNode("Sigmoid", op, in, out), success();
-          })
-          .Case([&](HardSwishOp) {
-            return addNode("HardSwish", op, in, out), success();
-          })
-          .Case([&](LeakyReluOp relu) {
-            onnx::NodeProto *n = addNode("LeakyRelu", op, in, out);
-            addFloat(n, "alpha", relu.getAlpha().convertToFloat());
-            return success();
-          })
-          .Case([&](HardSigmoidOp hs) {
-            onnx::NodeProto *n = addNode("HardSigmoid", op, in, out);
-            addFloat(n, "alpha", hs.getAlpha().convertToFloat());
-            addFloat(n, "beta", hs.getBeta().convertToFloat());
-            return success();
-          })
-          .Case([&](ClampOp clamp) {
-            SmallVector<std::string> inputs{in[0], "", ""};
-            if (clamp.getMin())
-              inputs[1] = addFloatInitializer(
-                  base + "_min", {clamp.getMin()->convertToFloat()}, true);
-            if (clamp.getMax())
-              inputs[2] = addFloatInitializer(
-                  base + "_max", {clamp.getMax()->convertToFloat()}, true);
-            if (inputs[2].empty())
-              inputs.pop_back();
-            if (inputs.back().empty())
-              inputs.pop_back();
-            addNode("Clip", op, inputs, out);
-            return success();
-          })
-          .Case([&](GeluOp gelu) { return exportGelu(gelu, in, out[0]); })
-          .Case([&](SoftmaxOp softmax) {
-            onnx::NodeProto *n = addNode("Softmax", op, in, out);
-            addInt(n, "axis", softmax.getAxis());
-            return success();
-          })
-          .Case([&](MaxPoolOp pool) {
-            onnx::NodeProto *n = addNode("MaxPool", op, in, out);
-            addInts(n, "kernel_shape", pool.getKernelShape());
-            addInts(n, "strides", pool.getStrides());
-            addInts(n, "pads", pool.getPads());
-            addInts(n, "dilations", pool.getDilations());
-            addInt(n, "ceil_mode", pool.getCeilMode());
-            return success();
-          })
-          .Case([&](AveragePoolOp pool) -> LogicalResult {
-            // AveragePool has dilations from opset 19 only.
-            if (llvm::any_of(pool.getDilations(),
-                             [](int64_t d) { return d != 1; }))
-              return op->emitError("ONNX export: a dilated average_pool has "
-                                   "no ONNX form in opset ")
-                     << kExportOpset;
-            onnx::NodeProto *n = addNode("AveragePool", op, in, out);
-            addInts(n, "kernel_shape", pool.getKernelShape());
-            addInts(n, "strides", pool.getStrides());
-            addInts(n, "pads", pool.getPads());
-            addInt(n, "ceil_mode", pool.getCeilMode());
-            addInt(n, "count_include_pad", pool.getCountIncludePad());
-            return success();
-          })
-          .Case([&](GlobalAveragePoolOp) {
-            return addNode("GlobalAveragePool", op, in, out), success();
-          })
-          .Case([&](ResizeOp resize) {
-            auto inType = cast<ShapedType>(resize.getInput().getType());
-            auto outType = cast<ShapedType>(resize.getType());
-            ArrayRef<float> scales = resize.getScales();
-            // ONNX's output size from scales is floor(in * scale); where
-            // that is not the result (scales that came from `sizes`), give
-            // the sizes: ONNX then uses out / in, which is the scale.
-            bool scalesGiveShape = true;
-            for (auto [i, s] : llvm::enumerate(scales))
-              if (static_cast<int64_t>(std::floor(
-                      static_cast<double>(inType.getDimSize(i)) * s)) !=
-                  outType.getDimSize(i))
-                scalesGiveShape = false;
-            SmallVector<std::string> inputs{in[0], ""};
-            if (scalesGiveShape) {
-              inputs.push_back(addFloatInitializer(base + "_scales", scales));
-            } else {
-              inputs.push_back("");
-              inputs.push_back(
-                  addInt64Initializer(base + "_sizes", outType.getShape()));
-            }
-            onnx::NodeProto *n = addNode("Resize", op, inputs, out);
-            addString(n, "mode", stringifyResizeMode(resize.getMode()));
-            addString(n, "coordinate_transformation_mode",
-                      stringifyCoordinateTransform(
-                          resize.getCoordinateTransform()));
-            addString(n, "nearest_mode",
-                      stringifyNearestMode(resize.getNearestMode()));
-            addFloat(n, "cubic_coeff_a",
-                     resize.getCubicCoeffA().convertToFloat());
-            addInt(n, "exclude_outside", resize.getExcludeOutside());
-            return success();
-          })
-          .Case([&](ConcatOp concat) {
-            onnx::NodeProto *n = addNode("Concat", op, in, out);
-            addInt(n, "axis", concat.getAxis());
-            return success();
-          })
-          .Case([&](ReshapeOp reshape) {
-            ArrayRef<int64_t> shape =
-                cast<ShapedType>(reshape.getType()).getShape();
-            onnx::NodeProto *n = addNode(
-                "Reshape", op,
-                {in[0], addInt64Initializer(base + "_shape", shape)}, out);
-            // A 0 in `shape` copies the input dim unless allowzero is set.
-            if (llvm::is_contained(shape, 0))
-              addInt(n, "allowzero", 1);
-            return success();
-          })
-          .Case([&](TransposeOp transpose) {
-            onnx::NodeProto *n = addNode("Transpose", op, in, out);
-            addInts(n, "perm", transpose.getPerm());
-            return success();
-          })
-          .Case([&](SliceOp slice) {
-            int64_t rank = slice.getStarts().size();
-            SmallVector<int64_t> ends(slice.getEnds());
-            SmallVector<int64_t> axes;
-            for (int64_t d = 0; d < rank; ++d) {
-              axes.push_back(d);
-              // qnt's end -1 (before index 0, negative step) would count
-              // from the end in ONNX; INT64_MIN clamps to the same place.
-              if (slice.getSteps()[d] < 0 && ends[d] < 0)
-                ends[d] = std::numeric_limits<int64_t>::min();
-            }
-            addNode("Slice", op,
-                    {in[0], addInt64Initializer(base + "_starts",
-                                                slice.getStarts()),
-                     addInt64Initializer(base + "_ends", ends),
-                     addInt64Initializer(base + "_axes", axes),
-                     addInt64Initializer(base + "_steps", slice.getSteps())},
-                    out);
-            return success();
-          })
-          .Case([&](GatherOp gather) {
-            onnx::NodeProto *n = addNode("Gather", op, in, out);
-            addInt(n, "axis", gather.getAxis());
-            return success();
-          })
-          .Case([&](PadOp pad) -> LogicalResult {
-            SmallVector<std::string> inputs{
-                in[0], addInt64Initializer(base + "_pads", pad.getPads())};
-            if (pad.getMode() == PadMode::constant) {
-              Type element =
-                  cast<ShapedType>(pad.getType()).getElementType();
-              if (!element.isF32())
-                return op->emitError("ONNX export: pad of ")
-                       << element << " (only f32 constant pads are written)";
-              inputs.push_back(addFloatInitializer(
-                  base + "_value", {pad.getValue().convertToFloat()}, true));
-            }
-            onnx::NodeProto *n = addNode("Pad", op, inputs, out);
-            addString(n, "mode", stringifyPadMode(pad.getMode()));
-            return success();
-          })
-          .Case([&](CastOp castOp) -> LogicalResult {
-            Type to = castOp.getType().getElementType();
-            if (onnxElementType(to) == onnx::TensorProto::UNDEFINED)
-              return op->emitError("ONNX export: cannot cast to ") << to;
-            onnx::NodeProto *n = addNode("Cast", op, in, out);
-            addInt(n, "to", onnxElementType(to));
-            return success();
-          })
-          .Case([&](ReduceSumOp reduce) {
-            // ReduceSum takes axes as an input from opset 13.
-            onnx::NodeProto *n = addNode(
-                "ReduceSum", op,
-                {in[0], addInt64Initializer(base + "_axes", reduce.getAxes())},
-                out);
-            addInt(n, "keepdims", reduce.getKeepdims());
-            return success();
-          })
-          .Case<ReduceMeanOp, ReduceMaxOp>([&](auto reduce) {
-            onnx::NodeProto *n =
-                addNode(isa<ReduceMeanOp>(op) ? "ReduceMean" : "ReduceMax", op,
-                        in, out);
-            addInts(n, "axes", reduce.getAxes());
-            addInt(n, "keepdims", reduce.getKeepdims());
-            return success();
-          })
-          .Default([&](Operation *) {
-            return op->emitError("ONNX export: ")
-                   << op->getName() << " has no ONNX form";
-          });
+  LogicalResult result = exportable.exportToOnnx(*this, in, out);
   if (failed(result))
     return failure();
   return finishResults(op, out);
@@ -823,8 +549,8 @@ LogicalResult Exporter::run(onnx::ModelProto &model) {
   graph->set_name(func.getSymName().str());
 
   if (!func.getBody().hasOneBlock())
-    return func.emitError("ONNX export: @") << func.getSymName()
-                                            << " must have one block";
+    return func.emitError("ONNX export: @")
+           << func.getSymName() << " must have one block";
   Block &body = func.getBody().front();
   auto returnOp = cast<func::ReturnOp>(body.getTerminator());
   auto argName = [&](unsigned i) -> std::string {

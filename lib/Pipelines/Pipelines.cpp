@@ -1,4 +1,5 @@
-//===- Pipelines.cpp - Named pass pipelines ---------------------------------===//
+//===- Pipelines.cpp - Named pass pipelines
+//---------------------------------===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -12,6 +13,7 @@
 #include "quant/Target/Nvptx/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -20,7 +22,6 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
-#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -127,7 +128,7 @@ void quant_compiler::buildLinalgToLLVMPipeline(
 
 void quant_compiler::buildFp32ToLLVMPipeline(
     OpPassManager &pm, const CpuPipelineOptions &options) {
-  if (options.int8Kernels != "reference") {
+  if (options.int8Kernels != Int8Kernels::Reference) {
     QuantCpuInt8KernelsOptions kernels;
     kernels.isa = options.int8Kernels;
     kernels.parallel = options.parallel;

@@ -12,6 +12,7 @@
 #include "quant/Dialect/Qnt/IR/QntDialect.h"
 #include "quant/Dialect/Qnt/Transforms/Passes.h"
 #include "quant/Pipelines/Pipelines.h"
+#include "quant/Pipelines/PtqPipeline.h"
 #include "quant/Target/Cpu/Passes.h"
 #include "quant/Target/Nvptx/Passes.h"
 
@@ -21,8 +22,8 @@
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 using namespace mlir;
@@ -42,6 +43,7 @@ void quant_compiler::registerAllPasses() {
   registerQuantNvptxPasses();
   registerPipelines();
   qnt::registerCalibrationPipeline();
+  qnt::registerPtqPipeline();
 }
 
 void quant_compiler::registerAllTranslations(DialectRegistry &registry) {

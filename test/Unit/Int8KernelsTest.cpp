@@ -1,4 +1,5 @@
-//===- Int8KernelsTest.cpp - Packing for the int8 microkernels ---*- C++ -*-===//
+//===- Int8KernelsTest.cpp - Packing for the int8 microkernels ---*- C++
+//-*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -12,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quant/Target/Cpu/Int8Kernels.h"
+#include "quant/Target/Common/KernelOperands.h"
 
 #include "llvm/ADT/StringSet.h"
 
@@ -41,10 +43,10 @@ TEST(Int8Kernels, RowsPanels) {
     m.push_back(static_cast<int8_t>(i + 1)); // row r = [5r+1 .. 5r+5]
   std::vector<int8_t> p = packRowsPanels(m, 3, 5, 2);
   std::vector<int8_t> expected = {
-      1,  2,  3,  4,  6,  7,  8,  9,  // block 0, k 0..3, rows 0 and 1
-      5,  0,  0,  0,  10, 0,  0,  0,  // block 0, k 4 (k padding 0)
-      11, 12, 13, 14, 0,  0,  0,  0,  // block 1, row 2 and a padding row
-      15, 0,  0,  0,  0,  0,  0,  0};
+      1,  2,  3,  4,  6,  7, 8, 9, // block 0, k 0..3, rows 0 and 1
+      5,  0,  0,  0,  10, 0, 0, 0, // block 0, k 4 (k padding 0)
+      11, 12, 13, 14, 0,  0, 0, 0, // block 1, row 2 and a padding row
+      15, 0,  0,  0,  0,  0, 0, 0};
   EXPECT_EQ(p, expected);
 }
 
@@ -72,8 +74,8 @@ TEST(Int8Kernels, DirectConvMatrix) {
 // K = 2 x 3 columns with NC = 2, from [k][cols] and from the transposed
 // [cols][k]: panels [2][K4 = 1][2][4].
 TEST(Int8Kernels, ColsPanels) {
-  std::vector<int8_t> kByCols = {1, 2, 3, 4, 5, 6};  // w[k][c]
-  std::vector<int8_t> colsByK = {1, 4, 2, 5, 3, 6};  // the same w as [c][k]
+  std::vector<int8_t> kByCols = {1, 2, 3, 4, 5, 6}; // w[k][c]
+  std::vector<int8_t> colsByK = {1, 4, 2, 5, 3, 6}; // the same w as [c][k]
   std::vector<int8_t> expected = {1, 4, 0, 0, 2, 5, 0, 0,  // columns 0, 1
                                   3, 6, 0, 0, 0, 0, 0, 0}; // column 2, pad
   EXPECT_EQ(packColsPanels(kByCols, 2, 3, /*transposed=*/false, 2), expected);
@@ -84,9 +86,9 @@ TEST(Int8Kernels, ColsPanels) {
 // accumulators.
 TEST(Int8Kernels, CompensatedBiases) {
   std::vector<int8_t> w = {1, 2, -3, 127, 127, 127}; // [2][3]
-  std::vector<int32_t> b = compensatedBiases(w, 2, 3, /*channelMajor=*/true,
-                                             {10, -20}, /*zp=*/-128);
-  EXPECT_EQ(b, (std::vector<int32_t>{10, -20}));  // zp + 128 = 0
+  std::vector<int32_t> b =
+      compensatedBiases(w, 2, 3, /*channelMajor=*/true, {10, -20}, /*zp=*/-128);
+  EXPECT_EQ(b, (std::vector<int32_t>{10, -20})); // zp + 128 = 0
   b = compensatedBiases(w, 2, 3, true, {10, -20}, 3);
   EXPECT_EQ(b, (std::vector<int32_t>{10 - 131 * 0, -20 - 131 * 381}));
   // The same w read as [k = 3][channels = 2]: columns (1, -3, 127) and
@@ -113,35 +115,39 @@ TEST(Int8Kernels, IsaSelection) {
   EXPECT_EQ(selectInt8KernelIsa("x86_64", with({"sse4.2"})).name, "generic");
   EXPECT_EQ(selectInt8KernelIsa("aarch64", with({"avx2", "fma"})).name,
             "generic");
-  std::optional<Int8KernelIsa> isa = lookupInt8KernelIsa("avx512vnni");
+  std::optional<Int8KernelIsa> isa =
+      lookupInt8KernelIsa(Int8Kernels::Avx512Vnni);
   ASSERT_TRUE(isa.has_value());
   EXPECT_EQ(isa->mr, 8);
   EXPECT_EQ(isa->nc, 48);
-  EXPECT_FALSE(lookupInt8KernelIsa("sse9").has_value());
+  EXPECT_FALSE(lookupInt8KernelIsa(Int8Kernels::Auto).has_value());
+  EXPECT_FALSE(lookupInt8KernelIsa(Int8Kernels::Reference).has_value());
+  EXPECT_EQ(stringifyInt8Kernels(Int8Kernels::AvxVnni), "avxvnni");
   EXPECT_EQ(isa->kGroup, 4);
   EXPECT_EQ(isa->activationShift(), 128);
 }
 
 TEST(Int8Kernels, AArch64IsaSelection) {
-  EXPECT_EQ(selectInt8KernelIsa("aarch64", with({"neon", "dotprod", "i8mm"}))
-                .name,
-            "i8mm");
+  EXPECT_EQ(
+      selectInt8KernelIsa("aarch64", with({"neon", "dotprod", "i8mm"})).name,
+      "i8mm");
   EXPECT_EQ(selectInt8KernelIsa("aarch64", with({"neon", "dotprod"})).name,
             "dotprod");
   EXPECT_EQ(selectInt8KernelIsa("aarch64", with({"neon"})).name, "generic");
   // x86 names mean nothing on AArch64 and the reverse.
   EXPECT_EQ(selectInt8KernelIsa("x86_64", with({"dotprod", "i8mm"})).name,
             "generic");
-  std::optional<Int8KernelIsa> i8mm = lookupInt8KernelIsa("i8mm");
+  std::optional<Int8KernelIsa> i8mm = lookupInt8KernelIsa(Int8Kernels::I8mm);
   ASSERT_TRUE(i8mm.has_value());
   EXPECT_EQ(i8mm->arch, "aarch64");
   EXPECT_EQ(i8mm->kGroup, 8);
   EXPECT_EQ(i8mm->activationShift(), 0);
-  std::optional<Int8KernelIsa> dotprod = lookupInt8KernelIsa("dotprod");
+  std::optional<Int8KernelIsa> dotprod =
+      lookupInt8KernelIsa(Int8Kernels::Dotprod);
   ASSERT_TRUE(dotprod.has_value());
   EXPECT_EQ(dotprod->kGroup, 4);
   EXPECT_TRUE(dotprod->signedActivations);
-  EXPECT_EQ(lookupInt8KernelIsa("generic")->arch, "");
+  EXPECT_EQ(lookupInt8KernelIsa(Int8Kernels::Generic)->arch, "");
 }
 
 // k-groups of 8 (smmla's operands): 3 rows x K = 10 with MR = 2, panels

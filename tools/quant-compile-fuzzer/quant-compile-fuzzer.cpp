@@ -48,8 +48,8 @@ bool isSmall(ModuleOp module) {
   module.walk([&](Operation *op) {
     auto check = [&](Type type) {
       auto shaped = dyn_cast<ShapedType>(type);
-      if (shaped && (!shaped.hasStaticShape() ||
-                     shaped.getNumElements() > kMaxElements))
+      if (shaped &&
+          (!shaped.hasStaticShape() || shaped.getNumElements() > kMaxElements))
         small = false;
     };
     for (Type t : op->getResultTypes())
@@ -109,7 +109,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const float kRanges[] = {0.5f, 4.0f, 1000.0f};
   writeRanges(*module, kRanges[size % 3]);
   qnt::QntQuantizeOptions quantize;
-  quantize.granularity = (size / 3) % 2 ? "per-tensor" : "per-channel";
+  quantize.granularity = (size / 3) % 2 ? qnt::Granularity::PerTensor
+                                        : qnt::Granularity::PerChannel;
   quantize.weightBits = (size / 6) % 4 == 3 ? 4 : 8;
   PassManager pm(&context);
   pm.addNestedPass<func::FuncOp>(qnt::createQntQuantize(quantize));
@@ -122,7 +123,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       quant_compiler::prepareModelEntry(*module, "fuzz");
   if (failed(signature))
     return 0;
-  StringRef kernels = (size / 24) % 2 ? "generic" : "reference";
+  quant_compiler::Int8Kernels kernels =
+      (size / 24) % 2 ? quant_compiler::Int8Kernels::Generic
+                      : quant_compiler::Int8Kernels::Reference;
   if (failed(quant_compiler::lowerModelToLLVMDialect(
           *module, /*parallel=*/false, /*vectorWidth=*/8, kernels)))
     return 0;

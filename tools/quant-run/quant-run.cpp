@@ -1,4 +1,5 @@
-//===- quant-run.cpp - Run a compiled model or JIT-compile one ---------------===//
+//===- quant-run.cpp - Run a compiled model or JIT-compile one
+//---------------===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -107,10 +108,12 @@ int main(int argc, char **argv) {
     }
   }
 
-  if (int8Kernels != "auto" && int8Kernels != "reference" &&
-      !lookupInt8KernelIsa(int8Kernels)) {
+  std::optional<Int8Kernels> kernels = parseInt8Kernels(int8Kernels);
+  if (!kernels) {
     llvm::errs() << "quant-run: error: --int8-kernels takes auto, reference, "
-                 << int8KernelIsaNames() << "; got '" << int8Kernels << "'\n";
+                    "generic, avx2, avxvnni, avx512vnni (x86_64), dotprod, "
+                    "i8mm (aarch64); got '"
+                 << int8Kernels << "'\n";
     return 1;
   }
 
@@ -122,7 +125,10 @@ int main(int argc, char **argv) {
       return false;
     size_t n = std::fread(magic, 1, 4, f);
     std::fclose(f);
-    return n == 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
+    return n == 4 && std::memcmp(magic,
+                                 "\x7f"
+                                 "ELF",
+                                 4) == 0;
   };
   if (isSharedLibrary()) {
     std::string path = modelPath;
@@ -135,8 +141,8 @@ int main(int argc, char **argv) {
       return 1;
     }
     using InfoFn = const quant_model_info *(*)();
-    auto info = reinterpret_cast<InfoFn>(
-        dlsym(handle, "quant_default_model_info"));
+    auto info =
+        reinterpret_cast<InfoFn>(dlsym(handle, "quant_default_model_info"));
     if (!info) {
       llvm::errs() << modelPath
                    << ": error: not a quant model library (no "
@@ -154,8 +160,7 @@ int main(int argc, char **argv) {
     return 1;
   std::string name = makeModelName(llvm::sys::path::stem(modelPath));
   FailureOr<JitModel> jit =
-      jitCompileModel(*module, name, /*parallel=*/true, vectorWidth,
-                      int8Kernels);
+      jitCompileModel(*module, name, /*parallel=*/true, vectorWidth, *kernels);
   if (failed(jit))
     return 1;
   return quant_driver_main("quant-run", jit->info, rest.size(), rest.data());

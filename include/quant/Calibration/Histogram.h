@@ -25,6 +25,8 @@
 #ifndef QUANT_CALIBRATION_HISTOGRAM_H
 #define QUANT_CALIBRATION_HISTOGRAM_H
 
+#include "quant/Quantization/Options.h"
+
 #include "llvm/ADT/StringRef.h"
 
 #include <cstddef>
@@ -33,13 +35,6 @@
 #include <vector>
 
 namespace mlir::qnt {
-
-/// How calibration turns observed statistics into a range.
-enum class CalibrationMethod { MinMax, Percentile, Entropy, Mse };
-
-/// "minmax", "percentile", "entropy", "mse".
-llvm::StringRef stringifyCalibrationMethod(CalibrationMethod method);
-std::optional<CalibrationMethod> parseCalibrationMethod(llvm::StringRef name);
 
 /// A fixed-size histogram over a stream of float batches.
 class StreamingHistogram {
@@ -94,7 +89,7 @@ struct CalibratedRange {
 /// The range `options.method` chooses for the values `histogram` saw; nullopt
 /// when it saw no finite value.
 std::optional<CalibratedRange> chooseRange(const StreamingHistogram &histogram,
-                                      const RangeOptions &options);
+                                           const RangeOptions &options);
 
 } // namespace mlir::qnt
 

@@ -7,6 +7,8 @@
 #ifndef QUANT_CALIBRATION_PASSES_H
 #define QUANT_CALIBRATION_PASSES_H
 
+#include "quant/Quantization/Options.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

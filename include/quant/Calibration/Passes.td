@@ -8,6 +8,7 @@
 #define QUANT_CALIBRATION_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
+include "quant/Quantization/Options.td"
 
 def QntCalibrate : Pass<"qnt-calibrate", "::mlir::ModuleOp"> {
   let summary = "Observe activation ranges on calibration samples and record "
@@ -80,8 +81,8 @@ def QntCalibrate : Pass<"qnt-calibrate", "::mlir::ModuleOp"> {
   let options = [
     Option<"dataDir", "data", "std::string", /*default=*/"",
            "Folder of .npy calibration samples (required)">,
-    Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
-           "How ranges are chosen: minmax, percentile, entropy or mse">,
+    Qnt_CalibrationMethodOption<"How ranges are chosen: minmax, "
+                                "percentile, entropy or mse">,
     Option<"percentile", "percentile", "double", /*default=*/"99.99",
            "Upper percentile for method=percentile (the lower one is "
            "100 - p)">,
@@ -155,9 +156,7 @@ def QntAllocateBits : Pass<"qnt-allocate-bits", "::mlir::ModuleOp"> {
                "Precisions to choose from, of 4, 8 and 32 (default: all)">,
     Option<"groupSize", "group-size", "int64_t", /*default=*/"32",
            "int4 group size, as qnt-quantize's">,
-    Option<"granularity", "granularity", "std::string",
-           /*default=*/"\"per-channel\"",
-           "int8 weight scales, as qnt-quantize's">
+    Qnt_GranularityOption<"int8 weight scales, as qnt-quantize's">
   ];
   let statistics = [
     Statistic<"numLayers", "num-layers", "Number of layers allocated">

@@ -18,6 +18,8 @@
 #ifndef QUANT_CALIBRATION_PIPELINE_H
 #define QUANT_CALIBRATION_PIPELINE_H
 
+#include "quant/Quantization/Options.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -28,10 +30,9 @@ struct CalibrationPipelineOptions
   Option<std::string> data{*this, "data",
                            llvm::cl::desc("Folder of .npy calibration "
                                           "samples")};
-  Option<std::string> method{
-      *this, "method",
-      llvm::cl::desc("minmax, percentile, entropy or mse"),
-      llvm::cl::init("minmax")};
+  Option<CalibrationMethod> method{
+      *this, "method", llvm::cl::desc("How ranges are chosen"),
+      llvm::cl::init(CalibrationMethod::MinMax), calibrationMethodValues()};
   Option<double> percentile{*this, "percentile",
                             llvm::cl::desc("Upper percentile for "
                                            "method=percentile"),

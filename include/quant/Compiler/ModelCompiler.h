@@ -11,6 +11,8 @@
 #ifndef QUANT_COMPILER_MODELCOMPILER_H
 #define QUANT_COMPILER_MODELCOMPILER_H
 
+#include "quant/Target/Cpu/Int8Kernels.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LLVM.h"
@@ -59,10 +61,11 @@ std::string makeModelName(StringRef text);
 FailureOr<ModelSignature> prepareModelEntry(ModuleOp module, StringRef name);
 
 /// Lowers a prepared module (qnt, float or quantized) to the LLVM dialect;
-/// `int8Kernels` is CpuPipelineOptions::int8Kernels ("reference" or an ISA).
+/// `int8Kernels` is CpuPipelineOptions::int8Kernels (Reference or an ISA,
+/// not Auto: see resolveInt8Kernels).
 LogicalResult lowerModelToLLVMDialect(ModuleOp module, bool parallel,
                                       int64_t vectorWidth,
-                                      StringRef int8Kernels);
+                                      Int8Kernels int8Kernels);
 
 /// Lowers a prepared module for an NVIDIA GPU of architecture `chip`
 /// (buildNvptxPipeline): host code in the LLVM dialect whose launches name
@@ -82,8 +85,8 @@ FailureOr<std::string> collectPtx(ModuleOp module);
 /// The int8 kernel ISA for `machine` (defaultInt8Kernels) or the one
 /// `requested` names ("auto" = the default, "reference" = none); an error
 /// names the choices.
-FailureOr<std::string> resolveInt8Kernels(const llvm::TargetMachine &machine,
-                                          StringRef requested,
+FailureOr<Int8Kernels> resolveInt8Kernels(const llvm::TargetMachine &machine,
+                                          Int8Kernels requested,
                                           std::string &error);
 
 /// The f32 lanes quant-cpu-tile-and-vectorize should target on `machine`:
@@ -142,9 +145,10 @@ struct JitModel {
 /// in this process. Errors are diagnostics on `module`.
 /// `vectorWidth` < 0 picks defaultVectorWidth for this host; `int8Kernels`
 /// is resolveInt8Kernels' `requested`.
-FailureOr<JitModel> jitCompileModel(ModuleOp module, StringRef name,
-                                    bool parallel, int64_t vectorWidth = -1,
-                                    StringRef int8Kernels = "auto");
+FailureOr<JitModel>
+jitCompileModel(ModuleOp module, StringRef name, bool parallel,
+                int64_t vectorWidth = -1,
+                Int8Kernels int8Kernels = Int8Kernels::Auto);
 
 /// The C header declaring NAME_info/NAME_run and the ABI types.
 /// `objectLinkFlags` are the libraries a program linking the object or
@@ -155,10 +159,3 @@ std::string generateHeader(const ModelSignature &signature,
 } // namespace mlir::quant_compiler
 
 #endif // QUANT_COMPILER_MODELCOMPILER_H
-
-namespace mlir::quant_compiler {
-/// Loads a model: ONNX (imported with `inputShapes`, NAME=D0xD1... specs) or
-/// MLIR text/bytecode. Errors are reported through the context's diagnostics.
-OwningOpRef<ModuleOp> loadModelFile(MLIRContext *context, StringRef path,
-                                    ArrayRef<std::string> inputShapes);
-} // namespace mlir::quant_compiler

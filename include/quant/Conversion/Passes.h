@@ -25,6 +25,12 @@ namespace qnt {
 /// Patterns lowering float qnt ops to linalg/tensor/arith/math.
 void populateQntToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Patterns lowering quantized qnt ops and quant casts to integer linalg
+/// (the reference int8 lowering), with `converter` mapping quantized tensor
+/// types to their storage types.
+void populateQuantizedQntToLinalgPatterns(const TypeConverter &converter,
+                                          RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "quant/Conversion/Passes.h.inc"
 

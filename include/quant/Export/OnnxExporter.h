@@ -18,6 +18,8 @@
 #ifndef QUANT_EXPORT_ONNXEXPORTER_H
 #define QUANT_EXPORT_ONNXEXPORTER_H
 
+#include "quant/Dialect/Qnt/IR/OnnxNodeWriter.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -25,7 +27,7 @@
 namespace mlir::qnt {
 
 /// The ONNX opset the exporter writes (default domain).
-constexpr int64_t kExportOpset = 17;
+constexpr int64_t kExportOpset = kOnnxExportOpset;
 
 /// Serializes `module`'s `@main` as an ONNX ModelProto to `os`. On an op or
 /// type with no ONNX form, emits an error at that op (naming it) and

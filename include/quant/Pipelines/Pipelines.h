@@ -1,4 +1,5 @@
-//===- Pipelines.h - Named pass pipelines ------------------------*- C++ -*-===//
+//===- Pipelines.h - Named pass pipelines ------------------------*- C++
+//-*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -17,6 +18,8 @@
 
 #ifndef QUANT_PIPELINES_PIPELINES_H
 #define QUANT_PIPELINES_PIPELINES_H
+
+#include "quant/Target/Cpu/Int8Kernels.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
@@ -39,18 +42,17 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "AVX-512); 0 skips quant-cpu-tile-and-vectorize and "
                      "leaves every op as scalar loops (the reference)"),
       llvm::cl::init(8)};
-  Option<std::string> int8Kernels{
+  Option<Int8Kernels> int8Kernels{
       *this, "int8-kernels",
       llvm::cl::desc("How quantized convolutions and GEMMs run: 'reference' "
                      "(convert-quantized-qnt-to-linalg's integer loops) or "
-                     "the microkernels of an instruction set (generic, avx2, "
-                     "avxvnni, avx512vnni, dotprod, i8mm; "
-                     "quant-cpu-int8-kernels)"),
-      llvm::cl::init("reference")};
+                     "the microkernels of an instruction set "
+                     "(quant-cpu-int8-kernels); 'auto' is resolved by "
+                     "quant-compile for its target CPU"),
+      llvm::cl::init(Int8Kernels::Reference), int8KernelsValues()};
 };
 
-struct NvptxPipelineOptions
-    : public PassPipelineOptions<NvptxPipelineOptions> {
+struct NvptxPipelineOptions : public PassPipelineOptions<NvptxPipelineOptions> {
   Option<std::string> chip{
       *this, "chip",
       llvm::cl::desc("GPU architecture: sm_80 (A100), sm_86, sm_89, sm_90 "

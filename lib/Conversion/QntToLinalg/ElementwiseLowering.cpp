@@ -13,136 +13,15 @@
 #include "LoweringUtils.h"
 
 #include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Dialect/Qnt/IR/QntScalar.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 
 #include <cmath>
 
 using namespace mlir;
 using namespace mlir::qnt;
 using namespace mlir::qnt::lowering;
-
-//===----------------------------------------------------------------------===//
-// Scalar bodies, one per op (the formulas of docs/Numerics.md)
-//===----------------------------------------------------------------------===//
-
-namespace {
-/// Scalar helpers bound to one builder, location and float type.
-struct Scalar {
-  OpBuilder &b;
-  Location loc;
-  Type type;
-  Value c(double v) const { return floatConst(b, loc, type, v); }
-  Value add(Value x, Value y) const { return arith::AddFOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) const { return arith::SubFOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) const { return arith::MulFOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) const { return arith::DivFOp::create(b, loc, x, y); }
-  Value max(Value x, Value y) const {
-    return arith::MaximumFOp::create(b, loc, x, y);
-  }
-  Value min(Value x, Value y) const {
-    return arith::MinimumFOp::create(b, loc, x, y);
-  }
-  /// max(0, min(1, alpha * x + beta)).
-  Value hardSigmoid(Value x, double alpha, double beta) const {
-    return max(c(0.0), min(c(1.0), add(mul(c(alpha), x), c(beta))));
-  }
-};
-} // namespace
-
-static Value scalarOf(AddOp, Scalar s, ValueRange a) { return s.add(a[0], a[1]); }
-static Value scalarOf(SubOp, Scalar s, ValueRange a) { return s.sub(a[0], a[1]); }
-static Value scalarOf(MulOp, Scalar s, ValueRange a) { return s.mul(a[0], a[1]); }
-static Value scalarOf(DivOp, Scalar s, ValueRange a) { return s.div(a[0], a[1]); }
-static Value scalarOf(MaxOp, Scalar s, ValueRange a) { return s.max(a[0], a[1]); }
-static Value scalarOf(MinOp, Scalar s, ValueRange a) { return s.min(a[0], a[1]); }
-static Value scalarOf(PowOp, Scalar s, ValueRange a) {
-  return math::PowFOp::create(s.b, s.loc, a[0], a[1]);
-}
-static Value scalarOf(SqrtOp, Scalar s, ValueRange a) {
-  return math::SqrtOp::create(s.b, s.loc, a[0]);
-}
-static Value scalarOf(ExpOp, Scalar s, ValueRange a) {
-  return math::ExpOp::create(s.b, s.loc, a[0]);
-}
-static Value scalarOf(LogOp, Scalar s, ValueRange a) {
-  return math::LogOp::create(s.b, s.loc, a[0]);
-}
-static Value scalarOf(ErfOp, Scalar s, ValueRange a) {
-  return math::ErfOp::create(s.b, s.loc, a[0]);
-}
-static Value scalarOf(TanhOp, Scalar s, ValueRange a) {
-  return math::TanhOp::create(s.b, s.loc, a[0]);
-}
-static Value scalarOf(ReluOp, Scalar s, ValueRange a) {
-  return s.max(a[0], s.c(0.0));
-}
-static Value scalarOf(SigmoidOp, Scalar s, ValueRange a) {
-  Value negated = arith::NegFOp::create(s.b, s.loc, a[0]);
-  Value e = math::ExpOp::create(s.b, s.loc, negated);
-  return s.div(s.c(1.0), s.add(s.c(1.0), e));
-}
-static Value scalarOf(HardSwishOp, Scalar s, ValueRange a) {
-  return s.mul(a[0], s.hardSigmoid(a[0], 1.0 / 6.0, 0.5));
-}
-static Value scalarOf(HardSigmoidOp op, Scalar s, ValueRange a) {
-  return s.hardSigmoid(a[0], op.getAlpha().convertToDouble(),
-                       op.getBeta().convertToDouble());
-}
-static Value scalarOf(LeakyReluOp op, Scalar s, ValueRange a) {
-  Value negative = arith::CmpFOp::create(s.b, s.loc, arith::CmpFPredicate::OLT,
-                                         a[0], s.c(0.0));
-  Value scaled = s.mul(a[0], s.c(op.getAlpha().convertToDouble()));
-  return arith::SelectOp::create(s.b, s.loc, negative, scaled, a[0]);
-}
-static Value scalarOf(ClampOp op, Scalar s, ValueRange a) {
-  Value x = a[0];
-  if (auto min = op.getMin())
-    x = s.max(x, s.c(min->convertToDouble()));
-  if (auto max = op.getMax())
-    x = s.min(x, s.c(max->convertToDouble()));
-  return x;
-}
-static Value scalarOf(GeluOp op, Scalar s, ValueRange a) {
-  Value x = a[0];
-  Value inner;
-  if (op.getApproximate() == GeluApproximation::tanh) {
-    // tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))
-    Value cube = s.mul(s.mul(x, x), x);
-    Value poly = s.add(x, s.mul(s.c(0.044715), cube));
-    inner = math::TanhOp::create(s.b, s.loc,
-                                 s.mul(s.c(std::sqrt(2.0 / M_PI)), poly));
-  } else {
-    // erf(x / sqrt(2))
-    inner = math::ErfOp::create(s.b, s.loc, s.mul(x, s.c(M_SQRT1_2)));
-  }
-  return s.mul(s.mul(s.c(0.5), x), s.add(s.c(1.0), inner));
-}
-static Value scalarOf(CompareOp op, Scalar s, ValueRange a) {
-  arith::CmpFPredicate predicate;
-  switch (op.getPredicate()) {
-  case ComparePredicate::eq:
-    predicate = arith::CmpFPredicate::OEQ;
-    break;
-  case ComparePredicate::gt:
-    predicate = arith::CmpFPredicate::OGT;
-    break;
-  case ComparePredicate::ge:
-    predicate = arith::CmpFPredicate::OGE;
-    break;
-  case ComparePredicate::lt:
-    predicate = arith::CmpFPredicate::OLT;
-    break;
-  case ComparePredicate::le:
-    predicate = arith::CmpFPredicate::OLE;
-    break;
-  }
-  return arith::CmpFOp::create(s.b, s.loc, predicate, a[0], a[1]);
-}
-static Value scalarOf(SelectOp, Scalar s, ValueRange a) {
-  return arith::SelectOp::create(s.b, s.loc, a[0], a[1], a[2]);
-}
 
 /// ONNX Cast of one scalar: float to integer truncates toward zero; to bool
 /// is `x != 0`; bool to anything is 0 or 1; integers are signed.
@@ -172,29 +51,31 @@ static Value castScalar(OpBuilder &b, Location loc, Value x, Type to) {
   unsigned fromWidth = from.getIntOrFloatBitWidth();
   unsigned toWidth = to.getIntOrFloatBitWidth();
   if (fromWidth < toWidth)
-    return from.isInteger(1) ? arith::ExtUIOp::create(b, loc, to, x).getResult()
-                             : arith::ExtSIOp::create(b, loc, to, x).getResult();
+    return from.isInteger(1)
+               ? arith::ExtUIOp::create(b, loc, to, x).getResult()
+               : arith::ExtSIOp::create(b, loc, to, x).getResult();
   return arith::TruncIOp::create(b, loc, to, x);
 }
 
 namespace {
-template <typename OpTy>
-struct ElementwiseLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+/// Every element-wise op: one linalg.generic around the op's own scalar
+/// body (ElementwiseOpInterface::buildScalar, written in QntOps.td).
+struct ElementwiseLowering
+    : OpInterfaceConversionPattern<ElementwiseOpInterface> {
+  using OpInterfaceConversionPattern::OpInterfaceConversionPattern;
   LogicalResult
-  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+  matchAndRewrite(ElementwiseOpInterface op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
-    auto outType = cast<RankedTensorType>(op.getType());
+    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
     // The arithmetic type is the float operand type (i1 for compare's
     // result is not it).
-    Type computeType =
-        cast<RankedTensorType>(op->getOperand(op->getNumOperands() - 1)
-                                   .getType())
-            .getElementType();
+    Type computeType = cast<RankedTensorType>(
+                           op->getOperand(op->getNumOperands() - 1).getType())
+                           .getElementType();
     Value result = buildElementwise(
-        rewriter, op.getLoc(), outType, adaptor.getOperands(),
+        rewriter, op.getLoc(), outType, operands,
         [&](OpBuilder &b, Location loc, ValueRange args) {
-          return scalarOf(op, Scalar{b, loc, computeType}, args);
+          return op.buildScalar(ScalarBuilder(b, loc, computeType), args);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -239,9 +120,8 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
     Value result = buildElementwise(
         rewriter, loc, outType, inputs,
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Scalar s{b, l, outType.getElementType()};
-          Value stddev =
-              math::SqrtOp::create(b, l, s.add(a[4], s.c(epsilon)));
+          ScalarBuilder s(b, l, outType.getElementType());
+          Value stddev = s.sqrt(s.add(a[4], s.c(epsilon)));
           return s.add(s.mul(s.div(s.sub(a[0], a[3]), stddev), a[1]), a[2]);
         });
     rewriter.replaceOp(op, result);
@@ -258,8 +138,8 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   LogicalResult
   matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(),
-                                     op.getType()));
+    rewriter.replaceOp(
+        op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(), op.getType()));
     return success();
   }
 };
@@ -270,9 +150,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto outType = op.getType();
-    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(),
-                                         outType.getShape(),
-                                         outType.getElementType());
+    Value init = tensor::EmptyOp::create(
+        rewriter, op.getLoc(), outType.getShape(), outType.getElementType());
     auto transpose = linalg::TransposeOp::create(
         rewriter, op.getLoc(), adaptor.getInput(), init, op.getPerm());
     rewriter.replaceOp(op, transpose.getResult()[0]);
@@ -299,8 +178,8 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
         [&](OpBuilder &b, Location loc, ArrayRef<Value> out) {
           SmallVector<Value> indices;
           for (auto [d, index] : llvm::enumerate(out)) {
-            Value scaled = arith::MulIOp::create(
-                b, loc, index, indexConst(b, loc, steps[d]));
+            Value scaled = arith::MulIOp::create(b, loc, index,
+                                                 indexConst(b, loc, steps[d]));
             indices.push_back(arith::AddIOp::create(
                 b, loc, scaled, indexConst(b, loc, starts[d])));
           }
@@ -357,12 +236,13 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
         rewriter, op.getLoc(), outType, adaptor.getData(),
         [&](OpBuilder &b, Location loc, ArrayRef<Value> out) {
           Value raw = out.back();
-          Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), raw);
+          Value index =
+              arith::IndexCastOp::create(b, loc, b.getIndexType(), raw);
           Value zero = indexConst(b, loc, 0);
           Value isNegative = arith::CmpIOp::create(
               b, loc, arith::CmpIPredicate::slt, index, zero);
-          Value wrapped = arith::AddIOp::create(b, loc, index,
-                                                indexConst(b, loc, axisDim));
+          Value wrapped =
+              arith::AddIOp::create(b, loc, index, indexConst(b, loc, axisDim));
           index = arith::SelectOp::create(b, loc, isNegative, wrapped, index);
           index = arith::MaxSIOp::create(b, loc, index, zero);
           index = arith::MinSIOp::create(b, loc, index,
@@ -439,19 +319,9 @@ struct PadLowering : OpConversionPattern<PadOp> {
 } // namespace
 
 void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
-  patterns.add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
-               ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
-               ElementwiseLowering<PowOp>, ElementwiseLowering<MaxOp>,
-               ElementwiseLowering<MinOp>, ElementwiseLowering<SqrtOp>,
-               ElementwiseLowering<ExpOp>, ElementwiseLowering<LogOp>,
-               ElementwiseLowering<ErfOp>, ElementwiseLowering<TanhOp>,
-               ElementwiseLowering<ReluOp>, ElementwiseLowering<SigmoidOp>,
-               ElementwiseLowering<HardSwishOp>,
-               ElementwiseLowering<HardSigmoidOp>,
-               ElementwiseLowering<LeakyReluOp>, ElementwiseLowering<ClampOp>,
-               ElementwiseLowering<GeluOp>, ElementwiseLowering<CompareOp>,
-               ElementwiseLowering<SelectOp>, CastLowering, BatchNormLowering,
-               ReshapeLowering, TransposeLowering, SliceLowering,
-               ConcatLowering, GatherLowering, PadLowering>(
-      patterns.getContext());
+  patterns.add<ElementwiseLowering>(patterns.getContext());
+  patterns
+      .add<CastLowering, BatchNormLowering, ReshapeLowering, TransposeLowering,
+           SliceLowering, ConcatLowering, GatherLowering, PadLowering>(
+          patterns.getContext());
 }

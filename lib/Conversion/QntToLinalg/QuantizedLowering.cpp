@@ -4,10 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// convert-quantized-qnt-to-linalg: the reference int8 lowering. Quantized
-// values are handled on their storage type (i8, i32); quant.scast marks
-// each crossing and inverse pairs are removed at the end. The arithmetic is
-// docs/Numerics.md's "Integer semantics" (quant/Quantization/QuantMath.h).
+// convert-quantized-qnt-to-linalg: the reference int8 lowering, as dialect
+// conversion patterns (after upstream Quant/Transforms/LowerQuantOps.cpp).
+// A TypeConverter maps each quantized tensor type to its storage type (i8,
+// i32, i4); the patterns see storage values through their adaptors, and
+// quant.scast is only a materialization. The arithmetic is docs/Numerics.md's
+// "Integer semantics" (quant/Quantization/QuantMath.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,7 +25,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "llvm/ADT/TypeSwitch.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::qnt {
 #define GEN_PASS_DEF_CONVERTQUANTIZEDQNTTOLINALG
@@ -48,135 +50,190 @@ SmallVector<double> weightScales(Type type) {
   return *getSymmetricI8WeightScales(type);
 }
 
-/// The input of the quant.scast that makes `value`, else `value`.
-Value castToStorageIfCast(Value value) {
-  if (auto cast = value.getDefiningOp<quant::StorageCastOp>())
-    return cast.getInput();
-  return value;
+/// The input scale (per-tensor) of a quantized layer.
+double inputScaleOf(Operation *op) {
+  return cast<quant::UniformQuantizedType>(
+             getQuantizedElementType(op->getOperand(0).getType()))
+      .getScale();
 }
 
-/// conv/gemm/matmul with a group-wise int4 weight (qnt-quantize's int4
-/// form: int8 input, f32 bias and result).
-bool isInt4Layer(Operation *op) {
-  return isa<ConvOp, GemmOp, MatMulOp>(op) && op->getNumOperands() > 1 &&
-         getGroupedI4Weight(op->getOperand(1).getType()).has_value();
-}
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
 
-/// Why a quantized op cannot be lowered, or success.
-LogicalResult checkQuantizedLowerable(Operation *op) {
-  bool quantized = llvm::any_of(
+/// Quantized tensor types to their storage types; every other type is
+/// legal as it is. quant.scast crosses between the two.
+class StorageTypeConverter : public TypeConverter {
+public:
+  StorageTypeConverter() {
+    addConversion([](Type type) { return type; });
+    addConversion([](RankedTensorType type) -> Type {
+      if (getQuantizedElementType(type))
+        return getStorageTensorType(type);
+      return type;
+    });
+    auto cast = [](OpBuilder &b, Type type, ValueRange inputs,
+                   Location loc) -> Value {
+      if (inputs.size() != 1)
+        return Value();
+      return quant::StorageCastOp::create(b, loc, type, inputs[0]);
+    };
+    addSourceMaterialization(cast);
+    addTargetMaterialization(cast);
+  }
+};
+
+bool hasQuantizedType(Operation *op) {
+  return llvm::any_of(
       llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()),
       [](Type t) { return bool(getQuantizedElementType(t)); });
-  if (!quantized || isa<quant::StorageCastOp>(op))
-    return success();
-  auto fail = [&](const Twine &why) {
-    return op->emitError("cannot lower quantized op: ") << why;
-  };
-  if (!isa<QntDialect, quant::QuantDialect>(op->getDialect()))
-    return op->emitError("'")
-           << op->getName()
-           << "' takes or makes a quantized tensor; only qnt ops and quant "
-              "casts have an int8 lowering (dequantize with quant.dcast "
-              "first)";
+}
+
+/// A conv/gemm/matmul with a group-wise int4 weight (qnt-quantize's int4
+/// form: int8 input, f32 bias and result).
+bool isInt4Layer(Operation *op) {
+  std::optional<LinearLayer> layer = getLinearLayer(op);
+  return layer &&
+         getGroupedI4Weight(op->getOperand(layer->weightIndex).getType())
+             .has_value();
+}
+
+//===----------------------------------------------------------------------===//
+// What has an int8 lowering
+//===----------------------------------------------------------------------===//
+
+/// Why a quantized linear layer (int8 or int4) has no lowering, or success.
+std::optional<std::string> whyNotLowerableLayer(Operation *op) {
   auto perTensorI8 = [](Type t) { return bool(getPerTensorI8Type(t)); };
-  if (auto qcast = dyn_cast<quant::QuantizeCastOp>(op))
-    return perTensorI8(qcast.getType()) ? success()
-                                        : fail("qcast to a per-axis or "
-                                               "non-i8 type");
-  if (auto dcast = dyn_cast<quant::DequantizeCastOp>(op))
-    return perTensorI8(dcast.getInput().getType())
-               ? success()
-               : fail("dcast from a per-axis or non-i8 type");
-  if (isa<ReshapeOp, TransposeOp, SliceOp, MaxPoolOp>(op)) {
-    if (!perTensorI8(op->getOperand(0).getType()))
-      return fail("data movement on a per-axis type");
-    if (auto pool = dyn_cast<MaxPoolOp>(op))
-      if (pool.getInput().getType().getRank() != 4)
-        return fail("only 2-D max_pool");
-    return success();
+  std::optional<LinearLayer> layer = getQuantizableLayer(op);
+  if (!layer) {
+    if (isa<ConvOp>(op))
+      return std::string("only 2-D convolutions with group 1");
+    if (isa<GemmOp>(op))
+      return std::string("gemm with trans_a or alpha/beta != 1");
+    if (isa<MatMulOp>(op))
+      return std::string("only 2-D matmul");
+    return std::string("no int8 lowering for this op");
   }
-  if (auto conv = dyn_cast<ConvOp>(op)) {
-    if (conv.getInput().getType().getRank() != 4 || conv.getGroup() != 1)
-      return fail("only 2-D convolutions with group 1");
-  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
-    if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
-        gemm.getBeta().convertToDouble() != 1.0)
-      return fail("gemm with trans_a or alpha/beta != 1");
-  } else if (auto matmul = dyn_cast<MatMulOp>(op)) {
-    if (matmul.getLhs().getType().getRank() != 2 ||
-        matmul.getRhs().getType().getRank() != 2)
-      return fail("only 2-D matmul");
-  } else {
-    return fail("no int8 lowering for this op");
-  }
+  Type weightType = op->getOperand(layer->weightIndex).getType();
   if (isInt4Layer(op)) {
     if (!perTensorI8(op->getOperand(0).getType()))
-      return fail("an int4 layer's input must be per-tensor i8");
+      return std::string("an int4 layer's input must be per-tensor i8");
     if (!cast<RankedTensorType>(op->getResult(0).getType())
              .getElementType()
              .isF32())
-      return fail("an int4 layer's result must be f32");
-    if (!getConstantIntValues(castToStorageIfCast(op->getOperand(1))))
-      return fail("the int4 weight must be a constant");
-    if (op->getNumOperands() > 2) {
-      auto bias = cast<RankedTensorType>(op->getOperand(2).getType());
+      return std::string("an int4 layer's result must be f32");
+    auto scast = op->getOperand(layer->weightIndex)
+                     .getDefiningOp<quant::StorageCastOp>();
+    if (!scast || !getConstantIntValues(scast.getInput()))
+      return std::string("the int4 weight must be a constant");
+    if (layer->biasIndex) {
+      auto bias =
+          cast<RankedTensorType>(op->getOperand(*layer->biasIndex).getType());
       if (!bias.getElementType().isF32() || bias.getRank() != 1)
-        return fail("an int4 layer's bias must be a 1-D f32 tensor");
+        return std::string("an int4 layer's bias must be a 1-D f32 tensor");
     }
-    return success();
+    return std::nullopt;
   }
-  // conv/gemm/matmul: i8 input and output, zero-point-0 i8 weights, i32 bias.
+  // int8: i8 input and output, zero-point-0 i8 weights, i32 bias.
   if (!perTensorI8(op->getOperand(0).getType()) ||
       !perTensorI8(op->getResult(0).getType()))
-    return fail("input and result must be per-tensor i8");
-  auto weight = getQuantizedElementType(op->getOperand(1).getType());
+    return std::string("input and result must be per-tensor i8");
+  auto weight = getQuantizedElementType(weightType);
   if (!weight || !weight.getStorageType().isInteger(8))
-    return fail("the weight must be i8");
-  if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(weight)) {
-    if (llvm::any_of(axis.getZeroPoints(), [](int64_t z) { return z != 0; }))
-      return fail("weights need zero point 0");
-  } else if (cast<quant::UniformQuantizedType>(weight).getZeroPoint() != 0) {
-    return fail("weights need zero point 0");
-  }
-  if (op->getNumOperands() > 2) {
-    auto bias = getQuantizedElementType(op->getOperand(2).getType());
+    return std::string("the weight must be i8");
+  if (!getSymmetricI8WeightScales(weightType))
+    return std::string("weights need zero point 0");
+  if (layer->biasIndex) {
+    Type biasType = op->getOperand(*layer->biasIndex).getType();
+    auto bias = getQuantizedElementType(biasType);
     if (!bias || !bias.getStorageType().isInteger(32) ||
-        cast<RankedTensorType>(op->getOperand(2).getType()).getRank() != 1)
-      return fail("the bias must be a 1-D i32 tensor");
+        cast<RankedTensorType>(biasType).getRank() != 1)
+      return std::string("the bias must be a 1-D i32 tensor");
   }
   // Every channel's requantization scale must have a fixed-point form.
-  double inScale =
-      cast<quant::UniformQuantizedType>(getQuantizedElementType(op->getOperand(0).getType()))
-          .getScale();
-  double outScale =
-      cast<quant::UniformQuantizedType>(getQuantizedElementType(op->getResult(0).getType()))
-          .getScale();
-  SmallVector<double> wScales = weightScales(op->getOperand(1).getType());
-  int64_t channels = cast<RankedTensorType>(op->getResult(0).getType())
-                         .getDimSize(1);
+  double inScale = inputScaleOf(op);
+  double outScale = cast<quant::UniformQuantizedType>(
+                        getQuantizedElementType(op->getResult(0).getType()))
+                        .getScale();
+  SmallVector<double> wScales = weightScales(weightType);
+  int64_t channels =
+      cast<RankedTensorType>(op->getResult(0).getType()).getDimSize(1);
   int64_t bad = 0;
-  if (!getRequantMultipliers(inScale, wScales, outScale, channels, bad))
-    return op->emitError("cannot lower quantized op: requantization scale ")
-           << inScale * wScales[wScales.size() == 1 ? 0 : bad] / outScale
-           << " of channel " << bad
-           << " is outside the fixed-point range [2^-32, 2^30]";
+  if (!getRequantMultipliers(inScale, wScales, outScale, channels, bad)) {
+    std::string message;
+    llvm::raw_string_ostream os(message);
+    os << "requantization scale "
+       << inScale * wScales[wScales.size() == 1 ? 0 : bad] / outScale
+       << " of channel " << bad
+       << " is outside the fixed-point range [2^-32, 2^30]";
+    return message;
+  }
+  return std::nullopt;
+}
+
+/// Why `op`, which takes or makes a quantized tensor, has no int8 lowering
+/// (the whole diagnostic), or nullopt. The pass reports these before it
+/// rewrites anything; the patterns give them as match-failure reasons.
+std::optional<std::string> whyNotLowerable(Operation *op) {
+  if (!hasQuantizedType(op) || isa<quant::StorageCastOp>(op))
+    return std::nullopt;
+  auto cannot = [](const Twine &why) {
+    return ("cannot lower quantized op: " + why).str();
+  };
+  if (!isa<QntDialect, quant::QuantDialect>(op->getDialect()))
+    return ("'" + op->getName().getStringRef() +
+            "' takes or makes a quantized tensor; only qnt ops and quant "
+            "casts have an int8 lowering (dequantize with quant.dcast "
+            "first)")
+        .str();
+  auto perTensorI8 = [](Type t) { return bool(getPerTensorI8Type(t)); };
+  if (auto qcast = dyn_cast<quant::QuantizeCastOp>(op))
+    return perTensorI8(qcast.getType())
+               ? std::nullopt
+               : std::optional(cannot("qcast to a per-axis or non-i8 type"));
+  if (auto dcast = dyn_cast<quant::DequantizeCastOp>(op))
+    return perTensorI8(dcast.getInput().getType())
+               ? std::nullopt
+               : std::optional(cannot("dcast from a per-axis or non-i8 type"));
+  if (op->hasTrait<PreservesGrid>()) {
+    if (!perTensorI8(op->getOperand(0).getType()))
+      return cannot("data movement on a per-axis type");
+    if (auto pool = dyn_cast<MaxPoolOp>(op))
+      if (pool.getInput().getType().getRank() != 4)
+        return cannot("only 2-D max_pool");
+    return std::nullopt;
+  }
+  if (std::optional<std::string> why = whyNotLowerableLayer(op))
+    return cannot(*why);
+  return std::nullopt;
+}
+
+/// notifyMatchFailure with whyNotLowerable's reason, if any.
+LogicalResult checkLowerable(Operation *op, ConversionPatternRewriter &r) {
+  if (std::optional<std::string> why = whyNotLowerable(op))
+    return r.notifyMatchFailure(op, *why);
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Integer arithmetic shared by the layers
+//===----------------------------------------------------------------------===//
+
 /// The requantizing generic: i32 `acc` (channels on `channelDim`) to the
 /// i8 grid of `outType`, with multiplier/shift per channel
-/// (checkQuantizedLowerable made sure every channel has them).
+/// (whyNotLowerable made sure every channel has them).
 Value requantize(OpBuilder &b, Location loc, Value acc, int64_t channelDim,
                  double inputScale, ArrayRef<double> wScales,
                  RankedTensorType outType) {
-  auto out = cast<quant::UniformQuantizedType>(getQuantizedElementType(outType));
+  auto out =
+      cast<quant::UniformQuantizedType>(getQuantizedElementType(outType));
   auto accType = cast<RankedTensorType>(acc.getType());
   int64_t channels = accType.getDimSize(channelDim);
   int64_t bad = 0;
   std::optional<SmallVector<FixedPointMultiplier>> fixed =
-      getRequantMultipliers(inputScale, wScales, out.getScale(), channels,
-                            bad);
-  assert(fixed && "checkQuantizedLowerable accepts only representable scales");
+      getRequantMultipliers(inputScale, wScales, out.getScale(), channels, bad);
+  assert(fixed && "whyNotLowerable accepts only representable scales");
   SmallVector<int32_t> multipliers, shifts;
   for (const FixedPointMultiplier &m : *fixed) {
     multipliers.push_back(m.multiplier);
@@ -190,7 +247,8 @@ Value requantize(OpBuilder &b, Location loc, Value acc, int64_t channelDim,
   MLIRContext *ctx = b.getContext();
   int64_t rank = accType.getRank();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(channelDim, ctx));
+  AffineMap channel =
+      AffineMap::get(rank, 0, getAffineDimExpr(channelDim, ctx));
   RankedTensorType storage = getStorageTensorType(outType);
   int64_t zp = out.getZeroPoint();
   int64_t qmin = out.getStorageTypeMin(), qmax = out.getStorageTypeMax();
@@ -215,20 +273,6 @@ Value requantize(OpBuilder &b, Location loc, Value acc, int64_t channelDim,
       });
 }
 
-/// Replaces conv/gemm/matmul `op` by the requantization of its i32
-/// accumulator `acc` (output channels on dim 1).
-void replaceByRequantized(OpBuilder &b, Operation *op, Value acc,
-                          double inputScale) {
-  Location loc = op->getLoc();
-  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-  Value result =
-      requantize(b, loc, acc, 1, inputScale,
-                 weightScales(op->getOperand(1).getType()), outType);
-  op->getResult(0).replaceAllUsesWith(
-      quant::StorageCastOp::create(b, loc, outType, result).getResult());
-  op->erase();
-}
-
 /// An i32 accumulator of `type` starting at the bias (broadcast along
 /// `channelDim`) or at 0.
 Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type,
@@ -238,429 +282,540 @@ Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type,
   MLIRContext *ctx = b.getContext();
   AffineMap channel =
       AffineMap::get(type.getRank(), 0, getAffineDimExpr(channelDim, ctx));
-  return buildParallelGeneric(b, loc, type, ValueRange{bias}, {channel},
-                              [](OpBuilder &, Location, ValueRange args) {
-                                return args[0];
-                              });
+  return buildParallelGeneric(
+      b, loc, type, ValueRange{bias}, {channel},
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
-struct ConvertQuantizedQntToLinalgPass
-    : qnt::impl::ConvertQuantizedQntToLinalgBase<
-          ConvertQuantizedQntToLinalgPass> {
-  void runOnOperation() override;
+/// Replaces layer `op` by the requantization of its i32 accumulator `acc`
+/// (output channels on dim 1), as its storage type.
+void replaceByRequantized(ConversionPatternRewriter &rewriter, Operation *op,
+                          Value acc) {
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  std::optional<LinearLayer> layer = getQuantizableLayer(op);
+  Value result = requantize(
+      rewriter, op->getLoc(), acc, 1, inputScaleOf(op),
+      weightScales(op->getOperand(layer->weightIndex).getType()), outType);
+  rewriter.replaceOp(op, result);
+}
+
+//===----------------------------------------------------------------------===//
+// Casts
+//===----------------------------------------------------------------------===//
+
+/// quant.qcast (f32 to per-tensor int8): QuantMath's quantize.
+struct QuantizeCastLowering : OpConversionPattern<quant::QuantizeCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(quant::QuantizeCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkLowerable(op, rewriter)))
+      return failure();
+    auto q = cast<quant::UniformQuantizedType>(
+        getQuantizedElementType(op.getType()));
+    RankedTensorType storage = getStorageTensorType(op.getType());
+    // One f32 division by the f32 scale, round half to even, add the zero
+    // point, saturate (ONNX Runtime's QuantizeLinear). The f32 steps after
+    // the division are exact: the clamp bounds the sum.
+    float scale = static_cast<float>(q.getScale());
+    int64_t zp = q.getZeroPoint();
+    int64_t qmin = q.getStorageTypeMin(), qmax = q.getStorageTypeMax();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), storage, ValueRange{adaptor.getInput()},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          // The division is f32 whatever the expressed type (as ONNX
+          // Runtime, which quantizes f16 inputs in float too).
+          Type f32 = nb.getF32Type();
+          Value x = args[0];
+          if (x.getType().getIntOrFloatBitWidth() < 32)
+            x = arith::ExtFOp::create(nb, nl, f32, x);
+          else if (x.getType().getIntOrFloatBitWidth() > 32)
+            x = arith::TruncFOp::create(nb, nl, f32, x);
+          Value scaled =
+              arith::DivFOp::create(nb, nl, x, floatConst(nb, nl, f32, scale));
+          // Clamp before rounding (|quotient| may exceed 2^24, where adding
+          // the zero point in f32 would round); the bounds are integers.
+          scaled = arith::MaximumFOp::create(
+              nb, nl, scaled, floatConst(nb, nl, f32, qmin - zp));
+          scaled = arith::MinimumFOp::create(
+              nb, nl, scaled, floatConst(nb, nl, f32, qmax - zp));
+          Value r = math::RoundEvenOp::create(nb, nl, scaled);
+          r = arith::AddFOp::create(nb, nl, r, floatConst(nb, nl, f32, zp));
+          // NaN: the zero point (maximumf/minimumf propagate NaN).
+          Value nan =
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO, x, x);
+          r = arith::SelectOp::create(nb, nl, nan, floatConst(nb, nl, f32, zp),
+                                      r);
+          return arith::FPToSIOp::create(nb, nl, storage.getElementType(), r);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
 };
 
-LogicalResult lowerQCast(quant::QuantizeCastOp op) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  auto q = cast<quant::UniformQuantizedType>(getQuantizedElementType(op.getType()));
-  RankedTensorType storage = getStorageTensorType(op.getType());
-  // QuantMath's quantize: one f32 division by the f32 scale, round half to
-  // even, add the zero point, saturate (ONNX Runtime's QuantizeLinear). The
-  // f32 steps after the division are exact: the clamp bounds the sum.
-  float scale = static_cast<float>(q.getScale());
-  int64_t zp = q.getZeroPoint();
-  int64_t qmin = q.getStorageTypeMin(), qmax = q.getStorageTypeMax();
-  Value result = buildElementwise(
-      b, loc, storage, ValueRange{op.getInput()},
-      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        // The division is f32 whatever the expressed type (as ONNX
-        // Runtime, which quantizes f16 inputs in float too).
-        Type f32 = nb.getF32Type();
-        Value x = args[0];
-        if (x.getType().getIntOrFloatBitWidth() < 32)
-          x = arith::ExtFOp::create(nb, nl, f32, x);
-        else if (x.getType().getIntOrFloatBitWidth() > 32)
-          x = arith::TruncFOp::create(nb, nl, f32, x);
-        Value scaled = arith::DivFOp::create(nb, nl, x,
-                                             floatConst(nb, nl, f32, scale));
-        // Clamp before rounding (|quotient| may exceed 2^24, where adding
-        // the zero point in f32 would round); the bounds are integers.
-        scaled = arith::MaximumFOp::create(nb, nl, scaled,
-                                           floatConst(nb, nl, f32, qmin - zp));
-        scaled = arith::MinimumFOp::create(nb, nl, scaled,
-                                           floatConst(nb, nl, f32, qmax - zp));
-        Value r = math::RoundEvenOp::create(nb, nl, scaled);
-        r = arith::AddFOp::create(nb, nl, r, floatConst(nb, nl, f32, zp));
-        // NaN: the zero point (maximumf/minimumf propagate NaN).
-        Value nan = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
-                                          x, x);
-        r = arith::SelectOp::create(nb, nl, nan,
-                                    floatConst(nb, nl, f32, zp), r);
-        return arith::FPToSIOp::create(nb, nl, storage.getElementType(), r);
-      });
-  op.replaceAllUsesWith(Value(quant::StorageCastOp::create(
-      b, loc, op.getType(), result)));
-  op.erase();
-  return success();
+/// quant.dcast (per-tensor int8 to float): f32(q - zp) * f32(scale).
+struct DequantizeCastLowering : OpConversionPattern<quant::DequantizeCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(quant::DequantizeCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkLowerable(op, rewriter)))
+      return failure();
+    auto q = cast<quant::UniformQuantizedType>(
+        getQuantizedElementType(op.getInput().getType()));
+    auto outType = cast<RankedTensorType>(op.getType());
+    Type f32 = outType.getElementType();
+    int64_t zp = q.getZeroPoint();
+    float scale = static_cast<float>(q.getScale());
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), outType, ValueRange{adaptor.getInput()},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value v = arith::ExtSIOp::create(nb, nl, nb.getI32Type(), args[0]);
+          v = arith::SubIOp::create(nb, nl, v, i32Const(nb, nl, zp));
+          Value f = arith::SIToFPOp::create(nb, nl, f32, v);
+          return arith::MulFOp::create(nb, nl, f,
+                                       floatConst(nb, nl, f32, scale));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// quant.scast: after conversion both sides are the storage value.
+struct StorageCastLowering : OpConversionPattern<quant::StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(quant::StorageCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (adaptor.getInput().getType() !=
+        getTypeConverter()->convertType(op.getType()))
+      return rewriter.notifyMatchFailure(op, "not a storage <-> quantized "
+                                             "cast of one storage type");
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// int8 layers
+//===----------------------------------------------------------------------===//
+
+/// qnt.conv (2-D, group 1) on int8: the input padded with its zero point,
+/// linalg.conv_2d_nchw_fchw_q into an i32 accumulator that starts at the
+/// bias, then requantization.
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (isInt4Layer(op))
+      return rewriter.notifyMatchFailure(op, "an int4 layer");
+    if (failed(checkLowerable(op, rewriter)))
+      return failure();
+    OpBuilder &b = rewriter;
+    Location loc = op.getLoc();
+    auto inQ = cast<quant::UniformQuantizedType>(
+        getQuantizedElementType(op.getInput().getType()));
+    ArrayRef<int64_t> pads = op.getPads(); // [top, left, bottom, right]
+    SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
+    SmallVector<int64_t> end{0, 0, pads[2], pads[3]};
+    // Padding holds real 0: the input's zero point.
+    Value padded =
+        padOrCrop(b, loc, adaptor.getInput(), begin, end,
+                  b.getIntegerAttr(b.getI8Type(), inQ.getZeroPoint()));
+    auto accType = op.getType().clone(b.getI32Type());
+    Value init = accumulatorInit(b, loc, accType, adaptor.getBias(), 1);
+    Value acc = linalg::Conv2DNchwFchwQOp::create(
+                    b, loc, TypeRange{accType},
+                    ValueRange{padded, adaptor.getWeight(),
+                               i32Const(b, loc, inQ.getZeroPoint()),
+                               i32Const(b, loc, 0)},
+                    ValueRange{init}, b.getI64TensorAttr(op.getStrides()),
+                    b.getI64TensorAttr(op.getDilations()))
+                    .getResult(0);
+    replaceByRequantized(rewriter, op, acc);
+    return success();
+  }
+};
+
+/// qnt.gemm / 2-D qnt.matmul on int8:
+/// C[m, n] = bias[n] + sum_k (A[m, k] - zp_a) * B(k, n), then requantization.
+template <typename OpTy>
+struct MatmulLikeLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (isInt4Layer(op))
+      return rewriter.notifyMatchFailure(op, "an int4 layer");
+    if (failed(checkLowerable(op, rewriter)))
+      return failure();
+    OpBuilder &b = rewriter;
+    Location loc = op.getLoc();
+    LinearLayer layer = *getQuantizableLayer(op);
+    ValueRange operands = adaptor.getOperands();
+    Value bias = layer.biasIndex ? operands[*layer.biasIndex] : Value();
+    auto accType = cast<RankedTensorType>(op.getType()).clone(b.getI32Type());
+    Value init = accumulatorInit(b, loc, accType, bias, 1);
+    MLIRContext *ctx = b.getContext();
+    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+               k = getAffineDimExpr(2, ctx);
+    // The weight is [K, N], or [N, K] when its output axis is 0 (trans_b).
+    bool transB = layer.outAxis == 0;
+    SmallVector<AffineMap> maps{AffineMap::get(3, 0, {m, k}, ctx),
+                                AffineMap::get(3, 0,
+                                               transB
+                                                   ? ArrayRef<AffineExpr>{n, k}
+                                                   : ArrayRef<AffineExpr>{k, n},
+                                               ctx),
+                                AffineMap::get(3, 0, {m, n}, ctx)};
+    SmallVector<utils::IteratorType> iterators{utils::IteratorType::parallel,
+                                               utils::IteratorType::parallel,
+                                               utils::IteratorType::reduction};
+    int64_t zpA = cast<quant::UniformQuantizedType>(
+                      getQuantizedElementType(op->getOperand(0).getType()))
+                      .getZeroPoint();
+    Value acc =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{accType},
+            ValueRange{operands[0], operands[layer.weightIndex]},
+            ValueRange{init}, maps, iterators,
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Type i32 = nb.getI32Type();
+              Value a = arith::ExtSIOp::create(nb, nl, i32, args[0]);
+              a = arith::SubIOp::create(nb, nl, a, i32Const(nb, nl, zpA));
+              Value w = arith::ExtSIOp::create(nb, nl, i32, args[1]);
+              Value sum = arith::AddIOp::create(
+                  nb, nl, args[2], arith::MulIOp::create(nb, nl, a, w));
+              linalg::YieldOp::create(nb, nl, sum);
+            })
+            .getResult(0);
+    replaceByRequantized(rewriter, op, acc);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// int4 layers
+//===----------------------------------------------------------------------===//
+
+/// The loop nest of an int4 layer's group sums: indexing maps of the
+/// input, the packed weights and the [.., groups] accumulator, and which
+/// loop dims are the outer (result) dims and the output channel.
+struct Int4Loops {
+  SmallVector<AffineMap> maps;
+  SmallVector<utils::IteratorType> iterators;
+  unsigned outerDims = 0, channelDim = 1;
+};
+
+Int4Loops int4Loops(ConvOp conv, int64_t groupSize, MLIRContext *ctx) {
+  AffineExpr d[8];
+  for (unsigned i = 0; i < 8; ++i)
+    d[i] = getAffineDimExpr(i, ctx);
+  int64_t G = groupSize;
+  auto par = utils::IteratorType::parallel;
+  auto red = utils::IteratorType::reduction;
+  Int4Loops l;
+  if (conv) {
+    ArrayRef<int64_t> st = conv.getStrides(), dil = conv.getDilations();
+    // (n, oc, oh, ow, g, j, kh, kw)
+    l.maps.push_back(
+        AffineMap::get(8, 0,
+                       {d[0], d[4] * G + d[5], d[2] * st[0] + d[6] * dil[0],
+                        d[3] * st[1] + d[7] * dil[1]},
+                       ctx));
+    l.maps.push_back(
+        AffineMap::get(8, 0, {d[1].floorDiv(2), d[4], d[5], d[6], d[7]}, ctx));
+    l.maps.push_back(AffineMap::get(8, 0, {d[0], d[1], d[2], d[3], d[4]}, ctx));
+    l.iterators = {par, par, par, par, par, red, red, red};
+    l.outerDims = 4;
+  } else {
+    // (m, n, g, j); the packed layout is [n][k] whatever the weight's.
+    l.maps.push_back(AffineMap::get(4, 0, {d[0], d[2] * G + d[3]}, ctx));
+    l.maps.push_back(AffineMap::get(4, 0, {d[1].floorDiv(2), d[2], d[3]}, ctx));
+    l.maps.push_back(AffineMap::get(4, 0, {d[0], d[1], d[2]}, ctx));
+    l.iterators = {par, par, par, red};
+    l.outerDims = 2;
+  }
+  return l;
 }
 
-LogicalResult lowerDCast(quant::DequantizeCastOp op) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  auto q =
-      cast<quant::UniformQuantizedType>(getQuantizedElementType(op.getInput().getType()));
-  Value storage = castToStorage(b, loc, op.getInput());
-  auto outType = cast<RankedTensorType>(op.getType());
-  Type f32 = outType.getElementType();
-  int64_t zp = q.getZeroPoint();
-  float scale = static_cast<float>(q.getScale());
-  Value result = buildElementwise(
-      b, loc, outType, ValueRange{storage},
-      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value v = arith::ExtSIOp::create(nb, nl, nb.getI32Type(), args[0]);
-        v = arith::SubIOp::create(nb, nl, v, i32Const(nb, nl, zp));
-        Value f = arith::SIToFPOp::create(nb, nl, f32, v);
-        return arith::MulFOp::create(nb, nl, f, floatConst(nb, nl, f32, scale));
-      });
-  op.replaceAllUsesWith(result);
-  op.erase();
-  return success();
-}
-
-LogicalResult lowerConv(ConvOp op) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  auto inQ = cast<quant::UniformQuantizedType>(
-      getQuantizedElementType(op.getInput().getType()));
-  Value input = castToStorage(b, loc, op.getInput());
-  Value weight = castToStorage(b, loc, op.getWeight());
-  Value bias = op.getBias() ? castToStorage(b, loc, op.getBias()) : Value();
-  ArrayRef<int64_t> pads = op.getPads(); // [top, left, bottom, right]
-  SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
-  SmallVector<int64_t> end{0, 0, pads[2], pads[3]};
-  // Padding holds real 0: the input's zero point.
-  Value padded = padOrCrop(b, loc, input, begin, end,
-                           b.getIntegerAttr(b.getI8Type(),
-                                            inQ.getZeroPoint()));
-  auto outType = cast<RankedTensorType>(op.getType());
-  auto accType = outType.clone(b.getI32Type());
-  Value init = accumulatorInit(b, loc, accType, bias, 1);
-  Value acc =
-      linalg::Conv2DNchwFchwQOp::create(
-          b, loc, TypeRange{accType},
-          ValueRange{padded, weight, i32Const(b, loc, inQ.getZeroPoint()),
-                     i32Const(b, loc, 0)},
-          ValueRange{init}, b.getI64TensorAttr(op.getStrides()),
-          b.getI64TensorAttr(op.getDilations()))
-          .getResult(0);
-  replaceByRequantized(b, op, acc, inQ.getScale());
-  return success();
-}
-
-/// gemm/matmul: C[m, n] = bias[n] + sum_k (A[m, k] - zp_a) * B(k, n).
-LogicalResult lowerMatmulLike(Operation *op, bool transB) {
-  OpBuilder b(op);
-  Location loc = op->getLoc();
-  auto inQ = cast<quant::UniformQuantizedType>(
-      getQuantizedElementType(op->getOperand(0).getType()));
-  Value lhs = castToStorage(b, loc, op->getOperand(0));
-  Value rhs = castToStorage(b, loc, op->getOperand(1));
-  Value bias = op->getNumOperands() > 2 ? castToStorage(b, loc, op->getOperand(2))
-                                        : Value();
-  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-  auto accType = outType.clone(b.getI32Type());
-  Value init = accumulatorInit(b, loc, accType, bias, 1);
-  MLIRContext *ctx = b.getContext();
-  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-             k = getAffineDimExpr(2, ctx);
-  SmallVector<AffineMap> maps{
-      AffineMap::get(3, 0, {m, k}, ctx),
-      AffineMap::get(3, 0, transB ? ArrayRef<AffineExpr>{n, k}
-                                  : ArrayRef<AffineExpr>{k, n},
-                     ctx),
-      AffineMap::get(3, 0, {m, n}, ctx)};
-  SmallVector<utils::IteratorType> iterators{utils::IteratorType::parallel,
-                                             utils::IteratorType::parallel,
-                                             utils::IteratorType::reduction};
-  int64_t zpA = inQ.getZeroPoint();
-  Value acc =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{accType}, ValueRange{lhs, rhs}, ValueRange{init},
-          maps, iterators,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Type i32 = nb.getI32Type();
-            Value a = arith::ExtSIOp::create(nb, nl, i32, args[0]);
-            a = arith::SubIOp::create(nb, nl, a, i32Const(nb, nl, zpA));
-            Value w = arith::ExtSIOp::create(nb, nl, i32, args[1]);
-            Value sum = arith::AddIOp::create(
-                nb, nl, args[2], arith::MulIOp::create(nb, nl, a, w));
-            linalg::YieldOp::create(nb, nl, sum);
-          })
-          .getResult(0);
-  replaceByRequantized(b, op, acc, inQ.getScale());
-  return success();
+/// The i32 sums over each group of (x - zp) * w, one per output element
+/// and group: the weights stay packed two per byte (output channels 2o and
+/// 2o+1 in the low and high nibble) and are unpacked in the loop body.
+Value buildInt4GroupSums(OpBuilder &b, Location loc, Value input,
+                         Value packedWeights, const Int4Loops &loops,
+                         RankedTensorType accType, int64_t zp) {
+  Value accInit = buildZeros(b, loc, accType);
+  unsigned channelDim = loops.channelDim;
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{accType}, ValueRange{input, packedWeights},
+             ValueRange{accInit}, loops.maps, loops.iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Type i8 = nb.getI8Type(), i32 = nb.getI32Type();
+               Value x = arith::ExtSIOp::create(nb, nl, i32, args[0]);
+               x = arith::SubIOp::create(nb, nl, x, i32Const(nb, nl, zp));
+               // Odd channels: the high nibble (shift left 0), even ones
+               // the low (shift left 4); an arithmetic shift right
+               // sign-extends.
+               Value channel = linalg::IndexOp::create(nb, nl, channelDim);
+               Value odd = arith::AndIOp::create(
+                   nb, nl, arith::IndexCastOp::create(nb, nl, i8, channel),
+                   arith::ConstantIntOp::create(nb, nl, i8, 1));
+               Value left = arith::ShLIOp::create(
+                   nb, nl,
+                   arith::XOrIOp::create(
+                       nb, nl, odd,
+                       arith::ConstantIntOp::create(nb, nl, i8, 1)),
+                   arith::ConstantIntOp::create(nb, nl, i8, 2));
+               Value four = arith::ConstantIntOp::create(nb, nl, i8, 4);
+               Value nibble = arith::ShRSIOp::create(
+                   nb, nl, arith::ShLIOp::create(nb, nl, args[1], left), four);
+               Value wv = arith::ExtSIOp::create(nb, nl, i32, nibble);
+               Value sum = arith::AddIOp::create(
+                   nb, nl, args[2], arith::MulIOp::create(nb, nl, x, wv));
+               linalg::YieldOp::create(nb, nl, sum);
+             })
+      .getResult(0);
 }
 
 /// An int4 layer (docs/Numerics.md, "int4 weights"): per output element
 /// and group g, the i32 sum over the group of (x - zp) * w, then in f32
 ///   y = bias + (((0 + f32(sum_0) * c_0) + f32(sum_1) * c_1) + ...)
-/// with c_g = f32(s_x * s_w[o][g]), groups in ascending order. The weights
-/// stay packed two per byte (output channels 2o and 2o+1 in the low and
-/// high nibble of one byte) and are unpacked in the loop body.
-LogicalResult lowerInt4Layer(Operation *op) {
-  OpBuilder b(op);
-  Location loc = op->getLoc();
-  MLIRContext *ctx = b.getContext();
-  auto conv = dyn_cast<ConvOp>(op);
-  auto inQ = cast<quant::UniformQuantizedType>(
-      getQuantizedElementType(op->getOperand(0).getType()));
-  GroupedI4Weight w = *getGroupedI4Weight(op->getOperand(1).getType());
-  auto weightType = cast<RankedTensorType>(op->getOperand(1).getType());
-  SmallVector<int64_t> values =
-      *getConstantIntValues(castToStorageIfCast(op->getOperand(1)));
-  ArrayRef<int64_t> wShape = weightType.getShape();
-  int64_t pairs = (w.outChannels + 1) / 2;
-  SmallVector<int8_t> packed = packGroupedI4Weight(weightType, w, values);
-  SmallVector<int64_t> packedShape{pairs, w.groups, w.groupSize};
-  if (conv)
-    packedShape.append({wShape[2], wShape[3]});
-  Value packedWeights = ConstantOp::create(
-      b, loc,
-      makeI8Elements(RankedTensorType::get(packedShape, b.getI8Type()), packed,
-                     derivedBlobName(op, ".w4", "layer")));
-  // c[o][g] = f32(s_x * s_w[o][g]).
-  SmallVector<float> combined;
-  for (double s : w.scales)
-    combined.push_back(static_cast<float>(inQ.getScale() * s));
-  Value scales = ConstantOp::create(
-      b, loc,
-      makeF32Elements(
-          RankedTensorType::get({w.outChannels, w.groups}, b.getF32Type()),
-          combined, derivedBlobName(op, ".w4scales", "layer")));
+/// with c_g = f32(s_x * s_w[o][g]), groups in ascending order.
+struct Int4LayerLowering
+    : OpInterfaceConversionPattern<LinearLayerOpInterface> {
+  using OpInterfaceConversionPattern::OpInterfaceConversionPattern;
+  LogicalResult
+  matchAndRewrite(LinearLayerOpInterface layerOp, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    Operation *op = layerOp;
+    if (!isInt4Layer(op))
+      return rewriter.notifyMatchFailure(op, "not an int4 layer");
+    if (failed(checkLowerable(op, rewriter)))
+      return failure();
+    OpBuilder &b = rewriter;
+    Location loc = op->getLoc();
+    LinearLayer layer = *getQuantizableLayer(op);
+    auto conv = dyn_cast<ConvOp>(op);
+    auto inQ = cast<quant::UniformQuantizedType>(
+        getQuantizedElementType(op->getOperand(0).getType()));
+    auto weightType =
+        cast<RankedTensorType>(op->getOperand(layer.weightIndex).getType());
+    GroupedI4Weight w = *getGroupedI4Weight(weightType);
+    SmallVector<int64_t> values =
+        *getConstantIntValues(operands[layer.weightIndex]);
+    ArrayRef<int64_t> wShape = weightType.getShape();
+    int64_t pairs = (w.outChannels + 1) / 2;
+    SmallVector<int8_t> packed = packGroupedI4Weight(weightType, w, values);
+    SmallVector<int64_t> packedShape{pairs, w.groups, w.groupSize};
+    if (conv)
+      packedShape.append({wShape[2], wShape[3]});
+    Value packedWeights = ConstantOp::create(
+        b, loc,
+        makeI8Elements(RankedTensorType::get(packedShape, b.getI8Type()),
+                       packed, derivedBlobName(op, ".w4", "layer")));
+    // c[o][g] = f32(s_x * s_w[o][g]).
+    SmallVector<float> combined;
+    for (double s : w.scales)
+      combined.push_back(static_cast<float>(inQ.getScale() * s));
+    Value scales = ConstantOp::create(
+        b, loc,
+        makeF32Elements(
+            RankedTensorType::get({w.outChannels, w.groups}, b.getF32Type()),
+            combined, derivedBlobName(op, ".w4scales", "layer")));
 
-  Value input = castToStorage(b, loc, op->getOperand(0));
-  int64_t zp = inQ.getZeroPoint();
-  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-  // Loops: outer (parallel) dims of the result, then g, then the group's
-  // reduction dims (j, and kh, kw for a conv).
-  AffineExpr d[8];
-  for (unsigned i = 0; i < 8; ++i)
-    d[i] = getAffineDimExpr(i, ctx);
-  int64_t G = w.groupSize;
-  SmallVector<AffineMap> maps;
-  SmallVector<int64_t> accShape;
-  SmallVector<utils::IteratorType> iterators;
-  unsigned outerDims, channelDim;
-  auto par = utils::IteratorType::parallel;
-  auto red = utils::IteratorType::reduction;
-  if (conv) {
-    ArrayRef<int64_t> pads = conv.getPads();
-    SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
-    SmallVector<int64_t> end{0, 0, pads[2], pads[3]};
-    input = padOrCrop(b, loc, input, begin, end,
-                      b.getIntegerAttr(b.getI8Type(), zp));
-    ArrayRef<int64_t> st = conv.getStrides(), dil = conv.getDilations();
-    // (n, oc, oh, ow, g, j, kh, kw)
-    maps.push_back(AffineMap::get(
-        8, 0,
-        {d[0], d[4] * G + d[5], d[2] * st[0] + d[6] * dil[0],
-         d[3] * st[1] + d[7] * dil[1]},
-        ctx));
-    maps.push_back(
-        AffineMap::get(8, 0, {d[1].floorDiv(2), d[4], d[5], d[6], d[7]}, ctx));
-    maps.push_back(AffineMap::get(8, 0, {d[0], d[1], d[2], d[3], d[4]}, ctx));
-    iterators = {par, par, par, par, par, red, red, red};
-    accShape = llvm::to_vector(outType.getShape());
-    outerDims = 4;
-    channelDim = 1;
-  } else {
-    // (m, n, g, j); the packed layout is [n][k] whatever the weight's.
-    maps.push_back(AffineMap::get(4, 0, {d[0], d[2] * G + d[3]}, ctx));
-    maps.push_back(AffineMap::get(4, 0, {d[1].floorDiv(2), d[2], d[3]}, ctx));
-    maps.push_back(AffineMap::get(4, 0, {d[0], d[1], d[2]}, ctx));
-    iterators = {par, par, par, red};
-    accShape = llvm::to_vector(outType.getShape());
-    outerDims = 2;
-    channelDim = 1;
+    Value input = operands[0];
+    int64_t zp = inQ.getZeroPoint();
+    if (conv) {
+      ArrayRef<int64_t> pads = conv.getPads();
+      SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
+      SmallVector<int64_t> end{0, 0, pads[2], pads[3]};
+      input = padOrCrop(b, loc, input, begin, end,
+                        b.getIntegerAttr(b.getI8Type(), zp));
+    }
+    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+    Int4Loops loops = int4Loops(conv, w.groupSize, b.getContext());
+    SmallVector<int64_t> accShape(outType.getShape());
+    accShape.push_back(w.groups);
+    Value acc =
+        buildInt4GroupSums(b, loc, input, packedWeights, loops,
+                           RankedTensorType::get(accShape, b.getI32Type()), zp);
+    Value result = combineInt4Groups(b, loc, acc, scales, outType, loops);
+    if (layer.biasIndex)
+      result =
+          addChannelBias(b, loc, result, operands[*layer.biasIndex], loops);
+    rewriter.replaceOp(op, result);
+    return success();
   }
-  accShape.push_back(w.groups);
-  auto accType = RankedTensorType::get(accShape, b.getI32Type());
-  Value accInit = buildZeros(b, loc, accType);
-  Value acc =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{accType}, ValueRange{input, packedWeights},
-          ValueRange{accInit}, maps, iterators,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Type i8 = nb.getI8Type(), i32 = nb.getI32Type();
-            Value x = arith::ExtSIOp::create(nb, nl, i32, args[0]);
-            x = arith::SubIOp::create(nb, nl, x, i32Const(nb, nl, zp));
-            // Odd channels: the high nibble (shift left 0), even ones the
-            // low (shift left 4); an arithmetic shift right sign-extends.
-            Value channel = linalg::IndexOp::create(nb, nl, channelDim);
-            Value odd = arith::AndIOp::create(
-                nb, nl,
-                arith::IndexCastOp::create(nb, nl, i8, channel),
-                arith::ConstantIntOp::create(nb, nl, i8, 1));
-            Value left = arith::ShLIOp::create(
-                nb, nl,
-                arith::XOrIOp::create(
-                    nb, nl, odd, arith::ConstantIntOp::create(nb, nl, i8, 1)),
-                arith::ConstantIntOp::create(nb, nl, i8, 2));
-            Value four = arith::ConstantIntOp::create(nb, nl, i8, 4);
-            Value nibble = arith::ShRSIOp::create(
-                nb, nl, arith::ShLIOp::create(nb, nl, args[1], left), four);
-            Value wv = arith::ExtSIOp::create(nb, nl, i32, nibble);
-            Value sum = arith::AddIOp::create(
-                nb, nl, args[2], arith::MulIOp::create(nb, nl, x, wv));
-            linalg::YieldOp::create(nb, nl, sum);
-          })
-          .getResult(0);
 
-  // The groups in order, in f32.
-  unsigned rank = outerDims + 1;
-  SmallVector<AffineExpr> outer, scaleIndex{d[channelDim], d[outerDims]};
-  for (unsigned i = 0; i < outerDims; ++i)
-    outer.push_back(d[i]);
-  SmallVector<utils::IteratorType> combineIterators(outerDims, par);
-  combineIterators.push_back(red);
-  Value zeros = buildZeros(b, loc, outType);
-  Value result =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{outType}, ValueRange{acc, scales},
-          ValueRange{zeros},
-          SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx),
-                                 AffineMap::get(rank, 0, scaleIndex, ctx),
-                                 AffineMap::get(rank, 0, outer, ctx)},
-          combineIterators,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value f = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), args[0]);
-            Value sum = arith::AddFOp::create(
-                nb, nl, args[2], arith::MulFOp::create(nb, nl, f, args[1]));
-            linalg::YieldOp::create(nb, nl, sum);
-          })
-          .getResult(0);
-  if (op->getNumOperands() > 2) {
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(outerDims, ctx);
-    AffineMap channel = AffineMap::get(outerDims, 0, d[channelDim]);
-    result = buildParallelGeneric(
-        b, loc, outType, ValueRange{result, op->getOperand(2)},
-        {identity, channel},
+private:
+  /// The groups in order, in f32: sum_g f32(acc[.., g]) * scales[o][g].
+  static Value combineInt4Groups(OpBuilder &b, Location loc, Value acc,
+                                 Value scales, RankedTensorType outType,
+                                 const Int4Loops &loops) {
+    MLIRContext *ctx = b.getContext();
+    unsigned outerDims = loops.outerDims, rank = outerDims + 1;
+    SmallVector<AffineExpr> outer,
+        scaleIndex{getAffineDimExpr(loops.channelDim, ctx),
+                   getAffineDimExpr(outerDims, ctx)};
+    for (unsigned i = 0; i < outerDims; ++i)
+      outer.push_back(getAffineDimExpr(i, ctx));
+    SmallVector<utils::IteratorType> iterators(outerDims,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value zeros = buildZeros(b, loc, outType);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{outType}, ValueRange{acc, scales},
+               ValueRange{zeros},
+               SmallVector<AffineMap>{
+                   AffineMap::getMultiDimIdentityMap(rank, ctx),
+                   AffineMap::get(rank, 0, scaleIndex, ctx),
+                   AffineMap::get(rank, 0, outer, ctx)},
+               iterators,
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 Value f =
+                     arith::SIToFPOp::create(nb, nl, nb.getF32Type(), args[0]);
+                 Value sum = arith::AddFOp::create(
+                     nb, nl, args[2],
+                     arith::MulFOp::create(nb, nl, f, args[1]));
+                 linalg::YieldOp::create(nb, nl, sum);
+               })
+        .getResult(0);
+  }
+
+  /// `result` plus the f32 `bias` of its output channel.
+  static Value addChannelBias(OpBuilder &b, Location loc, Value result,
+                              Value bias, const Int4Loops &loops) {
+    MLIRContext *ctx = b.getContext();
+    AffineMap identity =
+        AffineMap::getMultiDimIdentityMap(loops.outerDims, ctx);
+    AffineMap channel = AffineMap::get(loops.outerDims, 0,
+                                       getAffineDimExpr(loops.channelDim, ctx));
+    return buildParallelGeneric(
+        b, loc, cast<RankedTensorType>(result.getType()),
+        ValueRange{result, bias}, {identity, channel},
         [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
           return arith::AddFOp::create(nb, nl, args[0], args[1]);
         });
   }
-  op->getResult(0).replaceAllUsesWith(result);
-  op->erase();
-  return success();
-}
+};
 
-LogicalResult lowerMaxPool(MaxPoolOp op) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  auto q = cast<quant::UniformQuantizedType>(
-      getQuantizedElementType(op.getInput().getType()));
-  Value input = castToStorage(b, loc, op.getInput());
-  auto inType = cast<RankedTensorType>(input.getType());
-  auto outType = cast<RankedTensorType>(op.getType());
-  RankedTensorType storage = getStorageTensorType(outType);
-  ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
-                    dilations = op.getDilations(), pads = op.getPads();
-  SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
-  SmallVector<int64_t> end{0, 0, pads[2], pads[3]};
-  // ceil_mode windows past the end are padded too; padding never wins.
-  for (int i = 0; i < 2; ++i) {
-    int64_t needed = (outType.getDimSize(2 + i) - 1) * strides[i] +
-                     (kernel[i] - 1) * dilations[i] + 1;
-    int64_t have = inType.getDimSize(2 + i) + pads[i] + pads[2 + i];
-    end[2 + i] += std::max<int64_t>(0, needed - have);
-  }
-  auto lowest = b.getIntegerAttr(b.getI8Type(), q.getStorageTypeMin());
-  Value padded = padOrCrop(b, loc, input, begin, end, lowest);
-  Value window = tensor::EmptyOp::create(b, loc, kernel, b.getI8Type());
-  Value init = buildFilled(b, loc, storage, lowest);
-  Value result = linalg::PoolingNchwMaxOp::create(
-                     b, loc, TypeRange{storage}, ValueRange{padded, window},
-                     init, b.getI64TensorAttr(strides),
-                     b.getI64TensorAttr(dilations))
-                     .getResult(0);
-  op.replaceAllUsesWith(
-      Value(quant::StorageCastOp::create(b, loc, outType, result)));
-  op.erase();
-  return success();
-}
+//===----------------------------------------------------------------------===//
+// Ops that keep the grid
+//===----------------------------------------------------------------------===//
 
-/// reshape/transpose/slice: the same qnt op on the storage type (lowered by
-/// convert-qnt-to-linalg).
-LogicalResult lowerDataMovement(Operation *op) {
-  OpBuilder b(op);
-  Location loc = op->getLoc();
-  Value input = castToStorage(b, loc, op->getOperand(0));
-  Operation *clone = b.clone(*op);
-  clone->setOperand(0, input);
-  // Ranges describe the quantized value, not its storage.
-  for (NamedAttribute attr : llvm::to_vector(clone->getDiscardableAttrs()))
-    if (attr.getName().getValue().starts_with("qnt."))
-      clone->removeDiscardableAttr(attr.getName());
-  Type quantized = op->getResult(0).getType();
-  clone->getResult(0).setType(getStorageTensorType(quantized));
-  op->getResult(0).replaceAllUsesWith(Value(quant::StorageCastOp::create(
-      b, loc, quantized, clone->getResult(0))));
-  op->erase();
-  return success();
-}
-
-void ConvertQuantizedQntToLinalgPass::runOnOperation() {
-  Operation *root = getOperation();
-  bool ok = true;
-  root->walk([&](Operation *op) {
-    if (failed(checkQuantizedLowerable(op)))
-      ok = false;
-  });
-  if (!ok)
-    return signalPassFailure();
-
-  SmallVector<Operation *> work;
-  root->walk([&](Operation *op) {
-    if (isa<quant::QuantizeCastOp, quant::DequantizeCastOp>(op) ||
-        (isa<QntDialect>(op->getDialect()) &&
-         llvm::any_of(llvm::concat<Type>(op->getOperandTypes(),
-                                         op->getResultTypes()),
-                      [](Type t) { return bool(getQuantizedElementType(t)); })))
-      work.push_back(op);
-  });
-  for (Operation *op : work) {
-    if (isInt4Layer(op)) {
-      if (failed(lowerInt4Layer(op)))
-        return signalPassFailure();
-      continue;
+/// qnt.max_pool on int8: linalg.pooling_nchw_max padded with the storage
+/// minimum (padding never wins).
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkLowerable(op, rewriter)))
+      return failure();
+    OpBuilder &b = rewriter;
+    Location loc = op.getLoc();
+    auto q = cast<quant::UniformQuantizedType>(
+        getQuantizedElementType(op.getInput().getType()));
+    Value input = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    RankedTensorType storage = getStorageTensorType(outType);
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                      dilations = op.getDilations(), pads = op.getPads();
+    SmallVector<int64_t> begin{0, 0, pads[0], pads[1]};
+    SmallVector<int64_t> end{0, 0, pads[2], pads[3]};
+    // ceil_mode windows past the end are padded too.
+    for (int i = 0; i < 2; ++i) {
+      int64_t needed = (outType.getDimSize(2 + i) - 1) * strides[i] +
+                       (kernel[i] - 1) * dilations[i] + 1;
+      int64_t have = inType.getDimSize(2 + i) + pads[i] + pads[2 + i];
+      end[2 + i] += std::max<int64_t>(0, needed - have);
     }
-    LogicalResult done =
-        llvm::TypeSwitch<Operation *, LogicalResult>(op)
-            .Case([](quant::QuantizeCastOp c) { return lowerQCast(c); })
-            .Case([](quant::DequantizeCastOp c) { return lowerDCast(c); })
-            .Case([](ConvOp c) { return lowerConv(c); })
-            .Case([](GemmOp g) { return lowerMatmulLike(g, g.getTransB()); })
-            .Case([](MatMulOp m) { return lowerMatmulLike(m, false); })
-            .Case([](MaxPoolOp p) { return lowerMaxPool(p); })
-            .Case<ReshapeOp, TransposeOp, SliceOp>(
-                [](Operation *o) { return lowerDataMovement(o); })
-            .Default([](Operation *) { return success(); });
-    if (failed(done))
-      return signalPassFailure();
+    auto lowest = b.getIntegerAttr(b.getI8Type(), q.getStorageTypeMin());
+    Value padded = padOrCrop(b, loc, input, begin, end, lowest);
+    Value window = tensor::EmptyOp::create(b, loc, kernel, b.getI8Type());
+    Value init = buildFilled(b, loc, storage, lowest);
+    Value result =
+        linalg::PoolingNchwMaxOp::create(
+            b, loc, TypeRange{storage}, ValueRange{padded, window}, init,
+            b.getI64TensorAttr(strides), b.getI64TensorAttr(dilations))
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
   }
+};
 
-  // scast(scast(x)) back to x's type is x; unused scasts and the quantized
-  // constants behind them go.
-  SmallVector<quant::StorageCastOp> casts;
-  root->walk([&](quant::StorageCastOp op) { casts.push_back(op); });
-  for (quant::StorageCastOp op : casts) {
-    auto inner = op.getInput().getDefiningOp<quant::StorageCastOp>();
-    if (inner && inner.getInput().getType() == op.getType())
-      op.replaceAllUsesWith(inner.getInput());
+/// Other grid-preserving ops (reshape, transpose, slice): the same qnt op
+/// on the storage type, for convert-qnt-to-linalg.
+struct GridPreservingLowering : ConversionPattern {
+  GridPreservingLowering(const TypeConverter &converter, MLIRContext *ctx)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op->hasTrait<PreservesGrid>() || isa<MaxPoolOp>(op))
+      return rewriter.notifyMatchFailure(op, "not a data-movement op");
+    if (failed(checkLowerable(op, rewriter)))
+      return failure();
+    SmallVector<Type> resultTypes;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(),
+                                                resultTypes)))
+      return failure();
+    OperationState state(op->getLoc(), op->getName(), operands, resultTypes,
+                         op->getAttrs());
+    Operation *storage = rewriter.create(state);
+    // Ranges describe the quantized value, not its storage.
+    for (NamedAttribute attr : llvm::to_vector(storage->getDiscardableAttrs()))
+      if (attr.getName().getValue().starts_with("qnt."))
+        storage->removeDiscardableAttr(attr.getName());
+    rewriter.replaceOp(op, storage->getResults());
+    return success();
   }
-  bool erased = true;
-  while (erased) {
-    erased = false;
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct ConvertQuantizedQntToLinalgPass
+    : qnt::impl::ConvertQuantizedQntToLinalgBase<
+          ConvertQuantizedQntToLinalgPass> {
+  void runOnOperation() override {
+    Operation *root = getOperation();
+    // Every op that cannot be lowered is reported, before anything is
+    // rewritten.
+    bool ok = true;
     root->walk([&](Operation *op) {
-      if (isa<quant::StorageCastOp>(op) && op->use_empty()) {
-        op->erase();
-        erased = true;
+      if (std::optional<std::string> why = whyNotLowerable(op)) {
+        op->emitError(*why);
+        ok = false;
       }
     });
+    if (!ok)
+      return signalPassFailure();
+
+    MLIRContext *ctx = &getContext();
+    StorageTypeConverter converter;
+    RewritePatternSet patterns(ctx);
+    populateQuantizedQntToLinalgPatterns(converter, patterns);
+    ConversionTarget target(*ctx);
+    target.markUnknownOpDynamicallyLegal(
+        [&](Operation *op) { return converter.isLegal(op); });
+    if (failed(applyPartialConversion(root, target, std::move(patterns))))
+      return signalPassFailure();
   }
-  // Whatever quantized value is left is used by an op with no int8 lowering
-  // (checkQuantizedLowerable reported those), so none remain here.
-}
+};
 
 } // namespace
+
+void qnt::populateQuantizedQntToLinalgPatterns(const TypeConverter &converter,
+                                               RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<QuantizeCastLowering, DequantizeCastLowering,
+               StorageCastLowering, ConvLowering, MatmulLikeLowering<GemmOp>,
+               MatmulLikeLowering<MatMulOp>, MaxPoolLowering,
+               GridPreservingLowering>(converter, ctx);
+  patterns.add<Int4LayerLowering>(converter, ctx, /*benefit=*/2);
+}

@@ -1,29 +1,34 @@
-//===- Int8KernelCalls.cpp - Quantized ops to int8 microkernel calls ------===//
+//===- Int8KernelCalls.cpp - Quantized layers to microkernel calls --------===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
 //===----------------------------------------------------------------------===//
 //
 // quant-cpu-int8-kernels: quantized convolutions and GEMMs with constant
-// weights become calls of runtime/kernels/quant_int8_kernels.c (see the
-// pass description in Passes.td and docs/Numerics.md).
+// weights become calls of the runtime kernels (runtime/kernels/; see the
+// pass description in Passes.td and docs/Numerics.md). As IREE's
+// CPULowerToUKernels, one LowerToKernelPattern per kernel family matches a
+// layer, computes the kernel's constant operands at compile time, and
+// replaces the layer by the call; a layer a kernel does not take is left to
+// the reference lowering, with the reason as the match failure.
 //
 //===----------------------------------------------------------------------===//
 
 #include "quant/Target/Cpu/Passes.h"
 
-#include "quant/Dialect/Qnt/IR/QntConstants.h"
 #include "quant/Dialect/Qnt/IR/QntOps.h"
 #include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
-#include "quant/Quantization/QuantMath.h"
+#include "quant/Target/Common/KernelOperands.h"
 #include "quant/Target/Cpu/Int8Kernels.h"
-#include "quant/Target/Cpu/Int8Operands.h"
 
 #include "quant_int8_kernels.h"
 
-#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "quant-cpu-int8-kernels"
 
 namespace mlir::quant_compiler {
 #define GEN_PASS_DEF_QUANTCPUINT8KERNELS
@@ -35,16 +40,17 @@ using namespace mlir::quant_compiler;
 
 namespace {
 
-/// The storage-type constant behind a quantized constant operand
-/// (`quant.scast(qnt.constant)`), or nullopt.
-std::optional<SmallVector<int64_t>> storageConstant(Value value) {
-  auto cast = value.getDefiningOp<quant::StorageCastOp>();
-  if (!cast)
-    return std::nullopt;
-  return qnt::getConstantIntValues(cast.getInput());
-}
+/// What every kernel pattern of one pass run shares: the instruction set,
+/// whether kernels may use OpenMP, and a counter that names each call's
+/// constant blobs.
+struct KernelTarget {
+  Int8KernelIsa isa;
+  bool parallel = false;
+  mutable int64_t calls = 0;
+};
 
-/// What a kernel call needs, computed at compile time.
+/// A kernel call: the callee, its constant operands (computed at compile
+/// time) and its scratch size.
 struct KernelOperands {
   StringRef kernel; // "qconv2d" or "qgemm"
   std::vector<int8_t> packedWeights;
@@ -53,41 +59,6 @@ struct KernelOperands {
   SmallVector<int64_t> params;
   int64_t scratchBytes = 0;
 };
-
-/// The int32 bias of `op` (operand 2), or zeros.
-std::optional<SmallVector<int64_t>> biasValues(Operation *op,
-                                               int64_t channels) {
-  if (op->getNumOperands() < 3)
-    return SmallVector<int64_t>(channels, 0);
-  // Per-tensor or per-channel (scale = input scale * weight scale).
-  auto type = dyn_cast<RankedTensorType>(op->getOperand(2).getType());
-  auto q = type ? dyn_cast<quant::QuantizedType>(type.getElementType())
-                : quant::QuantizedType();
-  if (!q || !q.getStorageType().isInteger(32) || type.getRank() != 1 ||
-      type.getDimSize(0) != channels)
-    return std::nullopt;
-  return storageConstant(op->getOperand(2));
-}
-
-/// The operands every kernel call of `op` shares, as a KernelOperands
-/// whose `kernel` is set; `weights` and `bias` receive the matrix and the
-/// int32 bias.
-std::optional<KernelOperands>
-startOperands(Operation *op, StringRef kernel, int64_t channels,
-              quant::UniformQuantizedType inQ, quant::UniformQuantizedType outQ,
-              SmallVector<int8_t> &weights, SmallVector<int64_t> &bias) {
-  std::optional<Int8ContractionOperands> operands =
-      getInt8ContractionOperands(op, channels, inQ, outQ);
-  if (!operands)
-    return std::nullopt;
-  KernelOperands k;
-  k.kernel = kernel;
-  k.multipliers = std::move(operands->multipliers);
-  k.shifts = std::move(operands->shifts);
-  weights = std::move(operands->weights);
-  bias = std::move(operands->bias);
-  return k;
-}
 
 /// The QUANT_QCONV_* params of `op` (a 2-D conv on an int8 input) that
 /// the int8 and int4 convolution kernels share: shapes, strides,
@@ -121,62 +92,81 @@ SmallVector<int64_t> convParams(qnt::ConvOp op, int64_t size,
   return p;
 }
 
-std::optional<KernelOperands> convOperands(qnt::ConvOp op,
-                                           const Int8KernelIsa &isa,
-                                           bool parallel) {
+/// The operands of quant_qconv2d_<isa> for a 2-D group-1 conv on int8.
+FailureOr<KernelOperands> int8KernelOperands(qnt::ConvOp op,
+                                             const KernelTarget &target,
+                                             PatternRewriter &rewriter) {
+  const Int8KernelIsa &isa = target.isa;
   auto inQ = qnt::getPerTensorI8Type(op.getInput().getType());
   auto outQ = qnt::getPerTensorI8Type(op.getType());
-  auto inType = cast<RankedTensorType>(op.getInput().getType());
-  if (!inQ || !outQ || inType.getRank() != 4 || op.getGroup() != 1)
-    return std::nullopt;
-  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  if (!inQ || !outQ)
+    return rewriter.notifyMatchFailure(op, "input or result not per-tensor i8");
+  if (op.getInput().getType().getRank() != 4 || op.getGroup() != 1)
+    return rewriter.notifyMatchFailure(op, "not a 2-D conv with one group");
+  auto wType = op.getWeight().getType();
   int64_t oc = wType.getDimSize(0);
-  SmallVector<int8_t> matrix;
-  SmallVector<int64_t> bias;
-  std::optional<KernelOperands> started =
-      startOperands(op, "qconv2d", oc, inQ, outQ, matrix, bias);
-  if (!started)
-    return std::nullopt;
-  KernelOperands &k = *started;
+  std::optional<Int8ContractionOperands> operands =
+      getInt8ContractionOperands(op, oc, inQ, outQ);
+  if (!operands)
+    return rewriter.notifyMatchFailure(
+        op, "weights or bias not constant, or a scale with no fixed-point "
+            "form");
+  KernelOperands k;
+  k.kernel = "qconv2d";
+  k.multipliers = std::move(operands->multipliers);
+  k.shifts = std::move(operands->shifts);
   int64_t ic = wType.getDimSize(1), kh = wType.getDimSize(2),
           kw = wType.getDimSize(3), kk = ic * kh * kw;
+  ArrayRef<int8_t> matrix = operands->weights;
   k.packedWeights = packRowsPanels(
       directConvMatrix(matrix, oc, ic, kh, kw, isa.kGroup), oc,
       quant_qconv_direct_row(ic, kh, kw, isa.kGroup), isa.mr, isa.kGroup);
-  k.bias = compensatedBiases(matrix, oc, kk, /*channelMajor=*/true, bias,
-                             inQ.getZeroPoint(), isa.activationShift());
+  k.bias =
+      compensatedBiases(matrix, oc, kk, /*channelMajor=*/true, operands->bias,
+                        inQ.getZeroPoint(), isa.activationShift());
   k.params = convParams(op, QUANT_QCONV_NUM_PARAMS, inQ.getZeroPoint(),
-                        parallel);
+                        target.parallel);
   k.params[QUANT_QCONV_OUT_ZP] = outQ.getZeroPoint();
   k.params[QUANT_QCONV_QMIN] = outQ.getStorageTypeMin();
   k.params[QUANT_QCONV_QMAX] = outQ.getStorageTypeMax();
   k.scratchBytes =
       quant_qconv_scratch_bytes(k.params.data(), isa.nc, isa.kGroup);
-  return started;
+  return k;
 }
 
-/// gemm (transB as given) and matmul (transB false): [B][K] x W -> [B][N].
-std::optional<KernelOperands> gemmOperands(Operation *op, bool transB,
-                                           const Int8KernelIsa &isa,
-                                           bool parallel) {
+/// The operands of quant_qgemm_<isa> for a gemm or 2-D matmul on int8:
+/// [B][K] x W -> [B][N], W stored [K][N] or [N][K].
+FailureOr<KernelOperands> int8KernelOperands(Operation *op,
+                                             const KernelTarget &target,
+                                             PatternRewriter &rewriter) {
+  const Int8KernelIsa &isa = target.isa;
+  std::optional<qnt::LinearLayer> layer = qnt::getQuantizableLayer(op);
+  if (!layer)
+    return rewriter.notifyMatchFailure(op, "not a plain 2-D linear layer");
   auto inQ = qnt::getPerTensorI8Type(op->getOperand(0).getType());
   auto outQ = qnt::getPerTensorI8Type(op->getResult(0).getType());
+  if (!inQ || !outQ)
+    return rewriter.notifyMatchFailure(op, "input or result not per-tensor i8");
   auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
   auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
-  if (!inQ || !outQ || inType.getRank() != 2 || wType.getRank() != 2)
-    return std::nullopt;
+  bool transB = layer->outAxis == 0;
   int64_t b = inType.getDimSize(0), kk = inType.getDimSize(1);
-  int64_t n = transB ? wType.getDimSize(0) : wType.getDimSize(1);
-  SmallVector<int8_t> matrix;
-  SmallVector<int64_t> bias;
-  std::optional<KernelOperands> started =
-      startOperands(op, "qgemm", n, inQ, outQ, matrix, bias);
-  if (!started)
-    return std::nullopt;
-  KernelOperands &k = *started;
+  int64_t n = wType.getDimSize(layer->outAxis);
+  std::optional<Int8ContractionOperands> operands =
+      getInt8ContractionOperands(op, n, inQ, outQ);
+  if (!operands)
+    return rewriter.notifyMatchFailure(
+        op, "weights or bias not constant, or a scale with no fixed-point "
+            "form");
+  KernelOperands k;
+  k.kernel = "qgemm";
+  k.multipliers = std::move(operands->multipliers);
+  k.shifts = std::move(operands->shifts);
+  ArrayRef<int8_t> matrix = operands->weights;
   k.packedWeights = packColsPanels(matrix, kk, n, transB, isa.nc, isa.kGroup);
-  k.bias = compensatedBiases(matrix, n, kk, /*channelMajor=*/transB, bias,
-                             inQ.getZeroPoint(), isa.activationShift());
+  k.bias =
+      compensatedBiases(matrix, n, kk, /*channelMajor=*/transB, operands->bias,
+                        inQ.getZeroPoint(), isa.activationShift());
   k.params.assign(QUANT_QGEMM_NUM_PARAMS, 0);
   k.params[QUANT_QGEMM_B] = b;
   k.params[QUANT_QGEMM_K] = kk;
@@ -185,311 +175,189 @@ std::optional<KernelOperands> gemmOperands(Operation *op, bool transB,
   k.params[QUANT_QGEMM_OUT_ZP] = outQ.getZeroPoint();
   k.params[QUANT_QGEMM_QMIN] = outQ.getStorageTypeMin();
   k.params[QUANT_QGEMM_QMAX] = outQ.getStorageTypeMax();
-  k.params[QUANT_QGEMM_PARALLEL] = parallel;
+  k.params[QUANT_QGEMM_PARALLEL] = target.parallel;
   k.scratchBytes = quant_qgemm_scratch_bytes(b, kk, isa.mr, isa.kGroup);
-  return started;
+  return k;
 }
+
+/// A 64-byte-aligned flat buffer of `count` elements of `element`, and its
+/// `memref<?xT>` view for a kernel argument.
+std::pair<Value, Value> allocateFlat(OpBuilder &b, Location loc, int64_t count,
+                                     Type element) {
+  Value buffer = memref::AllocOp::create(
+      b, loc, MemRefType::get({std::max<int64_t>(count, 1)}, element),
+      b.getI64IntegerAttr(64));
+  Value view = memref::CastOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, element), buffer);
+  return {buffer, view};
+}
+
+/// An int8 layer as a call of quant_<kernel>_<isa>(memref<?xi8> input,
+/// weights, memref<?xi32> bias, multiplier, shift, memref<?xi8> output,
+/// scratch, memref<?xi64> params).
+template <typename OpTy>
+struct LowerToInt8KernelPattern : OpRewritePattern<OpTy> {
+  LowerToInt8KernelPattern(MLIRContext *ctx, const KernelTarget &target)
+      : OpRewritePattern<OpTy>(ctx), target(target) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (qnt::getGroupedI4Weight(op->getOperand(1).getType()))
+      return rewriter.notifyMatchFailure(op, "an int4 layer");
+    FailureOr<KernelOperands> k = int8KernelOperands(op, target, rewriter);
+    if (failed(k))
+      return failure();
+    Location loc = op.getLoc();
+    std::string prefix =
+        "__quant_" + k->kernel.str() + std::to_string(target.calls++);
+    Value input = qnt::castToStorage(rewriter, loc, op->getOperand(0));
+    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+    Type i8 = rewriter.getI8Type();
+    SmallVector<Value> args{
+        flatBuffer(rewriter, loc, input),
+        constantI8Buffer(rewriter, loc, k->packedWeights, prefix + "_w"),
+        constantI32Buffer(rewriter, loc, k->bias, prefix + "_b"),
+        constantI32Buffer(rewriter, loc, k->multipliers, prefix + "_m"),
+        constantI32Buffer(rewriter, loc, k->shifts, prefix + "_s")};
+    auto [out, outView] =
+        allocateFlat(rewriter, loc, outType.getNumElements(), i8);
+    args.push_back(outView);
+    args.push_back(allocateFlat(rewriter, loc, k->scratchBytes, i8).second);
+    args.push_back(constantI64Buffer(rewriter, loc, k->params));
+    func::FuncOp callee = declareKernelFunction(
+        rewriter, op->template getParentOfType<ModuleOp>(),
+        ("quant_" + k->kernel + "_" + target.isa.name).str(),
+        ValueRange(args).getTypes());
+    func::CallOp::create(rewriter, loc, callee, args);
+    replaceWithKernelOutput(rewriter, op, out);
+    return success();
+  }
+
+private:
+  const KernelTarget &target;
+};
+
+/// An int4 layer (qnt-quantize's weight-only form: grouped i4 weight,
+/// per-tensor i8 input, f32 bias and result) as a call of
+/// quant_w4conv2d_<isa> or quant_w4gemm_<isa>(memref<?xi8> input, weights,
+/// memref<?xf32> scales, bias, output, memref<?xi8> scratch, memref<?xi64>
+/// params).
+struct LowerToInt4KernelPattern
+    : OpInterfaceRewritePattern<qnt::LinearLayerOpInterface> {
+  LowerToInt4KernelPattern(MLIRContext *ctx, const KernelTarget &target)
+      : OpInterfaceRewritePattern(ctx), target(target) {}
+
+  LogicalResult matchAndRewrite(qnt::LinearLayerOpInterface layerOp,
+                                PatternRewriter &rewriter) const override {
+    Operation *op = layerOp;
+    std::optional<qnt::LinearLayer> layer = qnt::getQuantizableLayer(op);
+    if (!layer)
+      return rewriter.notifyMatchFailure(op, "not a plain linear layer");
+    Value weight = op->getOperand(layer->weightIndex);
+    std::optional<qnt::GroupedI4Weight> w =
+        qnt::getGroupedI4Weight(weight.getType());
+    if (!w)
+      return rewriter.notifyMatchFailure(op, "not an int4 layer");
+    auto inQ = qnt::getPerTensorI8Type(op->getOperand(0).getType());
+    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+    std::optional<SmallVector<int64_t>> values = getStorageConstant(weight);
+    if (!inQ || !values || !outType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(
+          op, "input not per-tensor i8, weight not constant, or result not "
+              "f32");
+    auto conv = dyn_cast<qnt::ConvOp>(op);
+    auto wType = cast<RankedTensorType>(weight.getType());
+    SmallVector<int64_t> params;
+    int64_t scratchBytes = int4Params(op, *w, inQ, params);
+
+    Location loc = op->getLoc();
+    std::string prefix = "__quant_w4_" + std::to_string(target.calls++);
+    SmallVector<int8_t> packed = qnt::packGroupedI4Weight(wType, *w, *values);
+    SmallVector<float> combined;
+    for (double scale : w->scales)
+      combined.push_back(static_cast<float>(inQ.getScale() * scale));
+    Value bias =
+        layer->biasIndex
+            ? flatBuffer(rewriter, loc, op->getOperand(*layer->biasIndex))
+            : constantF32Buffer(rewriter, loc,
+                                SmallVector<float>(w->outChannels, 0.0f),
+                                prefix + "_b");
+    Value input = qnt::castToStorage(rewriter, loc, op->getOperand(0));
+    auto [out, outView] = allocateFlat(rewriter, loc, outType.getNumElements(),
+                                       rewriter.getF32Type());
+    SmallVector<Value> args{
+        flatBuffer(rewriter, loc, input),
+        constantI8Buffer(rewriter, loc, packed, prefix + "_w"),
+        constantF32Buffer(rewriter, loc, combined, prefix + "_c"),
+        bias,
+        outView,
+        allocateFlat(rewriter, loc, scratchBytes, rewriter.getI8Type()).second,
+        constantI64Buffer(rewriter, loc, params)};
+    func::FuncOp callee = declareKernelFunction(
+        rewriter, op->getParentOfType<ModuleOp>(),
+        (conv ? "quant_w4conv2d_" : "quant_w4gemm_") + target.isa.name.str(),
+        ValueRange(args).getTypes());
+    func::CallOp::create(rewriter, loc, callee, args);
+    rewriter.replaceOp(op, kernelOutputAsTensor(rewriter, loc, out, outType));
+    return success();
+  }
+
+private:
+  /// Fills the QUANT_W4CONV_* / QUANT_W4GEMM_* params of int4 layer `op`;
+  /// returns the scratch bytes its kernel needs.
+  int64_t int4Params(Operation *op, const qnt::GroupedI4Weight &w,
+                     quant::UniformQuantizedType inQ,
+                     SmallVector<int64_t> &params) const {
+    auto conv = dyn_cast<qnt::ConvOp>(op);
+    auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+    if (conv) {
+      auto wType = conv.getWeight().getType();
+      int64_t taps = wType.getDimSize(2) * wType.getDimSize(3);
+      params = convParams(conv, QUANT_W4CONV_NUM_PARAMS, inQ.getZeroPoint(),
+                          target.parallel);
+      params[QUANT_W4CONV_GROUP_K] = w.groupSize * taps;
+      return quant_w4conv_scratch_bytes(
+          w.inChannels * taps, outType.getDimSize(2), outType.getDimSize(3));
+    }
+    params.assign(QUANT_W4GEMM_NUM_PARAMS, 0);
+    params[QUANT_QGEMM_B] = inType.getDimSize(0);
+    params[QUANT_QGEMM_K] = w.inChannels;
+    params[QUANT_QGEMM_N] = w.outChannels;
+    params[QUANT_QGEMM_IN_ZP] = inQ.getZeroPoint();
+    params[QUANT_QGEMM_PARALLEL] = target.parallel;
+    params[QUANT_W4GEMM_GROUP_K] = w.groupSize;
+    return 1;
+  }
+
+  const KernelTarget &target;
+};
 
 struct QuantCpuInt8KernelsPass
     : quant_compiler::impl::QuantCpuInt8KernelsBase<QuantCpuInt8KernelsPass> {
   using Base::Base;
-  void runOnOperation() override;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::optional<Int8KernelIsa> isaInfo = lookupInt8KernelIsa(isa);
+    if (!isaInfo) {
+      module.emitError("quant-cpu-int8-kernels: isa=")
+          << stringifyInt8Kernels(isa)
+          << " names no instruction set (quant-compile resolves auto)";
+      return signalPassFailure();
+    }
+    KernelTarget target{*isaInfo, parallel};
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    patterns
+        .add<LowerToInt8KernelPattern<qnt::ConvOp>,
+             LowerToInt8KernelPattern<qnt::GemmOp>,
+             LowerToInt8KernelPattern<qnt::MatMulOp>, LowerToInt4KernelPattern>(
+            ctx, target);
+    // One walk in program order, each layer visited once: a layer no
+    // kernel takes stays for the reference lowering.
+    walkAndApplyPatterns(module, std::move(patterns));
+  }
 };
 
-/// `memref<?xT>` viewing the whole of `tensor`'s buffer (read only).
-Value flatBufferOf(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  auto memref = MemRefType::get(type.getShape(), type.getElementType());
-  Value buffer = bufferization::ToBufferOp::create(b, loc, memref, tensor,
-                                                   /*read_only=*/true);
-  if (type.getRank() != 1) {
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t i = 0; i < type.getRank(); ++i)
-      all[0].push_back(i);
-    buffer = memref::CollapseShapeOp::create(b, loc, buffer, all);
-  }
-  return memref::CastOp::create(
-      b, loc, MemRefType::get({ShapedType::kDynamic}, type.getElementType()),
-      buffer);
-}
-
-/// A 1-D constant tensor of `values`, as a flat buffer.
-template <typename T>
-Value constantBuffer(OpBuilder &b, Location loc, ArrayRef<T> values,
-                     unsigned bits, StringRef blobName) {
-  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                    b.getIntegerType(bits));
-  ElementsAttr attr;
-  if constexpr (sizeof(T) == 1)
-    attr = qnt::makeI8Elements(type, values, blobName);
-  else if constexpr (sizeof(T) == 4)
-    attr = qnt::makeI32Elements(type, values, blobName);
-  else
-    attr = DenseElementsAttr::get(type, values);
-  Value constant = arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
-  return flatBufferOf(b, loc, constant);
-}
-
-/// `func.func private @quant_<kernel>_<isa>(memref<?xi8> input, weights,
-/// memref<?xi32> bias, multiplier, shift, memref<?xi8> output, scratch,
-/// memref<?xi64> params)` with a C interface.
-func::FuncOp declareKernel(ModuleOp module, StringRef name) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  MLIRContext *ctx = module.getContext();
-  auto bytes = MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 8));
-  auto words =
-      MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 32));
-  auto longs =
-      MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 64));
-  auto type = FunctionType::get(
-      ctx, {bytes, bytes, words, words, words, bytes, bytes, longs}, {});
-  auto func = func::FuncOp::create(b, module.getLoc(), name, type);
-  func.setPrivate();
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                UnitAttr::get(ctx));
-  return func;
-}
-
-void rewrite(Operation *op, const KernelOperands &k, const Int8KernelIsa &isa,
-             ModuleOp module, int64_t index) {
-  OpBuilder b(op);
-  Location loc = op->getLoc();
-  std::string prefix = "__quant_" + k.kernel.str() + std::to_string(index);
-  Value input = qnt::castToStorage(b, loc, op->getOperand(0));
-
-  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-  Type i8 = b.getI8Type();
-  SmallVector<Value> args{
-      flatBufferOf(b, loc, input),
-      constantBuffer<int8_t>(b, loc, k.packedWeights, 8, prefix + "_w"),
-      constantBuffer<int32_t>(b, loc, k.bias, 32, prefix + "_b"),
-      constantBuffer<int32_t>(b, loc, k.multipliers, 32, prefix + "_m"),
-      constantBuffer<int32_t>(b, loc, k.shifts, 32, prefix + "_s")};
-  auto outFlat = MemRefType::get({outType.getNumElements()}, i8);
-  Value out = memref::AllocOp::create(b, loc, outFlat, b.getI64IntegerAttr(64));
-  auto dynBytes = MemRefType::get({ShapedType::kDynamic}, i8);
-  args.push_back(memref::CastOp::create(b, loc, dynBytes, out));
-  Value scratch = memref::AllocOp::create(
-      b, loc, MemRefType::get({std::max<int64_t>(k.scratchBytes, 1)}, i8),
-      b.getI64IntegerAttr(64));
-  args.push_back(memref::CastOp::create(b, loc, dynBytes, scratch));
-  args.push_back(constantBuffer<int64_t>(b, loc, k.params, 64, ""));
-  func::FuncOp callee =
-      declareKernel(module, ("quant_" + k.kernel + "_" + isa.name).str());
-  func::CallOp::create(b, loc, callee, args);
-  replaceWithKernelOutput(b, op, out);
-}
-
-/// `func.func private @NAME(memref<?xi8> input, weights, memref<?xf32>
-/// scales, bias, output, memref<?xi8> scratch, memref<?xi64> params)` with a
-/// C interface: the int4 kernels.
-func::FuncOp declareInt4Kernel(ModuleOp module, StringRef name) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  MLIRContext *ctx = module.getContext();
-  auto bytes = MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 8));
-  auto floats = MemRefType::get({ShapedType::kDynamic}, Float32Type::get(ctx));
-  auto longs =
-      MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 64));
-  auto type = FunctionType::get(
-      ctx, {bytes, bytes, floats, floats, floats, bytes, longs}, {});
-  auto func = func::FuncOp::create(b, module.getLoc(), name, type);
-  func.setPrivate();
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                UnitAttr::get(ctx));
-  return func;
-}
-
-/// An f32 constant of `values` as a flat buffer.
-Value constantF32Buffer(OpBuilder &b, Location loc, ArrayRef<float> values,
-                        StringRef blobName) {
-  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                    b.getF32Type());
-  Value constant = arith::ConstantOp::create(
-      b, loc, cast<TypedAttr>(qnt::makeF32Elements(type, values, blobName)));
-  return flatBufferOf(b, loc, constant);
-}
-
-/// An int4 layer (qnt-quantize's weight-only form: grouped i4 weight,
-/// per-tensor i8 input, f32 bias and result) as a call of
-/// quant_w4conv2d_<isa> or quant_w4gemm_<isa>; false if `op` is not one.
-bool rewriteInt4(Operation *op, const Int8KernelIsa &isa, bool parallel,
-                 ModuleOp module, int64_t index) {
-  if (!isa_and_nonnull<qnt::ConvOp, qnt::GemmOp, qnt::MatMulOp>(op) ||
-      op->getNumOperands() < 2)
-    return false;
-  std::optional<qnt::GroupedI4Weight> w =
-      qnt::getGroupedI4Weight(op->getOperand(1).getType());
-  auto inQ = qnt::getPerTensorI8Type(op->getOperand(0).getType());
-  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
-  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-  auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
-  std::optional<SmallVector<int64_t>> values = storageConstant(op->getOperand(1));
-  if (!w || !inQ || !values || !outType.getElementType().isF32())
-    return false;
-  auto conv = dyn_cast<qnt::ConvOp>(op);
-  if (conv && (inType.getRank() != 4 || conv.getGroup() != 1))
-    return false;
-  if (auto gemm = dyn_cast<qnt::GemmOp>(op))
-    if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
-        gemm.getBeta().convertToDouble() != 1.0)
-      return false;
-  if (!conv && inType.getRank() != 2)
-    return false;
-
-  int64_t taps = conv ? wType.getDimSize(2) * wType.getDimSize(3) : 1;
-  int64_t k = w->inChannels * taps;
-  SmallVector<int64_t> params;
-  int64_t scratchBytes = 1;
-  if (conv) {
-    params = convParams(conv, QUANT_W4CONV_NUM_PARAMS, inQ.getZeroPoint(),
-                        parallel);
-    params[QUANT_W4CONV_GROUP_K] = w->groupSize * taps;
-    scratchBytes = quant_w4conv_scratch_bytes(k, outType.getDimSize(2),
-                                              outType.getDimSize(3));
-  } else {
-    params.assign(QUANT_W4GEMM_NUM_PARAMS, 0);
-    params[QUANT_QGEMM_B] = inType.getDimSize(0);
-    params[QUANT_QGEMM_K] = k;
-    params[QUANT_QGEMM_N] = w->outChannels;
-    params[QUANT_QGEMM_IN_ZP] = inQ.getZeroPoint();
-    params[QUANT_QGEMM_PARALLEL] = parallel;
-    params[QUANT_W4GEMM_GROUP_K] = w->groupSize;
-  }
-
-  OpBuilder b(op);
-  Location loc = op->getLoc();
-  std::string prefix = "__quant_w4_" + std::to_string(index);
-  SmallVector<int8_t> packed = qnt::packGroupedI4Weight(wType, *w, *values);
-  SmallVector<float> combined;
-  for (double scale : w->scales)
-    combined.push_back(static_cast<float>(inQ.getScale() * scale));
-  Value bias =
-      op->getNumOperands() > 2
-          ? flatBufferOf(b, loc, op->getOperand(2))
-          : constantF32Buffer(b, loc, SmallVector<float>(w->outChannels, 0.0f),
-                              prefix + "_b");
-  Value input = qnt::castToStorage(b, loc, op->getOperand(0));
-  Type i8 = b.getI8Type();
-  auto dynBytes = MemRefType::get({ShapedType::kDynamic}, i8);
-  auto outFlat = MemRefType::get({outType.getNumElements()}, b.getF32Type());
-  Value out = memref::AllocOp::create(b, loc, outFlat, b.getI64IntegerAttr(64));
-  Value scratch = memref::AllocOp::create(
-      b, loc, MemRefType::get({scratchBytes}, i8), b.getI64IntegerAttr(64));
-  SmallVector<Value> args{
-      flatBufferOf(b, loc, input),
-      constantBuffer<int8_t>(b, loc, packed, 8, prefix + "_w"),
-      constantF32Buffer(b, loc, combined, prefix + "_c"),
-      bias,
-      memref::CastOp::create(
-          b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()), out),
-      memref::CastOp::create(b, loc, dynBytes, scratch),
-      constantBuffer<int64_t>(b, loc, params, 64, "")};
-  func::FuncOp callee = declareInt4Kernel(
-      module, (conv ? "quant_w4conv2d_" : "quant_w4gemm_") + isa.name.str());
-  func::CallOp::create(b, loc, callee, args);
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get(outFlat.getShape(), b.getF32Type()), out,
-      /*restrict=*/true, /*writable=*/true);
-  SmallVector<ReassociationIndices> all(1);
-  for (int64_t i = 0; i < outType.getRank(); ++i)
-    all[0].push_back(i);
-  result = tensor::ExpandShapeOp::create(b, loc, outType, result, all);
-  op->getResult(0).replaceAllUsesWith(result);
-  op->erase();
-  return true;
-}
-
-void QuantCpuInt8KernelsPass::runOnOperation() {
-  ModuleOp module = getOperation();
-  std::optional<Int8KernelIsa> target = lookupInt8KernelIsa(isa);
-  if (!target) {
-    module.emitError("quant-cpu-int8-kernels: unknown isa '")
-        << isa << "' (expected one of " << int8KernelIsaNames() << ")";
-    return signalPassFailure();
-  }
-  std::vector<std::pair<Operation *, KernelOperands>> work;
-  module.walk([&](Operation *op) {
-    std::optional<KernelOperands> k;
-    if (auto conv = dyn_cast<qnt::ConvOp>(op))
-      k = convOperands(conv, *target, parallel);
-    else if (auto gemm = dyn_cast<qnt::GemmOp>(op)) {
-      if (!gemm.getTransA() && gemm.getAlpha().convertToDouble() == 1.0 &&
-          gemm.getBeta().convertToDouble() == 1.0)
-        k = gemmOperands(op, gemm.getTransB(), *target, parallel);
-    } else if (llvm::isa<qnt::MatMulOp>(op)) {
-      k = gemmOperands(op, /*transB=*/false, *target, parallel);
-    }
-    if (k)
-      work.emplace_back(op, std::move(*k));
-  });
-  for (auto [index, item] : llvm::enumerate(work))
-    rewrite(item.first, item.second, *target, module, index);
-
-  SmallVector<Operation *> int4;
-  module.walk([&](Operation *op) {
-    if (llvm::isa<qnt::ConvOp, qnt::GemmOp, qnt::MatMulOp>(op))
-      int4.push_back(op);
-  });
-  for (auto [index, op] : llvm::enumerate(int4))
-    rewriteInt4(op, *target, parallel, module, index);
-}
-
 } // namespace
-
-std::optional<Int8ContractionOperands>
-quant_compiler::getInt8ContractionOperands(Operation *op, int64_t channels,
-                                           quant::UniformQuantizedType inQ,
-                                           quant::UniformQuantizedType outQ) {
-  std::optional<SmallVector<double>> wScales =
-      qnt::getSymmetricI8WeightScales(op->getOperand(1).getType());
-  std::optional<SmallVector<int64_t>> w = storageConstant(op->getOperand(1));
-  std::optional<SmallVector<int64_t>> b = biasValues(op, channels);
-  if (!wScales || !w || !b)
-    return std::nullopt;
-  int64_t bad = 0;
-  std::optional<SmallVector<qnt::FixedPointMultiplier>> fixed =
-      qnt::getRequantMultipliers(inQ.getScale(), *wScales, outQ.getScale(),
-                                 channels, bad);
-  if (!fixed)
-    return std::nullopt;
-  Int8ContractionOperands operands;
-  for (const qnt::FixedPointMultiplier &m : *fixed) {
-    operands.multipliers.push_back(m.multiplier);
-    operands.shifts.push_back(m.shift);
-  }
-  operands.weights.assign(w->begin(), w->end());
-  operands.bias = std::move(*b);
-  return operands;
-}
-
-Value quant_compiler::flatBuffer(OpBuilder &b, Location loc, Value tensor) {
-  return flatBufferOf(b, loc, tensor);
-}
-
-Value quant_compiler::constantI32Buffer(OpBuilder &b, Location loc,
-                                        ArrayRef<int32_t> values,
-                                        StringRef blobName) {
-  return constantBuffer<int32_t>(b, loc, values, 32, blobName);
-}
-
-void quant_compiler::replaceWithKernelOutput(OpBuilder &b, Operation *op,
-                                             Value out) {
-  Location loc = op->getLoc();
-  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-  auto flat = cast<MemRefType>(out.getType());
-  Value result = bufferization::ToTensorOp::create(
-      b, loc, RankedTensorType::get(flat.getShape(), flat.getElementType()),
-      out, /*restrict=*/true, /*writable=*/true);
-  SmallVector<ReassociationIndices> all(1);
-  for (int64_t i = 0; i < outType.getRank(); ++i)
-    all[0].push_back(i);
-  result = tensor::ExpandShapeOp::create(
-      b, loc, outType.clone(flat.getElementType()), result, all);
-  op->getResult(0).replaceAllUsesWith(
-      Value(quant::StorageCastOp::create(b, loc, outType, result)));
-  op->erase();
-}

@@ -12,35 +12,52 @@
 
 using namespace mlir::quant_compiler;
 
-#define QUANT_ISA(name, arch, isa, MR, NC)                                     \
-  {name, arch, MR, NC, QUANT_ISA_KGROUP(isa),                                  \
-   QUANT_ISA_SIGNED_ACTIVATIONS(isa)}
+#define QUANT_ISA(kind, name, arch, isa, MR, NC)                               \
+  {                                                                            \
+    Int8Kernels::kind, name, arch, MR, NC, QUANT_ISA_KGROUP(isa),              \
+        QUANT_ISA_SIGNED_ACTIVATIONS(isa)                                      \
+  }
 static const Int8KernelIsa kIsas[] = {
-    QUANT_ISA("generic", "", QUANT_ISA_GENERIC, QUANT_GENERIC_MR,
+    QUANT_ISA(Generic, "generic", "", QUANT_ISA_GENERIC, QUANT_GENERIC_MR,
               QUANT_GENERIC_NC),
-    QUANT_ISA("avx2", "x86_64", QUANT_ISA_AVX2, QUANT_AVX2_MR, QUANT_AVX2_NC),
-    QUANT_ISA("avxvnni", "x86_64", QUANT_ISA_AVXVNNI, QUANT_AVXVNNI_MR,
+    QUANT_ISA(Avx2, "avx2", "x86_64", QUANT_ISA_AVX2, QUANT_AVX2_MR,
+              QUANT_AVX2_NC),
+    QUANT_ISA(AvxVnni, "avxvnni", "x86_64", QUANT_ISA_AVXVNNI, QUANT_AVXVNNI_MR,
               QUANT_AVXVNNI_NC),
-    QUANT_ISA("avx512vnni", "x86_64", QUANT_ISA_AVX512VNNI,
+    QUANT_ISA(Avx512Vnni, "avx512vnni", "x86_64", QUANT_ISA_AVX512VNNI,
               QUANT_AVX512VNNI_MR, QUANT_AVX512VNNI_NC),
-    QUANT_ISA("dotprod", "aarch64", QUANT_ISA_DOTPROD, QUANT_DOTPROD_MR,
-              QUANT_DOTPROD_NC),
-    QUANT_ISA("i8mm", "aarch64", QUANT_ISA_I8MM, QUANT_I8MM_MR,
+    QUANT_ISA(Dotprod, "dotprod", "aarch64", QUANT_ISA_DOTPROD,
+              QUANT_DOTPROD_MR, QUANT_DOTPROD_NC),
+    QUANT_ISA(I8mm, "i8mm", "aarch64", QUANT_ISA_I8MM, QUANT_I8MM_MR,
               QUANT_I8MM_NC),
 };
 #undef QUANT_ISA
 
 std::optional<Int8KernelIsa>
-mlir::quant_compiler::lookupInt8KernelIsa(llvm::StringRef name) {
+mlir::quant_compiler::lookupInt8KernelIsa(Int8Kernels kind) {
   for (const Int8KernelIsa &isa : kIsas)
-    if (isa.name == name)
+    if (isa.kind == kind)
       return isa;
   return std::nullopt;
 }
 
-llvm::StringRef mlir::quant_compiler::int8KernelIsaNames() {
-  return "generic, avx2, avxvnni, avx512vnni (x86_64), dotprod, i8mm "
-         "(aarch64)";
+llvm::StringRef mlir::quant_compiler::stringifyInt8Kernels(Int8Kernels kind) {
+  if (kind == Int8Kernels::Auto)
+    return "auto";
+  if (kind == Int8Kernels::Reference)
+    return "reference";
+  return lookupInt8KernelIsa(kind)->name;
+}
+
+std::optional<Int8Kernels>
+mlir::quant_compiler::parseInt8Kernels(llvm::StringRef name) {
+  for (Int8Kernels kind : {Int8Kernels::Auto, Int8Kernels::Reference})
+    if (name == stringifyInt8Kernels(kind))
+      return kind;
+  for (const Int8KernelIsa &isa : kIsas)
+    if (isa.name == name)
+      return isa.kind;
+  return std::nullopt;
 }
 
 Int8KernelIsa mlir::quant_compiler::selectInt8KernelIsa(
@@ -77,9 +94,10 @@ mlir::quant_compiler::packRowsPanels(llvm::ArrayRef<int8_t> matrix,
   return packed;
 }
 
-std::vector<int8_t> mlir::quant_compiler::directConvMatrix(
-    llvm::ArrayRef<int8_t> weights, int64_t oc, int64_t ic, int64_t kh,
-    int64_t kw, int64_t kg) {
+std::vector<int8_t>
+mlir::quant_compiler::directConvMatrix(llvm::ArrayRef<int8_t> weights,
+                                       int64_t oc, int64_t ic, int64_t kh,
+                                       int64_t kw, int64_t kg) {
   int64_t row = quant_qconv_direct_row(ic, kh, kw, kg);
   std::vector<int8_t> matrix(oc * row, 0);
   for (int64_t o = 0; o < oc; ++o)
@@ -93,8 +111,8 @@ std::vector<int8_t> mlir::quant_compiler::directConvMatrix(
 
 std::vector<int8_t>
 mlir::quant_compiler::packColsPanels(llvm::ArrayRef<int8_t> matrix, int64_t k,
-                                     int64_t cols, bool transposed,
-                                     int64_t nc, int64_t kg) {
+                                     int64_t cols, bool transposed, int64_t nc,
+                                     int64_t kg) {
   int64_t groups = (k + kg - 1) / kg, panels = (cols + nc - 1) / nc;
   std::vector<int8_t> packed(panels * groups * nc * kg, 0);
   for (int64_t kk = 0; kk < k; ++kk)
@@ -102,23 +120,4 @@ mlir::quant_compiler::packColsPanels(llvm::ArrayRef<int8_t> matrix, int64_t k,
       packed[((c / nc) * groups + kk / kg) * nc * kg + (c % nc) * kg +
              kk % kg] = transposed ? matrix[c * k + kk] : matrix[kk * cols + c];
   return packed;
-}
-
-std::vector<int32_t> mlir::quant_compiler::compensatedBiases(
-    llvm::ArrayRef<int8_t> matrix, int64_t channels, int64_t k,
-    bool channelMajor, llvm::ArrayRef<int64_t> bias, int32_t inputZeroPoint,
-    int32_t activationShift) {
-  std::vector<int32_t> result;
-  uint64_t shift =
-      static_cast<uint64_t>(int64_t(inputZeroPoint) + activationShift);
-  for (int64_t c = 0; c < channels; ++c) {
-    int64_t sum = 0;
-    for (int64_t i = 0; i < k; ++i)
-      sum += channelMajor ? matrix[c * k + i] : matrix[i * channels + c];
-    // Unsigned arithmetic: the wrap modulo 2^32 the accumulators have.
-    uint64_t v = static_cast<uint64_t>(bias[c]) -
-                 shift * static_cast<uint64_t>(sum);
-    result.push_back(static_cast<int32_t>(static_cast<uint32_t>(v)));
-  }
-  return result;
 }

@@ -22,10 +22,10 @@
 
 #include "quant/Dialect/Qnt/IR/QntOps.h"
 #include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
-#include "quant/Target/Cpu/Int8Kernels.h"
-#include "quant/Target/Cpu/Int8Operands.h"
+#include "quant/Target/Common/KernelOperands.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::quant_compiler {
 #define GEN_PASS_DEF_QUANTGPULAUNCHKERNELCALLS
@@ -62,7 +62,9 @@ struct MmaLayer {
   SmallVector<int32_t> multipliers, shifts;
 
   int64_t kSteps() const { return (k + 31) / 32; }
-  int64_t nTiles() const { return (n + kBlockCols - 1) / kBlockCols * kWarpNTiles; }
+  int64_t nTiles() const {
+    return (n + kBlockCols - 1) / kBlockCols * kWarpNTiles;
+  }
 };
 
 /// Packs `weight(col, kk)` (zero outside n x k) in the B fragment order.
@@ -86,21 +88,23 @@ void packFragments(MmaLayer &layer, Weight weight) {
         }
 }
 
-/// Fills what `op`'s kernel needs, or nullopt when the op is not one the
-/// kernels handle (it then goes to the reference lowering).
-std::optional<MmaLayer> analyze(Operation *op) {
+/// Fills what `op`'s kernel needs, or fails (with the reason) when the op
+/// is not one the kernels handle: it then goes to the reference lowering.
+FailureOr<MmaLayer> analyze(Operation *op, PatternRewriter &rewriter) {
+  std::optional<qnt::LinearLayer> linear = qnt::getQuantizableLayer(op);
+  if (!linear)
+    return rewriter.notifyMatchFailure(op, "not a plain 2-D linear layer");
   auto inQ = qnt::getPerTensorI8Type(op->getOperand(0).getType());
   auto outQ = qnt::getPerTensorI8Type(op->getResult(0).getType());
   if (!inQ || !outQ)
-    return std::nullopt;
+    return rewriter.notifyMatchFailure(op, "input or result not per-tensor i8");
   auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
   auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
   MmaLayer layer;
-  bool transB = false;
+  // OIHW conv weights are [channels][k]; gemm weights [N][K] with trans_b.
+  bool transB = linear->outAxis == 0;
   if (auto conv = dyn_cast<qnt::ConvOp>(op)) {
-    if (inType.getRank() != 4 || conv.getGroup() != 1)
-      return std::nullopt;
     layer.conv = true;
     layer.ic = inType.getDimSize(1);
     layer.ih = inType.getDimSize(2);
@@ -118,21 +122,10 @@ std::optional<MmaLayer> analyze(Operation *op) {
     layer.m = inType.getDimSize(0) * layer.oh * layer.ow;
     layer.n = wType.getDimSize(0);
     layer.k = layer.ic * layer.kh * layer.kw;
-    transB = true; // OIHW is [channels][k]
   } else {
-    if (auto gemm = dyn_cast<qnt::GemmOp>(op)) {
-      if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
-          gemm.getBeta().convertToDouble() != 1.0)
-        return std::nullopt;
-      transB = gemm.getTransB();
-    } else if (!isa<qnt::MatMulOp>(op)) {
-      return std::nullopt;
-    }
-    if (inType.getRank() != 2 || wType.getRank() != 2)
-      return std::nullopt;
     layer.m = inType.getDimSize(0);
     layer.k = inType.getDimSize(1);
-    layer.n = transB ? wType.getDimSize(0) : wType.getDimSize(1);
+    layer.n = wType.getDimSize(linear->outAxis);
   }
   // Sizes the kernel's 32-bit index arithmetic can hold (the packed
   // weights are indexed in 32-bit words too); larger layers go to the
@@ -141,11 +134,13 @@ std::optional<MmaLayer> analyze(Operation *op) {
   if (inType.getNumElements() >= limit || outType.getNumElements() >= limit ||
       layer.m >= limit || layer.k >= limit || layer.n >= limit ||
       layer.nTiles() * layer.kSteps() * 64 >= limit)
-    return std::nullopt;
+    return rewriter.notifyMatchFailure(op, "sizes past 32-bit indexing");
   std::optional<Int8ContractionOperands> operands =
       getInt8ContractionOperands(op, layer.n, inQ, outQ);
   if (!operands)
-    return std::nullopt;
+    return rewriter.notifyMatchFailure(
+        op, "weights or bias not constant, or a scale with no fixed-point "
+            "form");
   layer.inZp = inQ.getZeroPoint();
   layer.outZp = outQ.getZeroPoint();
   layer.qmin = outQ.getStorageTypeMin();
@@ -204,9 +199,7 @@ private:
   Value load(Value memref, Value i) {
     return memref::LoadOp::create(b, loc, memref, ValueRange{index(i)});
   }
-  Value id(Value v) {
-    return arith::IndexCastUIOp::create(b, loc, i32, v);
-  }
+  Value id(Value v) { return arith::IndexCastUIOp::create(b, loc, i32, v); }
 
   /// The input byte of `row` (per-row state `r`) and reduction index `kk`,
   /// or the zero point outside the input.
@@ -214,8 +207,8 @@ private:
     Value valid, base, ih0, iw0, pixel, image;
   };
   Row rowState(Value row);
-  Value gather(const Row &row, Value kk, Value kValid, Value kOffset,
-               Value khh, Value kww);
+  Value gather(const Row &row, Value kk, Value kValid, Value kOffset, Value khh,
+               Value kww);
 
   const MmaLayer &layer;
   OpBuilder b;
@@ -307,21 +300,19 @@ void KernelBuilder::build() {
         for (int64_t j = 0; j < 4; ++j) {
           Value wide = arith::ExtUIOp::create(b, loc, i32, bytes[r][j]);
           word = arith::OrIOp::create(
-              b, loc, word,
-              arith::ShLIOp::create(b, loc, wide, c32(8 * j)));
+              b, loc, word, arith::ShLIOp::create(b, loc, wide, c32(8 * j)));
         }
         aRegs[half * 2 + r] = word;
       }
     }
-    auto structType = LLVM::LLVMStructType::getLiteral(
-        ctx, SmallVector<Type>(4, i32));
+    auto structType =
+        LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(4, i32));
     SmallVector<Value> results;
     ValueRange acc = loop.getRegionIterArgs();
     for (int64_t j = 0; j < kWarpNTiles; ++j) {
       Value tile = add(firstTile, c32(j));
-      Value word = mul(add(mul(add(mul(tile, c32(steps)), step), c32(32)),
-                           lane),
-                       c32(2));
+      Value word = mul(
+          add(mul(add(mul(tile, c32(steps)), step), c32(32)), lane), c32(2));
       Value b0 = load(args[1], word), b1 = load(args[1], add(word, c32(1)));
       auto mma = NVVM::MmaOp::create(
           b, loc, structType, NVVM::MMAShapeAttr::get(ctx, 16, 8, 32),
@@ -330,8 +321,8 @@ void KernelBuilder::build() {
           NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
           NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
           NVVM::MMATypesAttr::get(ctx, NVVM::MMATypes::s8),
-          NVVM::MMATypesAttr::get(ctx, NVVM::MMATypes::s8),
-          ValueRange(aRegs), ValueRange{b0, b1}, acc.slice(4 * j, 4));
+          NVVM::MMATypesAttr::get(ctx, NVVM::MMATypes::s8), ValueRange(aRegs),
+          ValueRange{b0, b1}, acc.slice(4 * j, 4));
       for (int64_t i = 0; i < 4; ++i)
         results.push_back(LLVM::ExtractValueOp::create(b, loc, mma, i));
     }
@@ -342,8 +333,7 @@ void KernelBuilder::build() {
   for (int64_t j = 0; j < kWarpNTiles; ++j)
     for (int64_t i = 0; i < 4; ++i) {
       const Row &row = rows[i / 2];
-      Value col = add(add(mul(add(firstTile, c32(j)), c32(8)),
-                          mul(t, c32(2))),
+      Value col = add(add(mul(add(firstTile, c32(j)), c32(8)), mul(t, c32(2))),
                       c32(i % 2));
       Value inside = both(row.valid, ult(col, c32(layer.n)));
       auto guard = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
@@ -379,82 +369,120 @@ void KernelBuilder::build() {
   gpu::ReturnOp::create(b, loc);
 }
 
-struct QuantNvptxInt8MmaPass
-    : quant_compiler::impl::QuantNvptxInt8MmaBase<QuantNvptxInt8MmaPass> {
-  void runOnOperation() override;
+/// A quantized conv/gemm/matmul as a tensor-core kernel (a gpu.func in the
+/// module's `quant_int8_mma` gpu.module, created on first use) and a call
+/// of a launch stub on buffers of its tensors.
+struct LowerToMmaKernelPattern
+    : OpInterfaceRewritePattern<qnt::LinearLayerOpInterface> {
+  LowerToMmaKernelPattern(MLIRContext *ctx, int64_t &kernelsMade)
+      : OpInterfaceRewritePattern(ctx), kernelsMade(kernelsMade) {}
+
+  LogicalResult matchAndRewrite(qnt::LinearLayerOpInterface layerOp,
+                                PatternRewriter &rewriter) const override {
+    Operation *op = layerOp;
+    FailureOr<MmaLayer> layer = analyze(op, rewriter);
+    if (failed(layer))
+      return failure();
+    std::string name =
+        (layer->conv ? "qconv" : "qgemm") + std::to_string(kernelsMade++);
+    auto module = op->getParentOfType<ModuleOp>();
+    gpu::GPUFuncOp kernel =
+        buildKernel(rewriter, module, op->getLoc(), name, *layer);
+    emitLaunch(rewriter, op, *layer, kernel, name);
+    return success();
+  }
+
+private:
+  /// The gpu.func `name` computing `layer`, in the `quant_int8_mma`
+  /// gpu.module (made, and the module marked a GPU container, first).
+  static gpu::GPUFuncOp buildKernel(PatternRewriter &rewriter, ModuleOp module,
+                                    Location loc, StringRef name,
+                                    const MmaLayer &layer) {
+    MLIRContext *ctx = module.getContext();
+    OpBuilder::InsertionGuard guard(rewriter);
+    auto kernels = module.lookupSymbol<gpu::GPUModuleOp>("quant_int8_mma");
+    if (!kernels) {
+      module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                      UnitAttr::get(ctx));
+      rewriter.setInsertionPointToEnd(module.getBody());
+      kernels =
+          gpu::GPUModuleOp::create(rewriter, module.getLoc(), "quant_int8_mma");
+    }
+    Type i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32);
+    auto bytes = MemRefType::get({ShapedType::kDynamic}, i8);
+    auto words = MemRefType::get({ShapedType::kDynamic}, i32);
+    rewriter.setInsertionPointToEnd(kernels.getBody());
+    auto func = gpu::GPUFuncOp::create(
+        rewriter, loc, name,
+        FunctionType::get(ctx, {bytes, words, words, words, words, bytes}, {}));
+    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
+    KernelBuilder(func, layer).build();
+    return func;
+  }
+
+  /// The launch of `kernel` on buffers of `op`'s tensors, as a call of a
+  /// declaration standing for it until buffers are final (buffer
+  /// deallocation cannot look into gpu.launch_func);
+  /// quant-gpu-launch-kernel-calls replaces it.
+  static void emitLaunch(PatternRewriter &rewriter, Operation *op,
+                         const MmaLayer &layer, gpu::GPUFuncOp kernel,
+                         StringRef name) {
+    MLIRContext *ctx = op->getContext();
+    Location loc = op->getLoc();
+    Type i8 = IntegerType::get(ctx, 8);
+    auto bytes = MemRefType::get({ShapedType::kDynamic}, i8);
+    std::string prefix = ("__quant_mma_" + name).str();
+    Value input = qnt::castToStorage(rewriter, loc, op->getOperand(0));
+    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+    auto outFlat = MemRefType::get({outType.getNumElements()}, i8);
+    Value out = memref::AllocOp::create(rewriter, loc, outFlat,
+                                        rewriter.getI64IntegerAttr(64));
+    SmallVector<Value> args{
+        flatBuffer(rewriter, loc, input),
+        constantI32Buffer(rewriter, loc, layer.packedWeights, prefix + "_w"),
+        constantI32Buffer(rewriter, loc, layer.bias, prefix + "_b"),
+        constantI32Buffer(rewriter, loc, layer.multipliers, prefix + "_m"),
+        constantI32Buffer(rewriter, loc, layer.shifts, prefix + "_s"),
+        memref::CastOp::create(rewriter, loc, bytes, out)};
+    auto module = op->getParentOfType<ModuleOp>();
+    auto kernels = kernel->getParentOfType<gpu::GPUModuleOp>();
+    func::FuncOp stub;
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      stub = func::FuncOp::create(
+          rewriter, loc, ("__quant_launch_" + name).str(),
+          FunctionType::get(ctx, ValueRange(args).getTypes(), {}));
+      stub.setPrivate();
+      stub->setAttr(kLaunchKernelAttr,
+                    SymbolRefAttr::get(kernels.getNameAttr(),
+                                       {FlatSymbolRefAttr::get(kernel)}));
+      stub->setAttr(kLaunchGridAttr,
+                    rewriter.getDenseI64ArrayAttr(
+                        {(layer.m + kBlockRows - 1) / kBlockRows,
+                         layer.nTiles() / kWarpNTiles, 1}));
+      stub->setAttr(kLaunchBlockAttr,
+                    rewriter.getDenseI64ArrayAttr({kWarps * 32, 1, 1}));
+    }
+    func::CallOp::create(rewriter, loc, stub, args);
+    replaceWithKernelOutput(rewriter, op, out);
+  }
+
+  int64_t &kernelsMade;
 };
 
-void rewrite(Operation *op, const MmaLayer &layer, gpu::GPUModuleOp kernels,
-             int64_t index) {
-  MLIRContext *ctx = op->getContext();
-  std::string name = (layer.conv ? "qconv" : "qgemm") + std::to_string(index);
-  Type i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32);
-  auto bytes = MemRefType::get({ShapedType::kDynamic}, i8);
-  auto words = MemRefType::get({ShapedType::kDynamic}, i32);
-  // The kernel.
-  OpBuilder kb = OpBuilder::atBlockEnd(kernels.getBody());
-  auto func = gpu::GPUFuncOp::create(
-      kb, op->getLoc(), name,
-      FunctionType::get(ctx, {bytes, words, words, words, words, bytes}, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
-  KernelBuilder(func, layer).build();
-
-  // Its launch, on buffers of the tensors.
-  OpBuilder b(op);
-  Location loc = op->getLoc();
-  std::string prefix = "__quant_mma_" + name;
-  Value input = qnt::castToStorage(b, loc, op->getOperand(0));
-  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-  auto outFlat = MemRefType::get({outType.getNumElements()}, i8);
-  Value out = memref::AllocOp::create(b, loc, outFlat, b.getI64IntegerAttr(64));
-  SmallVector<Value> args{
-      flatBuffer(b, loc, input),
-      constantI32Buffer(b, loc, layer.packedWeights, prefix + "_w"),
-      constantI32Buffer(b, loc, layer.bias, prefix + "_b"),
-      constantI32Buffer(b, loc, layer.multipliers, prefix + "_m"),
-      constantI32Buffer(b, loc, layer.shifts, prefix + "_s"),
-      memref::CastOp::create(b, loc, bytes, out)};
-  // A call of a declaration standing for the launch until buffers are
-  // final (buffer deallocation cannot look into gpu.launch_func);
-  // quant-gpu-launch-kernel-calls replaces it.
-  ModuleOp module = op->getParentOfType<ModuleOp>();
-  OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
-  auto stub = func::FuncOp::create(
-      mb, loc, "__quant_launch_" + name,
-      FunctionType::get(ctx, ValueRange(args).getTypes(), {}));
-  stub.setPrivate();
-  stub->setAttr(kLaunchKernelAttr,
-                SymbolRefAttr::get(kernels.getNameAttr(),
-                                   {FlatSymbolRefAttr::get(func)}));
-  stub->setAttr(kLaunchGridAttr,
-                mb.getDenseI64ArrayAttr(
-                    {(layer.m + kBlockRows - 1) / kBlockRows,
-                     layer.nTiles() / kWarpNTiles, 1}));
-  stub->setAttr(kLaunchBlockAttr,
-                mb.getDenseI64ArrayAttr({kWarps * 32, 1, 1}));
-  func::CallOp::create(b, loc, stub, args);
-  replaceWithKernelOutput(b, op, out);
-}
-
-void QuantNvptxInt8MmaPass::runOnOperation() {
-  ModuleOp module = getOperation();
-  std::vector<std::pair<Operation *, MmaLayer>> work;
-  module.walk([&](Operation *op) {
-    if (!isa<qnt::ConvOp, qnt::GemmOp, qnt::MatMulOp>(op))
-      return;
-    if (std::optional<MmaLayer> layer = analyze(op))
-      work.emplace_back(op, std::move(*layer));
-  });
-  if (work.empty())
-    return;
-  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                  UnitAttr::get(module.getContext()));
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  auto kernels =
-      gpu::GPUModuleOp::create(b, module.getLoc(), "quant_int8_mma");
-  for (auto [index, item] : llvm::enumerate(work))
-    rewrite(item.first, item.second, kernels, index);
-}
+struct QuantNvptxInt8MmaPass
+    : quant_compiler::impl::QuantNvptxInt8MmaBase<QuantNvptxInt8MmaPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    int64_t kernelsMade = 0;
+    RewritePatternSet patterns(ctx);
+    patterns.add<LowerToMmaKernelPattern>(ctx, kernelsMade);
+    // One walk in program order: each layer is visited once; one no
+    // kernel takes stays for the reference lowering.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+  }
+};
 
 } // namespace
 

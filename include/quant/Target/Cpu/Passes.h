@@ -7,6 +7,8 @@
 #ifndef QUANT_TARGET_CPU_PASSES_H
 #define QUANT_TARGET_CPU_PASSES_H
 
+#include "quant/Target/Cpu/Int8Kernels.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"

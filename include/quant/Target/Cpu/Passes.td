@@ -63,9 +63,11 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
     `--int8-kernels=reference`) for the reference everywhere.
   }];
   let options = [
-    Option<"isa", "isa", "std::string", /*default=*/"\"generic\"",
+    Option<"isa", "isa", "::mlir::quant_compiler::Int8Kernels",
+           /*default=*/"::mlir::quant_compiler::Int8Kernels::Generic",
            "Instruction set of the kernels to call: generic, avx2, avxvnni, "
-           "avx512vnni (x86-64), dotprod, i8mm (AArch64)">,
+           "avx512vnni (x86-64), dotprod, i8mm (AArch64)",
+           "::mlir::quant_compiler::int8KernelsValues()">,
     Option<"parallel", "parallel", "bool", /*default=*/"true",
            "Let the kernels use OpenMP threads">,
   ];

@@ -80,9 +80,8 @@ bool mlir::qnt::locationNames(Location loc, ArrayRef<std::string> names) {
     return llvm::is_contained(names, name.getName().str()) ||
            locationNames(name.getChildLoc(), names);
   if (auto fused = dyn_cast<FusedLoc>(loc))
-    return llvm::any_of(fused.getLocations(), [&](Location l) {
-      return locationNames(l, names);
-    });
+    return llvm::any_of(fused.getLocations(),
+                        [&](Location l) { return locationNames(l, names); });
   return false;
 }
 
@@ -137,8 +136,8 @@ ChannelRangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "channel_range axis must be non-negative, got "
                        << axis;
   if (min.size() != max.size())
-    return emitError() << "channel_range has " << min.size()
-                       << " minimums but " << max.size() << " maximums";
+    return emitError() << "channel_range has " << min.size() << " minimums but "
+                       << max.size() << " maximums";
   for (int64_t c = 0; c < min.size(); ++c) {
     float lo = min[c], hi = max[c];
     if (!std::isfinite(lo) || !std::isfinite(hi) || lo > hi)
@@ -154,8 +153,8 @@ ChannelRangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       if (!(mean[c] >= min[c] && mean[c] <= max[c]))
         return emitError() << "channel_range mean " << formatFloat(mean[c])
                            << " of channel " << c << " is outside ["
-                           << formatFloat(min[c]) << ", "
-                           << formatFloat(max[c]) << "]";
+                           << formatFloat(min[c]) << ", " << formatFloat(max[c])
+                           << "]";
   }
   return success();
 }
@@ -171,10 +170,11 @@ verifyValueAttr(Type type, NamedAttribute attr,
                 function_ref<InFlightDiagnostic()> emitError) {
   StringRef name = attr.getName().getValue();
   Attribute value = attr.getValue();
-  bool wellTyped =
-      name == QntDialect::getRangeAttrName()          ? isa<RangeAttr>(value)
-      : name == QntDialect::getChannelRangeAttrName() ? isa<ChannelRangeAttr>(value)
-                                                      : isa<DictionaryAttr>(value);
+  bool wellTyped = name == QntDialect::getRangeAttrName()
+                       ? isa<RangeAttr>(value)
+                   : name == QntDialect::getChannelRangeAttrName()
+                       ? isa<ChannelRangeAttr>(value)
+                       : isa<DictionaryAttr>(value);
   if (!wellTyped)
     return emitError() << "'" << name << "' must be a "
                        << (name == QntDialect::getRangeAttrName()
@@ -190,9 +190,8 @@ verifyValueAttr(Type type, NamedAttribute attr,
     auto shaped = dyn_cast<RankedTensorType>(type);
     if (!shaped || channels.getAxis() >= shaped.getRank() ||
         shaped.getDimSize(channels.getAxis()) != channels.getMin().size())
-      return emitError() << "'" << name << "' with axis "
-                         << channels.getAxis() << " and "
-                         << channels.getMin().size()
+      return emitError() << "'" << name << "' with axis " << channels.getAxis()
+                         << " and " << channels.getMin().size()
                          << " channels does not fit " << type;
   }
   return success();
@@ -209,13 +208,13 @@ LogicalResult QntDialect::verifyOperationAttribute(Operation *op,
   StringRef name = attr.getName().getValue();
   if (name == getCalibrationAttrName()) {
     if (!isa<ModuleOp>(op) || !isa<DictionaryAttr>(attr.getValue()))
-      return op->emitError() << "'" << name
-                             << "' must be a dictionary on a module";
+      return op->emitError()
+             << "'" << name << "' must be a dictionary on a module";
     return success();
   }
   if (name == getWeightBitsAttrName()) {
     auto bits = dyn_cast<IntegerAttr>(attr.getValue());
-    if (!isa<ConvOp, GemmOp, MatMulOp>(op) || !bits ||
+    if (!isa<LinearLayerOpInterface>(op) || !bits ||
         !llvm::is_contained({4, 8, 32}, bits.getInt()))
       return op->emitError() << "'" << name
                              << "' must be 4, 8 or 32 on a conv, gemm or "
@@ -253,10 +252,9 @@ LogicalResult QntDialect::verifyRegionArgAttribute(Operation *op,
 
 /// Runs `check(type, "operand" | "result", index)` on every operand, then
 /// every result type of `op`, stopping at the first failure.
-static LogicalResult
-checkValueTypes(Operation *op,
-                llvm::function_ref<LogicalResult(Type, StringRef, unsigned)>
-                    check) {
+static LogicalResult checkValueTypes(
+    Operation *op,
+    llvm::function_ref<LogicalResult(Type, StringRef, unsigned)> check) {
   for (auto [i, type] : llvm::enumerate(op->getOperandTypes()))
     if (failed(check(type, "operand", i)))
       return failure();
@@ -299,15 +297,13 @@ static unsigned storageBitWidth(Type elementType) {
 }
 
 LogicalResult mlir::qnt::detail::verifyTensorSizesFit(Operation *op) {
-  auto check = [&](Type type, StringRef kind,
-                   unsigned index) -> LogicalResult {
+  auto check = [&](Type type, StringRef kind, unsigned index) -> LogicalResult {
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor || !tensor.hasStaticShape() ||
         numBytes(tensor.getShape(), storageBitWidth(tensor.getElementType())))
       return success();
-    return op->emitOpError()
-           << kind << " #" << index << " of type " << type
-           << " holds more than 2^63 - 1 bytes";
+    return op->emitOpError() << kind << " #" << index << " of type " << type
+                             << " holds more than 2^63 - 1 bytes";
   };
   return checkValueTypes(op, check);
 }

@@ -27,7 +27,7 @@ quant::UniformQuantizedType mlir::qnt::getPerTensorI8Type(Type type) {
   auto q = dyn_cast_or_null<quant::UniformQuantizedType>(
       getQuantizedElementType(type));
   return q && q.getStorageType().isInteger(8) ? q
-                                               : quant::UniformQuantizedType();
+                                              : quant::UniformQuantizedType();
 }
 
 std::optional<SmallVector<double>>
@@ -111,8 +111,7 @@ mlir::qnt::makeGroupedI4Type(MLIRContext *context, ArrayRef<int64_t> shape,
   SmallVector<float> scales(w.scales.size());
   for (int64_t o = 0; o < w.outChannels; ++o)
     for (int64_t g = 0; g < w.groups; ++g)
-      scales[w.outAxis < w.inAxis ? o * w.groups + g
-                                  : g * w.outChannels + o] =
+      scales[w.outAxis < w.inAxis ? o * w.groups + g : g * w.outChannels + o] =
           static_cast<float>(w.scales[o * w.groups + g]);
   auto f32 = Float32Type::get(context);
   auto i4 = IntegerType::get(context, 4);
@@ -131,9 +130,9 @@ mlir::qnt::makeGroupedI4Type(MLIRContext *context, ArrayRef<int64_t> shape,
       DenseElementsAttr::get(zeroType, APInt(4, 0)), dims, blocks, -8, 7);
 }
 
-SmallVector<int8_t>
-mlir::qnt::packGroupedI4Weight(RankedTensorType type, const GroupedI4Weight &w,
-                               ArrayRef<int64_t> values) {
+SmallVector<int8_t> mlir::qnt::packGroupedI4Weight(RankedTensorType type,
+                                                   const GroupedI4Weight &w,
+                                                   ArrayRef<int64_t> values) {
   ArrayRef<int64_t> shape = type.getShape();
   int64_t taps = 1;
   for (int64_t d = 0; d < type.getRank(); ++d)
@@ -161,52 +160,17 @@ mlir::qnt::packGroupedI4Weight(RankedTensorType type, const GroupedI4Weight &w,
   return packed;
 }
 
-std::optional<qnt::QuantizableLayer>
-mlir::qnt::getQuantizableLayer(Operation *op) {
-  if (auto conv = dyn_cast<ConvOp>(op)) {
-    if (conv.getGroup() != 1 || conv.getInput().getType().getRank() != 4)
-      return std::nullopt;
-    QuantizableLayer l{1, 0, 1, std::nullopt};
-    if (conv.getBias())
-      l.biasIndex = 2;
-    return l;
-  }
-  if (auto gemm = dyn_cast<GemmOp>(op)) {
-    if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
-        gemm.getBeta().convertToDouble() != 1.0 ||
-        cast<RankedTensorType>(gemm.getB().getType()).getRank() != 2)
-      return std::nullopt;
-    int64_t axis = gemm.getTransB() ? 0 : 1;
-    QuantizableLayer l{1, axis, 1 - axis, std::nullopt};
-    if (gemm.getC())
-      l.biasIndex = 2;
-    return l;
-  }
-  if (auto matmul = dyn_cast<MatMulOp>(op)) {
-    if (cast<RankedTensorType>(matmul.getRhs().getType()).getRank() != 2 ||
-        cast<RankedTensorType>(matmul.getLhs().getType()).getRank() != 2)
-      return std::nullopt;
-    return QuantizableLayer{1, 1, 0, std::nullopt};
-  }
-  return std::nullopt;
-}
-
 /// The scale (index into GroupedI4Weight::scales) of each element of a
 /// weight of `type` grouped as `w` says.
 static std::vector<int64_t> groupSlots(RankedTensorType type,
                                        const qnt::GroupedI4Weight &w) {
-  ArrayRef<int64_t> shape = type.getShape();
-  int64_t outStride = 1, inStride = 1;
-  for (int64_t d = type.getRank() - 1; d > w.outAxis; --d)
-    outStride *= shape[d];
-  for (int64_t d = type.getRank() - 1; d > w.inAxis; --d)
-    inStride *= shape[d];
-  std::vector<int64_t> slots(type.getNumElements());
-  for (size_t i = 0; i < slots.size(); ++i) {
-    int64_t o = static_cast<int64_t>(i) / outStride % w.outChannels;
-    int64_t c = static_cast<int64_t>(i) / inStride % w.inChannels;
-    slots[i] = o * w.groups + c / w.groupSize;
-  }
+  qnt::LinearLayer layer;
+  layer.outAxis = w.outAxis;
+  layer.inAxis = w.inAxis;
+  qnt::WeightLayout layout(type.getShape(), layer);
+  std::vector<int64_t> slots(layout.getNumElements());
+  for (size_t k = 0; k < slots.size(); ++k)
+    slots[k] = layout.outputOf(k) * w.groups + layout.inputOf(k) / w.groupSize;
   return slots;
 }
 
@@ -220,21 +184,18 @@ SmallVector<float> mlir::qnt::dequantizeGroupedI4(RankedTensorType type,
   return values;
 }
 
-qnt::GroupedI4Weight mlir::qnt::quantizeGroupedI4(RankedTensorType type,
-                                                  int64_t outAxis,
-                                                  int64_t inAxis,
-                                                  int64_t groupSize,
-                                                  ArrayRef<float> values,
-                                                  SmallVector<int8_t> &q) {
+qnt::GroupedI4Weight
+mlir::qnt::quantizeGroupedI4(RankedTensorType type, int64_t outAxis,
+                             int64_t inAxis, int64_t groupSize,
+                             ArrayRef<float> values, SmallVector<int8_t> &q) {
   ArrayRef<int64_t> shape = type.getShape();
   GroupedI4Weight w;
   w.outAxis = outAxis;
   w.inAxis = inAxis;
   w.outChannels = shape[outAxis];
   w.inChannels = shape[inAxis];
-  w.groupSize = groupSize > 0 && w.inChannels % groupSize == 0
-                    ? groupSize
-                    : w.inChannels;
+  w.groupSize =
+      groupSize > 0 && w.inChannels % groupSize == 0 ? groupSize : w.inChannels;
   w.groups = w.inChannels / w.groupSize;
   std::vector<int64_t> groupOf = groupSlots(type, w);
   SymmetricWeights quantized = quantizeGroupedWeights(

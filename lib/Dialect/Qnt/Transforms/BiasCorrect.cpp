@@ -18,8 +18,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/Debug.h"
 
-#include <functional>
+#define DEBUG_TYPE "qnt-bias-correct"
 
 namespace mlir::qnt {
 #define GEN_PASS_DEF_QNTBIASCORRECT
@@ -31,109 +32,64 @@ using namespace mlir::qnt;
 
 namespace {
 
-/// How a layer's weights map to output channels and input channels.
-struct WeightLayout {
-  int64_t outChannels = 0;
-  /// Element i belongs to output channel (i / inner) % outChannels.
-  int64_t inner = 1;
-  /// The input channel weight element i reads.
-  std::function<int64_t(int64_t)> inputChannel;
-  std::function<int64_t(int64_t)> outputChannel;
-};
-
-std::optional<WeightLayout> layoutOf(Operation *op) {
-  WeightLayout l;
-  if (auto conv = dyn_cast<ConvOp>(op)) {
-    auto w = conv.getWeight().getType();
-    if (conv.getGroup() != 1 || conv.getInput().getType().getRank() != 4 ||
-        w.getRank() != 4)
-      return std::nullopt;
-    int64_t taps = w.getDimSize(2) * w.getDimSize(3);
-    int64_t perOut = w.getDimSize(1) * taps;
-    l.outChannels = w.getDimSize(0);
-    l.inner = perOut;
-    l.inputChannel = [=](int64_t i) { return i % perOut / taps; };
-    l.outputChannel = [=](int64_t i) { return i / perOut; };
-    return l;
-  }
-  if (auto gemm = dyn_cast<GemmOp>(op)) {
-    auto w = cast<RankedTensorType>(gemm.getB().getType());
-    if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
-        gemm.getBeta().convertToDouble() != 1.0 || w.getRank() != 2)
-      return std::nullopt;
-    int64_t rows = w.getDimSize(0), cols = w.getDimSize(1);
-    if (gemm.getTransB()) { // [N, K]
-      l.outChannels = rows;
-      l.inner = cols;
-      l.inputChannel = [=](int64_t i) { return i % cols; };
-      l.outputChannel = [=](int64_t i) { return i / cols; };
-    } else { // [K, N]
-      l.outChannels = cols;
-      l.inner = 1;
-      l.inputChannel = [=](int64_t i) { return i / cols; };
-      l.outputChannel = [=](int64_t i) { return i % cols; };
-    }
-    return l;
-  }
-  return std::nullopt;
-}
-
-struct QntBiasCorrectPass
-    : qnt::impl::QntBiasCorrectBase<QntBiasCorrectPass> {
+struct QntBiasCorrectPass : qnt::impl::QntBiasCorrectBase<QntBiasCorrectPass> {
   using Base::Base;
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    if (granularity != "per-channel" && granularity != "per-tensor") {
-      func.emitError("qnt-bias-correct: granularity=")
-          << granularity << " is not per-channel or per-tensor";
-      return signalPassFailure();
-    }
-    bool perChannel = granularity == "per-channel";
+    bool perChannel = granularity == Granularity::PerChannel;
     func.walk([&](Operation *op) {
-      std::optional<WeightLayout> layout = layoutOf(op);
+      std::optional<LinearLayer> layer = getQuantizableLayer(op);
       // Only layers qnt-quantize will make int8: calibrated input and
       // result, not kept float by name.
-      if (!layout || op->getNumOperands() < 3 ||
-          !getValueRange(op->getOperand(0)) ||
+      if (!layer || !layer->biasIndex || !getValueRange(op->getOperand(0)) ||
           !getValueRange(op->getResult(0)) ||
           locationNames(op->getLoc(), keepFloat))
         return;
+      Value weightValue = op->getOperand(layer->weightIndex);
       std::optional<SmallVector<float>> weights =
-          getConstantF32Values(op->getOperand(1));
-      Value biasValue = op->getOperand(2);
+          getConstantF32Values(weightValue);
+      WeightLayout layout(
+          cast<RankedTensorType>(weightValue.getType()).getShape(), *layer);
+      Value biasValue = op->getOperand(*layer->biasIndex);
       auto biasType = cast<RankedTensorType>(biasValue.getType());
       std::optional<SmallVector<float>> bias = getConstantF32Values(biasValue);
       ChannelRangeAttr stats = getValueChannelRange(op->getOperand(0));
       auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
       if (!weights || !bias || biasType.getRank() != 1 ||
-          biasType.getDimSize(0) != layout->outChannels || !stats ||
-          !stats.getMean() || stats.getAxis() != 1 ||
-          stats.getMean().size() != inType.getDimSize(1))
+          biasType.getDimSize(0) != layout.getNumOutputs() || !stats ||
+          !stats.getMean() || stats.getAxis() != layer->resultChannelAxis ||
+          stats.getMean().size() != inType.getDimSize(layer->resultChannelAxis))
         return;
 
-      // W_q as qnt-quantize will store it: per output channel (the conv's
-      // axis 0 with the rest inner, or a gemm's N).
+      // W_q as qnt-quantize will store it: per output channel.
       SymmetricWeights q = quantizeSymmetricWeights(
-          weights->data(), weights->size(), layout->outChannels,
-          layout->inner, perChannel, /*minScale=*/0.0);
+          weights->data(), weights->size(), layout.getNumOutputs(),
+          layout.getOutputStride(), perChannel, /*minScale=*/0.0);
       ArrayRef<float> mean = stats.getMean().asArrayRef();
-      SmallVector<double> shift(layout->outChannels, 0.0);
+      SmallVector<double> shift(layout.getNumOutputs(), 0.0);
       for (size_t i = 0; i < weights->size(); ++i) {
-        int64_t f = layout->outputChannel(i);
+        int64_t f = layout.outputOf(i);
         double dequantized = q.values[i] * q.scales[f];
-        shift[f] += (dequantized - (*weights)[i]) *
-                    mean[layout->inputChannel(i)];
+        shift[f] += (dequantized - (*weights)[i]) * mean[layout.inputOf(i)];
       }
       SmallVector<float> corrected(*bias);
       bool changed = false;
-      for (int64_t f = 0; f < layout->outChannels; ++f) {
+      for (int64_t f = 0; f < layout.getNumOutputs(); ++f) {
         corrected[f] = static_cast<float>((*bias)[f] - shift[f]);
         changed |= corrected[f] != (*bias)[f];
       }
       if (!changed)
         return;
-      replaceOperandWithF32Constant(op, 2, corrected, ".bc.bias");
+      replaceOperandWithF32Constant(op, *layer->biasIndex, corrected,
+                                    ".bc.bias");
+      LLVM_DEBUG({
+        double largest = 0.0;
+        for (double d : shift)
+          largest = std::max(largest, std::fabs(d));
+        llvm::dbgs() << DEBUG_TYPE << ": " << op->getLoc()
+                     << ": largest bias shift " << largest << "\n";
+      });
       ++numCorrected;
     });
   }

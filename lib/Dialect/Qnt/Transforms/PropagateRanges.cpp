@@ -21,9 +21,11 @@
 #include "mlir/Analysis/DataFlow/DeadCodeAnalysis.h"
 #include "mlir/Analysis/DataFlow/SparseAnalysis.h"
 #include "mlir/Analysis/DataFlowFramework.h"
-#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
+
+#define DEBUG_TYPE "qnt-propagate-ranges"
 
 namespace mlir::qnt {
 #define GEN_PASS_DEF_QNTPROPAGATERANGES
@@ -76,15 +78,6 @@ public:
     return get(std::min(a.lo, b.lo), std::max(a.hi, b.hi));
   }
 
-  /// `this` narrowed to `bound` when both are known and overlap.
-  RangeValue intersect(const RangeValue &bound) const {
-    if (!isKnown())
-      return bound.isKnown() ? bound : *this;
-    if (!bound.isKnown() || bound.lo > hi || bound.hi < lo)
-      return *this;
-    return get(std::max(lo, bound.lo), std::min(hi, bound.hi));
-  }
-
   bool operator==(const RangeValue &other) const {
     return kind == other.kind &&
            (kind != Kind::Known || (lo == other.lo && hi == other.hi));
@@ -124,124 +117,38 @@ static bool isFloatTensor(Value value) {
   return type && isa<FloatType>(type.getElementType());
 }
 
-/// Ops whose every output value is one of the input's values or a convex
-/// combination of them: the output shares the input's range (and scale).
-/// Returns the range of the output given the input ranges, or nullopt for
-/// other ops.
-static std::optional<RangeValue>
-preservedRange(Operation *op, ArrayRef<const RangeLattice *> operands) {
-  auto input = [&](unsigned i) { return operands[i]->getValue(); };
-  return llvm::TypeSwitch<Operation *, std::optional<RangeValue>>(op)
-      .Case<ReshapeOp, TransposeOp, SliceOp, GatherOp, MaxPoolOp,
-            GlobalAveragePoolOp, ReduceMeanOp, ReduceMaxOp>(
-          [&](auto) { return input(0); })
-      .Case([&](AveragePoolOp pool) -> std::optional<RangeValue> {
-        bool padded = llvm::any_of(pool.getPads(),
-                                   [](int64_t p) { return p != 0; });
-        if (pool.getCountIncludePad() && padded)
-          return RangeValue::join(input(0), RangeValue::get(0, 0));
-        return input(0);
-      })
-      .Case([&](ResizeOp resize) -> std::optional<RangeValue> {
-        // Cubic interpolation overshoots; the others interpolate convexly.
-        if (resize.getMode() == ResizeMode::cubic)
-          return std::nullopt;
-        return input(0);
-      })
-      .Case([&](PadOp pad) -> std::optional<RangeValue> {
-        if (pad.getMode() != PadMode::constant)
-          return input(0);
-        double v = pad.getValue().convertToDouble();
-        return RangeValue::join(input(0), RangeValue::get(v, v));
-      })
-      .Case([&](ConcatOp) {
-        RangeValue hull;
-        for (const RangeLattice *operand : operands)
-          hull = RangeValue::join(hull, operand->getValue());
-        return hull;
-      })
-      .Default([](Operation *) { return std::nullopt; });
+/// The interval a lattice value stands for: empty before the analysis
+/// reached it, full when no range can be given.
+static RealInterval toInterval(const RangeValue &value) {
+  if (value.isUninitialized())
+    return RealInterval::empty();
+  if (!value.isKnown())
+    return RealInterval::full();
+  return RealInterval::get(value.getLo(), value.getHi());
 }
 
-/// A monotonically non-decreasing element-wise op: its function, applied to
-/// the ends of the input range, and the range of all its outputs.
-struct Monotone {
-  std::function<double(double)> apply;
-  double lo, hi;
-};
-
-static std::optional<Monotone> monotoneOp(Operation *op) {
-  constexpr double inf = std::numeric_limits<double>::infinity();
-  return llvm::TypeSwitch<Operation *, std::optional<Monotone>>(op)
-      .Case([&](ReluOp) {
-        return Monotone{[](double x) { return std::max(x, 0.0); }, 0, inf};
-      })
-      .Case([&](LeakyReluOp op) -> std::optional<Monotone> {
-        double alpha = op.getAlpha().convertToDouble();
-        if (alpha < 0)
-          return std::nullopt;
-        return Monotone{[alpha](double x) { return x >= 0 ? x : alpha * x; },
-                        alpha > 0 ? -inf : 0.0, inf};
-      })
-      .Case([&](ClampOp op) {
-        double lo = op.getMin() ? op.getMin()->convertToDouble() : -inf;
-        double hi = op.getMax() ? op.getMax()->convertToDouble() : inf;
-        return Monotone{[lo, hi](double x) { return std::clamp(x, lo, hi); },
-                        lo, hi};
-      })
-      .Case([&](SigmoidOp) {
-        return Monotone{[](double x) { return 1 / (1 + std::exp(-x)); }, 0, 1};
-      })
-      .Case([&](TanhOp) {
-        return Monotone{[](double x) { return std::tanh(x); }, -1, 1};
-      })
-      .Case([&](HardSigmoidOp op) -> std::optional<Monotone> {
-        double alpha = op.getAlpha().convertToDouble();
-        double beta = op.getBeta().convertToDouble();
-        if (alpha < 0)
-          return std::nullopt;
-        return Monotone{[alpha, beta](double x) {
-                          return std::clamp(alpha * x + beta, 0.0, 1.0);
-                        },
-                        0, 1};
-      })
-      .Case([&](ExpOp) {
-        return Monotone{[](double x) { return std::exp(x); }, 0, inf};
-      })
-      .Case([&](ErfOp) {
-        return Monotone{[](double x) { return std::erf(x); }, -1, 1};
-      })
-      .Default([](Operation *) { return std::nullopt; });
-}
-
-/// The range of `op`'s single result.
+/// The range of `op`'s single result (RangeTransferOpInterface). A result
+/// that shares its operands' range, or a constant's, is exactly the
+/// inferred interval; any other is the calibrated range narrowed to it.
 static RangeValue transfer(Operation *op,
                            ArrayRef<const RangeLattice *> operands) {
-  Value result = op->getResult(0);
-  if (isa<ConstantOp>(op)) {
-    std::optional<SmallVector<float>> values = getConstantF32Values(result);
-    if (!values || values->empty())
-      return RangeValue::getUnknown();
-    auto [lo, hi] = std::minmax_element(values->begin(), values->end());
-    return RangeValue::get(*lo, *hi);
-  }
-  if (std::optional<RangeValue> preserved = preservedRange(op, operands))
-    return *preserved;
-  RangeValue observed = observedRange(result);
-  if (std::optional<Monotone> f = monotoneOp(op)) {
-    const RangeValue &in = operands[0]->getValue();
-    RangeValue bound = RangeValue::get(f->lo, f->hi); // Unknown if infinite.
-    if (in.isKnown())
-      bound = RangeValue::get(f->apply(in.getLo()), f->apply(in.getHi()));
-    else if (!bound.isKnown() && observed.isKnown())
-      // A half-bounded function (relu) still clips the observed range.
-      return RangeValue::get(std::max(observed.getLo(), f->lo),
-                             std::min(observed.getHi(), f->hi));
-    return observed.isKnown() ? observed.intersect(bound) : bound;
-  }
-  if (isa<SoftmaxOp>(op))
-    return observed.intersect(RangeValue::get(0, 1));
-  return observed;
+  RangeValue observed = observedRange(op->getResult(0));
+  auto transfer = dyn_cast<RangeTransferOpInterface>(op);
+  if (!transfer)
+    return observed;
+  SmallVector<RealInterval> in;
+  for (const RangeLattice *operand : operands)
+    in.push_back(toInterval(operand->getValue()));
+  RealInterval bound = transfer.inferResultRange(in);
+  if (bound.isEmpty())
+    return RangeValue(); // wait for the operands
+  if (!transfer.getRangeSharingOperands().empty() ||
+      op->hasTrait<OpTrait::ConstantLike>() || !observed.isKnown())
+    return RangeValue::get(bound.lo, bound.hi); // unknown when unbounded
+  if (bound.lo > observed.getHi() || bound.hi < observed.getLo())
+    return observed;
+  return RangeValue::get(std::max(observed.getLo(), bound.lo),
+                         std::min(observed.getHi(), bound.hi));
 }
 
 //===----------------------------------------------------------------------===//
@@ -251,8 +158,7 @@ static RangeValue transfer(Operation *op,
 class RangeAnalysis
     : public dataflow::SparseForwardDataFlowAnalysis<RangeLattice> {
 public:
-  RangeAnalysis(DataFlowSolver &solver,
-                const DenseMap<Value, RangeValue> &pins)
+  RangeAnalysis(DataFlowSolver &solver, const DenseMap<Value, RangeValue> &pins)
       : SparseForwardDataFlowAnalysis(solver), pins(pins) {}
 
   LogicalResult visitOperation(Operation *op,
@@ -302,27 +208,14 @@ private:
   DenseMap<Value, RangeValue> pins;
 };
 
-/// The data operands a range-preserving producer shares its range with.
-static SmallVector<Value> sharingOperands(Operation *op) {
-  if (isa<ConcatOp>(op))
-    return SmallVector<Value>(op->getOperands());
-  if (isa<ReshapeOp, TransposeOp, SliceOp, GatherOp, MaxPoolOp, AveragePoolOp,
-          GlobalAveragePoolOp, ReduceMeanOp, ReduceMaxOp, PadOp>(op))
-    return {op->getOperand(0)};
-  if (auto resize = dyn_cast<ResizeOp>(op))
-    if (resize.getMode() != ResizeMode::cubic)
-      return {op->getOperand(0)};
-  return {};
-}
-
 void QntPropagateRangesPass::pin(Value value, const RangeValue &range) {
   RangeValue &slot = pins[value];
   RangeValue widened = RangeValue::join(slot, range);
   if (widened == slot)
     return;
   slot = widened;
-  if (Operation *producer = value.getDefiningOp())
-    for (Value operand : sharingOperands(producer))
+  if (auto producer = value.getDefiningOp<RangeTransferOpInterface>())
+    for (Value operand : producer.getRangeSharingOperands())
       pin(operand, range);
 }
 
@@ -349,13 +242,18 @@ void QntPropagateRangesPass::runOnOperation() {
 
     bool changed = false;
     func.walk([&](Operation *op) {
+      // Values that must share one scale: an op's range-sharing operands
+      // (a concat's inputs), optionally a residual add's two sides.
       SmallVector<Value> group;
-      if (isa<ConcatOp>(op)) {
-        group.assign(op->operand_begin(), op->operand_end());
+      if (auto transfer = dyn_cast<RangeTransferOpInterface>(op)) {
+        group = transfer.getRangeSharingOperands();
+        if (group.size() < 2)
+          group.clear();
       } else if (auto add = dyn_cast<AddOp>(op); add && unifyResidualAdds) {
         Value lhs = add.getLhs(), rhs = add.getRhs();
         if (lhs.getType() == rhs.getType() && isFloatTensor(lhs) &&
-            !lhs.getDefiningOp<ConstantOp>() && !rhs.getDefiningOp<ConstantOp>())
+            !lhs.getDefiningOp<ConstantOp>() &&
+            !rhs.getDefiningOp<ConstantOp>())
           group = {lhs, rhs};
       }
       if (group.empty())
@@ -369,6 +267,9 @@ void QntPropagateRangesPass::runOnOperation() {
         if (rangeOf(v) == hull)
           continue;
         pin(v, hull);
+        LLVM_DEBUG(llvm::dbgs() << DEBUG_TYPE << ": round " << round
+                                << ": widened " << v.getLoc() << " to ";
+                   hull.print(llvm::dbgs()); llvm::dbgs() << "\n");
         ++numUnified;
         changed = true;
       }

@@ -23,10 +23,13 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "llvm/ADT/TypeSwitch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
 #include <limits>
+
+#define DEBUG_TYPE "qnt-quantize"
 
 namespace mlir::qnt {
 #define GEN_PASS_DEF_QNTQUANTIZE
@@ -48,8 +51,8 @@ RangeAttr rangeOf(Value value) {
 
 quant::UniformQuantizedType activationType(MLIRContext *context,
                                            RangeAttr range, bool symmetric) {
-  QuantParams p = chooseQuantParams(range.getMinValue(), range.getMaxValue(),
-                                    8, symmetric);
+  QuantParams p =
+      chooseQuantParams(range.getMinValue(), range.getMaxValue(), 8, symmetric);
   return quant::UniformQuantizedType::get(
       quant::QuantizationFlags::Signed, IntegerType::get(context, 8),
       Float32Type::get(context), p.scale, p.zeroPoint, p.qmin, p.qmax);
@@ -68,8 +71,7 @@ struct QuantizedWeight {
 
 FailureOr<QuantizedWeight> quantizeWeight(OpBuilder &b, Value weight,
                                           int64_t axis, bool perChannel,
-                                          double minScale,
-                                          StringRef blobName) {
+                                          double minScale, StringRef blobName) {
   std::optional<SmallVector<float>> values = getConstantF32Values(weight);
   auto type = cast<RankedTensorType>(weight.getType());
   if (!values || axis >= type.getRank())
@@ -94,9 +96,9 @@ FailureOr<QuantizedWeight> quantizeWeight(OpBuilder &b, Value weight,
         quant::QuantizationFlags::Signed, i8, f32, result.scales,
         SmallVector<int64_t>(channels, 0), axis, -127, 127);
   } else {
-    element = quant::UniformQuantizedType::get(
-        quant::QuantizationFlags::Signed, i8, f32, result.scales[0], 0, -127,
-        127);
+    element =
+        quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, i8,
+                                         f32, result.scales[0], 0, -127, 127);
   }
   Location loc = weight.getLoc();
   auto storage = ConstantOp::create(
@@ -138,8 +140,8 @@ FailureOr<Value> quantizeBias(OpBuilder &b, Value bias, double inputScale,
                        quant::QuantizationFlags::Signed, i32, f32, scales,
                        SmallVector<int64_t>(scales.size(), 0), 0, lo, hi))
                  : quant::QuantizedType(quant::UniformQuantizedType::get(
-                       quant::QuantizationFlags::Signed, i32, f32, scales[0],
-                       0, lo, hi));
+                       quant::QuantizationFlags::Signed, i32, f32, scales[0], 0,
+                       lo, hi));
   Location loc = bias.getLoc();
   auto storage = ConstantOp::create(
       b, loc, makeI32Elements(withElementType(type, i32), q, blobName));
@@ -177,21 +179,12 @@ private:
   LogicalResult quantizeOp(Operation *op, bool perChannel);
 };
 
-using Anchor = QuantizableLayer;
-
-FailureOr<Anchor> anchorOf(Operation *op) {
-  std::optional<QuantizableLayer> layer = getQuantizableLayer(op);
-  if (!layer)
-    return failure();
-  return *layer;
-}
-
 /// The int4 form of `op` (weight-only, group-wise): the input is quantized
 /// to int8 like an int8 layer's, the weight becomes an i4 constant behind a
 /// quant.scast to a sub-channel type (one scale per output channel and
 /// group of `groupSize` input-axis indices), the bias and the result stay
 /// f32. Failure keeps the op float.
-LogicalResult quantizeInt4(Operation *op, const Anchor &anchor,
+LogicalResult quantizeInt4(Operation *op, const LinearLayer &anchor,
                            quant::UniformQuantizedType inType,
                            int64_t groupSize) {
   Value weightValue = op->getOperand(anchor.weightIndex);
@@ -201,8 +194,8 @@ LogicalResult quantizeInt4(Operation *op, const Anchor &anchor,
     return failure();
   ArrayRef<int64_t> shape = weightType.getShape();
   SmallVector<int8_t> values4;
-  GroupedI4Weight w = quantizeGroupedI4(weightType, anchor.axis, anchor.inAxis,
-                                        groupSize, *values, values4);
+  GroupedI4Weight w = quantizeGroupedI4(
+      weightType, anchor.outAxis, anchor.inAxis, groupSize, *values, values4);
 
   MLIRContext *context = op->getContext();
   auto i4 = IntegerType::get(context, 4);
@@ -215,8 +208,7 @@ LogicalResult quantizeInt4(Operation *op, const Anchor &anchor,
   auto constant = ConstantOp::create(
       b, loc, DenseElementsAttr::get(withElementType(weightType, i4), storage));
   Value weight = quant::StorageCastOp::create(
-      b, loc,
-      withElementType(weightType, makeGroupedI4Type(context, shape, w)),
+      b, loc, withElementType(weightType, makeGroupedI4Type(context, shape, w)),
       constant);
   Value input = quantizeActivation(b, op->getOperand(0), inType);
   Operation *quantized = b.clone(*op);
@@ -227,30 +219,39 @@ LogicalResult quantizeInt4(Operation *op, const Anchor &anchor,
   return success();
 }
 
+/// Leaves `op` float, saying why under -debug-only=qnt-quantize.
+static LogicalResult staysFloat(Operation *op, const Twine &why) {
+  LLVM_DEBUG(llvm::dbgs() << DEBUG_TYPE << ": " << op->getName() << " at "
+                          << op->getLoc() << " stays float: " << why << "\n");
+  return failure();
+}
+
 LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
-  FailureOr<Anchor> anchor = anchorOf(op);
-  if (failed(anchor) || locationNames(op->getLoc(), keepFloat))
-    return failure();
+  std::optional<LinearLayer> anchor = getQuantizableLayer(op);
+  if (!anchor)
+    return staysFloat(op, "not a form the int8/int4 lowerings take");
+  if (locationNames(op->getLoc(), keepFloat))
+    return staysFloat(op, "named in keep-float");
   Value input = op->getOperand(0);
   Value result = op->getResult(0);
   if (!cast<RankedTensorType>(input.getType()).getElementType().isF32() ||
       !cast<RankedTensorType>(result.getType()).getElementType().isF32())
-    return failure();
+    return staysFloat(op, "not f32");
   RangeAttr inputRange = rangeOf(input);
   if (!inputRange)
-    return failure();
+    return staysFloat(op, "its input has no calibrated range");
   unsigned bits = weightBits;
   if (auto chosen =
           op->getAttrOfType<IntegerAttr>(QntDialect::getWeightBitsAttrName()))
     bits = chosen.getInt();
   if (bits == 32)
-    return failure();
+    return staysFloat(op, "qnt.weight_bits = 32");
   if (bits == 4) {
-    if (failed(quantizeInt4(op, *anchor,
-                            activationType(op->getContext(), inputRange,
-                                           symmetricActivations),
-                            groupSize)))
-      return failure();
+    if (failed(quantizeInt4(
+            op, *anchor,
+            activationType(op->getContext(), inputRange, symmetricActivations),
+            groupSize)))
+      return staysFloat(op, "its weight is not a constant");
     ++numInt4;
     return success();
   }
@@ -262,20 +263,20 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
   if (result.hasOneUse() && !symmetricActivations) {
     Operation *user = *result.getUsers().begin();
     auto clamp = dyn_cast<ClampOp>(user);
-    bool fromZero = clamp && clamp.getMin() &&
-                    clamp.getMin()->convertToDouble() == 0.0;
+    bool fromZero =
+        clamp && clamp.getMin() && clamp.getMin()->convertToDouble() == 0.0;
     if ((isa<ReluOp>(user) || fromZero) && rangeOf(user->getResult(0)) &&
         !locationNames(user->getLoc(), keepFloat))
       fused = user;
   }
   RangeAttr outputRange = rangeOf(fused ? fused->getResult(0) : result);
   if (!outputRange)
-    return failure();
+    return staysFloat(op, "its result has no calibrated range");
   // A fused clamp's upper bound holds only if the grid ends below it.
   if (auto clamp = dyn_cast_or_null<ClampOp>(fused))
     if (clamp.getMax() &&
         outputRange.getMaxValue() > clamp.getMax()->convertToDouble())
-      return failure();
+      return staysFloat(op, "the fused clamp's bound is inside its grid");
 
   // The bias must be a 1-D constant per output channel.
   if (anchor->biasIndex) {
@@ -284,26 +285,25 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
     auto weightType =
         cast<RankedTensorType>(op->getOperand(anchor->weightIndex).getType());
     if (!getConstantF32Values(biasValue) || biasType.getRank() != 1 ||
-        biasType.getDimSize(0) != weightType.getDimSize(anchor->axis))
-      return failure();
+        biasType.getDimSize(0) != weightType.getDimSize(anchor->outAxis))
+      return staysFloat(op, "its bias is not a constant per output channel");
   }
 
   OpBuilder b(op);
-  auto inType = activationType(op->getContext(), inputRange,
-                               symmetricActivations);
-  auto outType = activationType(op->getContext(), outputRange,
-                                symmetricActivations);
+  auto inType =
+      activationType(op->getContext(), inputRange, symmetricActivations);
+  auto outType =
+      activationType(op->getContext(), outputRange, symmetricActivations);
   // Requantization multipliers (in * w / out) must be >= 2^-32 for a
   // fixed-point form (QuantMath's toFixedPoint); 2^-30 leaves room for the
   // rounding of the scales.
   double minWeightScale =
       std::ldexp(1.0, -30) * outType.getScale() / inType.getScale();
-  FailureOr<QuantizedWeight> weight =
-      quantizeWeight(b, op->getOperand(anchor->weightIndex), anchor->axis,
-                     perChannel, minWeightScale,
-                     blobNameFor(op->getOperand(anchor->weightIndex), "i8"));
+  FailureOr<QuantizedWeight> weight = quantizeWeight(
+      b, op->getOperand(anchor->weightIndex), anchor->outAxis, perChannel,
+      minWeightScale, blobNameFor(op->getOperand(anchor->weightIndex), "i8"));
   if (failed(weight))
-    return failure();
+    return staysFloat(op, "its weight is not a constant");
   FailureOr<Value> bias = failure();
   if (anchor->biasIndex) {
     bias = quantizeBias(b, op->getOperand(*anchor->biasIndex),
@@ -334,20 +334,9 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
   return success();
 }
 
-/// Ops whose int8 form is exact on the input's grid: every output is an
-/// input element.
-bool preservesGrid(Operation *op) {
-  return isa<MaxPoolOp, ReshapeOp, TransposeOp, SliceOp>(op);
-}
-
 void QntQuantizePass::runOnOperation() {
   func::FuncOp func = getOperation();
-  if (granularity != "per-channel" && granularity != "per-tensor") {
-    func.emitError("qnt-quantize: granularity=")
-        << granularity << " is not per-channel or per-tensor";
-    return signalPassFailure();
-  }
-  bool perChannel = granularity == "per-channel";
+  bool perChannel = granularity == Granularity::PerChannel;
   if (weightBits != 4 && weightBits != 8) {
     func.emitError("qnt-quantize: weight-bits=")
         << weightBits.getValue() << " is not 4 or 8";
@@ -355,10 +344,7 @@ void QntQuantizePass::runOnOperation() {
   }
 
   SmallVector<Operation *> anchors;
-  func.walk([&](Operation *op) {
-    if (isa<ConvOp, GemmOp, MatMulOp>(op))
-      anchors.push_back(op);
-  });
+  func.walk([&](LinearLayerOpInterface op) { anchors.push_back(op); });
   for (Operation *op : anchors) {
     if (succeeded(quantizeOp(op, perChannel)))
       ++numQuantized;
@@ -370,7 +356,7 @@ void QntQuantizePass::runOnOperation() {
   // order so that chains (max_pool -> reshape) carry through.
   SmallVector<Operation *> preserving;
   func.walk([&](Operation *op) {
-    if (preservesGrid(op))
+    if (op->hasTrait<PreservesGrid>())
       preserving.push_back(op);
   });
   for (Operation *op : preserving) {
@@ -386,23 +372,21 @@ void QntQuantizePass::runOnOperation() {
     quantized->setOperand(0, dcast.getInput());
     Value result = op->getResult(0);
     quantized->getResult(0).setType(withElementType(result.getType(), element));
-    auto back = quant::DequantizeCastOp::create(b, op->getLoc(),
-                                                result.getType(),
-                                                quantized->getResult(0));
+    auto back = quant::DequantizeCastOp::create(
+        b, op->getLoc(), result.getType(), quantized->getResult(0));
     result.replaceAllUsesWith(back.getResult());
     op->erase();
   }
 
-  // qcast(dcast(x)) with the type of x is x; then drop unused dcasts.
-  SmallVector<quant::QuantizeCastOp> qcasts;
+  // qcast(dcast(x)) with the type of x is x: quant.qcast's folder, applied
+  // to the qcasts alone (dcast's folder would drop dcast(qcast(x)), a
+  // rounding step, so no canonicalizer runs here). Then unused dcasts go.
+  SmallVector<Operation *> qcasts;
   func.walk([&](quant::QuantizeCastOp op) { qcasts.push_back(op); });
-  for (quant::QuantizeCastOp qcast : qcasts) {
-    auto dcast = qcast.getInput().getDefiningOp<quant::DequantizeCastOp>();
-    if (dcast && dcast.getInput().getType() == qcast.getType()) {
-      qcast.getResult().replaceAllUsesWith(dcast.getInput());
-      qcast.erase();
-    }
-  }
+  GreedyRewriteConfig config;
+  config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+  (void)applyOpPatternsGreedily(qcasts, RewritePatternSet(&getContext()),
+                                config);
   func.walk([&](quant::DequantizeCastOp op) {
     if (op->use_empty())
       op->erase();

@@ -20,9 +20,12 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/Support/Debug.h"
 
 #include <algorithm>
 #include <cmath>
+
+#define DEBUG_TYPE "qnt-smooth-quant"
 
 namespace mlir::qnt {
 #define GEN_PASS_DEF_QNTSMOOTHQUANT
@@ -39,6 +42,7 @@ namespace {
 struct Weights {
   Operation *op = nullptr;
   unsigned operand = 1;
+  std::optional<unsigned> biasOperand;
   bool transposed = false; // stored [N, K]
   int64_t k = 0, n = 0;
   SmallVector<float> values;
@@ -48,27 +52,25 @@ struct Weights {
   }
 };
 
-/// The weights of `op` when it is a linear op whose constant 2-D weights
-/// the pass may rescale: qnt.matmul (rhs [K, N]) or qnt.gemm (no trans_a,
-/// alpha = beta = 1; b [K, N] or [N, K] with trans_b).
+/// The weights of `op` when it is a linear layer whose constant 2-D
+/// weights the pass may rescale: a qnt.matmul (rhs [K, N]) or a plain
+/// qnt.gemm (b [K, N], or [N, K] with trans_b).
 std::optional<Weights> readWeights(Operation *op) {
-  Weights w;
-  w.op = op;
-  if (auto gemm = dyn_cast<GemmOp>(op)) {
-    if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
-        gemm.getBeta().convertToDouble() != 1.0)
-      return std::nullopt;
-    w.transposed = gemm.getTransB();
-  } else if (!isa<MatMulOp>(op)) {
+  std::optional<LinearLayer> layer = getLinearLayer(op);
+  if (!layer || layer->groups != 1)
     return std::nullopt;
-  }
-  auto type = cast<RankedTensorType>(op->getOperand(1).getType());
-  std::optional<SmallVector<float>> values =
-      getConstantF32Values(op->getOperand(1));
+  Value weight = op->getOperand(layer->weightIndex);
+  auto type = cast<RankedTensorType>(weight.getType());
+  std::optional<SmallVector<float>> values = getConstantF32Values(weight);
   if (!values || type.getRank() != 2)
     return std::nullopt;
-  w.k = type.getDimSize(w.transposed ? 1 : 0);
-  w.n = type.getDimSize(w.transposed ? 0 : 1);
+  Weights w;
+  w.op = op;
+  w.operand = layer->weightIndex;
+  w.biasOperand = layer->biasIndex;
+  w.transposed = layer->outAxis == 0;
+  w.k = type.getDimSize(layer->inAxis);
+  w.n = type.getDimSize(layer->outAxis);
   w.values = std::move(*values);
   return w;
 }
@@ -85,7 +87,8 @@ std::optional<SmallVector<float>> readVector(Value value, int64_t size) {
 /// by `s`: qnt.channel_range, and qnt.range as their hull.
 void rescaleRanges(Value value, ArrayRef<double> s) {
   Operation *op = value.getDefiningOp();
-  ChannelRangeAttr channels = op ? getValueChannelRange(value) : ChannelRangeAttr();
+  ChannelRangeAttr channels =
+      op ? getValueChannelRange(value) : ChannelRangeAttr();
   if (!channels || channels.getMin().size() != static_cast<int64_t>(s.size()))
     return;
   SmallVector<float> lo, hi, mean;
@@ -94,20 +97,20 @@ void rescaleRanges(Value value, ArrayRef<double> s) {
     lo.push_back(static_cast<float>(channels.getMin()[c] / s[c]));
     hi.push_back(static_cast<float>(channels.getMax()[c] / s[c]));
     if (channels.getMean())
-      mean.push_back(std::clamp(
-          static_cast<float>(channels.getMean()[c] / s[c]), lo.back(),
-          hi.back()));
+      mean.push_back(
+          std::clamp(static_cast<float>(channels.getMean()[c] / s[c]),
+                     lo.back(), hi.back()));
     all_lo = c ? std::min<double>(all_lo, lo.back()) : lo.back();
     all_hi = c ? std::max<double>(all_hi, hi.back()) : hi.back();
   }
   MLIRContext *ctx = op->getContext();
   Builder b(ctx);
-  op->setAttr(QntDialect::getChannelRangeAttrName(),
-              ChannelRangeAttr::get(
-                  ctx, channels.getAxis(), b.getDenseF32ArrayAttr(lo),
-                  b.getDenseF32ArrayAttr(hi),
-                  channels.getMean() ? b.getDenseF32ArrayAttr(mean)
-                                     : DenseF32ArrayAttr()));
+  op->setAttr(
+      QntDialect::getChannelRangeAttrName(),
+      ChannelRangeAttr::get(ctx, channels.getAxis(), b.getDenseF32ArrayAttr(lo),
+                            b.getDenseF32ArrayAttr(hi),
+                            channels.getMean() ? b.getDenseF32ArrayAttr(mean)
+                                               : DenseF32ArrayAttr()));
   op->setAttr(QntDialect::getRangeAttrName(),
               RangeAttr::get(ctx, all_lo, all_hi));
 }
@@ -153,8 +156,7 @@ SmallVector<double> smoothingFactors(ArrayRef<double> m, ArrayRef<double> wm,
   return s;
 }
 
-struct QntSmoothQuantPass
-    : qnt::impl::QntSmoothQuantBase<QntSmoothQuantPass> {
+struct QntSmoothQuantPass : qnt::impl::QntSmoothQuantBase<QntSmoothQuantPass> {
   using Base::Base;
 
   void runOnOperation() override;
@@ -216,18 +218,19 @@ bool QntSmoothQuantPass::foldIntoProducer(Value x, ArrayRef<double> s) {
   if (!w || w->n != k)
     return false;
   std::optional<SmallVector<float>> gemmBias;
-  if (auto gemm = dyn_cast<GemmOp>(linear); gemm && gemm.getC()) {
-    gemmBias = readVector(gemm.getC(), k);
+  if (w->biasOperand) {
+    gemmBias = readVector(linear->getOperand(*w->biasOperand), k);
     if (!gemmBias)
       return false;
   }
   for (int64_t ki = 0; ki < w->k; ++ki)
     for (int64_t n = 0; n < k; ++n)
       w->at(ki, n) = static_cast<float>(w->at(ki, n) / s[n]);
-  replaceOperandWithF32Constant(linear, 1, w->values, ".sq.weight");
+  replaceOperandWithF32Constant(linear, w->operand, w->values, ".sq.weight");
   if (gemmBias) {
     divide(*gemmBias);
-    replaceOperandWithF32Constant(linear, 2, *gemmBias, ".sq.bias");
+    replaceOperandWithF32Constant(linear, *w->biasOperand, *gemmBias,
+                                  ".sq.bias");
   }
   if (biasAdd) {
     divide(*addBias);
@@ -242,7 +245,8 @@ void QntSmoothQuantPass::runOnOperation() {
   std::optional<double> fixedAlpha;
   if (alpha != "auto") {
     double value = 0.0;
-    if (StringRef(alpha).getAsDouble(value) || !(value >= 0.0 && value <= 1.0)) {
+    if (StringRef(alpha).getAsDouble(value) ||
+        !(value >= 0.0 && value <= 1.0)) {
       func.emitError("qnt-smooth-quant: alpha=")
           << alpha << " is not a number in [0, 1] or 'auto'";
       return signalPassFailure();
@@ -316,6 +320,11 @@ void QntSmoothQuantPass::runOnOperation() {
           w.at(c, n) = static_cast<float>(w.at(c, n) * s[c]);
       replaceOperandWithF32Constant(w.op, w.operand, w.values, ".sq.weight");
     }
+    LLVM_DEBUG({
+      auto [lo, hi] = std::minmax_element(s.begin(), s.end());
+      llvm::dbgs() << DEBUG_TYPE << ": " << x.getLoc() << ": " << k
+                   << " channels, factors in [" << *lo << ", " << *hi << "]\n";
+    });
     ++numSmoothed;
     if (foldIntoProducer(x, s)) {
       rescaleRanges(x, s);
@@ -331,8 +340,8 @@ void QntSmoothQuantPass::runOnOperation() {
     for (double v : s)
       inverse.push_back(static_cast<float>(1.0 / v));
     auto vecType = RankedTensorType::get({k}, b.getF32Type());
-    Operation *named = x.getDefiningOp() ? x.getDefiningOp()
-                                         : consumers.front().op;
+    Operation *named =
+        x.getDefiningOp() ? x.getDefiningOp() : consumers.front().op;
     Value factors = ConstantOp::create(
         b, x.getLoc(),
         makeF32Elements(vecType, inverse,

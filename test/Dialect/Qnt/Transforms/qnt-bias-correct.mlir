@@ -2,7 +2,7 @@
 // RUN: quant-opt %s -split-input-file --qnt-bias-correct=granularity=per-tensor | FileCheck %s --check-prefix=TENSOR
 // RUN: quant-opt %s -split-input-file --qnt-bias-correct=keep-float=fc | FileCheck %s --check-prefix=KEEP
 // RUN: not quant-opt %s --qnt-bias-correct=granularity=per-row 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: qnt-bias-correct: granularity=per-row is not per-channel or per-tensor
+// BAD: quant-opt: for the --granularity option: Cannot find option named 'per-row'!
 
 // Gemm, b = [[0.5, 0.25], [0.3, -0.5]] ([K, N]), input means [1, 2]. Each
 // output column's int8 scale is 0.5/127: 0.3 -> 76 steps = 0.2992126

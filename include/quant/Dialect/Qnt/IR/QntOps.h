@@ -13,6 +13,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "quant/Dialect/Qnt/IR/QntDialect.h"
+#include "quant/Dialect/Qnt/IR/QntInterfaces.h"
 #include "quant/Dialect/Qnt/IR/QntTraits.h"
 
 #define GET_OP_CLASSES

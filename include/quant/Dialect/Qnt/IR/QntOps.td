@@ -16,6 +16,7 @@
 
 include "quant/Dialect/Qnt/IR/QntDialect.td"
 include "quant/Dialect/Qnt/IR/QntAttrs.td"
+include "quant/Dialect/Qnt/IR/QntInterfaces.td"
 include "mlir/Dialect/Quant/IR/QuantBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
@@ -53,19 +54,35 @@ def Qnt_TensorSizesFit : NativeOpTrait<"TensorSizesFit"> {
 class Qnt_Op<string mnemonic, list<Trait> traits = []>
     : Op<Qnt_Dialect, mnemonic, !listconcat([Qnt_TensorSizesFit], traits)>;
 
+/// Element-wise ops: `scalar` is the body of
+/// ElementwiseOpInterface::buildScalar (see Qnt_Scalar), the one place
+/// their arithmetic is written.
+class Qnt_ElementwiseOp<string mnemonic, list<Trait> traits, code scalar>
+    : Qnt_Op<mnemonic,
+             !listconcat([DeclareOpInterfaceMethods<Qnt_ElementwiseOpInterface>],
+                         traits)> {
+  let extraClassDefinition = Qnt_Scalar<scalar>.definition;
+}
+
 /// Element-wise ops with one operand: the result has the input's shape.
-class Qnt_UnaryOp<string mnemonic, list<Trait> traits = []>
-    : Qnt_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultShape,
-                                    Qnt_SameExpressedElementType], traits)> {
+class Qnt_UnaryOp<string mnemonic, list<Trait> traits, code scalar>
+    : Qnt_ElementwiseOp<mnemonic,
+                        !listconcat([Pure, SameOperandsAndResultShape,
+                                     Qnt_SameExpressedElementType], traits),
+                        scalar> {
   let arguments = (ins Qnt_Tensor:$input);
   let results = (outs Qnt_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 /// Element-wise ops with two broadcasting operands.
-class Qnt_BinaryOp<string mnemonic, list<Trait> traits = []>
-    : Qnt_Op<mnemonic, !listconcat([Pure, Qnt_BroadcastsOperands,
-                                    Qnt_SameExpressedElementType], traits)> {
+class Qnt_BinaryOp<string mnemonic, string onnx, code scalar,
+                   list<Trait> traits = []>
+    : Qnt_ElementwiseOp<mnemonic,
+                        !listconcat([Pure, Qnt_BroadcastsOperands,
+                                     Qnt_SameExpressedElementType,
+                                     Qnt_OnnxOp<onnx>], traits),
+                        scalar> {
   let arguments = (ins Qnt_Tensor:$lhs, Qnt_Tensor:$rhs);
   let results = (outs Qnt_Tensor:$output);
   let assemblyFormat =
@@ -88,7 +105,9 @@ class Qnt_BinaryOp<string mnemonic, list<Trait> traits = []>
 //===----------------------------------------------------------------------===//
 
 def Qnt_ConstantOp : Qnt_Op<"constant",
-    [ConstantLike, Pure, AllTypesMatch<["value", "output"]>]> {
+    [ConstantLike, Pure, AllTypesMatch<["value", "output"]>,
+     DeclareOpInterfaceMethods<Qnt_RangeTransferOpInterface,
+                               ["inferResultRange"]>]> {
   let summary = "Constant tensor (ONNX initializers and Constant)";
   let description = [{
     A constant tensor. The importer stores weights as `dense_resource` blobs
@@ -117,7 +136,8 @@ def Qnt_ConstantOp : Qnt_Op<"constant",
 // Convolution and linear algebra
 //===----------------------------------------------------------------------===//
 
-def Qnt_ConvOp : Qnt_Op<"conv", [Pure, Qnt_SameExpressedElementType]> {
+def Qnt_ConvOp : Qnt_Op<"conv", [Pure, Qnt_SameExpressedElementType,
+    DeclareOpInterfaceMethods<Qnt_LinearLayerOpInterface>, Qnt_OnnxOp<"Conv">]> {
   let summary = "N-d convolution, grouped and depthwise (ONNX Conv)";
   let description = [{
     ONNX `Conv` in NC[D]HW layout with weights `M x C/group x k...`. Every
@@ -148,7 +168,7 @@ def Qnt_ConvOp : Qnt_Op<"conv", [Pure, Qnt_SameExpressedElementType]> {
 }
 
 def Qnt_ConvTransposeOp : Qnt_Op<"conv_transpose",
-    [Pure, Qnt_SameExpressedElementType]> {
+    [Pure, Qnt_SameExpressedElementType, Qnt_OnnxOp<"ConvTranspose">]> {
   let summary = "N-d transposed convolution (ONNX ConvTranspose)";
   let description = [{
     ONNX `ConvTranspose` with weights `C x M/group x k...`. The importer
@@ -177,7 +197,9 @@ def Qnt_ConvTransposeOp : Qnt_Op<"conv_transpose",
   let hasVerifier = 1;
 }
 
-def Qnt_MatMulOp : Qnt_Op<"matmul", [Pure, Qnt_SameExpressedElementType]> {
+def Qnt_MatMulOp : Qnt_Op<"matmul", [Pure, Qnt_SameExpressedElementType,
+    DeclareOpInterfaceMethods<Qnt_LinearLayerOpInterface>,
+    Qnt_OnnxOp<"MatMul">]> {
   let summary = "Batched matrix product with numpy semantics (ONNX MatMul)";
   let description = [{
     ONNX `MatMul`: 1-D operands are promoted to matrices (and the added dim
@@ -197,7 +219,9 @@ def Qnt_MatMulOp : Qnt_Op<"matmul", [Pure, Qnt_SameExpressedElementType]> {
   let hasVerifier = 1;
 }
 
-def Qnt_GemmOp : Qnt_Op<"gemm", [Pure, Qnt_SameExpressedElementType]> {
+def Qnt_GemmOp : Qnt_Op<"gemm", [Pure, Qnt_SameExpressedElementType,
+    DeclareOpInterfaceMethods<Qnt_LinearLayerOpInterface>,
+    Qnt_OnnxOpCustom<"Gemm">]> {
   let summary = "General matrix multiply (ONNX Gemm)";
   let description = [{
     `alpha * op(A) * op(B) + beta * C` with `op` an optional transpose; `C`
@@ -227,7 +251,7 @@ def Qnt_GemmOp : Qnt_Op<"gemm", [Pure, Qnt_SameExpressedElementType]> {
 //===----------------------------------------------------------------------===//
 
 def Qnt_BatchNormOp : Qnt_Op<"batch_norm",
-    [Pure, Qnt_SameExpressedElementType]> {
+    [Pure, Qnt_SameExpressedElementType, Qnt_OnnxOp<"BatchNormalization">]> {
   let summary = "Inference-mode batch normalization (ONNX BatchNormalization)";
   let description = [{
     `scale * (x - mean) / sqrt(variance + epsilon) + bias` over channel
@@ -253,7 +277,7 @@ def Qnt_BatchNormOp : Qnt_Op<"batch_norm",
 }
 
 def Qnt_LayerNormOp : Qnt_Op<"layer_norm",
-    [Pure, Qnt_SameExpressedElementType]> {
+    [Pure, Qnt_SameExpressedElementType, Qnt_OnnxOp<"LayerNormalization">]> {
   let summary = "Layer normalization (ONNX LayerNormalization)";
   let description = [{
     Normalizes over dims `[axis, rank)`: `(x - mean) / sqrt(var + epsilon) *
@@ -282,30 +306,46 @@ def Qnt_LayerNormOp : Qnt_Op<"layer_norm",
 // Element-wise binary
 //===----------------------------------------------------------------------===//
 
-def Qnt_AddOp : Qnt_BinaryOp<"add", [Commutative]> {
+def Qnt_AddOp : Qnt_BinaryOp<"add", "Add", [{
+    return s.add(args[0], args[1]);
+  }], [Commutative]> {
   let summary = "Element-wise addition (ONNX Add)";
 }
-def Qnt_SubOp : Qnt_BinaryOp<"sub"> {
+def Qnt_SubOp : Qnt_BinaryOp<"sub", "Sub", [{
+    return s.sub(args[0], args[1]);
+  }]> {
   let summary = "Element-wise subtraction (ONNX Sub)";
 }
-def Qnt_MulOp : Qnt_BinaryOp<"mul", [Commutative]> {
+def Qnt_MulOp : Qnt_BinaryOp<"mul", "Mul", [{
+    return s.mul(args[0], args[1]);
+  }], [Commutative]> {
   let summary = "Element-wise multiplication (ONNX Mul)";
 }
-def Qnt_DivOp : Qnt_BinaryOp<"div"> {
+def Qnt_DivOp : Qnt_BinaryOp<"div", "Div", [{
+    return s.div(args[0], args[1]);
+  }]> {
   let summary = "Element-wise division (ONNX Div)";
 }
-def Qnt_PowOp : Qnt_BinaryOp<"pow"> {
+def Qnt_PowOp : Qnt_BinaryOp<"pow", "Pow", [{
+    return s.pow(args[0], args[1]);
+  }]> {
   let summary = "Element-wise power (ONNX Pow)";
 }
-def Qnt_MaxOp : Qnt_BinaryOp<"max", [Commutative]> {
+def Qnt_MaxOp : Qnt_BinaryOp<"max", "Max", [{
+    return s.max(args[0], args[1]);
+  }], [Commutative]> {
   let summary = "Element-wise maximum (ONNX Max, two operands)";
 }
-def Qnt_MinOp : Qnt_BinaryOp<"min", [Commutative]> {
+def Qnt_MinOp : Qnt_BinaryOp<"min", "Min", [{
+    return s.min(args[0], args[1]);
+  }], [Commutative]> {
   let summary = "Element-wise minimum (ONNX Min, two operands)";
 }
 
 def Qnt_CompareOp : Qnt_Op<"compare",
-    [Pure, Qnt_BroadcastsOperands, Qnt_SameExpressedElementType]> {
+    [Pure, Qnt_BroadcastsOperands, Qnt_SameExpressedElementType,
+     DeclareOpInterfaceMethods<Qnt_ElementwiseOpInterface>,
+     DeclareOpInterfaceMethods<Qnt_OnnxExportOpInterface, ["exportToOnnx"]>]> {
   let summary = "Element-wise comparison (ONNX Equal, Greater, Less, ...)";
   let description = [{
     Compares `lhs` and `rhs` element by element with `predicate`, with
@@ -327,7 +367,10 @@ def Qnt_CompareOp : Qnt_Op<"compare",
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
-def Qnt_SelectOp : Qnt_Op<"select", [Pure, Qnt_SameExpressedElementType]> {
+def Qnt_SelectOp : Qnt_ElementwiseOp<"select",
+    [Pure, Qnt_SameExpressedElementType, Qnt_OnnxOp<"Where">], [{
+    return s.select(args[0], args[1], args[2]);
+  }]> {
   let summary = "Element-wise choice (ONNX Where)";
   let description = [{
     `condition ? on_true : on_false` element by element; the three operands
@@ -353,8 +396,10 @@ def Qnt_SelectOp : Qnt_Op<"select", [Pure, Qnt_SameExpressedElementType]> {
 // Element-wise unary and activations
 //===----------------------------------------------------------------------===//
 
-class Qnt_SimpleUnaryOp<string mnemonic, string onnx, string formula>
-    : Qnt_UnaryOp<mnemonic> {
+class Qnt_SimpleUnaryOp<string mnemonic, string onnx, string formula,
+                        code scalar, list<Trait> traits = []>
+    : Qnt_UnaryOp<mnemonic, !listconcat([Qnt_OnnxOp<onnx>], traits),
+                  scalar> {
   let summary = "Element-wise " # formula # " (ONNX " # onnx # ")";
   let description = [{
     Computes `}] # formula # [{` element by element.
@@ -367,17 +412,41 @@ class Qnt_SimpleUnaryOp<string mnemonic, string onnx, string formula>
   }];
 }
 
-def Qnt_SqrtOp : Qnt_SimpleUnaryOp<"sqrt", "Sqrt", "sqrt(x)">;
-def Qnt_ExpOp : Qnt_SimpleUnaryOp<"exp", "Exp", "exp(x)">;
-def Qnt_LogOp : Qnt_SimpleUnaryOp<"log", "Log", "log(x)">;
-def Qnt_ErfOp : Qnt_SimpleUnaryOp<"erf", "Erf", "erf(x)">;
-def Qnt_TanhOp : Qnt_SimpleUnaryOp<"tanh", "Tanh", "tanh(x)">;
-def Qnt_ReluOp : Qnt_SimpleUnaryOp<"relu", "Relu", "max(x, 0)">;
-def Qnt_SigmoidOp : Qnt_SimpleUnaryOp<"sigmoid", "Sigmoid", "1 / (1 + exp(-x))">;
+def Qnt_SqrtOp : Qnt_SimpleUnaryOp<"sqrt", "Sqrt", "sqrt(x)", [{
+    return s.sqrt(args[0]);
+  }]>;
+def Qnt_ExpOp : Qnt_SimpleUnaryOp<"exp", "Exp", "exp(x)", [{
+    return s.exp(args[0]);
+  }], [Qnt_InfersRange]>;
+def Qnt_LogOp : Qnt_SimpleUnaryOp<"log", "Log", "log(x)", [{
+    return s.log(args[0]);
+  }]>;
+def Qnt_ErfOp : Qnt_SimpleUnaryOp<"erf", "Erf", "erf(x)", [{
+    return s.erf(args[0]);
+  }], [Qnt_InfersRange]>;
+def Qnt_TanhOp : Qnt_SimpleUnaryOp<"tanh", "Tanh", "tanh(x)", [{
+    return s.tanh(args[0]);
+  }], [Qnt_InfersRange]>;
+def Qnt_ReluOp : Qnt_SimpleUnaryOp<"relu", "Relu", "max(x, 0)", [{
+    return s.max(args[0], s.c(0.0));
+  }], [Qnt_InfersRange]>;
+def Qnt_SigmoidOp
+    : Qnt_SimpleUnaryOp<"sigmoid", "Sigmoid", "1 / (1 + exp(-x))", [{
+    Value e = s.exp(s.neg(args[0]));
+    return s.div(s.c(1.0), s.add(s.c(1.0), e));
+  }], [Qnt_InfersRange]>;
 def Qnt_HardSwishOp
-    : Qnt_SimpleUnaryOp<"hard_swish", "HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))">;
+    : Qnt_SimpleUnaryOp<"hard_swish", "HardSwish",
+                        "x * max(0, min(1, x / 6 + 1 / 2))", [{
+    return s.mul(args[0], s.hardSigmoid(args[0], 1.0 / 6.0, 0.5));
+  }]>;
 
-def Qnt_LeakyReluOp : Qnt_UnaryOp<"leaky_relu"> {
+def Qnt_LeakyReluOp : Qnt_UnaryOp<"leaky_relu",
+    [Qnt_InfersRange, Qnt_OnnxOp<"LeakyRelu">], [{
+    Value negative = s.cmp(arith::CmpFPredicate::OLT, args[0], s.c(0.0));
+    Value scaled = s.mul(args[0], s.c(getAlpha().convertToDouble()));
+    return s.select(negative, scaled, args[0]);
+  }]> {
   let summary = "Leaky rectifier (ONNX LeakyRelu)";
   let description = [{
     `x` where `x >= 0`, `alpha * x` elsewhere.
@@ -393,7 +462,15 @@ def Qnt_LeakyReluOp : Qnt_UnaryOp<"leaky_relu"> {
                        DefaultValuedAttr<F32Attr, "0.01f">:$alpha);
 }
 
-def Qnt_ClampOp : Qnt_UnaryOp<"clamp"> {
+def Qnt_ClampOp : Qnt_UnaryOp<"clamp",
+    [Qnt_InfersRange, Qnt_OnnxOpCustom<"Clip">], [{
+    Value x = args[0];
+    if (std::optional<APFloat> min = getMin())
+      x = s.max(x, s.c(min->convertToDouble()));
+    if (std::optional<APFloat> max = getMax())
+      x = s.min(x, s.c(max->convertToDouble()));
+    return x;
+  }]> {
   let summary = "Clamp to [min, max] (ONNX Clip, Relu6)";
   let description = [{
     `min(max(x, min), max)`; either bound may be absent (unbounded). ONNX
@@ -412,7 +489,11 @@ def Qnt_ClampOp : Qnt_UnaryOp<"clamp"> {
   let hasVerifier = 1;
 }
 
-def Qnt_HardSigmoidOp : Qnt_UnaryOp<"hard_sigmoid"> {
+def Qnt_HardSigmoidOp : Qnt_UnaryOp<"hard_sigmoid",
+    [Qnt_InfersRange, Qnt_OnnxOp<"HardSigmoid">], [{
+    return s.hardSigmoid(args[0], getAlpha().convertToDouble(),
+                         getBeta().convertToDouble());
+  }]> {
   let summary = "Piecewise-linear sigmoid (ONNX HardSigmoid)";
   let description = [{
     `max(0, min(1, alpha * x + beta))`.
@@ -429,7 +510,20 @@ def Qnt_HardSigmoidOp : Qnt_UnaryOp<"hard_sigmoid"> {
                        DefaultValuedAttr<F32Attr, "0.5f">:$beta);
 }
 
-def Qnt_GeluOp : Qnt_UnaryOp<"gelu"> {
+def Qnt_GeluOp : Qnt_UnaryOp<"gelu", [Qnt_OnnxOpCustom<"Gelu">], [{
+    Value x = args[0];
+    Value inner;
+    if (getApproximate() == GeluApproximation::tanh) {
+      // tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))
+      Value cube = s.mul(s.mul(x, x), x);
+      Value poly = s.add(x, s.mul(s.c(0.044715), cube));
+      inner = s.tanh(s.mul(s.c(std::sqrt(2.0 / M_PI)), poly));
+    } else {
+      // erf(x / sqrt(2))
+      inner = s.erf(s.mul(x, s.c(M_SQRT1_2)));
+    }
+    return s.mul(s.mul(s.c(0.5), x), s.add(s.c(1.0), inner));
+  }]> {
   let summary = "Gaussian error linear unit (ONNX Gelu)";
   let description = [{
     `0.5 * x * (1 + erf(x / sqrt(2)))`, or with `approximate = tanh`,
@@ -450,7 +544,8 @@ def Qnt_GeluOp : Qnt_UnaryOp<"gelu"> {
 }
 
 def Qnt_SoftmaxOp : Qnt_Op<"softmax",
-    [Pure, SameOperandsAndResultShape, Qnt_SameExpressedElementType]> {
+    [Pure, SameOperandsAndResultShape, Qnt_SameExpressedElementType,
+     Qnt_InfersRange, Qnt_OnnxOp<"Softmax">]> {
   let summary = "Softmax along one axis (ONNX Softmax, opset 13 semantics)";
   let description = [{
     `exp(x - max) / sum(exp(x - max))` along `axis`. Softmax before opset 13
@@ -472,7 +567,8 @@ def Qnt_SoftmaxOp : Qnt_Op<"softmax",
 // Pooling and resize
 //===----------------------------------------------------------------------===//
 
-def Qnt_MaxPoolOp : Qnt_Op<"max_pool", [Pure, Qnt_SameExpressedElementType]> {
+def Qnt_MaxPoolOp : Qnt_Op<"max_pool", [Pure, Qnt_SameExpressedElementType,
+    Qnt_ForwardsRange, Qnt_PreservesGrid, Qnt_OnnxOp<"MaxPool">]> {
   let summary = "Max pooling (ONNX MaxPool)";
   let description = [{
     Padding never wins the max. The output spatial size is
@@ -498,7 +594,8 @@ def Qnt_MaxPoolOp : Qnt_Op<"max_pool", [Pure, Qnt_SameExpressedElementType]> {
 }
 
 def Qnt_AveragePoolOp : Qnt_Op<"average_pool",
-    [Pure, Qnt_SameExpressedElementType]> {
+    [Pure, Qnt_SameExpressedElementType, Qnt_SharesOperandRange,
+     Qnt_InfersRange, Qnt_OnnxOpCustom<"AveragePool">]> {
   let summary = "Average pooling (ONNX AveragePool)";
   let description = [{
     Mean over each window; padded positions count in the divisor only when
@@ -524,7 +621,8 @@ def Qnt_AveragePoolOp : Qnt_Op<"average_pool",
 }
 
 def Qnt_GlobalAveragePoolOp : Qnt_Op<"global_average_pool",
-    [Pure, Qnt_SameExpressedElementType]> {
+    [Pure, Qnt_SameExpressedElementType, Qnt_ForwardsRange,
+     Qnt_OnnxOp<"GlobalAveragePool">]> {
   let summary = "Mean over all spatial dims (ONNX GlobalAveragePool)";
   let description = [{
     `N x C x d...` to `N x C x 1...`.
@@ -541,7 +639,10 @@ def Qnt_GlobalAveragePoolOp : Qnt_Op<"global_average_pool",
   let hasVerifier = 1;
 }
 
-def Qnt_ResizeOp : Qnt_Op<"resize", [Pure, Qnt_SameExpressedElementType]> {
+def Qnt_ResizeOp : Qnt_Op<"resize", [Pure, Qnt_SameExpressedElementType,
+    DeclareOpInterfaceMethods<Qnt_RangeTransferOpInterface,
+        ["inferResultRange", "getRangeSharingOperands"]>,
+    Qnt_OnnxOpCustom<"Resize">]> {
   let summary = "Resize by interpolation (ONNX Resize, Upsample)";
   let description = [{
     Scales every dim by `scales` (one per dim). The importer turns ONNX
@@ -577,7 +678,10 @@ def Qnt_ResizeOp : Qnt_Op<"resize", [Pure, Qnt_SameExpressedElementType]> {
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def Qnt_ConcatOp : Qnt_Op<"concat", [Pure, SameOperandsAndResultElementType]> {
+def Qnt_ConcatOp : Qnt_Op<"concat", [Pure, SameOperandsAndResultElementType,
+    DeclareOpInterfaceMethods<Qnt_RangeTransferOpInterface,
+        ["inferResultRange", "getRangeSharingOperands"]>,
+    Qnt_OnnxOp<"Concat">]> {
   let summary = "Concatenation along an axis (ONNX Concat)";
   let description = [{
     Inputs agree on every dim but `axis`; quantized inputs share one type
@@ -597,7 +701,8 @@ def Qnt_ConcatOp : Qnt_Op<"concat", [Pure, SameOperandsAndResultElementType]> {
   let hasFolder = 1;
 }
 
-def Qnt_ReshapeOp : Qnt_Op<"reshape", [Pure, SameOperandsAndResultElementType]> {
+def Qnt_ReshapeOp : Qnt_Op<"reshape", [Pure, SameOperandsAndResultElementType,
+    Qnt_ForwardsRange, Qnt_PreservesGrid, Qnt_OnnxOpCustom<"Reshape">]> {
   let summary = "Reshape (ONNX Reshape, Flatten, Squeeze, Unsqueeze)";
   let description = [{
     Reinterprets the row-major element order with the result's static shape.
@@ -616,7 +721,8 @@ def Qnt_ReshapeOp : Qnt_Op<"reshape", [Pure, SameOperandsAndResultElementType]> 
 }
 
 def Qnt_TransposeOp : Qnt_Op<"transpose",
-    [Pure, SameOperandsAndResultElementType]> {
+    [Pure, SameOperandsAndResultElementType, Qnt_ForwardsRange,
+     Qnt_PreservesGrid, Qnt_OnnxOp<"Transpose">]> {
   let summary = "Permute dims (ONNX Transpose)";
   let description = [{
     Result dim `i` is input dim `perm[i]`.
@@ -635,7 +741,8 @@ def Qnt_TransposeOp : Qnt_Op<"transpose",
   let hasFolder = 1;
 }
 
-def Qnt_SliceOp : Qnt_Op<"slice", [Pure, SameOperandsAndResultElementType]> {
+def Qnt_SliceOp : Qnt_Op<"slice", [Pure, SameOperandsAndResultElementType,
+    Qnt_ForwardsRange, Qnt_PreservesGrid, Qnt_OnnxOpCustom<"Slice">]> {
   let summary = "Strided slice (ONNX Slice)";
   let description = [{
     One `start`, `end` and non-zero `step` per dim, already clamped the way
@@ -659,7 +766,8 @@ def Qnt_SliceOp : Qnt_Op<"slice", [Pure, SameOperandsAndResultElementType]> {
   let hasFolder = 1;
 }
 
-def Qnt_GatherOp : Qnt_Op<"gather", [Pure]> {
+def Qnt_GatherOp : Qnt_Op<"gather", [Pure, Qnt_ForwardsRange,
+                                      Qnt_OnnxOp<"Gather">]> {
   let summary = "Gather slices along an axis (ONNX Gather)";
   let description = [{
     The result shape is `data[:axis] + indices + data[axis+1:]`. Negative
@@ -680,7 +788,8 @@ def Qnt_GatherOp : Qnt_Op<"gather", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qnt_PadOp : Qnt_Op<"pad", [Pure, SameOperandsAndResultElementType]> {
+def Qnt_PadOp : Qnt_Op<"pad", [Pure, SameOperandsAndResultElementType,
+    Qnt_SharesOperandRange, Qnt_InfersRange, Qnt_OnnxOpCustom<"Pad">]> {
   let summary = "Pad or crop the borders (ONNX Pad)";
   let description = [{
     `pads` is ONNX-ordered `[begin..., end...]` with one pair per dim;
@@ -702,7 +811,8 @@ def Qnt_PadOp : Qnt_Op<"pad", [Pure, SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
-def Qnt_CastOp : Qnt_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+def Qnt_CastOp : Qnt_Op<"cast", [Pure, SameOperandsAndResultShape,
+                                  Qnt_OnnxOpCustom<"Cast">]> {
   let summary = "Element type conversion (ONNX Cast)";
   let description = [{
     Converts each element to the result's element type with ONNX Cast
@@ -724,8 +834,9 @@ def Qnt_CastOp : Qnt_Op<"cast", [Pure, SameOperandsAndResultShape]> {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-class Qnt_ReduceOp<string mnemonic, string onnx>
-    : Qnt_Op<mnemonic, [Pure, Qnt_SameExpressedElementType]> {
+class Qnt_ReduceOp<string mnemonic, string onnx, list<Trait> traits = []>
+    : Qnt_Op<mnemonic, !listconcat([Pure, Qnt_SameExpressedElementType],
+                                   traits)> {
   let summary = "Reduction over axes (ONNX " # onnx # ")";
   let description = [{
     Reduces over `axes` (sorted, unique, non-empty: the importer resolves
@@ -745,8 +856,13 @@ class Qnt_ReduceOp<string mnemonic, string onnx>
   let hasVerifier = 1;
 }
 
-def Qnt_ReduceMeanOp : Qnt_ReduceOp<"reduce_mean", "ReduceMean">;
-def Qnt_ReduceMaxOp : Qnt_ReduceOp<"reduce_max", "ReduceMax">;
-def Qnt_ReduceSumOp : Qnt_ReduceOp<"reduce_sum", "ReduceSum">;
+def Qnt_ReduceMeanOp : Qnt_ReduceOp<"reduce_mean", "ReduceMean",
+                                    [Qnt_ForwardsRange,
+                                     Qnt_OnnxOp<"ReduceMean">]>;
+def Qnt_ReduceMaxOp : Qnt_ReduceOp<"reduce_max", "ReduceMax",
+                                   [Qnt_ForwardsRange, Qnt_OnnxOp<"ReduceMax">]>;
+// ReduceSum takes its axes as an input from opset 13.
+def Qnt_ReduceSumOp : Qnt_ReduceOp<"reduce_sum", "ReduceSum",
+                                   [Qnt_OnnxOpCustom<"ReduceSum">]>;
 
 #endif // QUANT_DIALECT_QNT_IR_QNTOPS_TD

@@ -79,18 +79,6 @@ llvm::SmallVector<int8_t> packGroupedI4Weight(RankedTensorType type,
                                               const GroupedI4Weight &weight,
                                               llvm::ArrayRef<int64_t> values);
 
-/// A conv/gemm/matmul in a form the quantized lowerings take (2-D conv with
-/// group 1; gemm without trans_a, alpha = beta = 1, 2-D weight; 2-D
-/// matmul): which operand is the weight, its output-channel and input axes,
-/// and the bias operand.
-struct QuantizableLayer {
-  unsigned weightIndex = 1;
-  int64_t axis = 0;   // output channels of the weight
-  int64_t inAxis = 1; // the reduction axis int4 groups run along
-  std::optional<unsigned> biasIndex;
-};
-std::optional<QuantizableLayer> getQuantizableLayer(Operation *op);
-
 /// f32 weights of `type` quantized to grouped int4 (GroupedI4Weight): one
 /// scale per output channel (`outAxis`) and group of `groupSize` indices of
 /// `inAxis` (the whole axis when groupSize does not divide it), symmetric on

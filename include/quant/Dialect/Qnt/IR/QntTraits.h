@@ -48,6 +48,20 @@ public:
   }
 };
 
+/// The op's quantized form computes on its input's grid (QntInterfaces.td).
+template <typename ConcreteType>
+class PreservesGrid : public OpTrait::TraitBase<ConcreteType, PreservesGrid> {};
+
+/// The result shares operand 0's range and scale (QntInterfaces.td).
+template <typename ConcreteType>
+class SharesOperandRange
+    : public OpTrait::TraitBase<ConcreteType, SharesOperandRange> {};
+
+/// The op mirrors one ONNX operator; the ODS trait Qnt_OnnxOpType adds
+/// its static getOnnxOpType() (QntInterfaces.td).
+template <typename ConcreteType>
+class OnnxOpType : public OpTrait::TraitBase<ConcreteType, OnnxOpType> {};
+
 } // namespace mlir::qnt
 
 #endif // QUANT_DIALECT_QNT_IR_QNTTRAITS_H

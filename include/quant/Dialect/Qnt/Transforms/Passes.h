@@ -8,6 +8,7 @@
 #define QUANT_DIALECT_QNT_TRANSFORMS_PASSES_H
 
 #include "quant/Dialect/Qnt/IR/QntDialect.h"
+#include "quant/Quantization/Options.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"

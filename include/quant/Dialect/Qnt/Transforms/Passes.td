@@ -8,6 +8,7 @@
 #define QUANT_DIALECT_QNT_TRANSFORMS_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
+include "quant/Quantization/Options.td"
 
 def QntFoldBatchNorm : Pass<"qnt-fold-batch-norm"> {
   let summary = "Fold inference batch normalization into a preceding conv, conv_transpose or gemm";
@@ -270,10 +271,8 @@ def QntBiasCorrect : Pass<"qnt-bias-correct", "::mlir::func::FuncOp"> {
     gives near-dead channels is not modeled (their weights are ~0).
   }];
   let options = [
-    Option<"granularity", "granularity", "std::string",
-           /*default=*/"\"per-channel\"",
-           "The weight granularity qnt-quantize will use: per-channel or "
-           "per-tensor">,
+    Qnt_GranularityOption<"The weight granularity qnt-quantize will use: "
+                          "per-channel or per-tensor">,
     ListOption<"keepFloat", "keep-float", "std::string",
                "ONNX node names qnt-quantize will keep float (left alone)">,
   ];
@@ -347,10 +346,8 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
     (`quant-compile --precision=int8`).
   }];
   let options = [
-    Option<"granularity", "granularity", "std::string",
-           /*default=*/"\"per-channel\"",
-           "Weight scales: per-channel (one per output channel) or "
-           "per-tensor">,
+    Qnt_GranularityOption<"Weight scales: per-channel (one per output "
+                          "channel) or per-tensor">,
     Option<"symmetricActivations", "symmetric-activations", "bool",
            /*default=*/"false",
            "Quantize activations with zero point 0 (default: asymmetric)">,

@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quant/Compiler/ModelCompiler.h"
+#include "quant/ToolSupport.h"
 
 #include "quant/Import/OnnxImporter.h"
 
@@ -28,8 +28,7 @@ quant_compiler::loadModelFile(MLIRContext *context, StringRef path,
       }
       options.inputShapes.push_back(std::move(shape));
     }
-    OwningOpRef<ModuleOp> module =
-        qnt::importOnnxModel(context, path, options);
+    OwningOpRef<ModuleOp> module = qnt::importOnnxModel(context, path, options);
     if (!module || failed(verify(*module)))
       return nullptr;
     return module;

@@ -1,0 +1,113 @@
+//===- PtqPipeline.h - The post-training quantization recipe ----*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// `quant-ptq`: CLE -> SmoothQuant -> calibrate -> bias correction -> bit
+// allocation -> quantize, as one pipeline over a typed options struct
+// (as IREE's Pipelines/Options.h). quant-compile builds it from its flags,
+// quant-opt runs it by name, so both produce the same IR.
+//
+// It lives in its own library beside QuantPipelines because calibration
+// JIT-compiles the model, i.e. depends on the lowering pipelines.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_PIPELINES_PTQPIPELINE_H
+#define QUANT_PIPELINES_PTQPIPELINE_H
+
+#include "quant/Quantization/Options.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mlir::qnt {
+
+/// The numeric precision of the compiled model's quantizable layers.
+enum class Precision {
+  /// Everything float (calibration, if asked for, only writes ranges).
+  Fp32,
+  /// int8 weights and activations.
+  Int8,
+  /// Group-wise int4 weights, int8 inputs, float results.
+  Int4,
+  /// Each layer int4, int8 or float, under a budget (qnt-allocate-bits).
+  Mixed,
+};
+
+inline auto precisionValues() {
+  return llvm::cl::values(
+      clEnumValN(Precision::Fp32, "fp32", "float"),
+      clEnumValN(Precision::Int8, "int8", "int8 weights and activations"),
+      clEnumValN(Precision::Int4, "int4",
+                 "group-wise int4 weights, int8 inputs, float results"),
+      clEnumValN(Precision::Mixed, "mixed",
+                 "int4, int8 or float per layer under a budget"));
+}
+
+struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
+  Option<std::string> data{
+      *this, "data",
+      llvm::cl::desc("Folder of .npy calibration samples (DIR/*.npy, or "
+                     "DIR/<input>/*.npy for several inputs)")};
+  Option<CalibrationMethod> method{
+      *this, "method", llvm::cl::desc("How ranges are chosen"),
+      llvm::cl::init(CalibrationMethod::MinMax), calibrationMethodValues()};
+  Option<double> percentile{
+      *this, "percentile",
+      llvm::cl::desc("Upper percentile for method=percentile"),
+      llvm::cl::init(99.99)};
+  Option<unsigned> samples{
+      *this, "samples",
+      llvm::cl::desc("Use at most this many samples, in file-name order "
+                     "(0: all)"),
+      llvm::cl::init(0)};
+  Option<Precision> precision{
+      *this, "precision", llvm::cl::desc("Precision of the layers"),
+      llvm::cl::init(Precision::Fp32), precisionValues()};
+  Option<Granularity> granularity{
+      *this, "granularity", llvm::cl::desc("int8 weight scales"),
+      llvm::cl::init(Granularity::PerChannel), granularityValues()};
+  Option<int64_t> groupSize{
+      *this, "group-size",
+      llvm::cl::desc("int4 weights: input channels per scale"),
+      llvm::cl::init(32)};
+  Option<double> weightBitsBudget{
+      *this, "weight-bits-budget",
+      llvm::cl::desc("precision=mixed: average bits per weight"),
+      llvm::cl::init(0.0)};
+  Option<int64_t> sizeBudget{
+      *this, "size-budget",
+      llvm::cl::desc("precision=mixed: bytes the layers' weights may take"),
+      llvm::cl::init(0)};
+  Option<bool> cle{*this, "cle",
+                   llvm::cl::desc("Cross-layer equalization first (with "
+                                  "data: and high-bias absorption)"),
+                   llvm::cl::init(false)};
+  Option<bool> biasCorrection{
+      *this, "bias-correction",
+      llvm::cl::desc("Bias correction of the int8 layers"),
+      llvm::cl::init(false)};
+  Option<std::string> smoothQuant{
+      *this, "smoothquant",
+      llvm::cl::desc("SmoothQuant strength in [0, 1] or 'auto'; empty: "
+                     "off")};
+};
+
+/// Why `options` is not a recipe that can run (a budget without
+/// precision=mixed, quantization without data, ...), or the empty string.
+std::string checkPtqOptions(const PtqPipelineOptions &options);
+
+/// Adds the recipe to `pm` (a module pass manager); `options` must pass
+/// checkPtqOptions.
+void buildPtqPipeline(OpPassManager &pm, const PtqPipelineOptions &options);
+
+/// Registers `quant-ptq` (with checkPtqOptions's message as the error).
+void registerPtqPipeline();
+
+} // namespace mlir::qnt
+
+#endif // QUANT_PIPELINES_PTQPIPELINE_H

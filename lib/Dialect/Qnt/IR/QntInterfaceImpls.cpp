@@ -1,0 +1,432 @@
+//===- QntInterfaceImpls.cpp - qnt ops' answers to QntInterfaces.td -------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// The interface methods whose answer needs code, one section per
+// interface, in the order of QntInterfaces.td. Answers that are a constant
+// (an ONNX op type, a trait) live on the op in QntOps.td instead.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+
+#include "quant/Dialect/Qnt/IR/QntConstants.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+//===----------------------------------------------------------------------===//
+// LinearLayerOpInterface
+//===----------------------------------------------------------------------===//
+
+std::optional<LinearLayer> ConvOp::getLinearLayer() {
+  LinearLayer layer;
+  layer.outAxis = 0;
+  layer.inAxis = 1;
+  layer.groups = getGroup();
+  if (getBias())
+    layer.biasIndex = 2;
+  layer.quantizable = getGroup() == 1 && getInput().getType().getRank() == 4;
+  return layer;
+}
+
+std::optional<LinearLayer> GemmOp::getLinearLayer() {
+  // alpha scales the product and beta the bias: the plain form has neither
+  // (beta does nothing without a bias).
+  bool betaIsOne = getBeta().convertToDouble() == 1.0;
+  if (getTransA() || getAlpha().convertToDouble() != 1.0 ||
+      (getC() && !betaIsOne))
+    return std::nullopt;
+  LinearLayer layer;
+  // op(B) is K x N: B is N x K with trans_b, else K x N.
+  layer.outAxis = getTransB() ? 0 : 1;
+  layer.inAxis = 1 - layer.outAxis;
+  if (getC())
+    layer.biasIndex = 2;
+  layer.quantizable = betaIsOne;
+  return layer;
+}
+
+std::optional<LinearLayer> MatMulOp::getLinearLayer() {
+  // A weight is a K x N matrix; batched or vector right-hand sides are not
+  // layers.
+  if (getRhs().getType().getRank() != 2)
+    return std::nullopt;
+  LinearLayer layer;
+  layer.outAxis = 1;
+  layer.inAxis = 0;
+  layer.resultChannelAxis = getType().getRank() - 1;
+  layer.quantizable = getLhs().getType().getRank() == 2;
+  return layer;
+}
+
+//===----------------------------------------------------------------------===//
+// RangeTransferOpInterface
+//===----------------------------------------------------------------------===//
+
+/// `f` (non-decreasing, defined on the extended reals) over `x`.
+template <typename Fn>
+static RealInterval monotone(const RealInterval &x, Fn f) {
+  if (x.isEmpty())
+    return x;
+  return RealInterval::get(f(x.lo), f(x.hi));
+}
+
+static constexpr double kInf = std::numeric_limits<double>::infinity();
+
+RealInterval ConstantOp::inferResultRange(ArrayRef<RealInterval>) {
+  std::optional<SmallVector<float>> values = getConstantF32Values(getResult());
+  if (!values || values->empty())
+    return RealInterval::full();
+  auto [lo, hi] = std::minmax_element(values->begin(), values->end());
+  return RealInterval::get(*lo, *hi);
+}
+
+RealInterval ReluOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  return monotone(operands[0], [](double x) { return std::max(x, 0.0); });
+}
+
+RealInterval LeakyReluOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  double alpha = getAlpha().convertToDouble();
+  if (alpha < 0)
+    return RealInterval::full(); // not monotone
+  return monotone(operands[0], [alpha](double x) {
+    // alpha * -inf is NaN for alpha = 0.
+    return x >= 0 ? x : (alpha == 0 ? 0.0 : alpha * x);
+  });
+}
+
+RealInterval ClampOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  double lo = getMin() ? getMin()->convertToDouble() : -kInf;
+  double hi = getMax() ? getMax()->convertToDouble() : kInf;
+  return monotone(operands[0],
+                  [lo, hi](double x) { return std::clamp(x, lo, hi); });
+}
+
+RealInterval SigmoidOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  return monotone(operands[0], [](double x) { return 1 / (1 + std::exp(-x)); });
+}
+
+RealInterval TanhOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  return monotone(operands[0], [](double x) { return std::tanh(x); });
+}
+
+RealInterval HardSigmoidOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  double alpha = getAlpha().convertToDouble();
+  double beta = getBeta().convertToDouble();
+  if (alpha < 0)
+    return RealInterval::full(); // not monotone
+  return monotone(operands[0], [alpha, beta](double x) {
+    double y = alpha == 0 ? beta : alpha * x + beta;
+    return std::clamp(y, 0.0, 1.0);
+  });
+}
+
+RealInterval ExpOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  return monotone(operands[0], [](double x) { return std::exp(x); });
+}
+
+RealInterval ErfOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  return monotone(operands[0], [](double x) { return std::erf(x); });
+}
+
+RealInterval SoftmaxOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  return operands[0].isEmpty() ? operands[0] : RealInterval::get(0, 1);
+}
+
+RealInterval AveragePoolOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  // Padded positions that count in the divisor average in zeros.
+  bool padded = llvm::any_of(getPads(), [](int64_t p) { return p != 0; });
+  if (getCountIncludePad() && padded)
+    return operands[0].hull(RealInterval::point(0));
+  return operands[0];
+}
+
+RealInterval PadOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  if (getMode() != PadMode::constant)
+    return operands[0];
+  return operands[0].hull(RealInterval::point(getValue().convertToDouble()));
+}
+
+RealInterval ResizeOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  // Cubic interpolation overshoots; the other modes interpolate convexly.
+  if (getMode() == ResizeMode::cubic)
+    return RealInterval::full();
+  return operands[0];
+}
+
+SmallVector<Value> ResizeOp::getRangeSharingOperands() {
+  if (getMode() == ResizeMode::cubic)
+    return {};
+  return {getInput()};
+}
+
+RealInterval ConcatOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  RealInterval hull = RealInterval::empty();
+  for (const RealInterval &operand : operands)
+    hull = hull.hull(operand);
+  return hull;
+}
+
+SmallVector<Value> ConcatOp::getRangeSharingOperands() {
+  return SmallVector<Value>(getInputs());
+}
+
+//===----------------------------------------------------------------------===//
+// ElementwiseOpInterface (bodies that are not one expression; the others
+// are written on the op in QntOps.td)
+//===----------------------------------------------------------------------===//
+
+static arith::CmpFPredicate toCmpFPredicate(ComparePredicate predicate) {
+  switch (predicate) {
+  case ComparePredicate::eq:
+    return arith::CmpFPredicate::OEQ;
+  case ComparePredicate::gt:
+    return arith::CmpFPredicate::OGT;
+  case ComparePredicate::ge:
+    return arith::CmpFPredicate::OGE;
+  case ComparePredicate::lt:
+    return arith::CmpFPredicate::OLT;
+  case ComparePredicate::le:
+    return arith::CmpFPredicate::OLE;
+  }
+  llvm_unreachable("all predicates handled");
+}
+
+Value CompareOp::buildScalar(const ScalarBuilder &s, ValueRange args) {
+  return s.cmp(toCmpFPredicate(getPredicate()), args[0], args[1]);
+}
+
+//===----------------------------------------------------------------------===//
+// OnnxExportOpInterface (ops whose ONNX form is not one node with their own
+// attributes)
+//===----------------------------------------------------------------------===//
+
+LogicalResult GemmOp::exportToOnnx(OnnxNodeWriter &writer,
+                                   ArrayRef<std::string> inputs,
+                                   ArrayRef<std::string> outputs) {
+  // ONNX spells the transposes transA / transB.
+  writer.addNode(*this, getOnnxOpType(), inputs, outputs,
+                 {{"alpha", getAlpha().convertToFloat()},
+                  {"beta", getBeta().convertToFloat()},
+                  {"transA", int64_t(getTransA())},
+                  {"transB", int64_t(getTransB())}});
+  return success();
+}
+
+LogicalResult CompareOp::exportToOnnx(OnnxNodeWriter &writer,
+                                      ArrayRef<std::string> inputs,
+                                      ArrayRef<std::string> outputs) {
+  StringRef opType;
+  switch (getPredicate()) {
+  case ComparePredicate::eq:
+    opType = "Equal";
+    break;
+  case ComparePredicate::gt:
+    opType = "Greater";
+    break;
+  case ComparePredicate::ge:
+    opType = "GreaterOrEqual";
+    break;
+  case ComparePredicate::lt:
+    opType = "Less";
+    break;
+  case ComparePredicate::le:
+    opType = "LessOrEqual";
+    break;
+  }
+  writer.addNode(*this, opType, inputs, outputs);
+  return success();
+}
+
+LogicalResult ClampOp::exportToOnnx(OnnxNodeWriter &writer,
+                                    ArrayRef<std::string> inputs,
+                                    ArrayRef<std::string> outputs) {
+  // Clip's bounds are optional inputs from opset 11.
+  SmallVector<std::string> clipInputs{inputs[0], "", ""};
+  if (std::optional<APFloat> min = getMin())
+    clipInputs[1] = writer.addFloatInitializer(
+        *this, "_min", {min->convertToFloat()}, /*scalar=*/true);
+  if (std::optional<APFloat> max = getMax())
+    clipInputs[2] = writer.addFloatInitializer(
+        *this, "_max", {max->convertToFloat()}, /*scalar=*/true);
+  while (clipInputs.back().empty())
+    clipInputs.pop_back();
+  writer.addNode(*this, getOnnxOpType(), clipInputs, outputs);
+  return success();
+}
+
+LogicalResult GeluOp::exportToOnnx(OnnxNodeWriter &writer,
+                                   ArrayRef<std::string> inputs,
+                                   ArrayRef<std::string> outputs) {
+  // Gelu is an ONNX operator from opset 20 only: written as its formula.
+  Operation *op = *this;
+  const std::string &x = inputs[0];
+  auto tmp = [&](StringRef suffix) {
+    return writer.getTemporaryName(op, suffix);
+  };
+  auto scalar = [&](StringRef suffix, float v) {
+    return writer.addFloatInitializer(op, suffix, {v}, /*scalar=*/true);
+  };
+  std::string inner;
+  if (getApproximate() == GeluApproximation::none) {
+    // 0.5 * x * (1 + erf(x / sqrt(2)))
+    std::string d = tmp("_div"), e = tmp("_erf");
+    writer.addNode(op, "Div", {x, scalar("_sqrt2", std::sqrt(2.0f))}, {d});
+    writer.addNode(op, "Erf", {d}, {e});
+    inner = e;
+  } else {
+    // 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
+    std::string x2 = tmp("_x2"), x3 = tmp("_x3"), c = tmp("_cubic"),
+                sum = tmp("_sum"), m = tmp("_scaled"), t = tmp("_tanh");
+    writer.addNode(op, "Mul", {x, x}, {x2});
+    writer.addNode(op, "Mul", {x2, x}, {x3});
+    writer.addNode(op, "Mul", {x3, scalar("_c", 0.044715f)}, {c});
+    writer.addNode(op, "Add", {x, c}, {sum});
+    writer.addNode(
+        op, "Mul",
+        {sum, scalar("_k", static_cast<float>(std::sqrt(2.0 / M_PI)))}, {m});
+    writer.addNode(op, "Tanh", {m}, {t});
+    inner = t;
+  }
+  std::string p = tmp("_plus1"), h = tmp("_half");
+  writer.addNode(op, "Add", {inner, scalar("_one", 1.0f)}, {p});
+  writer.addNode(op, "Mul", {x, scalar("_half_c", 0.5f)}, {h});
+  writer.addNode(op, "Mul", {h, p}, outputs);
+  return success();
+}
+
+LogicalResult AveragePoolOp::exportToOnnx(OnnxNodeWriter &writer,
+                                          ArrayRef<std::string> inputs,
+                                          ArrayRef<std::string> outputs) {
+  // AveragePool has dilations from opset 19 only.
+  if (llvm::any_of(getDilations(), [](int64_t d) { return d != 1; }))
+    return emitError("ONNX export: a dilated average_pool has no ONNX form "
+                     "in opset ")
+           << kOnnxExportOpset;
+  writer.addNode(*this, getOnnxOpType(), inputs, outputs,
+                 {{"kernel_shape", SmallVector<int64_t>(getKernelShape())},
+                  {"strides", SmallVector<int64_t>(getStrides())},
+                  {"pads", SmallVector<int64_t>(getPads())},
+                  {"ceil_mode", int64_t(getCeilMode())},
+                  {"count_include_pad", int64_t(getCountIncludePad())}});
+  return success();
+}
+
+LogicalResult ResizeOp::exportToOnnx(OnnxNodeWriter &writer,
+                                     ArrayRef<std::string> inputs,
+                                     ArrayRef<std::string> outputs) {
+  ArrayRef<int64_t> in = getInput().getType().getShape();
+  ArrayRef<int64_t> out = getType().getShape();
+  ArrayRef<float> scales = getScales();
+  // ONNX's output size from scales is floor(in * scale); where that is not
+  // the result (scales that came from `sizes`), give the sizes: ONNX then
+  // uses out / in, which is the scale.
+  bool scalesGiveShape = true;
+  for (auto [i, scale] : llvm::enumerate(scales))
+    if (static_cast<int64_t>(std::floor(static_cast<double>(in[i]) * scale)) !=
+        out[i])
+      scalesGiveShape = false;
+  SmallVector<std::string> resizeInputs{inputs[0], ""};
+  if (scalesGiveShape) {
+    resizeInputs.push_back(
+        writer.addFloatInitializer(*this, "_scales", scales));
+  } else {
+    resizeInputs.push_back("");
+    resizeInputs.push_back(writer.addInt64Initializer(*this, "_sizes", out));
+  }
+  writer.addNode(
+      *this, getOnnxOpType(), resizeInputs, outputs,
+      {{"mode", stringifyResizeMode(getMode()).str()},
+       {"coordinate_transformation_mode",
+        stringifyCoordinateTransform(getCoordinateTransform()).str()},
+       {"nearest_mode", stringifyNearestMode(getNearestMode()).str()},
+       {"cubic_coeff_a", getCubicCoeffA().convertToFloat()},
+       {"exclude_outside", int64_t(getExcludeOutside())}});
+  return success();
+}
+
+LogicalResult ReshapeOp::exportToOnnx(OnnxNodeWriter &writer,
+                                      ArrayRef<std::string> inputs,
+                                      ArrayRef<std::string> outputs) {
+  ArrayRef<int64_t> shape = getType().getShape();
+  SmallVector<OnnxAttribute> attributes;
+  // A 0 in `shape` copies the input dim unless allowzero is set.
+  if (llvm::is_contained(shape, 0))
+    attributes.push_back({"allowzero", int64_t(1)});
+  writer.addNode(
+      *this, getOnnxOpType(),
+      {inputs[0], writer.addInt64Initializer(*this, "_shape", shape)}, outputs,
+      attributes);
+  return success();
+}
+
+LogicalResult SliceOp::exportToOnnx(OnnxNodeWriter &writer,
+                                    ArrayRef<std::string> inputs,
+                                    ArrayRef<std::string> outputs) {
+  int64_t rank = getStarts().size();
+  SmallVector<int64_t> ends(getEnds());
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < rank; ++d) {
+    axes.push_back(d);
+    // qnt's end -1 (before index 0, negative step) would count from the
+    // end in ONNX; INT64_MIN clamps to the same place.
+    if (getSteps()[d] < 0 && ends[d] < 0)
+      ends[d] = std::numeric_limits<int64_t>::min();
+  }
+  writer.addNode(*this, getOnnxOpType(),
+                 {inputs[0],
+                  writer.addInt64Initializer(*this, "_starts", getStarts()),
+                  writer.addInt64Initializer(*this, "_ends", ends),
+                  writer.addInt64Initializer(*this, "_axes", axes),
+                  writer.addInt64Initializer(*this, "_steps", getSteps())},
+                 outputs);
+  return success();
+}
+
+LogicalResult PadOp::exportToOnnx(OnnxNodeWriter &writer,
+                                  ArrayRef<std::string> inputs,
+                                  ArrayRef<std::string> outputs) {
+  SmallVector<std::string> padInputs{
+      inputs[0], writer.addInt64Initializer(*this, "_pads", getPads())};
+  if (getMode() == PadMode::constant) {
+    Type element = getType().getElementType();
+    if (!element.isF32())
+      return emitError("ONNX export: pad of ")
+             << element << " (only f32 constant pads are written)";
+    padInputs.push_back(writer.addFloatInitializer(
+        *this, "_value", {getValue().convertToFloat()}, /*scalar=*/true));
+  }
+  writer.addNode(*this, getOnnxOpType(), padInputs, outputs,
+                 {{"mode", stringifyPadMode(getMode()).str()}});
+  return success();
+}
+
+LogicalResult CastOp::exportToOnnx(OnnxNodeWriter &writer,
+                                   ArrayRef<std::string> inputs,
+                                   ArrayRef<std::string> outputs) {
+  Type to = getType().getElementType();
+  int elementType = writer.getElementType(to);
+  if (!elementType)
+    return emitError("ONNX export: cannot cast to ") << to;
+  writer.addNode(*this, getOnnxOpType(), inputs, outputs,
+                 {{"to", int64_t(elementType)}});
+  return success();
+}
+
+LogicalResult ReduceSumOp::exportToOnnx(OnnxNodeWriter &writer,
+                                        ArrayRef<std::string> inputs,
+                                        ArrayRef<std::string> outputs) {
+  // ReduceSum takes axes as an input from opset 13.
+  writer.addNode(
+      *this, getOnnxOpType(),
+      {inputs[0], writer.addInt64Initializer(*this, "_axes", getAxes())},
+      outputs, {{"keepdims", int64_t(getKeepdims())}});
+  return success();
+}

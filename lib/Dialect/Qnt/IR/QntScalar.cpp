@@ -1,0 +1,68 @@
+//===- QntScalar.cpp - Building one element of an element-wise op ---------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Dialect/Qnt/IR/QntScalar.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+Value ScalarBuilder::c(double v) const {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
+}
+Value ScalarBuilder::add(Value x, Value y) const {
+  return arith::AddFOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::sub(Value x, Value y) const {
+  return arith::SubFOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::mul(Value x, Value y) const {
+  return arith::MulFOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::div(Value x, Value y) const {
+  return arith::DivFOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::max(Value x, Value y) const {
+  return arith::MaximumFOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::min(Value x, Value y) const {
+  return arith::MinimumFOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::neg(Value x) const {
+  return arith::NegFOp::create(b, loc, x);
+}
+Value ScalarBuilder::pow(Value x, Value y) const {
+  return math::PowFOp::create(b, loc, x, y);
+}
+Value ScalarBuilder::sqrt(Value x) const {
+  return math::SqrtOp::create(b, loc, x);
+}
+Value ScalarBuilder::exp(Value x) const {
+  return math::ExpOp::create(b, loc, x);
+}
+Value ScalarBuilder::log(Value x) const {
+  return math::LogOp::create(b, loc, x);
+}
+Value ScalarBuilder::log1p(Value x) const {
+  return math::Log1pOp::create(b, loc, x);
+}
+Value ScalarBuilder::erf(Value x) const {
+  return math::ErfOp::create(b, loc, x);
+}
+Value ScalarBuilder::tanh(Value x) const {
+  return math::TanhOp::create(b, loc, x);
+}
+Value ScalarBuilder::cmp(arith::CmpFPredicate predicate, Value x,
+                         Value y) const {
+  return arith::CmpFOp::create(b, loc, predicate, x, y);
+}
+Value ScalarBuilder::select(Value condition, Value x, Value y) const {
+  return arith::SelectOp::create(b, loc, condition, x, y);
+}
+Value ScalarBuilder::hardSigmoid(Value x, double alpha, double beta) const {
+  return max(c(0.0), min(c(1.0), add(mul(c(alpha), x), c(beta))));
+}

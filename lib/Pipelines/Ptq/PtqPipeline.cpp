@@ -1,0 +1,156 @@
+//===- PtqPipeline.cpp - The post-training quantization recipe ------------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Pipelines/PtqPipeline.h"
+
+#include "quant/Calibration/Passes.h"
+#include "quant/Calibration/Pipeline.h"
+#include "quant/Dialect/Qnt/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+std::string qnt::checkPtqOptions(const PtqPipelineOptions &options) {
+  bool quantized = options.precision != Precision::Fp32;
+  bool mixed = options.precision == Precision::Mixed;
+  StringRef precision = quantized
+                            ? (mixed                                  ? "mixed"
+                               : options.precision == Precision::Int8 ? "int8"
+                                                                      : "int4")
+                            : "fp32";
+  if (mixed && (options.weightBitsBudget > 0) == (options.sizeBudget > 0))
+    return "precision=mixed needs one positive budget: weight-bits-budget=B "
+           "or size-budget=BYTES";
+  if (!mixed && (options.weightBitsBudget != 0 || options.sizeBudget != 0))
+    return "weight-bits-budget and size-budget choose the mixed "
+           "precisions: they need precision=mixed";
+  if (quantized && options.data.empty())
+    return ("precision=" + precision +
+            " needs calibration data (a folder of .npy samples to choose the "
+            "int8 ranges from)")
+        .str();
+  if (options.groupSize < 1)
+    return "group-size must be positive";
+  if (options.biasCorrection && options.precision != Precision::Int8)
+    return "bias correction corrects int8 layers: it needs precision=int8";
+  if (!options.smoothQuant.empty()) {
+    double alpha = 0.0;
+    if (options.smoothQuant != "auto" &&
+        (StringRef(options.smoothQuant).getAsDouble(alpha) ||
+         !(alpha >= 0.0 && alpha <= 1.0)))
+      return "smoothquant=" + options.smoothQuant +
+             " is not a number in [0, 1] or 'auto'";
+    if (options.data.empty())
+      return "smoothquant needs calibration data (the activations' "
+             "per-channel ranges set the factors)";
+  }
+  return "";
+}
+
+/// Per-channel minmax ranges, which SmoothQuant's factors and CLE's
+/// high-bias absorption read (the final calibration then chooses the
+/// ranges with the requested method).
+static void addChannelCalibration(OpPassManager &pm,
+                                  const PtqPipelineOptions &options) {
+  CalibrationPipelineOptions calibration;
+  calibration.data = options.data;
+  calibration.method = CalibrationMethod::MinMax;
+  calibration.samples = options.samples;
+  calibration.perChannel = true;
+  buildCalibrationPipeline(pm, calibration);
+}
+
+/// Batch norms folded, then CLE; with data, the high-bias absorption that
+/// a second CLE run does from per-channel statistics.
+static void addCrossLayerEqualization(OpPassManager &pm,
+                                      const PtqPipelineOptions &options) {
+  pm.addPass(createQntFoldBatchNorm());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createQntCrossLayerEqualize());
+  if (options.data.empty())
+    return;
+  addChannelCalibration(pm, options);
+  pm.addNestedPass<func::FuncOp>(createQntCrossLayerEqualize());
+}
+
+/// The final ranges, then what reads them: bias correction, bit
+/// allocation, quantization.
+static void addCalibrateAndQuantize(OpPassManager &pm,
+                                    const PtqPipelineOptions &options) {
+  CalibrationPipelineOptions calibration;
+  calibration.data = options.data;
+  calibration.method = options.method;
+  calibration.percentile = options.percentile;
+  calibration.samples = options.samples;
+  // Bias correction needs each layer input's per-channel means.
+  calibration.perChannel = options.biasCorrection;
+  buildCalibrationPipeline(pm, calibration);
+  if (options.biasCorrection) {
+    QntBiasCorrectOptions correct;
+    correct.granularity = options.granularity;
+    pm.addNestedPass<func::FuncOp>(createQntBiasCorrect(correct));
+  }
+  if (options.precision == Precision::Mixed) {
+    QntAllocateBitsOptions allocate;
+    allocate.dataDir = options.data;
+    allocate.weightBitsBudget = options.weightBitsBudget;
+    allocate.sizeBudget = options.sizeBudget;
+    allocate.groupSize = options.groupSize;
+    allocate.granularity = options.granularity;
+    // One model run per layer, candidate and sample: the pass's default
+    // (16 samples) unless `samples` asks for fewer.
+    if (options.samples > 0 && options.samples < allocate.maxSamples)
+      allocate.maxSamples = options.samples;
+    pm.addPass(createQntAllocateBits(allocate));
+  }
+  if (options.precision != Precision::Fp32) {
+    QntQuantizeOptions quantize;
+    quantize.granularity = options.granularity;
+    quantize.weightBits = options.precision == Precision::Int4 ? 4 : 8;
+    quantize.groupSize = options.groupSize;
+    pm.addNestedPass<func::FuncOp>(createQntQuantize(quantize));
+  }
+}
+
+void qnt::buildPtqPipeline(OpPassManager &pm,
+                           const PtqPipelineOptions &options) {
+  if (options.cle)
+    addCrossLayerEqualization(pm, options);
+  if (!options.smoothQuant.empty()) {
+    addChannelCalibration(pm, options);
+    QntSmoothQuantOptions smooth;
+    smooth.alpha = options.smoothQuant;
+    pm.addNestedPass<func::FuncOp>(createQntSmoothQuant(smooth));
+  }
+  if (!options.data.empty())
+    addCalibrateAndQuantize(pm, options);
+}
+
+void qnt::registerPtqPipeline() {
+  registerPassPipeline(
+      "quant-ptq",
+      "Post-training quantization: CLE, SmoothQuant, calibration, bias "
+      "correction, bit allocation and quantization, as quant-compile runs "
+      "them",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        PtqPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        std::string problem = checkPtqOptions(options);
+        if (!problem.empty())
+          return errorHandler("quant-ptq: " + problem);
+        buildPtqPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
+        optHandler(PtqPipelineOptions());
+      });
+}
