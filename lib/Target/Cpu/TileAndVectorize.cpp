@@ -281,6 +281,85 @@ struct Im2ColConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   }
 };
 
+/// The full-rank type of a slice op's static sizes when the op would
+/// bufferize to a memref.subview that upstream cannot rank-reduce: it drops
+/// unit dims, has a stride other than 1, and has more size-1 dims than it
+/// drops. Such a subview's dropped dims are found by matching the result's
+/// strides against the source's (`computeMemRefRankReductionMask`),
+/// ignoring the subview's own strides: an im2col tap of a stride-2 conv
+/// with one output column (`1x32x1x2` -> `32x1x1` with strides
+/// [1, 1, 1, 2]) matches nothing, and LLVM 22, built without assertions,
+/// dereferences the failed result in `SubViewOp::getDroppedDims`
+/// (expand-strided-metadata crashed). With as many size-1 dims as dropped
+/// ones upstream needs no strides, and such slices are left alone.
+std::optional<RankedTensorType>
+ambiguousStridedRankReduction(OffsetSizeAndStrideOpInterface op,
+                              RankedTensorType reduced) {
+  SmallVector<int64_t> sizes;
+  for (OpFoldResult size : op.getMixedSizes()) {
+    std::optional<int64_t> value = getConstantIntValue(size);
+    if (!value)
+      return std::nullopt;
+    sizes.push_back(*value);
+  }
+  int64_t dropped = int64_t(sizes.size()) - reduced.getRank();
+  if (dropped <= 0 || llvm::count(sizes, 1) <= dropped ||
+      llvm::all_of(op.getMixedStrides(), [](OpFoldResult stride) {
+        return isConstantIntValue(stride, 1);
+      }))
+    return std::nullopt;
+  return RankedTensorType::get(sizes, reduced.getElementType());
+}
+
+/// Such a tensor.extract_slice (ambiguousStridedRankReduction) becomes a
+/// slice of full rank and a collapse_shape of its unit dims: its buffer is a
+/// subview of full rank and a memref.collapse_shape.
+struct FullRankStridedExtractSlice
+    : OpRewritePattern<tensor::ExtractSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::ExtractSliceOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType reduced = op.getType();
+    std::optional<RankedTensorType> full =
+        ambiguousStridedRankReduction(op, reduced);
+    if (!full)
+      return rewriter.notifyMatchFailure(op, "upstream can rank-reduce it");
+    std::optional<SmallVector<ReassociationIndices>> groups =
+        getReassociationIndicesForReshape(*full, reduced);
+    if (!groups)
+      return rewriter.notifyMatchFailure(op, "no reassociation");
+    Value slice = tensor::ExtractSliceOp::create(
+        rewriter, op.getLoc(), *full, op.getSource(), op.getMixedOffsets(),
+        op.getMixedSizes(), op.getMixedStrides());
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, reduced, slice,
+                                                         *groups);
+    return success();
+  }
+};
+
+/// The same for tensor.insert_slice: the source is expanded to full rank.
+struct FullRankStridedInsertSlice : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType reduced = op.getSourceType();
+    std::optional<RankedTensorType> full =
+        ambiguousStridedRankReduction(op, reduced);
+    if (!full)
+      return rewriter.notifyMatchFailure(op, "upstream can rank-reduce it");
+    std::optional<SmallVector<ReassociationIndices>> groups =
+        getReassociationIndicesForReshape(reduced, *full);
+    if (!groups)
+      return rewriter.notifyMatchFailure(op, "no reassociation");
+    Value source = tensor::ExpandShapeOp::create(rewriter, op.getLoc(), *full,
+                                                 op.getSource(), *groups);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, source, op.getDest(), op.getMixedOffsets(), op.getMixedSizes(),
+        op.getMixedStrides());
+    return success();
+  }
+};
+
 /// depthwise_conv_2d_nchw_chw: one elementwise generic over the output that
 /// adds x[kh,kw] * w[c,kh,kw] for every tap in the reference loop order
 /// (kh outer, kw inner), reading each tap as a strided slice of the input.
@@ -770,6 +849,11 @@ struct TileAndVectorizePass
       // tensor.pad as border fills + insert_slice (dynamic pads: upstream's
       // fill of everything + insert_slice); the fills vectorize below.
       patterns.add<PadAsBorderFills>(ctx, /*benefit=*/2);
+      // Strided slices that drop some of several unit dims (im2col taps of
+      // convs with one output row or column) keep their rank, so that
+      // their buffers are no subviews upstream fails to rank-reduce.
+      patterns.add<FullRankStridedExtractSlice, FullRankStridedInsertSlice>(
+          ctx);
       linalg::populateDecomposePadPatterns(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
