@@ -10,6 +10,7 @@
 #include "quant_runtime.h"
 #include "quant_runtime_internal.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -213,7 +214,10 @@ quant_model_run_on_host(const quant_model_info *model,
  * similar size, so repeated runs do not pay for fresh pages (glibc maps
  * large blocks with mmap and unmaps them on free: a page fault per 4 KiB on
  * every run). The cache holds at most QUANT_CACHE_SLOTS blocks per thread;
- * quant_release_scratch() returns the calling thread's to the system.
+ * quant_release_scratch() returns the calling thread's to the system, and
+ * so does the end of the thread (thread_exit_release below), so that
+ * programs that run models from short-lived threads do not leak each
+ * thread's blocks.
  *===----------------------------------------------------------------------===*/
 
 #define QUANT_CACHE_SLOTS 1024
@@ -227,6 +231,8 @@ typedef struct scratch_header {
 
 static _Thread_local scratch_header *scratch_cache[QUANT_CACHE_SLOTS];
 static _Thread_local int scratch_cached;
+/* Whether this thread has asked for its cache to be released at its end. */
+static _Thread_local int scratch_release_registered;
 
 /* Where blocks come from: posix_memalign, or a backend (CUDA managed
    memory for nvptx models, quant_cuda_runtime.c). */
@@ -240,6 +246,53 @@ __attribute__((weak)) void quant_use_scratch_allocator(void *(*alloc)(size_t),
 }
 
 static void block_free(scratch_header *h) { h->release(h->base); }
+
+/* Frees the calling thread's cached blocks. Static, so that a thread-exit
+   release reaches this copy's cache even where another copy of the runtime
+   (another model's) interposes the public quant_release_scratch. */
+static void release_cached_blocks(void) {
+  while (scratch_cached > 0)
+    block_free(scratch_cache[--scratch_cached]);
+}
+
+/* Releasing a thread's cache when the thread ends. glibc's
+   __cxa_thread_atexit_impl (what C++ thread_local destructors use) runs
+   the function at the thread's exit, and at exit() for the main thread,
+   and keeps a dlopen'ed model loaded until every thread that registered
+   has ended, so a dlclose cannot leave a destructor pointing at unmapped
+   code. Where the C library lacks it, a pthread key destructor does the
+   same for threads other than the main one. */
+extern int __cxa_thread_atexit_impl(void (*fn)(void *), void *arg,
+                                    void *dso_handle) __attribute__((weak));
+extern void *__dso_handle;
+
+static void thread_exit_release(void *unused) {
+  (void)unused;
+  release_cached_blocks();
+  /* Blocks a later destructor frees start a new registration. */
+  scratch_release_registered = 0;
+}
+
+static pthread_key_t release_key;
+static pthread_once_t release_key_once = PTHREAD_ONCE_INIT;
+static int release_key_made;
+static void make_release_key(void) {
+  release_key_made =
+      pthread_key_create(&release_key, thread_exit_release) == 0;
+}
+
+static void register_thread_exit_release(void) {
+  if (scratch_release_registered)
+    return;
+  scratch_release_registered = 1;
+  if (__cxa_thread_atexit_impl) {
+    __cxa_thread_atexit_impl(thread_exit_release, NULL, &__dso_handle);
+    return;
+  }
+  pthread_once(&release_key_once, make_release_key);
+  if (release_key_made)
+    pthread_setspecific(release_key, (void *)1);
+}
 
 static void *scratch_alloc(size_t alignment, size_t size) {
   size_t offset = alignment > QUANT_HEADER ? alignment : QUANT_HEADER;
@@ -296,10 +349,8 @@ void _mlir_memref_to_llvm_free(void *ptr) {
     block_free(h);
     return;
   }
+  register_thread_exit_release();
   scratch_cache[scratch_cached++] = h;
 }
 
-void quant_release_scratch(void) {
-  while (scratch_cached > 0)
-    block_free(scratch_cache[--scratch_cached]);
-}
+void quant_release_scratch(void) { release_cached_blocks(); }

@@ -15,7 +15,9 @@
  *     checks every count and byte size first and never aborts on a wrong
  *     argument. It is re-entrant: scratch memory is per call, taken from
  *     a small per-thread cache of blocks earlier runs on the same thread
- *     freed (at most 1024 blocks; `quant_release_scratch()` empties it).
+ *     freed (at most 1024 blocks; `quant_release_scratch()` empties it, and
+ *     so does the end of the thread). Runs from several threads at once,
+ *     each with its own buffers, are independent.
  *   - `quant_set_num_threads(n)` sets the OpenMP threads used by later runs
  *     from the calling thread. Without it OpenMP's default applies
  *     (OMP_NUM_THREADS, else one thread per core).

@@ -138,7 +138,8 @@ struct RowTapConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
     FailureOr<ConvTypes> types = getSingleImageConvTypes(op);
-    if (failed(types) ||
+    // Its scf.forall over rows would nest in the one over images of a batch.
+    if (failed(types) || op->getParentOfType<scf::ForallOp>() ||
         !hasUnitValues(op.getStrides()) || !hasUnitValues(op.getDilations()))
       return failure();
     MLIRContext *ctx = rewriter.getContext();
@@ -277,6 +278,85 @@ struct Im2ColConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     Value rhs = tensor::CollapseShapeOp::create(
         rewriter, loc, col, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
     replaceByImageMatmul(rewriter, op, filterAsMatrix(rewriter, op), rhs);
+    return success();
+  }
+};
+
+/// The full-rank type of a slice op's static sizes when the op would
+/// bufferize to a memref.subview that upstream cannot rank-reduce: it drops
+/// unit dims, has a stride other than 1, and has more size-1 dims than it
+/// drops. Such a subview's dropped dims are found by matching the result's
+/// strides against the source's (`computeMemRefRankReductionMask`),
+/// ignoring the subview's own strides: an im2col tap of a stride-2 conv
+/// with one output column (`1x32x1x2` -> `32x1x1` with strides
+/// [1, 1, 1, 2]) matches nothing, and LLVM 22, built without assertions,
+/// dereferences the failed result in `SubViewOp::getDroppedDims`
+/// (expand-strided-metadata crashed). With as many size-1 dims as dropped
+/// ones upstream needs no strides, and such slices are left alone.
+std::optional<RankedTensorType>
+ambiguousStridedRankReduction(OffsetSizeAndStrideOpInterface op,
+                              RankedTensorType reduced) {
+  SmallVector<int64_t> sizes;
+  for (OpFoldResult size : op.getMixedSizes()) {
+    std::optional<int64_t> value = getConstantIntValue(size);
+    if (!value)
+      return std::nullopt;
+    sizes.push_back(*value);
+  }
+  int64_t dropped = int64_t(sizes.size()) - reduced.getRank();
+  if (dropped <= 0 || llvm::count(sizes, 1) <= dropped ||
+      llvm::all_of(op.getMixedStrides(), [](OpFoldResult stride) {
+        return isConstantIntValue(stride, 1);
+      }))
+    return std::nullopt;
+  return RankedTensorType::get(sizes, reduced.getElementType());
+}
+
+/// Such a tensor.extract_slice (ambiguousStridedRankReduction) becomes a
+/// slice of full rank and a collapse_shape of its unit dims: its buffer is a
+/// subview of full rank and a memref.collapse_shape.
+struct FullRankStridedExtractSlice
+    : OpRewritePattern<tensor::ExtractSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::ExtractSliceOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType reduced = op.getType();
+    std::optional<RankedTensorType> full =
+        ambiguousStridedRankReduction(op, reduced);
+    if (!full)
+      return rewriter.notifyMatchFailure(op, "upstream can rank-reduce it");
+    std::optional<SmallVector<ReassociationIndices>> groups =
+        getReassociationIndicesForReshape(*full, reduced);
+    if (!groups)
+      return rewriter.notifyMatchFailure(op, "no reassociation");
+    Value slice = tensor::ExtractSliceOp::create(
+        rewriter, op.getLoc(), *full, op.getSource(), op.getMixedOffsets(),
+        op.getMixedSizes(), op.getMixedStrides());
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, reduced, slice,
+                                                         *groups);
+    return success();
+  }
+};
+
+/// The same for tensor.insert_slice: the source is expanded to full rank.
+struct FullRankStridedInsertSlice : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType reduced = op.getSourceType();
+    std::optional<RankedTensorType> full =
+        ambiguousStridedRankReduction(op, reduced);
+    if (!full)
+      return rewriter.notifyMatchFailure(op, "upstream can rank-reduce it");
+    std::optional<SmallVector<ReassociationIndices>> groups =
+        getReassociationIndicesForReshape(reduced, *full);
+    if (!groups)
+      return rewriter.notifyMatchFailure(op, "no reassociation");
+    Value source = tensor::ExpandShapeOp::create(rewriter, op.getLoc(), *full,
+                                                 op.getSource(), *groups);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, source, op.getDest(), op.getMixedOffsets(), op.getMixedSizes(),
+        op.getMixedStrides());
     return success();
   }
 };
@@ -684,17 +764,42 @@ struct TileAndVectorizePass
           TileAndVectorizePass> {
   using Base::Base;
 
-  /// Whether `op` does too little work to be worth an OpenMP region.
-  bool isSmall(linalg::LinalgOp op) {
+  /// The iterations of `op`'s loops, saturated at `cap`; `cap` for dynamic
+  /// ranges.
+  static int64_t loopWork(linalg::LinalgOp op, int64_t cap) {
     int64_t work = 1;
     for (int64_t range : op.getStaticLoopRanges()) {
       if (ShapedType::isDynamic(range))
-        return false;
-      work = work > parallelThreshold / std::max<int64_t>(range, 1)
-                 ? parallelThreshold
-                 : work * range;
+        return cap;
+      work = work > cap / std::max<int64_t>(range, 1) ? cap : work * range;
     }
-    return work < parallelThreshold;
+    return work;
+  }
+
+  /// Whether `op` does too little work to be worth an OpenMP region.
+  bool isSmall(linalg::LinalgOp op) {
+    return loopWork(op, parallelThreshold) < parallelThreshold;
+  }
+
+  /// How the images of a batched conv are looped over: in parallel
+  /// (scf.forall, the conv of each image then sequential inside) when one
+  /// image's conv is under kImageRegionFactor x parallel-threshold
+  /// iterations, else sequentially with each image's conv parallel inside.
+  /// A small image's parallel region is short against the cost of waking
+  /// the threads (the batch-256 Fashion-MNIST CNN entered two regions per
+  /// image, 512 per run, of 113K and 903K iterations, and its im2col copies
+  /// ran on one thread), while the images give every thread whole images.
+  /// Large images keep their in-image parallelism, which does not depend on
+  /// the batch being at least the thread count.
+  static constexpr int64_t kImageRegionFactor = 16;
+  scf::SCFTilingOptions::LoopType batchLoopType(linalg::LinalgOp op,
+                                                int64_t batch) {
+    if (isSmall(op))
+      return scf::SCFTilingOptions::LoopType::ForOp;
+    int64_t cap = kImageRegionFactor * parallelThreshold;
+    int64_t perImage = loopWork(op, cap * batch) / batch;
+    return perImage < cap ? scf::SCFTilingOptions::LoopType::ForallOp
+                          : scf::SCFTilingOptions::LoopType::ForOp;
   }
 
   /// Tiles `op` as planTiles says and vectorizes the tile; does nothing for
@@ -745,7 +850,8 @@ struct TileAndVectorizePass
     }
 
     // 1. Convolutions as contractions (pointwise first: it beats im2col).
-    // Batched convolutions first become a loop over single images.
+    // Batched convolutions first become a loop over single images, parallel
+    // when the images are small (batchLoopType).
     IRRewriter rewriter(ctx);
     SmallVector<linalg::Conv2DNchwFchwOp> batched;
     func.walk([&](linalg::Conv2DNchwFchwOp op) {
@@ -755,8 +861,10 @@ struct TileAndVectorizePass
         batched.push_back(op);
     });
     for (linalg::Conv2DNchwFchwOp op : batched) {
+      int64_t batch =
+          cast<RankedTensorType>(op.getInputs()[0].getType()).getDimSize(0);
       if (failed(tile(rewriter, op, {1, 0, 0, 0, 0, 0, 0},
-                      scf::SCFTilingOptions::LoopType::ForOp))) {
+                      batchLoopType(op, batch)))) {
         op->emitError("quant-cpu-tile-and-vectorize: cannot tile the batch");
         return signalPassFailure();
       }
@@ -770,6 +878,11 @@ struct TileAndVectorizePass
       // tensor.pad as border fills + insert_slice (dynamic pads: upstream's
       // fill of everything + insert_slice); the fills vectorize below.
       patterns.add<PadAsBorderFills>(ctx, /*benefit=*/2);
+      // Strided slices that drop some of several unit dims (im2col taps of
+      // convs with one output row or column) keep their rank, so that
+      // their buffers are no subviews upstream fails to rank-reduce.
+      patterns.add<FullRankStridedExtractSlice, FullRankStridedInsertSlice>(
+          ctx);
       linalg::populateDecomposePadPatterns(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();

@@ -77,6 +77,43 @@ func.func @batched(%x: tensor<3x16x4x8xf32>, %w: tensor<32x16x1x1xf32>,
 
 // -----
 
+// With the default parallel-threshold, a batch of small images (each image's
+// conv under 16 x 65536 iterations) is an scf.forall over the images, and
+// each image's matmul runs sequential tiles inside it: one OpenMP region for
+// the batch instead of one per image.
+// SMALL-LABEL: func.func @batched_small_images
+// SMALL:       scf.forall (%[[N:.*]]) in (8) shared_outs
+// SMALL:         tensor.extract_slice %arg0[%[[N]], 0, 0, 0] [1, 16, 8, 16]
+// SMALL-NOT:     scf.forall
+// SMALL:         scf.for %{{.*}} = %c0 to %c128 step %c16
+// SMALL:           vector.fma
+// SMALL:         tensor.parallel_insert_slice
+func.func @batched_small_images(%x: tensor<8x16x8x16xf32>, %w: tensor<32x16x1x1xf32>,
+                                %init: tensor<8x32x8x16xf32>) -> tensor<8x32x8x16xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : tensor<8x16x8x16xf32>, tensor<32x16x1x1xf32>)
+    outs(%init : tensor<8x32x8x16xf32>) -> tensor<8x32x8x16xf32>
+  return %r : tensor<8x32x8x16xf32>
+}
+
+// -----
+
+// Large images (2M iterations each) keep the sequential loop over images,
+// each image's matmul parallel inside.
+// SMALL-LABEL: func.func @batched_large_images
+// SMALL:       scf.for %{{.*}} = %c0 to %c2 step %c1
+// SMALL:         scf.forall
+// SMALL:           vector.fma
+func.func @batched_large_images(%x: tensor<2x16x64x64xf32>, %w: tensor<32x16x1x1xf32>,
+                                %init: tensor<2x32x64x64xf32>) -> tensor<2x32x64x64xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : tensor<2x16x64x64xf32>, tensor<32x16x1x1xf32>)
+    outs(%init : tensor<2x32x64x64xf32>) -> tensor<2x32x64x64xf32>
+  return %r : tensor<2x32x64x64xf32>
+}
+
+// -----
+
 // A depthwise 3x3 convolution is one elementwise op over the output adding
 // the nine taps (strided input slices times per-channel weights) in the
 // reference order; it is vectorized along W.
