@@ -4,9 +4,10 @@
  *
  *===----------------------------------------------------------------------===*
  *
- * Built with one instruction set's copy of runtime/kernels/
- * quant_int8_kernels.c (-DQK_ISA_<NAME> there, -DISA=<name> -DISA_MR=..
- * -DISA_NC=.. -DISA_CPU='"feature"' here) and -fsanitize=address,undefined:
+ * Built with one instruction set's kernel file (runtime/kernels/qk_<isa>.c
+ * or runtime/kernels/arch/<arch>/qk_<isa>.c; -DISA=<name> -DISA_MR=..
+ * -DISA_NC=.. -DISA_CPU='"feature"' here) and
+ * -fsanitize=address,undefined:
  * random convolutions (1-13 input channels, so partial channel groups; 1-5
  * taps a side; strides 1-3; dilations 1-2; pads 0-2 on each side, so inputs
  * wider than what the outputs read; rows up to 700 wide, so every layout of
