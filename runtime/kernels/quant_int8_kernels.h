@@ -50,8 +50,9 @@
    AArch64 ones, whose activations are s8, come last. */
 enum quant_int8_isa {
   QUANT_ISA_GENERIC = 0,    /* portable C, vectorized by LLVM */
-  QUANT_ISA_AVX2 = 1,       /* 32-bit products (never vpmaddubsw's int16
-                               saturation), vectorized by LLVM */
+  QUANT_ISA_AVX2 = 1,       /* vpmaddwd on bytes widened to 16 bits: exact
+                               32-bit products (never vpmaddubsw's int16
+                               saturation) */
   QUANT_ISA_AVXVNNI = 2,    /* vpdpbusd on ymm (AVX-VNNI) */
   QUANT_ISA_AVX512VNNI = 3, /* vpdpbusd on zmm (AVX-512 VNNI) */
   QUANT_ISA_DOTPROD = 4,    /* AArch64 sdot (FEAT_DotProd), by lane */
