@@ -66,6 +66,30 @@ QK_INLINE int32_t qk_wrapping_add(int32_t a, int32_t b) {
   return (int32_t)((uint32_t)a + (uint32_t)b);
 }
 
+/* The first element of a 1-D memref descriptor. */
+#define QK_DATA(m) ((m)->aligned + (m)->offset)
+
+/* An int8 kernel's operands (quant_int8_kernel), out of their memref
+   descriptors. */
+struct qk_int8_operands {
+  const int8_t *in, *w;
+  const int32_t *bias, *mult, *shift;
+  int8_t *out;
+  uint8_t *scratch;
+  const int64_t *p;
+};
+
+QK_INLINE struct qk_int8_operands
+qk_unwrap_int8(quant_memref_i8 *input, quant_memref_i8 *weights,
+               quant_memref_i32 *bias, quant_memref_i32 *multiplier,
+               quant_memref_i32 *shift, quant_memref_i8 *output,
+               quant_memref_u8 *scratch, quant_memref_i64 *params) {
+  struct qk_int8_operands o = {
+      QK_DATA(input), QK_DATA(weights), QK_DATA(bias),    QK_DATA(multiplier),
+      QK_DATA(shift), QK_DATA(output),  QK_DATA(scratch), QK_DATA(params)};
+  return o;
+}
+
 /*===- The epilogue -------------------------------------------------------===*/
 
 struct qk_epilogue {
@@ -76,6 +100,20 @@ struct qk_epilogue {
   int32_t zp, qmin, qmax;
   int channel_on_rows;
 };
+
+/* The epilogue of the rows x cols output block `out` (row stride cols),
+   its channel the row (a convolution) or the column (a GEMM); `grid` is
+   the output zero point, qmin and qmax (consecutive in both kernels'
+   params). */
+QK_INLINE struct qk_epilogue qk_epilogue_at(const struct qk_int8_operands *o,
+                                            int8_t *out, int64_t rows,
+                                            int64_t cols, const int64_t *grid,
+                                            int channel_on_rows) {
+  struct qk_epilogue e = {o->bias, o->mult, o->shift, out, cols, rows, cols,
+                          (int32_t)grid[0], (int32_t)grid[1],
+                          (int32_t)grid[2], channel_on_rows};
+  return e;
+}
 
 /* Requantizes the valid part of `count` columns of an mr-row accumulator
    tile (row stride `lda`) at (r0, c0). */

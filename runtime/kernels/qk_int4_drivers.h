@@ -27,6 +27,22 @@ QK_INLINE int32_t qk_w4(const int8_t *w, int64_t k, int64_t o, int64_t kk) {
                  : (int32_t)((int8_t)(uint8_t)(byte << 4) >> 4);
 }
 
+/* The f32 steps of docs/Numerics.md, "int4 weights", for n outputs: the
+   accumulators and the group sums start at 0; after each group,
+   acc = acc + f32(sum) * c (no fused multiply-add) and the sums restart. */
+QK_INLINE void qk_w4_start(float *acc, int32_t *sum, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    acc[i] = 0.0f;
+    sum[i] = 0;
+  }
+}
+QK_INLINE void qk_w4_end_group(float *acc, int32_t *sum, int64_t n, float c) {
+  for (int64_t i = 0; i < n; ++i) {
+    acc[i] = acc[i] + (float)sum[i] * c;
+    sum[i] = 0;
+  }
+}
+
 /* One convolution: per image, strips of QUANT_W4_STRIP output positions
    (im2col of the strip as x - zp in int16, then every output channel),
    parallel over strips. */
@@ -34,13 +50,11 @@ QK_INLINE void qk_w4conv2d(quant_memref_i8 *input, quant_memref_i8 *weights,
                            quant_memref_f32 *scales, quant_memref_f32 *bias,
                            quant_memref_f32 *output, quant_memref_i8 *scratch,
                            quant_memref_i64 *params) {
-  const int64_t *p = params->aligned + params->offset;
-  const int8_t *in = input->aligned + input->offset;
-  const int8_t *w = weights->aligned + weights->offset;
-  const float *c = scales->aligned + scales->offset;
-  const float *b = bias->aligned + bias->offset;
-  float *out = output->aligned + output->offset;
-  int16_t *cols = (int16_t *)(void *)(scratch->aligned + scratch->offset);
+  const int64_t *p = QK_DATA(params);
+  const int8_t *in = QK_DATA(input), *w = QK_DATA(weights);
+  const float *c = QK_DATA(scales), *b = QK_DATA(bias);
+  float *out = QK_DATA(output);
+  int16_t *cols = (int16_t *)(void *)QK_DATA(scratch);
   int64_t ic = p[QUANT_QCONV_IC], ih = p[QUANT_QCONV_IH],
           iw = p[QUANT_QCONV_IW], oc = p[QUANT_QCONV_OC],
           ow = p[QUANT_QCONV_OW], kh = p[QUANT_QCONV_KH],
@@ -89,20 +103,15 @@ QK_INLINE void qk_w4conv2d(quant_memref_i8 *input, quant_memref_i8 *weights,
       for (int64_t o = 0; o < oc; ++o) {
         float acc[QUANT_W4_STRIP];
         int32_t sum[QUANT_W4_STRIP];
-        for (int64_t q = 0; q < QUANT_W4_STRIP; ++q)
-          acc[q] = 0.0f;
+        qk_w4_start(acc, sum, QUANT_W4_STRIP);
         for (int64_t g = 0; g < groups; ++g) {
-          for (int64_t q = 0; q < QUANT_W4_STRIP; ++q)
-            sum[q] = 0;
           for (int64_t kk = g * gk; kk < (g + 1) * gk; ++kk) {
             int32_t wv = qk_w4(w, k, o, kk);
             const int16_t *row = col + kk * QUANT_W4_STRIP;
             for (int64_t q = 0; q < QUANT_W4_STRIP; ++q)
               sum[q] += wv * (int32_t)row[q];
           }
-          float cg = c[o * groups + g];
-          for (int64_t q = 0; q < QUANT_W4_STRIP; ++q)
-            acc[q] = acc[q] + (float)sum[q] * cg;
+          qk_w4_end_group(acc, sum, QUANT_W4_STRIP, c[o * groups + g]);
         }
         float bo = b[o];
         for (int64_t q = 0; q < len; ++q)
@@ -121,13 +130,11 @@ QK_INLINE void qk_w4gemm(quant_memref_i8 *input, quant_memref_i8 *weights,
                          quant_memref_f32 *scales, quant_memref_f32 *bias,
                          quant_memref_f32 *output, quant_memref_i8 *scratch,
                          quant_memref_i64 *params) {
-  (void)scratch;
-  const int64_t *p = params->aligned + params->offset;
-  const int8_t *x = input->aligned + input->offset;
-  const int8_t *w = weights->aligned + weights->offset;
-  const float *c = scales->aligned + scales->offset;
-  const float *bi = bias->aligned + bias->offset;
-  float *out = output->aligned + output->offset;
+  (void)scratch; /* the GEMM needs none */
+  const int64_t *p = QK_DATA(params);
+  const int8_t *x = QK_DATA(input), *w = QK_DATA(weights);
+  const float *c = QK_DATA(scales), *bi = QK_DATA(bias);
+  float *out = QK_DATA(output);
   int64_t rows = p[QUANT_QGEMM_B], k = p[QUANT_QGEMM_K], n = p[QUANT_QGEMM_N];
   int64_t gk = p[QUANT_W4GEMM_GROUP_K], groups = k / gk;
   int32_t zp = (int32_t)p[QUANT_QGEMM_IN_ZP];
@@ -145,11 +152,8 @@ QK_INLINE void qk_w4gemm(quant_memref_i8 *input, quant_memref_i8 *weights,
     float acc[QK_W4_ROWS];
     int32_t sum[QK_W4_ROWS];
     int16_t unpacked[QK_W4_CHUNK];
-    for (int64_t m = 0; m < nr; ++m)
-      acc[m] = 0.0f;
+    qk_w4_start(acc, sum, nr);
     for (int64_t g = 0; g < groups; ++g) {
-      for (int64_t m = 0; m < nr; ++m)
-        sum[m] = 0;
       for (int64_t j0 = g * gk; j0 < (g + 1) * gk; j0 += QK_W4_CHUNK) {
         int64_t len = qk_min(QK_W4_CHUNK, (g + 1) * gk - j0);
         for (int64_t j = 0; j < len; ++j)
@@ -163,9 +167,7 @@ QK_INLINE void qk_w4gemm(quant_memref_i8 *input, quant_memref_i8 *weights,
           sum[m] += s;
         }
       }
-      float cg = c[o * groups + g];
-      for (int64_t m = 0; m < nr; ++m)
-        acc[m] = acc[m] + (float)sum[m] * cg;
+      qk_w4_end_group(acc, sum, nr, c[o * groups + g]);
     }
     for (int64_t m = 0; m < nr; ++m)
       out[(r0 + m) * n + o] = acc[m] + bi[o];

@@ -19,7 +19,8 @@
  *                  k-group k of the cols panel at cols + k * QK_NC * QK_KG;
  *
  * tiles write QK_MR x QK_NC int32 sums modulo 2^32 to `acc` (row stride
- * QK_NC, 64-byte aligned). Its entry points then call the drivers.
+ * QK_NC, 64-byte aligned). Its entry points then call the drivers with
+ * their operands (qk_unwrap_int8).
  *
  * The tile sizes are macros and the tiles fixed names, not arguments,
  * because OpenMP outlines each parallel loop into a function of its own,
@@ -40,14 +41,10 @@
 /* One convolution: per image, repack it, then every rows block (QK_MR
    output channels) against every tile of the implicit cols matrix,
    parallel over tiles. */
-QK_INLINE void qk_qconv2d(quant_memref_i8 *input, quant_memref_i8 *weights,
-                          quant_memref_i32 *bias, quant_memref_i32 *multiplier,
-                          quant_memref_i32 *shift, quant_memref_i8 *output,
-                          quant_memref_u8 *scratch, quant_memref_i64 *params) {
-  const int64_t *p = params->aligned + params->offset;
-  const int8_t *in = input->aligned + input->offset;
-  const int8_t *w = weights->aligned + weights->offset;
-  uint8_t *buf = scratch->aligned + scratch->offset;
+QK_INLINE void qk_qconv2d(struct qk_int8_operands o) {
+  const int64_t *p = o.p;
+  const int8_t *w = o.w;
+  uint8_t *buf = o.scratch;
   int64_t bytes = quant_qconv_buffer_bytes(p, QK_NC, QK_KG);
   int64_t slack = quant_qconv_buffer_slack(p, QK_NC, QK_KG);
   int64_t *off = (int64_t *)(void *)(buf + (bytes + 7) / 8 * 8);
@@ -62,18 +59,9 @@ QK_INLINE void qk_qconv2d(quant_memref_i8 *input, quant_memref_i8 *weights,
   (void)parallel; /* without -fopenmp */
   qk_direct_offsets(p, &d, QK_KG, off);
   for (int64_t n = 0; n < batch; ++n) {
-    struct qk_epilogue e = {bias->aligned + bias->offset,
-                            multiplier->aligned + multiplier->offset,
-                            shift->aligned + shift->offset,
-                            output->aligned + output->offset + n * oc * spatial,
-                            spatial,
-                            oc,
-                            spatial,
-                            (int32_t)p[QUANT_QCONV_OUT_ZP],
-                            (int32_t)p[QUANT_QCONV_QMIN],
-                            (int32_t)p[QUANT_QCONV_QMAX],
-                            1};
-    const int8_t *image = in + n * inImage;
+    struct qk_epilogue e = qk_epilogue_at(&o, o.out + n * oc * spatial, oc,
+                                          spatial, p + QUANT_QCONV_OUT_ZP, 1);
+    const int8_t *image = o.in + n * inImage;
     if (d.layout == QUANT_QCONV_IM2COL) {
       int64_t oh = p[QUANT_QCONV_OH];
 #pragma omp parallel for schedule(static) if (parallel)
@@ -105,29 +93,16 @@ QK_INLINE void qk_qconv2d(quant_memref_i8 *input, quant_memref_i8 *weights,
 /* One GEMM: pack the activations into rows panels, then every cols panel
    (QK_NC output channels) against every rows block, parallel over
    panels. */
-QK_INLINE void qk_qgemm(quant_memref_i8 *input, quant_memref_i8 *weights,
-                        quant_memref_i32 *bias, quant_memref_i32 *multiplier,
-                        quant_memref_i32 *shift, quant_memref_i8 *output,
-                        quant_memref_u8 *scratch, quant_memref_i64 *params) {
-  const int64_t *p = params->aligned + params->offset;
-  const int8_t *w = weights->aligned + weights->offset;
-  uint8_t *rows = scratch->aligned + scratch->offset;
+QK_INLINE void qk_qgemm(struct qk_int8_operands o) {
+  const int64_t *p = o.p;
+  const int8_t *w = o.w;
+  uint8_t *rows = o.scratch;
   int64_t b = p[QUANT_QGEMM_B], k = p[QUANT_QGEMM_K], n = p[QUANT_QGEMM_N];
   int64_t kgs = (k + QK_KG - 1) / QK_KG, panels = (n + QK_NC - 1) / QK_NC;
   int64_t blocks = (b + QK_MR - 1) / QK_MR;
-  qk_pack_rows(input->aligned + input->offset, rows, b, k, QK_MR, QK_KG,
-               QK_FLIP);
-  struct qk_epilogue e = {bias->aligned + bias->offset,
-                          multiplier->aligned + multiplier->offset,
-                          shift->aligned + shift->offset,
-                          output->aligned + output->offset,
-                          n,
-                          b,
-                          n,
-                          (int32_t)p[QUANT_QGEMM_OUT_ZP],
-                          (int32_t)p[QUANT_QGEMM_QMIN],
-                          (int32_t)p[QUANT_QGEMM_QMAX],
-                          0};
+  qk_pack_rows(o.in, rows, b, k, QK_MR, QK_KG, QK_FLIP);
+  struct qk_epilogue e =
+      qk_epilogue_at(&o, o.out, b, n, p + QUANT_QGEMM_OUT_ZP, 0);
   int parallel =
       p[QUANT_QGEMM_PARALLEL] && b * n * k >= QK_PARALLEL_MACS && panels > 1;
   (void)parallel; /* without -fopenmp */
@@ -135,9 +110,8 @@ QK_INLINE void qk_qgemm(quant_memref_i8 *input, quant_memref_i8 *weights,
   for (int64_t j = 0; j < panels; ++j) {
     int32_t acc[QK_MR * QK_NC] __attribute__((aligned(64)));
     for (int64_t i = 0; i < blocks; ++i) {
-      qk_tile_gemm(rows + i * kgs * QK_MR * QK_KG,
-                   w + j * kgs * QK_NC * QK_KG, kgs, acc,
-                   qk_min(QK_MR, b - i * QK_MR));
+      qk_tile_gemm(rows + i * kgs * QK_MR * QK_KG, w + j * kgs * QK_NC * QK_KG,
+                   kgs, acc, qk_min(QK_MR, b - i * QK_MR));
       qk_store_tile(acc, QK_NC, QK_MR, QK_NC, i * QK_MR, j * QK_NC, &e);
     }
   }

@@ -63,19 +63,17 @@ QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
 #include "qk_int8_drivers.h"
 
 void _mlir_ciface_quant_qconv2d_avxvnni(
-    quant_memref_i8 *input, quant_memref_i8 *weights, quant_memref_i32 *bias,
-    quant_memref_i32 *multiplier, quant_memref_i32 *shift,
-    quant_memref_i8 *output, quant_memref_u8 *scratch,
-    quant_memref_i64 *params) {
-  qk_qconv2d(input, weights, bias, multiplier, shift, output, scratch, params);
+    quant_memref_i8 *in, quant_memref_i8 *w, quant_memref_i32 *bias,
+    quant_memref_i32 *mult, quant_memref_i32 *shift, quant_memref_i8 *out,
+    quant_memref_u8 *scratch, quant_memref_i64 *p) {
+  qk_qconv2d(qk_unwrap_int8(in, w, bias, mult, shift, out, scratch, p));
 }
 
 void _mlir_ciface_quant_qgemm_avxvnni(
-    quant_memref_i8 *input, quant_memref_i8 *weights, quant_memref_i32 *bias,
-    quant_memref_i32 *multiplier, quant_memref_i32 *shift,
-    quant_memref_i8 *output, quant_memref_u8 *scratch,
-    quant_memref_i64 *params) {
-  qk_qgemm(input, weights, bias, multiplier, shift, output, scratch, params);
+    quant_memref_i8 *in, quant_memref_i8 *w, quant_memref_i32 *bias,
+    quant_memref_i32 *mult, quant_memref_i32 *shift, quant_memref_i8 *out,
+    quant_memref_u8 *scratch, quant_memref_i64 *p) {
+  qk_qgemm(qk_unwrap_int8(in, w, bias, mult, shift, out, scratch, p));
 }
 
 void _mlir_ciface_quant_w4conv2d_avxvnni(
