@@ -5,9 +5,10 @@
  *===----------------------------------------------------------------------===*
  *
  * The contract between `quant-cpu-int8-kernels` (which packs weights at
- * compile time and emits calls) and quant_int8_kernels.c (which the compiler
- * links into every model as LLVM bitcode, so the kernels are compiled for
- * the model's target CPU together with the generated code).
+ * compile time and emits calls) and the kernels in this folder (one file
+ * per instruction set, qk_<isa>.c, which the compiler links into every
+ * model as LLVM bitcode, so the kernels are compiled for the model's target
+ * CPU together with the generated code).
  *
  * Both kernels compute one quantized GEMM per image,
  *
@@ -45,11 +46,13 @@
 
 #include <stdint.h>
 
-/* Instruction sets, with their register tile (MR rows x NC columns). */
+/* Instruction sets, with their register tile (MR rows x NC columns). The
+   AArch64 ones, whose activations are s8, come last. */
 enum quant_int8_isa {
   QUANT_ISA_GENERIC = 0,    /* portable C, vectorized by LLVM */
-  QUANT_ISA_AVX2 = 1,       /* 32-bit products (never vpmaddubsw's int16
-                               saturation), vectorized by LLVM */
+  QUANT_ISA_AVX2 = 1,       /* vpmaddwd on bytes widened to 16 bits: exact
+                               32-bit products (never vpmaddubsw's int16
+                               saturation) */
   QUANT_ISA_AVXVNNI = 2,    /* vpdpbusd on ymm (AVX-VNNI) */
   QUANT_ISA_AVX512VNNI = 3, /* vpdpbusd on zmm (AVX-512 VNNI) */
   QUANT_ISA_DOTPROD = 4,    /* AArch64 sdot (FEAT_DotProd), by lane */
@@ -72,8 +75,7 @@ enum quant_int8_isa {
 /* Bytes per k-group of the panels, and whether activations are packed as s8
    (1) or shifted to u8 (0), per instruction set. */
 #define QUANT_ISA_KGROUP(isa) ((isa) == QUANT_ISA_I8MM ? 8 : 4)
-#define QUANT_ISA_SIGNED_ACTIVATIONS(isa)                                     \
-  ((isa) == QUANT_ISA_DOTPROD || (isa) == QUANT_ISA_I8MM)
+#define QUANT_ISA_SIGNED_ACTIVATIONS(isa) ((isa) >= QUANT_ISA_DOTPROD)
 
 /* params of the convolution kernel. */
 enum {
@@ -94,19 +96,27 @@ enum {
   QUANT_QGEMM_NUM_PARAMS
 };
 
-/* A 1-D memref descriptor as MLIR passes it to `_mlir_ciface_` functions. */
-#define QUANT_MEMREF1D(T)                                                      \
-  struct {                                                                     \
-    T *allocated;                                                              \
-    T *aligned;                                                                \
-    int64_t offset, size, stride;                                              \
-  }
-
-typedef QUANT_MEMREF1D(int8_t) quant_memref_i8;
-typedef QUANT_MEMREF1D(uint8_t) quant_memref_u8;
-typedef QUANT_MEMREF1D(int32_t) quant_memref_i32;
-typedef QUANT_MEMREF1D(int64_t) quant_memref_i64;
-typedef QUANT_MEMREF1D(float) quant_memref_f32;
+/* 1-D memref descriptors as MLIR passes them to `_mlir_ciface_` functions. */
+typedef struct {
+  int8_t *allocated, *aligned;
+  int64_t offset, size, stride;
+} quant_memref_i8;
+typedef struct {
+  uint8_t *allocated, *aligned;
+  int64_t offset, size, stride;
+} quant_memref_u8;
+typedef struct {
+  int32_t *allocated, *aligned;
+  int64_t offset, size, stride;
+} quant_memref_i32;
+typedef struct {
+  int64_t *allocated, *aligned;
+  int64_t offset, size, stride;
+} quant_memref_i64;
+typedef struct {
+  float *allocated, *aligned;
+  int64_t offset, size, stride;
+} quant_memref_f32;
 
 /* int4 layers (docs/Numerics.md, "int4 weights"): int8 input, weights
    packed two per byte as [ceil(O/2)][K] (output channels 2p and 2p+1 in the
@@ -211,50 +221,53 @@ static inline int64_t quant_qgemm_scratch_bytes(int64_t b, int64_t k,
 }
 
 /* The kernels: `_mlir_ciface_quant_qconv2d_<isa>` and
-   `_mlir_ciface_quant_qgemm_<isa>`, isa in generic, avx2, avxvnni,
-   avx512vnni (x86-64 only), dotprod, i8mm (AArch64 only). */
-#define QUANT_DECLARE_INT4_KERNELS(isa)                                        \
-  void _mlir_ciface_quant_w4conv2d_##isa(                                      \
-      quant_memref_i8 *input, quant_memref_i8 *weights,                        \
-      quant_memref_f32 *scales, quant_memref_f32 *bias,                        \
-      quant_memref_f32 *output, quant_memref_i8 *scratch,                      \
-      quant_memref_i64 *params);                                               \
-  void _mlir_ciface_quant_w4gemm_##isa(                                        \
-      quant_memref_i8 *input, quant_memref_i8 *weights,                        \
-      quant_memref_f32 *scales, quant_memref_f32 *bias,                        \
-      quant_memref_f32 *output, quant_memref_i8 *scratch,                      \
-      quant_memref_i64 *params);
-
-#define QUANT_DECLARE_INT8_KERNELS(isa)                                        \
-  void _mlir_ciface_quant_qconv2d_##isa(                                       \
-      quant_memref_i8 *input, quant_memref_i8 *weights,                        \
-      quant_memref_i32 *bias, quant_memref_i32 *multiplier,                    \
-      quant_memref_i32 *shift, quant_memref_i8 *output,                        \
-      quant_memref_u8 *scratch, quant_memref_i64 *params);                     \
-  void _mlir_ciface_quant_qgemm_##isa(                                         \
-      quant_memref_i8 *input, quant_memref_i8 *weights,                        \
-      quant_memref_i32 *bias, quant_memref_i32 *multiplier,                    \
-      quant_memref_i32 *shift, quant_memref_i8 *output,                        \
-      quant_memref_u8 *scratch, quant_memref_i64 *params);
+   `_mlir_ciface_quant_qgemm_<isa>` (int8), `_mlir_ciface_quant_w4conv2d_<isa>`
+   and `_mlir_ciface_quant_w4gemm_<isa>` (int4), isa in generic, avx2,
+   avxvnni, avx512vnni (x86-64 only), dotprod, i8mm (AArch64 only). */
+typedef void quant_int8_kernel(quant_memref_i8 *input, quant_memref_i8 *weights,
+                               quant_memref_i32 *bias,
+                               quant_memref_i32 *multiplier,
+                               quant_memref_i32 *shift,
+                               quant_memref_i8 *output,
+                               quant_memref_u8 *scratch,
+                               quant_memref_i64 *params);
+typedef void quant_int4_kernel(quant_memref_i8 *input, quant_memref_i8 *weights,
+                               quant_memref_f32 *scales,
+                               quant_memref_f32 *bias,
+                               quant_memref_f32 *output,
+                               quant_memref_i8 *scratch,
+                               quant_memref_i64 *params);
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-QUANT_DECLARE_INT8_KERNELS(generic)
-QUANT_DECLARE_INT4_KERNELS(generic)
+quant_int8_kernel _mlir_ciface_quant_qconv2d_generic;
+quant_int8_kernel _mlir_ciface_quant_qgemm_generic;
+quant_int4_kernel _mlir_ciface_quant_w4conv2d_generic;
+quant_int4_kernel _mlir_ciface_quant_w4gemm_generic;
 #if defined(__x86_64__)
-QUANT_DECLARE_INT8_KERNELS(avx2)
-QUANT_DECLARE_INT4_KERNELS(avx2)
-QUANT_DECLARE_INT8_KERNELS(avxvnni)
-QUANT_DECLARE_INT4_KERNELS(avxvnni)
-QUANT_DECLARE_INT8_KERNELS(avx512vnni)
-QUANT_DECLARE_INT4_KERNELS(avx512vnni)
+quant_int8_kernel _mlir_ciface_quant_qconv2d_avx2;
+quant_int8_kernel _mlir_ciface_quant_qgemm_avx2;
+quant_int4_kernel _mlir_ciface_quant_w4conv2d_avx2;
+quant_int4_kernel _mlir_ciface_quant_w4gemm_avx2;
+quant_int8_kernel _mlir_ciface_quant_qconv2d_avxvnni;
+quant_int8_kernel _mlir_ciface_quant_qgemm_avxvnni;
+quant_int4_kernel _mlir_ciface_quant_w4conv2d_avxvnni;
+quant_int4_kernel _mlir_ciface_quant_w4gemm_avxvnni;
+quant_int8_kernel _mlir_ciface_quant_qconv2d_avx512vnni;
+quant_int8_kernel _mlir_ciface_quant_qgemm_avx512vnni;
+quant_int4_kernel _mlir_ciface_quant_w4conv2d_avx512vnni;
+quant_int4_kernel _mlir_ciface_quant_w4gemm_avx512vnni;
 #endif
 #if defined(__aarch64__)
-QUANT_DECLARE_INT8_KERNELS(dotprod)
-QUANT_DECLARE_INT4_KERNELS(dotprod)
-QUANT_DECLARE_INT8_KERNELS(i8mm)
-QUANT_DECLARE_INT4_KERNELS(i8mm)
+quant_int8_kernel _mlir_ciface_quant_qconv2d_dotprod;
+quant_int8_kernel _mlir_ciface_quant_qgemm_dotprod;
+quant_int4_kernel _mlir_ciface_quant_w4conv2d_dotprod;
+quant_int4_kernel _mlir_ciface_quant_w4gemm_dotprod;
+quant_int8_kernel _mlir_ciface_quant_qconv2d_i8mm;
+quant_int8_kernel _mlir_ciface_quant_qgemm_i8mm;
+quant_int4_kernel _mlir_ciface_quant_w4conv2d_i8mm;
+quant_int4_kernel _mlir_ciface_quant_w4gemm_i8mm;
 #endif
 #ifdef __cplusplus
 }

@@ -8,14 +8,16 @@ For each case (a Conv, Gemm or MatMul ONNX model with random weights) it
   2. runs `quant-compile --precision=int4 --group-size=G --emit=mlir`
      (int4 group-wise weights, an int8 input, f32 result),
   3. runs the .mlir with quant-run under --int8-kernels=reference (the
-     linalg reference lowering) and --int8-kernels=auto (the int4 kernels
-     of this CPU, where there are some),
+     linalg reference lowering) and under each kernel copy this CPU runs
+     (--int8-kernels=generic, avx2, avxvnni, avx512vnni: every copy has
+     the int4 kernels),
   4. computes the layer with numpy as docs/Numerics.md ("int4 weights")
      defines it: weights quantized per (output channel, group) on [-7, 7]
      with scale f32(max|w| / 7), the input on the int8 grid quant-compile
      chose (read from the .mlir), i32 sums per group, then
      y = bias + sum over groups in order of f32(sum_g) * f32(s_x * s_w),
-and prints "NAME: SHAPE ok" when both runs equal numpy exactly, or FAIL.
+and prints "NAME: SHAPE ok" when every run equals numpy exactly, or FAIL,
+then the --int8-kernels values it ran.
 """
 
 import argparse
@@ -28,7 +30,10 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from int8_sweep import cpu_has  # the script's own folder
+
 F32 = np.float32
+KERNELS = ("generic", "avx2", "avxvnni", "avx512vnni")
 
 
 def f32_scale(amax):
@@ -155,6 +160,7 @@ def main():
         ("matmul", matmul_case(rng, "m1", "MatMul", 2, 96, 7, 32)),
     ]
     failed = False
+    variants = ["reference"] + [k for k in KERNELS if cpu_has(k)]
     for name, (graph, x, reference, group) in cases:
         d = os.path.join(args.work, name)
         os.makedirs(os.path.join(d, "calib"), exist_ok=True)
@@ -179,7 +185,7 @@ def main():
         sx, zp = input_grid(text)
         expected = reference(quantize_input(x, sx, zp), zp, sx)
         ok = True
-        for kernels in ("reference", "auto"):
+        for kernels in variants:
             out = os.path.join(d, "out-" + kernels)
             subprocess.run([os.path.join(args.bin, "quant-run"), mlir, "--input",
                             os.path.join(d, "x.npy"), "--output-dir", out,
@@ -194,6 +200,7 @@ def main():
         failed |= not ok
         if ok:
             print("%s: %s ok" % (name, "x".join(map(str, expected.shape))))
+    print("int4 runs: %s" % ", ".join(variants))
     return 1 if failed else 0
 
 
