@@ -4,8 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The importer is one class split over two files: OnnxImporter.cpp (model,
-// tensors, values, diagnostics) and OnnxOps.cpp (one converter per ONNX op).
+// The importer is one class: OnnxImporter.cpp holds the model, tensors,
+// values and diagnostics; the converters, registered per ONNX op and opset
+// (OnnxOpRegistry.h), live in OnnxOps<Family>.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,7 +83,7 @@ public:
   OwningOpRef<ModuleOp> run(std::optional<llvm::StringRef> bytes = {});
 
   //===------------------------------------------------------------------===//
-  // Used by the op converters (OnnxOps.cpp)
+  // Used by the op converters (OnnxOps*.cpp)
   //===------------------------------------------------------------------===//
 
   /// Converts one node: adds its results to the value maps. Fails after
@@ -129,7 +130,8 @@ public:
   /// evaluated (or absent).
   bool isFoldableInput(const onnx::NodeProto &node, int i) const;
 
-  /// The opset version of the default ONNX domain.
+  /// The opset version of the default ONNX domain: it picks each node's
+  /// converter (converters do not read it).
   int64_t opset() const { return opsetVersion; }
   OpBuilder &getBuilder() { return builder; }
   Location getLoc(const onnx::NodeProto &node);
@@ -151,6 +153,11 @@ public:
 private:
   LogicalResult loadModel(std::optional<llvm::StringRef> bytes);
   LogicalResult checkSupported();
+  /// Fails at the first node (subgraphs included) whose op quant converts,
+  /// but not at the model's opset: in a range registered as not converted,
+  /// or (with `beforeFirstEntry`) before the op's first entry.
+  LogicalResult checkOpsets(const onnx::GraphProto &graph,
+                            bool beforeFirstEntry);
   LogicalResult applyInputShapes();
   LogicalResult readInitializers();
   LogicalResult runShapeInference();
@@ -180,11 +187,6 @@ private:
   llvm::DenseMap<const onnx::NodeProto *, int> nodeIndex;
 };
 
-/// Whether the importer converts ONNX op `opType` of the default domain.
-bool isSupportedOp(llvm::StringRef opType);
-/// Whether ONNX op `opType` is evaluated at import time when all its inputs
-/// are known (shape arithmetic).
-bool isFoldableOp(llvm::StringRef opType);
 /// Import-time evaluation is for shape arithmetic, not for weights.
 constexpr int64_t kMaxFoldElements = 1 << 16;
 

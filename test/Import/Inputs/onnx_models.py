@@ -320,6 +320,75 @@ def softmax_opset13():
                  [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])])
 
 
+# --- converters keyed on opset ----------------------------------------------
+
+def _softmax_axis1(opset):
+    return build([helper.make_node("Softmax", ["x"], ["y"], axis=1, name="sm")],
+                 [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], opset=opset)
+
+
+@model
+def softmax_opset12():
+    # The last opset of the Softmax-1 entry: flattened trailing dims.
+    return _softmax_axis1(12)
+
+
+@model
+def softmax_opset13_boundary():
+    # The first opset of the Softmax-13 entry: one axis.
+    return _softmax_axis1(13)
+
+
+def _batchnorm(opset, **attrs):
+    return build([helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"],
+                                   name="bn", **attrs)],
+                 [vi("x", [1, 2, 3])], [vi("y", [1, 2, 3])],
+                 [init("s", np.array([1.0, 2.0], np.float32)),
+                  init("b", np.array([0.5, -0.5], np.float32)),
+                  init("m", np.zeros(2, np.float32)),
+                  init("v", np.ones(2, np.float32))], opset=opset, check=False)
+
+
+@model
+def batchnorm_spatial0_opset7():
+    return _batchnorm(7, spatial=0)
+
+
+@model
+def batchnorm_opset9():
+    return _batchnorm(9, epsilon=1e-3)
+
+
+def _upsample(opset):
+    return build([helper.make_node("Upsample", ["x", "s"], ["y"], name="up")],
+                 [vi("x", [1, 1, 2, 2])], [vi("y", [1, 1, 4, 4])],
+                 [init("s", np.array([1, 1, 2, 2], np.float32))], opset=opset, check=False)
+
+
+@model
+def upsample_opset9_last():
+    return _upsample(9)
+
+
+@model
+def upsample_opset10():
+    # Upsample-10 is in ONNX (deprecated); quant converts Upsample to opset 9.
+    return _upsample(10)
+
+
+@model
+def upsample_opset11_in_branch():
+    up = helper.make_node("Upsample", ["x", "s"], ["u"], name="branch_up")
+    then_g = helper.make_graph([up], "then", [], [vi("u", [1, 1, 4, 4])])
+    else_g = helper.make_graph([helper.make_node("Identity", ["z"], ["e"])], "else", [],
+                               [vi("e", [1, 1, 4, 4])])
+    return build([helper.make_node("If", ["c"], ["y"], name="branch",
+                                   then_branch=then_g, else_branch=else_g)],
+                 [vi("x", [1, 1, 2, 2]), vi("c", [], TensorProto.BOOL),
+                  vi("z", [1, 1, 4, 4])], [vi("y", [1, 1, 4, 4])],
+                 [init("s", np.array([1, 1, 2, 2], np.float32))], opset=11, check=False)
+
+
 @model
 def unary_chain():
     ops = ["Sqrt", "Exp", "Log", "Erf", "Tanh", "Relu", "Sigmoid", "Dropout",
