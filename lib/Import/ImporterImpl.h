@@ -160,12 +160,32 @@ private:
                             bool beforeFirstEntry);
   LogicalResult applyInputShapes();
   LogicalResult readInitializers();
+  /// Decodes one initializer into `constants` (dropping a weight's bytes
+  /// from the protobuf).
+  LogicalResult readInitializer(onnx::TensorProto &tensor);
   LogicalResult runShapeInference();
   LogicalResult foldShapeComputations();
+  /// One round of the fold: evaluates the nodes whose entries evaluate at
+  /// import time and whose inputs are known, and replaces them by
+  /// initializers. Returns whether any was.
+  FailureOr<bool> foldKnownNodes();
+  /// Moves the nodes of top-level If branches into the graph (OnnxIfs.cpp):
+  /// the taken branch of an If whose condition is known; with
+  /// `runtimeConditions`, both branches of every other If, which then only
+  /// forwards their results. Returns whether any If changed.
+  FailureOr<bool> flattenIfs(bool runtimeConditions);
+  /// Moves `branch`'s nodes into `out` and its initializers into the
+  /// graph; fails when it defines a name in `defined` (which it extends).
+  LogicalResult
+  hoistBranch(const onnx::NodeProto &ifNode, onnx::GraphProto &branch,
+              google::protobuf::RepeatedPtrField<onnx::NodeProto> &out,
+              llvm::StringSet<> &defined);
   LogicalResult readExternalData(const onnx::TensorProto &tensor,
                                  llvm::StringRef what, std::string &bytes);
   OwningOpRef<ModuleOp> buildFunction();
   std::string nodeName(const onnx::NodeProto &node) const;
+  /// Rebuilds nodeIndex after the node list changed.
+  void reindexNodes();
 
   MLIRContext *context;
   std::string path;
@@ -183,6 +203,8 @@ private:
   llvm::StringMap<const onnx::TypeProto *> types;
   /// Names some node or graph output reads.
   llvm::StringSet<> consumed;
+  /// The outputs of the Ifs whose branches flattenIfs hoisted already.
+  llvm::StringSet<> hoistedIfs;
   /// Node index in the graph, for unnamed nodes.
   llvm::DenseMap<const onnx::NodeProto *, int> nodeIndex;
 };

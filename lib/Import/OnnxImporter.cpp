@@ -155,9 +155,14 @@ LogicalResult Importer::loadModel(std::optional<StringRef> given) {
     return modelError() << "not supported: opset " << opsetVersion
                         << " (quant imports opsets " << kMinOpset << " to "
                         << kMaxOpset << ")";
+  reindexNodes();
+  return success();
+}
+
+void Importer::reindexNodes() {
+  nodeIndex.clear();
   for (auto [i, node] : llvm::enumerate(model.graph().node()))
     nodeIndex[&node] = static_cast<int>(i);
-  return success();
 }
 
 /// Data types the importer turns into tensors.
@@ -425,9 +430,7 @@ LogicalResult Importer::runShapeInference() {
     return modelError() << error;
   // Inference hands back a new model: refresh what points into it.
   graph = model.mutable_graph();
-  nodeIndex.clear();
-  for (auto [i, node] : llvm::enumerate(graph->node()))
-    nodeIndex[&node] = static_cast<int>(i);
+  reindexNodes();
   // Subgraphs (If branches) carry the types of their own values.
   std::function<void(const onnx::GraphProto &)> collect =
       [&](const onnx::GraphProto &g) {
@@ -487,50 +490,68 @@ static void writeTensor(const ConstTensor &value, StringRef name,
       tensor.add_int32_data(static_cast<int32_t>(v));
 }
 
+FailureOr<bool> Importer::foldKnownNodes() {
+  onnx::GraphProto *graph = model.mutable_graph();
+  llvm::SmallDenseSet<int> folded;
+  for (auto [i, node] : llvm::enumerate(graph->node())) {
+    const OnnxOpEntry *entry =
+        getOnnxOpRegistry().lookup(node.op_type(), opsetVersion);
+    if (!entry || entry->eval == ImportTimeEval::Never)
+      continue;
+    bool known = true;
+    for (int k = 0; k < node.input_size(); ++k)
+      if (!isFoldableInput(node, k) &&
+          !(entry->eval == ImportTimeEval::WhenInputShapeKnown && k == 0 &&
+            getStaticShape(node.input(0))))
+        known = false;
+    if (!known)
+      continue;
+    if (failed(convertNode(node)))
+      return failure();
+    folded.insert(i);
+  }
+  if (folded.empty())
+    return false;
+  // Rebuild the node list without the folded nodes; their outputs become
+  // initializers.
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+  for (auto [i, node] : llvm::enumerate(*graph->mutable_node())) {
+    if (!folded.contains(i)) {
+      *kept.Add() = std::move(node);
+      continue;
+    }
+    for (const std::string &output : node.output())
+      if (!output.empty() && constants.count(output))
+        writeTensor(*constants[output], output, *graph->add_initializer());
+  }
+  graph->mutable_node()->Swap(&kept);
+  reindexNodes();
+  return true;
+}
+
 LogicalResult Importer::foldShapeComputations() {
   // Each round evaluates every node whose inputs are known (Shape needs only
-  // a static input shape), replaces it by initializers, and re-runs shape
-  // inference, which may make more Shape nodes foldable. Real models need
-  // two or three rounds.
-  constexpr int kMaxRounds = 16;
+  // a static input shape), replaces it by initializers, turns each If whose
+  // condition that made known into its taken branch, and re-runs shape
+  // inference, which may make more Shape nodes foldable. When a round
+  // changes nothing, the Ifs left have run-time conditions: their branches'
+  // nodes move into the graph (flattenIfs), which can make more folds. Real
+  // models need two to a dozen rounds.
+  constexpr int kMaxRounds = 64;
   for (int round = 0; round < kMaxRounds; ++round) {
-    onnx::GraphProto *graph = model.mutable_graph();
-    llvm::SmallDenseSet<int> folded;
-    for (auto [i, node] : llvm::enumerate(graph->node())) {
-      const OnnxOpEntry *entry =
-          getOnnxOpRegistry().lookup(node.op_type(), opsetVersion);
-      if (!entry || entry->eval == ImportTimeEval::Never)
-        continue;
-      bool known = true;
-      for (int k = 0; k < node.input_size(); ++k)
-        if (!isFoldableInput(node, k) &&
-            !(entry->eval == ImportTimeEval::WhenInputShapeKnown && k == 0 &&
-              getStaticShape(node.input(0))))
-          known = false;
-      if (!known)
-        continue;
-      if (failed(convertNode(node)))
+    FailureOr<bool> folded = foldKnownNodes();
+    if (failed(folded))
+      return failure();
+    FailureOr<bool> inlined = flattenIfs(/*runtimeConditions=*/false);
+    if (failed(inlined))
+      return failure();
+    if (!*folded && !*inlined) {
+      FailureOr<bool> hoisted = flattenIfs(/*runtimeConditions=*/true);
+      if (failed(hoisted))
         return failure();
-      folded.insert(i);
+      if (!*hoisted)
+        return success();
     }
-    if (folded.empty())
-      return success();
-    // Rebuild the node list without the folded nodes; their outputs become
-    // initializers.
-    google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
-    for (auto [i, node] : llvm::enumerate(*graph->mutable_node())) {
-      if (!folded.contains(i)) {
-        *kept.Add() = std::move(node);
-        continue;
-      }
-      for (const std::string &output : node.output())
-        if (!output.empty() && constants.count(output))
-          writeTensor(*constants[output], output, *graph->add_initializer());
-    }
-    graph->mutable_node()->Swap(&kept);
-    nodeIndex.clear();
-    for (auto [i, node] : llvm::enumerate(graph->node()))
-      nodeIndex[&node] = static_cast<int>(i);
     if (failed(runShapeInference()))
       return failure();
   }
@@ -678,26 +699,31 @@ FailureOr<ConstTensor> Importer::readTensor(const onnx::TensorProto &tensor,
   return result;
 }
 
-LogicalResult Importer::readInitializers() {
-  onnx::GraphProto *graph = model.mutable_graph();
-  for (onnx::TensorProto &tensor : *graph->mutable_initializer()) {
-    FailureOr<ConstTensor> value =
-        readTensor(tensor, "initializer '" + tensor.name() + "'");
-    if (failed(value))
-      return failure();
-    // Shape inference reads small initializers (Reshape's shape, Resize's
-    // scales) but never weights: drop the protobuf's copy of those, so each
-    // weight is held once.
-    if (value->numElements() > kMaxFoldElements) {
-      tensor.clear_raw_data();
-      tensor.clear_float_data();
-      tensor.clear_int64_data();
-      tensor.clear_int32_data();
-      tensor.set_data_location(onnx::TensorProto::DEFAULT);
-      tensor.clear_external_data();
-    }
-    constants[tensor.name()] = std::make_shared<ConstTensor>(std::move(*value));
+LogicalResult Importer::readInitializer(onnx::TensorProto &tensor) {
+  FailureOr<ConstTensor> value =
+      readTensor(tensor, "initializer '" + tensor.name() + "'");
+  if (failed(value))
+    return failure();
+  // Shape inference reads small initializers (Reshape's shape, Resize's
+  // scales) but never weights: drop the protobuf's copy of those, so each
+  // weight is held once.
+  if (value->numElements() > kMaxFoldElements) {
+    tensor.clear_raw_data();
+    tensor.clear_float_data();
+    tensor.clear_int64_data();
+    tensor.clear_int32_data();
+    tensor.set_data_location(onnx::TensorProto::DEFAULT);
+    tensor.clear_external_data();
   }
+  constants[tensor.name()] = std::make_shared<ConstTensor>(std::move(*value));
+  return success();
+}
+
+LogicalResult Importer::readInitializers() {
+  for (onnx::TensorProto &tensor :
+       *model.mutable_graph()->mutable_initializer())
+    if (failed(readInitializer(tensor)))
+      return failure();
   return success();
 }
 

@@ -35,6 +35,56 @@ bool evaluate(ComparePredicate predicate, double x, double y) {
   llvm_unreachable("unknown compare predicate");
 }
 
+/// Integers of magnitude below 2^24 are exact in f32, and f32 rounding is
+/// monotonic with 2^24 representable: an int32/int64 value compares with
+/// such a constant as its f32 rounding does (a value beyond 2^24 rounds to
+/// at least 2^24 in magnitude, on the same side of the constant).
+constexpr int64_t kExactInF32 = int64_t(1) << 24;
+
+bool smallIntegerConstant(const ConstTensor *c) {
+  if (!c || c->isFloat())
+    return false;
+  for (int64_t i = 0; i < c->numElements(); ++i)
+    if (c->getInt(i) <= -kExactInF32 || c->getInt(i) >= kExactInF32)
+      return false;
+  return true;
+}
+
+/// Operand `i` of a run-time comparison. An int32/int64 run-time value
+/// compared with a small integer constant (silero's `sr == 16000`) is cast
+/// to f32, and the constant materialized as f32: qnt.compare is on floats,
+/// and the result is exact (kExactInF32). Other integer operands stay
+/// integers, which requireFloat then refuses.
+FailureOr<Value> getComparedValue(Importer &im, const onnx::NodeProto &node,
+                                  int i) {
+  const ConstTensor *self = im.getConst(node, i);
+  const ConstTensor *other = im.getConst(node, 1 - i);
+  auto &b = im.getBuilder();
+  if (self && smallIntegerConstant(self)) {
+    FailureOr<Value> peer = im.getValue(node, 1 - i);
+    if (failed(peer))
+      return failure();
+    Type peerElement = cast<ShapedType>(peer->getType()).getElementType();
+    if (peerElement.isInteger(32) || peerElement.isInteger(64)) {
+      ConstTensor asFloat = makeConst(
+          onnx::TensorProto::FLOAT, self->shape,
+          [&](int64_t k) { return self->getDouble(k); }, nullptr);
+      return im.materialize(asFloat, im.getLoc(node), "compared");
+    }
+  }
+  FailureOr<Value> v = im.getValue(node, i);
+  if (failed(v))
+    return failure();
+  Type element = cast<ShapedType>(v->getType()).getElementType();
+  if (!self && smallIntegerConstant(other) &&
+      (element.isInteger(32) || element.isInteger(64)))
+    return CastOp::create(b, im.getLoc(node),
+                          RankedTensorType::get(shapeOf(*v), b.getF32Type()),
+                          *v)
+        .getResult();
+  return *v;
+}
+
 /// Equal, Greater, GreaterOrEqual, Less, LessOrEqual.
 template <ComparePredicate Predicate>
 LogicalResult convertCompare(Importer &im, const onnx::NodeProto &node) {
@@ -54,8 +104,8 @@ LogicalResult convertCompare(Importer &im, const onnx::NodeProto &node) {
                   }));
     return success();
   }
-  FailureOr<Value> a = im.getValue(node, 0);
-  FailureOr<Value> c = im.getValue(node, 1);
+  FailureOr<Value> a = getComparedValue(im, node, 0);
+  FailureOr<Value> c = getComparedValue(im, node, 1);
   FailureOr<RankedTensorType> type = im.getResultType(node);
   if (failed(a) || failed(c) || failed(type) ||
       failed(requireFloat(im, node, cast<RankedTensorType>(a->getType()))) ||

@@ -389,6 +389,37 @@ def upsample_opset11_in_branch():
                  [init("s", np.array([1, 1, 2, 2], np.float32))], opset=11, check=False)
 
 
+# --- If branches moved into the graph ------------------------------------
+
+@model
+def if_runtime_nested():
+    # The outer If's condition is a graph input compared with a constant
+    # (cast to f32: exact below 2^24). Its then branch holds an initializer
+    # and an inner If whose condition (a dim of x == 4) folds only once the
+    # branch's nodes are in the graph: the inner If becomes its taken branch.
+    dim = [helper.make_node("Shape", ["x"], ["s"]),
+           helper.make_node("Gather", ["s", "one"], ["d"], axis=0),
+           helper.make_node("Equal", ["d", "four"], ["is4"])]
+    inner_then = helper.make_graph([helper.make_node("Relu", ["x"], ["r"])], "inner_then",
+                                   [], [vi("r", [2, 4])])
+    inner_else = helper.make_graph([helper.make_node("Squeeze", ["x"], ["q"])],
+                                   "inner_else", [], [vi("q", None)])
+    then_g = helper.make_graph(
+        dim + [helper.make_node("If", ["is4"], ["t"], name="inner", then_branch=inner_then,
+                                else_branch=inner_else),
+               helper.make_node("Mul", ["t", "scale"], ["tm"])],
+        "then", [], [vi("tm", [2, 4])],
+        initializer=[init("one", np.array(1, np.int64)), init("four", np.array(4, np.int64)),
+                     init("scale", np.array(3.0, np.float32))])
+    else_g = helper.make_graph([helper.make_node("Neg", ["x"], ["n"])], "else", [],
+                               [vi("n", [2, 4])])
+    return build([helper.make_node("Equal", ["rate", "k"], ["c"]),
+                  helper.make_node("If", ["c"], ["y"], name="outer", then_branch=then_g,
+                                   else_branch=else_g)],
+                 [vi("x", [2, 4]), vi("rate", [], I64)], [vi("y", [2, 4])],
+                 [init("k", np.array(16000, np.int64))], check=False)
+
+
 @model
 def unary_chain():
     ops = ["Sqrt", "Exp", "Log", "Erf", "Tanh", "Relu", "Sigmoid", "Dropout",
@@ -966,6 +997,14 @@ def err_slice_runtime_starts():
 def err_int_add_runtime():
     return _one(helper.make_node("Add", ["x", "x"], ["y"], name="add"),
                 [vi("x", [4], I64)], outputs=[vi("y", [4], I64)])
+
+
+@model
+def err_int_compare_large_constant():
+    # 2^24 is where f32 stops being exact for integers: no cast then.
+    return _one(helper.make_node("Equal", ["x", "k"], ["y"], name="eq"),
+                [vi("x", [2], I64)], [init("k", np.array(1 << 24, np.int64))],
+                outputs=[vi("y", [2], TensorProto.BOOL)])
 
 
 @model
