@@ -347,13 +347,27 @@ LogicalResult convertResize10(Importer &im, const onnx::NodeProto &node) {
   return buildResize(im, node, *scales, kLegacyTransform, kLegacyNearest);
 }
 
+/// The size of each output dim of Resize from opset 11: the `sizes` input
+/// when it is a constant, else the static result shape (what shape
+/// inference gave it, e.g. from the graph output's type), with which a
+/// run-time `sizes` must agree.
+FailureOr<SmallVector<int64_t>> resizeSizes(Importer &im,
+                                            const onnx::NodeProto &node) {
+  if (!im.getConst(node, 3))
+    if (auto shape = im.getStaticShape(node.output(0)))
+      return *shape;
+  return constInts(im, node, 3, "sizes");
+}
+
 /// Resize from opset 11: roi (input 1, read only by tf_crop_and_resize,
 /// which quant does not implement), scales (input 2), or sizes (input 3:
-/// scale = size / input dim).
+/// scale = size / input dim). Run-time scales stay unsupported even with a
+/// static result shape: the scale itself enters the coordinates (under
+/// align_corners too, as length_in * scale).
 LogicalResult convertResize11(Importer &im, const onnx::NodeProto &node) {
   std::optional<SmallVector<float>> scales = constScales(im, node, 2);
   if (!scales && im.hasInput(node, 3)) {
-    FailureOr<SmallVector<int64_t>> sizes = constInts(im, node, 3, "sizes");
+    FailureOr<SmallVector<int64_t>> sizes = resizeSizes(im, node);
     FailureOr<Value> x = im.getValue(node, 0);
     if (failed(sizes) || failed(x))
       return failure();

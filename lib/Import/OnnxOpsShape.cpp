@@ -721,8 +721,15 @@ LogicalResult expandValue(Importer &im, const onnx::NodeProto &node, Value x,
 
 /// Expand: broadcasts input 0 to the shape in input 1 (numpy rules; the
 /// result may have a higher rank). Constants are expanded at import time.
+/// A run-time shape input is not read when the result's shape is static:
+/// broadcasting to that shape is the same.
 LogicalResult convertExpand(Importer &im, const onnx::NodeProto &node) {
-  FailureOr<SmallVector<int64_t>> target = constInts(im, node, 1, "the shape");
+  FailureOr<SmallVector<int64_t>> target = failure();
+  if (auto shape = im.getStaticShape(node.output(0));
+      shape && !im.getConst(node, 1))
+    target = *shape;
+  else
+    target = constInts(im, node, 1, "the shape");
   if (failed(target))
     return failure();
   FailureOr<DataInput> input = getDataInput(im, node, /*preferConstant=*/true);

@@ -389,6 +389,22 @@ def upsample_opset11_in_branch():
                  [init("s", np.array([1, 1, 2, 2], np.float32))], opset=11, check=False)
 
 
+# --- shape inputs that static shapes make known ----------------------------
+
+@model
+def expand_runtime_shape():
+    # The target shape is a graph input, but the result's type is static.
+    return build([helper.make_node("Expand", ["x", "shape"], ["y"], name="ex")],
+                 [vi("x", [3, 1]), vi("shape", [3], I64)], [vi("y", [2, 3, 6])])
+
+
+@model
+def resize_runtime_sizes():
+    return build([helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], name="rs",
+                                   mode="nearest")],
+                 [vi("x", [1, 1, 2, 3]), vi("sizes", [4], I64)], [vi("y", [1, 1, 4, 9])])
+
+
 # --- If branches moved into the graph ------------------------------------
 
 @model
