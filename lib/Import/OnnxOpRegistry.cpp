@@ -120,6 +120,7 @@ const OnnxOpRegistry &mlir::qnt::detail::getOnnxOpRegistry() {
     populateReduceConverters(r);
     populateShapeConverters(r);
     populateControlConverters(r);
+    populateRecurrentConverters(r);
     return r;
   }();
   return registry;

@@ -113,6 +113,7 @@ void populateLinearConverters(OnnxOpRegistry &registry);
 void populateReduceConverters(OnnxOpRegistry &registry);
 void populateShapeConverters(OnnxOpRegistry &registry);
 void populateControlConverters(OnnxOpRegistry &registry);
+void populateRecurrentConverters(OnnxOpRegistry &registry);
 
 } // namespace mlir::qnt::detail
 

@@ -389,6 +389,64 @@ def upsample_opset11_in_branch():
                  [init("s", np.array([1, 1, 2, 2], np.float32))], opset=11, check=False)
 
 
+# --- ops decomposed into qnt ops (LSTM, GRU, RNN, Einsum) --------------------
+
+def _recurrent(op, gates, attrs, inputs=("X", "W", "R"), inits=(), seq=2, batch=1,
+               size=2, hidden=2, outputs=("", "y_h"), opset=14, extra_inputs=()):
+    dirs = 2 if attrs.get("direction") == "bidirectional" else 1
+    y_h = vi("y_h", [dirs, batch, hidden])
+    node = helper.make_node(op, list(inputs), list(outputs), name=op.lower(),
+                            hidden_size=hidden, **attrs)
+    rng = np.random.default_rng(3)
+    weights = [init("W", np.round(rng.standard_normal((dirs, gates * hidden, size)), 2)
+                    .astype(np.float32)),
+               init("R", np.round(rng.standard_normal((dirs, gates * hidden, hidden)), 2)
+                    .astype(np.float32))]
+    return build([node], [vi("X", [seq, batch, size])] + list(extra_inputs), [y_h],
+                 weights + list(inits), opset=opset)
+
+
+@model
+def lstm_forward():
+    # One step is one gemm with R (plus that step's X projection, itself one
+    # gemm with W for the whole sequence) and the gates' math.
+    return _recurrent("LSTM", 4, {}, seq=2)
+
+
+@model
+def gru_linear_before_reset():
+    return _recurrent("GRU", 3, {"linear_before_reset": 1}, seq=1,
+                      inputs=("X", "W", "R", "B"),
+                      inits=[init("B", np.arange(12, dtype=np.float32).reshape(1, 12) / 10)])
+
+
+@model
+def rnn_reverse_lens():
+    # Constant sequence_lens [1, 2]: at the last step (the first one of a
+    # reverse pass) batch entry 0 is past its end and keeps its state.
+    return _recurrent("RNN", 1, {"direction": "reverse"}, seq=2, batch=2,
+                      inputs=("X", "W", "R", "", "lens"),
+                      inits=[init("lens", np.array([1, 2], np.int32))])
+
+
+@model
+def err_lstm_activation():
+    return _recurrent("LSTM", 4, {"activations": ["Sigmoid", "Elu", "Tanh"]})
+
+
+@model
+def einsum_batch_diagonal():
+    return build([helper.make_node("Einsum", ["x"], ["y"], equation="...ii->...i")],
+                 [vi("x", [3, 4, 4])], [vi("y", [3, 4])], opset=12)
+
+
+@model
+def einsum_contract():
+    # j is contracted, b is a batch label, i and k stay: one batched matmul.
+    return build([helper.make_node("Einsum", ["a", "b"], ["y"], equation="bij,bkj->bik")],
+                 [vi("a", [2, 3, 4]), vi("b", [2, 5, 4])], [vi("y", [2, 3, 5])], opset=12)
+
+
 # --- shape inputs that static shapes make known ----------------------------
 
 @model
@@ -554,10 +612,10 @@ def two_dynamic_inputs():
 
 @model
 def unsupported_ops():
-    return build([helper.make_node("LSTM", ["x", "w", "r"], ["y1"], name="lstm_a", hidden_size=2),
+    return build([helper.make_node("Loop", ["x", "w", "r"], ["y1"], name="loop_a"),
                   helper.make_node("Relu", ["x"], ["r1"]),
                   helper.make_node("NonZero", ["x"], ["w1"], name="nonzero_a"),
-                  helper.make_node("LSTM", ["x", "w", "r"], ["y2"], name="lstm_b", hidden_size=2),
+                  helper.make_node("Loop", ["x", "w", "r"], ["y2"], name="loop_b"),
                   helper.make_node("Foo", ["x"], ["f"], domain="com.example", name="custom")],
                  [vi("x", [1, 1, 2]), vi("c", [1, 1, 2], TensorProto.BOOL)],
                  [vi("y1", None), vi("y2", None), vi("w1", None), vi("f", None)],
