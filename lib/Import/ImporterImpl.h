@@ -4,8 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The importer is one class split over two files: OnnxImporter.cpp (model,
-// tensors, values, diagnostics) and OnnxOps.cpp (one converter per ONNX op).
+// The importer is one class: OnnxImporter.cpp holds the model, tensors,
+// values and diagnostics; the converters, registered per ONNX op and opset
+// (OnnxOpRegistry.h), live in OnnxOps<Family>.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,7 +83,7 @@ public:
   OwningOpRef<ModuleOp> run(std::optional<llvm::StringRef> bytes = {});
 
   //===------------------------------------------------------------------===//
-  // Used by the op converters (OnnxOps.cpp)
+  // Used by the op converters (OnnxOps*.cpp)
   //===------------------------------------------------------------------===//
 
   /// Converts one node: adds its results to the value maps. Fails after
@@ -129,7 +130,8 @@ public:
   /// evaluated (or absent).
   bool isFoldableInput(const onnx::NodeProto &node, int i) const;
 
-  /// The opset version of the default ONNX domain.
+  /// The opset version of the default ONNX domain: it picks each node's
+  /// converter (converters do not read it).
   int64_t opset() const { return opsetVersion; }
   OpBuilder &getBuilder() { return builder; }
   Location getLoc(const onnx::NodeProto &node);
@@ -151,14 +153,39 @@ public:
 private:
   LogicalResult loadModel(std::optional<llvm::StringRef> bytes);
   LogicalResult checkSupported();
+  /// Fails at the first node (subgraphs included) whose op quant converts,
+  /// but not at the model's opset: in a range registered as not converted,
+  /// or (with `beforeFirstEntry`) before the op's first entry.
+  LogicalResult checkOpsets(const onnx::GraphProto &graph,
+                            bool beforeFirstEntry);
   LogicalResult applyInputShapes();
   LogicalResult readInitializers();
+  /// Decodes one initializer into `constants` (dropping a weight's bytes
+  /// from the protobuf).
+  LogicalResult readInitializer(onnx::TensorProto &tensor);
   LogicalResult runShapeInference();
   LogicalResult foldShapeComputations();
+  /// One round of the fold: evaluates the nodes whose entries evaluate at
+  /// import time and whose inputs are known, and replaces them by
+  /// initializers. Returns whether any was.
+  FailureOr<bool> foldKnownNodes();
+  /// Moves the nodes of top-level If branches into the graph (OnnxIfs.cpp):
+  /// the taken branch of an If whose condition is known; with
+  /// `runtimeConditions`, both branches of every other If, which then only
+  /// forwards their results. Returns whether any If changed.
+  FailureOr<bool> flattenIfs(bool runtimeConditions);
+  /// Moves `branch`'s nodes into `out` and its initializers into the
+  /// graph; fails when it defines a name in `defined` (which it extends).
+  LogicalResult
+  hoistBranch(const onnx::NodeProto &ifNode, onnx::GraphProto &branch,
+              google::protobuf::RepeatedPtrField<onnx::NodeProto> &out,
+              llvm::StringSet<> &defined);
   LogicalResult readExternalData(const onnx::TensorProto &tensor,
                                  llvm::StringRef what, std::string &bytes);
   OwningOpRef<ModuleOp> buildFunction();
   std::string nodeName(const onnx::NodeProto &node) const;
+  /// Rebuilds nodeIndex after the node list changed.
+  void reindexNodes();
 
   MLIRContext *context;
   std::string path;
@@ -176,15 +203,12 @@ private:
   llvm::StringMap<const onnx::TypeProto *> types;
   /// Names some node or graph output reads.
   llvm::StringSet<> consumed;
+  /// The outputs of the Ifs whose branches flattenIfs hoisted already.
+  llvm::StringSet<> hoistedIfs;
   /// Node index in the graph, for unnamed nodes.
   llvm::DenseMap<const onnx::NodeProto *, int> nodeIndex;
 };
 
-/// Whether the importer converts ONNX op `opType` of the default domain.
-bool isSupportedOp(llvm::StringRef opType);
-/// Whether ONNX op `opType` is evaluated at import time when all its inputs
-/// are known (shape arithmetic).
-bool isFoldableOp(llvm::StringRef opType);
 /// Import-time evaluation is for shape arithmetic, not for weights.
 constexpr int64_t kMaxFoldElements = 1 << 16;
 

@@ -6,7 +6,7 @@
 //
 // The model-level half of the importer: reading and checking the file, input
 // shapes, shape inference, tensors (inline and external), and the function
-// that the op converters (OnnxOps.cpp) fill in.
+// that the op converters (OnnxOps*.cpp, picked by OnnxOpRegistry) fill in.
 //
 // Every size is checked before memory is allocated for it: tensor dims must
 // be non-negative with a product that fits int64, and a tensor must hold as
@@ -16,6 +16,7 @@
 
 #include "ImporterImpl.h"
 #include "OnnxLoader.h"
+#include "OnnxOpRegistry.h"
 
 #include "quant/Dialect/Qnt/IR/QntConstants.h"
 #include "quant/Dialect/Qnt/IR/QntShapes.h"
@@ -150,12 +151,18 @@ LogicalResult Importer::loadModel(std::optional<StringRef> given) {
     }
   if (!found)
     return modelError() << "the model imports no default ONNX opset";
-  if (opsetVersion < 7 || opsetVersion > 17)
+  if (opsetVersion < kMinOpset || opsetVersion > kMaxOpset)
     return modelError() << "not supported: opset " << opsetVersion
-                        << " (quant imports opsets 7 to 17)";
+                        << " (quant imports opsets " << kMinOpset << " to "
+                        << kMaxOpset << ")";
+  reindexNodes();
+  return success();
+}
+
+void Importer::reindexNodes() {
+  nodeIndex.clear();
   for (auto [i, node] : llvm::enumerate(model.graph().node()))
     nodeIndex[&node] = static_cast<int>(i);
-  return success();
 }
 
 /// Data types the importer turns into tensors.
@@ -217,7 +224,7 @@ LogicalResult Importer::checkSupported() {
           }
           bool defaultDomain =
               node.domain().empty() || node.domain() == "ai.onnx";
-          if (defaultDomain && isSupportedOp(node.op_type()))
+          if (defaultDomain && getOnnxOpRegistry().knowsOp(node.op_type()))
             continue;
           std::string key = defaultDomain
                                 ? node.op_type()
@@ -292,9 +299,40 @@ LogicalResult Importer::checkSupported() {
   }
   for (const auto &output : model.graph().output())
     consumed.insert(output.name());
+  // A range quant marks as not converted (Upsample from its deprecation)
+  // is said with quant's reason before ONNX's schema check; an op newer
+  // than the opset is left to that check ("no such op in opset N").
+  if (failed(checkOpsets(model.graph(), /*beforeFirstEntry=*/false)))
+    return failure();
   std::string error = onnx_loader::verifyNodes(model);
   if (!error.empty())
     return modelError() << error;
+  return checkOpsets(model.graph(), /*beforeFirstEntry=*/true);
+}
+
+LogicalResult Importer::checkOpsets(const onnx::GraphProto &graph,
+                                    bool beforeFirstEntry) {
+  const OnnxOpRegistry &registry = getOnnxOpRegistry();
+  for (const auto &node : graph.node()) {
+    for (const auto &attr : node.attribute()) {
+      if (attr.has_g() && failed(checkOpsets(attr.g(), beforeFirstEntry)))
+        return failure();
+      for (const auto &g : attr.graphs())
+        if (failed(checkOpsets(g, beforeFirstEntry)))
+          return failure();
+    }
+    if (registry.lookup(node.op_type(), opsetVersion) ||
+        (!beforeFirstEntry && !registry.find(node.op_type(), opsetVersion)))
+      continue;
+    InFlightDiagnostic diag = notSupported(node);
+    diag << node.op_type() << " in opset " << opsetVersion
+         << "; quant converts it in opsets "
+         << formatOpsetRanges(registry.ranges(node.op_type(), /*merged=*/true));
+    const OnnxOpEntry *entry = registry.find(node.op_type(), opsetVersion);
+    if (entry && !entry->notSupportedWhy.empty())
+      diag << " (" << entry->notSupportedWhy << ")";
+    return failure();
+  }
   return success();
 }
 
@@ -375,8 +413,8 @@ LogicalResult Importer::applyInputShapes() {
     for (const auto &dim : tensorType.shape().dim())
       shape.push_back(dim.dim_value());
     if (!fitsTensorBytes(shape, tensorType.elem_type()))
-      return modelError() << "input '" << input.name() << "': "
-                          << tooLarge(shape, tensorType.elem_type());
+      return modelError() << "input '" << input.name()
+                          << "': " << tooLarge(shape, tensorType.elem_type());
   }
   return success();
 }
@@ -392,9 +430,7 @@ LogicalResult Importer::runShapeInference() {
     return modelError() << error;
   // Inference hands back a new model: refresh what points into it.
   graph = model.mutable_graph();
-  nodeIndex.clear();
-  for (auto [i, node] : llvm::enumerate(graph->node()))
-    nodeIndex[&node] = static_cast<int>(i);
+  reindexNodes();
   // Subgraphs (If branches) carry the types of their own values.
   std::function<void(const onnx::GraphProto &)> collect =
       [&](const onnx::GraphProto &g) {
@@ -454,48 +490,68 @@ static void writeTensor(const ConstTensor &value, StringRef name,
       tensor.add_int32_data(static_cast<int32_t>(v));
 }
 
+FailureOr<bool> Importer::foldKnownNodes() {
+  onnx::GraphProto *graph = model.mutable_graph();
+  llvm::SmallDenseSet<int> folded;
+  for (auto [i, node] : llvm::enumerate(graph->node())) {
+    const OnnxOpEntry *entry =
+        getOnnxOpRegistry().lookup(node.op_type(), opsetVersion);
+    if (!entry || entry->eval == ImportTimeEval::Never)
+      continue;
+    bool known = true;
+    for (int k = 0; k < node.input_size(); ++k)
+      if (!isFoldableInput(node, k) &&
+          !(entry->eval == ImportTimeEval::WhenInputShapeKnown && k == 0 &&
+            getStaticShape(node.input(0))))
+        known = false;
+    if (!known)
+      continue;
+    if (failed(convertNode(node)))
+      return failure();
+    folded.insert(i);
+  }
+  if (folded.empty())
+    return false;
+  // Rebuild the node list without the folded nodes; their outputs become
+  // initializers.
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+  for (auto [i, node] : llvm::enumerate(*graph->mutable_node())) {
+    if (!folded.contains(i)) {
+      *kept.Add() = std::move(node);
+      continue;
+    }
+    for (const std::string &output : node.output())
+      if (!output.empty() && constants.count(output))
+        writeTensor(*constants[output], output, *graph->add_initializer());
+  }
+  graph->mutable_node()->Swap(&kept);
+  reindexNodes();
+  return true;
+}
+
 LogicalResult Importer::foldShapeComputations() {
   // Each round evaluates every node whose inputs are known (Shape needs only
-  // a static input shape), replaces it by initializers, and re-runs shape
-  // inference, which may make more Shape nodes foldable. Real models need
-  // two or three rounds.
-  constexpr int kMaxRounds = 16;
+  // a static input shape), replaces it by initializers, turns each If whose
+  // condition that made known into its taken branch, and re-runs shape
+  // inference, which may make more Shape nodes foldable. When a round
+  // changes nothing, the Ifs left have run-time conditions: their branches'
+  // nodes move into the graph (flattenIfs), which can make more folds. Real
+  // models need two to a dozen rounds.
+  constexpr int kMaxRounds = 64;
   for (int round = 0; round < kMaxRounds; ++round) {
-    onnx::GraphProto *graph = model.mutable_graph();
-    llvm::SmallDenseSet<int> folded;
-    for (auto [i, node] : llvm::enumerate(graph->node())) {
-      if (!isFoldableOp(node.op_type()))
-        continue;
-      bool known = true;
-      for (int k = 0; k < node.input_size(); ++k)
-        if (!isFoldableInput(node, k) &&
-            !(node.op_type() == "Shape" && k == 0 &&
-              getStaticShape(node.input(0))))
-          known = false;
-      if (!known)
-        continue;
-      if (failed(convertNode(node)))
+    FailureOr<bool> folded = foldKnownNodes();
+    if (failed(folded))
+      return failure();
+    FailureOr<bool> inlined = flattenIfs(/*runtimeConditions=*/false);
+    if (failed(inlined))
+      return failure();
+    if (!*folded && !*inlined) {
+      FailureOr<bool> hoisted = flattenIfs(/*runtimeConditions=*/true);
+      if (failed(hoisted))
         return failure();
-      folded.insert(i);
+      if (!*hoisted)
+        return success();
     }
-    if (folded.empty())
-      return success();
-    // Rebuild the node list without the folded nodes; their outputs become
-    // initializers.
-    google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
-    for (auto [i, node] : llvm::enumerate(*graph->mutable_node())) {
-      if (!folded.contains(i)) {
-        *kept.Add() = std::move(node);
-        continue;
-      }
-      for (const std::string &output : node.output())
-        if (!output.empty() && constants.count(output))
-          writeTensor(*constants[output], output, *graph->add_initializer());
-    }
-    graph->mutable_node()->Swap(&kept);
-    nodeIndex.clear();
-    for (auto [i, node] : llvm::enumerate(graph->node()))
-      nodeIndex[&node] = static_cast<int>(i);
     if (failed(runShapeInference()))
       return failure();
   }
@@ -643,26 +699,31 @@ FailureOr<ConstTensor> Importer::readTensor(const onnx::TensorProto &tensor,
   return result;
 }
 
-LogicalResult Importer::readInitializers() {
-  onnx::GraphProto *graph = model.mutable_graph();
-  for (onnx::TensorProto &tensor : *graph->mutable_initializer()) {
-    FailureOr<ConstTensor> value =
-        readTensor(tensor, "initializer '" + tensor.name() + "'");
-    if (failed(value))
-      return failure();
-    // Shape inference reads small initializers (Reshape's shape, Resize's
-    // scales) but never weights: drop the protobuf's copy of those, so each
-    // weight is held once.
-    if (value->numElements() > kMaxFoldElements) {
-      tensor.clear_raw_data();
-      tensor.clear_float_data();
-      tensor.clear_int64_data();
-      tensor.clear_int32_data();
-      tensor.set_data_location(onnx::TensorProto::DEFAULT);
-      tensor.clear_external_data();
-    }
-    constants[tensor.name()] = std::make_shared<ConstTensor>(std::move(*value));
+LogicalResult Importer::readInitializer(onnx::TensorProto &tensor) {
+  FailureOr<ConstTensor> value =
+      readTensor(tensor, "initializer '" + tensor.name() + "'");
+  if (failed(value))
+    return failure();
+  // Shape inference reads small initializers (Reshape's shape, Resize's
+  // scales) but never weights: drop the protobuf's copy of those, so each
+  // weight is held once.
+  if (value->numElements() > kMaxFoldElements) {
+    tensor.clear_raw_data();
+    tensor.clear_float_data();
+    tensor.clear_int64_data();
+    tensor.clear_int32_data();
+    tensor.set_data_location(onnx::TensorProto::DEFAULT);
+    tensor.clear_external_data();
   }
+  constants[tensor.name()] = std::make_shared<ConstTensor>(std::move(*value));
+  return success();
+}
+
+LogicalResult Importer::readInitializers() {
+  for (onnx::TensorProto &tensor :
+       *model.mutable_graph()->mutable_initializer())
+    if (failed(readInitializer(tensor)))
+      return failure();
   return success();
 }
 
@@ -833,8 +894,8 @@ OwningOpRef<ModuleOp> Importer::buildFunction() {
       return nullptr;
     }
     if (!fitsTensorBytes(shape, type->tensor_type().elem_type())) {
-      modelError() << "graph output '" << output.name() << "': "
-                   << tooLarge(shape, type->tensor_type().elem_type());
+      modelError() << "graph output '" << output.name()
+                   << "': " << tooLarge(shape, type->tensor_type().elem_type());
       return nullptr;
     }
     resultTypes.push_back(RankedTensorType::get(

@@ -22,6 +22,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -35,8 +36,8 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
                                       cl::cat(category));
 static cl::opt<bool> listOps(
     "list-ops",
-    cl::desc(
-        "Print the ONNX ops quant-import supports, one per line, and exit"),
+    cl::desc("Print the ONNX ops quant-import supports, one per line with "
+             "the opsets of each converter (\"Clip 7-10, 11-17\"), and exit"),
     cl::cat(category));
 static cl::opt<std::string>
     outputFile("o", cl::desc("Output file (default: stdout)"),
@@ -63,8 +64,9 @@ int main(int argc, char **argv) {
       "  quant-import model.onnx --input-shape x=1x3x224x224 -o model.mlir\n");
 
   if (listOps) {
-    for (const std::string &op : qnt::getSupportedOnnxOps())
-      llvm::outs() << op << "\n";
+    for (const qnt::SupportedOnnxOp &op : qnt::getSupportedOnnxOps())
+      llvm::outs() << llvm::left_justify(op.opType, 20) << op.formatOpsets()
+                   << "\n";
     return 0;
   }
   if (inputFile.empty()) {

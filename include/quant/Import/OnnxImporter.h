@@ -48,8 +48,19 @@ struct OnnxImportOptions {
 bool parseInputShape(llvm::StringRef spec, InputShape &shape,
                      std::string &error);
 
+/// An ONNX op type (default domain) the importer converts, and the opsets
+/// in which it does: one inclusive range per converter, in order (Clip:
+/// {7, 10} with min/max attributes, {11, 17} with min/max inputs).
+struct SupportedOnnxOp {
+  std::string opType;
+  std::vector<std::pair<int64_t, int64_t>> opsets;
+
+  /// The ranges as "7-10, 11-17" (a one-opset range as "9").
+  std::string formatOpsets() const;
+};
+
 /// The ONNX op types (default domain) the importer converts, sorted.
-std::vector<std::string> getSupportedOnnxOps();
+std::vector<SupportedOnnxOp> getSupportedOnnxOps();
 
 /// Imports the ONNX model at `path`. Returns null after emitting diagnostics
 /// when the model cannot be imported.

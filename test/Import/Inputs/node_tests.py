@@ -30,8 +30,10 @@ def main():
     ap.add_argument("--timeout", type=float, default=60)
     args = ap.parse_args()
 
-    claimed = set(subprocess.run([args.quant_import, "--list-ops"], check=True,
-                                 capture_output=True, text=True).stdout.split())
+    # --list-ops prints "OpType  opset ranges" per line: the first word.
+    listed = subprocess.run([args.quant_import, "--list-ops"], check=True,
+                            capture_output=True, text=True).stdout
+    claimed = {line.split()[0] for line in listed.splitlines() if line.strip()}
     counts = {"imported": 0, "unsupported": 0, "form": 0, "error": 0, "crash": 0}
     forms = {}
     total = 0

@@ -320,6 +320,180 @@ def softmax_opset13():
                  [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])])
 
 
+# --- converters keyed on opset ----------------------------------------------
+
+def _softmax_axis1(opset):
+    return build([helper.make_node("Softmax", ["x"], ["y"], axis=1, name="sm")],
+                 [vi("x", [2, 3, 4])], [vi("y", [2, 3, 4])], opset=opset)
+
+
+@model
+def softmax_opset12():
+    # The last opset of the Softmax-1 entry: flattened trailing dims.
+    return _softmax_axis1(12)
+
+
+@model
+def softmax_opset13_boundary():
+    # The first opset of the Softmax-13 entry: one axis.
+    return _softmax_axis1(13)
+
+
+def _batchnorm(opset, **attrs):
+    return build([helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"],
+                                   name="bn", **attrs)],
+                 [vi("x", [1, 2, 3])], [vi("y", [1, 2, 3])],
+                 [init("s", np.array([1.0, 2.0], np.float32)),
+                  init("b", np.array([0.5, -0.5], np.float32)),
+                  init("m", np.zeros(2, np.float32)),
+                  init("v", np.ones(2, np.float32))], opset=opset, check=False)
+
+
+@model
+def batchnorm_spatial0_opset7():
+    return _batchnorm(7, spatial=0)
+
+
+@model
+def batchnorm_opset9():
+    return _batchnorm(9, epsilon=1e-3)
+
+
+def _upsample(opset):
+    return build([helper.make_node("Upsample", ["x", "s"], ["y"], name="up")],
+                 [vi("x", [1, 1, 2, 2])], [vi("y", [1, 1, 4, 4])],
+                 [init("s", np.array([1, 1, 2, 2], np.float32))], opset=opset, check=False)
+
+
+@model
+def upsample_opset9_last():
+    return _upsample(9)
+
+
+@model
+def upsample_opset10():
+    # Upsample-10 is in ONNX (deprecated); quant converts Upsample to opset 9.
+    return _upsample(10)
+
+
+@model
+def upsample_opset11_in_branch():
+    up = helper.make_node("Upsample", ["x", "s"], ["u"], name="branch_up")
+    then_g = helper.make_graph([up], "then", [], [vi("u", [1, 1, 4, 4])])
+    else_g = helper.make_graph([helper.make_node("Identity", ["z"], ["e"])], "else", [],
+                               [vi("e", [1, 1, 4, 4])])
+    return build([helper.make_node("If", ["c"], ["y"], name="branch",
+                                   then_branch=then_g, else_branch=else_g)],
+                 [vi("x", [1, 1, 2, 2]), vi("c", [], TensorProto.BOOL),
+                  vi("z", [1, 1, 4, 4])], [vi("y", [1, 1, 4, 4])],
+                 [init("s", np.array([1, 1, 2, 2], np.float32))], opset=11, check=False)
+
+
+# --- ops decomposed into qnt ops (LSTM, GRU, RNN, Einsum) --------------------
+
+def _recurrent(op, gates, attrs, inputs=("X", "W", "R"), inits=(), seq=2, batch=1,
+               size=2, hidden=2, outputs=("", "y_h"), opset=14, extra_inputs=()):
+    dirs = 2 if attrs.get("direction") == "bidirectional" else 1
+    y_h = vi("y_h", [dirs, batch, hidden])
+    node = helper.make_node(op, list(inputs), list(outputs), name=op.lower(),
+                            hidden_size=hidden, **attrs)
+    rng = np.random.default_rng(3)
+    weights = [init("W", np.round(rng.standard_normal((dirs, gates * hidden, size)), 2)
+                    .astype(np.float32)),
+               init("R", np.round(rng.standard_normal((dirs, gates * hidden, hidden)), 2)
+                    .astype(np.float32))]
+    return build([node], [vi("X", [seq, batch, size])] + list(extra_inputs), [y_h],
+                 weights + list(inits), opset=opset)
+
+
+@model
+def lstm_forward():
+    # One step is one gemm with R (plus that step's X projection, itself one
+    # gemm with W for the whole sequence) and the gates' math.
+    return _recurrent("LSTM", 4, {}, seq=2)
+
+
+@model
+def gru_linear_before_reset():
+    return _recurrent("GRU", 3, {"linear_before_reset": 1}, seq=1,
+                      inputs=("X", "W", "R", "B"),
+                      inits=[init("B", np.arange(12, dtype=np.float32).reshape(1, 12) / 10)])
+
+
+@model
+def rnn_reverse_lens():
+    # Constant sequence_lens [1, 2]: at the last step (the first one of a
+    # reverse pass) batch entry 0 is past its end and keeps its state.
+    return _recurrent("RNN", 1, {"direction": "reverse"}, seq=2, batch=2,
+                      inputs=("X", "W", "R", "", "lens"),
+                      inits=[init("lens", np.array([1, 2], np.int32))])
+
+
+@model
+def err_lstm_activation():
+    return _recurrent("LSTM", 4, {"activations": ["Sigmoid", "Elu", "Tanh"]})
+
+
+@model
+def einsum_batch_diagonal():
+    return build([helper.make_node("Einsum", ["x"], ["y"], equation="...ii->...i")],
+                 [vi("x", [3, 4, 4])], [vi("y", [3, 4])], opset=12)
+
+
+@model
+def einsum_contract():
+    # j is contracted, b is a batch label, i and k stay: one batched matmul.
+    return build([helper.make_node("Einsum", ["a", "b"], ["y"], equation="bij,bkj->bik")],
+                 [vi("a", [2, 3, 4]), vi("b", [2, 5, 4])], [vi("y", [2, 3, 5])], opset=12)
+
+
+# --- shape inputs that static shapes make known ----------------------------
+
+@model
+def expand_runtime_shape():
+    # The target shape is a graph input, but the result's type is static.
+    return build([helper.make_node("Expand", ["x", "shape"], ["y"], name="ex")],
+                 [vi("x", [3, 1]), vi("shape", [3], I64)], [vi("y", [2, 3, 6])])
+
+
+@model
+def resize_runtime_sizes():
+    return build([helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], name="rs",
+                                   mode="nearest")],
+                 [vi("x", [1, 1, 2, 3]), vi("sizes", [4], I64)], [vi("y", [1, 1, 4, 9])])
+
+
+# --- If branches moved into the graph ------------------------------------
+
+@model
+def if_runtime_nested():
+    # The outer If's condition is a graph input compared with a constant
+    # (cast to f32: exact below 2^24). Its then branch holds an initializer
+    # and an inner If whose condition (a dim of x == 4) folds only once the
+    # branch's nodes are in the graph: the inner If becomes its taken branch.
+    dim = [helper.make_node("Shape", ["x"], ["s"]),
+           helper.make_node("Gather", ["s", "one"], ["d"], axis=0),
+           helper.make_node("Equal", ["d", "four"], ["is4"])]
+    inner_then = helper.make_graph([helper.make_node("Relu", ["x"], ["r"])], "inner_then",
+                                   [], [vi("r", [2, 4])])
+    inner_else = helper.make_graph([helper.make_node("Squeeze", ["x"], ["q"])],
+                                   "inner_else", [], [vi("q", None)])
+    then_g = helper.make_graph(
+        dim + [helper.make_node("If", ["is4"], ["t"], name="inner", then_branch=inner_then,
+                                else_branch=inner_else),
+               helper.make_node("Mul", ["t", "scale"], ["tm"])],
+        "then", [], [vi("tm", [2, 4])],
+        initializer=[init("one", np.array(1, np.int64)), init("four", np.array(4, np.int64)),
+                     init("scale", np.array(3.0, np.float32))])
+    else_g = helper.make_graph([helper.make_node("Neg", ["x"], ["n"])], "else", [],
+                               [vi("n", [2, 4])])
+    return build([helper.make_node("Equal", ["rate", "k"], ["c"]),
+                  helper.make_node("If", ["c"], ["y"], name="outer", then_branch=then_g,
+                                   else_branch=else_g)],
+                 [vi("x", [2, 4]), vi("rate", [], I64)], [vi("y", [2, 4])],
+                 [init("k", np.array(16000, np.int64))], check=False)
+
+
 @model
 def unary_chain():
     ops = ["Sqrt", "Exp", "Log", "Erf", "Tanh", "Relu", "Sigmoid", "Dropout",
@@ -438,10 +612,10 @@ def two_dynamic_inputs():
 
 @model
 def unsupported_ops():
-    return build([helper.make_node("LSTM", ["x", "w", "r"], ["y1"], name="lstm_a", hidden_size=2),
+    return build([helper.make_node("Loop", ["x", "w", "r"], ["y1"], name="loop_a"),
                   helper.make_node("Relu", ["x"], ["r1"]),
                   helper.make_node("NonZero", ["x"], ["w1"], name="nonzero_a"),
-                  helper.make_node("LSTM", ["x", "w", "r"], ["y2"], name="lstm_b", hidden_size=2),
+                  helper.make_node("Loop", ["x", "w", "r"], ["y2"], name="loop_b"),
                   helper.make_node("Foo", ["x"], ["f"], domain="com.example", name="custom")],
                  [vi("x", [1, 1, 2]), vi("c", [1, 1, 2], TensorProto.BOOL)],
                  [vi("y1", None), vi("y2", None), vi("w1", None), vi("f", None)],
@@ -897,6 +1071,14 @@ def err_slice_runtime_starts():
 def err_int_add_runtime():
     return _one(helper.make_node("Add", ["x", "x"], ["y"], name="add"),
                 [vi("x", [4], I64)], outputs=[vi("y", [4], I64)])
+
+
+@model
+def err_int_compare_large_constant():
+    # 2^24 is where f32 stops being exact for integers: no cast then.
+    return _one(helper.make_node("Equal", ["x", "k"], ["y"], name="eq"),
+                [vi("x", [2], I64)], [init("k", np.array(1 << 24, np.int64))],
+                outputs=[vi("y", [2], TensorProto.BOOL)])
 
 
 @model

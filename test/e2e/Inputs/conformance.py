@@ -119,8 +119,10 @@ def main():
     ap.add_argument("--filter", default="", help="regex on test names")
     args = ap.parse_args()
 
-    claimed_ops = set(subprocess.run([args.quant_import, "--list-ops"], check=True,
-                                     capture_output=True, text=True).stdout.split())
+    # --list-ops prints "OpType  opset ranges" per line: the first word.
+    listed = subprocess.run([args.quant_import, "--list-ops"], check=True,
+                            capture_output=True, text=True).stdout
+    claimed_ops = {line.split()[0] for line in listed.splitlines() if line.strip()}
     xfail = {}
     with open(args.xfail) as f:
         for line in f:

@@ -1,0 +1,82 @@
+//===- OnnxDecompose.h - qnt ops for ONNX ops without a qnt op --*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// LSTM, GRU, RNN and Einsum have no qnt op: their converters build them
+// from existing ones (gemm, matmul, slice, concat, element-wise math). The
+// Decomposer builds those ops at one node's location, computing each
+// result type from the operands' static shapes, so the converters read as
+// the ONNX equations they implement.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUANT_LIB_IMPORT_ONNXDECOMPOSE_H
+#define QUANT_LIB_IMPORT_ONNXDECOMPOSE_H
+
+#include "OnnxOpsCommon.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+namespace mlir::qnt::detail {
+
+class Decomposer {
+public:
+  /// Ops at `node`'s location on tensors of `elementType`.
+  Decomposer(Importer &im, const onnx::NodeProto &node, Type elementType);
+
+  Value reshape(Value x, llvm::ArrayRef<int64_t> shape);
+  Value transpose(Value x, llvm::ArrayRef<int64_t> perm);
+  /// x[..., start:end:step, ...] on `axis`.
+  Value slice(Value x, int64_t axis, int64_t start, int64_t end,
+              int64_t step = 1);
+  /// x[index] on axis 0 of `x`, without that axis.
+  Value row(Value x, int64_t index);
+  Value concat(llvm::ArrayRef<Value> xs, int64_t axis);
+
+  Value add(Value a, Value b);
+  Value sub(Value a, Value b);
+  Value mul(Value a, Value b);
+  Value clamp(Value x, float lo, float hi);
+  template <typename OpTy>
+  Value unary(Value x) {
+    return OpTy::create(b, loc, x.getType(), x);
+  }
+  /// a * op(b)^T... : qnt.gemm of 2-D `a` and `b` (b transposed when
+  /// `transB`) plus optional `c` broadcast to the result.
+  Value gemm(Value a, Value bm, Value c, bool transB);
+  /// numpy matmul of operands of one rank >= 2 with equal batch dims.
+  Value matmul(Value a, Value bm);
+  Value reduceSum(Value x, llvm::ArrayRef<int64_t> axes, bool keepdims);
+
+  /// A float constant of `shape` filled with `value`.
+  Value splat(float value, llvm::ArrayRef<int64_t> shape = {});
+  /// An i1 constant of `shape`.
+  Value boolConstant(llvm::ArrayRef<bool> values,
+                     llvm::ArrayRef<int64_t> shape);
+  Value select(Value cond, Value onTrue, Value onFalse);
+  Value compare(Value a, Value bv, ComparePredicate predicate);
+  Value castTo(Value x, Type elementType);
+
+  Type getElementType() const { return elementType; }
+  OpBuilder &getBuilder() { return b; }
+  Location getLoc() const { return loc; }
+
+private:
+  RankedTensorType typeOf(llvm::ArrayRef<int64_t> shape) const {
+    return RankedTensorType::get(shape, elementType);
+  }
+  RankedTensorType broadcastType(Value a, Value b, Type element) const;
+
+  Importer &im;
+  OpBuilder &b;
+  Location loc;
+  Type elementType;
+  /// Scalar splats made so far (one constant per value).
+  llvm::DenseMap<uint32_t, Value> scalars;
+};
+
+} // namespace mlir::qnt::detail
+
+#endif // QUANT_LIB_IMPORT_ONNXDECOMPOSE_H

@@ -1,0 +1,375 @@
+//===- OnnxOpsElementwise.cpp - Element-wise ONNX ops -----------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// Arithmetic (Add ... Pow, variadic Sum/Max/Min), activations, Clip, Cast,
+// Identity and Dropout. Arithmetic and Cast on values known at import time
+// (shape arithmetic) are evaluated here, with ONNX's integer semantics.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxOpsCommon.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qnt;
+using namespace mlir::qnt::detail;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Identity, Dropout
+//===----------------------------------------------------------------------===//
+
+/// Dropout before opset 12 has only a `ratio` attribute: the identity at
+/// inference.
+LogicalResult convertDropout7(Importer &im, const onnx::NodeProto &node) {
+  return convertIdentity(im, node);
+}
+
+/// Dropout from opset 12 is the identity at inference or with ratio 0;
+/// training mode (a `training_mode` input that is not a constant false) with
+/// another ratio would sample a mask.
+LogicalResult convertDropout12(Importer &im, const onnx::NodeProto &node) {
+  if (im.hasInput(node, 2)) {
+    const ConstTensor *training = im.getConst(node, 2);
+    const ConstTensor *ratio =
+        im.hasInput(node, 1) ? im.getConst(node, 1) : nullptr;
+    bool zeroRatio = ratio && ratio->isFloat() && !ratio->floats.empty() &&
+                     ratio->floats[0] == 0.0f;
+    bool inference =
+        training && !training->ints.empty() && training->ints[0] == 0;
+    if (!inference && !zeroRatio)
+      return im.notSupported(node) << "Dropout in training mode with a ratio "
+                                      "that is not a constant 0";
+  }
+  return convertIdentity(im, node);
+}
+
+//===----------------------------------------------------------------------===//
+// Binary arithmetic
+//===----------------------------------------------------------------------===//
+
+// The import-time semantics of each binary op: on doubles for float tensors,
+// on int64 with two's-complement wrapping (as ONNX runtimes behave; signed
+// overflow is undefined in C++) for integer tensors.
+struct AddFn {
+  static double real(double a, double b) { return a + b; }
+  static int64_t integer(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) +
+                                static_cast<uint64_t>(b));
+  }
+};
+struct SubFn {
+  static double real(double a, double b) { return a - b; }
+  static int64_t integer(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) -
+                                static_cast<uint64_t>(b));
+  }
+};
+struct MulFn {
+  static double real(double a, double b) { return a * b; }
+  static int64_t integer(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) *
+                                static_cast<uint64_t>(b));
+  }
+};
+struct DivFn {
+  static double real(double a, double b) { return a / b; }
+  static int64_t integer(int64_t a, int64_t b) {
+    return b == 0 || (b == -1 && a == std::numeric_limits<int64_t>::min())
+               ? 0
+               : a / b;
+  }
+};
+struct PowFn {
+  static double real(double a, double b) { return std::pow(a, b); }
+  static int64_t integer(int64_t a, int64_t b) {
+    return toInt64(std::pow(a, b));
+  }
+};
+struct MaxFn {
+  static double real(double a, double b) { return std::max(a, b); }
+  static int64_t integer(int64_t a, int64_t b) { return std::max(a, b); }
+};
+struct MinFn {
+  static double real(double a, double b) { return std::min(a, b); }
+  static int64_t integer(int64_t a, int64_t b) { return std::min(a, b); }
+};
+
+/// Evaluates a (variadic) binary op on import-time constants, left to right.
+template <typename Fn>
+LogicalResult foldBinary(Importer &im, const onnx::NodeProto &node) {
+  ConstTensor result = *im.getConst(node, 0);
+  for (int k = 1; k < node.input_size(); ++k) {
+    const ConstTensor *rhs = im.getConst(node, k);
+    auto shape = broadcastShapes(result.shape, rhs->shape);
+    if (!shape)
+      return im.nodeError(node)
+             << "operands of shapes " << formatShape(result.shape) << " and "
+             << formatShape(rhs->shape) << " do not broadcast";
+    ConstTensor lhs = std::move(result);
+    result = makeConst(
+        lhs.dtype, *shape,
+        [&](int64_t i) {
+          return Fn::real(
+              lhs.getDouble(broadcastIndex(i, *shape, lhs.shape)),
+              rhs->getDouble(broadcastIndex(i, *shape, rhs->shape)));
+        },
+        [&](int64_t i) {
+          return Fn::integer(
+              lhs.getInt(broadcastIndex(i, *shape, lhs.shape)),
+              rhs->getInt(broadcastIndex(i, *shape, rhs->shape)));
+        });
+  }
+  im.setConst(node, 0, std::move(result));
+  return success();
+}
+
+/// Operand `k` of a float binary op. An integer constant (Pow's exponent)
+/// is used as its float value.
+FailureOr<Value> getFloatOperand(Importer &im, const onnx::NodeProto &node,
+                                 int k, RankedTensorType resultType) {
+  const ConstTensor *c = im.getConst(node, k);
+  if (c && !c->isFloat() && resultType.getElementType().isF32()) {
+    ConstTensor asFloat = makeConst(
+        onnx::TensorProto::FLOAT, c->shape,
+        [&](int64_t i) { return c->getDouble(i); },
+        [&](int64_t i) { return c->getInt(i); });
+    return im.materialize(asFloat, im.getLoc(node), "exponent");
+  }
+  FailureOr<Value> v = im.getValue(node, k);
+  if (failed(v) ||
+      failed(requireFloat(im, node, cast<RankedTensorType>(v->getType()))))
+    return failure();
+  return *v;
+}
+
+/// Add, Sub, Mul, Div, Pow, Max, Min (and the variadic Sum, Max, Min): one
+/// qnt op per operand after the first.
+template <typename OpTy, typename Fn>
+LogicalResult convertBinary(Importer &im, const onnx::NodeProto &node) {
+  if (node.input_size() < 1)
+    return im.nodeError(node) << "needs at least one input";
+  if (node.input_size() == 1)
+    return convertIdentity(im, node);
+  if (allConst(im, node))
+    return foldBinary<Fn>(im, node);
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  if (failed(type) || failed(requireFloat(im, node, *type)))
+    return failure();
+  FailureOr<Value> acc = getFloatOperand(im, node, 0, *type);
+  if (failed(acc))
+    return failure();
+  for (int k = 1; k < node.input_size(); ++k) {
+    FailureOr<Value> rhs = getFloatOperand(im, node, k, *type);
+    if (failed(rhs))
+      return failure();
+    // Intermediate results of a variadic op have the broadcast shape so far.
+    RankedTensorType stepType = *type;
+    if (k + 1 < node.input_size()) {
+      auto shape = broadcastShapes(shapeOf(*acc), shapeOf(*rhs));
+      if (!shape)
+        return im.nodeError(node) << "operands do not broadcast";
+      stepType = RankedTensorType::get(*shape, type->getElementType());
+    }
+    acc = OpTy::create(im.getBuilder(), im.getLoc(node), stepType, *acc, *rhs)
+              .getResult();
+  }
+  im.setValue(node, 0, *acc);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Activations
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertNeg(Importer &im, const onnx::NodeProto &node) {
+  if (const ConstTensor *c = im.getConst(node, 0)) {
+    im.setConst(node, 0,
+                makeConst(
+                    c->dtype, c->shape,
+                    [&](int64_t i) { return -c->getDouble(i); },
+                    [&](int64_t i) {
+                      return static_cast<int64_t>(
+                          0 - static_cast<uint64_t>(c->getInt(i)));
+                    }));
+    return success();
+  }
+  FailureOr<InputAndType> io = getInputAndType(im, node);
+  if (failed(io))
+    return failure();
+  // -x as x * -1: exact, and keeps the sign of zero.
+  Location loc = im.getLoc(node);
+  Value minusOne = materializeFloats(im, {-1.0f}, {}, loc, "neg");
+  im.setValue(node, 0,
+              MulOp::create(im.getBuilder(), loc, io->type, io->x, minusOne));
+  return success();
+}
+
+LogicalResult convertLeakyRelu(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<InputAndType> io = getInputAndType(im, node);
+  if (failed(io))
+    return failure();
+  auto &b = im.getBuilder();
+  im.setValue(
+      node, 0,
+      LeakyReluOp::create(b, im.getLoc(node), io->type, io->x,
+                          b.getF32FloatAttr(attrFloat(node, "alpha", 0.01f))));
+  return success();
+}
+
+LogicalResult convertHardSigmoid(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<InputAndType> io = getInputAndType(im, node);
+  if (failed(io))
+    return failure();
+  auto &b = im.getBuilder();
+  im.setValue(
+      node, 0,
+      HardSigmoidOp::create(b, im.getLoc(node), io->type, io->x,
+                            b.getF32FloatAttr(attrFloat(node, "alpha", 0.2f)),
+                            b.getF32FloatAttr(attrFloat(node, "beta", 0.5f))));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Clip
+//===----------------------------------------------------------------------===//
+
+/// Binds output 0 to `x` clamped to the bounds that are given.
+LogicalResult buildClamp(Importer &im, const onnx::NodeProto &node, Value x,
+                         RankedTensorType type, std::optional<float> lo,
+                         std::optional<float> hi) {
+  if (lo && hi && *lo > *hi)
+    return im.nodeError(node) << "min " << formatFloat(*lo)
+                              << " is greater than max " << formatFloat(*hi);
+  if (!lo && !hi) {
+    im.setValue(node, 0, x);
+    return success();
+  }
+  auto &b = im.getBuilder();
+  im.setValue(node, 0,
+              ClampOp::create(b, im.getLoc(node), type, x,
+                              lo ? b.getF32FloatAttr(*lo) : FloatAttr(),
+                              hi ? b.getF32FloatAttr(*hi) : FloatAttr()));
+  return success();
+}
+
+/// Clip before opset 11: optional `min` and `max` attributes.
+LogicalResult convertClip6(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<InputAndType> io = getInputAndType(im, node, /*floatResult=*/true);
+  if (failed(io))
+    return failure();
+  std::optional<float> lo, hi;
+  if (findAttr(node, "min"))
+    lo = attrFloat(node, "min", 0);
+  if (findAttr(node, "max"))
+    hi = attrFloat(node, "max", 0);
+  return buildClamp(im, node, io->x, io->type, lo, hi);
+}
+
+/// Clip from opset 11: bounds are optional scalar inputs. Constant bounds
+/// become the clamp's attributes; a bound computed at run time (the log-mel
+/// "max - 80 dB" floor) becomes an element-wise max/min with the scalar.
+LogicalResult convertClip11(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<InputAndType> io = getInputAndType(im, node, /*floatResult=*/true);
+  if (failed(io))
+    return failure();
+  auto &b = im.getBuilder();
+  Location loc = im.getLoc(node);
+  std::optional<float> lo, hi;
+  Value result = io->x;
+  for (int i : {1, 2}) {
+    if (!im.hasInput(node, i))
+      continue;
+    if (const ConstTensor *c = im.getConst(node, i)) {
+      if (c->numElements() != 1)
+        return im.nodeError(node)
+               << (i == 1 ? "min" : "max") << " must be a scalar";
+      (i == 1 ? lo : hi) = static_cast<float>(c->getDouble(0));
+      continue;
+    }
+    FailureOr<Value> bound = im.getValue(node, i);
+    if (failed(bound))
+      return failure();
+    if (cast<ShapedType>(bound->getType()).getNumElements() != 1)
+      return im.nodeError(node)
+             << (i == 1 ? "min" : "max") << " must be a scalar";
+    result = i == 1 ? Value(MaxOp::create(b, loc, io->type, result, *bound))
+                    : Value(MinOp::create(b, loc, io->type, result, *bound));
+  }
+  return buildClamp(im, node, result, io->type, lo, hi);
+}
+
+//===----------------------------------------------------------------------===//
+// Cast
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertCast(Importer &im, const onnx::NodeProto &node) {
+  int32_t to = static_cast<int32_t>(attrInt(node, "to", 0));
+  if (const ConstTensor *c = im.getConst(node, 0)) {
+    ConstTensor r = makeConst(
+        to, c->shape, [&](int64_t i) { return c->getDouble(i); },
+        [&](int64_t i) {
+          // Float to integer truncates toward zero, as ONNX Cast does.
+          return c->isFloat() ? toInt64(c->getDouble(i)) : c->getInt(i);
+        });
+    if (to == onnx::TensorProto::BOOL)
+      for (int64_t &v : r.ints)
+        v = v != 0;
+    if (!im.getElementType(to))
+      return im.notSupported(node) << "cast to data type " << to;
+    im.setConst(node, 0, std::move(r));
+    return success();
+  }
+  FailureOr<InputAndType> io = getInputAndType(im, node);
+  if (failed(io))
+    return failure();
+  if (io->x.getType() == io->type) {
+    im.setValue(node, 0, io->x);
+    return success();
+  }
+  im.setValue(
+      node, 0,
+      CastOp::create(im.getBuilder(), im.getLoc(node), io->type, io->x));
+  return success();
+}
+
+} // namespace
+
+void mlir::qnt::detail::populateElementwiseConverters(OnnxOpRegistry &r) {
+  constexpr auto known = ImportTimeEval::WhenInputsKnown;
+  r.onOp("Identity", 1, convertIdentity, known);
+  r.onOp("Dropout", 7, convertDropout7);
+  r.onOp("Dropout", 12, convertDropout12);
+  r.onOp("Cast", 6, convertCast, known);
+
+  r.onOp("Add", 7, convertBinary<AddOp, AddFn>, known);
+  r.onOp("Sub", 7, convertBinary<SubOp, SubFn>, known);
+  r.onOp("Mul", 7, convertBinary<MulOp, MulFn>, known);
+  r.onOp("Div", 7, convertBinary<DivOp, DivFn>, known);
+  r.onOp("Pow", 7, convertBinary<PowOp, PowFn>);
+  // Sum, Max and Min-6 take equal shapes, -8 broadcast: one converter.
+  r.onOp("Sum", 6, convertBinary<AddOp, AddFn>, known);
+  r.onOp("Max", 6, convertBinary<MaxOp, MaxFn>, known);
+  r.onOp("Min", 6, convertBinary<MinOp, MinFn>, known);
+  r.onOp("Neg", 6, convertNeg, known);
+
+  r.onOp("Sqrt", 6, convertUnary<SqrtOp>);
+  r.onOp("Exp", 6, convertUnary<ExpOp>);
+  r.onOp("Log", 6, convertUnary<LogOp>);
+  r.onOp("Erf", 9, convertUnary<ErfOp>);
+  r.onOp("Tanh", 6, convertUnary<TanhOp>);
+  r.onOp("Relu", 6, convertUnary<ReluOp>);
+  r.onOp("Sigmoid", 6, convertUnary<SigmoidOp>);
+  r.onOp("HardSwish", 14, convertUnary<HardSwishOp>);
+  r.onOp("LeakyRelu", 6, convertLeakyRelu);
+  r.onOp("HardSigmoid", 6, convertHardSigmoid);
+  r.onOp("Clip", 6, convertClip6);
+  r.onOp("Clip", 11, convertClip11);
+}

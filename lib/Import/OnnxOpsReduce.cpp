@@ -1,0 +1,121 @@
+//===- OnnxOpsReduce.cpp - Reductions and Softmax ---------------*- C++ -*-===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// ReduceMean/Max/Sum with axes as an attribute (ReduceSum before 13, the
+// others through opset 17) or as input 1 (ReduceSum from 13), and Softmax
+// with its two semantics (before 13: over the flattened trailing dims).
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxOpsCommon.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::qnt;
+using namespace mlir::qnt::detail;
+
+namespace {
+
+/// Binds output 0 to a reduction of input 0 over `axes` (every axis when
+/// empty, unless `noopWithEmptyAxes`: then the identity).
+template <typename ReduceOp>
+LogicalResult buildReduce(Importer &im, const onnx::NodeProto &node,
+                          SmallVector<int64_t> axes, bool noopWithEmptyAxes) {
+  FailureOr<InputAndType> io = getInputAndType(im, node);
+  if (failed(io))
+    return failure();
+  int64_t rank = shapeOf(io->x).size();
+  if (axes.empty()) {
+    if (noopWithEmptyAxes) {
+      im.setValue(node, 0, io->x);
+      return success();
+    }
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  for (int64_t &a : axes) {
+    FailureOr<int64_t> axis = normalizeAxis(im, node, a, rank);
+    if (failed(axis))
+      return failure();
+    a = *axis;
+  }
+  llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  auto &b = im.getBuilder();
+  im.setValue(
+      node, 0,
+      ReduceOp::create(b, im.getLoc(node), io->type, io->x,
+                       b.getDenseI64ArrayAttr(axes),
+                       b.getBoolAttr(attrInt(node, "keepdims", 1) != 0)));
+  return success();
+}
+
+/// Axes as an optional attribute.
+template <typename ReduceOp>
+LogicalResult convertReduceAxesAttr(Importer &im, const onnx::NodeProto &node) {
+  return buildReduce<ReduceOp>(
+      im, node, attrInts(node, "axes").value_or(SmallVector<int64_t>{}),
+      /*noopWithEmptyAxes=*/false);
+}
+
+/// Axes as optional input 1, and noop_with_empty_axes.
+template <typename ReduceOp>
+LogicalResult convertReduceAxesInput(Importer &im,
+                                     const onnx::NodeProto &node) {
+  auto axes = optionalConstInts(im, node, 1, "axes");
+  if (failed(axes))
+    return failure();
+  return buildReduce<ReduceOp>(im, node, axes->value_or(SmallVector<int64_t>{}),
+                               attrInt(node, "noop_with_empty_axes", 0) != 0);
+}
+
+/// Softmax-13 (`Legacy` false): along the `axis` attribute (default -1).
+/// Softmax-1 (`Legacy`): over the input flattened to
+/// [prod(dims[:axis]), prod(dims[axis:])], default axis 1; on the last axis
+/// that is the same as Softmax-13.
+template <bool Legacy>
+LogicalResult convertSoftmax(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<InputAndType> io = getInputAndType(im, node);
+  if (failed(io))
+    return failure();
+  ArrayRef<int64_t> shape = shapeOf(io->x);
+  int64_t rank = shape.size();
+  FailureOr<int64_t> axis =
+      normalizeAxis(im, node, attrInt(node, "axis", Legacy ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  auto &b = im.getBuilder();
+  Location loc = im.getLoc(node);
+  if (!Legacy || *axis == rank - 1) {
+    im.setValue(
+        node, 0,
+        SoftmaxOp::create(b, loc, io->type, io->x, b.getI64IntegerAttr(*axis)));
+    return success();
+  }
+  int64_t rows = 1, cols = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    (d < *axis ? rows : cols) *= shape[d];
+  auto flatType =
+      RankedTensorType::get({rows, cols}, io->type.getElementType());
+  Value flat = ReshapeOp::create(b, loc, flatType, io->x);
+  Value soft =
+      SoftmaxOp::create(b, loc, flatType, flat, b.getI64IntegerAttr(1));
+  im.setValue(node, 0, ReshapeOp::create(b, loc, io->type, soft));
+  return success();
+}
+
+} // namespace
+
+void mlir::qnt::detail::populateReduceConverters(OnnxOpRegistry &r) {
+  // ReduceMean and ReduceMax take axes as an input only from opset 18.
+  r.onOp("ReduceMean", 1, convertReduceAxesAttr<ReduceMeanOp>);
+  r.onOp("ReduceMax", 1, convertReduceAxesAttr<ReduceMaxOp>);
+  r.onOp("ReduceSum", 1, convertReduceAxesAttr<ReduceSumOp>);
+  r.onOp("ReduceSum", 13, convertReduceAxesInput<ReduceSumOp>);
+  r.onOp("Softmax", 1, convertSoftmax</*Legacy=*/true>);
+  r.onOp("Softmax", 13, convertSoftmax</*Legacy=*/false>);
+}
