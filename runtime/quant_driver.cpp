@@ -135,19 +135,18 @@ void printSummary(const quant_tensor_info &info, const HostTensor &t) {
   }
 }
 
-} // namespace
-
-extern "C" int quant_driver_main(const char *program,
-                                 const quant_model_info *model, int argc,
-                                 char **argv) {
-  if (!model || model->abi_version != QUANT_ABI_VERSION) {
-    std::fprintf(stderr, "%s: error: the model uses another ABI version\n",
-                 program);
-    return 1;
-  }
-  std::vector<std::pair<std::string, std::string>> inputArgs;
+/// The command line of a compiled model's executable.
+struct DriverArgs {
+  std::vector<std::pair<std::string, std::string>> inputs; // name, file
   std::string outputDir;
   long bench = 0, threads = 1;
+};
+
+/// Parses `argv`: true to go on; false to exit with `exitCode` (0 after
+/// --help or --print-signature, 1 after printing an error).
+bool parseArgs(const char *program, const quant_model_info *model, int argc,
+               char **argv, DriverArgs &args, int &exitCode) {
+  exitCode = 1;
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
     auto takeValue = [&](const std::string &flag, std::string &value) {
@@ -168,7 +167,8 @@ extern "C" int quant_driver_main(const char *program,
       char *end = nullptr;
       long v = std::strtol(value.c_str(), &end, 10);
       if (value.empty() || *end || v < min || v > 1000000) {
-        std::fprintf(stderr, "%s: error: %s expects an integer >= %ld, got '%s'\n",
+        std::fprintf(stderr,
+                     "%s: error: %s expects an integer >= %ld, got '%s'\n",
                      program, flag, min, value.c_str());
         return false;
       }
@@ -177,74 +177,87 @@ extern "C" int quant_driver_main(const char *program,
     };
     if (arg == "--help" || arg == "-h") {
       printUsage(program);
-      return 0;
+      exitCode = 0;
+      return false;
     }
     if (arg == "--print-signature") {
       printSignature(model);
-      return 0;
+      exitCode = 0;
+      return false;
     }
     if (takeValue("--input", value)) {
       size_t eq = value.find('=');
       if (eq == std::string::npos)
-        inputArgs.push_back({"", value});
+        args.inputs.push_back({"", value});
       else
-        inputArgs.push_back({value.substr(0, eq), value.substr(eq + 1)});
+        args.inputs.push_back({value.substr(0, eq), value.substr(eq + 1)});
     } else if (takeValue("--output-dir", value)) {
-      outputDir = value;
+      args.outputDir = value;
     } else if (takeValue("--bench", value)) {
-      if (!parseCount("--bench", bench, 1))
-        return 1;
+      if (!parseCount("--bench", args.bench, 1))
+        return false;
     } else if (takeValue("--threads", value)) {
-      if (!parseCount("--threads", threads, 1))
-        return 1;
+      if (!parseCount("--threads", args.threads, 1))
+        return false;
     } else {
       std::fprintf(stderr, "%s: error: unknown argument '%s' (see --help)\n",
                    program, arg.c_str());
-      return 1;
+      return false;
     }
   }
+  return true;
+}
 
-  // Inputs: match names, read, check type and shape.
-  std::vector<HostTensor> inputs(model->num_inputs);
+/// The index of the model input `name` names (any name for a one-input
+/// model); -1 after printing why there is none.
+int findInput(const char *program, const quant_model_info *model,
+              const std::string &name, const std::string &path) {
+  if (name.empty() && model->num_inputs == 1)
+    return 0;
+  if (name.empty()) {
+    std::fprintf(stderr,
+                 "%s: error: --input %s has no name, but the model has %u "
+                 "inputs; give --input NAME=FILE (see --print-signature)\n",
+                 program, path.c_str(), model->num_inputs);
+    return -1;
+  }
+  for (uint32_t i = 0; i < model->num_inputs; ++i)
+    if (name == model->inputs[i].name)
+      return static_cast<int>(i);
+  std::fprintf(stderr,
+               "%s: error: the model has no input named '%s' (see "
+               "--print-signature)\n",
+               program, name.c_str());
+  return -1;
+}
+
+/// Reads every input file and checks its type and shape; false after
+/// printing the first problem.
+bool readInputs(const char *program, const quant_model_info *model,
+                const DriverArgs &args, std::vector<HostTensor> &inputs) {
+  inputs.assign(model->num_inputs, HostTensor());
   std::vector<bool> seen(model->num_inputs, false);
-  for (auto &[name, path] : inputArgs) {
-    int index = -1;
-    if (name.empty() && model->num_inputs == 1)
-      index = 0;
-    if (name.empty() && model->num_inputs != 1) {
-      std::fprintf(stderr,
-                   "%s: error: --input %s has no name, but the model has %u "
-                   "inputs; give --input NAME=FILE (see --print-signature)\n",
-                   program, path.c_str(), model->num_inputs);
-      return 1;
-    }
-    for (uint32_t i = 0; i < model->num_inputs && index < 0; ++i)
-      if (name == model->inputs[i].name)
-        index = static_cast<int>(i);
-    if (index < 0) {
-      std::fprintf(stderr,
-                   "%s: error: the model has no input named '%s' (see "
-                   "--print-signature)\n",
-                   program, name.c_str());
-      return 1;
-    }
+  for (const auto &[name, path] : args.inputs) {
+    int index = findInput(program, model, name, path);
+    if (index < 0)
+      return false;
     if (seen[index]) {
       std::fprintf(stderr, "%s: error: input '%s' is given twice\n", program,
                    model->inputs[index].name);
-      return 1;
+      return false;
     }
     std::string error;
     HostTensor &t = inputs[index];
     if (!readTensorFile(path, t, error)) {
       std::fprintf(stderr, "%s: error: %s\n", program, error.c_str());
-      return 1;
+      return false;
     }
     const quant_tensor_info &info = model->inputs[index];
     std::vector<int64_t> want(info.shape, info.shape + info.rank);
     // uint8 data feeds int8 inputs: the importer maps ONNX uint8 to i8.
     ElementKind wantKind = kindOf(info.dtype);
-    bool kindMatches = t.kind == wantKind ||
-                       (wantKind == ElementKind::I8 && t.kind == ElementKind::U8);
+    bool kindMatches = t.kind == wantKind || (wantKind == ElementKind::I8 &&
+                                              t.kind == ElementKind::U8);
     if (!kindMatches || t.shape != want) {
       std::fprintf(stderr,
                    "%s: error: %s: input '%s' is %s %s but the model expects "
@@ -252,7 +265,7 @@ extern "C" int quant_driver_main(const char *program,
                    program, path.c_str(), info.name,
                    quant_io::getTypeName(t.kind), formatShape(t.shape).c_str(),
                    quant_io::getTypeName(wantKind), formatShape(want).c_str());
-      return 1;
+      return false;
     }
     seen[index] = true;
   }
@@ -260,8 +273,81 @@ extern "C" int quant_driver_main(const char *program,
     if (!seen[i]) {
       std::fprintf(stderr, "%s: error: missing --input %s=FILE\n", program,
                    model->inputs[i].name);
-      return 1;
+      return false;
     }
+  return true;
+}
+
+/// Runs `runOnce` --bench times after a warm-up and prints the median.
+template <typename Run>
+void benchmark(long runs, long threads, Run runOnce) {
+  long warmup = std::max<long>(2, runs / 10);
+  for (long i = 0; i < warmup; ++i)
+    runOnce();
+  std::vector<double> ms;
+  for (long i = 0; i < runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    runOnce();
+    auto stop = std::chrono::steady_clock::now();
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(stop - start).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  double median = ms.size() % 2
+                      ? ms[ms.size() / 2]
+                      : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+  std::printf("median %.3f ms (min %.3f, max %.3f; %ld runs, %ld "
+              "thread%s)\n",
+              median, ms.front(), ms.back(), runs, threads,
+              threads == 1 ? "" : "s");
+}
+
+/// Writes each output to DIR/NAME.npy, or prints a summary of it; false
+/// after printing a problem.
+bool writeOutputs(const char *program, const quant_model_info *model,
+                  const DriverArgs &args,
+                  const std::vector<HostTensor> &outputs) {
+  const std::string &dir = args.outputDir;
+  if (!dir.empty() && mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+    std::fprintf(stderr, "%s: error: %s: cannot create directory: %s\n",
+                 program, dir.c_str(), std::strerror(errno));
+    return false;
+  }
+  for (uint32_t i = 0; i < model->num_outputs; ++i) {
+    const quant_tensor_info &info = model->outputs[i];
+    if (dir.empty()) {
+      if (args.bench == 0)
+        printSummary(info, outputs[i]);
+      continue;
+    }
+    std::string path = dir + "/" + safeFileName(info.name) + ".npy";
+    std::string error;
+    if (!quant_io::writeFileBytes(path, quant_io::serializeNpy(outputs[i]),
+                                  error)) {
+      std::fprintf(stderr, "%s: error: %s\n", program, error.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+extern "C" int quant_driver_main(const char *program,
+                                 const quant_model_info *model, int argc,
+                                 char **argv) {
+  if (!model || model->abi_version != QUANT_ABI_VERSION) {
+    std::fprintf(stderr, "%s: error: the model uses another ABI version\n",
+                 program);
+    return 1;
+  }
+  DriverArgs args;
+  int exitCode = 1;
+  if (!parseArgs(program, model, argc, argv, args, exitCode))
+    return exitCode;
+  std::vector<HostTensor> inputs;
+  if (!readInputs(program, model, args, inputs))
+    return 1;
 
   std::vector<HostTensor> outputs(model->num_outputs);
   std::vector<const void *> inPtrs;
@@ -280,7 +366,7 @@ extern "C" int quant_driver_main(const char *program,
     outBytes.push_back(info.num_bytes);
   }
 
-  quant_set_num_threads(static_cast<int>(threads));
+  quant_set_num_threads(static_cast<int>(args.threads));
   auto runOnce = [&]() {
     return quant_model_run(model, inPtrs.data(), inBytes.data(),
                            outPtrs.data(), outBytes.data());
@@ -291,46 +377,7 @@ extern "C" int quant_driver_main(const char *program,
                  quant_status_string(status));
     return 1;
   }
-  if (bench > 0) {
-    long warmup = std::max<long>(2, bench / 10);
-    for (long i = 0; i < warmup; ++i)
-      runOnce();
-    std::vector<double> ms;
-    for (long i = 0; i < bench; ++i) {
-      auto start = std::chrono::steady_clock::now();
-      runOnce();
-      auto stop = std::chrono::steady_clock::now();
-      ms.push_back(std::chrono::duration<double, std::milli>(stop - start)
-                       .count());
-    }
-    std::sort(ms.begin(), ms.end());
-    double median = ms.size() % 2 ? ms[ms.size() / 2]
-                                  : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
-    std::printf("median %.3f ms (min %.3f, max %.3f; %ld runs, %ld "
-                "thread%s)\n",
-                median, ms.front(), ms.back(), bench, threads,
-                threads == 1 ? "" : "s");
-  }
-  if (!outputDir.empty() && mkdir(outputDir.c_str(), 0777) != 0 &&
-      errno != EEXIST) {
-    std::fprintf(stderr, "%s: error: %s: cannot create directory: %s\n",
-                 program, outputDir.c_str(), std::strerror(errno));
-    return 1;
-  }
-  for (uint32_t i = 0; i < model->num_outputs; ++i) {
-    const quant_tensor_info &info = model->outputs[i];
-    if (outputDir.empty()) {
-      if (bench == 0)
-        printSummary(info, outputs[i]);
-      continue;
-    }
-    std::string path = outputDir + "/" + safeFileName(info.name) + ".npy";
-    std::string error;
-    if (!quant_io::writeFileBytes(path, quant_io::serializeNpy(outputs[i]),
-                                  error)) {
-      std::fprintf(stderr, "%s: error: %s\n", program, error.c_str());
-      return 1;
-    }
-  }
-  return 0;
+  if (args.bench > 0)
+    benchmark(args.bench, args.threads, runOnce);
+  return writeOutputs(program, model, args, outputs) ? 0 : 1;
 }

@@ -83,41 +83,40 @@ std::string formatDb(double db) {
   return llvm::formatv("{0:f1}", db).str();
 }
 
-struct QntAllocateBitsPass
-    : public qnt::impl::QntAllocateBitsBase<QntAllocateBitsPass> {
-  using QntAllocateBitsBase::QntAllocateBitsBase;
-  void runOnOperation() override;
-};
+/// The weights of a layer as the model sees them at `bits` (dequantized),
+/// and how many scale groups each output channel has.
+std::vector<float> candidateWeights(const Layer &l, const LinearLayer &q,
+                                    ArrayRef<float> values, int64_t bits,
+                                    int64_t groupSize, bool perChannel,
+                                    int64_t &groups) {
+  std::vector<float> v(values.begin(), values.end());
+  groups = 1;
+  ArrayRef<int64_t> shape = l.weightType.getShape();
+  int64_t channels = shape[q.outAxis];
+  int64_t inner = 1;
+  for (int64_t d = q.outAxis + 1; d < l.weightType.getRank(); ++d)
+    inner *= shape[d];
+  if (bits == 4) {
+    SmallVector<int8_t> q4;
+    GroupedI4Weight w = quantizeGroupedI4(l.weightType, q.outAxis, q.inAxis,
+                                          groupSize, values, q4);
+    groups = w.groups;
+    SmallVector<float> real = dequantizeGroupedI4(l.weightType, w, q4);
+    v.assign(real.begin(), real.end());
+  } else if (bits == 8) {
+    SymmetricWeights q8 = quantizeSymmetricWeights(
+        values.data(), values.size(), channels, inner, perChannel, 0.0);
+    for (size_t i = 0; i < v.size(); ++i)
+      v[i] = static_cast<float>(
+          q8.values[i] * q8.scales[static_cast<int64_t>(i) / inner % channels]);
+  }
+  return v;
+}
 
-} // namespace
-
-void QntAllocateBitsPass::runOnOperation() {
-  ModuleOp module = getOperation();
-  MLIRContext *context = &getContext();
-  auto fail = [&](const Twine &message) {
-    emitError(module.getLoc(), "qnt-allocate-bits: ") << message;
-    signalPassFailure();
-  };
-  if (dataDir.empty())
-    return fail("no calibration data: give data=DIR (a folder of .npy "
-                "samples)");
-  if ((weightBitsBudget > 0) == (sizeBudget > 0))
-    return fail("give exactly one budget: weight-bits-budget=B (average "
-                "bits per weight) or size-budget=BYTES");
-  SmallVector<int64_t> bitsList(candidates.begin(), candidates.end());
-  if (bitsList.empty())
-    bitsList = {4, 8, 32};
-  llvm::sort(bitsList);
-  bitsList.erase(std::unique(bitsList.begin(), bitsList.end()), bitsList.end());
-  for (int64_t bits : bitsList)
-    if (bits != 4 && bits != 8 && bits != 32)
-      return fail("candidate " + Twine(bits) + " is not 4, 8 or 32");
-  bool perChannel = granularity == Granularity::PerChannel;
-  auto main = module.lookupSymbol<func::FuncOp>("main");
-  if (!main || main.isExternal())
-    return fail("the module has no func.func @main");
-
-  // The layers qnt-quantize would quantize.
+/// The layers qnt-quantize would quantize, each with its candidates'
+/// weights and bytes.
+std::vector<Layer> collectLayers(func::FuncOp main, ArrayRef<int64_t> bitsList,
+                                 int64_t groupSize, bool perChannel) {
   std::vector<Layer> layers;
   main.walk([&](Operation *op) {
     std::optional<LinearLayer> q = getQuantizableLayer(op);
@@ -132,71 +131,29 @@ void QntAllocateBitsPass::runOnOperation() {
     l.name = derivedBlobName(op, "", op->getName().getStringRef());
     l.weightType = cast<RankedTensorType>(weight.getType());
     l.weights = values->size();
-    ArrayRef<int64_t> shape = l.weightType.getShape();
-    int64_t channels = shape[q->outAxis];
-    int64_t inner = 1;
-    for (int64_t d = q->outAxis + 1; d < l.weightType.getRank(); ++d)
-      inner *= shape[d];
+    int64_t channels = l.weightType.getShape()[q->outAxis];
     for (int64_t bits : bitsList) {
-      std::vector<float> v(values->begin(), values->end());
       int64_t groups = 1;
-      if (bits == 4) {
-        SmallVector<int8_t> q4;
-        GroupedI4Weight w = quantizeGroupedI4(
-            l.weightType, q->outAxis, q->inAxis, groupSize, *values, q4);
-        groups = w.groups;
-        SmallVector<float> real = dequantizeGroupedI4(l.weightType, w, q4);
-        v.assign(real.begin(), real.end());
-      } else if (bits == 8) {
-        SymmetricWeights q8 = quantizeSymmetricWeights(
-            values->data(), values->size(), channels, inner, perChannel, 0.0);
-        for (size_t i = 0; i < v.size(); ++i)
-          v[i] = static_cast<float>(
-              q8.values[i] *
-              q8.scales[static_cast<int64_t>(i) / inner % channels]);
-      }
-      l.values.push_back(std::move(v));
+      l.values.push_back(candidateWeights(l, *q, *values, bits, groupSize,
+                                          perChannel, groups));
       l.bytes.push_back(storedBytes(l, bits, groups, channels, perChannel));
     }
     layers.push_back(std::move(l));
   });
-  if (layers.empty())
-    return fail("no layer to allocate: no conv/gemm/matmul with a constant "
-                "weight and a calibrated input (run qnt-calibrate first)");
+  return layers;
+}
 
-  // The samples, as @main takes them.
-  SmallVector<CalibrationInput> inputs;
-  for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
-    auto type = dyn_cast<RankedTensorType>(arg.getType());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32()) {
-      emitError(main.getLoc(), "qnt-allocate-bits: @main argument #")
-          << i << " has type " << arg.getType()
-          << "; the sensitivity runs feed static f32 tensors";
-      return signalPassFailure();
-    }
-    auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
-    inputs.push_back({name ? name.str() : "input" + std::to_string(i),
-                      ElementKind::F32, SmallVector<int64_t>(type.getShape())});
-  }
-  llvm::Expected<CalibrationData> data =
-      CalibrationData::open(dataDir, inputs, maxSamples);
-  if (!data)
-    return fail(llvm::toString(data.takeError()));
-  std::vector<std::vector<HostTensor>> samples;
-  for (size_t s = 0; s < data->size(); ++s) {
-    llvm::Expected<std::vector<HostTensor>> sample = data->load(s);
-    if (!sample)
-      return fail(llvm::toString(sample.takeError()));
-    samples.push_back(std::move(*sample));
-  }
-
-  // A clone whose layer weights are extra @main arguments, compiled once
-  // in a private context.
+/// A clone of `module` whose layer weights are extra @main arguments
+/// (named quant.weightN), after its `numInputs` inputs.
+OwningOpRef<ModuleOp> cloneWithWeightArguments(ModuleOp module,
+                                               ArrayRef<Layer> layers,
+                                               size_t numInputs) {
+  MLIRContext *context = module.getContext();
   IRMapping mapping;
   OwningOpRef<ModuleOp> clone = cast<ModuleOp>(module->clone(mapping));
   auto cloneMain = clone->lookupSymbol<func::FuncOp>("main");
   Block &entry = cloneMain.getBody().front();
-  for (auto [i, l] : llvm::enumerate(layers)) {
+  for (const Layer &l : layers) {
     Operation *op = mapping.lookup(l.op);
     BlockArgument arg = entry.addArgument(l.weightType, op->getLoc());
     op->setOperand(getQuantizableLayer(op)->weightIndex, arg);
@@ -205,90 +162,231 @@ void QntAllocateBitsPass::runOnOperation() {
                                       cloneMain.getResultTypes()));
   for (size_t i = 0; i < layers.size(); ++i)
     cloneMain.setArgAttr(
-        inputs.size() + i, "onnx.name",
+        numInputs + i, "onnx.name",
         StringAttr::get(context, "quant.weight" + std::to_string(i)));
+  return clone;
+}
+
+/// The JIT model of cloneWithWeightArguments run over the samples: the
+/// float outputs once, then the output error with one layer's weights
+/// replaced by a candidate's.
+class SensitivityRuns {
+public:
+  SensitivityRuns(PassJitModel &jit, const CalibrationData &data,
+                  ArrayRef<std::vector<HostTensor>> samples, size_t numInputs,
+                  ArrayRef<Layer> layers)
+      : jit(jit), data(data), samples(samples), numInputs(numInputs),
+        pointers(numInputs + layers.size()), bytes(numInputs + layers.size()) {
+    // Weights start as the float ones.
+    for (const Layer &l : layers) {
+      std::optional<SmallVector<float>> v = getConstantF32Values(
+          l.op->getOperand(getQuantizableLayer(l.op)->weightIndex));
+      floatWeights.emplace_back(v->begin(), v->end());
+    }
+    for (size_t i = 0; i < layers.size(); ++i)
+      setWeights(i, floatWeights[i]);
+  }
+
+  /// Runs the float model; an error message, or "" when it worked.
+  std::string measureReference() {
+    const quant_model_info *info = jit.info();
+    reference.assign(samples.size(),
+                     std::vector<std::vector<float>>(info->num_outputs));
+    signal = 0.0;
+    std::string problem =
+        runAll([&](size_t s, uint32_t o, const float *d, size_t n) {
+          reference[s][o].assign(d, d + n);
+          for (size_t i = 0; i < n; ++i)
+            signal += static_cast<double>(d[i]) * d[i];
+        });
+    if (problem.empty() && !(signal > 0))
+      problem = "the model's f32 outputs are all zero on the samples: no "
+                "error can be measured against them";
+    return problem;
+  }
+
+  /// The output noise / signal with layer `layer`'s weights `weights`
+  /// (then back to float); nullopt after setting `problem`.
+  std::optional<double> relativeError(size_t layer, ArrayRef<float> weights,
+                                      std::string &problem) {
+    setWeights(layer, weights);
+    double noise = 0.0;
+    problem = runAll([&](size_t s, uint32_t o, const float *d, size_t n) {
+      const std::vector<float> &ref = reference[s][o];
+      for (size_t k = 0; k < n; ++k) {
+        double e = static_cast<double>(d[k]) - ref[k];
+        noise += e * e;
+      }
+    });
+    setWeights(layer, floatWeights[layer]);
+    if (!problem.empty())
+      return std::nullopt;
+    return noise / signal;
+  }
+
+private:
+  void setWeights(size_t layer, ArrayRef<float> weights) {
+    pointers[numInputs + layer] = weights.data();
+    bytes[numInputs + layer] = weights.size() * sizeof(float);
+  }
+
+  /// Runs every sample; `visit(sample, output, data, count)` sees each f32
+  /// output. An error message, or "".
+  template <typename Visit>
+  std::string runAll(Visit visit) {
+    const quant_model_info *info = jit.info();
+    for (size_t s = 0; s < samples.size(); ++s) {
+      for (size_t i = 0; i < numInputs; ++i) {
+        pointers[i] = samples[s][i].data.data();
+        bytes[i] = samples[s][i].data.size();
+      }
+      int status = jit.run(pointers.data(), bytes.data());
+      if (status != QUANT_OK)
+        return ("running sample " + data.getSampleName(s) +
+                " failed: " + quant_status_string(status))
+            .str();
+      for (uint32_t o = 0; o < info->num_outputs; ++o)
+        if (info->outputs[o].dtype == QUANT_DTYPE_FLOAT32)
+          visit(s, o, reinterpret_cast<const float *>(jit.outputs[o].data()),
+                jit.outputs[o].size() / sizeof(float));
+    }
+    return "";
+  }
+
+  PassJitModel &jit;
+  const CalibrationData &data;
+  ArrayRef<std::vector<HostTensor>> samples;
+  size_t numInputs;
+  std::vector<const void *> pointers;
+  std::vector<size_t> bytes;
+  std::vector<std::vector<float>> floatWeights;
+  std::vector<std::vector<std::vector<float>>> reference;
+  double signal = 0.0;
+};
+
+struct QntAllocateBitsPass
+    : public qnt::impl::QntAllocateBitsBase<QntAllocateBitsPass> {
+  using QntAllocateBitsBase::QntAllocateBitsBase;
+  void runOnOperation() override;
+
+private:
+  void fail(const Twine &message) {
+    emitError(getOperation().getLoc(), "qnt-allocate-bits: ") << message;
+    signalPassFailure();
+  }
+  /// The sorted, checked candidate bit widths; empty after failing.
+  SmallVector<int64_t> candidateBits();
+  /// @main's inputs as the samples must give them; nullopt after failing.
+  std::optional<SmallVector<CalibrationInput>> sampleInputs(func::FuncOp main);
+  /// Measures every layer's error at every candidate; failure after
+  /// failing.
+  LogicalResult measure(std::vector<Layer> &layers, ArrayRef<int64_t> bitsList);
+  /// The chosen candidate index per layer; nullopt after failing.
+  std::optional<std::vector<size_t>> choose(ArrayRef<Layer> layers,
+                                            ArrayRef<int64_t> bitsList);
+  /// Writes qnt.weight_bits and prints the table.
+  void record(ArrayRef<Layer> layers, ArrayRef<int64_t> bitsList,
+              ArrayRef<size_t> chosen);
+  /// The samples measure() ran.
+  size_t numSamples = 0;
+};
+
+} // namespace
+
+SmallVector<int64_t> QntAllocateBitsPass::candidateBits() {
+  SmallVector<int64_t> bitsList(candidates.begin(), candidates.end());
+  if (bitsList.empty())
+    bitsList = {4, 8, 32};
+  llvm::sort(bitsList);
+  bitsList.erase(std::unique(bitsList.begin(), bitsList.end()), bitsList.end());
+  for (int64_t bits : bitsList)
+    if (bits != 4 && bits != 8 && bits != 32) {
+      fail("candidate " + Twine(bits) + " is not 4, 8 or 32");
+      return {};
+    }
+  return bitsList;
+}
+
+std::optional<SmallVector<CalibrationInput>>
+QntAllocateBitsPass::sampleInputs(func::FuncOp main) {
+  SmallVector<CalibrationInput> inputs;
+  for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32()) {
+      emitError(main.getLoc(), "qnt-allocate-bits: @main argument #")
+          << i << " has type " << arg.getType()
+          << "; the sensitivity runs feed static f32 tensors";
+      signalPassFailure();
+      return std::nullopt;
+    }
+    auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
+    inputs.push_back({name ? name.str() : "input" + std::to_string(i),
+                      ElementKind::F32, SmallVector<int64_t>(type.getShape())});
+  }
+  return inputs;
+}
+
+LogicalResult QntAllocateBitsPass::measure(std::vector<Layer> &layers,
+                                           ArrayRef<int64_t> bitsList) {
+  ModuleOp module = getOperation();
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  std::optional<SmallVector<CalibrationInput>> inputs = sampleInputs(main);
+  if (!inputs)
+    return failure();
+  llvm::Expected<CalibrationData> data =
+      CalibrationData::open(dataDir, *inputs, maxSamples);
+  if (!data) {
+    fail(llvm::toString(data.takeError()));
+    return failure();
+  }
+  std::vector<std::vector<HostTensor>> samples;
+  for (size_t s = 0; s < data->size(); ++s) {
+    llvm::Expected<std::vector<HostTensor>> sample = data->load(s);
+    if (!sample) {
+      fail(llvm::toString(sample.takeError()));
+      return failure();
+    }
+    samples.push_back(std::move(*sample));
+  }
+  numSamples = samples.size();
+
   quant_compiler::Progress progress("qnt-allocate-bits",
                                     layers.size() * bitsList.size(), "runs");
   progress.note("compiling the model to measure " + Twine(layers.size()) +
                 " layers on " + Twine(samples.size()) + " samples");
   std::unique_ptr<PassJitModel> jit = PassJitModel::compile(
-      std::move(clone), module, "qnt-allocate-bits", "quant_allocation_model");
-  if (!jit)
-    return signalPassFailure();
-  const quant_model_info *info = jit->info();
-  std::vector<std::vector<char>> &outputs = jit->outputs;
-  // Weights start as the float ones (the last candidate is the widest; the
-  // float values are the 32-bit candidate or the originals).
-  std::vector<std::vector<float>> floatWeights;
-  for (const Layer &l : layers) {
-    std::optional<SmallVector<float>> v = getConstantF32Values(
-        l.op->getOperand(getQuantizableLayer(l.op)->weightIndex));
-    floatWeights.emplace_back(v->begin(), v->end());
+      cloneWithWeightArguments(module, layers, inputs->size()), module,
+      "qnt-allocate-bits", "quant_allocation_model");
+  if (!jit) {
+    signalPassFailure();
+    return failure();
   }
-  std::vector<const void *> inputPointers(inputs.size() + layers.size());
-  std::vector<size_t> inputBytes(inputs.size() + layers.size());
-  for (size_t i = 0; i < layers.size(); ++i) {
-    inputPointers[inputs.size() + i] = floatWeights[i].data();
-    inputBytes[inputs.size() + i] = floatWeights[i].size() * sizeof(float);
-  }
-  // Runs every sample; `visit(sample, output index, data, count)` sees
-  // each f32 output.
-  auto runAll = [&](auto visit) -> LogicalResult {
-    for (size_t s = 0; s < samples.size(); ++s) {
-      for (size_t i = 0; i < inputs.size(); ++i) {
-        inputPointers[i] = samples[s][i].data.data();
-        inputBytes[i] = samples[s][i].data.size();
-      }
-      int status = jit->run(inputPointers.data(), inputBytes.data());
-      if (status != QUANT_OK) {
-        fail("running sample " + data->getSampleName(s) +
-             " failed: " + quant_status_string(status));
-        return failure();
-      }
-      for (uint32_t o = 0; o < info->num_outputs; ++o)
-        if (info->outputs[o].dtype == QUANT_DTYPE_FLOAT32)
-          visit(s, o, reinterpret_cast<const float *>(outputs[o].data()),
-                outputs[o].size() / sizeof(float));
-    }
-    return success();
-  };
-  // The float outputs.
-  std::vector<std::vector<std::vector<float>>> reference(
-      samples.size(), std::vector<std::vector<float>>(info->num_outputs));
-  double signal = 0.0;
-  if (failed(runAll([&](size_t s, uint32_t o, const float *d, size_t n) {
-        reference[s][o].assign(d, d + n);
-        for (size_t i = 0; i < n; ++i)
-          signal += static_cast<double>(d[i]) * d[i];
-      })))
-    return;
-  if (!(signal > 0))
-    return fail("the model's f32 outputs are all zero on the samples: no "
-                "error can be measured against them");
-
+  SensitivityRuns runs(*jit, *data, samples, inputs->size(), layers);
+  std::string problem = runs.measureReference();
   for (auto [i, l] : llvm::enumerate(layers)) {
     for (auto [c, bits] : llvm::enumerate(bitsList)) {
+      if (!problem.empty())
+        break;
       if (bits == 32) {
         l.error.push_back(0.0);
         continue;
       }
-      inputPointers[inputs.size() + i] = l.values[c].data();
-      double noise = 0.0;
-      if (failed(runAll([&](size_t s, uint32_t o, const float *d, size_t n) {
-            const std::vector<float> &ref = reference[s][o];
-            for (size_t k = 0; k < n; ++k) {
-              double e = static_cast<double>(d[k]) - ref[k];
-              noise += e * e;
-            }
-          })))
-        return;
-      l.error.push_back(noise / signal);
+      if (std::optional<double> e = runs.relativeError(i, l.values[c], problem))
+        l.error.push_back(*e);
       progress.step();
     }
-    inputPointers[inputs.size() + i] = floatWeights[i].data();
   }
   quant_release_scratch();
+  if (!problem.empty()) {
+    fail(problem);
+    return failure();
+  }
+  return success();
+}
 
+std::optional<std::vector<size_t>>
+QntAllocateBitsPass::choose(ArrayRef<Layer> layers,
+                            ArrayRef<int64_t> bitsList) {
   // The least predicted error (the sum of the layers' errors) that fits.
   bool bitsBudget = weightBitsBudget > 0;
   int64_t totalWeights = 0;
@@ -308,29 +406,36 @@ void QntAllocateBitsPass::runOnOperation() {
   }
   std::optional<std::vector<size_t>> allocation =
       allocatePrecisions(choices, budget);
-  if (!allocation) {
-    if (bitsBudget)
-      return fail(llvm::formatv("weight-bits-budget={0} is below the "
-                                "smallest allocation ({1:f2} bits per "
-                                "weight, every layer at {2} bits)",
-                                weightBitsBudget.getValue(),
-                                minimum / totalWeights, bitsList[0])
-                      .str());
-    return fail(llvm::formatv("size-budget={0} is below the smallest "
-                              "allocation ({1} bytes, every layer at {2} "
-                              "bits)",
-                              sizeBudget.getValue(),
-                              static_cast<int64_t>(minimum), bitsList[0])
-                    .str());
-  }
-  const std::vector<size_t> &chosen = *allocation;
+  if (allocation)
+    return allocation;
+  if (bitsBudget)
+    fail(llvm::formatv("weight-bits-budget={0} is below the "
+                       "smallest allocation ({1:f2} bits per "
+                       "weight, every layer at {2} bits)",
+                       weightBitsBudget.getValue(), minimum / totalWeights,
+                       bitsList[0])
+             .str());
+  else
+    fail(llvm::formatv("size-budget={0} is below the smallest "
+                       "allocation ({1} bytes, every layer at {2} "
+                       "bits)",
+                       sizeBudget.getValue(), static_cast<int64_t>(minimum),
+                       bitsList[0])
+             .str());
+  return std::nullopt;
+}
 
-  // Record and report.
-  Builder b(context);
+void QntAllocateBitsPass::record(ArrayRef<Layer> layers,
+                                 ArrayRef<int64_t> bitsList,
+                                 ArrayRef<size_t> chosen) {
+  Builder b(&getContext());
+  int64_t totalWeights = 0;
+  for (const Layer &l : layers)
+    totalWeights += l.weights;
   llvm::raw_ostream &os = llvm::errs();
   os << "qnt-allocate-bits: " << layers.size() << " layers, " << totalWeights
-     << " weights, " << samples.size() << " samples; "
-     << (bitsBudget
+     << " weights, " << numSamples << " samples; "
+     << (weightBitsBudget > 0
              ? llvm::formatv("budget {0} bits per weight",
                              weightBitsBudget.getValue())
                    .str()
@@ -364,4 +469,32 @@ void QntAllocateBitsPass::runOnOperation() {
   os << llvm::formatv("qnt-allocate-bits: {0:f2} bits per weight, {1} bytes "
                       "of weights, predicted output SQNR {2} dB\n",
                       bits / totalWeights, bytes, formatDb(toDb(error)));
+}
+
+void QntAllocateBitsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (dataDir.empty())
+    return fail("no calibration data: give data=DIR (a folder of .npy "
+                "samples)");
+  if ((weightBitsBudget > 0) == (sizeBudget > 0))
+    return fail("give exactly one budget: weight-bits-budget=B (average "
+                "bits per weight) or size-budget=BYTES");
+  SmallVector<int64_t> bitsList = candidateBits();
+  if (bitsList.empty())
+    return;
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main || main.isExternal())
+    return fail("the module has no func.func @main");
+
+  std::vector<Layer> layers = collectLayers(
+      main, bitsList, groupSize, granularity == Granularity::PerChannel);
+  if (layers.empty())
+    return fail("no layer to allocate: no conv/gemm/matmul with a constant "
+                "weight and a calibrated input (run qnt-calibrate first)");
+  if (failed(measure(layers, bitsList)))
+    return;
+  std::optional<std::vector<size_t>> chosen = choose(layers, bitsList);
+  if (!chosen)
+    return;
+  record(layers, bitsList, *chosen);
 }

@@ -134,6 +134,28 @@ struct QntCalibratePass : public qnt::impl::QntCalibrateBase<QntCalibratePass> {
   void runOnOperation() override;
 
 private:
+  void fail(const Twine &message) {
+    emitError(getOperation().getLoc(), "qnt-calibrate: ") << message;
+    signalPassFailure();
+  }
+  /// Fails unless the options make sense.
+  LogicalResult checkOptions();
+  /// @main's inputs as the samples must give them; nullopt after failing.
+  std::optional<SmallVector<CalibrationInput>> sampleInputs(func::FuncOp main);
+  /// The values to observe, in IR order; nullopt after failing.
+  std::optional<SmallVector<ObservedValue>> observedValues(func::FuncOp main);
+  /// Runs every sample and feeds the observers; failure after failing.
+  LogicalResult observe(PassJitModel &jit, const CalibrationData &data,
+                        ArrayRef<ObservedValue> observed,
+                        std::vector<Observer> &observers,
+                        quant_compiler::Progress &progress);
+  /// Writes qnt.range (and qnt.channel_range, qnt.stats) of one value.
+  void writeRange(func::FuncOp main, const ObservedValue &v,
+                  const Observer &observer,
+                  const std::optional<CalibratedRange> &range);
+  /// Writes the module's qnt.calibration dictionary.
+  void writeProvenance(size_t samples);
+
   /// The instrumented clone of the module (every observed value a result of
   /// @main), compiled; `observed` gets the output indices.
   std::unique_ptr<PassJitModel>
@@ -171,31 +193,23 @@ QntCalibratePass::compileInstrumented(func::FuncOp main,
                                "quant_calibration_model");
 }
 
-void QntCalibratePass::runOnOperation() {
-  ModuleOp module = getOperation();
-  MLIRContext *context = &getContext();
-  auto fail = [&](const Twine &message) {
-    emitError(module.getLoc(), "qnt-calibrate: ") << message;
-    signalPassFailure();
-  };
-
+LogicalResult QntCalibratePass::checkOptions() {
   if (dataDir.empty())
-    return fail("no calibration data: give data=DIR (a folder of .npy "
-                "samples)");
-  if (method == CalibrationMethod::Percentile &&
-      !(percentile >= 50 && percentile <= 100))
-    return fail("percentile=" + formatFloat(percentile) +
-                " is outside [50, 100]");
-  if (numBins < 16 || numBins > (1u << 20))
-    return fail("bins=" + Twine(unsigned(numBins)) +
-                " is outside [16, 1048576]");
-  if (bits < 2 || bits > 16)
-    return fail("bits=" + Twine(unsigned(bits)) + " is outside [2, 16]");
-  auto main = module.lookupSymbol<func::FuncOp>("main");
-  if (!main || main.isExternal())
-    return fail("the module has no func.func @main to calibrate");
+    fail("no calibration data: give data=DIR (a folder of .npy samples)");
+  else if (method == CalibrationMethod::Percentile &&
+           !(percentile >= 50 && percentile <= 100))
+    fail("percentile=" + formatFloat(percentile) + " is outside [50, 100]");
+  else if (numBins < 16 || numBins > (1u << 20))
+    fail("bins=" + Twine(unsigned(numBins)) + " is outside [16, 1048576]");
+  else if (bits < 2 || bits > 16)
+    fail("bits=" + Twine(unsigned(bits)) + " is outside [2, 16]");
+  else
+    return success();
+  return failure();
+}
 
-  // The model's inputs, as the samples must provide them.
+std::optional<SmallVector<CalibrationInput>>
+QntCalibratePass::sampleInputs(func::FuncOp main) {
   SmallVector<CalibrationInput> inputs;
   for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
@@ -205,18 +219,18 @@ void QntCalibratePass::runOnOperation() {
       emitError(main.getLoc(), "qnt-calibrate: @main argument #")
           << i << " has type " << arg.getType()
           << "; calibration feeds static tensors of f32, i64, i32, i8 or i1";
-      return signalPassFailure();
+      signalPassFailure();
+      return std::nullopt;
     }
     auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
     inputs.push_back({name ? name.str() : "input" + std::to_string(i), *kind,
                       SmallVector<int64_t>(type.getShape())});
   }
-  llvm::Expected<CalibrationData> data =
-      CalibrationData::open(dataDir, inputs, maxSamples);
-  if (!data)
-    return fail(llvm::toString(data.takeError()));
+  return inputs;
+}
 
-  // The values to observe, in IR order.
+std::optional<SmallVector<ObservedValue>>
+QntCalibratePass::observedValues(func::FuncOp main) {
   SmallVector<ObservedValue> observed;
   for (BlockArgument arg : main.getArguments())
     if (isObservable(arg))
@@ -238,119 +252,109 @@ void QntCalibratePass::runOnOperation() {
         {op->getResult(0), -1, -1, SmallVector<int64_t>(type.getShape())});
     return WalkResult::advance();
   });
-  if (walk.wasInterrupted())
-    return signalPassFailure();
+  if (walk.wasInterrupted()) {
+    signalPassFailure();
+    return std::nullopt;
+  }
+  return observed;
+}
 
-  quant_compiler::Progress progress("qnt-calibrate", data->size(), "samples");
-  progress.note("compiling the model to observe " + Twine(observed.size()) +
-                " values on " + Twine(data->size()) + " samples");
-
-  std::unique_ptr<PassJitModel> jit = compileInstrumented(main, observed);
-  if (!jit)
-    return signalPassFailure();
-  std::vector<std::vector<char>> &outputs = jit->outputs;
-
-  std::vector<Observer> observers;
-  observers.reserve(observed.size());
-  unsigned bins = method == CalibrationMethod::MinMax ? 0 : numBins;
-  for (size_t i = 0; i < observed.size(); ++i)
-    observers.emplace_back(bins);
-
-  for (size_t s = 0; s < data->size(); ++s) {
-    llvm::Expected<std::vector<HostTensor>> sample = data->load(s);
-    if (!sample)
-      return fail(llvm::toString(sample.takeError()));
+LogicalResult QntCalibratePass::observe(PassJitModel &jit,
+                                        const CalibrationData &data,
+                                        ArrayRef<ObservedValue> observed,
+                                        std::vector<Observer> &observers,
+                                        quant_compiler::Progress &progress) {
+  for (size_t s = 0; s < data.size(); ++s) {
+    llvm::Expected<std::vector<HostTensor>> sample = data.load(s);
+    if (!sample) {
+      fail(llvm::toString(sample.takeError()));
+      return failure();
+    }
     std::vector<const void *> inputPointers;
     std::vector<size_t> inputBytes;
     for (const HostTensor &t : *sample) {
       inputPointers.push_back(t.data.data());
       inputBytes.push_back(t.data.size());
     }
-    int status = jit->run(inputPointers.data(), inputBytes.data());
-    if (status != QUANT_OK)
-      return fail("running sample " + data->getSampleName(s) +
-                  " failed: " + quant_status_string(status));
+    int status = jit.run(inputPointers.data(), inputBytes.data());
+    if (status != QUANT_OK) {
+      fail("running sample " + data.getSampleName(s) +
+           " failed: " + quant_status_string(status));
+      return failure();
+    }
     // Observers are independent: update them in parallel (the result does
     // not depend on the order).
-    parallelFor(context, 0, observed.size(), [&](size_t i) {
+    parallelFor(&getContext(), 0, observed.size(), [&](size_t i) {
       const ObservedValue &v = observed[i];
       const void *ptr = v.input >= 0 ? (*sample)[v.input].data.data()
-                                     : outputs[v.output].data();
+                                     : jit.outputs[v.output].data();
       observers[i].add(static_cast<const float *>(ptr), v.shape, perChannel);
     });
     ++numSamples;
     progress.step(/*withRate=*/true);
   }
-  quant_release_scratch();
+  return success();
+}
 
-  // Write the ranges.
-  RangeOptions rangeOptions;
-  rangeOptions.method = method;
-  rangeOptions.percentile = percentile;
-  rangeOptions.bits = bits;
-  // The searches (entropy, mse) cost O(bins^2) per value: in parallel.
-  std::vector<std::optional<CalibratedRange>> ranges(observed.size());
-  parallelFor(context, 0, observed.size(), [&](size_t i) {
-    ranges[i] = chooseRange(observers[i].histogram, rangeOptions);
-  });
+void QntCalibratePass::writeRange(func::FuncOp main, const ObservedValue &v,
+                                  const Observer &observer,
+                                  const std::optional<CalibratedRange> &range) {
+  MLIRContext *context = &getContext();
   Builder b(context);
-  for (size_t i = 0; i < observed.size(); ++i) {
-    const ObservedValue &v = observed[i];
-    const Observer &observer = observers[i];
-    const StreamingHistogram &h = observer.histogram;
-    const std::optional<CalibratedRange> &range = ranges[i];
-    auto setAttr = [&](StringRef name, Attribute attr) {
-      if (auto arg = dyn_cast<BlockArgument>(v.value))
-        main.setArgAttr(arg.getArgNumber(), name, attr);
-      else
-        v.value.getDefiningOp()->setAttr(name, attr);
-    };
-    if (h.getNonFiniteCount())
-      emitWarning(v.value.getLoc(), "qnt-calibrate: ")
-          << h.getNonFiniteCount()
-          << " non-finite values were left out of this value's range";
-    if (!range)
-      continue; // Nothing finite observed.
-    setAttr(QntDialect::getRangeAttrName(),
-            RangeAttr::get(context, range->min, range->max));
-    LLVM_DEBUG(llvm::dbgs() << DEBUG_TYPE << ": " << v.value.getLoc() << ": ["
-                            << range->min << ", " << range->max << "] of ["
-                            << h.getMin() << ", " << h.getMax() << "]\n");
-    ++numRanges;
-    if (perChannel && !observer.channelMin.empty()) {
-      // Channels that saw only non-finite values get [0, 0], mean 0.
-      std::vector<float> lo = observer.channelMin, hi = observer.channelMax;
-      std::vector<float> mean(lo.size(), 0.0f);
-      for (size_t c = 0; c < lo.size(); ++c) {
-        if (lo[c] > hi[c]) {
-          lo[c] = hi[c] = 0;
-          continue;
-        }
-        double m = observer.channelSum[c] / observer.channelCount[c];
-        mean[c] = std::clamp(static_cast<float>(m), lo[c], hi[c]);
+  const StreamingHistogram &h = observer.histogram;
+  auto setAttr = [&](StringRef name, Attribute attr) {
+    if (auto arg = dyn_cast<BlockArgument>(v.value))
+      main.setArgAttr(arg.getArgNumber(), name, attr);
+    else
+      v.value.getDefiningOp()->setAttr(name, attr);
+  };
+  if (h.getNonFiniteCount())
+    emitWarning(v.value.getLoc(), "qnt-calibrate: ")
+        << h.getNonFiniteCount()
+        << " non-finite values were left out of this value's range";
+  if (!range)
+    return; // Nothing finite observed.
+  setAttr(QntDialect::getRangeAttrName(),
+          RangeAttr::get(context, range->min, range->max));
+  LLVM_DEBUG(llvm::dbgs() << DEBUG_TYPE << ": " << v.value.getLoc() << ": ["
+                          << range->min << ", " << range->max << "] of ["
+                          << h.getMin() << ", " << h.getMax() << "]\n");
+  ++numRanges;
+  if (perChannel && !observer.channelMin.empty()) {
+    // Channels that saw only non-finite values get [0, 0], mean 0.
+    std::vector<float> lo = observer.channelMin, hi = observer.channelMax;
+    std::vector<float> mean(lo.size(), 0.0f);
+    for (size_t c = 0; c < lo.size(); ++c) {
+      if (lo[c] > hi[c]) {
+        lo[c] = hi[c] = 0;
+        continue;
       }
-      setAttr(QntDialect::getChannelRangeAttrName(),
-              ChannelRangeAttr::get(
-                  context, observer.axis, b.getDenseF32ArrayAttr(lo),
-                  b.getDenseF32ArrayAttr(hi), b.getDenseF32ArrayAttr(mean)));
+      double m = observer.channelSum[c] / observer.channelCount[c];
+      mean[c] = std::clamp(static_cast<float>(m), lo[c], hi[c]);
     }
-    if (emitStats)
-      setAttr(
-          QntDialect::getStatsAttrName(),
-          b.getDictionaryAttr({
-              b.getNamedAttr("bin_width", b.getF64FloatAttr(h.getBinWidth())),
-              b.getNamedAttr("count", b.getI64IntegerAttr(h.getCount())),
-              b.getNamedAttr("max", b.getF64FloatAttr(h.getMax())),
-              b.getNamedAttr("min", b.getF64FloatAttr(h.getMin())),
-              b.getNamedAttr("non_finite",
-                             b.getI64IntegerAttr(h.getNonFiniteCount())),
-          }));
+    setAttr(QntDialect::getChannelRangeAttrName(),
+            ChannelRangeAttr::get(
+                context, observer.axis, b.getDenseF32ArrayAttr(lo),
+                b.getDenseF32ArrayAttr(hi), b.getDenseF32ArrayAttr(mean)));
   }
+  if (emitStats)
+    setAttr(QntDialect::getStatsAttrName(),
+            b.getDictionaryAttr({
+                b.getNamedAttr("bin_width", b.getF64FloatAttr(h.getBinWidth())),
+                b.getNamedAttr("count", b.getI64IntegerAttr(h.getCount())),
+                b.getNamedAttr("max", b.getF64FloatAttr(h.getMax())),
+                b.getNamedAttr("min", b.getF64FloatAttr(h.getMin())),
+                b.getNamedAttr("non_finite",
+                               b.getI64IntegerAttr(h.getNonFiniteCount())),
+            }));
+}
 
+void QntCalibratePass::writeProvenance(size_t samples) {
+  Builder b(&getContext());
   SmallVector<NamedAttribute> provenance{
       b.getNamedAttr("method",
                      b.getStringAttr(stringifyCalibrationMethod(method))),
-      b.getNamedAttr("samples", b.getI64IntegerAttr(data->size()))};
+      b.getNamedAttr("samples", b.getI64IntegerAttr(samples))};
   if (method == CalibrationMethod::Percentile)
     provenance.push_back(
         b.getNamedAttr("percentile", b.getF32FloatAttr(percentile)));
@@ -358,6 +362,51 @@ void QntCalibratePass::runOnOperation() {
     provenance.push_back(b.getNamedAttr("bins", b.getI64IntegerAttr(numBins)));
   if (method == CalibrationMethod::Entropy || method == CalibrationMethod::Mse)
     provenance.push_back(b.getNamedAttr("bits", b.getI64IntegerAttr(bits)));
-  module->setAttr(QntDialect::getCalibrationAttrName(),
-                  b.getDictionaryAttr(provenance));
+  getOperation()->setAttr(QntDialect::getCalibrationAttrName(),
+                          b.getDictionaryAttr(provenance));
+}
+
+void QntCalibratePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (failed(checkOptions()))
+    return;
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main || main.isExternal())
+    return fail("the module has no func.func @main to calibrate");
+  std::optional<SmallVector<CalibrationInput>> inputs = sampleInputs(main);
+  if (!inputs)
+    return;
+  llvm::Expected<CalibrationData> data =
+      CalibrationData::open(dataDir, *inputs, maxSamples);
+  if (!data)
+    return fail(llvm::toString(data.takeError()));
+  std::optional<SmallVector<ObservedValue>> observed = observedValues(main);
+  if (!observed)
+    return;
+
+  quant_compiler::Progress progress("qnt-calibrate", data->size(), "samples");
+  progress.note("compiling the model to observe " + Twine(observed->size()) +
+                " values on " + Twine(data->size()) + " samples");
+  std::unique_ptr<PassJitModel> jit = compileInstrumented(main, *observed);
+  if (!jit)
+    return signalPassFailure();
+  unsigned bins = method == CalibrationMethod::MinMax ? 0 : numBins;
+  std::vector<Observer> observers(observed->size(), Observer(bins));
+  LogicalResult ran = observe(*jit, *data, *observed, observers, progress);
+  quant_release_scratch();
+  if (failed(ran))
+    return;
+
+  RangeOptions rangeOptions;
+  rangeOptions.method = method;
+  rangeOptions.percentile = percentile;
+  rangeOptions.bits = bits;
+  // The searches (entropy, mse) cost O(bins^2) per value: in parallel.
+  std::vector<std::optional<CalibratedRange>> ranges(observed->size());
+  parallelFor(&getContext(), 0, observed->size(), [&](size_t i) {
+    ranges[i] = chooseRange(observers[i].histogram, rangeOptions);
+  });
+  for (size_t i = 0; i < observed->size(); ++i)
+    writeRange(main, (*observed)[i], observers[i], ranges[i]);
+  writeProvenance(data->size());
 }
