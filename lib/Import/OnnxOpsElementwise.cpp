@@ -367,6 +367,7 @@ void mlir::qnt::detail::populateElementwiseConverters(OnnxOpRegistry &r) {
   r.onOp("Tanh", 6, convertUnary<TanhOp>);
   r.onOp("Relu", 6, convertUnary<ReluOp>);
   r.onOp("Sigmoid", 6, convertUnary<SigmoidOp>);
+  r.onOp("Softplus", 1, convertUnary<SoftplusOp>);
   r.onOp("HardSwish", 14, convertUnary<HardSwishOp>);
   r.onOp("LeakyRelu", 6, convertLeakyRelu);
   r.onOp("HardSigmoid", 6, convertHardSigmoid);

@@ -40,11 +40,28 @@ func.func @mul_unit_dim(%a: tensor<3x4xf32>, %b: tensor<1x4xf32>) -> tensor<3x4x
 // gelu (erf): 0.5 * x * (1 + erf(x / sqrt(2)))
 // CHECK: arith.constant 0.707106{{[0-9]*}} : f32
 // CHECK: math.erf
-func.func @activations(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
+// softplus: max(x, 0) + log1p(exp(-|x|))
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[POS:.*]] = arith.maximumf %[[Y:.*]], %[[ZERO]] : f32
+// CHECK: %[[ABS:.*]] = math.absf %[[Y]] : f32
+// CHECK: %[[NABS:.*]] = arith.negf %[[ABS]] : f32
+// CHECK: %[[E:.*]] = math.exp %[[NABS]] : f32
+// log1p(e) as Goldberg's log(u) * e / (u - 1), u = 1 + e (e where u == 1)
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: %[[U:.*]] = arith.addf %[[ONE]], %[[E]] : f32
+// CHECK: %[[EXACT:.*]] = arith.cmpf oeq, %[[U]], %{{.*}} : f32
+// CHECK: %[[LOG:.*]] = math.log %[[U]] : f32
+// CHECK: %[[NUM:.*]] = arith.mulf %[[LOG]], %[[E]] : f32
+// CHECK: %[[DEN:.*]] = arith.subf %[[U]], %{{.*}} : f32
+// CHECK: %[[Q:.*]] = arith.divf %[[NUM]], %[[DEN]] : f32
+// CHECK: %[[L:.*]] = arith.select %[[EXACT]], %[[E]], %[[Q]] : f32
+// CHECK: arith.addf %[[POS]], %[[L]] : f32
+func.func @activations(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
   %0 = qnt.hard_swish %x : (tensor<8xf32>) -> tensor<8xf32>
   %1 = qnt.leaky_relu %x {alpha = 0.1 : f32} : (tensor<8xf32>) -> tensor<8xf32>
   %2 = qnt.gelu %x : (tensor<8xf32>) -> tensor<8xf32>
-  return %0, %1, %2 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  %3 = qnt.softplus %x : (tensor<8xf32>) -> tensor<8xf32>
+  return %0, %1, %2, %3 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
 }
 
 // -----

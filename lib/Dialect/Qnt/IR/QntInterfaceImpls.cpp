@@ -113,6 +113,12 @@ RealInterval SigmoidOp::inferResultRange(ArrayRef<RealInterval> operands) {
   return monotone(operands[0], [](double x) { return 1 / (1 + std::exp(-x)); });
 }
 
+RealInterval SoftplusOp::inferResultRange(ArrayRef<RealInterval> operands) {
+  return monotone(operands[0], [](double x) {
+    return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x)));
+  });
+}
+
 RealInterval TanhOp::inferResultRange(ArrayRef<RealInterval> operands) {
   return monotone(operands[0], [](double x) { return std::tanh(x); });
 }

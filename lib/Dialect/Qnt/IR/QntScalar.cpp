@@ -35,6 +35,9 @@ Value ScalarBuilder::min(Value x, Value y) const {
 Value ScalarBuilder::neg(Value x) const {
   return arith::NegFOp::create(b, loc, x);
 }
+Value ScalarBuilder::abs(Value x) const {
+  return math::AbsFOp::create(b, loc, x);
+}
 Value ScalarBuilder::pow(Value x, Value y) const {
   return math::PowFOp::create(b, loc, x, y);
 }
@@ -48,7 +51,15 @@ Value ScalarBuilder::log(Value x) const {
   return math::LogOp::create(b, loc, x);
 }
 Value ScalarBuilder::log1p(Value x) const {
-  return math::Log1pOp::create(b, loc, x);
+  // math.log1p reaches LLVM as log(1 + x), which is 0 for |x| below half
+  // an ulp of 1. Goldberg's correction (What Every Computer Scientist
+  // Should Know About Floating-Point Arithmetic, theorem 4): with u = 1 + x
+  // rounded, log(u) * x / (u - 1) is accurate to a few ulps, and x itself
+  // where u == 1.
+  Value u = add(c(1.0), x);
+  Value exact = cmp(arith::CmpFPredicate::OEQ, u, c(1.0));
+  Value corrected = div(mul(log(u), x), sub(u, c(1.0)));
+  return select(exact, x, corrected);
 }
 Value ScalarBuilder::erf(Value x) const {
   return math::ErfOp::create(b, loc, x);
@@ -65,4 +76,7 @@ Value ScalarBuilder::select(Value condition, Value x, Value y) const {
 }
 Value ScalarBuilder::hardSigmoid(Value x, double alpha, double beta) const {
   return max(c(0.0), min(c(1.0), add(mul(c(alpha), x), c(beta))));
+}
+Value ScalarBuilder::softplus(Value x) const {
+  return add(max(x, c(0.0)), log1p(exp(neg(abs(x)))));
 }

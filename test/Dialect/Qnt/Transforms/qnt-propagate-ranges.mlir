@@ -33,14 +33,17 @@ func.func @preserve_and_bound(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x1x1xf32>) 
 // CHECK:         qnt.exp
 // CHECK-NOT:     qnt.range
 // CHECK-SAME:    -> tensor<4xf32>
-func.func @monotone(%x: tensor<4xf32> {qnt.range = #qnt.range<-1.0, 2.0>}, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+// softplus: [log(1 + e^-1), log(1 + e^2)]
+// CHECK:         qnt.softplus {{.*}}qnt.range = #qnt.range<0.3132616{{[0-9]*}}, 2.126928{{[0-9]*}}>
+func.func @monotone(%x: tensor<4xf32> {qnt.range = #qnt.range<-1.0, 2.0>}, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
   %0 = qnt.relu %x : (tensor<4xf32>) -> tensor<4xf32>
   %1 = qnt.sigmoid %y : (tensor<4xf32>) -> tensor<4xf32>
   %2 = qnt.tanh %x : (tensor<4xf32>) -> tensor<4xf32>
   %3 = qnt.leaky_relu %x {alpha = 0.1 : f32} : (tensor<4xf32>) -> tensor<4xf32>
   %4 = qnt.softmax %y {axis = 0 : i64} : (tensor<4xf32>) -> tensor<4xf32>
   %5 = qnt.exp %y : (tensor<4xf32>) -> tensor<4xf32>
-  return %0, %1, %2, %3, %4, %5 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+  %6 = qnt.softplus %x : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }
 
 // -----

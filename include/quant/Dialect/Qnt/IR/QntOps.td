@@ -435,6 +435,10 @@ def Qnt_SigmoidOp
     Value e = s.exp(s.neg(args[0]));
     return s.div(s.c(1.0), s.add(s.c(1.0), e));
   }], [Qnt_InfersRange]>;
+def Qnt_SoftplusOp
+    : Qnt_SimpleUnaryOp<"softplus", "Softplus", "log(1 + exp(x))", [{
+    return s.softplus(args[0]);
+  }], [Qnt_InfersRange]>;
 def Qnt_HardSwishOp
     : Qnt_SimpleUnaryOp<"hard_swish", "HardSwish",
                         "x * max(0, min(1, x / 6 + 1 / 2))", [{

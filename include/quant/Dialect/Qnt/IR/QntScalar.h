@@ -40,11 +40,13 @@ public:
   Value max(Value x, Value y) const;
   Value min(Value x, Value y) const;
   Value neg(Value x) const;
+  Value abs(Value x) const;
   Value pow(Value x, Value y) const;
   Value sqrt(Value x) const;
   Value exp(Value x) const;
   Value log(Value x) const;
-  /// log(1 + x), accurate near 0.
+  /// log(1 + x), accurate near 0 (a few ulps; not math.log1p, whose LLVM
+  /// lowering is log(1 + x)).
   Value log1p(Value x) const;
   Value erf(Value x) const;
   Value tanh(Value x) const;
@@ -52,6 +54,9 @@ public:
   Value select(Value condition, Value x, Value y) const;
   /// max(0, min(1, alpha * x + beta)).
   Value hardSigmoid(Value x, double alpha, double beta) const;
+  /// log(1 + exp(x)) as max(x, 0) + log1p(exp(-|x|)): no overflow for
+  /// large x, no lost digits for very negative x.
+  Value softplus(Value x) const;
 
 private:
   OpBuilder &b;
