@@ -2,6 +2,7 @@
 # lit configuration for quant's regression tests.
 
 import os
+import subprocess
 import sys
 
 import lit.formats
@@ -75,6 +76,11 @@ else:
 # The Fashion-MNIST test set (Debian's dataset-fashion-mnist).
 if os.path.isfile("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"):
     config.available_features.add("fashion-mnist")
+
+# python3-matplotlib, for the report plots (utils/plot_quant_report.py).
+if subprocess.run([sys.executable, "-c", "import matplotlib"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("matplotlib")
 
 # ONNX's backend node tests, from Debian's libonnx-testdata.
 onnx_node_tests = "/usr/share/libonnx-testdata/data/node"

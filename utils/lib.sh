@@ -24,7 +24,7 @@ QUANT_PACKAGES=(
   libclang-rt-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
-  python3-pil fonts-dejavu-core espeak-ng dataset-fashion-mnist
+  python3-pil python3-matplotlib fonts-dejavu-core espeak-ng dataset-fashion-mnist
   # --target=aarch64: the cross linker and runtime sysroot, and qemu-user to
   # run the AArch64 tests.
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross

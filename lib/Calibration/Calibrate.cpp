@@ -108,20 +108,6 @@ struct ObservedValue {
   SmallVector<int64_t> shape;
 };
 
-static std::optional<ElementKind> elementKindOf(Type type) {
-  if (type.isF32())
-    return ElementKind::F32;
-  if (type.isInteger(64))
-    return ElementKind::I64;
-  if (type.isInteger(32))
-    return ElementKind::I32;
-  if (type.isInteger(8))
-    return ElementKind::I8;
-  if (type.isInteger(1))
-    return ElementKind::Bool;
-  return std::nullopt;
-}
-
 /// A static f32 tensor, the only values calibration observes.
 static bool isObservable(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -140,8 +126,6 @@ private:
   }
   /// Fails unless the options make sense.
   LogicalResult checkOptions();
-  /// @main's inputs as the samples must give them; nullopt after failing.
-  std::optional<SmallVector<CalibrationInput>> sampleInputs(func::FuncOp main);
   /// The values to observe, in IR order; nullopt after failing.
   std::optional<SmallVector<ObservedValue>> observedValues(func::FuncOp main);
   /// Runs every sample and feeds the observers; failure after failing.
@@ -206,27 +190,6 @@ LogicalResult QntCalibratePass::checkOptions() {
   else
     return success();
   return failure();
-}
-
-std::optional<SmallVector<CalibrationInput>>
-QntCalibratePass::sampleInputs(func::FuncOp main) {
-  SmallVector<CalibrationInput> inputs;
-  for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
-    auto type = dyn_cast<RankedTensorType>(arg.getType());
-    std::optional<ElementKind> kind =
-        type ? elementKindOf(type.getElementType()) : std::nullopt;
-    if (!type || !type.hasStaticShape() || !kind) {
-      emitError(main.getLoc(), "qnt-calibrate: @main argument #")
-          << i << " has type " << arg.getType()
-          << "; calibration feeds static tensors of f32, i64, i32, i8 or i1";
-      signalPassFailure();
-      return std::nullopt;
-    }
-    auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
-    inputs.push_back({name ? name.str() : "input" + std::to_string(i), *kind,
-                      SmallVector<int64_t>(type.getShape())});
-  }
-  return inputs;
 }
 
 std::optional<SmallVector<ObservedValue>>
@@ -373,9 +336,10 @@ void QntCalibratePass::runOnOperation() {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main || main.isExternal())
     return fail("the module has no func.func @main to calibrate");
-  std::optional<SmallVector<CalibrationInput>> inputs = sampleInputs(main);
+  std::optional<SmallVector<CalibrationInput>> inputs =
+      getSampleInputs(main, "qnt-calibrate");
   if (!inputs)
-    return;
+    return signalPassFailure();
   llvm::Expected<CalibrationData> data =
       CalibrationData::open(dataDir, *inputs, maxSamples);
   if (!data)

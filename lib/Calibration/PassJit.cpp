@@ -19,9 +19,10 @@
 using namespace mlir;
 using namespace mlir::qnt;
 
-std::unique_ptr<PassJitModel>
-PassJitModel::compile(OwningOpRef<ModuleOp> clone, ModuleOp reportAt,
-                      StringRef passName, StringRef symbolName) {
+std::unique_ptr<PassJitModel> PassJitModel::compile(OwningOpRef<ModuleOp> clone,
+                                                    ModuleOp reportAt,
+                                                    StringRef passName,
+                                                    StringRef symbolName) {
   Location loc = reportAt.getLoc();
   std::string prefix = (passName + ": ").str();
   // Calibration attributes of an earlier run mean nothing to the lowering.
@@ -43,10 +44,10 @@ PassJitModel::compile(OwningOpRef<ModuleOp> clone, ModuleOp reportAt,
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
   model->context = std::make_unique<MLIRContext>(registry);
-  model->context->getDiagEngine().registerHandler([loc, prefix](
-                                                      Diagnostic &diag) {
-    emitError(loc, prefix) << diag.str();
-  });
+  model->context->getDiagEngine().registerHandler(
+      [loc, prefix](Diagnostic &diag) {
+        emitError(loc, prefix) << diag.str();
+      });
   model->module = parseSourceString<ModuleOp>(bytecode, model->context.get());
   if (!model->module) {
     emitError(loc, prefix) << "cannot re-read the model";
@@ -55,8 +56,7 @@ PassJitModel::compile(OwningOpRef<ModuleOp> clone, ModuleOp reportAt,
   FailureOr<quant_compiler::JitModel> jit = quant_compiler::jitCompileModel(
       *model->module, symbolName, /*parallel=*/true);
   if (failed(jit)) {
-    emitError(loc, prefix)
-        << "cannot compile the model (see the errors above)";
+    emitError(loc, prefix) << "cannot compile the model (see the errors above)";
     return nullptr;
   }
   model->jit = std::move(*jit);
@@ -71,7 +71,40 @@ PassJitModel::compile(OwningOpRef<ModuleOp> clone, ModuleOp reportAt,
 }
 
 int PassJitModel::run(const void *const *inputs, const size_t *inputBytes) {
-  return quant_model_run(jit.info, inputs,
-                         inputBytes, outputPointers.data(),
+  return quant_model_run(jit.info, inputs, inputBytes, outputPointers.data(),
                          outputBytes.data());
+}
+
+static std::optional<ElementKind> elementKindOf(Type type) {
+  if (type.isF32())
+    return ElementKind::F32;
+  if (type.isInteger(64))
+    return ElementKind::I64;
+  if (type.isInteger(32))
+    return ElementKind::I32;
+  if (type.isInteger(8))
+    return ElementKind::I8;
+  if (type.isInteger(1))
+    return ElementKind::Bool;
+  return std::nullopt;
+}
+
+std::optional<SmallVector<CalibrationInput>>
+qnt::getSampleInputs(func::FuncOp main, StringRef passName) {
+  SmallVector<CalibrationInput> inputs;
+  for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    std::optional<ElementKind> kind =
+        type ? elementKindOf(type.getElementType()) : std::nullopt;
+    if (!type || !type.hasStaticShape() || !kind) {
+      emitError(main.getLoc(), passName + ": @main argument #")
+          << i << " has type " << arg.getType()
+          << "; calibration feeds static tensors of f32, i64, i32, i8 or i1";
+      return std::nullopt;
+    }
+    auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
+    inputs.push_back({name ? name.str() : "input" + std::to_string(i), *kind,
+                      SmallVector<int64_t>(type.getShape())});
+  }
+  return inputs;
 }

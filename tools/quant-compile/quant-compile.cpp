@@ -178,6 +178,20 @@ static cl::opt<std::string> smoothQuant(
              "float function is unchanged"),
     cl::value_desc("ALPHA|auto"), cl::ValueOptional, cl::cat(category));
 
+static cl::opt<std::string> report(
+    "report",
+    cl::desc("Quantization debugger (qnt-quant-report, --precision=int8): "
+             "for every int8 layer, its output SQNR with only it int8 and "
+             "with every layer up to it int8, its grids, clipped and "
+             "saturated fractions, written to DIR/report.json and "
+             "DIR/report.md (sorted by harm); utils/plot_quant_report.py "
+             "draws DIR/report.png"),
+    cl::value_desc("DIR"), cl::cat(category));
+static cl::opt<std::string> reportData(
+    "report-data",
+    cl::desc("Samples --report measures on (default: --calibration-data)"),
+    cl::value_desc("DIR"), cl::cat(category));
+
 static cl::OptionCategory calibrationCategory(
     "calibration (ranges for quantization, written into the IR)");
 static cl::opt<std::string> calibrationData(
@@ -219,6 +233,8 @@ static void fillPtqOptions(qnt::PtqPipelineOptions &options) {
   options.sizeBudget = sizeBudget;
   options.cle = crossLayerEqualize;
   options.biasCorrection = biasCorrection;
+  options.report = report;
+  options.reportData = reportData;
   if (smoothQuant.getNumOccurrences())
     options.smoothQuant =
         smoothQuant.empty() ? std::string("0.5") : smoothQuant.getValue();
@@ -261,7 +277,9 @@ static std::string toFlagWords(std::string problem) {
          "--weight-bits-budget and --size-budget"},
         {"group-size", "--group-size"},
         {"bias correction", "--bias-correction"},
-        {"smoothquant", "--smoothquant"}}) {
+        {"smoothquant", "--smoothquant"},
+        {"report-data needs report", "--report-data needs --report"},
+        {"report simulates", "--report simulates"}}) {
     size_t at = problem.find(from.str());
     if (at != std::string::npos)
       problem.replace(at, from.size(), to.str());

@@ -15,10 +15,12 @@
 #ifndef QUANT_CALIBRATION_PASSJIT_H
 #define QUANT_CALIBRATION_PASSJIT_H
 
+#include "quant/Calibration/CalibrationData.h"
 #include "quant/Compiler/ModelCompiler.h"
 
 #include "quant_runtime.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -54,6 +56,13 @@ private:
   std::vector<void *> outputPointers;
   std::vector<size_t> outputBytes;
 };
+
+/// @main's arguments as the samples must give them (name from `onnx.name`,
+/// element kind, shape): static tensors of f32, i64, i32, i8 or i1. Else
+/// an error "<passName>: @main argument #i has type ..." at @main, and
+/// nullopt.
+std::optional<SmallVector<CalibrationInput>>
+getSampleInputs(func::FuncOp main, StringRef passName);
 
 } // namespace mlir::qnt
 

@@ -163,4 +163,54 @@ def QntAllocateBits : Pass<"qnt-allocate-bits", "::mlir::ModuleOp"> {
   ];
 }
 
+def QntQuantReport : Pass<"qnt-quant-report", "::mlir::ModuleOp"> {
+  let summary = "Per-layer int8 error report: which layer loses the signal";
+  let description = [{
+    A quantization debugger for a calibrated float module (the input of
+    `qnt-quantize`). For every layer `qnt-quantize` would make int8 (a
+    conv, gemm or matmul with a constant weight and calibrated input and
+    output ranges, with a following ReLU or clamp from 0 fused into its
+    output grid as `qnt-quantize` fuses it), it measures on the samples of
+    `data`:
+
+    * **alone**: the SQNR of the layer's output when only this layer is
+      quantized (its float input quantized to its input grid, its weights
+      to int8 symmetric per channel or per tensor, its output to its output
+      grid), against the float output;
+    * **cumulative**: the SQNR of the same output when every reported layer
+      up to it is quantized (errors propagate through the float ops in
+      between);
+    * the input and output ranges, scales and zero points, the fraction of
+      float inputs and outputs outside their calibrated ranges (clipped),
+      how many the int8 quantization saturates (round(x / scale) + zero
+      point beyond [-128, 127]), and the weight scales.
+
+    It also gives the model outputs' SQNR with every reported layer
+    quantized. Quantization is simulated in float with `qnt.fake_quant`
+    (what the QDQ model ONNX Runtime runs computes); the bias stays float,
+    where the compiled int8 model rounds it to int32 and requantizes with
+    a fixed-point multiplier, so the figures can differ from the compiled
+    model's in the last bits. The module itself is not changed.
+
+    The report goes to `dir` as `report.json` (every figure) and
+    `report.md` (a table sorted by harm: lowest SQNR alone first); without
+    `dir` the table is printed to stderr. `utils/plot_quant_report.py
+    DIR/report.json` draws the SQNRs along the graph (`report.png`). SQNR is
+    10 log10(sum y^2 / sum (y_q - y)^2) over every element and sample.
+  }];
+  let options = [
+    Option<"dataDir", "data", "std::string", /*default=*/"",
+           "Folder of .npy samples to measure on (required)">,
+    Option<"maxSamples", "samples", "unsigned", /*default=*/"16",
+           "Use at most this many samples (0: all)">,
+    Option<"reportDir", "dir", "std::string", /*default=*/"",
+           "Folder for report.json and report.md (created; empty: the "
+           "table to stderr)">,
+    Qnt_GranularityOption<"int8 weight scales, as qnt-quantize's">
+  ];
+  let statistics = [
+    Statistic<"numLayers", "num-layers", "Number of layers reported">
+  ];
+}
+
 #endif // QUANT_CALIBRATION_PASSES_TD

@@ -91,6 +91,13 @@ struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
       *this, "bias-correction",
       llvm::cl::desc("Bias correction of the int8 layers"),
       llvm::cl::init(false)};
+  Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("precision=int8: write qnt-quant-report's per-layer "
+                     "error report to this folder before quantizing")};
+  Option<std::string> reportData{
+      *this, "report-data",
+      llvm::cl::desc("Samples the report measures on (default: data)")};
   Option<std::string> smoothQuant{
       *this, "smoothquant",
       llvm::cl::desc("SmoothQuant strength in [0, 1] or 'auto'; empty: "

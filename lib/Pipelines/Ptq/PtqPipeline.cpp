@@ -40,6 +40,10 @@ std::string qnt::checkPtqOptions(const PtqPipelineOptions &options) {
     return "group-size must be positive";
   if (options.biasCorrection && options.precision != Precision::Int8)
     return "bias correction corrects int8 layers: it needs precision=int8";
+  if (!options.reportData.empty() && options.report.empty())
+    return "report-data needs report (a folder for the report)";
+  if (!options.report.empty() && options.precision != Precision::Int8)
+    return "report simulates int8 layers: it needs precision=int8";
   if (!options.smoothQuant.empty()) {
     double alpha = 0.0;
     if (options.smoothQuant != "auto" &&
@@ -96,6 +100,14 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
     QntBiasCorrectOptions correct;
     correct.granularity = options.granularity;
     pm.addNestedPass<func::FuncOp>(createQntBiasCorrect(correct));
+  }
+  if (!options.report.empty()) {
+    QntQuantReportOptions report;
+    report.dataDir =
+        options.reportData.empty() ? options.data : options.reportData;
+    report.reportDir = options.report;
+    report.granularity = options.granularity;
+    pm.addPass(createQntQuantReport(report));
   }
   if (options.precision == Precision::Mixed) {
     QntAllocateBitsOptions allocate;

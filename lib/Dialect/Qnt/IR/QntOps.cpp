@@ -316,6 +316,20 @@ LogicalResult SelectOp::verify() {
 // Activations
 //===----------------------------------------------------------------------===//
 
+LogicalResult FakeQuantOp::verify() {
+  double scale = getScale().convertToDouble();
+  if (!(scale > 0.0) || !std::isfinite(scale))
+    return emitOpError("scale must be positive and finite, got ") << scale;
+  // I64Attr reads back as uint64_t: the grid is signed.
+  auto qmin = static_cast<int64_t>(getQmin());
+  auto qmax = static_cast<int64_t>(getQmax());
+  auto zeroPoint = static_cast<int64_t>(getZeroPoint());
+  if (qmin > qmax || zeroPoint < qmin || zeroPoint > qmax)
+    return emitOpError("needs qmin <= zero_point <= qmax, got ")
+           << qmin << " <= " << zeroPoint << " <= " << qmax;
+  return success();
+}
+
 LogicalResult ClampOp::verify() {
   if (getMin() && getMax() &&
       getMin()->convertToFloat() > getMax()->convertToFloat())

@@ -64,6 +64,9 @@ Value ScalarBuilder::log1p(Value x) const {
 Value ScalarBuilder::erf(Value x) const {
   return math::ErfOp::create(b, loc, x);
 }
+Value ScalarBuilder::roundEven(Value x) const {
+  return math::RoundEvenOp::create(b, loc, x);
+}
 Value ScalarBuilder::tanh(Value x) const {
   return math::TanhOp::create(b, loc, x);
 }

@@ -28,6 +28,7 @@ include "mlir/IR/CommonAttrConstraints.td"
 
 /// A statically shaped tensor of floats or of upstream quantized types.
 def Qnt_Tensor : StaticShapeTensorOf<[AnyFloat, quant_QuantizedType]>;
+def Qnt_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
 /// Indices for gather.
 def Qnt_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 
@@ -464,6 +465,43 @@ def Qnt_LeakyReluOp : Qnt_UnaryOp<"leaky_relu",
   }];
   let arguments = (ins Qnt_Tensor:$input,
                        DefaultValuedAttr<F32Attr, "0.01f">:$alpha);
+}
+
+def Qnt_FakeQuantOp : Qnt_UnaryOp<"fake_quant", [], [{
+    // QuantMath's quantize (f32 division, half-even rounding, the zero
+    // point added, saturated; NaN to the zero point), then dequantized.
+    Value x = args[0];
+    Value scale = s.c(getScale().convertToDouble());
+    // I64Attr reads back as uint64_t: the grid is signed.
+    auto asDouble = [](uint64_t v) {
+      return static_cast<double>(static_cast<int64_t>(v));
+    };
+    Value zp = s.c(asDouble(getZeroPoint()));
+    Value q = s.add(s.roundEven(s.div(x, scale)), zp);
+    q = s.min(s.max(q, s.c(asDouble(getQmin()))), s.c(asDouble(getQmax())));
+    q = s.select(s.cmp(arith::CmpFPredicate::UNO, x, x), zp, q);
+    return s.mul(s.sub(q, zp), scale);
+  }]> {
+  let summary = "Quantize to an integer grid and back, in float";
+  let description = [{
+    `(clamp(round_half_even(x / scale) + zero_point, qmin, qmax) -
+    zero_point) * scale`, with NaN mapped to 0: what an ONNX
+    QuantizeLinear / DequantizeLinear pair computes (the division in f32),
+    without leaving float. `qnt-quant-report` uses it to simulate a
+    quantized layer inside a float model (upstream folds
+    `quant.dcast(quant.qcast(x))` to `x`, so a cast pair would vanish).
+
+    Example:
+
+    ```mlir
+    %y = qnt.fake_quant %x {scale = 0.5 : f32, zero_point = 3 : i64,
+                            qmin = -128 : i64, qmax = 127 : i64}
+        : (tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Qnt_FloatTensor:$input, F32Attr:$scale,
+                       I64Attr:$zero_point, I64Attr:$qmin, I64Attr:$qmax);
+  let hasVerifier = 1;
 }
 
 def Qnt_ClampOp : Qnt_UnaryOp<"clamp",

@@ -50,6 +50,8 @@ public:
   Value log1p(Value x) const;
   Value erf(Value x) const;
   Value tanh(Value x) const;
+  /// Round half to even.
+  Value roundEven(Value x) const;
   Value cmp(arith::CmpFPredicate predicate, Value x, Value y) const;
   Value select(Value condition, Value x, Value y) const;
   /// max(0, min(1, alpha * x + beta)).

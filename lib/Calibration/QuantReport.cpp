@@ -1,0 +1,514 @@
+//===- QuantReport.cpp - Which layer loses the signal ---------------------===//
+//
+// Part of the quant project: an MLIR-based quantization compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// qnt-quant-report: one JIT-compiled clone of the calibrated float module
+// holds, next to the float graph, a copy in which every reported layer is
+// quantized (qnt.fake_quant on its input and output, int8 weights
+// dequantized), and for each layer a copy of it alone on its float input.
+// Every sample runs all three; the layers' outputs are compared with the
+// float ones (see the pass description in Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "quant/Calibration/Passes.h"
+
+#include "quant/Calibration/CalibrationData.h"
+#include "quant/Calibration/PassJit.h"
+#include "quant/Dialect/Qnt/IR/QntConstants.h"
+#include "quant/Dialect/Qnt/IR/QntDialect.h"
+#include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
+#include "quant/Quantization/QuantMath.h"
+#include "quant/Support/Progress.h"
+
+#include "quant_runtime.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mlir::qnt {
+#define GEN_PASS_DEF_QNTQUANTREPORT
+#include "quant/Calibration/Passes.h.inc"
+} // namespace mlir::qnt
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+namespace {
+
+/// Sums of squares and counts of one compared value.
+struct ErrorSums {
+  double signal = 0.0, noise = 0.0;
+
+  void add(const float *reference, const float *measured, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      double y = reference[i], e = static_cast<double>(measured[i]) - y;
+      signal += y * y;
+      noise += e * e;
+    }
+  }
+  /// 10 log10(signal / noise); +inf when exact.
+  double sqnrDb() const {
+    if (noise <= 0.0)
+      return std::numeric_limits<double>::infinity();
+    if (signal <= 0.0)
+      return -std::numeric_limits<double>::infinity();
+    return 10.0 * std::log10(signal / noise);
+  }
+};
+
+/// A quantized value's calibrated range and grid.
+struct Grid {
+  double min = 0.0, max = 0.0; // calibrated (#qnt.range)
+  QuantParams params;
+};
+
+/// Values outside the calibrated range (clipped), and values the int8
+/// quantization saturates: round(x / scale) + zero point beyond
+/// [qmin, qmax].
+struct GridCounts {
+  int64_t count = 0, clipped = 0, saturated = 0;
+
+  void add(const float *values, size_t n, const Grid &g) {
+    const QuantParams &p = g.params;
+    auto scale = static_cast<float>(p.scale);
+    for (size_t i = 0; i < n; ++i) {
+      count += 1;
+      clipped += values[i] < g.min || values[i] > g.max;
+      float q = std::nearbyint(values[i] / scale) + p.zeroPoint;
+      saturated += q < p.qmin || q > p.qmax;
+    }
+  }
+  double clippedFraction() const {
+    return count ? static_cast<double>(clipped) / count : 0.0;
+  }
+};
+
+/// One layer qnt-quantize would make int8, and what was measured of it.
+struct ReportLayer {
+  Operation *op = nullptr;
+  /// The ReLU or clamp from 0 fused into its output grid, if any.
+  Operation *fused = nullptr;
+  std::string name;
+  LinearLayer layer;
+  Grid input, output;
+  std::vector<float> weights; // int8, dequantized
+  double minWeightScale = 0.0, maxWeightScale = 0.0;
+  /// Outputs of the instrumented model.
+  int64_t inputOut = -1, floatOut = -1, aloneOut = -1, cumulativeOut = -1;
+  ErrorSums alone, cumulative;
+  GridCounts inputGrid, outputGrid;
+
+  Operation *last() const { return fused ? fused : op; }
+};
+
+/// The calibrated range of a value and its grid, as qnt-quantize chooses
+/// it (asymmetric int8).
+std::optional<Grid> activationGrid(Value value) {
+  RangeAttr range = getValueRange(value);
+  if (!range)
+    return std::nullopt;
+  Grid g;
+  g.min = range.getMinValue();
+  g.max = range.getMaxValue();
+  g.params = chooseQuantParams(g.min, g.max, 8, /*symmetric=*/false);
+  return g;
+}
+
+/// The ReLU (or clamp from 0) qnt-quantize fuses into `op`'s output grid.
+Operation *fusedActivation(Operation *op) {
+  Value result = op->getResult(0);
+  if (!result.hasOneUse())
+    return nullptr;
+  Operation *user = *result.getUsers().begin();
+  auto clamp = dyn_cast<ClampOp>(user);
+  bool fromZero =
+      clamp && clamp.getMin() && clamp.getMin()->convertToDouble() == 0.0;
+  if ((isa<ReluOp>(user) || fromZero) && getValueRange(user->getResult(0)))
+    return user;
+  return nullptr;
+}
+
+/// The layers of @main qnt-quantize would quantize, in program order.
+std::vector<ReportLayer> collectLayers(func::FuncOp main, bool perChannel) {
+  std::vector<ReportLayer> layers;
+  main.walk([&](Operation *op) {
+    std::optional<LinearLayer> q = getQuantizableLayer(op);
+    if (!q)
+      return;
+    std::optional<SmallVector<float>> values =
+        getConstantF32Values(op->getOperand(q->weightIndex));
+    std::optional<Grid> in = activationGrid(op->getOperand(0));
+    ReportLayer l;
+    l.op = op;
+    l.fused = fusedActivation(op);
+    std::optional<Grid> out = activationGrid(l.last()->getResult(0));
+    if (!values || !in || !out)
+      return;
+    l.name = derivedBlobName(op, "", op->getName().getStringRef());
+    l.layer = *q;
+    l.input = *in;
+    l.output = *out;
+    auto type =
+        cast<RankedTensorType>(op->getOperand(q->weightIndex).getType());
+    int64_t channels = type.getShape()[q->outAxis];
+    int64_t inner = 1;
+    for (int64_t d = q->outAxis + 1; d < type.getRank(); ++d)
+      inner *= type.getShape()[d];
+    // As qnt-quantize: requantization multipliers stay representable.
+    double minScale =
+        std::ldexp(1.0, -30) * out->params.scale / in->params.scale;
+    SymmetricWeights w = quantizeSymmetricWeights(
+        values->data(), values->size(), channels, inner, perChannel, minScale);
+    l.weights.resize(values->size());
+    for (size_t i = 0; i < values->size(); ++i)
+      l.weights[i] = static_cast<float>(
+          w.values[i] * w.scales[static_cast<int64_t>(i) / inner % channels]);
+    l.minWeightScale = *llvm::min_element(w.scales);
+    l.maxWeightScale = *llvm::max_element(w.scales);
+    layers.push_back(std::move(l));
+  });
+  return layers;
+}
+
+/// Builds the instrumented @main of a clone: the float graph, its
+/// quantized copy and each layer alone, with every compared value
+/// returned.
+class InstrumentedBuilder {
+public:
+  InstrumentedBuilder(func::FuncOp main, IRMapping &cloneMap,
+                      MutableArrayRef<ReportLayer> layers)
+      : main(main), cloneMap(cloneMap), layers(layers),
+        ret(cast<func::ReturnOp>(main.getBody().front().getTerminator())),
+        b(ret) {
+    for (auto [i, operand] : llvm::enumerate(ret.getOperands()))
+      outputOf.try_emplace(operand, i);
+    numModelOutputs = ret.getNumOperands();
+  }
+
+  /// Fills in the layers' output indices and the quantized model outputs.
+  void build() {
+    DenseMap<Operation *, ReportLayer *> layerOf;
+    DenseMap<Operation *, const QuantParams *> quantizeAfter;
+    for (ReportLayer &l : layers) {
+      layerOf[cloneMap.lookup(l.op)] = &l;
+      quantizeAfter[cloneMap.lookup(l.last())] = &l.output.params;
+    }
+    // The quantized copy, op by op in program order.
+    SmallVector<Operation *> ops;
+    for (Operation &op : main.getBody().front().without_terminator())
+      ops.push_back(&op);
+    IRMapping chain;
+    for (Operation *op : ops) {
+      Operation *copy = b.clone(*op, chain);
+      if (ReportLayer *l = layerOf.lookup(op))
+        quantizeLayer(copy, *l, chain.lookupOrDefault(op->getOperand(0)));
+      if (const QuantParams *p = quantizeAfter.lookup(op))
+        chain.map(op->getResult(0), fakeQuant(copy->getResult(0), *p));
+    }
+    for (unsigned i = 0; i < numModelOutputs; ++i)
+      quantizedModelOutputs.push_back(
+          addOutput(chain.lookupOrDefault(ret.getOperand(i))));
+    for (ReportLayer &l : layers) {
+      Operation *op = cloneMap.lookup(l.op);
+      Operation *last = cloneMap.lookup(l.last());
+      l.inputOut = addOutput(op->getOperand(0));
+      l.floatOut = addOutput(last->getResult(0));
+      l.cumulativeOut = addOutput(chain.lookup(last->getResult(0)));
+      l.aloneOut = addOutput(buildAlone(l, op, last));
+    }
+    main.setType(FunctionType::get(main.getContext(), main.getArgumentTypes(),
+                                   ret.getOperandTypes()));
+  }
+
+  unsigned numModelOutputs = 0;
+  SmallVector<int64_t> quantizedModelOutputs;
+
+private:
+  Value fakeQuant(Value x, const QuantParams &p) {
+    return FakeQuantOp::create(
+        b, x.getLoc(), x.getType(), x, b.getF32FloatAttr(p.scale),
+        b.getI64IntegerAttr(p.zeroPoint), b.getI64IntegerAttr(p.qmin),
+        b.getI64IntegerAttr(p.qmax));
+  }
+
+  /// `copy` (a clone of a layer, just built) reads `input` through its
+  /// input grid and the int8 weights, both built before it.
+  void quantizeLayer(Operation *copy, const ReportLayer &l, Value input) {
+    Value quantized = fakeQuant(input, l.input.params);
+    quantized.getDefiningOp()->moveBefore(copy);
+    copy->setOperand(0, quantized);
+    Value weight = copy->getOperand(l.layer.weightIndex);
+    auto type = cast<RankedTensorType>(weight.getType());
+    auto constant = ConstantOp::create(
+        b, weight.getLoc(),
+        makeF32Elements(type, l.weights,
+                        derivedBlobName(l.op, ".report.weight", "layer")));
+    constant->moveBefore(copy);
+    copy->setOperand(l.layer.weightIndex, constant);
+  }
+
+  /// The layer alone on its float input, through its output grid.
+  Value buildAlone(const ReportLayer &l, Operation *op, Operation *last) {
+    Operation *copy = b.clone(*op);
+    quantizeLayer(copy, l, op->getOperand(0));
+    Value result = copy->getResult(0);
+    if (last != op) {
+      IRMapping m;
+      m.map(op->getResult(0), result);
+      result = b.clone(*last, m)->getResult(0);
+    }
+    return fakeQuant(result, l.output.params);
+  }
+
+  /// The output index of `value`, returned once.
+  int64_t addOutput(Value value) {
+    auto [it, inserted] = outputOf.try_emplace(value, ret.getNumOperands());
+    if (inserted)
+      ret.getOperandsMutable().append(value);
+    return it->second;
+  }
+
+  func::FuncOp main;
+  IRMapping &cloneMap;
+  MutableArrayRef<ReportLayer> layers;
+  func::ReturnOp ret;
+  OpBuilder b;
+  DenseMap<Value, int64_t> outputOf;
+};
+
+std::string formatDb(double db) {
+  if (std::isinf(db))
+    return db > 0 ? "exact" : "-inf";
+  return llvm::formatv("{0:f1}", db).str();
+}
+
+llvm::json::Value jsonDb(double db) {
+  if (std::isinf(db))
+    return nullptr; // JSON has no infinity: null is "exact" (or no signal)
+  return db;
+}
+
+llvm::json::Object gridJson(const Grid &grid, const GridCounts &g) {
+  const QuantParams &p = grid.params;
+  return llvm::json::Object{
+      {"calibrated_range", llvm::json::Array{grid.min, grid.max}},
+      {"grid_range", llvm::json::Array{(p.qmin - p.zeroPoint) * p.scale,
+                                       (p.qmax - p.zeroPoint) * p.scale}},
+      {"scale", p.scale},
+      {"zero_point", p.zeroPoint},
+      {"clipped_fraction", g.clippedFraction()},
+      {"saturated", g.saturated},
+      {"count", g.count}};
+}
+
+struct QntQuantReportPass
+    : public qnt::impl::QntQuantReportBase<QntQuantReportPass> {
+  using QntQuantReportBase::QntQuantReportBase;
+  void runOnOperation() override;
+
+private:
+  void fail(const Twine &message) {
+    emitError(getOperation().getLoc(), "qnt-quant-report: ") << message;
+    signalPassFailure();
+  }
+  /// Runs the samples and fills in the layers' figures; failure after
+  /// failing.
+  LogicalResult measure(std::vector<ReportLayer> &layers, ErrorSums &modelError,
+                        size_t &samples);
+  /// report.json and report.md in `dir`, or the table on stderr.
+  LogicalResult write(ArrayRef<ReportLayer> layers, const ErrorSums &modelError,
+                      size_t samples);
+};
+
+} // namespace
+
+LogicalResult QntQuantReportPass::measure(std::vector<ReportLayer> &layers,
+                                          ErrorSums &modelError,
+                                          size_t &samples) {
+  ModuleOp module = getOperation();
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  std::optional<SmallVector<CalibrationInput>> inputs =
+      getSampleInputs(main, "qnt-quant-report");
+  if (!inputs)
+    return failure();
+  llvm::Expected<CalibrationData> data =
+      CalibrationData::open(dataDir, *inputs, maxSamples);
+  if (!data) {
+    fail(llvm::toString(data.takeError()));
+    return failure();
+  }
+
+  IRMapping cloneMap;
+  OwningOpRef<ModuleOp> clone = cast<ModuleOp>(module->clone(cloneMap));
+  InstrumentedBuilder builder(clone->lookupSymbol<func::FuncOp>("main"),
+                              cloneMap, layers);
+  builder.build();
+  quant_compiler::Progress progress("qnt-quant-report", data->size(),
+                                    "samples");
+  progress.note("compiling the model to measure " + Twine(layers.size()) +
+                " layers on " + Twine(data->size()) + " samples");
+  std::unique_ptr<PassJitModel> jit = PassJitModel::compile(
+      std::move(clone), module, "qnt-quant-report", "quant_report_model");
+  if (!jit)
+    return failure();
+  const quant_model_info *info = jit->info();
+  auto f32 = [&](int64_t output) {
+    return reinterpret_cast<const float *>(jit->outputs[output].data());
+  };
+  auto count = [&](int64_t output) {
+    return jit->outputs[output].size() / sizeof(float);
+  };
+  for (size_t s = 0; s < data->size(); ++s) {
+    llvm::Expected<std::vector<HostTensor>> sample = data->load(s);
+    if (!sample) {
+      fail(llvm::toString(sample.takeError()));
+      return failure();
+    }
+    std::vector<const void *> pointers;
+    std::vector<size_t> bytes;
+    for (const HostTensor &t : *sample) {
+      pointers.push_back(t.data.data());
+      bytes.push_back(t.data.size());
+    }
+    if (int status = jit->run(pointers.data(), bytes.data());
+        status != QUANT_OK) {
+      fail("running sample " + data->getSampleName(s) +
+           " failed: " + quant_status_string(status));
+      return failure();
+    }
+    for (unsigned o = 0; o < builder.numModelOutputs; ++o)
+      if (info->outputs[o].dtype == QUANT_DTYPE_FLOAT32)
+        modelError.add(f32(o), f32(builder.quantizedModelOutputs[o]), count(o));
+    for (ReportLayer &l : layers) {
+      l.alone.add(f32(l.floatOut), f32(l.aloneOut), count(l.floatOut));
+      l.cumulative.add(f32(l.floatOut), f32(l.cumulativeOut),
+                       count(l.floatOut));
+      l.inputGrid.add(f32(l.inputOut), count(l.inputOut), l.input);
+      l.outputGrid.add(f32(l.floatOut), count(l.floatOut), l.output);
+    }
+    progress.step(/*withRate=*/true);
+  }
+  samples = data->size();
+  quant_release_scratch();
+  return success();
+}
+
+LogicalResult QntQuantReportPass::write(ArrayRef<ReportLayer> layers,
+                                        const ErrorSums &modelError,
+                                        size_t samples) {
+  // By harm: the lowest SQNR alone first (program order among equals).
+  SmallVector<size_t> order(layers.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  llvm::stable_sort(order, [&](size_t a, size_t b) {
+    return layers[a].alone.sqnrDb() < layers[b].alone.sqnrDb();
+  });
+  std::string md;
+  llvm::raw_string_ostream os(md);
+  os << "# qnt-quant-report\n\n"
+     << layers.size() << " int8 layers, " << samples
+     << " samples; model outputs with every layer int8: SQNR "
+     << formatDb(modelError.sqnrDb()) << " dB.\n\n"
+     << "| harm | layer | op | SQNR alone dB | SQNR cumulative dB | input "
+        "range | input clipped % | output range | output clipped % | "
+        "output saturated | weight scales |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  auto range = [](const Grid &g) {
+    return llvm::formatv("[{0:g4}, {1:g4}]", g.min, g.max).str();
+  };
+  for (auto [rank, i] : llvm::enumerate(order)) {
+    const ReportLayer &l = layers[i];
+    os << "| " << rank + 1 << " | " << l.name << " | "
+       << l.op->getName().getStringRef()
+       << (l.fused ? " + " + l.fused->getName().getStringRef().str() : "")
+       << " | " << formatDb(l.alone.sqnrDb()) << " | "
+       << formatDb(l.cumulative.sqnrDb()) << " | " << range(l.input) << " | "
+       << llvm::formatv("{0:f3}", 100 * l.inputGrid.clippedFraction()) << " | "
+       << range(l.output) << " | "
+       << llvm::formatv("{0:f3}", 100 * l.outputGrid.clippedFraction()) << " | "
+       << l.outputGrid.saturated << " | "
+       << llvm::formatv("{0:g3} to {1:g3}", l.minWeightScale, l.maxWeightScale)
+       << " |\n";
+  }
+  if (reportDir.empty()) {
+    llvm::errs() << md;
+    return success();
+  }
+
+  llvm::json::Array jsonLayers;
+  for (auto [i, l] : llvm::enumerate(layers))
+    jsonLayers.push_back(llvm::json::Object{
+        {"index", static_cast<int64_t>(i)},
+        {"name", l.name},
+        {"op", l.op->getName().getStringRef()},
+        {"fused", l.fused ? l.fused->getName().getStringRef().str() : ""},
+        {"sqnr_alone_db", jsonDb(l.alone.sqnrDb())},
+        {"sqnr_cumulative_db", jsonDb(l.cumulative.sqnrDb())},
+        {"input", gridJson(l.input, l.inputGrid)},
+        {"output", gridJson(l.output, l.outputGrid)},
+        {"weight_scale_min", l.minWeightScale},
+        {"weight_scale_max", l.maxWeightScale},
+        {"granularity", granularity == Granularity::PerChannel
+                            ? "per-channel"
+                            : "per-tensor"}});
+  llvm::json::Value json =
+      llvm::json::Object{{"samples", static_cast<int64_t>(samples)},
+                         {"model_sqnr_db", jsonDb(modelError.sqnrDb())},
+                         {"layers", std::move(jsonLayers)}};
+
+  if (std::error_code ec = llvm::sys::fs::create_directories(reportDir)) {
+    fail("cannot create " + reportDir + ": " + ec.message());
+    return failure();
+  }
+  for (auto [file, text] :
+       {std::pair<StringRef, std::string>{"report.md", md},
+        {"report.json", llvm::formatv("{0:2}", json).str() + "\n"}}) {
+    SmallString<256> path(reportDir);
+    llvm::sys::path::append(path, file);
+    std::error_code ec;
+    llvm::raw_fd_ostream out(path, ec);
+    if (ec) {
+      fail(Twine("cannot write ") + path + ": " + ec.message());
+      return failure();
+    }
+    out << text;
+  }
+  llvm::errs() << "qnt-quant-report: " << layers.size() << " layers, model "
+               << "SQNR " << formatDb(modelError.sqnrDb()) << " dB; wrote "
+               << reportDir << "/report.json and report.md\n";
+  return success();
+}
+
+void QntQuantReportPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (dataDir.empty())
+    return fail("no samples: give data=DIR (a folder of .npy samples)");
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main || main.isExternal())
+    return fail("the module has no func.func @main");
+  std::vector<ReportLayer> layers =
+      collectLayers(main, granularity == Granularity::PerChannel);
+  if (layers.empty())
+    return fail("no layer to report: no conv/gemm/matmul with a constant "
+                "weight and calibrated input and output ranges (run "
+                "qnt-calibrate first)");
+  ErrorSums modelError;
+  size_t samples = 0;
+  if (failed(measure(layers, modelError, samples)) ||
+      failed(write(layers, modelError, samples)))
+    return signalPassFailure();
+  numLayers = layers.size();
+}
