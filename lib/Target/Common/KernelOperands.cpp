@@ -42,6 +42,24 @@ static std::optional<SmallVector<int64_t>> biasValues(Operation *op,
   return getStorageConstant(op->getOperand(2));
 }
 
+FailureOr<Int8Layer> quant_compiler::matchInt8Layer(Operation *op,
+                                                    PatternRewriter &rewriter) {
+  std::optional<qnt::LinearLayer> layer = qnt::getQuantizableLayer(op);
+  if (!layer)
+    return rewriter.notifyMatchFailure(op, "not a plain 2-D linear layer");
+  Int8Layer l;
+  l.layer = *layer;
+  l.input = qnt::getPerTensorI8Type(op->getOperand(0).getType());
+  l.output = qnt::getPerTensorI8Type(op->getResult(0).getType());
+  if (!l.input || !l.output)
+    return rewriter.notifyMatchFailure(op, "input or result not per-tensor i8");
+  l.inputType = cast<RankedTensorType>(op->getOperand(0).getType());
+  l.weightType =
+      cast<RankedTensorType>(op->getOperand(layer->weightIndex).getType());
+  l.resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  return l;
+}
+
 std::optional<Int8ContractionOperands>
 quant_compiler::getInt8ContractionOperands(Operation *op, int64_t channels,
                                            quant::UniformQuantizedType inQ,

@@ -140,15 +140,12 @@ FailureOr<KernelOperands> int8KernelOperands(Operation *op,
                                              const KernelTarget &target,
                                              PatternRewriter &rewriter) {
   const Int8KernelIsa &isa = target.isa;
-  std::optional<qnt::LinearLayer> layer = qnt::getQuantizableLayer(op);
-  if (!layer)
-    return rewriter.notifyMatchFailure(op, "not a plain 2-D linear layer");
-  auto inQ = qnt::getPerTensorI8Type(op->getOperand(0).getType());
-  auto outQ = qnt::getPerTensorI8Type(op->getResult(0).getType());
-  if (!inQ || !outQ)
-    return rewriter.notifyMatchFailure(op, "input or result not per-tensor i8");
-  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
-  auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
+  FailureOr<Int8Layer> matched = matchInt8Layer(op, rewriter);
+  if (failed(matched))
+    return failure();
+  quant::UniformQuantizedType inQ = matched->input, outQ = matched->output;
+  RankedTensorType inType = matched->inputType, wType = matched->weightType;
+  const qnt::LinearLayer *layer = &matched->layer;
   bool transB = layer->outAxis == 0;
   int64_t b = inType.getDimSize(0), kk = inType.getDimSize(1);
   int64_t n = wType.getDimSize(layer->outAxis);

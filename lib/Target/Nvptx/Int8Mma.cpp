@@ -91,16 +91,15 @@ void packFragments(MmaLayer &layer, Weight weight) {
 /// Fills what `op`'s kernel needs, or fails (with the reason) when the op
 /// is not one the kernels handle: it then goes to the reference lowering.
 FailureOr<MmaLayer> analyze(Operation *op, PatternRewriter &rewriter) {
-  std::optional<qnt::LinearLayer> linear = qnt::getQuantizableLayer(op);
-  if (!linear)
-    return rewriter.notifyMatchFailure(op, "not a plain 2-D linear layer");
-  auto inQ = qnt::getPerTensorI8Type(op->getOperand(0).getType());
-  auto outQ = qnt::getPerTensorI8Type(op->getResult(0).getType());
-  if (!inQ || !outQ)
-    return rewriter.notifyMatchFailure(op, "input or result not per-tensor i8");
-  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
-  auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
-  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  FailureOr<quant_compiler::Int8Layer> matched =
+      quant_compiler::matchInt8Layer(op, rewriter);
+  if (failed(matched))
+    return failure();
+  quant::UniformQuantizedType inQ = matched->input, outQ = matched->output;
+  RankedTensorType inType = matched->inputType;
+  RankedTensorType wType = matched->weightType;
+  RankedTensorType outType = matched->resultType;
+  const qnt::LinearLayer *linear = &matched->layer;
   MmaLayer layer;
   // OIHW conv weights are [channels][k]; gemm weights [N][K] with trans_b.
   bool transB = linear->outAxis == 0;

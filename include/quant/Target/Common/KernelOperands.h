@@ -1,5 +1,4 @@
-//===- KernelOperands.h - Operands of int8 kernels, for any target -*- C++
-//-*-===//
+//===- KernelOperands.h - Operands of int8 kernels, any target -*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -16,6 +15,8 @@
 #ifndef QUANT_TARGET_COMMON_KERNELOPERANDS_H
 #define QUANT_TARGET_COMMON_KERNELOPERANDS_H
 
+#include "quant/Dialect/Qnt/IR/QntLayers.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -28,6 +29,18 @@
 #include <vector>
 
 namespace mlir::quant_compiler {
+
+/// A linear layer on per-tensor int8 input and result: where every int8
+/// kernel pattern starts.
+struct Int8Layer {
+  qnt::LinearLayer layer;
+  quant::UniformQuantizedType input, output;
+  RankedTensorType inputType, weightType, resultType;
+};
+
+/// `op` as an Int8Layer, or a match failure that says why not (not a plain
+/// 2-D linear layer; input or result not per-tensor i8).
+FailureOr<Int8Layer> matchInt8Layer(Operation *op, PatternRewriter &rewriter);
 
 struct Int8ContractionOperands {
   /// The int8 weights as stored in operand 1 (row-major).
