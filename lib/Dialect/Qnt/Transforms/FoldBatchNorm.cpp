@@ -20,7 +20,6 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
-#include <type_traits>
 
 namespace mlir::qnt {
 #define GEN_PASS_DEF_QNTFOLDBATCHNORM
@@ -333,95 +332,6 @@ struct FoldBatchNormIntoGemm : OpRewritePattern<BatchNormOp> {
   }
 };
 
-/// The per-output-channel values of a constant `c` that a binary op
-/// broadcasts against a conv's NC... result: `c` has rank at most the
-/// result's and is 1 in every dim but the channel dim (right-aligned), which
-/// is 1 or C. Nullopt otherwise.
-static std::optional<SmallVector<float>>
-getPerChannelConstant(Value c, RankedTensorType result) {
-  auto type = dyn_cast<RankedTensorType>(c.getType());
-  if (!type || type.getRank() > result.getRank() || result.getRank() < 2)
-    return std::nullopt;
-  int64_t channels = result.getDimSize(1);
-  int64_t offset = result.getRank() - type.getRank();
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    int64_t size = type.getDimSize(d);
-    if (size != 1 && !(d + offset == 1 && size == channels))
-      return std::nullopt;
-  }
-  std::optional<SmallVector<float>> values = getConstantF32Values(c);
-  if (!values)
-    return std::nullopt;
-  if (values->size() == 1)
-    values->assign(channels, values->front());
-  return values;
-}
-
-/// `conv(x, w, b) * c` and `conv(x, w, b) + c` with a per-channel (or
-/// scalar) constant `c`, the conv's only use: the scale goes into the
-/// weights and bias (w'[m] = w[m] * c[m], b'[m] = b[m] * c[m]), the shift
-/// into the bias (b'[m] = b[m] + c[m]). Exporters that decompose a batch
-/// norm into Mul and Add (PaddlePaddle's, for PP-OCR) leave these pairs;
-/// unfolded, the conv's int8 output grid has to hold the pre-normalization
-/// range, whose few widest channels then set every channel's step.
-template <typename BinaryOp>
-struct FoldChannelAffineIntoConv : OpRewritePattern<BinaryOp> {
-  using OpRewritePattern<BinaryOp>::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(BinaryOp op,
-                                PatternRewriter &rewriter) const override {
-    ConvOp conv = op.getLhs().template getDefiningOp<ConvOp>();
-    Value other = op.getRhs();
-    if (!conv) {
-      conv = op.getRhs().template getDefiningOp<ConvOp>();
-      other = op.getLhs();
-    }
-    if (!conv)
-      return rewriter.notifyMatchFailure(op, "no qnt.conv operand");
-    if (!conv->hasOneUse() || op.getType() != conv.getType() ||
-        !isF32Tensor(conv.getInput()) || !isF32Tensor(conv.getWeight()))
-      return rewriter.notifyMatchFailure(
-          op, "the conv has other uses, is not f32 or is broadcast");
-    std::optional<SmallVector<float>> c =
-        getPerChannelConstant(other, conv.getType());
-    std::optional<SmallVector<float>> weight =
-        getConstantF32Values(conv.getWeight());
-    if (!c || !weight)
-      return rewriter.notifyMatchFailure(
-          op, "not a per-channel constant on a constant-weight conv");
-    auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
-    int64_t channels = weightType.getDimSize(0);
-    SmallVector<float> bias(channels, 0.0f);
-    if (conv.getBias()) {
-      std::optional<SmallVector<float>> b =
-          getConstantF32Values(conv.getBias());
-      if (!b)
-        return rewriter.notifyMatchFailure(op, "the bias is not a constant");
-      bias = std::move(*b);
-    }
-    int64_t perChannel = weightType.getNumElements() / channels;
-    for (int64_t m = 0; m < channels; ++m) {
-      if constexpr (std::is_same_v<BinaryOp, MulOp>) {
-        for (int64_t i = 0; i < perChannel; ++i)
-          (*weight)[m * perChannel + i] *= (*c)[m];
-        bias[m] *= (*c)[m];
-      } else {
-        bias[m] += (*c)[m];
-      }
-    }
-    Location loc = rewriter.getFusedLoc({conv.getLoc(), op.getLoc()});
-    auto [w, b] =
-        createFoldedConstants(rewriter, loc, conv, weightType, *weight, bias);
-    auto folded =
-        ConvOp::create(rewriter, loc, op.getType(), conv.getInput(), w, b,
-                       conv.getStridesAttr(), conv.getPadsAttr(),
-                       conv.getDilationsAttr(), conv.getGroupAttr());
-    rewriter.replaceOp(op, folded.getOutput());
-    rewriter.eraseOp(conv);
-    return success();
-  }
-};
-
 struct QntFoldBatchNormPass
     : qnt::impl::QntFoldBatchNormBase<QntFoldBatchNormPass> {
   void runOnOperation() override {
@@ -439,9 +349,7 @@ struct QntFoldBatchNormPass
 } // namespace
 
 void mlir::qnt::populateFoldBatchNormPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<FoldBatchNormIntoConv, FoldBatchNormIntoConvTranspose,
-           FoldBatchNormIntoGemm, AbsorbChannelAddIntoBatchNorm,
-           FoldChannelAffineIntoConv<MulOp>, FoldChannelAffineIntoConv<AddOp>>(
-          patterns.getContext());
+  patterns.add<FoldBatchNormIntoConv, FoldBatchNormIntoConvTranspose,
+               FoldBatchNormIntoGemm, AbsorbChannelAddIntoBatchNorm>(
+      patterns.getContext());
 }

@@ -25,13 +25,6 @@ def QntFoldBatchNorm : Pass<"qnt-fold-batch-norm"> {
     * bias: `b'[m] = (b[m] - mean[m]) * s[m] + bias[m]` (for gemm,
       `c' = (beta * c - mean) * s + bias` and `beta' = 1`).
 
-    A batch norm an exporter decomposed (PaddlePaddle's: `conv * s + t`
-    with per-channel constants) folds the same way: a `qnt.mul` or
-    `qnt.add` of the only use of a constant-weight `qnt.conv` and a
-    constant that is per output channel (`[1, C, 1, 1]`, `[C, 1, 1]`) or
-    a scalar goes into the conv's weights and bias (`w'[m] = w[m] * s[m]`,
-    `b'[m] = b[m] * s[m]`; `b'[m] = b[m] + t[m]`), rounded once to f32.
-
     A per-channel constant added between the producer and the batch_norm
     (exporters keep a ConvTranspose bias as a separate Add) is first moved
     into the batch_norm's mean: `bn(x + c) = bn'(x)` with `mean' = mean - c`.
