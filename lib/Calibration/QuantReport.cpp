@@ -148,6 +148,12 @@ std::vector<ReportLayer> collectLayers(func::FuncOp main, bool perChannel) {
     std::optional<LinearLayer> q = getQuantizableLayer(op);
     if (!q)
       return;
+    // Layers another choice keeps float (qnt.weight_bits = 32: the
+    // accuracy target below, qnt-allocate-bits) or int4 are not int8.
+    if (auto bits =
+            op->getAttrOfType<IntegerAttr>(QntDialect::getWeightBitsAttrName());
+        bits && bits.getInt() != 8)
+      return;
     std::optional<SmallVector<float>> values =
         getConstantF32Values(op->getOperand(q->weightIndex));
     std::optional<Grid> in = activationGrid(op->getOperand(0));
@@ -499,16 +505,55 @@ void QntQuantReportPass::runOnOperation() {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main || main.isExternal())
     return fail("the module has no func.func @main");
-  std::vector<ReportLayer> layers =
-      collectLayers(main, granularity == Granularity::PerChannel);
+  if (accuracyTarget < 0)
+    return fail("accuracy-target=" + std::to_string(accuracyTarget) +
+                " is negative (0: off)");
+  bool perChannel = granularity == Granularity::PerChannel;
+  std::vector<ReportLayer> layers = collectLayers(main, perChannel);
   if (layers.empty())
     return fail("no layer to report: no conv/gemm/matmul with a constant "
                 "weight and calibrated input and output ranges (run "
                 "qnt-calibrate first)");
   ErrorSums modelError;
   size_t samples = 0;
-  if (failed(measure(layers, modelError, samples)) ||
-      failed(write(layers, modelError, samples)))
+  if (failed(measure(layers, modelError, samples)))
+    return signalPassFailure();
+  // Accuracy-driven fallback: while the model misses the target, the
+  // layer that loses most alone stays float, and the rest is measured
+  // again.
+  Builder b(&getContext());
+  int64_t keptFloat = 0;
+  while (accuracyTarget > 0 && modelError.sqnrDb() < accuracyTarget) {
+    auto worst = llvm::min_element(
+        layers, [](const ReportLayer &x, const ReportLayer &y) {
+          return x.alone.sqnrDb() < y.alone.sqnrDb();
+        });
+    llvm::errs() << llvm::formatv(
+        "qnt-quant-report: model SQNR {0} dB is below the target {1} dB: "
+        "{2} stays float (SQNR alone {3} dB)\n",
+        formatDb(modelError.sqnrDb()), formatDb(accuracyTarget), worst->name,
+        formatDb(worst->alone.sqnrDb()));
+    worst->op->setAttr(QntDialect::getWeightBitsAttrName(),
+                       b.getI64IntegerAttr(32));
+    ++keptFloat;
+    ++numKeptFloat;
+    layers = collectLayers(main, perChannel);
+    if (layers.empty()) {
+      llvm::errs() << "qnt-quant-report: every layer is float and the "
+                      "target is still not met (the float model is the "
+                      "reference: this should not happen)\n";
+      return;
+    }
+    modelError = ErrorSums();
+    if (failed(measure(layers, modelError, samples)))
+      return signalPassFailure();
+  }
+  if (accuracyTarget > 0)
+    llvm::errs() << llvm::formatv(
+        "qnt-quant-report: model SQNR {0} dB meets the target {1} dB with "
+        "{2} layer(s) kept float\n",
+        formatDb(modelError.sqnrDb()), formatDb(accuracyTarget), keptFloat);
+  if (failed(write(layers, modelError, samples)))
     return signalPassFailure();
   numLayers = layers.size();
 }

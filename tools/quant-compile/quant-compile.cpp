@@ -187,6 +187,14 @@ static cl::opt<std::string> report(
              "DIR/report.md (sorted by harm); utils/plot_quant_report.py "
              "draws DIR/report.png"),
     cl::value_desc("DIR"), cl::cat(category));
+static cl::opt<double> accuracyTarget(
+    "accuracy-target",
+    cl::desc("Accuracy-driven fallback for --precision=int8: while the model "
+             "outputs' SQNR against float on the report samples "
+             "(--report-data, default --calibration-data) is below DB, the "
+             "layer that loses most alone (qnt-quant-report) stays float; "
+             "prints each layer it keeps and why"),
+    cl::value_desc("DB"), cl::init(0.0), cl::cat(category));
 static cl::opt<std::string> reportData(
     "report-data",
     cl::desc("Samples --report measures on (default: --calibration-data)"),
@@ -235,6 +243,7 @@ static void fillPtqOptions(qnt::PtqPipelineOptions &options) {
   options.biasCorrection = biasCorrection;
   options.report = report;
   options.reportData = reportData;
+  options.accuracyTarget = accuracyTarget;
   if (smoothQuant.getNumOccurrences())
     options.smoothQuant =
         smoothQuant.empty() ? std::string("0.5") : smoothQuant.getValue();
@@ -279,7 +288,9 @@ static std::string toFlagWords(std::string problem) {
         {"bias correction", "--bias-correction"},
         {"smoothquant", "--smoothquant"},
         {"report-data needs report", "--report-data needs --report"},
-        {"report simulates", "--report simulates"}}) {
+        {"report and accuracy-target", "--report and --accuracy-target"},
+        {"or accuracy-target", "or --accuracy-target"},
+        {"accuracy-target must", "--accuracy-target must"}}) {
     size_t at = problem.find(from.str());
     if (at != std::string::npos)
       problem.replace(at, from.size(), to.str());

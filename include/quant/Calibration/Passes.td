@@ -197,6 +197,13 @@ def QntQuantReport : Pass<"qnt-quant-report", "::mlir::ModuleOp"> {
     `dir` the table is printed to stderr. `utils/plot_quant_report.py
     DIR/report.json` draws the SQNRs along the graph (`report.png`). SQNR is
     10 log10(sum y^2 / sum (y_q - y)^2) over every element and sample.
+
+    Accuracy-driven fallback: with `accuracy-target=DB`, while the model
+    outputs' SQNR (all reported layers int8) is below DB, the layer with
+    the lowest SQNR alone gets `qnt.weight_bits = 32` (so `qnt-quantize`
+    keeps it float) and the rest is measured again; each step prints the
+    layer it keeps and why. The report describes the final choice. This is
+    the one change the pass makes to the module.
   }];
   let options = [
     Option<"dataDir", "data", "std::string", /*default=*/"",
@@ -206,10 +213,15 @@ def QntQuantReport : Pass<"qnt-quant-report", "::mlir::ModuleOp"> {
     Option<"reportDir", "dir", "std::string", /*default=*/"",
            "Folder for report.json and report.md (created; empty: the "
            "table to stderr)">,
+    Option<"accuracyTarget", "accuracy-target", "double", /*default=*/"0.0",
+           "Model output SQNR (dB) to reach by keeping the most harmful "
+           "layers float (0: off)">,
     Qnt_GranularityOption<"int8 weight scales, as qnt-quantize's">
   ];
   let statistics = [
-    Statistic<"numLayers", "num-layers", "Number of layers reported">
+    Statistic<"numLayers", "num-layers", "Number of layers reported">,
+    Statistic<"numKeptFloat", "num-kept-float",
+              "Number of layers the accuracy target keeps float">
   ];
 }
 

@@ -95,6 +95,12 @@ struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
       *this, "report",
       llvm::cl::desc("precision=int8: write qnt-quant-report's per-layer "
                      "error report to this folder before quantizing")};
+  Option<double> accuracyTarget{
+      *this, "accuracy-target",
+      llvm::cl::desc("precision=int8: keep the most harmful layers float "
+                     "until the model outputs' SQNR reaches this many dB "
+                     "on the report samples (0: off)"),
+      llvm::cl::init(0.0)};
   Option<std::string> reportData{
       *this, "report-data",
       llvm::cl::desc("Samples the report measures on (default: data)")};

@@ -40,10 +40,16 @@ std::string qnt::checkPtqOptions(const PtqPipelineOptions &options) {
     return "group-size must be positive";
   if (options.biasCorrection && options.precision != Precision::Int8)
     return "bias correction corrects int8 layers: it needs precision=int8";
-  if (!options.reportData.empty() && options.report.empty())
-    return "report-data needs report (a folder for the report)";
-  if (!options.report.empty() && options.precision != Precision::Int8)
-    return "report simulates int8 layers: it needs precision=int8";
+  if (!options.reportData.empty() && options.report.empty() &&
+      options.accuracyTarget == 0)
+    return "report-data needs report (a folder for the report) or "
+           "accuracy-target";
+  if ((!options.report.empty() || options.accuracyTarget != 0) &&
+      options.precision != Precision::Int8)
+    return "report and accuracy-target simulate int8 layers: they need "
+           "precision=int8";
+  if (options.accuracyTarget < 0)
+    return "accuracy-target must be positive (dB)";
   if (!options.smoothQuant.empty()) {
     double alpha = 0.0;
     if (options.smoothQuant != "auto" &&
@@ -101,8 +107,9 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
     correct.granularity = options.granularity;
     pm.addNestedPass<func::FuncOp>(createQntBiasCorrect(correct));
   }
-  if (!options.report.empty()) {
+  if (!options.report.empty() || options.accuracyTarget > 0) {
     QntQuantReportOptions report;
+    report.accuracyTarget = options.accuracyTarget;
     report.dataDir =
         options.reportData.empty() ? options.data : options.reportData;
     report.reportDir = options.report;

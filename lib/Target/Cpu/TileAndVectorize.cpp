@@ -433,7 +433,6 @@ struct DepthwiseConvAsTaps
 // Tiling plan
 //===----------------------------------------------------------------------===//
 
-/// The largest divisor of `n` that is at most `limit`.
 /// A static tensor.pad with a constant value as fills of its borders plus
 /// the source inserted in the middle. Upstream's decomposition fills the
 /// whole padded tensor first: a full extra write of (typically) a padded

@@ -130,21 +130,29 @@ static LogicalResult verifyVectorOperand(Operation *op, StringRef what,
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
+/// What conv and conv_transpose share: an N x C x spatial... input and a
+/// weight of the same rank.
+static LogicalResult verifyConvLike(Operation *op, Value input, Value weight) {
+  if (failed(verifyMinRank(op, "input", input, 3, "N x C x spatial...")))
+    return failure();
+  size_t inRank = shapeOf(input).size(), wRank = shapeOf(weight).size();
+  if (wRank != inRank)
+    return op->emitOpError() << "expects weight of rank " << inRank
+                             << " to match the input, got rank " << wRank;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // ConvOp
 //===----------------------------------------------------------------------===//
 
 LogicalResult ConvOp::verify() {
   Operation *op = getOperation();
-  if (failed(verifyMinRank(op, "input", getInput(), 3, "N x C x spatial...")))
+  if (failed(verifyConvLike(op, getInput(), getWeight())))
     return failure();
   ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
-  if (w.size() != in.size())
-    return emitOpError() << "expects weight of rank " << in.size()
-                         << " to match the input, got rank " << w.size();
-  size_t spatialRank = in.size() - 2;
   Window window{w.drop_front(2), getStrides(), getPads(), getDilations()};
-  if (failed(verifyWindow(op, window, spatialRank, /*checkKernel=*/false)))
+  if (failed(verifyWindow(op, window, in.size() - 2, /*checkKernel=*/false)))
     return failure();
   int64_t group = getGroup();
   if (group < 1)
@@ -175,12 +183,9 @@ LogicalResult ConvOp::verify() {
 
 LogicalResult ConvTransposeOp::verify() {
   Operation *op = getOperation();
-  if (failed(verifyMinRank(op, "input", getInput(), 3, "N x C x spatial...")))
+  if (failed(verifyConvLike(op, getInput(), getWeight())))
     return failure();
   ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
-  if (w.size() != in.size())
-    return emitOpError() << "expects weight of rank " << in.size()
-                         << " to match the input, got rank " << w.size();
   size_t spatialRank = in.size() - 2;
   Window window{w.drop_front(2), getStrides(), getPads(), getDilations()};
   if (failed(verifyWindow(op, window, spatialRank, /*checkKernel=*/false)) ||
