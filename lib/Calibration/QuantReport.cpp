@@ -161,7 +161,12 @@ std::vector<ReportLayer> collectLayers(func::FuncOp main, bool perChannel) {
     l.op = op;
     l.fused = fusedActivation(op);
     std::optional<Grid> out = activationGrid(l.last()->getResult(0));
-    if (!values || !in || !out)
+    // The measuring model's buffers are read as f32.
+    auto isF32 = [](Value v) {
+      return cast<ShapedType>(v.getType()).getElementType().isF32();
+    };
+    if (!values || !in || !out || !isF32(op->getOperand(0)) ||
+        !isF32(l.last()->getResult(0)))
       return;
     l.name = derivedBlobName(op, "", op->getName().getStringRef());
     l.layer = *q;
@@ -539,9 +544,10 @@ void QntQuantReportPass::runOnOperation() {
     ++numKeptFloat;
     layers = collectLayers(main, perChannel);
     if (layers.empty()) {
-      llvm::errs() << "qnt-quant-report: every layer is float and the "
-                      "target is still not met (the float model is the "
-                      "reference: this should not happen)\n";
+      // No int8 layer is left: the model is the float one.
+      llvm::errs() << "qnt-quant-report: the target needs every reported "
+                      "layer float ("
+                   << keptFloat << " kept); no report is written\n";
       return;
     }
     modelError = ErrorSums();
