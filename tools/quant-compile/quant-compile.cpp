@@ -168,6 +168,18 @@ static cl::opt<bool> biasCorrection(
              "causes, computed from its input's per-channel means on the "
              "calibration data, is subtracted from its bias"),
     cl::cat(category));
+static cl::opt<bool> adaRound(
+    "adaround",
+    cl::desc("AdaRound (qnt-adaround, --precision=int8|int4|mixed): each "
+             "layer's weights are rounded up or down as minimizes its output "
+             "error on the calibration data, instead of to nearest; with "
+             "--bias-correction the bias also absorbs the mean error. Prints "
+             "one line per layer (error before -> after)"),
+    cl::cat(category));
+static cl::opt<int64_t>
+    adaRoundIterations("adaround-iterations",
+                       cl::desc("Optimizer steps per layer for --adaround"),
+                       cl::init(500), cl::cat(category));
 static cl::opt<std::string> smoothQuant(
     "smoothquant",
     cl::desc("SmoothQuant (qnt-smooth-quant, needs --calibration-data): "
@@ -241,6 +253,8 @@ static void fillPtqOptions(qnt::PtqPipelineOptions &options) {
   options.sizeBudget = sizeBudget;
   options.cle = crossLayerEqualize;
   options.biasCorrection = biasCorrection;
+  options.adaRound = adaRound;
+  options.adaRoundIterations = adaRoundIterations;
   options.report = report;
   options.reportData = reportData;
   options.accuracyTarget = accuracyTarget;
@@ -286,6 +300,8 @@ static std::string toFlagWords(std::string problem) {
          "--weight-bits-budget and --size-budget"},
         {"group-size", "--group-size"},
         {"bias correction", "--bias-correction"},
+        {"adaround-iterations", "--adaround-iterations"},
+        {"adaround", "--adaround"},
         {"smoothquant", "--smoothquant"},
         {"report-data needs report", "--report-data needs --report"},
         {"report and accuracy-target", "--report and --accuracy-target"},

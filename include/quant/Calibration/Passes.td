@@ -163,6 +163,74 @@ def QntAllocateBits : Pass<"qnt-allocate-bits", "::mlir::ModuleOp"> {
   ];
 }
 
+def QntAdaRound : Pass<"qnt-adaround", "::mlir::ModuleOp"> {
+  let summary = "Learned up/down rounding of the weights qnt-quantize will "
+                "quantize (AdaRound)";
+  let description = [{
+    AdaRound (Nagel et al. 2020), layer by layer: for every layer
+    `qnt-quantize` with the same options will quantize (conv with group 1,
+    gemm, 2-D matmul with a constant f32 weight and a calibrated input; for
+    int8 also an output range; not named in `keep-float`; `qnt.weight_bits`
+    32 excluded), the pass
+
+    1. runs the float model on the samples of `data` and accumulates the
+       second moment H = E[x x^T] of the layer's input patches x (a conv's
+       im2col columns, a gemm/matmul's input rows) and their mean;
+    2. computes each weight's scale as `qnt-quantize` will (int8 symmetric
+       per channel or per tensor, `granularity`; int4 group-wise,
+       `group-size`; `weight-bits` or the op's `qnt.weight_bits`);
+    3. chooses for each weight floor or ceil of w / s by minimizing the
+       layer's output error E[((w_q - w) x)^2] per output channel (the
+       relaxation, regularizer and Adam steps of
+       quant/Quantization/AdaRound.h; `iterations`, `regularization`,
+       `learning-rate`), with 1% of H's mean diagonal added to its
+       diagonal (dampening, as GPTQ's: H is singular when a layer has
+       more input features than patches were seen);
+    4. replaces the float weight by the chosen grid values s * q, so that
+       `qnt-quantize`'s round-to-nearest reproduces them exactly (the
+       largest weight of each scale group keeps its value, so the scales
+       do not change).
+
+    With `bias-correction`, layers with a bias are optimized on the
+    covariance E[x x^T] - E[x] E[x]^T instead, and the bias absorbs the
+    mean error: b -= (w_q - w) E[x] (bias correction, exact for the
+    chosen weights; `qnt-bias-correct` is then not needed).
+
+    The inputs are the float model's (not those of the model with the
+    earlier layers already rounded). The pass prints one line per layer to
+    stderr: the reconstruction error with nearest rounding and with
+    AdaRound, and how many weights moved. See docs/AdaRound.md.
+  }];
+  let options = [
+    Option<"dataDir", "data", "std::string", /*default=*/"",
+           "Folder of .npy calibration samples (required)">,
+    Option<"maxSamples", "samples", "unsigned", /*default=*/"0",
+           "Use at most this many samples, in file-name order (0: all)">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight width of layers without qnt.weight_bits: 8 or 4 (as "
+           "qnt-quantize's)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"32",
+           "int4 group size, as qnt-quantize's">,
+    Qnt_GranularityOption<"int8 weight scales, as qnt-quantize's">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "ONNX node names qnt-quantize keeps float (left alone)">,
+    Option<"iterations", "iterations", "int64_t", /*default=*/"500",
+           "Adam steps per layer">,
+    Option<"regularization", "regularization", "double", /*default=*/"10.0",
+           "Weight of the regularizer that drives each choice to 0 or 1">,
+    Option<"learningRate", "learning-rate", "double", /*default=*/"0.1",
+           "Adam step size">,
+    Option<"biasCorrection", "bias-correction", "bool", /*default=*/"false",
+           "Optimize on the input covariance and correct the bias with the "
+           "mean error">
+  ];
+  let statistics = [
+    Statistic<"numLayers", "num-layers", "Number of layers rounded">,
+    Statistic<"numMoved", "num-moved",
+              "Weights rounded the other way than to nearest">
+  ];
+}
+
 def QntQuantReport : Pass<"qnt-quant-report", "::mlir::ModuleOp"> {
   let summary = "Per-layer int8 error report: which layer loses the signal";
   let description = [{

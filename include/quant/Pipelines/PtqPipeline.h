@@ -4,10 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// `quant-ptq`: CLE -> SmoothQuant -> calibrate -> bias correction -> bit
-// allocation -> quantize, as one pipeline over a typed options struct
-// (as IREE's Pipelines/Options.h). quant-compile builds it from its flags,
-// quant-opt runs it by name, so both produce the same IR.
+// `quant-ptq`: CLE -> SmoothQuant -> calibrate -> bias correction -> report
+// -> bit allocation -> AdaRound -> quantize, as one pipeline over a typed
+// options struct (as IREE's Pipelines/Options.h). quant-compile builds it from
+// its flags, quant-opt runs it by name, so both produce the same IR.
 //
 // It lives in its own library beside QuantPipelines because calibration
 // JIT-compiles the model, i.e. depends on the lowering pipelines.
@@ -91,6 +91,15 @@ struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
       *this, "bias-correction",
       llvm::cl::desc("Bias correction of the int8 layers"),
       llvm::cl::init(false)};
+  Option<bool> adaRound{
+      *this, "adaround",
+      llvm::cl::desc("AdaRound the weights of the quantized layers (with "
+                     "bias-correction: and correct their biases)"),
+      llvm::cl::init(false)};
+  Option<int64_t> adaRoundIterations{
+      *this, "adaround-iterations",
+      llvm::cl::desc("adaround: optimizer steps per layer"),
+      llvm::cl::init(500)};
   Option<std::string> report{
       *this, "report",
       llvm::cl::desc("precision=int8: write qnt-quant-report's per-layer "

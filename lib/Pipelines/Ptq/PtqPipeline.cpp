@@ -38,8 +38,15 @@ std::string qnt::checkPtqOptions(const PtqPipelineOptions &options) {
         .str();
   if (options.groupSize < 1)
     return "group-size must be positive";
-  if (options.biasCorrection && options.precision != Precision::Int8)
-    return "bias correction corrects int8 layers: it needs precision=int8";
+  if (options.biasCorrection && options.precision != Precision::Int8 &&
+      !(options.adaRound && quantized))
+    return "bias correction corrects int8 layers: it needs precision=int8 "
+           "(or adaround, which corrects the layers it rounds)";
+  if (options.adaRound && !quantized)
+    return "adaround rounds quantized weights: it needs precision=int8, "
+           "int4 or mixed";
+  if (options.adaRoundIterations < 0)
+    return "adaround-iterations must not be negative";
   if (!options.reportData.empty() && options.report.empty() &&
       options.accuracyTarget == 0)
     return "report-data needs report (a folder for the report) or "
@@ -90,8 +97,8 @@ static void addCrossLayerEqualization(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createQntCrossLayerEqualize());
 }
 
-/// The final ranges, then what reads them: bias correction, bit
-/// allocation, quantization.
+/// The final ranges, then what reads them: bias correction, the report,
+/// bit allocation, AdaRound, quantization.
 static void addCalibrateAndQuantize(OpPassManager &pm,
                                     const PtqPipelineOptions &options) {
   CalibrationPipelineOptions calibration;
@@ -99,10 +106,12 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
   calibration.method = options.method;
   calibration.percentile = options.percentile;
   calibration.samples = options.samples;
-  // Bias correction needs each layer input's per-channel means.
-  calibration.perChannel = options.biasCorrection;
+  // Bias correction needs each layer input's per-channel means (AdaRound
+  // gathers its own).
+  bool separateBiasCorrection = options.biasCorrection && !options.adaRound;
+  calibration.perChannel = separateBiasCorrection;
   buildCalibrationPipeline(pm, calibration);
-  if (options.biasCorrection) {
+  if (separateBiasCorrection) {
     QntBiasCorrectOptions correct;
     correct.granularity = options.granularity;
     pm.addNestedPass<func::FuncOp>(createQntBiasCorrect(correct));
@@ -128,6 +137,19 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
     if (options.samples > 0 && options.samples < allocate.maxSamples)
       allocate.maxSamples = options.samples;
     pm.addPass(createQntAllocateBits(allocate));
+  }
+  // After the report's fallback and the allocation, which decide the
+  // layers' widths: AdaRound rounds only the layers that stay quantized.
+  if (options.adaRound) {
+    QntAdaRoundOptions adaRound;
+    adaRound.dataDir = options.data;
+    adaRound.maxSamples = options.samples;
+    adaRound.weightBits = options.precision == Precision::Int4 ? 4 : 8;
+    adaRound.groupSize = options.groupSize;
+    adaRound.granularity = options.granularity;
+    adaRound.iterations = options.adaRoundIterations;
+    adaRound.biasCorrection = options.biasCorrection;
+    pm.addPass(createQntAdaRound(adaRound));
   }
   if (options.precision != Precision::Fp32) {
     QntQuantizeOptions quantize;
