@@ -34,9 +34,13 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "llvm/Support/Debug.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#define DEBUG_TYPE "qnt-quant-report"
 
 namespace mlir::qnt {
 #define GEN_PASS_DEF_QNTQUANTREPORT
@@ -66,6 +70,14 @@ struct ErrorSums {
     if (signal <= 0.0)
       return -std::numeric_limits<double>::infinity();
     return 10.0 * std::log10(signal / noise);
+  }
+  /// noise / signal (0 when exact, +inf for a zero signal with noise).
+  double noiseRatio() const {
+    if (noise <= 0.0)
+      return 0.0;
+    if (signal <= 0.0)
+      return std::numeric_limits<double>::infinity();
+    return noise / signal;
   }
 };
 
@@ -108,10 +120,20 @@ struct ReportLayer {
   double minWeightScale = 0.0, maxWeightScale = 0.0;
   /// Outputs of the instrumented model.
   int64_t inputOut = -1, floatOut = -1, aloneOut = -1, cumulativeOut = -1;
+  int64_t cumulativeInputOut = -1;
   ErrorSums alone, cumulative;
+  /// The layer's input with every reported layer before it quantized.
+  ErrorSums cumulativeInput;
   GridCounts inputGrid, outputGrid;
 
   Operation *last() const { return fused ? fused : op; }
+
+  /// The harm in context: the noise-to-signal ratio the layer adds to what
+  /// it receives, with every reported layer up to it quantized (the
+  /// cumulative ratio of its output minus that of its input).
+  double addedNoise() const {
+    return cumulative.noiseRatio() - cumulativeInput.noiseRatio();
+  }
 };
 
 /// The calibrated range of a value and its grid, as qnt-quantize chooses
@@ -236,6 +258,8 @@ public:
       Operation *op = cloneMap.lookup(l.op);
       Operation *last = cloneMap.lookup(l.last());
       l.inputOut = addOutput(op->getOperand(0));
+      l.cumulativeInputOut =
+          addOutput(chain.lookupOrDefault(op->getOperand(0)));
       l.floatOut = addOutput(last->getResult(0));
       l.cumulativeOut = addOutput(chain.lookup(last->getResult(0)));
       l.aloneOut = addOutput(buildAlone(l, op, last));
@@ -339,6 +363,10 @@ private:
   /// failing.
   LogicalResult measure(std::vector<ReportLayer> &layers, ErrorSums &modelError,
                         size_t &samples);
+  /// The layer the next fallback step keeps float.
+  FailureOr<Operation *> chooseLayerToKeep(func::FuncOp main,
+                                           ArrayRef<ReportLayer> layers,
+                                           const ErrorSums &modelError);
   /// report.json and report.md in `dir`, or the table on stderr.
   LogicalResult write(ArrayRef<ReportLayer> layers, const ErrorSums &modelError,
                       size_t samples);
@@ -407,6 +435,8 @@ LogicalResult QntQuantReportPass::measure(std::vector<ReportLayer> &layers,
       l.alone.add(f32(l.floatOut), f32(l.aloneOut), count(l.floatOut));
       l.cumulative.add(f32(l.floatOut), f32(l.cumulativeOut),
                        count(l.floatOut));
+      l.cumulativeInput.add(f32(l.inputOut), f32(l.cumulativeInputOut),
+                            count(l.inputOut));
       l.inputGrid.add(f32(l.inputOut), count(l.inputOut), l.input);
       l.outputGrid.add(f32(l.floatOut), count(l.floatOut), l.output);
     }
@@ -420,12 +450,13 @@ LogicalResult QntQuantReportPass::measure(std::vector<ReportLayer> &layers,
 LogicalResult QntQuantReportPass::write(ArrayRef<ReportLayer> layers,
                                         const ErrorSums &modelError,
                                         size_t samples) {
-  // By harm: the lowest SQNR alone first (program order among equals).
+  // By harm in context: the most noise added first (program order among
+  // equals).
   SmallVector<size_t> order(layers.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
   llvm::stable_sort(order, [&](size_t a, size_t b) {
-    return layers[a].alone.sqnrDb() < layers[b].alone.sqnrDb();
+    return layers[a].addedNoise() > layers[b].addedNoise();
   });
   std::string md;
   llvm::raw_string_ostream os(md);
@@ -433,10 +464,11 @@ LogicalResult QntQuantReportPass::write(ArrayRef<ReportLayer> layers,
      << layers.size() << " int8 layers, " << samples
      << " samples; model outputs with every layer int8: SQNR "
      << formatDb(modelError.sqnrDb()) << " dB.\n\n"
-     << "| harm | layer | op | SQNR alone dB | SQNR cumulative dB | input "
-        "range | input clipped % | output range | output clipped % | "
-        "output saturated | weight scales |\n"
-     << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+     << "| harm | layer | op | noise added | SQNR alone dB | SQNR "
+        "cumulative in dB | SQNR cumulative dB | input range | input clipped "
+        "% | output range | output clipped % | output saturated | weight "
+        "scales |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   auto range = [](const Grid &g) {
     return llvm::formatv("[{0:g4}, {1:g4}]", g.min, g.max).str();
   };
@@ -445,7 +477,9 @@ LogicalResult QntQuantReportPass::write(ArrayRef<ReportLayer> layers,
     os << "| " << rank + 1 << " | " << l.name << " | "
        << l.op->getName().getStringRef()
        << (l.fused ? " + " + l.fused->getName().getStringRef().str() : "")
-       << " | " << formatDb(l.alone.sqnrDb()) << " | "
+       << " | " << llvm::formatv("{0:e2}", l.addedNoise()) << " | "
+       << formatDb(l.alone.sqnrDb()) << " | "
+       << formatDb(l.cumulativeInput.sqnrDb()) << " | "
        << formatDb(l.cumulative.sqnrDb()) << " | " << range(l.input) << " | "
        << llvm::formatv("{0:f3}", 100 * l.inputGrid.clippedFraction()) << " | "
        << range(l.output) << " | "
@@ -468,6 +502,10 @@ LogicalResult QntQuantReportPass::write(ArrayRef<ReportLayer> layers,
         {"fused", l.fused ? l.fused->getName().getStringRef().str() : ""},
         {"sqnr_alone_db", jsonDb(l.alone.sqnrDb())},
         {"sqnr_cumulative_db", jsonDb(l.cumulative.sqnrDb())},
+        {"sqnr_cumulative_input_db", jsonDb(l.cumulativeInput.sqnrDb())},
+        {"noise_added", std::isfinite(l.addedNoise())
+                            ? llvm::json::Value(l.addedNoise())
+                            : llvm::json::Value(nullptr)},
         {"input", gridJson(l.input, l.inputGrid)},
         {"output", gridJson(l.output, l.outputGrid)},
         {"weight_scale_min", l.minWeightScale},
@@ -503,6 +541,74 @@ LogicalResult QntQuantReportPass::write(ArrayRef<ReportLayer> layers,
   return success();
 }
 
+/// The candidates of one fallback step: the layers that add the most noise
+/// in context and those with the lowest SQNR alone (two of each). The first
+/// finds early layers whose error later float ops amplify, the second late
+/// layers whose own error reaches the outputs unchanged; neither ranking
+/// alone is right on every model, so each candidate is measured: the one
+/// whose float version gives the best model SQNR is kept float.
+FailureOr<Operation *>
+QntQuantReportPass::chooseLayerToKeep(func::FuncOp main,
+                                      ArrayRef<ReportLayer> layers,
+                                      const ErrorSums &modelError) {
+  bool perChannel = granularity == Granularity::PerChannel;
+  SmallVector<const ReportLayer *> byContext, byAlone;
+  for (const ReportLayer &l : layers) {
+    byContext.push_back(&l);
+    byAlone.push_back(&l);
+  }
+  llvm::stable_sort(byContext, [](const ReportLayer *a, const ReportLayer *b) {
+    return a->addedNoise() > b->addedNoise();
+  });
+  llvm::stable_sort(byAlone, [](const ReportLayer *a, const ReportLayer *b) {
+    return a->alone.sqnrDb() < b->alone.sqnrDb();
+  });
+  SmallVector<const ReportLayer *> candidates;
+  for (size_t i = 0; i < 2; ++i)
+    for (auto *ranking : {&byContext, &byAlone})
+      if (i < ranking->size() && !llvm::is_contained(candidates, (*ranking)[i]))
+        candidates.push_back((*ranking)[i]);
+
+  Builder b(&getContext());
+  const ReportLayer *best = nullptr;
+  double bestDb = -std::numeric_limits<double>::infinity();
+  StringRef bitsName = QntDialect::getWeightBitsAttrName();
+  for (const ReportLayer *c : candidates) {
+    Attribute previous = c->op->getAttr(bitsName);
+    c->op->setAttr(bitsName, b.getI64IntegerAttr(32));
+    std::vector<ReportLayer> rest = collectLayers(main, perChannel);
+    ErrorSums error;
+    size_t samples = 0;
+    // With no layer left the model is the float one: exact.
+    LogicalResult measured =
+        rest.empty() ? success() : measure(rest, error, samples);
+    if (previous)
+      c->op->setAttr(bitsName, previous);
+    else
+      c->op->removeAttr(bitsName);
+    if (failed(measured))
+      return failure();
+    double db = error.sqnrDb();
+    LLVM_DEBUG(llvm::dbgs() << "qnt-quant-report: with " << c->name
+                            << " float: model SQNR " << formatDb(db) << "\n");
+    if (!best || db > bestDb) {
+      best = c;
+      bestDb = db;
+    }
+  }
+  llvm::errs() << llvm::formatv(
+      "qnt-quant-report: model SQNR {0} dB is below the target {1} dB: {2} "
+      "stays float (model SQNR {3} dB without it, the best of {4} "
+      "candidate(s); cumulative SQNR {5} -> {6} dB, noise added {7:e2}; SQNR "
+      "alone {8} dB)\n",
+      formatDb(modelError.sqnrDb()), formatDb(accuracyTarget), best->name,
+      formatDb(bestDb), candidates.size(),
+      formatDb(best->cumulativeInput.sqnrDb()),
+      formatDb(best->cumulative.sqnrDb()), best->addedNoise(),
+      formatDb(best->alone.sqnrDb()));
+  return best->op;
+}
+
 void QntQuantReportPass::runOnOperation() {
   ModuleOp module = getOperation();
   if (dataDir.empty())
@@ -523,23 +629,15 @@ void QntQuantReportPass::runOnOperation() {
   size_t samples = 0;
   if (failed(measure(layers, modelError, samples)))
     return signalPassFailure();
-  // Accuracy-driven fallback: while the model misses the target, the
-  // layer that loses most alone stays float, and the rest is measured
-  // again.
-  Builder b(&getContext());
+  // Accuracy-driven fallback: while the model misses the target, one layer
+  // more stays float, and the rest is measured again.
   int64_t keptFloat = 0;
   while (accuracyTarget > 0 && modelError.sqnrDb() < accuracyTarget) {
-    auto worst = llvm::min_element(
-        layers, [](const ReportLayer &x, const ReportLayer &y) {
-          return x.alone.sqnrDb() < y.alone.sqnrDb();
-        });
-    llvm::errs() << llvm::formatv(
-        "qnt-quant-report: model SQNR {0} dB is below the target {1} dB: "
-        "{2} stays float (SQNR alone {3} dB)\n",
-        formatDb(modelError.sqnrDb()), formatDb(accuracyTarget), worst->name,
-        formatDb(worst->alone.sqnrDb()));
-    worst->op->setAttr(QntDialect::getWeightBitsAttrName(),
-                       b.getI64IntegerAttr(32));
+    FailureOr<Operation *> keep = chooseLayerToKeep(main, layers, modelError);
+    if (failed(keep))
+      return signalPassFailure();
+    (*keep)->setAttr(QntDialect::getWeightBitsAttrName(),
+                     Builder(&getContext()).getI64IntegerAttr(32));
     ++keptFloat;
     ++numKeptFloat;
     layers = collectLayers(main, perChannel);

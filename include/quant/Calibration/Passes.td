@@ -247,7 +247,10 @@ def QntQuantReport : Pass<"qnt-quant-report", "::mlir::ModuleOp"> {
       grid), against the float output;
     * **cumulative**: the SQNR of the same output when every reported layer
       up to it is quantized (errors propagate through the float ops in
-      between);
+      between), and of its input in that same run (**cumulative in**);
+    * **noise added** (the harm in context): the noise-to-signal ratio of
+      the cumulative output minus that of the cumulative input, i.e. what
+      this layer adds to the error it receives;
     * the input and output ranges, scales and zero points, the fraction of
       float inputs and outputs outside their calibrated ranges (clipped),
       how many the int8 quantization saturates (round(x / scale) + zero
@@ -261,14 +264,14 @@ def QntQuantReport : Pass<"qnt-quant-report", "::mlir::ModuleOp"> {
     model's in the last bits. The module itself is not changed.
 
     The report goes to `dir` as `report.json` (every figure) and
-    `report.md` (a table sorted by harm: lowest SQNR alone first); without
+    `report.md` (a table sorted by harm: most noise added first); without
     `dir` the table is printed to stderr. `utils/plot_quant_report.py
     DIR/report.json` draws the SQNRs along the graph (`report.png`). SQNR is
     10 log10(sum y^2 / sum (y_q - y)^2) over every element and sample.
 
     Accuracy-driven fallback: with `accuracy-target=DB`, while the model
-    outputs' SQNR (all reported layers int8) is below DB, the layer with
-    the lowest SQNR alone gets `qnt.weight_bits = 32` (so `qnt-quantize`
+    outputs' SQNR (all reported layers int8) is below DB, the layer that
+    adds the most noise in context gets `qnt.weight_bits = 32` (so `qnt-quantize`
     keeps it float) and the rest is measured again; each step prints the
     layer it keeps and why. The report describes the final choice. This is
     the one change the pass makes to the module.

@@ -105,7 +105,13 @@ def main():
     h_alone = fake_quant(np.maximum(fake_quant(x, *grid(fc1["input"])) @ q1 + b1, 0), *grid(fc1["output"]))
     y_alone = fake_quant(fake_quant(h, *grid(fc2["input"])) @ q2, *grid(fc2["output"]))
     y_cum = fake_quant(fake_quant(h_alone, *grid(fc2["input"])) @ q2, *grid(fc2["output"]))
+    def nsr(ref, got):
+        return float(np.sum((got.astype(np.float64) - ref) ** 2) / np.sum(ref.astype(np.float64) ** 2))
+
     expected = {
+        ("fc2", "sqnr_cumulative_input_db"): sqnr(h, h_alone),
+        ("fc1", "noise_added"): nsr(h, h_alone),
+        ("fc2", "noise_added"): nsr(y, y_cum) - nsr(h, h_alone),
         ("fc1", "sqnr_alone_db"): sqnr(h, h_alone),
         ("fc1", "sqnr_cumulative_db"): sqnr(h, h_alone),
         ("fc2", "sqnr_alone_db"): sqnr(y, y_alone),
@@ -119,6 +125,22 @@ def main():
             if abs(got - want) > 0.05:
                 print("DIFFERENT")
                 status = 1
+    # fc1 reads the model input: nothing before it is quantized.
+    print("fc1 sqnr_cumulative_input_db: report %s" % fc1["sqnr_cumulative_input_db"])
+    if fc1["sqnr_cumulative_input_db"] is not None:
+        print("DIFFERENT: fc1's input has noise")
+        status = 1
+    got, want = fc2["sqnr_cumulative_input_db"], expected[("fc2", "sqnr_cumulative_input_db")]
+    print("fc2 sqnr_cumulative_input_db: report %.3f numpy %.3f" % (got, want))
+    if abs(got - want) > 0.05:
+        print("DIFFERENT")
+        status = 1
+    for layer in (fc1, fc2):
+        want, got = expected[(layer["name"], "noise_added")], layer["noise_added"]
+        print("%s noise_added: report %.5g numpy %.5g" % (layer["name"], got, want))
+        if abs(got - want) > 0.01 * abs(want) + 1e-6:
+            print("DIFFERENT")
+            status = 1
     got, want = report["model_sqnr_db"], sqnr(y, y_cum)
     print("model: report %.3f numpy %.3f" % (got, want))
     if abs(got - want) > 0.05:
