@@ -22,6 +22,7 @@
 #include "quant/Dialect/Qnt/IR/QntShapes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -946,7 +947,7 @@ OwningOpRef<ModuleOp> Importer::run(std::optional<StringRef> bytes) {
 OwningOpRef<ModuleOp>
 mlir::qnt::importOnnxModel(MLIRContext *context, StringRef path,
                            const OnnxImportOptions &options) {
-  context->loadDialect<QntDialect, func::FuncDialect>();
+  context->loadDialect<QntDialect, func::FuncDialect, quant::QuantDialect>();
   Importer importer(context, path, options);
   return importer.run();
 }
@@ -955,7 +956,7 @@ OwningOpRef<ModuleOp>
 mlir::qnt::importOnnxModelFromBuffer(MLIRContext *context, StringRef bytes,
                                      StringRef path,
                                      const OnnxImportOptions &options) {
-  context->loadDialect<QntDialect, func::FuncDialect>();
+  context->loadDialect<QntDialect, func::FuncDialect, quant::QuantDialect>();
   Importer importer(context, path, options);
   return importer.run(bytes);
 }

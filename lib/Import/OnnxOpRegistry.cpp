@@ -117,6 +117,7 @@ const OnnxOpRegistry &mlir::qnt::detail::getOnnxOpRegistry() {
     populateElementwiseConverters(r);
     populateConvConverters(r);
     populateLinearConverters(r);
+    populateQuantConverters(r);
     populateReduceConverters(r);
     populateShapeConverters(r);
     populateControlConverters(r);

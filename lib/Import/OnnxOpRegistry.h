@@ -110,6 +110,7 @@ std::string formatOpsetRanges(llvm::ArrayRef<OpsetRange> ranges);
 void populateElementwiseConverters(OnnxOpRegistry &registry);
 void populateConvConverters(OnnxOpRegistry &registry);
 void populateLinearConverters(OnnxOpRegistry &registry);
+void populateQuantConverters(OnnxOpRegistry &registry);
 void populateReduceConverters(OnnxOpRegistry &registry);
 void populateShapeConverters(OnnxOpRegistry &registry);
 void populateControlConverters(OnnxOpRegistry &registry);

@@ -162,6 +162,9 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
 
 void qnt::buildPtqPipeline(OpPassManager &pm,
                            const PtqPipelineOptions &options) {
+  // An imported QDQ model's quantized layers first (nothing else changes
+  // a model without quantize/dequantize casts).
+  pm.addNestedPass<func::FuncOp>(createQntFuseQdq());
   if (options.cle)
     addCrossLayerEqualization(pm, options);
   if (!options.smoothQuant.empty()) {

@@ -1181,6 +1181,83 @@ def external_directory(out):
     return _external_entries([("location", "weights.dir")])
 
 
+# --- QDQ (explicit quantization) ------------------------------------------
+
+def _qdq(x, scale, zp, name, zp_dtype=np.uint8, axis=None):
+    """QuantizeLinear + DequantizeLinear nodes and their initializers."""
+    inits = [init(name + "_s", np.array(scale, np.float32))]
+    ins = [x, name + "_s"]
+    if zp is not None:
+        inits.append(init(name + "_z", np.array(zp, zp_dtype)))
+        ins.append(name + "_z")
+    extra = {} if axis is None else {"axis": axis}
+    nodes = [helper.make_node("QuantizeLinear", ins, [name + "_q"], name=name + "_quant", **extra),
+             helper.make_node("DequantizeLinear", [name + "_q"] + ins[1:], [name + "_dq"],
+                              name=name + "_dequant", **extra)]
+    return nodes, inits
+
+
+@model
+def qdq_conv():
+    """uint8 activations (one QuantizeLinear without a zero point: uint8,
+    zero point 0), a per-channel int8 weight and an int32 bias."""
+    nodes, inits = _qdq("x", 0.5, None, "xq")
+    nodes += [helper.make_node("DequantizeLinear", ["w", "ws", "wz"], ["wd"], name="w_dequant", axis=0),
+              helper.make_node("DequantizeLinear", ["b", "bs"], ["bd"], name="b_dequant", axis=0),
+              helper.make_node("Conv", ["xq_dq", "wd", "bd"], ["c"], name="conv")]
+    more, inits2 = _qdq("c", 0.25, 3, "cq", np.int8)
+    nodes += more
+    inits += inits2 + [init("w", np.array([[[[1]]], [[[-128]]]], np.int8)),
+                       init("ws", np.array([0.5, 0.25], np.float32)),
+                       init("wz", np.zeros(2, np.int8)),
+                       init("b", np.array([7, -9], np.int32)),
+                       init("bs", np.array([0.25, 0.125], np.float32))]
+    return build(nodes, [vi("x", [1, 1, 2, 2])], [vi("cq_dq", [1, 2, 2, 2])], inits)
+
+
+@model
+def err_qdq_runtime_scale():
+    return build([helper.make_node("QuantizeLinear", ["x", "s"], ["y"], name="q")],
+                 [vi("x", [2]), vi("s", [])], [vi("y", [2], TensorProto.UINT8)], check=False)
+
+
+@model
+def err_qdq_mismatch():
+    nodes, inits = _qdq("x", 0.5, 0, "a", np.int8)
+    nodes[1] = helper.make_node("DequantizeLinear", ["a_q", "other_s", "a_z"], ["a_dq"], name="dq")
+    inits.append(init("other_s", np.array(0.25, np.float32)))
+    return build(nodes, [vi("x", [2])], [vi("a_dq", [2])], inits, check=False)
+
+
+@model
+def err_qdq_float_initializer():
+    return build([helper.make_node("DequantizeLinear", ["w", "s"], ["y"], name="dq")],
+                 [], [vi("y", [2])],
+                 [init("w", np.ones(2, np.float32)), init("s", np.array(0.5, np.float32))],
+                 check=False)
+
+
+@model
+def err_qdq_axis():
+    return build([helper.make_node("DequantizeLinear", ["w", "s", "z"], ["y"], name="dq", axis=1)],
+                 [], [vi("y", [2, 3])],
+                 [init("w", np.ones((2, 3), np.int8)), init("s", np.ones(2, np.float32)),
+                  init("z", np.zeros(2, np.int8))], check=False)
+
+
+@model
+def err_qdq_zero_scale():
+    nodes, inits = _qdq("x", 0.0, 0, "a", np.int8)
+    return build(nodes, [vi("x", [2])], [vi("a_dq", [2])], inits, check=False)
+
+
+@model
+def err_qdq_graph_input():
+    return build([helper.make_node("DequantizeLinear", ["x", "s"], ["y"], name="dq")],
+                 [vi("x", [2], TensorProto.UINT8)], [vi("y", [2])],
+                 [init("s", np.array(0.5, np.float32))], check=False)
+
+
 def main():
     if len(sys.argv) != 3 or sys.argv[1] not in MODELS:
         sys.exit("usage: onnx_models.py {%s} OUT.onnx" % "|".join(sorted(MODELS)))

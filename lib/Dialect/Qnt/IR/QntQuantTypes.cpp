@@ -26,8 +26,11 @@ RankedTensorType mlir::qnt::getStorageTensorType(Type type) {
 quant::UniformQuantizedType mlir::qnt::getPerTensorI8Type(Type type) {
   auto q = dyn_cast_or_null<quant::UniformQuantizedType>(
       getQuantizedElementType(type));
-  return q && q.getStorageType().isInteger(8) ? q
-                                              : quant::UniformQuantizedType();
+  // Unsigned (uint8) grids are not the int8 lowering's: qnt-fuse-qdq makes
+  // imported ones signed first.
+  return q && q.getStorageType().isInteger(8) && q.isSigned()
+             ? q
+             : quant::UniformQuantizedType();
 }
 
 std::optional<SmallVector<double>>

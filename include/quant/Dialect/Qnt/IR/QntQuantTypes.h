@@ -33,7 +33,8 @@ quant::QuantizedType getQuantizedElementType(Type type);
 /// element type.
 RankedTensorType getStorageTensorType(Type type);
 
-/// The element type of a tensor quantized per tensor on i8 storage, or null.
+/// The element type of a tensor quantized per tensor on signed i8 storage,
+/// or null.
 quant::UniformQuantizedType getPerTensorI8Type(Type type);
 
 /// The scales of a weight tensor on i8 storage whose zero points are all 0:

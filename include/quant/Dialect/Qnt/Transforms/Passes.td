@@ -281,6 +281,47 @@ def QntBiasCorrect : Pass<"qnt-bias-correct", "::mlir::func::FuncOp"> {
   ];
 }
 
+def QntFuseQdq : Pass<"qnt-fuse-qdq", "::mlir::func::FuncOp"> {
+  let summary = "Make the quantize/dequantize patterns of an imported QDQ "
+                "model int8 ops, with the model's own scales";
+  let description = [{
+    A QDQ model (ONNX Runtime's `quantize_static`, PyTorch's exporters,
+    quant's own `--emit=onnx`) imports as float ops between `quant.dcast`
+    and `quant.qcast` (QuantizeLinear/DequantizeLinear), with quantized
+    weights and biases as integer constants behind `quant.scast`. This
+    pass turns them into what `qnt-quantize` makes, so that the int8
+    lowering and kernels run them; no calibration is needed.
+
+    1. uint8 activations become int8 with the zero point minus 128 (the
+       same real values, as every int8 kernel takes them).
+    2. A conv (group 1), gemm or 2-D matmul whose input is a `dcast` of a
+       per-tensor int8 tensor, whose weight is a `dcast` of a constant
+       int8 weight with zero point 0 (per tensor, or per output channel),
+       whose bias is absent, a float constant or a `dcast` of an int32
+       constant at the input scale times the weight scale, and whose only
+       reader is a `qcast` to per-tensor int8 (possibly through a ReLU or a
+       clamp from 0 whose bound the grid respects, fused as `qnt-quantize`
+       fuses it) becomes that op on int8 tensors.
+    3. An op that preserves the grid (max pool, reshape, transpose, ...)
+       between a `dcast` and a `qcast` of the same type runs on the int8
+       tensor.
+    4. Every other quantized constant is dequantized to an f32 constant:
+       its op stays float, with the QDQ rounding of its activations kept
+       (as ONNX Runtime runs an op it has no int8 kernel for): a `dcast`
+       of a `qcast` that is left becomes a `qnt.fake_quant`, because
+       upstream's `dcast` folder would drop the rounding.
+
+    Each conv/gemm/matmul that stays float is reported on stderr with the
+    reason, and a summary line counts both kinds. A module without
+    quantize/dequantize casts is left unchanged.
+  }];
+  let statistics = [
+    Statistic<"numFused", "num-fused", "Layers made int8">,
+    Statistic<"numKeptFloat", "num-kept-float",
+              "Layers between QDQ casts that stay float">
+  ];
+}
+
 def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
   let summary = "Rewrite calibrated float conv/gemm/matmul into ops on "
                 "!quant.uniform tensors";

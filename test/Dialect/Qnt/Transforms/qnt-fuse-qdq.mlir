@@ -1,0 +1,108 @@
+// RUN: quant-opt %s --pass-pipeline='builtin.module(func.func(qnt-fuse-qdq))' -split-input-file 2>%t.err | FileCheck %s
+// RUN: FileCheck %s --check-prefix=REPORT < %t.err
+
+// An ONNX Runtime-style QDQ conv: uint8 activations (zero points 128 and
+// 0), a per-channel int8 weight, an int32 bias at s_in * s_w, and a ReLU
+// before the output's QuantizeLinear whose grid starts at real 0.
+//  - uint8 becomes int8 with the zero point minus 128: 128 -> 0, 0 -> -128;
+//  - the weight keeps its values on [-127, 127] (none is -128);
+//  - the bias keeps its integers; its scales become s_in * s_w in double
+//    (0.0078125 * 0.5 and 0.0078125 * 0.25: exact here);
+//  - the ReLU is the output grid's lower end and disappears.
+// Operands are placed as qnt-quantize places them: weight, bias, the
+// input's qcast, then the op.
+// CHECK-LABEL: func.func @conv_relu_u8
+// CHECK:         %[[W:.*]] = qnt.constant dense<{{\[\[\[\[}}2]]], {{\[\[\[}}-3]]]]> : tensor<2x1x1x1xi8>
+// CHECK:         %[[WQ:.*]] = quant.scast %[[W]] : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {5.000000e-01,2.500000e-01}>>
+// CHECK:         %[[B:.*]] = qnt.constant dense<[10, -20]> : tensor<2xi32>
+// CHECK:         %[[BQ:.*]] = quant.scast %[[B]] : tensor<2xi32> to tensor<2x!quant.uniform<i32:f32:0, {3.906250e-03,0.001953125}>>
+// CHECK:         %[[XQ:.*]] = quant.qcast %arg0 : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<i8:f32, 7.812500e-03>>
+// CHECK:         %[[Y:.*]] = qnt.conv %[[XQ]], %[[WQ]], %[[BQ]]
+// CHECK-SAME:      -> tensor<1x2x2x2x!quant.uniform<i8:f32, 6.250000e-02:-128>>
+// CHECK-NOT:     qnt.relu
+// CHECK:         %[[F:.*]] = quant.dcast %[[Y]]
+// CHECK:         return %[[F]]
+func.func @conv_relu_u8(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %q = quant.qcast %x : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<u8:f32, 0.0078125:128>>
+  %xd = quant.dcast %q : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.0078125:128>> to tensor<1x1x2x2xf32>
+  %wi = qnt.constant dense<[[[[2]]], [[[-3]]]]> : tensor<2x1x1x1xi8>
+  %ws = quant.scast %wi : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8:f32:0, {0.5, 0.25}>>
+  %w = quant.dcast %ws : tensor<2x1x1x1x!quant.uniform<i8:f32:0, {0.5, 0.25}>> to tensor<2x1x1x1xf32>
+  %bi = qnt.constant dense<[10, -20]> : tensor<2xi32>
+  %bs = quant.scast %bi : tensor<2xi32> to tensor<2x!quant.uniform<i32:f32:0, {0.00390625, 0.001953125}>>
+  %b = quant.dcast %bs : tensor<2x!quant.uniform<i32:f32:0, {0.00390625, 0.001953125}>> to tensor<2xf32>
+  %y = qnt.conv %xd, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  %r = qnt.relu %y : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %yq = quant.qcast %r : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<u8:f32, 0.0625:0>>
+  %yd = quant.dcast %yq : tensor<1x2x2x2x!quant.uniform<u8:f32, 0.0625:0>> to tensor<1x2x2x2xf32>
+  return %yd : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A per-tensor weight with a float bias: the bias is quantized at
+// s_in * s_w = 0.25 * 0.5 = 0.125: 0.3 / 0.125 = 2.4 -> 2. A max pool
+// between a dcast and a qcast of one type runs on int8.
+// CHECK-LABEL: func.func @gemm_float_bias_pool
+// CHECK:         %[[P:.*]] = qnt.max_pool %{{.*}} {{.*}}-> tensor<1x4x1x1x!quant.uniform<i8:f32, 2.500000e-01:-3>>
+// CHECK:         %[[R:.*]] = qnt.reshape %[[P]] : (tensor<1x4x1x1x!quant.uniform<i8:f32, 2.500000e-01:-3>>) -> tensor<1x4x!quant.uniform<i8:f32, 2.500000e-01:-3>>
+// CHECK:         quant.scast %{{.*}} : tensor<1x4xi8> to tensor<1x4x!quant.uniform<i8<-127:127>:f32, 5.000000e-01>>
+// CHECK:         qnt.constant dense<2> : tensor<1xi32>
+// CHECK:         quant.scast %{{.*}} : tensor<1xi32> to tensor<1x!quant.uniform<i32:f32, 1.250000e-01>>
+// CHECK:         qnt.gemm %[[R]], {{.*}} -> tensor<1x1x!quant.uniform<i8:f32, 1.000000e+00:5>>
+func.func @gemm_float_bias_pool(%x: tensor<1x4x2x2xf32>) -> tensor<1x1xf32> {
+  %q = quant.qcast %x : tensor<1x4x2x2xf32> to tensor<1x4x2x2x!quant.uniform<i8:f32, 0.25:-3>>
+  %xd = quant.dcast %q : tensor<1x4x2x2x!quant.uniform<i8:f32, 0.25:-3>> to tensor<1x4x2x2xf32>
+  %p = qnt.max_pool %xd {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x2x2xf32>) -> tensor<1x4x1x1xf32>
+  %pq = quant.qcast %p : tensor<1x4x1x1xf32> to tensor<1x4x1x1x!quant.uniform<i8:f32, 0.25:-3>>
+  %pd = quant.dcast %pq : tensor<1x4x1x1x!quant.uniform<i8:f32, 0.25:-3>> to tensor<1x4x1x1xf32>
+  %f = qnt.reshape %pd : (tensor<1x4x1x1xf32>) -> tensor<1x4xf32>
+  %fq = quant.qcast %f : tensor<1x4xf32> to tensor<1x4x!quant.uniform<i8:f32, 0.25:-3>>
+  %fd = quant.dcast %fq : tensor<1x4x!quant.uniform<i8:f32, 0.25:-3>> to tensor<1x4xf32>
+  %wi = qnt.constant dense<[[1, -2, 3, 127]]> : tensor<1x4xi8>
+  %ws = quant.scast %wi : tensor<1x4xi8> to tensor<1x4x!quant.uniform<i8:f32, 0.5>>
+  %w = quant.dcast %ws : tensor<1x4x!quant.uniform<i8:f32, 0.5>> to tensor<1x4xf32>
+  %b = qnt.constant dense<0.3> : tensor<1xf32>
+  %y = qnt.gemm %fd, %w, %b {trans_b = true} : (tensor<1x4xf32>, tensor<1x4xf32>, tensor<1xf32>) -> tensor<1x1xf32>
+  %yq = quant.qcast %y : tensor<1x1xf32> to tensor<1x1x!quant.uniform<i8:f32, 1.0:5>>
+  %yd = quant.dcast %yq : tensor<1x1x!quant.uniform<i8:f32, 1.0:5>> to tensor<1x1xf32>
+  return %yd : tensor<1x1xf32>
+}
+
+// -----
+
+// What stays float, correctly: a uint8 weight with zero point 3 (int8
+// weights need zero point 0) is dequantized to f32 ((q - 3) * 0.5), and
+// the activations' QDQ rounding stays as qnt.fake_quant (a dcast of a qcast
+// would fold away).
+// CHECK-LABEL: func.func @float_matmul
+// CHECK-DAG:     %[[W:.*]] = qnt.constant dense<{{\[}}[-1.000000e+00], [0.000000e+00], [5.000000e-01]]> : tensor<3x1xf32>
+// CHECK-DAG:     %[[X:.*]] = qnt.fake_quant %arg0 {qmax = 127 : i64, qmin = -128 : i64, scale = 1.250000e-01 : f32, zero_point = -118 : i64}
+// CHECK:         %[[Y:.*]] = qnt.matmul %[[X]], %[[W]]
+// CHECK:         %[[YQ:.*]] = qnt.fake_quant %[[Y]] {qmax = 127 : i64, qmin = -128 : i64, scale = 2.500000e-01 : f32, zero_point = 0 : i64}
+// CHECK:         return %[[YQ]]
+// REPORT: qnt-fuse-qdq: 1 conv/gemm/matmul int8 with the model's scales, 0 float
+// REPORT: qnt-fuse-qdq: 1 conv/gemm/matmul int8 with the model's scales, 0 float
+// REPORT: qnt-fuse-qdq: mm stays float: its weight is not a constant int8 tensor with zero point 0
+// REPORT: qnt-fuse-qdq: 0 conv/gemm/matmul int8 with the model's scales, 1 float
+func.func @float_matmul(%x: tensor<2x3xf32>) -> tensor<2x1xf32> {
+  %q = quant.qcast %x : tensor<2x3xf32> to tensor<2x3x!quant.uniform<u8:f32, 0.125:10>>
+  %xd = quant.dcast %q : tensor<2x3x!quant.uniform<u8:f32, 0.125:10>> to tensor<2x3xf32>
+  %wi = qnt.constant dense<[[1], [3], [4]]> : tensor<3x1xi8>
+  %ws = quant.scast %wi : tensor<3x1xi8> to tensor<3x1x!quant.uniform<u8:f32, 0.5:3>>
+  %w = quant.dcast %ws : tensor<3x1x!quant.uniform<u8:f32, 0.5:3>> to tensor<3x1xf32>
+  %y = qnt.matmul %xd, %w : (tensor<2x3xf32>, tensor<3x1xf32>) -> tensor<2x1xf32> loc("mm")
+  %yq = quant.qcast %y : tensor<2x1xf32> to tensor<2x1x!quant.uniform<i8:f32, 0.25>>
+  %yd = quant.dcast %yq : tensor<2x1x!quant.uniform<i8:f32, 0.25>> to tensor<2x1xf32>
+  return %yd : tensor<2x1xf32>
+}
+
+// -----
+
+// No quantize/dequantize casts: nothing changes, nothing is printed.
+// CHECK-LABEL: func.func @float_model
+// CHECK-NEXT:    qnt.relu
+func.func @float_model(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %y = qnt.relu %x : (tensor<2xf32>) -> tensor<2xf32>
+  return %y : tensor<2xf32>
+}
