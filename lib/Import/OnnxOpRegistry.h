@@ -111,6 +111,12 @@ void populateElementwiseConverters(OnnxOpRegistry &registry);
 void populateConvConverters(OnnxOpRegistry &registry);
 void populateLinearConverters(OnnxOpRegistry &registry);
 void populateQuantConverters(OnnxOpRegistry &registry);
+
+/// A qnt.conv of `x` and `w` (and `bias`, may be null) with `node`'s Conv
+/// attributes (strides, dilations, pads or auto_pad, group, kernel_shape
+/// checked against the weight), typed `type`; QLinearConv shares it.
+FailureOr<Value> buildConv(Importer &im, const onnx::NodeProto &node, Value x,
+                           Value w, Value bias, RankedTensorType type);
 void populateReduceConverters(OnnxOpRegistry &registry);
 void populateShapeConverters(OnnxOpRegistry &registry);
 void populateControlConverters(OnnxOpRegistry &registry);

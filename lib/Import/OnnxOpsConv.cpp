@@ -86,11 +86,15 @@ FailureOr<ConvOperands> getConvOperands(Importer &im,
   return ops;
 }
 
-LogicalResult convertConv(Importer &im, const onnx::NodeProto &node) {
-  FailureOr<ConvOperands> ops = getConvOperands(im, node);
-  if (failed(ops))
-    return failure();
-  ArrayRef<int64_t> in = ops->in, ws = ops->ws;
+} // namespace
+
+FailureOr<Value> mlir::qnt::detail::buildConv(Importer &im,
+                                              const onnx::NodeProto &node,
+                                              Value x, Value w, Value bias,
+                                              RankedTensorType type) {
+  ArrayRef<int64_t> in = shapeOf(x), ws = shapeOf(w);
+  if (in.size() < 3 || ws.size() != in.size())
+    return im.nodeError(node) << "expects input and weight of one rank >= 3";
   size_t n = in.size() - 2;
   SmallVector<int64_t> strides = intsOr(node, "strides", n, 1);
   SmallVector<int64_t> dilations = intsOr(node, "dilations", n, 1);
@@ -106,12 +110,23 @@ LogicalResult convertConv(Importer &im, const onnx::NodeProto &node) {
   if (failed(pads))
     return failure();
   auto &b = im.getBuilder();
-  im.setValue(node, 0,
-              ConvOp::create(b, im.getLoc(node), ops->type, ops->x, ops->w,
-                             ops->bias, b.getDenseI64ArrayAttr(strides),
-                             b.getDenseI64ArrayAttr(*pads),
-                             b.getDenseI64ArrayAttr(dilations),
-                             b.getI64IntegerAttr(attrInt(node, "group", 1))));
+  return Value(ConvOp::create(
+      b, im.getLoc(node), type, x, w, bias, b.getDenseI64ArrayAttr(strides),
+      b.getDenseI64ArrayAttr(*pads), b.getDenseI64ArrayAttr(dilations),
+      b.getI64IntegerAttr(attrInt(node, "group", 1))));
+}
+
+namespace {
+
+LogicalResult convertConv(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<ConvOperands> ops = getConvOperands(im, node);
+  if (failed(ops))
+    return failure();
+  FailureOr<Value> conv =
+      buildConv(im, node, ops->x, ops->w, ops->bias, ops->type);
+  if (failed(conv))
+    return failure();
+  im.setValue(node, 0, *conv);
   return success();
 }
 

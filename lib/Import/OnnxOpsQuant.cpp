@@ -39,22 +39,30 @@ std::string dtypeName(int32_t dtype) {
   return "data type " + std::to_string(dtype);
 }
 
-/// The element type a QuantizeLinear/DequantizeLinear node describes:
-/// storage `dtype` (INT8, UINT8, INT32), scales and zero points from the
-/// node's constant inputs 1 and 2, per tensor or along `axis` of a tensor of
-/// `shape`. Null after reporting.
-quant::QuantizedType quantizedElementType(Importer &im,
-                                          const onnx::NodeProto &node,
-                                          int32_t dtype,
-                                          ArrayRef<int64_t> shape) {
-  const ConstTensor *scale = im.getConst(node, 1);
-  const ConstTensor *zero = im.getConst(node, 2);
+/// Where a node keeps one quantized operand's grid: the inputs holding its
+/// scale and zero point, and the axis a 1-D scale runs along.
+struct GridInputs {
+  int scale = 1, zero = 2;
+  int64_t axis = 1;
+};
+
+/// The element type of a quantized tensor of `shape` with storage `dtype`
+/// (INT8, UINT8, INT32) whose scales and zero points are `node`'s constant
+/// inputs `g.scale` and `g.zero`, per tensor or along `g.axis`. Null after
+/// reporting.
+quant::QuantizedType
+quantizedElementType(Importer &im, const onnx::NodeProto &node, int32_t dtype,
+                     ArrayRef<int64_t> shape, GridInputs g = {}) {
+  const ConstTensor *scale = im.getConst(node, g.scale);
+  const ConstTensor *zero = im.getConst(node, g.zero);
   if (!scale || !scale->isFloat()) {
-    im.notSupported(node) << "the scale (input 1) must be a float constant";
+    im.notSupported(node) << "the scale (input " << g.scale
+                          << ") must be a float constant";
     return {};
   }
-  if (im.hasInput(node, 2) && !zero) {
-    im.notSupported(node) << "the zero point (input 2) must be a constant";
+  if (im.hasInput(node, g.zero) && !zero) {
+    im.notSupported(node) << "the zero point (input " << g.zero
+                          << ") must be a constant";
     return {};
   }
   if (zero && zero->dtype != dtype) {
@@ -101,13 +109,12 @@ quant::QuantizedType quantizedElementType(Importer &im,
     return {};
   }
   int64_t rank = static_cast<int64_t>(shape.size());
-  int64_t axis = attrInt(node, "axis", 1);
+  int64_t axis = g.axis;
   if (axis < 0)
     axis += rank;
   if (axis < 0 || axis >= rank || shape[axis] != count) {
     im.nodeError(node) << "per-axis scales: " << count << " scales for axis "
-                       << attrInt(node, "axis", 1) << " of a rank-" << rank
-                       << " tensor";
+                       << g.axis << " of a rank-" << rank << " tensor";
     return {};
   }
   return quant::UniformQuantizedPerAxisType::get(flags, storage, f32, scales,
@@ -129,8 +136,10 @@ LogicalResult convertQuantizeLinear(Importer &im, const onnx::NodeProto &node) {
   if (dtype != onnx::TensorProto::INT8 && dtype != onnx::TensorProto::UINT8)
     return im.notSupported(node) << "quantizes to " << dtypeName(dtype)
                                  << "; only int8 and uint8 are supported";
+  GridInputs grid;
+  grid.axis = attrInt(node, "axis", 1);
   quant::QuantizedType element =
-      quantizedElementType(im, node, dtype, xType.getShape());
+      quantizedElementType(im, node, dtype, xType.getShape(), grid);
   if (!element)
     return failure();
   im.setValue(node, 0,
@@ -141,14 +150,14 @@ LogicalResult convertQuantizeLinear(Importer &im, const onnx::NodeProto &node) {
 
 /// The storage constant of a quantized initializer, behind a quant.scast to
 /// `type`.
-Value quantizedConstant(Importer &im, const onnx::NodeProto &node,
+Value quantizedConstant(Importer &im, const onnx::NodeProto &node, int input,
                         const ConstTensor &data, RankedTensorType type) {
   OpBuilder &b = im.getBuilder();
   Location loc = im.getLoc(node);
   auto element = cast<quant::QuantizedType>(type.getElementType());
   RankedTensorType storageType = type.clone(
       IntegerType::get(b.getContext(), element.getStorageTypeIntegralWidth()));
-  std::string blobName = node.input(0);
+  std::string blobName = node.input(input);
   ElementsAttr attr;
   if (element.getStorageTypeIntegralWidth() == 32) {
     SmallVector<int32_t> values(data.ints.begin(), data.ints.end());
@@ -165,56 +174,179 @@ Value quantizedConstant(Importer &im, const onnx::NodeProto &node,
   return quant::StorageCastOp::create(b, loc, type, storage);
 }
 
+/// Operand `data` of `node` as a quantized tensor with the grid of
+/// `grid`'s inputs: an integer initializer becomes a storage constant behind
+/// a quant.scast; a run-time value must already be quantized on that grid
+/// (a QuantizeLinear or QLinear* output). Fails after reporting.
+FailureOr<Value> quantizedOperand(Importer &im, const onnx::NodeProto &node,
+                                  int data, GridInputs grid) {
+  if (const ConstTensor *constant = im.getConst(node, data)) {
+    if (constant->dtype != onnx::TensorProto::INT8 &&
+        constant->dtype != onnx::TensorProto::UINT8 &&
+        constant->dtype != onnx::TensorProto::INT32)
+      return im.notSupported(node)
+             << "dequantizes " << dtypeName(constant->dtype)
+             << "; only int8, uint8 and int32 are supported";
+    quant::QuantizedType element =
+        quantizedElementType(im, node, constant->dtype, constant->shape, grid);
+    if (!element)
+      return failure();
+    return quantizedConstant(im, node, data, *constant,
+                             RankedTensorType::get(constant->shape, element));
+  }
+  FailureOr<Value> x = im.getValue(node, data);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  auto element = dyn_cast<quant::QuantizedType>(type.getElementType());
+  if (!element)
+    return im.notSupported(node)
+           << "dequantizes '" << node.input(data)
+           << "', which is neither a QuantizeLinear output nor an integer "
+              "initializer (quantized graph inputs are not supported)";
+  int32_t dtype =
+      element.isSigned() ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
+  quant::QuantizedType expected =
+      quantizedElementType(im, node, dtype, type.getShape(), grid);
+  if (!expected)
+    return failure();
+  if (expected != element)
+    return im.nodeError(node)
+           << "dequantizes '" << node.input(data) << "' with " << expected
+           << ", but it was quantized as " << element
+           << "; quant needs the same scale and zero point on both sides";
+  return *x;
+}
+
+Value dequantize(Importer &im, const onnx::NodeProto &node, Value q) {
+  auto type = cast<RankedTensorType>(q.getType());
+  return quant::DequantizeCastOp::create(
+      im.getBuilder(), im.getLoc(node),
+      type.clone(Float32Type::get(im.getBuilder().getContext())), q);
+}
+
 LogicalResult convertDequantizeLinear(Importer &im,
                                       const onnx::NodeProto &node) {
   FailureOr<RankedTensorType> resultType = im.getResultType(node);
-  if (failed(resultType))
+  GridInputs grid;
+  grid.axis = attrInt(node, "axis", 1);
+  FailureOr<Value> q = failed(resultType) ? FailureOr<Value>(failure())
+                                          : quantizedOperand(im, node, 0, grid);
+  if (failed(q))
     return failure();
-  Value input;
-  RankedTensorType inputType;
-  if (const ConstTensor *data = im.getConst(node, 0)) {
-    if (data->dtype != onnx::TensorProto::INT8 &&
-        data->dtype != onnx::TensorProto::UINT8 &&
-        data->dtype != onnx::TensorProto::INT32)
-      return im.notSupported(node)
-             << "dequantizes " << dtypeName(data->dtype)
-             << "; only int8, uint8 and int32 are supported";
-    quant::QuantizedType element =
-        quantizedElementType(im, node, data->dtype, data->shape);
-    if (!element)
-      return failure();
-    inputType = RankedTensorType::get(data->shape, element);
-    input = quantizedConstant(im, node, *data, inputType);
-  } else {
-    FailureOr<Value> x = im.getValue(node, 0);
-    if (failed(x))
-      return failure();
-    inputType = cast<RankedTensorType>(x->getType());
-    auto element = dyn_cast<quant::QuantizedType>(inputType.getElementType());
-    if (!element)
-      return im.notSupported(node)
-             << "dequantizes '" << node.input(0)
-             << "', which is neither a QuantizeLinear output nor an integer "
-                "initializer (quantized graph inputs are not supported)";
-    int32_t dtype =
-        element.isSigned() ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
-    quant::QuantizedType expected =
-        quantizedElementType(im, node, dtype, inputType.getShape());
-    if (!expected)
-      return failure();
-    if (expected != element)
-      return im.nodeError(node)
-             << "dequantizes '" << node.input(0) << "' with " << expected
-             << ", but it was quantized as " << element
-             << "; quant needs the same scale and zero point on both sides";
-    input = *x;
+  im.setValue(node, 0, dequantize(im, node, *q));
+  return success();
+}
+
+/// `y` (f32) quantized to the grid of `node`'s inputs `scale` and `zero`
+/// (int8 or uint8, as the zero point's type says).
+FailureOr<Value> quantizeResult(Importer &im, const onnx::NodeProto &node,
+                                Value y, int scale, int zero) {
+  const ConstTensor *z = im.getConst(node, zero);
+  int32_t dtype = z ? z->dtype : onnx::TensorProto::UINT8;
+  if (dtype != onnx::TensorProto::INT8 && dtype != onnx::TensorProto::UINT8)
+    return im.notSupported(node) << "quantizes to " << dtypeName(dtype)
+                                 << "; only int8 and uint8 are supported";
+  auto type = cast<RankedTensorType>(y.getType());
+  GridInputs grid{scale, zero, 1};
+  quant::QuantizedType element =
+      quantizedElementType(im, node, dtype, type.getShape(), grid);
+  if (!element)
+    return failure();
+  if (!isa<quant::UniformQuantizedType>(element))
+    return im.notSupported(node) << "a per-axis output grid";
+  return Value(quant::QuantizeCastOp::create(im.getBuilder(), im.getLoc(node),
+                                             type.clone(element), y));
+}
+
+/// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B): the
+/// QDQ form it stands for, dq(x), dq(w), dq(B) -> Conv -> q, which
+/// qnt-fuse-qdq then makes one int8 conv.
+LogicalResult convertQLinearConv(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  if (failed(type))
+    return failure();
+  FailureOr<Value> x = quantizedOperand(im, node, 0, GridInputs{1, 2, 1});
+  if (failed(x))
+    return failure();
+  // Weight scales are per output channel (axis 0) when 1-D.
+  FailureOr<Value> w = quantizedOperand(im, node, 3, GridInputs{4, 5, 0});
+  if (failed(w))
+    return failure();
+  Value bias;
+  if (im.hasInput(node, 8)) {
+    const ConstTensor *b = im.getConst(node, 8);
+    if (!b || b->dtype != onnx::TensorProto::INT32 || b->shape.size() != 1)
+      return im.notSupported(node) << "the bias must be a 1-D int32 constant";
+    // B's scale is x_scale * w_scale (per channel), zero point 0.
+    auto xq = cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(x->getType()).getElementType());
+    quant::QuantizedType wq = cast<quant::QuantizedType>(
+        cast<RankedTensorType>(w->getType()).getElementType());
+    MLIRContext *context = im.getBuilder().getContext();
+    auto i32 = IntegerType::get(context, 32);
+    auto f32 = Float32Type::get(context);
+    int64_t lo = std::numeric_limits<int32_t>::min();
+    int64_t hi = std::numeric_limits<int32_t>::max();
+    quant::QuantizedType element;
+    if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(wq)) {
+      SmallVector<double> scales;
+      for (double s : axis.getScales())
+        scales.push_back(xq.getScale() * s);
+      if (static_cast<int64_t>(scales.size()) != b->shape[0])
+        return im.nodeError(node)
+               << "the bias has " << b->shape[0] << " values for "
+               << scales.size() << " weight scales";
+      element = quant::UniformQuantizedPerAxisType::get(
+          quant::QuantizationFlags::Signed, i32, f32, scales,
+          SmallVector<int64_t>(scales.size(), 0), 0, lo, hi);
+    } else {
+      element = quant::UniformQuantizedType::get(
+          quant::QuantizationFlags::Signed, i32, f32,
+          xq.getScale() * cast<quant::UniformQuantizedType>(wq).getScale(), 0,
+          lo, hi);
+    }
+    bias =
+        dequantize(im, node,
+                   quantizedConstant(im, node, 8, *b,
+                                     RankedTensorType::get(b->shape, element)));
   }
-  im.setValue(
-      node, 0,
-      quant::DequantizeCastOp::create(
-          im.getBuilder(), im.getLoc(node),
-          inputType.clone(Float32Type::get(im.getBuilder().getContext())),
-          input));
+  FailureOr<Value> conv = buildConv(
+      im, node, dequantize(im, node, *x), dequantize(im, node, *w), bias,
+      type->clone(Float32Type::get(im.getBuilder().getContext())));
+  if (failed(conv))
+    return failure();
+  FailureOr<Value> y = quantizeResult(im, node, *conv, 6, 7);
+  if (failed(y))
+    return failure();
+  im.setValue(node, 0, *y);
+  return success();
+}
+
+/// QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp): dq(a),
+/// dq(b) -> MatMul -> q (b's scales per column when 1-D).
+LogicalResult convertQLinearMatMul(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  if (failed(type))
+    return failure();
+  FailureOr<Value> a = quantizedOperand(im, node, 0, GridInputs{1, 2, 1});
+  if (failed(a))
+    return failure();
+  int64_t bRank = 2;
+  if (const ConstTensor *b = im.getConst(node, 3))
+    bRank = static_cast<int64_t>(b->shape.size());
+  FailureOr<Value> b =
+      quantizedOperand(im, node, 3, GridInputs{4, 5, bRank - 1});
+  if (failed(b))
+    return failure();
+  Value product = MatMulOp::create(
+      im.getBuilder(), im.getLoc(node),
+      type->clone(Float32Type::get(im.getBuilder().getContext())),
+      dequantize(im, node, *a), dequantize(im, node, *b));
+  FailureOr<Value> y = quantizeResult(im, node, product, 6, 7);
+  if (failed(y))
+    return failure();
+  im.setValue(node, 0, *y);
   return success();
 }
 
@@ -225,4 +357,6 @@ void mlir::qnt::detail::populateQuantConverters(OnnxOpRegistry &r) {
   // (float8, int4, blocked) are past what quant reads.
   r.onOp("QuantizeLinear", 10, convertQuantizeLinear);
   r.onOp("DequantizeLinear", 10, convertDequantizeLinear);
+  r.onOp("QLinearConv", 10, convertQLinearConv);
+  r.onOp("QLinearMatMul", 10, convertQLinearMatMul);
 }

@@ -1,6 +1,6 @@
 """Writes a small QDQ model in the form ONNX Runtime's quantize_static makes.
 
-    python3 make_qdq_model.py MODEL.onnx INPUT.npy
+    python3 make_qdq_model.py MODEL.onnx INPUT.npy [--qoperator]
 
 The model has what quant's own exporter never writes:
   - uint8 activations (QuantizeLinear without a zero point input is uint8;
@@ -14,6 +14,10 @@ The model has what quant's own exporter never writes:
   - a MatMul whose weight is uint8 with a nonzero zero point, which quant
     keeps float (its int8 weights need zero point 0), the second graph
     output.
+With --qoperator the same layers are in ONNX Runtime's QOperator form
+instead: QLinearConv (the ReLU in its output grid, int32 biases) and
+QLinearMatMul (per-column and uint8 weights, no bias), with
+DequantizeLinear/QuantizeLinear around the float MaxPool and Flatten.
 Scales are chosen from the float model's ranges on 64 seeded inputs
 (minmax, as quantize_static's default); INPUT.npy is 16 other inputs.
 """
@@ -35,6 +39,7 @@ def u8_params(lo, hi):
 
 def main():
     path, input_path = sys.argv[1], sys.argv[2]
+    qoperator = "--qoperator" in sys.argv[3:]
     w1 = rng.normal(0, 0.3, (8, 3, 3, 3)).astype(np.float32)
     b1 = rng.normal(0, 0.1, 8).astype(np.float32)
     w2 = rng.normal(0, 0.2, (8, 8, 3, 3)).astype(np.float32)
@@ -121,6 +126,7 @@ def main():
     nodes.append(helper.make_node("MaxPool", [h1], ["mp"], kernel_shape=[2, 2], strides=[2, 2]))
     p = q("mp", "p")
     w2n = weight_per_tensor("w2", w2)
+    params_w2_scale = [float(numpy_helper.to_array([t for t in inits if t.name == "w2_s"][0]))]
     init("b2", b2)
     nodes.append(helper.make_node("Conv", [p, w2n, "b2"], ["c2"], pads=[1, 1, 1, 1]))
     h2 = q("c2", "h2")
@@ -138,6 +144,33 @@ def main():
     nodes.append(helper.make_node("MatMul", [f, w4n], ["mm"]))
     q("mm", "z")
 
+    if qoperator:
+        b2q = np.round(b2 / (params["p"][0] * params_w2_scale[0])).astype(np.int32)
+        init("b2_q", b2q)
+        init("w3t_q", np.ascontiguousarray(numpy_helper.to_array(
+            [t for t in inits if t.name == "w3_q"][0]).T))
+        nodes = [
+            helper.make_node("QuantizeLinear", ["x", "x_s", "x_z"], ["x_q"]),
+            helper.make_node("QLinearConv", ["x_q", "x_s", "x_z", "w1_q", "w1_s", "w1_z",
+                                             "h1_s", "h1_z", "b1_q"], ["h1_q"], pads=[1, 1, 1, 1]),
+            helper.make_node("DequantizeLinear", ["h1_q", "h1_s", "h1_z"], ["h1_dq"]),
+            helper.make_node("MaxPool", ["h1_dq"], ["mp"], kernel_shape=[2, 2], strides=[2, 2]),
+            helper.make_node("QuantizeLinear", ["mp", "p_s", "p_z"], ["p_q"]),
+            helper.make_node("QLinearConv", ["p_q", "p_s", "p_z", "w2_q", "w2_s", "w2_z",
+                                             "h2_s", "h2_z", "b2_q"], ["h2_q"], pads=[1, 1, 1, 1]),
+            helper.make_node("DequantizeLinear", ["h2_q", "h2_s", "h2_z"], ["h2_dq"]),
+            helper.make_node("Flatten", ["h2_dq"], ["fl"], axis=1),
+            helper.make_node("QuantizeLinear", ["fl", "f_s", "f_z"], ["f_q"]),
+            helper.make_node("QLinearMatMul", ["f_q", "f_s", "f_z", "w3t_q", "w3_s", "w3_z",
+                                               "y_s", "y_z"], ["y_q"]),
+            helper.make_node("DequantizeLinear", ["y_q", "y_s", "y_z"], ["y_dq"]),
+            helper.make_node("QLinearMatMul", ["f_q", "f_s", "f_z", "w4_q", "w4_s", "w4_z",
+                                               "z_s", "z_z"], ["z_q"]),
+            helper.make_node("DequantizeLinear", ["z_q", "z_s", "z_z"], ["z_dq"]),
+        ]
+
+    used = {i for n in nodes for i in n.input}
+    inits = [t for t in inits if t.name in used]
     graph = helper.make_graph(
         nodes, "qdq",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [16, 3, 8, 8])],
