@@ -274,21 +274,9 @@ LogicalResult QntAdaRoundPass::gather(func::FuncOp main,
     l.sum.assign(f, 0.0);
   }
   for (size_t s = 0; s < data->size(); ++s) {
-    llvm::Expected<std::vector<HostTensor>> sample = data->load(s);
+    llvm::Expected<std::vector<HostTensor>> sample = jit->runSample(*data, s);
     if (!sample) {
       fail(llvm::toString(sample.takeError()));
-      return failure();
-    }
-    std::vector<const void *> pointers;
-    std::vector<size_t> bytes;
-    for (const HostTensor &t : *sample) {
-      pointers.push_back(t.data.data());
-      bytes.push_back(t.data.size());
-    }
-    if (int status = jit->run(pointers.data(), bytes.data());
-        status != QUANT_OK) {
-      fail("running sample " + data->getSampleName(s) +
-           " failed: " + quant_status_string(status));
       return failure();
     }
     for (Layer &l : layers) {

@@ -228,21 +228,9 @@ LogicalResult QntCalibratePass::observe(PassJitModel &jit,
                                         std::vector<Observer> &observers,
                                         quant_compiler::Progress &progress) {
   for (size_t s = 0; s < data.size(); ++s) {
-    llvm::Expected<std::vector<HostTensor>> sample = data.load(s);
+    llvm::Expected<std::vector<HostTensor>> sample = jit.runSample(data, s);
     if (!sample) {
       fail(llvm::toString(sample.takeError()));
-      return failure();
-    }
-    std::vector<const void *> inputPointers;
-    std::vector<size_t> inputBytes;
-    for (const HostTensor &t : *sample) {
-      inputPointers.push_back(t.data.data());
-      inputBytes.push_back(t.data.size());
-    }
-    int status = jit.run(inputPointers.data(), inputBytes.data());
-    if (status != QUANT_OK) {
-      fail("running sample " + data.getSampleName(s) +
-           " failed: " + quant_status_string(status));
       return failure();
     }
     // Observers are independent: update them in parallel (the result does

@@ -75,6 +75,24 @@ int PassJitModel::run(const void *const *inputs, const size_t *inputBytes) {
                          outputBytes.data());
 }
 
+llvm::Expected<std::vector<HostTensor>>
+PassJitModel::runSample(const CalibrationData &data, size_t index) {
+  llvm::Expected<std::vector<HostTensor>> sample = data.load(index);
+  if (!sample)
+    return sample.takeError();
+  std::vector<const void *> pointers;
+  std::vector<size_t> bytes;
+  for (const HostTensor &t : *sample) {
+    pointers.push_back(t.data.data());
+    bytes.push_back(t.data.size());
+  }
+  if (int status = run(pointers.data(), bytes.data()); status != QUANT_OK)
+    return llvm::createStringError("running sample " +
+                                   data.getSampleName(index) +
+                                   " failed: " + quant_status_string(status));
+  return sample;
+}
+
 static std::optional<ElementKind> elementKindOf(Type type) {
   if (type.isF32())
     return ElementKind::F32;

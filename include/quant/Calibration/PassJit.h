@@ -45,6 +45,12 @@ public:
   /// Runs one sample into the output buffers below; a quant_status.
   int run(const void *const *inputs, const size_t *inputBytes);
 
+  /// Loads sample `index` of `data` (checked against the model's inputs)
+  /// and runs it: the sample's tensors, with the outputs in `outputs`, or
+  /// the load error or "running sample NAME failed: STATUS".
+  llvm::Expected<std::vector<HostTensor>> runSample(const CalibrationData &data,
+                                                    size_t index);
+
   /// One buffer per model output, reused by every run.
   std::vector<std::vector<char>> outputs;
 

@@ -402,7 +402,12 @@ void QntFuseQdqPass::fuseGridOps(func::FuncOp f) {
 void QntFuseQdqPass::dequantizeConstants(func::FuncOp f) {
   SmallVector<quant::DequantizeCastOp> casts;
   f.walk([&](quant::DequantizeCastOp dcast) {
-    if (quantizedConstantOf(dcast.getResult()))
+    // 8- and 32-bit grids, as ONNX opsets up to 17 write them (not the
+    // int4 weights qnt-quantize makes, which the int4 lowering reads).
+    auto scast = quantizedConstantOf(dcast.getResult());
+    if (scast &&
+        llvm::is_contained({8u, 32u}, getQuantizedElementType(scast.getType())
+                                          .getStorageTypeIntegralWidth()))
       casts.push_back(dcast);
   });
   for (quant::DequantizeCastOp dcast : casts) {
@@ -476,11 +481,10 @@ void QntFuseQdqPass::runOnOperation() {
       layers.push_back(op);
   });
   for (Operation *op : layers) {
-    // Only layers with QDQ around them are the model's to quantize.
-    bool touchesQdq = llvm::any_of(op->getOperands(), [](Value v) {
-      return bool(v.getDefiningOp<quant::DequantizeCastOp>());
-    });
-    if (!touchesQdq)
+    // Only layers whose input the model quantizes are the model's to make
+    // int8 (a float layer with only a dequantized weight is weight-only
+    // QDQ: it stays float, and that is what the model asks for).
+    if (!op->getOperand(0).getDefiningOp<quant::DequantizeCastOp>())
       continue;
     std::string why;
     FailureOr<LayerMatch> m = matchLayer(op, why);
@@ -518,7 +522,8 @@ void QntFuseQdqPass::runOnOperation() {
   // the counts are kept here.)
   numFused += fused;
   numKeptFloat += keptFloat;
-  llvm::errs() << "qnt-fuse-qdq: " << fused
-               << " conv/gemm/matmul int8 with the model's scales, "
-               << keptFloat << " float\n";
+  if (fused + keptFloat > 0)
+    llvm::errs() << "qnt-fuse-qdq: " << fused
+                 << " conv/gemm/matmul int8 with the model's scales, "
+                 << keptFloat << " float\n";
 }
