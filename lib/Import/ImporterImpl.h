@@ -65,7 +65,12 @@ struct ConstTensor {
   std::vector<float> floats;
   std::vector<int64_t> ints;
 
-  bool isFloat() const { return dtype == onnx::TensorProto::FLOAT; }
+  /// float32, or float16 (whose values `floats` holds widened: quant
+  /// computes float16 in float32).
+  bool isFloat() const {
+    return dtype == onnx::TensorProto::FLOAT ||
+           dtype == onnx::TensorProto::FLOAT16;
+  }
   int64_t numElements() const;
   /// Element i as double / int64 whatever the storage.
   double getDouble(size_t i) const;

@@ -17,6 +17,7 @@
 #include "ImporterImpl.h"
 #include "OnnxLoader.h"
 #include "OnnxOpRegistry.h"
+#include "OnnxOpsCommon.h"
 
 #include "quant/Dialect/Qnt/IR/QntConstants.h"
 #include "quant/Dialect/Qnt/IR/QntShapes.h"
@@ -170,6 +171,7 @@ void Importer::reindexNodes() {
 static bool isSupportedDataType(int32_t dtype) {
   switch (dtype) {
   case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::FLOAT16:
   case onnx::TensorProto::INT64:
   case onnx::TensorProto::INT32:
   case onnx::TensorProto::INT8:
@@ -480,7 +482,10 @@ static void writeTensor(const ConstTensor &value, StringRef name,
   tensor.set_data_type(value.dtype);
   for (int64_t d : value.shape)
     tensor.add_dims(d);
-  if (value.isFloat())
+  if (value.dtype == onnx::TensorProto::FLOAT16)
+    for (float f : value.floats)
+      tensor.add_int32_data(halfBits(f));
+  else if (value.isFloat())
     for (float f : value.floats)
       tensor.add_float_data(f);
   else if (value.dtype == onnx::TensorProto::INT64)
@@ -691,6 +696,15 @@ FailureOr<ConstTensor> Importer::readTensor(const onnx::TensorProto &tensor,
   case onnx::TensorProto::BOOL:
     decoded = decode(uint8_t(), result.ints, tensor.int32_data(), "int32s");
     break;
+  case onnx::TensorProto::FLOAT16: {
+    // float16 is computed in float32 (docs/QdqImport.md, "float16
+    // models"): each value widens exactly.
+    std::vector<int64_t> bits;
+    decoded = decode(uint16_t(), bits, tensor.int32_data(), "int32s");
+    for (int64_t b : bits)
+      result.floats.push_back(halfToFloat(static_cast<uint16_t>(b)));
+    break;
+  }
   default:
     return modelError() << what << " has unsupported data type "
                         << dataTypeName(tensor.data_type());
@@ -731,6 +745,7 @@ LogicalResult Importer::readInitializers() {
 Type Importer::getElementType(int32_t dtype) {
   switch (dtype) {
   case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::FLOAT16: // computed in float32
     return builder.getF32Type();
   case onnx::TensorProto::INT64:
     return builder.getI64Type();

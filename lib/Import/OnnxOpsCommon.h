@@ -113,6 +113,14 @@ llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);
 int64_t broadcastIndex(int64_t flat, llvm::ArrayRef<int64_t> outShape,
                        llvm::ArrayRef<int64_t> shape);
 
+/// The float an IEEE binary16 bit pattern holds (exact).
+float halfToFloat(uint16_t bits);
+/// The binary16 bit pattern of `x`, rounded to nearest (ties to even).
+uint16_t halfBits(float x);
+/// `x` rounded to the nearest binary16 value (ties to even; overflow to
+/// infinity), as a float: what an ONNX Cast to FLOAT16 keeps of it.
+float roundToHalf(float x);
+
 /// A ConstTensor of `dtype` and `shape` whose element i is getDouble(i)
 /// (float) or getInt(i) (integer and bool types).
 ConstTensor makeConst(int32_t dtype, llvm::ArrayRef<int64_t> shape,

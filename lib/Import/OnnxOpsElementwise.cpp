@@ -312,6 +312,9 @@ LogicalResult convertClip11(Importer &im, const onnx::NodeProto &node) {
 
 LogicalResult convertCast(Importer &im, const onnx::NodeProto &node) {
   int32_t to = static_cast<int32_t>(attrInt(node, "to", 0));
+  // float16 is computed in float32: a Cast to it rounds constants to
+  // float16's values and leaves run-time values as they are.
+  bool toHalf = to == onnx::TensorProto::FLOAT16;
   if (const ConstTensor *c = im.getConst(node, 0)) {
     ConstTensor r = makeConst(
         to, c->shape, [&](int64_t i) { return c->getDouble(i); },
@@ -322,6 +325,9 @@ LogicalResult convertCast(Importer &im, const onnx::NodeProto &node) {
     if (to == onnx::TensorProto::BOOL)
       for (int64_t &v : r.ints)
         v = v != 0;
+    if (toHalf)
+      for (float &v : r.floats)
+        v = roundToHalf(v);
     if (!im.getElementType(to))
       return im.notSupported(node) << "cast to data type " << to;
     im.setConst(node, 0, std::move(r));

@@ -626,8 +626,9 @@ def unsupported_ops():
 @model
 def unsupported_dtypes():
     return build([helper.make_node("Add", ["x", "h"], ["y"])],
-                 [vi("x", [2], TensorProto.FLOAT16)], [vi("y", [2], TensorProto.FLOAT16)],
-                 [init("h", np.ones(2, np.float16)), init("d", np.ones(2, np.float64))])
+                 [vi("x", [2], TensorProto.BFLOAT16)], [vi("y", [2], TensorProto.BFLOAT16)],
+                 [init("h", np.ones(2, np.uint16)), init("d", np.ones(2, np.float64))],
+                 check=False)
 
 
 @model
@@ -856,9 +857,9 @@ def _one(op_node, inputs, inits=(), opset=13, outputs=None):
 
 
 @model
-def err_constant_f16():
+def err_constant_f64():
     return build([helper.make_node("Constant", [], ["c"], name="k",
-                                   value=numpy_helper.from_array(np.ones(2, np.float16), "v")),
+                                   value=numpy_helper.from_array(np.ones(2, np.float64), "v")),
                   helper.make_node("Cast", ["c"], ["y"], to=F)],
                  [], [vi("y", [2])], check=False)
 
@@ -877,15 +878,15 @@ def err_not_runtime():
 
 
 @model
-def err_cast_const_f16():
-    return build([helper.make_node("Cast", ["c"], ["h"], name="tohalf", to=TensorProto.FLOAT16),
+def err_cast_const_f64():
+    return build([helper.make_node("Cast", ["c"], ["h"], name="todouble", to=TensorProto.DOUBLE),
                   helper.make_node("Cast", ["h"], ["y"], to=F)],
                  [], [vi("y", [2])], [init("c", np.ones(2, np.float32))], check=False)
 
 
 @model
-def err_cast_runtime_f16():
-    return build([helper.make_node("Cast", ["x"], ["h"], name="tohalf", to=TensorProto.FLOAT16),
+def err_cast_runtime_f64():
+    return build([helper.make_node("Cast", ["x"], ["h"], name="todouble", to=TensorProto.DOUBLE),
                   helper.make_node("Cast", ["h"], ["y"], to=F)],
                  [vi("x", [2])], [vi("y", [2])], check=False)
 
@@ -1179,6 +1180,25 @@ def external_offset_past_end(out):
 def external_directory(out):
     os.makedirs(os.path.join(os.path.dirname(out), "weights.dir"), exist_ok=True)
     return _external_entries([("location", "weights.dir")])
+
+
+# --- float16 (computed in float32) ------------------------------------------
+
+@model
+def fp16_casts():
+    """float16 in and out, a float16 initializer (0.1 is 0.0999755859375 in
+    float16), a Constant node and Casts both ways: 1/3 cast to float16 at
+    import time is 0.333251953125."""
+    third = init("third", np.array([1.0 / 3.0, 70000.0], np.float32))
+    return build([helper.make_node("Cast", ["third"], ["third_h"], name="tohalf",
+                                   to=TensorProto.FLOAT16),
+                  helper.make_node("Constant", [], ["k"], name="k",
+                                   value=numpy_helper.from_array(np.array([2, -2], np.float16), "v")),
+                  helper.make_node("Add", ["x", "w"], ["a"], name="add"),
+                  helper.make_node("Mul", ["a", "k"], ["m"], name="mul"),
+                  helper.make_node("Add", ["m", "third_h"], ["y"], name="add2")],
+                 [vi("x", [2], TensorProto.FLOAT16)], [vi("y", [2], TensorProto.FLOAT16)],
+                 [init("w", np.array([0.1, -0.1], np.float16)), third])
 
 
 # --- QDQ (explicit quantization) ------------------------------------------
