@@ -158,6 +158,9 @@ public:
 private:
   LogicalResult loadModel(std::optional<llvm::StringRef> bytes);
   LogicalResult checkSupported();
+  /// Orders the graph's nodes topologically (a graph already in order is
+  /// unchanged; a cycle is left for checkSupported to report).
+  void sortNodes();
   /// Fails at the first node (subgraphs included) whose op quant converts,
   /// but not at the model's opset: in a range registered as not converted,
   /// or (with `beforeFirstEntry`) before the op's first entry.

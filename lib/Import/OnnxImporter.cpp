@@ -37,6 +37,7 @@
 
 #include <cstring>
 #include <functional>
+#include <queue>
 
 using namespace mlir;
 using namespace mlir::qnt;
@@ -281,10 +282,13 @@ LogicalResult Importer::checkSupported() {
     return failure();
   }
 
-  // ONNX graphs are topologically sorted: every input is a graph input, an
-  // initializer or an earlier node's output. Anything else is a cycle or a
-  // dangling name; say which before shape inference trips over it.
-  llvm::StringSet<> defined;
+  // After sortNodes every input is a graph input, an initializer or an
+  // earlier node's output; anything else is a cycle or a dangling name: say
+  // which before shape inference trips over it.
+  llvm::StringSet<> defined, produced;
+  for (const auto &node : model.graph().node())
+    produced.insert(node.output().begin(), node.output().end());
+  auto producedLater = [&](StringRef name) { return produced.contains(name); };
   for (const auto &input : model.graph().input())
     defined.insert(input.name());
   for (const auto &tensor : model.graph().initializer())
@@ -293,9 +297,8 @@ LogicalResult Importer::checkSupported() {
     for (const std::string &input : node.input())
       if (!input.empty() && !defined.contains(input))
         return nodeError(node)
-               << "input '" << input
-               << "' is not produced by any earlier node (the "
-                  "graph is cyclic or not topologically sorted)";
+               << "input '" << input << "' is not produced by any earlier node"
+               << (producedLater(input) ? " (the graph is cyclic)" : "");
     for (const std::string &output : node.output())
       defined.insert(output);
     consumed.insert(node.input().begin(), node.input().end());
@@ -951,10 +954,81 @@ OwningOpRef<ModuleOp> Importer::buildFunction() {
   return module;
 }
 
+/// Every name `graph`'s nodes read, subgraphs included (a subgraph may read
+/// any value of the enclosing graphs).
+static void collectReads(const onnx::NodeProto &node,
+                         llvm::SmallVectorImpl<StringRef> &names) {
+  for (const std::string &input : node.input())
+    if (!input.empty())
+      names.push_back(input);
+  for (const onnx::AttributeProto &attr : node.attribute()) {
+    if (attr.has_g())
+      for (const onnx::NodeProto &inner : attr.g().node())
+        collectReads(inner, names);
+    for (const onnx::GraphProto &g : attr.graphs())
+      for (const onnx::NodeProto &inner : g.node())
+        collectReads(inner, names);
+  }
+}
+
+void Importer::sortNodes() {
+  onnx::GraphProto *graph = model.mutable_graph();
+  int n = graph->node_size();
+  llvm::StringMap<int> producer;
+  for (int i = 0; i < n; ++i)
+    for (const std::string &output : graph->node(i).output())
+      if (!output.empty())
+        producer.try_emplace(output, i);
+  // Kahn's algorithm, always taking the earliest ready node: a graph in
+  // order comes out as it went in.
+  std::vector<SmallVector<int>> readers(n);
+  std::vector<int> waiting(n, 0);
+  bool sorted = true;
+  for (int i = 0; i < n; ++i) {
+    SmallVector<StringRef> reads;
+    collectReads(graph->node(i), reads);
+    llvm::SmallDenseSet<int> deps;
+    for (StringRef name : reads) {
+      auto it = producer.find(name);
+      if (it != producer.end() && it->second != i &&
+          deps.insert(it->second).second) {
+        readers[it->second].push_back(i);
+        ++waiting[i];
+        sorted &= it->second < i;
+      }
+    }
+  }
+  if (sorted)
+    return;
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  for (int i = 0; i < n; ++i)
+    if (waiting[i] == 0)
+      ready.push(i);
+  std::vector<int> order;
+  while (!ready.empty()) {
+    int i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (int r : readers[i])
+      if (--waiting[r] == 0)
+        ready.push(r);
+  }
+  if (static_cast<int>(order.size()) != n)
+    return; // A cycle: checkSupported names the node that closes it.
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+  for (int i : order)
+    *nodes.Add() = graph->node(i);
+  graph->mutable_node()->Swap(&nodes);
+  reindexNodes();
+}
+
 OwningOpRef<ModuleOp> Importer::run(std::optional<StringRef> bytes) {
-  if (failed(loadModel(bytes)) || failed(checkSupported()) ||
-      failed(applyInputShapes()) || failed(readInitializers()) ||
-      failed(runShapeInference()) || failed(foldShapeComputations()))
+  if (failed(loadModel(bytes)))
+    return nullptr;
+  sortNodes();
+  if (failed(checkSupported()) || failed(applyInputShapes()) ||
+      failed(readInitializers()) || failed(runShapeInference()) ||
+      failed(foldShapeComputations()))
     return nullptr;
   return buildFunction();
 }

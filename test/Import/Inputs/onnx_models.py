@@ -632,6 +632,17 @@ def unsupported_dtypes():
 
 
 @model
+def unsorted():
+    """y = relu(x + 1) * 2 with the nodes listed last-first."""
+    return build([helper.make_node("Mul", ["r", "two"], ["y"], name="mul"),
+                  helper.make_node("Relu", ["a"], ["r"], name="relu"),
+                  helper.make_node("Add", ["x", "one"], ["a"], name="add")],
+                 [vi("x", [2])], [vi("y", [2])],
+                 [init("one", np.ones(2, np.float32)), init("two", np.full(2, 2, np.float32))],
+                 check=False)
+
+
+@model
 def cyclic():
     return build([helper.make_node("Add", ["x", "b"], ["a"], name="first"),
                   helper.make_node("Relu", ["a"], ["b"], name="second")],
