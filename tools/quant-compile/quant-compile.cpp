@@ -168,6 +168,12 @@ static cl::opt<bool> biasCorrection(
              "causes, computed from its input's per-channel means on the "
              "calibration data, is subtracted from its bias"),
     cl::cat(category));
+static cl::list<std::string> keepFloat(
+    "keep-float",
+    cl::desc("Keep these ONNX nodes' conv/gemm/matmul float when quantizing "
+             "(comma-separated node names, as the report and errors name "
+             "them)"),
+    cl::value_desc("NODE,..."), cl::CommaSeparated, cl::cat(category));
 static cl::opt<bool> adaRound(
     "adaround",
     cl::desc("AdaRound (qnt-adaround, --precision=int8|int4|mixed): each "
@@ -254,6 +260,8 @@ static void fillPtqOptions(qnt::PtqPipelineOptions &options) {
   options.cle = crossLayerEqualize;
   options.biasCorrection = biasCorrection;
   options.adaRound = adaRound;
+  SmallVector<std::string> kept(keepFloat.begin(), keepFloat.end());
+  options.keepFloat = ArrayRef<std::string>(kept);
   options.adaRoundIterations = adaRoundIterations;
   options.report = report;
   options.reportData = reportData;

@@ -113,6 +113,9 @@ struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
   Option<std::string> reportData{
       *this, "report-data",
       llvm::cl::desc("Samples the report measures on (default: data)")};
+  ListOption<std::string> keepFloat{
+      *this, "keep-float",
+      llvm::cl::desc("ONNX node names whose conv/gemm/matmul stays float")};
   Option<std::string> smoothQuant{
       *this, "smoothquant",
       llvm::cl::desc("SmoothQuant strength in [0, 1] or 'auto'; empty: "

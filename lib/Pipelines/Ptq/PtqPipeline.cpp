@@ -149,6 +149,7 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
     adaRound.granularity = options.granularity;
     adaRound.iterations = options.adaRoundIterations;
     adaRound.biasCorrection = options.biasCorrection;
+    adaRound.keepFloat.assign(options.keepFloat.begin(), options.keepFloat.end());
     pm.addPass(createQntAdaRound(adaRound));
   }
   if (options.precision != Precision::Fp32) {
@@ -156,6 +157,7 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
     quantize.granularity = options.granularity;
     quantize.weightBits = options.precision == Precision::Int4 ? 4 : 8;
     quantize.groupSize = options.groupSize;
+    quantize.keepFloat.assign(options.keepFloat.begin(), options.keepFloat.end());
     pm.addNestedPass<func::FuncOp>(createQntQuantize(quantize));
   }
 }
