@@ -6,7 +6,8 @@
 #
 # The one command CI runs (.ci/run). On a fresh Debian 12 machine it installs
 # the missing packages, builds quant, and runs the whole test suite: the lit
-# tests and every GoogleTest case (through lit). Exits non-zero on any failure.
+# tests, every GoogleTest case (through lit) and the Python package's pytest
+# suite (python/tests). Exits non-zero on any failure.
 #
 # --sanitize builds quant with AddressSanitizer and UBSan (-DQUANT_SANITIZE=ON,
 # RelWithDebInfo, in $QUANT_BUILD_DIR, default build-sanitize/) and runs the
@@ -74,6 +75,20 @@ else
   cmake --build "$QUANT_BUILD_DIR" --target check-quant 2>&1 | tee "$log" || status=$?
 fi
 
+# The Python package's pytest suite (python/tests), over this build's tools.
+# Not under --sanitize: Python cannot load ASan-instrumented artifacts.
+pytest_note="not run (--sanitize)"
+if [ "$sanitize" = 0 ]; then
+  if QUANT_TOOLS_DIR="$QUANT_BUILD_DIR/bin" PYTHONPATH="$QUANT_ROOT/python" \
+      /usr/bin/python3 -m pytest -q -p no:cacheprovider "$QUANT_ROOT/python/tests" \
+      2>&1 | tee "$QUANT_BUILD_DIR/pytest.log"; then
+    pytest_note=$(tail -n 1 "$QUANT_BUILD_DIR/pytest.log")
+  else
+    pytest_note="FAILED: $(tail -n 1 "$QUANT_BUILD_DIR/pytest.log")"
+    status=1
+  fi
+fi
+
 passed=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
 failed=$(sed -n 's/^ *\(Failed\|Unresolved\|Timed Out\|Unexpectedly Passed\) *: *\([0-9]*\).*/\2/p' "$log" |
   awk '{s += $1} END {print s + 0}')
@@ -82,5 +97,5 @@ if [ -z "$passed" ] || [ "$passed" -eq 0 ]; then
   exit 1
 fi
 quant_log "total time $((SECONDS - start)) s"
-echo "check: ${passed} passed, ${failed} failed"
+echo "check: ${passed} passed, ${failed} failed; pytest: ${pytest_note}"
 exit "$status"

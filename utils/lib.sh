@@ -23,7 +23,7 @@ QUANT_PACKAGES=(
   # AddressSanitizer/UBSan runtimes (the kernel sanitizer tests, build-fuzz).
   libclang-rt-22-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
-  libgtest-dev python3 python3-onnx python3-numpy libonnx-testdata
+  libgtest-dev python3 python3-onnx python3-numpy python3-pytest libonnx-testdata
   python3-pil python3-matplotlib fonts-dejavu-core espeak-ng dataset-fashion-mnist
   # utils/make_eval_pages.py: the evaluation pages' fonts and words.
   fonts-liberation2 fonts-freefont-ttf wamerican
@@ -87,4 +87,8 @@ quant_build() {
   quant_configure
   quant_log "building"
   cmake --build "$QUANT_BUILD_DIR"
+  # `import quant` for /usr/bin/python3 (a .pth file; see the script). The
+  # package finds the tools in build/bin; other build folders are set with
+  # QUANT_TOOLS_DIR.
+  bash "$QUANT_ROOT/utils/install-python.sh" >&2
 }

@@ -1,0 +1,84 @@
+"""quant-compile from Python (as iree.compiler.tools drives IREE's tools)."""
+
+import os
+import shutil
+import subprocess
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class QuantError(RuntimeError):
+    """A quant tool failed. `diagnostics` holds its error lines (each names
+    the file, node and reason); str() is all of them."""
+
+    def __init__(self, message, diagnostics=()):
+        super().__init__(message)
+        self.diagnostics = list(diagnostics)
+
+
+def find_tool(name):
+    """The path of quant tool `name` (quant-compile, quant-run, ...):
+    $QUANT_TOOLS_DIR, else the source tree's build/bin, else PATH."""
+    candidates = []
+    if os.environ.get("QUANT_TOOLS_DIR"):
+        candidates.append(os.path.join(os.environ["QUANT_TOOLS_DIR"], name))
+    candidates.append(os.path.join(_HERE, "..", "..", "build", "bin", name))
+    for path in candidates:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return os.path.abspath(path)
+    found = shutil.which(name)
+    if found:
+        return found
+    raise QuantError("%s not found: set QUANT_TOOLS_DIR to the folder with "
+                     "quant's tools (build/bin)" % name)
+
+
+def run_tool(name, args):
+    """Runs quant tool `name`; its stderr (progress and notes) is returned,
+    or QuantError raised with its error lines."""
+    proc = subprocess.run([find_tool(name)] + [str(a) for a in args],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = [l for l in proc.stderr.splitlines() if "error" in l] or \
+            proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode]
+        raise QuantError("\n".join(lines), lines)
+    return proc.stderr
+
+
+_EMIT_SUFFIX = {"shared": ".so", "obj": ".o", "lib": ".a", "exe": "", "onnx": ".onnx",
+                "mlir": ".mlir", "llvm": ".ll", "ptx": ".ptx"}
+
+
+def compile_file(path, output=None, *, emit="shared", input_shapes=None,
+                 precision=None, calibration_data=None, calibration_method=None,
+                 granularity=None, keep_float=None, extra_args=()):
+    """Compiles `path` (.onnx or .mlir) with quant-compile and returns the
+    output's path.
+
+    emit: shared (default; for Model), obj, lib, exe, onnx (QDQ), mlir, ...
+    input_shapes: {"input": [dims...]} for dynamic dims.
+    precision: "fp32", "int8", "int4" or "mixed" (then calibration_data, a
+    folder of .npy samples, is needed). calibration_method: minmax,
+    percentile, entropy or mse. granularity: per-channel or per-tensor.
+    keep_float: ONNX node names to keep float. extra_args: any other
+    quant-compile flags (see `quant-compile --help`).
+    """
+    if output is None:
+        stem = os.path.splitext(path)[0]
+        output = stem + _EMIT_SUFFIX.get(emit, "." + emit)
+    args = [path, "--emit=" + emit, "-o", output]
+    for name, dims in (input_shapes or {}).items():
+        args.append("--input-shape=%s=%s" % (name, "x".join(str(d) for d in dims)))
+    if precision:
+        args.append("--precision=" + precision)
+    if calibration_data:
+        args += ["--calibration-data", calibration_data]
+    if calibration_method:
+        args.append("--calibration-method=" + calibration_method)
+    if granularity:
+        args.append("--granularity=" + granularity)
+    if keep_float:
+        args.append("--keep-float=" + ",".join(keep_float))
+    args += list(extra_args)
+    run_tool("quant-compile", args)
+    return output

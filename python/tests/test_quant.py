@@ -1,0 +1,133 @@
+"""pytest tests of the quant Python package (run by utils/check.sh).
+
+They compile the bundled Fashion-MNIST CNN, so quant's tools must be built
+(build/bin, or $QUANT_TOOLS_DIR).
+"""
+
+import os
+import subprocess
+
+import numpy as np
+import onnx
+import pytest
+
+import quant
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+EXAMPLES = os.path.join(ROOT, "examples", "fashion-mnist")
+CNN = os.path.join(EXAMPLES, "cnn.onnx")
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return np.load(os.path.join(EXAMPLES, "samples.npy"))
+
+
+@pytest.fixture(scope="module")
+def cnn_fp32(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fp32") / "cnn.so"
+    return quant.compile_file(CNN, str(out), input_shapes={"image": [4, 1, 28, 28]})
+
+
+def quant_run(model_path, inputs, out_dir, shape):
+    """The same model through the quant-run tool, for comparison."""
+    np.save(os.path.join(out_dir, "x.npy"), inputs)
+    subprocess.run([quant.find_tool("quant-run"), model_path, "--input-shape",
+                    "image=" + "x".join(map(str, shape)), "--input",
+                    "image=" + os.path.join(out_dir, "x.npy"), "--output-dir", out_dir],
+                   check=True, capture_output=True)
+    return np.load(os.path.join(out_dir, "logits.npy"))
+
+
+def test_model_describes_and_runs(cnn_fp32, samples, tmp_path):
+    model = quant.Model(cnn_fp32)
+    assert [(s.name, s.dtype, s.shape) for s in model.inputs] == \
+        [("image", np.dtype(np.float32), (4, 1, 28, 28))]
+    assert [(s.name, s.shape) for s in model.outputs] == [("logits", (4, 10))]
+    x = samples[:4]
+    by_name = model.run(image=x)["logits"]
+    by_position = model.run(x)["logits"]
+    np.testing.assert_array_equal(by_name, by_position)
+    # The JIT (quant-run) and the shared library compute the same float model.
+    reference = quant_run(CNN, x, str(tmp_path), (4, 1, 28, 28))
+    np.testing.assert_allclose(by_name, reference, rtol=1e-5, atol=1e-5)
+
+
+def test_bad_inputs_raise(cnn_fp32, samples):
+    model = quant.Model(cnn_fp32)
+    with pytest.raises(ValueError, match=r"input 'image' has shape \(1, 1, 28, 28\); "
+                                         r"the model takes \(4, 1, 28, 28\)"):
+        model.run(image=samples[:1])
+    with pytest.raises(ValueError, match="unknown input"):
+        model.run(pixels=samples[:4])
+    with pytest.raises(ValueError, match="takes 1 input"):
+        model.run()
+
+
+def test_bench(cnn_fp32):
+    timing = quant.Model(cnn_fp32).bench(iterations=3, warmup=1, threads=1)
+    assert timing["iterations"] == 3
+    assert 0 < timing["min_ms"] <= timing["mean_ms"] <= timing["max_ms"]
+
+
+def test_compile_errors_are_quant_errors(tmp_path):
+    missing = str(tmp_path / "missing.onnx")
+    with pytest.raises(quant.QuantError) as error:
+        quant.compile_file(missing, str(tmp_path / "m.so"))
+    assert "missing.onnx" in str(error.value)
+    assert error.value.diagnostics
+    with pytest.raises(quant.QuantError, match="needs --calibration-data"):
+        quant.compile_file(CNN, str(tmp_path / "m.so"), precision="int8",
+                           input_shapes={"image": [1, 1, 28, 28]})
+    with pytest.raises(quant.QuantError, match="no such file"):
+        quant.Model(str(tmp_path / "nothing.so"))
+
+
+class Reader(quant.CalibrationDataReader):
+    """ORT's protocol: one {input: array} per get_next(), then None."""
+
+    def __init__(self, images):
+        self.images = iter(images)
+
+    def get_next(self):
+        image = next(self.images, None)
+        return None if image is None else {"image": image[None]}
+
+
+def test_quantize_static_writes_a_qdq_model_quant_compiles(samples, tmp_path):
+    qdq = str(tmp_path / "cnn.qdq.onnx")
+    quant.quantize_static(CNN, qdq, Reader(samples[:16]), per_channel=True,
+                          calibrate_method=quant.CalibrationMethod.MinMax,
+                          nodes_to_exclude=["/fc2/Gemm"])
+    graph = onnx.load(qdq).graph
+    ops = [n.op_type for n in graph.node]
+    assert "QuantizeLinear" in ops and "DequantizeLinear" in ops
+    # fc2 was excluded: its weight is a float initializer, not a DQ of int8.
+    fc2 = [n for n in graph.node if n.op_type == "Gemm"][-1]
+    weights = {t.name: t for t in graph.initializer}
+    assert fc2.input[1] in weights and weights[fc2.input[1]].data_type == onnx.TensorProto.FLOAT
+    # The QDQ file compiles with no calibration data and agrees with the
+    # directly quantized model.
+    model = quant.Model(quant.compile_file(qdq, str(tmp_path / "qdq.so")))
+    x = samples[16:17]
+    logits = model.run(image=x)["logits"]
+    calib = tmp_path / "calib"
+    calib.mkdir()
+    for i in range(16):
+        np.save(calib / ("%06d.npy" % i), samples[i:i + 1])
+    direct = quant.Model(quant.compile_file(
+        CNN, str(tmp_path / "direct.so"), input_shapes={"image": [1, 1, 28, 28]},
+        precision="int8", calibration_data=str(calib), granularity="per-channel",
+        keep_float=["/fc2/Gemm"]))
+    np.testing.assert_array_equal(logits, direct.run(image=x)["logits"])
+
+
+def test_quantize_static_refuses_what_it_cannot_do(samples, tmp_path):
+    with pytest.raises(quant.QuantError, match="quant_format=QOperator"):
+        quant.quantize_static(CNN, str(tmp_path / "x.onnx"), Reader(samples[:2]),
+                              quant_format="QOperator")
+    with pytest.raises(quant.QuantError, match="no samples"):
+        quant.quantize_static(CNN, str(tmp_path / "x.onnx"), Reader([]))
+    with pytest.raises(quant.QuantError, match="calibrate_method Distribution"):
+        quant.quantize_static(CNN, str(tmp_path / "x.onnx"), Reader(samples[:2]),
+                              calibrate_method="Distribution")
