@@ -59,6 +59,15 @@ else:
     lit_config.note("real-model tests are skipped: no verified models in %s "
                     "(run utils/fetch-models.sh)" % models_dir)
 
+# Debian's python3-torch, for the tests that quantize with PyTorch and hand
+# the result to quant (`REQUIRES: torch`).
+import subprocess
+if subprocess.run([sys.executable, "-c", "import torch"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("torch")
+else:
+    lit_config.note("tests with PyTorch are skipped: python3-torch is not installed")
+
 # The peer, ONNX Runtime for Node.js (also installed by utils/fetch-models.sh);
 # tests that compare against it say `REQUIRES: ort`. %ort_run runs a model
 # with it (utils/ort-run.js, quant-run's command line).

@@ -25,6 +25,8 @@ QUANT_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev python3 python3-onnx python3-numpy python3-pytest libonnx-testdata
   python3-pil python3-matplotlib fonts-dejavu-core espeak-ng dataset-fashion-mnist
+  # PyTorch-quantized models for the QDQ import tests (and QAT).
+  python3-torch
   # utils/make_eval_pages.py: the evaluation pages' fonts and words.
   fonts-liberation2 fonts-freefont-ttf wamerican
   # --target=aarch64: the cross linker and runtime sysroot, and qemu-user to

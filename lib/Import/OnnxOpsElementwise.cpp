@@ -12,6 +12,8 @@
 
 #include "OnnxOpsCommon.h"
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -333,6 +335,18 @@ LogicalResult convertCast(Importer &im, const onnx::NodeProto &node) {
     im.setConst(node, 0, std::move(r));
     return success();
   }
+  // A Cast of a quantized tensor to its own storage type (PyTorch's exporter
+  // writes QuantizeLinear -> Cast(uint8) -> DequantizeLinear) changes
+  // nothing.
+  if (FailureOr<Value> x = im.getValue(node, 0); succeeded(x))
+    if (auto q = dyn_cast<quant::QuantizedType>(
+            cast<ShapedType>(x->getType()).getElementType()))
+      if (q.getStorageTypeIntegralWidth() == 8 &&
+          to == (q.isSigned() ? onnx::TensorProto::INT8
+                              : onnx::TensorProto::UINT8)) {
+        im.setValue(node, 0, *x);
+        return success();
+      }
   FailureOr<InputAndType> io = getInputAndType(im, node);
   if (failed(io))
     return failure();

@@ -118,6 +118,9 @@ LogicalResult convertConstantOfShape(Importer &im,
     else if (dtype == onnx::TensorProto::INT64)
       value = firstElement<int64_t>(t, t.int64_data_size(),
                                     &onnx::TensorProto::int64_data);
+    else if (dtype == onnx::TensorProto::INT32)
+      value = firstElement<int32_t>(t, t.int32_data_size(),
+                                    &onnx::TensorProto::int32_data);
     else
       return im.notSupported(node) << "value type " << dtype;
   }

@@ -1247,6 +1247,25 @@ def qdq_conv():
 
 
 @model
+def qdq_torch_style():
+    """PyTorch's exporter's QDQ forms: a Cast of the quantized tensor to its
+    own uint8 type between QuantizeLinear and DequantizeLinear, and an int32
+    zero point made by ConstantOfShape."""
+    return build([helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="q"),
+                  helper.make_node("Cast", ["q"], ["qc"], name="cast", to=TensorProto.UINT8),
+                  helper.make_node("DequantizeLinear", ["qc", "s", "z"], ["y"], name="dq"),
+                  helper.make_node("ConstantOfShape", ["n"], ["bz"], name="zeros",
+                                   value=numpy_helper.from_array(np.array([0], np.int32), "v")),
+                  helper.make_node("DequantizeLinear", ["b", "bs", "bz"], ["bd"], name="bdq",
+                                   axis=0),
+                  helper.make_node("Add", ["y", "bd"], ["out"], name="add")],
+                 [vi("x", [2])], [vi("out", [2])],
+                 [init("s", np.array(0.5, np.float32)), init("z", np.array(3, np.uint8)),
+                  init("n", np.array([2], np.int64)), init("b", np.array([4, -4], np.int32)),
+                  init("bs", np.array([0.25, 0.25], np.float32))])
+
+
+@model
 def err_qdq_runtime_scale():
     return build([helper.make_node("QuantizeLinear", ["x", "s"], ["y"], name="q")],
                  [vi("x", [2]), vi("s", [])], [vi("y", [2], TensorProto.UINT8)], check=False)
