@@ -228,16 +228,10 @@ std::vector<Layer> QntAdaRoundPass::collectLayers(func::FuncOp main) {
 LogicalResult QntAdaRoundPass::gather(func::FuncOp main,
                                       std::vector<Layer> &layers) {
   ModuleOp module = getOperation();
-  std::optional<SmallVector<CalibrationInput>> inputs =
-      getSampleInputs(main, "qnt-adaround");
-  if (!inputs)
+  FailureOr<CalibrationData> data =
+      openSamples(main, module, "qnt-adaround", dataDir, maxSamples);
+  if (failed(data))
     return failure();
-  llvm::Expected<CalibrationData> data =
-      CalibrationData::open(dataDir, *inputs, maxSamples);
-  if (!data) {
-    fail(llvm::toString(data.takeError()));
-    return failure();
-  }
 
   // The clone returns each layer input that is not an argument (once).
   IRMapping mapping;
@@ -459,7 +453,7 @@ void QntAdaRoundPass::runOnOperation() {
   if (layers.empty())
     return;
   if (failed(gather(main, layers)))
-    return;
+    return signalPassFailure();
   quant_compiler::Progress progress("qnt-adaround", layers.size(), "layers");
   for (Layer &l : layers) {
     round(l);

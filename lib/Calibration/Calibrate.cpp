@@ -324,14 +324,10 @@ void QntCalibratePass::runOnOperation() {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main || main.isExternal())
     return fail("the module has no func.func @main to calibrate");
-  std::optional<SmallVector<CalibrationInput>> inputs =
-      getSampleInputs(main, "qnt-calibrate");
-  if (!inputs)
+  FailureOr<CalibrationData> data =
+      openSamples(main, module, "qnt-calibrate", dataDir, maxSamples);
+  if (failed(data))
     return signalPassFailure();
-  llvm::Expected<CalibrationData> data =
-      CalibrationData::open(dataDir, *inputs, maxSamples);
-  if (!data)
-    return fail(llvm::toString(data.takeError()));
   std::optional<SmallVector<ObservedValue>> observed = observedValues(main);
   if (!observed)
     return;

@@ -43,8 +43,8 @@ static llvm::Expected<std::vector<std::string>> listNpy(llvm::StringRef dir) {
       names.push_back(llvm::sys::path::filename(path).str());
   }
   if (ec)
-    return makeError(dir + ": cannot read the calibration folder: " +
-                     ec.message());
+    return makeError(dir +
+                     ": cannot read the calibration folder: " + ec.message());
   llvm::sort(names);
   return names;
 }
@@ -96,8 +96,9 @@ CalibrationData::open(llvm::StringRef dir,
       // The same samples in every folder.
       for (const std::string &name : names)
         if (!llvm::is_contained(*listed, name))
-          return makeError(sub + "/" + name + ": missing; every input folder "
-                                              "needs the same sample files");
+          return makeError(sub + "/" + name +
+                           ": missing; every input folder "
+                           "needs the same sample files");
       for (const std::string &name : *listed)
         if (!llvm::is_contained(names, name))
           return makeError(sub + "/" + name +
@@ -132,9 +133,8 @@ CalibrationData::load(size_t sample) const {
     if (!tensor)
       return tensor.takeError();
     if (tensor->kind != input.kind)
-      return makeError(path + ": dtype " +
-                       quant_io::getTypeName(tensor->kind) + ", but input '" +
-                       input.name + "' takes " +
+      return makeError(path + ": dtype " + quant_io::getTypeName(tensor->kind) +
+                       ", but input '" + input.name + "' takes " +
                        quant_io::getTypeName(input.kind));
     if (llvm::ArrayRef<int64_t>(tensor->shape) !=
         llvm::ArrayRef<int64_t>(input.shape))

@@ -126,3 +126,21 @@ qnt::getSampleInputs(func::FuncOp main, StringRef passName) {
   }
   return inputs;
 }
+
+FailureOr<CalibrationData> qnt::openSamples(func::FuncOp main,
+                                            ModuleOp reportAt,
+                                            StringRef passName, StringRef dir,
+                                            unsigned maxSamples) {
+  std::optional<SmallVector<CalibrationInput>> inputs =
+      getSampleInputs(main, passName);
+  if (!inputs)
+    return failure();
+  llvm::Expected<CalibrationData> data =
+      CalibrationData::open(dir, *inputs, maxSamples);
+  if (!data) {
+    emitError(reportAt.getLoc(), passName + ": ")
+        << llvm::toString(data.takeError());
+    return failure();
+  }
+  return std::move(*data);
+}

@@ -379,16 +379,10 @@ LogicalResult QntQuantReportPass::measure(std::vector<ReportLayer> &layers,
                                           size_t &samples) {
   ModuleOp module = getOperation();
   auto main = module.lookupSymbol<func::FuncOp>("main");
-  std::optional<SmallVector<CalibrationInput>> inputs =
-      getSampleInputs(main, "qnt-quant-report");
-  if (!inputs)
+  FailureOr<CalibrationData> data =
+      openSamples(main, module, "qnt-quant-report", dataDir, maxSamples);
+  if (failed(data))
     return failure();
-  llvm::Expected<CalibrationData> data =
-      CalibrationData::open(dataDir, *inputs, maxSamples);
-  if (!data) {
-    fail(llvm::toString(data.takeError()));
-    return failure();
-  }
 
   IRMapping cloneMap;
   OwningOpRef<ModuleOp> clone = cast<ModuleOp>(module->clone(cloneMap));

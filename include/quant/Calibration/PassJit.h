@@ -70,6 +70,13 @@ private:
 std::optional<SmallVector<CalibrationInput>>
 getSampleInputs(func::FuncOp main, StringRef passName);
 
+/// The samples in `dir` for @main's inputs (getSampleInputs; at most
+/// `maxSamples`, 0: all). A bad argument or folder is one error
+/// "<passName>: ..." at `reportAt`, and failure.
+FailureOr<CalibrationData> openSamples(func::FuncOp main, ModuleOp reportAt,
+                                       StringRef passName, StringRef dir,
+                                       unsigned maxSamples);
+
 } // namespace mlir::qnt
 
 #endif // QUANT_CALIBRATION_PASSJIT_H
