@@ -1024,11 +1024,19 @@ def err_reshape_bad_minus_one():
 
 
 @model
-def err_constant_of_shape_int32():
+def constant_of_shape_int32():
     return _one(helper.make_node("ConstantOfShape", ["s"], ["y"], name="cos",
                                  value=helper.make_tensor("v", TensorProto.INT32, [1], [3])),
                 [], [init("s", np.array([2], np.int64))],
                 outputs=[vi("y", [2], TensorProto.INT32)])
+
+
+@model
+def err_constant_of_shape_int8():
+    return _one(helper.make_node("ConstantOfShape", ["s"], ["y"], name="cos",
+                                 value=helper.make_tensor("v", TensorProto.INT8, [1], [3])),
+                [], [init("s", np.array([2], np.int64))],
+                outputs=[vi("y", [2], TensorProto.INT8)])
 
 
 @model
