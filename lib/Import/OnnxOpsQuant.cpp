@@ -88,6 +88,10 @@ quantizedElementType(Importer &im, const onnx::NodeProto &node, int32_t dtype,
                        << " elements and the scale " << count;
     return {};
   }
+  if (count == 0) {
+    im.nodeError(node) << "the scale (input " << g.scale << ") is empty";
+    return {};
+  }
   SmallVector<double> scales;
   SmallVector<int64_t> zeroPoints;
   for (int64_t i = 0; i < count; ++i) {
@@ -227,27 +231,30 @@ Value dequantize(Importer &im, const onnx::NodeProto &node, Value q) {
 
 LogicalResult convertDequantizeLinear(Importer &im,
                                       const onnx::NodeProto &node) {
-  FailureOr<RankedTensorType> resultType = im.getResultType(node);
+  if (failed(im.getResultType(node)))
+    return failure();
   GridInputs grid;
   grid.axis = attrInt(node, "axis", 1);
-  FailureOr<Value> q = failed(resultType) ? FailureOr<Value>(failure())
-                                          : quantizedOperand(im, node, 0, grid);
+  FailureOr<Value> q = quantizedOperand(im, node, 0, grid);
   if (failed(q))
     return failure();
   im.setValue(node, 0, dequantize(im, node, *q));
   return success();
 }
 
-/// `y` (f32) quantized to the grid of `node`'s inputs `scale` and `zero`
-/// (int8 or uint8, as the zero point's type says).
-FailureOr<Value> quantizeResult(Importer &im, const onnx::NodeProto &node,
-                                Value y, int scale, int zero) {
+/// Binds `node`'s output to `y` (f32) quantized to the per-tensor grid of
+/// its inputs `scale` and `zero` (int8 or uint8, as the zero point's type
+/// says). Fails after reporting.
+LogicalResult setQuantizedResult(Importer &im, const onnx::NodeProto &node,
+                                 FailureOr<Value> y, int scale, int zero) {
+  if (failed(y))
+    return failure();
   const ConstTensor *z = im.getConst(node, zero);
   int32_t dtype = z ? z->dtype : onnx::TensorProto::UINT8;
   if (dtype != onnx::TensorProto::INT8 && dtype != onnx::TensorProto::UINT8)
     return im.notSupported(node) << "quantizes to " << dtypeName(dtype)
                                  << "; only int8 and uint8 are supported";
-  auto type = cast<RankedTensorType>(y.getType());
+  auto type = cast<RankedTensorType>(y->getType());
   GridInputs grid{scale, zero, 1};
   quant::QuantizedType element =
       quantizedElementType(im, node, dtype, type.getShape(), grid);
@@ -255,8 +262,10 @@ FailureOr<Value> quantizeResult(Importer &im, const onnx::NodeProto &node,
     return failure();
   if (!isa<quant::UniformQuantizedType>(element))
     return im.notSupported(node) << "a per-axis output grid";
-  return Value(quant::QuantizeCastOp::create(im.getBuilder(), im.getLoc(node),
-                                             type.clone(element), y));
+  im.setValue(node, 0,
+              quant::QuantizeCastOp::create(im.getBuilder(), im.getLoc(node),
+                                            type.clone(element), *y));
+  return success();
 }
 
 /// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B): the
@@ -269,6 +278,12 @@ LogicalResult convertQLinearConv(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> x = quantizedOperand(im, node, 0, GridInputs{1, 2, 1});
   if (failed(x))
     return failure();
+  // ONNX gives x one scale (the bias's scale below depends on it).
+  auto xq = dyn_cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(x->getType()).getElementType());
+  if (!xq)
+    return im.notSupported(node) << "x_scale must be a scalar (one grid for "
+                                    "the input)";
   // Weight scales are per output channel (axis 0) when 1-D.
   FailureOr<Value> w = quantizedOperand(im, node, 3, GridInputs{4, 5, 0});
   if (failed(w))
@@ -279,8 +294,6 @@ LogicalResult convertQLinearConv(Importer &im, const onnx::NodeProto &node) {
     if (!b || b->dtype != onnx::TensorProto::INT32 || b->shape.size() != 1)
       return im.notSupported(node) << "the bias must be a 1-D int32 constant";
     // B's scale is x_scale * w_scale (per channel), zero point 0.
-    auto xq = cast<quant::UniformQuantizedType>(
-        cast<RankedTensorType>(x->getType()).getElementType());
     quant::QuantizedType wq = cast<quant::QuantizedType>(
         cast<RankedTensorType>(w->getType()).getElementType());
     MLIRContext *context = im.getBuilder().getContext();
@@ -314,40 +327,37 @@ LogicalResult convertQLinearConv(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> conv = buildConv(
       im, node, dequantize(im, node, *x), dequantize(im, node, *w), bias,
       type->clone(Float32Type::get(im.getBuilder().getContext())));
-  if (failed(conv))
-    return failure();
-  FailureOr<Value> y = quantizeResult(im, node, *conv, 6, 7);
-  if (failed(y))
-    return failure();
-  im.setValue(node, 0, *y);
-  return success();
+  return setQuantizedResult(im, node, conv, 6, 7);
 }
 
 /// QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp): dq(a),
-/// dq(b) -> MatMul -> q (b's scales per column when 1-D).
+/// dq(b) -> MatMul -> q (a's scales per row and b's per column when 1-D).
 LogicalResult convertQLinearMatMul(Importer &im, const onnx::NodeProto &node) {
   FailureOr<RankedTensorType> type = im.getResultType(node);
   if (failed(type))
     return failure();
-  FailureOr<Value> a = quantizedOperand(im, node, 0, GridInputs{1, 2, 1});
+  // The row axis of `a` and the column axis of `b`, from their ranks.
+  auto axisFromEnd = [&](int input, int64_t fromEnd) -> int64_t {
+    int64_t rank = 2;
+    if (const ConstTensor *c = im.getConst(node, input))
+      rank = static_cast<int64_t>(c->shape.size());
+    else if (auto shape = im.getStaticShape(node.input(input)))
+      rank = static_cast<int64_t>(shape->size());
+    return std::max<int64_t>(0, rank - fromEnd);
+  };
+  FailureOr<Value> a =
+      quantizedOperand(im, node, 0, GridInputs{1, 2, axisFromEnd(0, 2)});
   if (failed(a))
     return failure();
-  int64_t bRank = 2;
-  if (const ConstTensor *b = im.getConst(node, 3))
-    bRank = static_cast<int64_t>(b->shape.size());
   FailureOr<Value> b =
-      quantizedOperand(im, node, 3, GridInputs{4, 5, bRank - 1});
+      quantizedOperand(im, node, 3, GridInputs{4, 5, axisFromEnd(3, 1)});
   if (failed(b))
     return failure();
   Value product = MatMulOp::create(
       im.getBuilder(), im.getLoc(node),
       type->clone(Float32Type::get(im.getBuilder().getContext())),
       dequantize(im, node, *a), dequantize(im, node, *b));
-  FailureOr<Value> y = quantizeResult(im, node, product, 6, 7);
-  if (failed(y))
-    return failure();
-  im.setValue(node, 0, *y);
-  return success();
+  return setQuantizedResult(im, node, product, 6, 7);
 }
 
 } // namespace

@@ -1273,6 +1273,93 @@ def qdq_torch_style():
                   init("bs", np.array([0.25, 0.25], np.float32))])
 
 
+def _qlinearconv(x_scale, bias=None, bias_runtime=False, y_scale=0.5):
+    """Q(x) -> QLinearConv (2 output channels, per-channel weight) -> DQ;
+    x has one channel per x_scale element (1 for a scalar)."""
+    c = len(x_scale) if np.ndim(x_scale) else 1
+    inits = [init("xs", np.array(x_scale, np.float32)),
+             init("xz", np.zeros(np.shape(x_scale), np.uint8)),
+             init("w", np.ones((2, c, 1, 1), np.int8)), init("ws", np.ones(2, np.float32)),
+             init("wz", np.zeros(2, np.int8)), init("ys", np.array(y_scale, np.float32)),
+             init("yz", np.zeros(np.shape(y_scale), np.uint8))]
+    ins = ["xq", "xs", "xz", "w", "ws", "wz", "ys", "yz"]
+    inputs = [vi("x", [1, c, 2, 2])]
+    if bias is not None:
+        ins.append("b")
+        if bias_runtime:
+            inputs.append(vi("b", [len(bias)], TensorProto.INT32))
+        else:
+            inits.append(init("b", np.array(bias, np.int32)))
+    axis = {"axis": 1} if c > 1 else {}
+    nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="q", **axis),
+             helper.make_node("QLinearConv", ins, ["yq"], name="qconv"),
+             helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["y"], name="dq",
+                              **({"axis": 1} if np.ndim(y_scale) else {}))]
+    return build(nodes, inputs, [vi("y", [1, 2, 2, 2])], inits, check=False)
+
+
+@model
+def err_qlinearconv_x_per_axis():
+    return _qlinearconv([0.5, 0.25], bias=[1, 2])
+
+
+@model
+def err_qlinearconv_runtime_bias():
+    return _qlinearconv(0.5, bias=[1, 2], bias_runtime=True)
+
+
+@model
+def err_qlinearconv_bias_count():
+    return _qlinearconv(0.5, bias=[1, 2, 3])
+
+
+@model
+def err_qlinearconv_output_per_axis():
+    return _qlinearconv(0.5, y_scale=[0.5, 0.25])
+
+
+@model
+def err_qdq_empty_scale():
+    return build([helper.make_node("DequantizeLinear", ["w", "s", "z"], ["y"], name="dq",
+                                   axis=0)],
+                 [], [vi("y", [0, 2])],
+                 [init("w", np.ones((0, 2), np.int8)), init("s", np.ones(0, np.float32)),
+                  init("z", np.zeros(0, np.int8))], check=False)
+
+
+@model
+def err_qdq_runtime_zero_point():
+    return build([helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="q")],
+                 [vi("x", [2]), vi("z", [], TensorProto.UINT8)],
+                 [vi("y", [2], TensorProto.UINT8)], [init("s", np.array(0.5, np.float32))],
+                 check=False)
+
+
+@model
+def err_qdq_zero_point_count():
+    return build([helper.make_node("DequantizeLinear", ["w", "s", "z"], ["y"], name="dq",
+                                   axis=0)],
+                 [], [vi("y", [2, 2])],
+                 [init("w", np.ones((2, 2), np.int8)), init("s", np.ones(2, np.float32)),
+                  init("z", np.zeros(3, np.int8))], check=False)
+
+
+@model
+def err_qdq_scale_2d():
+    return build([helper.make_node("DequantizeLinear", ["w", "s"], ["y"], name="dq")],
+                 [], [vi("y", [2, 2])],
+                 [init("w", np.ones((2, 2), np.int8)), init("s", np.ones((2, 2), np.float32))],
+                 check=False)
+
+
+@model
+def err_quantize_int32():
+    return build([helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="q")],
+                 [vi("x", [2], TensorProto.INT32)], [vi("y", [2], TensorProto.INT8)],
+                 [init("s", np.array(0.5, np.float32)), init("z", np.array(0, np.int8))],
+                 check=False)
+
+
 @model
 def err_qdq_runtime_scale():
     return build([helper.make_node("QuantizeLinear", ["x", "s"], ["y"], name="q")],
