@@ -28,6 +28,16 @@ class _ModelInfo(ctypes.Structure):
                 ("outputs", ctypes.POINTER(_TensorInfo)), ("entry", ctypes.c_void_p)]
 
 
+def _model_name(text):
+    """The symbol prefix quant-compile gives a model named `text` (its
+    makeModelName): ASCII letters and digits kept, everything else `_`,
+    and `model_` in front of an empty name, a leading digit or `quant_`."""
+    name = "".join(c if c.isascii() and c.isalnum() else "_" for c in text)
+    if not name or name[0].isdigit() or name.startswith("quant_"):
+        name = "model_" + name
+    return name
+
+
 class TensorSpec:
     """One input or output: name, numpy dtype, shape."""
 
@@ -51,8 +61,7 @@ class Model:
             raise QuantError("%s: no such file" % path)
         self.path = os.path.abspath(path)
         self._lib = ctypes.CDLL(self.path)
-        name = name or os.path.splitext(os.path.basename(path))[0]
-        name = "".join(c if c.isalnum() else "_" for c in name)
+        name = _model_name(name or os.path.splitext(os.path.basename(path))[0])
         try:
             info_fn = getattr(self._lib, name + "_info")
         except AttributeError:

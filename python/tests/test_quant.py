@@ -53,6 +53,14 @@ def test_model_describes_and_runs(cnn_fp32, samples, tmp_path):
     np.testing.assert_allclose(by_name, reference, rtol=1e-5, atol=1e-5)
 
 
+def test_model_names_follow_quant_compile(tmp_path):
+    # quant-compile names the model after the file, as its makeModelName
+    # does: "1-net" becomes model_1_net.
+    lib = quant.compile_file(CNN, str(tmp_path / "1-net.so"),
+                             input_shapes={"image": [1, 1, 28, 28]})
+    assert [s.name for s in quant.Model(lib).outputs] == ["logits"]
+
+
 def test_bad_inputs_raise(cnn_fp32, samples):
     model = quant.Model(cnn_fp32)
     with pytest.raises(ValueError, match=r"input 'image' has shape \(1, 1, 28, 28\); "
