@@ -6,6 +6,8 @@
 
 #include "OnnxOpsCommon.h"
 
+#include "llvm/ADT/APFloat.h"
+
 #include <cmath>
 #include <limits>
 
@@ -179,50 +181,32 @@ int64_t mlir::qnt::detail::broadcastIndex(int64_t flat,
   return index;
 }
 
-float mlir::qnt::detail::halfToFloat(uint16_t bits) {
-  int sign = bits >> 15, exponent = (bits >> 10) & 0x1F,
-      mantissa = bits & 0x3FF;
-  float magnitude;
-  if (exponent == 0) // zero or subnormal: mantissa * 2^-24
-    magnitude = std::ldexp(static_cast<float>(mantissa), -24);
-  else if (exponent == 31)
-    magnitude = mantissa ? std::numeric_limits<float>::quiet_NaN()
-                         : std::numeric_limits<float>::infinity();
-  else
-    magnitude = std::ldexp(static_cast<float>(mantissa | 0x400), exponent - 25);
-  return sign ? -magnitude : magnitude;
+// float16 through upstream's APFloat: exact widening, and round to nearest
+// (ties to even, overflow to infinity) the other way.
+static llvm::APFloat toHalf(float x) {
+  llvm::APFloat f(x);
+  bool lost = false;
+  f.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven,
+            &lost);
+  return f;
 }
 
-float mlir::qnt::detail::roundToHalf(float x) {
-  if (!std::isfinite(x) || x == 0.0f)
-    return x;
-  float a = std::fabs(x);
-  // The binary16 step at a's binade (subnormals share 2^-24), then
-  // round-half-even in float arithmetic, which is exact at these scales.
-  int exponent = 0;
-  std::frexp(a, &exponent); // a = m * 2^exponent, m in [0.5, 1)
-  int stepExponent = std::max(exponent - 11, -24);
-  float step = std::ldexp(1.0f, stepExponent);
-  float q = std::nearbyint(a / step) * step; // default mode: ties to even
-  if (q > 65504.0f)
-    q = std::numeric_limits<float>::infinity();
-  return std::copysign(q, x);
+static float widen(llvm::APFloat f) {
+  bool lost = false;
+  f.convert(llvm::APFloat::IEEEsingle(), llvm::APFloat::rmNearestTiesToEven,
+            &lost);
+  return f.convertToFloat();
+}
+
+float mlir::qnt::detail::halfToFloat(uint16_t bits) {
+  return widen(llvm::APFloat(llvm::APFloat::IEEEhalf(), llvm::APInt(16, bits)));
 }
 
 uint16_t mlir::qnt::detail::halfBits(float x) {
-  uint16_t sign = std::signbit(x) ? 0x8000 : 0;
-  if (std::isnan(x))
-    return sign | 0x7E00;
-  float a = std::fabs(roundToHalf(x));
-  if (std::isinf(a))
-    return sign | 0x7C00;
-  if (a < std::ldexp(1.0f, -14)) // zero or subnormal: a = m * 2^-24
-    return sign | static_cast<uint16_t>(std::ldexp(a, 24));
-  int exponent = 0;
-  float m = std::frexp(a, &exponent); // a = m * 2^exponent, m in [0.5, 1)
-  uint16_t mantissa = static_cast<uint16_t>(std::ldexp(m, 11)) & 0x3FF;
-  return sign | static_cast<uint16_t>((exponent + 14) << 10) | mantissa;
+  return static_cast<uint16_t>(toHalf(x).bitcastToAPInt().getZExtValue());
 }
+
+float mlir::qnt::detail::roundToHalf(float x) { return widen(toHalf(x)); }
 
 ConstTensor
 mlir::qnt::detail::makeConst(int32_t dtype, ArrayRef<int64_t> shape,

@@ -113,7 +113,8 @@ llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);
 int64_t broadcastIndex(int64_t flat, llvm::ArrayRef<int64_t> outShape,
                        llvm::ArrayRef<int64_t> shape);
 
-/// The float an IEEE binary16 bit pattern holds (exact).
+/// float16 helpers (llvm::APFloat underneath). The float an IEEE binary16
+/// bit pattern holds (exact).
 float halfToFloat(uint16_t bits);
 /// The binary16 bit pattern of `x`, rounded to nearest (ties to even).
 uint16_t halfBits(float x);
