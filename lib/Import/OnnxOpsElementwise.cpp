@@ -335,21 +335,23 @@ LogicalResult convertCast(Importer &im, const onnx::NodeProto &node) {
     im.setConst(node, 0, std::move(r));
     return success();
   }
-  // A Cast of a quantized tensor to its own storage type (PyTorch's exporter
-  // writes QuantizeLinear -> Cast(uint8) -> DequantizeLinear) changes
-  // nothing.
-  if (FailureOr<Value> x = im.getValue(node, 0); succeeded(x))
-    if (auto q = dyn_cast<quant::QuantizedType>(
-            cast<ShapedType>(x->getType()).getElementType()))
-      if (q.getStorageTypeIntegralWidth() == 8 &&
-          to == (q.isSigned() ? onnx::TensorProto::INT8
-                              : onnx::TensorProto::UINT8)) {
-        im.setValue(node, 0, *x);
-        return success();
-      }
   FailureOr<InputAndType> io = getInputAndType(im, node);
   if (failed(io))
     return failure();
+  // A Cast of a quantized tensor to its own storage type (PyTorch's exporter
+  // writes QuantizeLinear -> Cast(uint8) -> DequantizeLinear) changes
+  // nothing; to anything else it would read the integers as values.
+  if (auto q = dyn_cast<quant::QuantizedType>(
+          cast<ShapedType>(io->x.getType()).getElementType())) {
+    if (q.getStorageTypeIntegralWidth() != 8 ||
+        to !=
+            (q.isSigned() ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8))
+      return im.notSupported(node)
+             << "casts quantized tensor '" << node.input(0) << "' to data type "
+             << to << "; only a cast to its own storage type (a no-op) is";
+    im.setValue(node, 0, io->x);
+    return success();
+  }
   if (io->x.getType() == io->type) {
     im.setValue(node, 0, io->x);
     return success();

@@ -1361,6 +1361,14 @@ def err_quantize_int32():
 
 
 @model
+def err_cast_quantized():
+    return build([helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="q"),
+                  helper.make_node("Cast", ["q"], ["y"], name="cast", to=TensorProto.FLOAT)],
+                 [vi("x", [2])], [vi("y", [2])],
+                 [init("s", np.array(0.5, np.float32)), init("z", np.array(3, np.uint8))])
+
+
+@model
 def err_qdq_runtime_scale():
     return build([helper.make_node("QuantizeLinear", ["x", "s"], ["y"], name="q")],
                  [vi("x", [2]), vi("s", [])], [vi("y", [2], TensorProto.UINT8)], check=False)

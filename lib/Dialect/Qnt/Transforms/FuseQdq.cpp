@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -205,8 +206,9 @@ FailureOr<LayerMatch> QntFuseQdqPass::matchLayer(Operation *op,
         m.bias = {};
     }
     if (!ok) {
+      // A float constant, or an int32 one on another grid: requantized.
       m.floatBias = getConstantF32Values(bias);
-      if (!m.floatBias && m.bias == nullptr)
+      if (!m.floatBias)
         if (auto scast = quantizedConstantOf(bias))
           m.floatBias = dequantized(scast);
       if (!m.floatBias) {
@@ -502,20 +504,12 @@ void QntFuseQdqPass::runOnOperation() {
   dequantizeConstants(f);
   keepActivationRounding(f);
 
-  // Casts and constants the rewrites left without readers.
-  bool erased = true;
-  while (erased) {
-    erased = false;
-    SmallVector<Operation *> dead;
-    f.walk([&](Operation *op) {
-      if (op->use_empty() && isa<quant::DequantizeCastOp, quant::StorageCastOp,
-                                 quant::QuantizeCastOp, ConstantOp>(op))
-        dead.push_back(op);
-    });
-    for (Operation *op : dead)
-      op->erase();
-    erased = !dead.empty();
-  }
+  // Casts and constants the rewrites left without readers (in reverse, so
+  // that a chain goes reader first).
+  for (Operation &op :
+       llvm::make_early_inc_range(llvm::reverse(f.getBody().front())))
+    if (isOpTriviallyDead(&op))
+      op.erase();
   for (Operation *op : fusedOps)
     placeLikeQuantize(op);
   // (Pass statistics are no-ops in builds without LLVM_ENABLE_STATS, so
