@@ -130,7 +130,8 @@ mlir::qnt::gptq(const GptqLayer &layer, const GptqOptions &options,
         s[i] = layer.scales[r * n + order[i]];
       }
       for (int64_t i = 0; i < n; ++i) {
-        int32_t v = quantize(static_cast<float>(w[i]), gridOf(s[i], layer.qmax));
+        int32_t v =
+            quantize(static_cast<float>(w[i]), gridOf(s[i], layer.qmax));
         q[r * n + order[i]] = v;
         double e = (w[i] - s[i] * v) / u[i * n + i];
         const double *ui = u.data() + i * n;

@@ -166,11 +166,12 @@ TEST(GptqTest, BeatsNearestRoundingOnCorrelatedInputs) {
       GptqOptions options;
       options.actOrder = actOrder;
       int64_t chunks = 0;
-      std::optional<std::vector<int32_t>> q = gptq(
-          l.layer, options, [&](int64_t n, std::function<void(int64_t, int64_t)> body) {
-            for (int64_t b = 0; b < n; b += 5, ++chunks)
-              body(b, std::min<int64_t>(n, b + 5));
-          });
+      std::optional<std::vector<int32_t>> q =
+          gptq(l.layer, options,
+               [&](int64_t n, std::function<void(int64_t, int64_t)> body) {
+                 for (int64_t b = 0; b < n; b += 5, ++chunks)
+                   body(b, std::min<int64_t>(n, b + 5));
+               });
       ASSERT_TRUE(q);
       EXPECT_EQ(chunks, 4);
       for (int32_t v : *q) {
