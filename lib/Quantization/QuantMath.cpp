@@ -60,8 +60,7 @@ QuantParams mlir::qnt::chooseQuantParams(double lo, double hi, unsigned bits,
   p.scale = toF32Scale((hi - lo) / (p.qmax - p.qmin));
   double zp = roundHalfEven(p.qmin - lo / p.scale);
   p.zeroPoint = static_cast<int32_t>(
-      std::clamp(zp, static_cast<double>(p.qmin),
-                 static_cast<double>(p.qmax)));
+      std::clamp(zp, static_cast<double>(p.qmin), static_cast<double>(p.qmax)));
   return p;
 }
 
@@ -72,23 +71,21 @@ int32_t mlir::qnt::quantize(float x, const QuantParams &params) {
   // f32, which double holds exactly.
   float quotient = x / static_cast<float>(params.scale);
   double q = roundHalfEven(static_cast<double>(quotient)) + params.zeroPoint;
-  return static_cast<int32_t>(std::clamp(
-      q, static_cast<double>(params.qmin), static_cast<double>(params.qmax)));
+  return static_cast<int32_t>(std::clamp(q, static_cast<double>(params.qmin),
+                                         static_cast<double>(params.qmax)));
 }
 
-SymmetricWeights mlir::qnt::quantizeSymmetricWeights(const float *weights,
-                                                    size_t size,
-                                                    int64_t channels,
-                                                    int64_t inner,
-                                                    bool perChannel,
-                                                    double minScale) {
+SymmetricWeights
+mlir::qnt::quantizeSymmetricWeights(const float *weights, size_t size,
+                                    int64_t channels, int64_t inner,
+                                    bool perChannel, double minScale) {
   auto channelOf = [&](size_t i) {
     return static_cast<int64_t>(i) / inner % channels;
   };
   std::vector<double> amax(channels, 0.0);
   for (size_t i = 0; i < size; ++i)
-    amax[channelOf(i)] =
-        std::max(amax[channelOf(i)], std::fabs(static_cast<double>(weights[i])));
+    amax[channelOf(i)] = std::max(amax[channelOf(i)],
+                                  std::fabs(static_cast<double>(weights[i])));
   if (!perChannel && channels > 0) {
     double all = *std::max_element(amax.begin(), amax.end());
     std::fill(amax.begin(), amax.end(), all);
@@ -107,13 +104,14 @@ SymmetricWeights mlir::qnt::quantizeSymmetricWeights(const float *weights,
   return result;
 }
 
-SymmetricWeights mlir::qnt::quantizeGroupedWeights(
-    const float *weights, size_t size, const std::vector<int64_t> &groupOf,
-    int64_t groups, unsigned bits) {
+SymmetricWeights
+mlir::qnt::quantizeGroupedWeights(const float *weights, size_t size,
+                                  const std::vector<int64_t> &groupOf,
+                                  int64_t groups, unsigned bits) {
   std::vector<double> amax(groups, 0.0);
   for (size_t i = 0; i < size; ++i)
-    amax[groupOf[i]] = std::max(amax[groupOf[i]],
-                                std::fabs(static_cast<double>(weights[i])));
+    amax[groupOf[i]] =
+        std::max(amax[groupOf[i]], std::fabs(static_cast<double>(weights[i])));
   std::vector<QuantParams> params;
   SymmetricWeights result;
   for (double a : amax) {
@@ -125,6 +123,22 @@ SymmetricWeights mlir::qnt::quantizeGroupedWeights(
     result.values[i] =
         static_cast<int8_t>(quantize(weights[i], params[groupOf[i]]));
   return result;
+}
+
+std::vector<int8_t> mlir::qnt::quantizeWithScales(
+    const float *weights, size_t size, const std::vector<int64_t> &slotOf,
+    const std::vector<double> &scales, unsigned bits) {
+  int32_t qmax = (1 << (bits - 1)) - 1;
+  std::vector<int8_t> values(size);
+  for (size_t i = 0; i < size; ++i) {
+    QuantParams p;
+    p.scale = scales[slotOf[i]];
+    p.zeroPoint = 0;
+    p.qmin = -qmax;
+    p.qmax = qmax;
+    values[i] = static_cast<int8_t>(quantize(weights[i], p));
+  }
+  return values;
 }
 
 std::optional<FixedPointMultiplier> mlir::qnt::toFixedPoint(double real) {

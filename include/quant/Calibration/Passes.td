@@ -231,6 +231,57 @@ def QntAdaRound : Pass<"qnt-adaround", "::mlir::ModuleOp"> {
   ];
 }
 
+def QntGptq : Pass<"qnt-gptq", "::mlir::ModuleOp"> {
+  let summary = "GPTQ: round the weights qnt-quantize will quantize one "
+                "input feature at a time, with error feedback";
+  let description = [{
+    GPTQ (Frantar et al. 2023) for every layer `qnt-quantize` with the
+    same options will quantize (the layers `qnt-adaround` takes):
+
+    1. runs the float model on the samples of `data` and accumulates the
+       second moment H = E[x x^T] of the layer's input patches x (a conv's
+       im2col columns, a gemm/matmul's input rows);
+    2. computes each weight's scale as `qnt-quantize` would from the
+       original weights (int8 per channel or per tensor, `granularity`;
+       int4 group-wise, `group-size`; `weight-bits` or `qnt.weight_bits`);
+    3. quantizes the input features in order (or by decreasing activity,
+       `act-order`), spreading each one's rounding error onto the features
+       not yet quantized through the Cholesky factor of the dampened
+       inverse H (`dampening` x mean diagonal; quant/Quantization/Gptq.h);
+    4. replaces the float weight by the grid values s * q and records the
+       scales in `qnt.weight_scales`, which `qnt-quantize` then uses, so it
+       stores exactly these integers.
+
+    A layer whose samples give fewer input patches than it has input
+    features is an error (H would be rank-deficient and GPTQ would fit
+    the samples): give more samples. The inputs are the float model's.
+    The pass prints one line per layer to stderr: the output error on the
+    samples, E[((w_q - w) x)^2] summed over output channels, with nearest
+    rounding and with GPTQ. See docs/WeightAlgorithms.md.
+  }];
+  let options = [
+    Option<"dataDir", "data", "std::string", /*default=*/"",
+           "Folder of .npy calibration samples (required)">,
+    Option<"maxSamples", "samples", "unsigned", /*default=*/"0",
+           "Use at most this many samples, in file-name order (0: all)">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"4",
+           "Weight width of layers without qnt.weight_bits: 4 or 8 (as "
+           "qnt-quantize's)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"32",
+           "int4 group size, as qnt-quantize's">,
+    Qnt_GranularityOption<"int8 weight scales, as qnt-quantize's">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "ONNX node names qnt-quantize keeps float (left alone)">,
+    Option<"dampening", "dampening", "double", /*default=*/"0.01",
+           "Added to H's diagonal, times its mean">,
+    Option<"actOrder", "act-order", "bool", /*default=*/"false",
+           "Quantize the most active input features first">
+  ];
+  let statistics = [
+    Statistic<"numLayers", "num-layers", "Number of layers rounded">
+  ];
+}
+
 def QntQuantReport : Pass<"qnt-quant-report", "::mlir::ModuleOp"> {
   let summary = "Per-layer int8 error report: which layer loses the signal";
   let description = [{

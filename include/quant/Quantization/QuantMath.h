@@ -78,6 +78,14 @@ SymmetricWeights quantizeGroupedWeights(const float *weights, size_t size,
                                         const std::vector<int64_t> &groupOf,
                                         int64_t groups, unsigned bits);
 
+/// Weights quantized symmetric on the narrow `bits`-bit grid with given
+/// scales: element i with scales[slotOf[i]] (QuantParams's rounding). For
+/// weights whose scales a rounding pass chose (qnt.weight_scales).
+std::vector<int8_t> quantizeWithScales(const float *weights, size_t size,
+                                       const std::vector<int64_t> &slotOf,
+                                       const std::vector<double> &scales,
+                                       unsigned bits);
+
 /// real ~= multiplier * 2^-shift with multiplier in [2^30, 2^31).
 struct FixedPointMultiplier {
   int32_t multiplier = 0;

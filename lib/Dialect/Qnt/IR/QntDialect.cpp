@@ -15,6 +15,8 @@
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qnt;
 
@@ -219,6 +221,16 @@ LogicalResult QntDialect::verifyOperationAttribute(Operation *op,
       return op->emitError() << "'" << name
                              << "' must be 4, 8 or 32 on a conv, gemm or "
                                 "matmul";
+    return success();
+  }
+  if (name == getWeightScalesAttrName()) {
+    auto scales = dyn_cast<DenseF32ArrayAttr>(attr.getValue());
+    if (!isa<LinearLayerOpInterface>(op) || !scales || scales.empty() ||
+        !llvm::all_of(scales.asArrayRef(),
+                      [](float s) { return s > 0.0f && std::isfinite(s); }))
+      return op->emitError() << "'" << name
+                             << "' must be a non-empty array<f32> of positive "
+                                "finite scales on a conv, gemm or matmul";
     return success();
   }
   if (!isValueAttrName(name))

@@ -208,6 +208,28 @@ mlir::qnt::quantizeGroupedI4(RankedTensorType type, int64_t outAxis,
   return w;
 }
 
+FailureOr<qnt::GroupedI4Weight> mlir::qnt::quantizeGroupedI4WithScales(
+    RankedTensorType type, int64_t outAxis, int64_t inAxis, int64_t groupSize,
+    ArrayRef<float> values, ArrayRef<double> scales, SmallVector<int8_t> &q) {
+  ArrayRef<int64_t> shape = type.getShape();
+  GroupedI4Weight w;
+  w.outAxis = outAxis;
+  w.inAxis = inAxis;
+  w.outChannels = shape[outAxis];
+  w.inChannels = shape[inAxis];
+  w.groupSize =
+      groupSize > 0 && w.inChannels % groupSize == 0 ? groupSize : w.inChannels;
+  w.groups = w.inChannels / w.groupSize;
+  if (static_cast<int64_t>(scales.size()) != w.outChannels * w.groups)
+    return failure();
+  w.scales.assign(scales.begin(), scales.end());
+  std::vector<double> given(scales.begin(), scales.end());
+  std::vector<int8_t> quantized = quantizeWithScales(
+      values.data(), values.size(), groupSlots(type, w), given, 4);
+  q.assign(quantized.begin(), quantized.end());
+  return w;
+}
+
 Value mlir::qnt::castToStorage(OpBuilder &b, Location loc, Value value) {
   if (!getQuantizedElementType(value.getType()))
     return value;

@@ -71,7 +71,8 @@ struct QuantizedWeight {
 
 FailureOr<QuantizedWeight> quantizeWeight(OpBuilder &b, Value weight,
                                           int64_t axis, bool perChannel,
-                                          double minScale, StringRef blobName) {
+                                          double minScale, StringRef blobName,
+                                          ArrayRef<float> givenScales) {
   std::optional<SmallVector<float>> values = getConstantF32Values(weight);
   auto type = cast<RankedTensorType>(weight.getType());
   if (!values || axis >= type.getRank())
@@ -81,8 +82,24 @@ FailureOr<QuantizedWeight> quantizeWeight(OpBuilder &b, Value weight,
   int64_t inner = 1;
   for (int64_t d = axis + 1; d < type.getRank(); ++d)
     inner *= shape[d];
-  SymmetricWeights quantized = quantizeSymmetricWeights(
-      values->data(), values->size(), channels, inner, perChannel, minScale);
+  SymmetricWeights quantized;
+  if (givenScales.empty()) {
+    quantized = quantizeSymmetricWeights(values->data(), values->size(),
+                                         channels, inner, perChannel, minScale);
+  } else {
+    // A rounding pass's scales (qnt.weight_scales), floored as above.
+    double floor = chooseQuantParams(-minScale * 127, minScale * 127, 8,
+                                     /*symmetric=*/true)
+                       .scale;
+    for (int64_t c = 0; c < channels; ++c)
+      quantized.scales.push_back(std::max<double>(
+          givenScales[perChannel ? c : 0], minScale > 0 ? floor : 0.0));
+    std::vector<int64_t> slotOf(values->size());
+    for (size_t i = 0; i < slotOf.size(); ++i)
+      slotOf[i] = static_cast<int64_t>(i) / inner % channels;
+    quantized.values = quantizeWithScales(values->data(), values->size(),
+                                          slotOf, quantized.scales, 8);
+  }
   SmallVector<int8_t> q(quantized.values.begin(), quantized.values.end());
 
   MLIRContext *context = b.getContext();
@@ -177,6 +194,8 @@ struct QntQuantizePass : public qnt::impl::QntQuantizeBase<QntQuantizePass> {
 private:
   /// Quantizes one conv/gemm/matmul, or returns failure to keep it float.
   LogicalResult quantizeOp(Operation *op, bool perChannel);
+  /// An op's qnt.weight_scales did not fit its weight (an error).
+  bool scalesMismatch = false;
 };
 
 /// The int4 form of `op` (weight-only, group-wise): the input is quantized
@@ -186,7 +205,7 @@ private:
 /// f32. Failure keeps the op float.
 LogicalResult quantizeInt4(Operation *op, const LinearLayer &anchor,
                            quant::UniformQuantizedType inType,
-                           int64_t groupSize) {
+                           int64_t groupSize, ArrayRef<float> givenScales) {
   Value weightValue = op->getOperand(anchor.weightIndex);
   auto weightType = cast<RankedTensorType>(weightValue.getType());
   std::optional<SmallVector<float>> values = getConstantF32Values(weightValue);
@@ -194,8 +213,18 @@ LogicalResult quantizeInt4(Operation *op, const LinearLayer &anchor,
     return failure();
   ArrayRef<int64_t> shape = weightType.getShape();
   SmallVector<int8_t> values4;
-  GroupedI4Weight w = quantizeGroupedI4(
-      weightType, anchor.outAxis, anchor.inAxis, groupSize, *values, values4);
+  GroupedI4Weight w;
+  if (givenScales.empty()) {
+    w = quantizeGroupedI4(weightType, anchor.outAxis, anchor.inAxis, groupSize,
+                          *values, values4);
+  } else {
+    SmallVector<double> scales(givenScales.begin(), givenScales.end());
+    FailureOr<GroupedI4Weight> given =
+        quantizeGroupedI4WithScales(weightType, anchor.outAxis, anchor.inAxis,
+                                    groupSize, *values, scales, values4);
+    assert(succeeded(given) && "the caller checked the number of scales");
+    w = *given;
+  }
 
   MLIRContext *context = op->getContext();
   auto i4 = IntegerType::get(context, 4);
@@ -212,6 +241,7 @@ LogicalResult quantizeInt4(Operation *op, const LinearLayer &anchor,
       constant);
   Value input = quantizeActivation(b, op->getOperand(0), inType);
   Operation *quantized = b.clone(*op);
+  quantized->removeAttr(QntDialect::getWeightScalesAttrName());
   quantized->setOperand(0, input);
   quantized->setOperand(anchor.weightIndex, weight);
   op->replaceAllUsesWith(quantized);
@@ -246,11 +276,44 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
     bits = chosen.getInt();
   if (bits == 32)
     return staysFloat(op, "qnt.weight_bits = 32");
+
+  // Scales a rounding pass chose: as many as this weight's grid has.
+  ArrayRef<float> givenScales;
+  if (auto given = op->getAttrOfType<DenseF32ArrayAttr>(
+          QntDialect::getWeightScalesAttrName())) {
+    auto weightType =
+        cast<RankedTensorType>(op->getOperand(anchor->weightIndex).getType());
+    int64_t outChannels = weightType.getDimSize(anchor->outAxis);
+    int64_t inChannels = weightType.getDimSize(anchor->inAxis);
+    int64_t expected = outChannels;
+    std::string what = "one per output channel";
+    if (bits == 4) {
+      int64_t groups = groupSize > 0 && inChannels % groupSize == 0
+                           ? inChannels / groupSize
+                           : 1;
+      expected = outChannels * groups;
+      what = "output channels x groups of " +
+             std::to_string(groups > 1 ? groupSize.getValue() : inChannels);
+    } else if (!perChannel) {
+      expected = 1;
+      what = "per-tensor";
+    }
+    if (static_cast<int64_t>(given.size()) != expected) {
+      op->emitError() << "qnt-quantize: qnt.weight_scales has " << given.size()
+                      << " scales; this int" << bits << " weight has "
+                      << expected << " (" << what
+                      << "): it was rounded with other options";
+      scalesMismatch = true;
+      return failure();
+    }
+    givenScales = given.asArrayRef();
+  }
+
   if (bits == 4) {
     if (failed(quantizeInt4(
             op, *anchor,
             activationType(op->getContext(), inputRange, symmetricActivations),
-            groupSize)))
+            groupSize, givenScales)))
       return staysFloat(op, "its weight is not a constant");
     ++numInt4;
     return success();
@@ -301,7 +364,8 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
       std::ldexp(1.0, -30) * outType.getScale() / inType.getScale();
   FailureOr<QuantizedWeight> weight = quantizeWeight(
       b, op->getOperand(anchor->weightIndex), anchor->outAxis, perChannel,
-      minWeightScale, blobNameFor(op->getOperand(anchor->weightIndex), "i8"));
+      minWeightScale, blobNameFor(op->getOperand(anchor->weightIndex), "i8"),
+      givenScales);
   if (failed(weight))
     return staysFloat(op, "its weight is not a constant");
   FailureOr<Value> bias = failure();
@@ -314,6 +378,7 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
 
   Value inputQ = quantizeActivation(b, input, inType);
   Operation *quantized = b.clone(*op);
+  quantized->removeAttr(QntDialect::getWeightScalesAttrName());
   quantized->setOperand(0, inputQ);
   quantized->setOperand(anchor->weightIndex, weight->value);
   if (anchor->biasIndex)
@@ -351,6 +416,8 @@ void QntQuantizePass::runOnOperation() {
     else
       ++numKeptFloat;
   }
+  if (scalesMismatch)
+    return signalPassFailure();
 
   // Grid-preserving ops follow a quantized (per-tensor) input, in program
   // order so that chains (max_pool -> reshape) carry through.

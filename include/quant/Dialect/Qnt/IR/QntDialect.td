@@ -38,6 +38,8 @@ def Qnt_Dialect : Dialect {
       and `qnt.stats` (a dictionary) what calibration observed;
     * `qnt.weight_bits` (an i64: 4, 8 or 32) on a conv/gemm/matmul records
       the weight precision `qnt-allocate-bits` chose for it;
+    * `qnt.weight_scales` (array<f32>) on such an op: the weight scales
+      `qnt-gptq` rounded it with, which `qnt-quantize` keeps;
     * the module attribute `qnt.calibration` (a dictionary) says how the
       ranges were calibrated (method, samples, ...);
     * quantized tensors use `!quant.uniform<…>` element types.
@@ -65,6 +67,13 @@ def Qnt_Dialect : Dialect {
     /// (4, 8, or 32 for float), which qnt-quantize follows.
     static constexpr ::llvm::StringLiteral getWeightBitsAttrName() {
       return ::llvm::StringLiteral("qnt.weight_bits");
+    }
+    /// On a conv/gemm/matmul: the weight scales a weight-rounding pass
+    /// (qnt-gptq) chose, which qnt-quantize uses instead of max |w| / qmax
+    /// (array<f32>: one per output channel, one, or output channel x group
+    /// for int4).
+    static constexpr ::llvm::StringLiteral getWeightScalesAttrName() {
+      return ::llvm::StringLiteral("qnt.weight_scales");
     }
     /// On the module: how its ranges were calibrated (a dictionary).
     static constexpr ::llvm::StringLiteral getCalibrationAttrName() {

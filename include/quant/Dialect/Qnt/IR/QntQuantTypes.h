@@ -91,6 +91,16 @@ GroupedI4Weight quantizeGroupedI4(RankedTensorType type, int64_t outAxis,
                                   llvm::ArrayRef<float> values,
                                   llvm::SmallVector<int8_t> &q);
 
+/// quantizeGroupedI4 with the scales given ([outChannels][groups], as
+/// qnt.weight_scales carries them) instead of chosen from max |w|. Failure
+/// when their number is not outChannels x groups.
+FailureOr<GroupedI4Weight>
+quantizeGroupedI4WithScales(RankedTensorType type, int64_t outAxis,
+                            int64_t inAxis, int64_t groupSize,
+                            llvm::ArrayRef<float> values,
+                            llvm::ArrayRef<double> scales,
+                            llvm::SmallVector<int8_t> &q);
+
 /// `value` (a quantized tensor) on its storage type: the input of the
 /// quant.scast that made it, or a new quant.scast. Other values unchanged.
 Value castToStorage(OpBuilder &b, Location loc, Value value);
