@@ -35,6 +35,9 @@ using namespace mlir::qnt;
 
 namespace {
 
+/// A layer needs at least features / kMinRowsFraction input rows.
+constexpr int64_t kMinRowsFraction = 16;
+
 struct QntGptqPass : public qnt::impl::QntGptqBase<QntGptqPass> {
   using QntGptqBase::QntGptqBase;
   void runOnOperation() override;
@@ -51,13 +54,23 @@ private:
 
 LogicalResult QntGptqPass::round(LayerInputs &l) {
   const int64_t f = l.patches.features;
-  if (l.count < f) {
+  // With fewer input rows than features H is rank-deficient and only the
+  // dampening constrains the directions the samples do not span: GPTQ then
+  // partly fits the samples. Below 1/16 of the features that is most of
+  // H: an error; up to the feature count, a warning.
+  StringRef unit = l.patches.conv ? "patches" : "rows";
+  if (l.count * kMinRowsFraction < f) {
     fail(l.name() + " has " + Twine(f) + " input features but the samples " +
-         "gave only " + Twine(l.count) + " input " +
-         (l.patches.conv ? "patches" : "rows") +
-         ": GPTQ needs at least as many (more samples, or samples=0 for all)");
+         "gave only " + Twine(l.count) + " input " + unit + ": GPTQ needs at " +
+         "least 1/" + Twine(kMinRowsFraction) + " as many (more samples, or " +
+         "samples=0 for all)");
     return failure();
   }
+  if (l.count < f)
+    llvm::errs() << "qnt-gptq: warning: " << l.name() << " has " << f
+                 << " input features and only " << l.count << " input " << unit
+                 << ": its input moment is rank-deficient, so GPTQ "
+                 << "may fit the samples (more samples help)\n";
   WeightRows w =
       getWeightRows(l, granularity == Granularity::PerChannel, groupSize);
   std::vector<double> hessian = l.secondMoment(/*centered=*/false);

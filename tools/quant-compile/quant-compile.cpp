@@ -186,6 +186,18 @@ static cl::opt<int64_t>
     adaRoundIterations("adaround-iterations",
                        cl::desc("Optimizer steps per layer for --adaround"),
                        cl::init(500), cl::cat(category));
+static cl::opt<qnt::WeightAlgorithm> weightAlgorithm(
+    "weight-algorithm",
+    cl::desc("How the weights of the quantized layers (--precision=int8, "
+             "int4 or mixed) are rounded onto their grids; gptq prints one "
+             "line per layer (output error before -> after)"),
+    cl::init(qnt::WeightAlgorithm::Rtn), qnt::weightAlgorithmValues(),
+    cl::cat(category));
+static cl::opt<bool> gptqActOrder(
+    "gptq-act-order",
+    cl::desc("--weight-algorithm=gptq: quantize the most active input "
+             "features of each layer first (act-order)"),
+    cl::cat(category));
 static cl::opt<std::string> smoothQuant(
     "smoothquant",
     cl::desc("SmoothQuant (qnt-smooth-quant, needs --calibration-data): "
@@ -263,6 +275,8 @@ static void fillPtqOptions(qnt::PtqPipelineOptions &options) {
   SmallVector<std::string> kept(keepFloat.begin(), keepFloat.end());
   options.keepFloat = ArrayRef<std::string>(kept);
   options.adaRoundIterations = adaRoundIterations;
+  options.weightAlgorithm = weightAlgorithm;
+  options.gptqActOrder = gptqActOrder;
   options.report = report;
   options.reportData = reportData;
   options.accuracyTarget = accuracyTarget;
@@ -308,6 +322,8 @@ static std::string toFlagWords(std::string problem) {
          "--weight-bits-budget and --size-budget"},
         {"group-size", "--group-size"},
         {"bias correction", "--bias-correction"},
+        {"weight-algorithm=", "--weight-algorithm="},
+        {"gptq-act-order", "--gptq-act-order"},
         {"adaround-iterations", "--adaround-iterations"},
         {"adaround", "--adaround"},
         {"smoothquant", "--smoothquant"},

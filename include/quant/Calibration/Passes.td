@@ -252,9 +252,9 @@ def QntGptq : Pass<"qnt-gptq", "::mlir::ModuleOp"> {
        scales in `qnt.weight_scales`, which `qnt-quantize` then uses, so it
        stores exactly these integers.
 
-    A layer whose samples give fewer input patches than it has input
-    features is an error (H would be rank-deficient and GPTQ would fit
-    the samples): give more samples. The inputs are the float model's.
+    With fewer input patches than input features H is rank-deficient
+    and GPTQ partly fits the samples: the pass warns, and below 1/16 of
+    the features it is an error (give more samples). The inputs are the float model's.
     The pass prints one line per layer to stderr: the output error on the
     samples, E[((w_q - w) x)^2] summed over output channels, with nearest
     rounding and with GPTQ. See docs/WeightAlgorithms.md.

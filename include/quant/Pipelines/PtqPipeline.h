@@ -5,9 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // `quant-ptq`: CLE -> SmoothQuant -> calibrate -> bias correction -> report
-// -> bit allocation -> AdaRound -> quantize, as one pipeline over a typed
-// options struct (as IREE's Pipelines/Options.h). quant-compile builds it from
-// its flags, quant-opt runs it by name, so both produce the same IR.
+// -> bit allocation -> AdaRound or GPTQ -> quantize, as one pipeline over a
+// typed options struct (as IREE's Pipelines/Options.h). quant-compile builds it
+// from its flags, quant-opt runs it by name, so both produce the same IR.
 //
 // It lives in its own library beside QuantPipelines because calibration
 // JIT-compiles the model, i.e. depends on the lowering pipelines.
@@ -100,6 +100,15 @@ struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
       *this, "adaround-iterations",
       llvm::cl::desc("adaround: optimizer steps per layer"),
       llvm::cl::init(500)};
+  Option<WeightAlgorithm> weightAlgorithm{
+      *this, "weight-algorithm",
+      llvm::cl::desc("How the quantized layers' weights are rounded"),
+      llvm::cl::init(WeightAlgorithm::Rtn), weightAlgorithmValues()};
+  Option<bool> gptqActOrder{
+      *this, "gptq-act-order",
+      llvm::cl::desc("weight-algorithm=gptq: most active input features "
+                     "first"),
+      llvm::cl::init(false)};
   Option<std::string> report{
       *this, "report",
       llvm::cl::desc("precision=int8: write qnt-quant-report's per-layer "

@@ -35,6 +35,23 @@ inline auto granularityValues() {
                                      "one scale for the whole weight"));
 }
 
+/// How weights are rounded onto their grid (docs/WeightAlgorithms.md).
+enum class WeightAlgorithm {
+  /// Each to its nearest grid value.
+  Rtn,
+  /// GPTQ (qnt-gptq): one input feature at a time, the error spread onto
+  /// the rest through the inverse input moment.
+  Gptq,
+};
+
+/// The command-line spellings of WeightAlgorithm.
+inline auto weightAlgorithmValues() {
+  return llvm::cl::values(
+      clEnumValN(WeightAlgorithm::Rtn, "rtn", "round to nearest"),
+      clEnumValN(WeightAlgorithm::Gptq, "gptq",
+                 "GPTQ on the calibration data (qnt-gptq)"));
+}
+
 /// How calibration turns observed statistics into a range
 /// (docs/Calibration.md).
 enum class CalibrationMethod { MinMax, Percentile, Entropy, Mse };

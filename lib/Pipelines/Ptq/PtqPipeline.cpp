@@ -45,6 +45,18 @@ std::string qnt::checkPtqOptions(const PtqPipelineOptions &options) {
   if (options.adaRound && !quantized)
     return "adaround rounds quantized weights: it needs precision=int8, "
            "int4 or mixed";
+  bool gptq = options.weightAlgorithm == WeightAlgorithm::Gptq;
+  if (gptq && !quantized)
+    return "weight-algorithm=gptq rounds quantized weights: it needs "
+           "precision=int8, int4 or mixed";
+  if (gptq && options.adaRound)
+    return "weight-algorithm=gptq and adaround both choose the rounding: "
+           "give one";
+  if (gptq && options.biasCorrection)
+    return "bias correction predicts nearest rounding's shift; with "
+           "weight-algorithm=gptq the weights round otherwise: drop one";
+  if (options.gptqActOrder && !gptq)
+    return "gptq-act-order needs weight-algorithm=gptq";
   if (options.adaRoundIterations < 0)
     return "adaround-iterations must not be negative";
   if (!options.reportData.empty() && options.report.empty() &&
@@ -98,7 +110,7 @@ static void addCrossLayerEqualization(OpPassManager &pm,
 }
 
 /// The final ranges, then what reads them: bias correction, the report,
-/// bit allocation, AdaRound, quantization.
+/// bit allocation, AdaRound or GPTQ, quantization.
 static void addCalibrateAndQuantize(OpPassManager &pm,
                                     const PtqPipelineOptions &options) {
   CalibrationPipelineOptions calibration;
@@ -139,7 +151,8 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
     pm.addPass(createQntAllocateBits(allocate));
   }
   // After the report's fallback and the allocation, which decide the
-  // layers' widths: AdaRound rounds only the layers that stay quantized.
+  // layers' widths: AdaRound and GPTQ round only the layers that stay
+  // quantized.
   if (options.adaRound) {
     QntAdaRoundOptions adaRound;
     adaRound.dataDir = options.data;
@@ -149,15 +162,28 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
     adaRound.granularity = options.granularity;
     adaRound.iterations = options.adaRoundIterations;
     adaRound.biasCorrection = options.biasCorrection;
-    adaRound.keepFloat.assign(options.keepFloat.begin(), options.keepFloat.end());
+    adaRound.keepFloat.assign(options.keepFloat.begin(),
+                              options.keepFloat.end());
     pm.addPass(createQntAdaRound(adaRound));
+  }
+  if (options.weightAlgorithm == WeightAlgorithm::Gptq) {
+    QntGptqOptions gptq;
+    gptq.dataDir = options.data;
+    gptq.maxSamples = options.samples;
+    gptq.weightBits = options.precision == Precision::Int4 ? 4 : 8;
+    gptq.groupSize = options.groupSize;
+    gptq.granularity = options.granularity;
+    gptq.actOrder = options.gptqActOrder;
+    gptq.keepFloat.assign(options.keepFloat.begin(), options.keepFloat.end());
+    pm.addPass(createQntGptq(gptq));
   }
   if (options.precision != Precision::Fp32) {
     QntQuantizeOptions quantize;
     quantize.granularity = options.granularity;
     quantize.weightBits = options.precision == Precision::Int4 ? 4 : 8;
     quantize.groupSize = options.groupSize;
-    quantize.keepFloat.assign(options.keepFloat.begin(), options.keepFloat.end());
+    quantize.keepFloat.assign(options.keepFloat.begin(),
+                              options.keepFloat.end());
     pm.addNestedPass<func::FuncOp>(createQntQuantize(quantize));
   }
 }
