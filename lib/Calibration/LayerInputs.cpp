@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::qnt;
@@ -98,11 +99,12 @@ void LayerInputs::accumulate(const float *data, MLIRContext *context) {
     // rows are independent, so they run in parallel.
     parallelFor(context, 0, f, [&](size_t i) {
       std::vector<float> acc(f - i, 0.0f);
-      float s = 0.0f;
+      float s = 0.0f, sa = 0.0f;
       for (int64_t p = 0; p < n; ++p) {
         const float *x = chunk.data() + p * f;
         float a = x[i];
         s += a;
+        sa += std::fabs(a);
         if (a == 0.0f)
           continue;
         for (int64_t j = i; j < f; ++j)
@@ -111,6 +113,7 @@ void LayerInputs::accumulate(const float *data, MLIRContext *context) {
       for (int64_t j = i; j < f; ++j)
         moment[i * f + j] += acc[j - i];
       sum[i] += s;
+      absSum[i] += sa;
     });
     count += n;
   }
@@ -120,6 +123,13 @@ std::vector<double> LayerInputs::mean() const {
   std::vector<double> m(patches.features);
   for (size_t i = 0; i < m.size(); ++i)
     m[i] = count ? sum[i] / count : 0.0;
+  return m;
+}
+
+std::vector<double> LayerInputs::meanAbs() const {
+  std::vector<double> m(patches.features);
+  for (size_t i = 0; i < m.size(); ++i)
+    m[i] = count ? absSum[i] / count : 0.0;
   return m;
 }
 
@@ -220,6 +230,7 @@ LogicalResult mlir::qnt::gatherLayerInputs(ModuleOp module, func::FuncOp main,
     int64_t f = l.patches.features;
     l.moment.assign(f * f, 0.0);
     l.sum.assign(f, 0.0);
+    l.absSum.assign(f, 0.0);
     l.count = 0;
   }
   for (size_t s = 0; s < data->size(); ++s) {

@@ -66,12 +66,15 @@ struct LayerInputs {
   int64_t output = -1;        // else the instrumented model's result #o
   std::vector<double> moment; // features x features, upper triangle, sums
   std::vector<double> sum;    // features
+  std::vector<double> absSum; // features: sums of |x|
   int64_t count = 0;          // patches seen
 
   /// Adds every patch of one input tensor to the sums.
   void accumulate(const float *data, MLIRContext *context);
   /// E[x].
   std::vector<double> mean() const;
+  /// E[|x|] per feature.
+  std::vector<double> meanAbs() const;
   /// E[x x^T] (or the covariance, `centered`), full and symmetric.
   std::vector<double> secondMoment(bool centered) const;
   /// The layer's name in messages: its ONNX node.

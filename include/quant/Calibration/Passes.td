@@ -282,6 +282,64 @@ def QntGptq : Pass<"qnt-gptq", "::mlir::ModuleOp"> {
   ];
 }
 
+def QntAwq : Pass<"qnt-awq", "::mlir::ModuleOp"> {
+  let summary = "AWQ: activation-aware per-input-channel weight scaling "
+                "and clipping for the gemm/matmul weights qnt-quantize will "
+                "quantize";
+  let description = [{
+    AWQ (Lin et al. 2024) for every activation x read only by gemm/matmul
+    layers (2-D constant weights) that `qnt-quantize` with the same
+    options will quantize:
+
+    1. runs the float model on the samples of `data`, accumulating the
+       second moment H = E[x x^T] of x's rows and the mean magnitude
+       m_k = E[|x_k|] of each input channel;
+    2. for alpha in {0, 1/grid, ..., (grid-1)/grid}, s_k = m_k^alpha
+       (normalized so that max(s) min(s) = 1) and the layers' output
+       error on the samples, sum over output channels of d^T H d with
+       d_k = Q(W_k s_k) / s_k - W_k (Q: `qnt-quantize`'s grid, int4
+       group-wise or int8 per channel/tensor), is measured; the alpha with
+       the least error wins (alpha = 0 is round-to-nearest, so the
+       chosen error is never above it);
+    3. rewrites x W = (x / s)(diag(s) W) (quant/Dialect/Qnt/Transforms/
+       ChannelScaling.h: 1/s folds into a layer_norm or the linear op
+       that makes x, else an explicit qnt.mul);
+    4. int4 with `clip`: for each output channel and group, the clipping
+       ratio r in {1, 0.95, ..., 0.5} of the scale r max|w| / 7 with the
+       least error of that group on the scaled inputs; the scales go into
+       `qnt.weight_scales`, which `qnt-quantize` keeps.
+
+    The float function is unchanged up to f32 rounding; the activations'
+    ranges change, so calibrate again before `qnt-quantize` (quant-ptq
+    does). Prints one line per activation to stderr: the output error
+    with round-to-nearest, with the chosen alpha and after clipping. See
+    docs/WeightAlgorithms.md.
+  }];
+  let options = [
+    Option<"dataDir", "data", "std::string", /*default=*/"",
+           "Folder of .npy calibration samples (required)">,
+    Option<"maxSamples", "samples", "unsigned", /*default=*/"0",
+           "Use at most this many samples, in file-name order (0: all)">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"4",
+           "Weight width of layers without qnt.weight_bits: 4 or 8 (as "
+           "qnt-quantize's)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"32",
+           "int4 group size, as qnt-quantize's">,
+    Qnt_GranularityOption<"int8 weight scales, as qnt-quantize's">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "ONNX node names qnt-quantize keeps float (left alone)">,
+    Option<"grid", "grid", "int64_t", /*default=*/"20",
+           "Number of alpha values tried">,
+    Option<"clip", "clip", "bool", /*default=*/"true",
+           "int4: search each group's clipping ratio">
+  ];
+  let statistics = [
+    Statistic<"numScaled", "num-scaled", "Activations rescaled">,
+    Statistic<"numExplicit", "num-explicit",
+              "Rescalings that needed an explicit qnt.mul">
+  ];
+}
+
 def QntQuantReport : Pass<"qnt-quant-report", "::mlir::ModuleOp"> {
   let summary = "Per-layer int8 error report: which layer loses the signal";
   let description = [{

@@ -42,6 +42,9 @@ enum class WeightAlgorithm {
   /// GPTQ (qnt-gptq): one input feature at a time, the error spread onto
   /// the rest through the inverse input moment.
   Gptq,
+  /// AWQ (qnt-awq): per-input-channel scales from the activations'
+  /// magnitudes, then a clipping search per int4 group.
+  Awq,
 };
 
 /// The command-line spellings of WeightAlgorithm.
@@ -49,7 +52,10 @@ inline auto weightAlgorithmValues() {
   return llvm::cl::values(
       clEnumValN(WeightAlgorithm::Rtn, "rtn", "round to nearest"),
       clEnumValN(WeightAlgorithm::Gptq, "gptq",
-                 "GPTQ on the calibration data (qnt-gptq)"));
+                 "GPTQ on the calibration data (qnt-gptq)"),
+      clEnumValN(WeightAlgorithm::Awq, "awq",
+                 "AWQ scaling and clipping of gemm/matmul weights on the "
+                 "calibration data (qnt-awq)"));
 }
 
 /// How calibration turns observed statistics into a range

@@ -55,6 +55,14 @@ std::string qnt::checkPtqOptions(const PtqPipelineOptions &options) {
   if (gptq && options.biasCorrection)
     return "bias correction predicts nearest rounding's shift; with "
            "weight-algorithm=gptq the weights round otherwise: drop one";
+  bool awq = options.weightAlgorithm == WeightAlgorithm::Awq;
+  if (awq && options.precision != Precision::Int4 &&
+      options.precision != Precision::Int8)
+    return "weight-algorithm=awq scales the weights before they are "
+           "quantized: it needs precision=int4 or int8";
+  if (awq && (options.adaRound || !options.smoothQuant.empty()))
+    return "weight-algorithm=awq rescales the channels itself: give it "
+           "without adaround or smoothquant";
   if (options.gptqActOrder && !gptq)
     return "gptq-act-order needs weight-algorithm=gptq";
   if (options.adaRoundIterations < 0)
@@ -200,6 +208,19 @@ void qnt::buildPtqPipeline(OpPassManager &pm,
     QntSmoothQuantOptions smooth;
     smooth.alpha = options.smoothQuant;
     pm.addNestedPass<func::FuncOp>(createQntSmoothQuant(smooth));
+  }
+  if (options.weightAlgorithm == WeightAlgorithm::Awq) {
+    // Ranges on the layers qnt-awq looks for, then the final calibration
+    // of the rescaled activations below.
+    addChannelCalibration(pm, options);
+    QntAwqOptions awq;
+    awq.dataDir = options.data;
+    awq.maxSamples = options.samples;
+    awq.weightBits = options.precision == Precision::Int4 ? 4 : 8;
+    awq.groupSize = options.groupSize;
+    awq.granularity = options.granularity;
+    awq.keepFloat.assign(options.keepFloat.begin(), options.keepFloat.end());
+    pm.addPass(createQntAwq(awq));
   }
   if (!options.data.empty())
     addCalibrateAndQuantize(pm, options);
