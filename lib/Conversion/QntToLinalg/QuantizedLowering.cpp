@@ -204,6 +204,8 @@ std::optional<std::string> whyNotLowerable(Operation *op) {
         return cannot("only 2-D max_pool");
     return std::nullopt;
   }
+  if (isa<DynamicLinearOp>(op))
+    return std::nullopt; // The verifier checked the weight's type.
   if (std::optional<std::string> why = whyNotLowerableLayer(op))
     return cannot(*why);
   return std::nullopt;
@@ -702,6 +704,197 @@ private:
 };
 
 //===----------------------------------------------------------------------===//
+// Dynamic activations
+//===----------------------------------------------------------------------===//
+
+/// qnt.dynamic_linear (docs/Numerics.md, "Dynamic activations"): the input
+/// as [T, K] tokens; per token (or for all) its |x| maximum, or its minimum
+/// and maximum widened to contain 0; the scale and zero point; the int8
+/// input; the i32 sums of (q - zp) * w; then f32(acc) * f32(s_x * s_w) + b.
+struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DynamicLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    OpBuilder &b = rewriter;
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    int64_t k = inType.getShape().back(), n = outType.getShape().back();
+    int64_t tokens = inType.getNumElements() / std::max<int64_t>(k, 1);
+    DynamicScaling scaling = op.getScaling();
+    bool perToken = scaling == DynamicScaling::per_token_absmax ||
+                    scaling == DynamicScaling::per_token_minmax;
+    bool absmax = scaling == DynamicScaling::per_tensor_absmax ||
+                  scaling == DynamicScaling::per_token_absmax;
+    int64_t slots = perToken ? tokens : 1;
+    int64_t qmin = absmax ? -127 : -128, qmax = 127;
+
+    Value x = reshapeTo(b, loc, adaptor.getInput(),
+                        RankedTensorType::get({tokens, k}, f32));
+    auto vec = [&](Type element) {
+      return RankedTensorType::get({slots}, element);
+    };
+    // (t, k) -> the token's slot.
+    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap slot2 = AffineMap::get(2, 0,
+                                     perToken ? getAffineDimExpr(0, ctx)
+                                              : getAffineConstantExpr(0, ctx));
+
+    // 1. The range: max |x|, or min and max from 0 (the inits are 0, so the
+    //    range contains 0). NaN is skipped (maxnumf/minnumf).
+    SmallVector<utils::IteratorType> reduceIters{
+        perToken ? utils::IteratorType::parallel
+                 : utils::IteratorType::reduction,
+        utils::IteratorType::reduction};
+    auto reduce = [&](bool isMax, bool ofAbs) {
+      return linalg::GenericOp::create(
+                 b, loc, TypeRange{vec(f32)}, ValueRange{x},
+                 ValueRange{buildZeros(b, loc, vec(f32))},
+                 SmallVector<AffineMap>{id2, slot2}, reduceIters,
+                 [&](OpBuilder &nb, Location nl, ValueRange args) {
+                   Value v = args[0];
+                   if (ofAbs)
+                     v = math::AbsFOp::create(nb, nl, v);
+                   Value r =
+                       isMax
+                           ? Value(arith::MaxNumFOp::create(nb, nl, args[1], v))
+                           : Value(
+                                 arith::MinNumFOp::create(nb, nl, args[1], v));
+                   linalg::YieldOp::create(nb, nl, r);
+                 })
+          .getResult(0);
+    };
+    Value hi = reduce(/*isMax=*/true, /*ofAbs=*/absmax);
+    Value lo = absmax ? Value() : reduce(/*isMax=*/false, /*ofAbs=*/false);
+
+    // 2. scale = f32(width / levels), 1 where it is 0; the zero point.
+    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
+    SmallVector<Value> rangeInputs{hi};
+    if (lo)
+      rangeInputs.push_back(lo);
+    Value scale = buildParallelGeneric(
+        b, loc, vec(f32), rangeInputs,
+        SmallVector<AffineMap>(rangeInputs.size(), id1),
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value width =
+              absmax ? args[0]
+                     : Value(arith::SubFOp::create(nb, nl, args[0], args[1]));
+          Value s = arith::DivFOp::create(
+              nb, nl, width, floatConst(nb, nl, f32, absmax ? 127.0 : 255.0));
+          Value zero = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                             s, floatConst(nb, nl, f32, 0.0));
+          return arith::SelectOp::create(nb, nl, zero,
+                                         floatConst(nb, nl, f32, 1.0), s);
+        });
+    Value zp;
+    if (absmax) {
+      zp = buildZeros(b, loc, vec(i32));
+    } else {
+      zp = buildParallelGeneric(
+          b, loc, vec(i32), ValueRange{lo, scale}, {id1, id1},
+          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+            // clamp(round_half_even(-128 - min / scale), -128, 127)
+            Value ratio = arith::DivFOp::create(nb, nl, args[0], args[1]);
+            Value z = arith::SubFOp::create(
+                nb, nl, floatConst(nb, nl, f32, -128.0), ratio);
+            z = math::RoundEvenOp::create(nb, nl, z);
+            z = arith::MaximumFOp::create(nb, nl, z,
+                                          floatConst(nb, nl, f32, -128.0));
+            z = arith::MinimumFOp::create(nb, nl, z,
+                                          floatConst(nb, nl, f32, 127.0));
+            return arith::FPToSIOp::create(nb, nl, i32, z);
+          });
+    }
+
+    // 3. q = clamp(round_half_even(x / scale) + zp, qmin, qmax); NaN: zp.
+    auto qType = RankedTensorType::get({tokens, k}, i8);
+    Value q = buildParallelGeneric(
+        b, loc, qType, ValueRange{x, scale, zp}, {id2, slot2, slot2},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value d = arith::DivFOp::create(nb, nl, args[0], args[1]);
+          Value r = math::RoundEvenOp::create(nb, nl, d);
+          Value z = arith::SIToFPOp::create(nb, nl, f32, args[2]);
+          r = arith::AddFOp::create(nb, nl, r, z);
+          r = arith::MaximumFOp::create(nb, nl, r,
+                                        floatConst(nb, nl, f32, qmin));
+          r = arith::MinimumFOp::create(nb, nl, r,
+                                        floatConst(nb, nl, f32, qmax));
+          Value nan = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
+                                            args[0], args[0]);
+          r = arith::SelectOp::create(nb, nl, nan, z, r);
+          return arith::FPToSIOp::create(nb, nl, i8, r);
+        });
+
+    // 4. acc[t, n] = sum_k (q[t, k] - zp[t]) * w[n, k] in i32.
+    AffineMap tk = AffineMap::get(
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    AffineMap nk = AffineMap::get(
+        3, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    AffineMap tn = AffineMap::get(
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
+    AffineMap t3 = AffineMap::get(3, 0,
+                                  perToken ? getAffineDimExpr(0, ctx)
+                                           : getAffineConstantExpr(0, ctx));
+    auto accType = RankedTensorType::get({tokens, n}, i32);
+    Value acc =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{accType}, ValueRange{q, zp, adaptor.getWeight()},
+            ValueRange{buildZeros(b, loc, accType)},
+            SmallVector<AffineMap>{tk, t3, nk, tn},
+            SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                             utils::IteratorType::parallel,
+                                             utils::IteratorType::reduction},
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value qv = arith::ExtSIOp::create(nb, nl, i32, args[0]);
+              qv = arith::SubIOp::create(nb, nl, qv, args[1]);
+              Value wv = arith::ExtSIOp::create(nb, nl, i32, args[2]);
+              Value sum = arith::AddIOp::create(
+                  nb, nl, args[3], arith::MulIOp::create(nb, nl, qv, wv));
+              linalg::YieldOp::create(nb, nl, sum);
+            })
+            .getResult(0);
+
+    // 5. y = f32(acc) * f32(s_x * s_w[n]) + b[n].
+    SmallVector<double> wScales =
+        *getSymmetricI8WeightScales(op.getWeight().getType());
+    SmallVector<float> wf;
+    for (int64_t c = 0; c < n; ++c)
+      wf.push_back(static_cast<float>(wScales[wScales.size() == 1 ? 0 : c]));
+    Value wScale = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({n}, f32),
+                               ArrayRef<float>(wf)));
+    AffineMap tn2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap t2 = AffineMap::get(2, 0,
+                                  perToken ? getAffineDimExpr(0, ctx)
+                                           : getAffineConstantExpr(0, ctx));
+    AffineMap n2 = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
+    SmallVector<Value> outInputs{acc, scale, wScale};
+    SmallVector<AffineMap> outMaps{tn2, t2, n2};
+    if (adaptor.getBias()) {
+      outInputs.push_back(adaptor.getBias());
+      outMaps.push_back(n2);
+    }
+    bool hasBias = bool(adaptor.getBias());
+    Value y = buildParallelGeneric(
+        b, loc, RankedTensorType::get({tokens, n}, f32), outInputs, outMaps,
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value a = arith::SIToFPOp::create(nb, nl, f32, args[0]);
+          Value c = arith::MulFOp::create(nb, nl, args[1], args[2]);
+          Value v = arith::MulFOp::create(nb, nl, a, c);
+          if (hasBias)
+            v = arith::AddFOp::create(nb, nl, v, args[3]);
+          return v;
+        });
+    rewriter.replaceOp(op, reshapeTo(b, loc, y, outType));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Ops that keep the grid
 //===----------------------------------------------------------------------===//
 
@@ -816,6 +1009,6 @@ void qnt::populateQuantizedQntToLinalgPatterns(const TypeConverter &converter,
   patterns.add<QuantizeCastLowering, DequantizeCastLowering,
                StorageCastLowering, ConvLowering, MatmulLikeLowering<GemmOp>,
                MatmulLikeLowering<MatMulOp>, MaxPoolLowering,
-               GridPreservingLowering>(converter, ctx);
+               GridPreservingLowering, DynamicLinearLowering>(converter, ctx);
   patterns.add<Int4LayerLowering>(converter, ctx, /*benefit=*/2);
 }

@@ -14,9 +14,9 @@
 #include "quant/Target/Cpu/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -79,8 +79,8 @@ void replaceByImageMatmul(PatternRewriter &rewriter,
                           linalg::Conv2DNchwFchwOp op, Value lhs, Value rhs) {
   Location loc = op.getLoc();
   SmallVector<ReassociationIndices> image = {{0, 1}, {2, 3}};
-  Value init = tensor::CollapseShapeOp::create(rewriter, loc,
-                                               op.getOutputs()[0], image);
+  Value init =
+      tensor::CollapseShapeOp::create(rewriter, loc, op.getOutputs()[0], image);
   Value product =
       linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
                                ValueRange{lhs, rhs}, ValueRange{init})
@@ -98,8 +98,7 @@ Value filterAsMatrix(PatternRewriter &rewriter, linalg::Conv2DNchwFchwOp op) {
 
 /// conv_2d_nchw_fchw, batch 1, 1x1 kernel, unit strides: a matmul of the
 /// weights [F,C] and the image [C,H*W].
-struct PointwiseConvToMatmul
-    : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+struct PointwiseConvToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp op,
                                 PatternRewriter &rewriter) const override {
@@ -107,8 +106,8 @@ struct PointwiseConvToMatmul
     if (failed(types))
       return failure();
     RankedTensorType xType = types->x, wType = types->w, oType = types->out;
-    if (wType.getDimSize(2) != 1 ||
-        wType.getDimSize(3) != 1 || !hasUnitValues(op.getStrides()) ||
+    if (wType.getDimSize(2) != 1 || wType.getDimSize(3) != 1 ||
+        !hasUnitValues(op.getStrides()) ||
         xType.getDimSize(2) != oType.getDimSize(2) ||
         xType.getDimSize(3) != oType.getDimSize(3))
       return failure();
@@ -163,9 +162,11 @@ struct RowTapConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     Value row = forall.getInductionVars()[0];
     Value shared = forall.getRegionIterArgs()[0];
     auto rowType = RankedTensorType::get({fs, ow}, f);
-    OpFoldResult one = rewriter.getIndexAttr(1), zero = rewriter.getIndexAttr(0);
+    OpFoldResult one = rewriter.getIndexAttr(1),
+                 zero = rewriter.getIndexAttr(0);
     SmallVector<OpFoldResult> outOffsets = {zero, zero, row, zero};
-    SmallVector<OpFoldResult> outSizes = getAsIndexOpFoldResult(ctx, {1, fs, 1, ow});
+    SmallVector<OpFoldResult> outSizes =
+        getAsIndexOpFoldResult(ctx, {1, fs, 1, ow});
     SmallVector<OpFoldResult> unit(4, one);
     Value acc = tensor::ExtractSliceOp::create(rewriter, loc, rowType, shared,
                                                outOffsets, outSizes, unit);
@@ -195,7 +196,6 @@ struct RowTapConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     return success();
   }
 };
-
 
 /// Upstream im2col for NCHW gives [N, C*KH*KW, OH*OW] columns and a batched
 /// contraction generic; with N = 1 the contraction is replaced by a
@@ -256,9 +256,8 @@ struct Im2ColConv : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
     Type f = oType.getElementType();
-    Value col = tensor::EmptyOp::create(rewriter, loc,
-                                        ArrayRef<int64_t>{c, kh * kw, oh, ow},
-                                        f);
+    Value col = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{c, kh * kw, oh, ow}, f);
     for (int64_t i = 0; i < kh; ++i) {
       for (int64_t j = 0; j < kw; ++j) {
         Value tap = tensor::ExtractSliceOp::create(
@@ -315,8 +314,7 @@ ambiguousStridedRankReduction(OffsetSizeAndStrideOpInterface op,
 /// Such a tensor.extract_slice (ambiguousStridedRankReduction) becomes a
 /// slice of full rank and a collapse_shape of its unit dims: its buffer is a
 /// subview of full rank and a memref.collapse_shape.
-struct FullRankStridedExtractSlice
-    : OpRewritePattern<tensor::ExtractSliceOp> {
+struct FullRankStridedExtractSlice : OpRewritePattern<tensor::ExtractSliceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(tensor::ExtractSliceOp op,
                                 PatternRewriter &rewriter) const override {
@@ -373,8 +371,7 @@ struct DepthwiseConvAsTaps
       return failure();
     auto wType = dyn_cast<RankedTensorType>(op.getInputs()[1].getType());
     auto oType = dyn_cast<RankedTensorType>(op.getOutputs()[0].getType());
-    if (!wType || !oType || !wType.hasStaticShape() ||
-        !oType.hasStaticShape())
+    if (!wType || !oType || !wType.hasStaticShape() || !oType.hasStaticShape())
       return failure();
     int64_t kh = wType.getDimSize(1), kw = wType.getDimSize(2);
     if (kh * kw > 49)
@@ -389,9 +386,9 @@ struct DepthwiseConvAsTaps
       for (int64_t j = 0; j < kw; ++j) {
         taps.push_back(tensor::ExtractSliceOp::create(
             rewriter, loc, RankedTensorType::get(out, oType.getElementType()),
-            x, getAsIndexOpFoldResult(rewriter.getContext(),
-                                      {0, 0, i * dilations[0],
-                                       j * dilations[1]}),
+            x,
+            getAsIndexOpFoldResult(rewriter.getContext(),
+                                   {0, 0, i * dilations[0], j * dilations[1]}),
             getAsIndexOpFoldResult(rewriter.getContext(), out),
             getAsIndexOpFoldResult(rewriter.getContext(),
                                    {1, 1, strides[0], strides[1]})));
@@ -418,8 +415,8 @@ struct DepthwiseConvAsTaps
         [count](OpBuilder &b, Location l, ValueRange args) {
           Value acc = args.back();
           for (size_t k = 0; k < count; ++k) {
-            Value product = arith::MulFOp::create(b, l, args[k],
-                                                  args[count + k]);
+            Value product =
+                arith::MulFOp::create(b, l, args[k], args[count + k]);
             acc = arith::AddFOp::create(b, l, acc, product);
           }
           linalg::YieldOp::create(b, l, acc);
@@ -449,8 +446,9 @@ struct PadAsBorderFills : OpRewritePattern<tensor::PadOp> {
       return failure();
     SmallVector<int64_t> low = llvm::to_vector(op.getStaticLow());
     SmallVector<int64_t> high = llvm::to_vector(op.getStaticHigh());
-    if (llvm::any_of(llvm::concat<int64_t>(low, high),
-                     [](int64_t v) { return ShapedType::isDynamic(v) || v < 0; }))
+    if (llvm::any_of(llvm::concat<int64_t>(low, high), [](int64_t v) {
+          return ShapedType::isDynamic(v) || v < 0;
+        }))
       return failure();
     Location loc = op.getLoc();
     int64_t rank = result.getRank();
@@ -510,8 +508,7 @@ struct TilePlan {
 std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
                                   int64_t rows, int64_t reductionTile) {
   if (!(op.hasPureTensorSemantics() || op.hasPureBufferSemantics()) ||
-      op.getNumDpsInits() != 1 ||
-      op.getNumLoops() == 0)
+      op.getNumDpsInits() != 1 || op.getNumLoops() == 0)
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
@@ -528,7 +525,12 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
       }))
     return std::nullopt;
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (outMap.getNumResults() == 0)
+  // The plan indexes loops by the output's dims: an output written at a
+  // constant index (a reduction into one element, `(d0, d1) -> (0)`) stays
+  // scalar.
+  if (outMap.getNumResults() == 0 ||
+      !llvm::all_of(outMap.getResults(),
+                    [](AffineExpr e) { return isa<AffineDimExpr>(e); }))
     return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   unsigned vdim = cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
@@ -562,14 +564,14 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
   if (hasReduction && outMap.getNumResults() >= 2)
     mdim = cast<AffineDimExpr>(outMap.getResults().drop_back().back())
                .getPosition();
-  if (failed(linalg::vectorizeOpPrecondition(op, {}, {}, /*vectorizeNDExtract=*/true)))
+  if (failed(linalg::vectorizeOpPrecondition(op, {}, {},
+                                             /*vectorizeNDExtract=*/true)))
     return std::nullopt;
   // A reduction with fewer than 4 rows per tile would chain every FMA on one
   // or two accumulators (latency-bound): widen the tile to 4 vectors.
-  if (hasReduction &&
-      (!mdim || largestDivisor(ranges[*mdim], rows) < 4))
-    nr = std::max(nr,
-                  largestVectorTile(ranges[vdim], 4 * vectorWidth, vectorWidth));
+  if (hasReduction && (!mdim || largestDivisor(ranges[*mdim], rows) < 4))
+    nr = std::max(
+        nr, largestVectorTile(ranges[vdim], 4 * vectorWidth, vectorWidth));
 
   TilePlan plan;
   std::optional<unsigned> innermostReduction;
@@ -580,9 +582,7 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
       continue;
     }
     if (readDim) {
-      plan.parallel.push_back(i == *readDim ? nr
-                              : i == vdim   ? ranges[i]
-                                            : 1);
+      plan.parallel.push_back(i == *readDim ? nr : i == vdim ? ranges[i] : 1);
       continue;
     }
     plan.parallel.push_back(i == vdim ? nr
@@ -600,9 +600,8 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
     for (unsigned i = 0; i < ranges.size(); ++i)
       plan.reduction.push_back(
           iterators[i] != utils::IteratorType::reduction ? 0
-          : i == *innermostReduction
-              ? largestDivisor(ranges[i], reductionTile)
-              : 1);
+          : i == *innermostReduction ? largestDivisor(ranges[i], reductionTile)
+                                     : 1);
   }
   return plan;
 }
@@ -643,8 +642,8 @@ Operation *flattenElementwise(RewriterBase &rewriter, linalg::LinalgOp op,
     Value out = fill.getOutputs()[0];
     SmallVector<ReassociationIndices> flat = {all};
     if (isa<MemRefType>(out.getType())) {
-      Value collapsed = memref::CollapseShapeOp::create(rewriter, loc, out,
-                                                        flat);
+      Value collapsed =
+          memref::CollapseShapeOp::create(rewriter, loc, out, flat);
       auto newFill = linalg::FillOp::create(rewriter, loc, fill.getInputs(),
                                             ValueRange{collapsed});
       rewriter.eraseOp(fill);
@@ -683,9 +682,9 @@ SmallVector<linalg::LinalgOp> splitDim(RewriterBase &rewriter,
   if (best >= minTile)
     return {op};
   rewriter.setInsertionPoint(op);
-  auto [head, tail] = linalg::splitOp(
-      rewriter, cast<TilingInterface>(op.getOperation()), dim,
-      rewriter.getIndexAttr(range / step * step));
+  auto [head, tail] =
+      linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()), dim,
+                      rewriter.getIndexAttr(range / step * step));
   SmallVector<linalg::LinalgOp> parts;
   for (TilingInterface part : {head, tail})
     if (auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(part.getOperation()))
@@ -725,8 +724,7 @@ SmallVector<linalg::LinalgOp> splitRagged(RewriterBase &rewriter,
       cast<AffineDimExpr>(outMap.getResults().drop_back().back()).getPosition();
   SmallVector<linalg::LinalgOp> result;
   for (linalg::LinalgOp part : parts)
-    llvm::append_range(result,
-                       splitDim(rewriter, part, mdim, rows, rows / 2));
+    llvm::append_range(result, splitDim(rewriter, part, mdim, rows, rows / 2));
   return result;
 }
 
@@ -759,8 +757,7 @@ static bool reducesInt8(linalg::LinalgOp op) {
 }
 
 struct TileAndVectorizePass
-    : quant_compiler::impl::QuantCpuTileAndVectorizeBase<
-          TileAndVectorizePass> {
+    : quant_compiler::impl::QuantCpuTileAndVectorizeBase<TileAndVectorizePass> {
   using Base::Base;
 
   /// The iterations of `op`'s loops, saturated at `cap`; `cap` for dynamic
@@ -871,7 +868,7 @@ struct TileAndVectorizePass
     {
       RewritePatternSet patterns(ctx);
       patterns.add<PointwiseConvToMatmul, DepthwiseConvAsTaps>(ctx,
-                                                              /*benefit=*/2);
+                                                               /*benefit=*/2);
       patterns.add<RowTapConv>(ctx, vectorWidth, /*benefit=*/1);
       patterns.add<Im2ColConv>(ctx, /*benefit=*/0);
       // tensor.pad as border fills + insert_slice (dynamic pads: upstream's
@@ -903,8 +900,8 @@ struct TileAndVectorizePass
       // vectorized like float ones.
       if (reducesInt8(candidate))
         continue;
-      if (Operation *flat = flattenElementwise(rewriter, candidate,
-                                               vectorWidth))
+      if (Operation *flat =
+              flattenElementwise(rewriter, candidate, vectorWidth))
         candidate = cast<linalg::LinalgOp>(flat);
       for (linalg::LinalgOp op :
            splitRagged(rewriter, candidate, vectorWidth, rows))
@@ -931,9 +928,8 @@ struct TileAndVectorizePass
         // Next to the slice, outside the tile loops that read it.
         rewriter.setInsertionPointAfterValue(base);
         auto type = cast<RankedTensorType>(base.getType());
-        Value init = tensor::EmptyOp::create(rewriter, op.getLoc(),
-                                             type.getShape(),
-                                             type.getElementType());
+        Value init = tensor::EmptyOp::create(
+            rewriter, op.getLoc(), type.getShape(), type.getElementType());
         copy = linalg::CopyOp::create(rewriter, op.getLoc(), base, init)
                    .getResult(0);
       }

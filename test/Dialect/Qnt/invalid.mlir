@@ -1016,3 +1016,51 @@ func.func @weight_bits_op(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = qnt.relu %x {qnt.weight_bits = 4} : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @dynamic_linear_k(%x: tensor<2x3x8xf32>, %w: tensor<4x6x!quant.uniform<i8<-127:127>:f32:0, {1.0, 1.0, 1.0, 1.0}>>) -> tensor<2x3x4xf32> {
+  // expected-error @+1 {{contracting dims differ: the input has K = 8, the weight [N, K] has K = 6}}
+  %0 = qnt.dynamic_linear %x, %w : (tensor<2x3x8xf32>, tensor<4x6x!quant.uniform<i8<-127:127>:f32:0, {1.0, 1.0, 1.0, 1.0}>>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+func.func @dynamic_linear_rank(%x: tensor<8xf32>, %w: tensor<4x8x!quant.uniform<i8<-127:127>:f32, 1.0>>) -> tensor<4xf32> {
+  // expected-error @+1 {{expects an input of rank >= 2 and a weight of rank 2 ([N, K]), got 8 and 4x8}}
+  %0 = qnt.dynamic_linear %x, %w : (tensor<8xf32>, tensor<4x8x!quant.uniform<i8<-127:127>:f32, 1.0>>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @dynamic_linear_weight(%x: tensor<3x8xf32>, %w: tensor<4x8x!quant.uniform<i8:f32, 1.0:3>>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{expects a symmetric int8 weight on [-127, 127] (zero point 0, per tensor or per axis 0), got '!quant.uniform<i8:f32, 1.000000e+00:3>'}}
+  %0 = qnt.dynamic_linear %x, %w : (tensor<3x8xf32>, tensor<4x8x!quant.uniform<i8:f32, 1.0:3>>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @dynamic_linear_axis(%x: tensor<3x8xf32>, %w: tensor<4x8x!quant.uniform<i8<-127:127>:f32:1, {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}>>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{per tensor or per axis 0}}
+  %0 = qnt.dynamic_linear %x, %w : (tensor<3x8xf32>, tensor<4x8x!quant.uniform<i8<-127:127>:f32:1, {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}>>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @dynamic_linear_bias(%x: tensor<3x8xf32>, %w: tensor<4x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, %b: tensor<8xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{expects a bias of shape [4], got 8}}
+  %0 = qnt.dynamic_linear %x, %w, %b : (tensor<3x8xf32>, tensor<4x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<8xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @dynamic_linear_result(%x: tensor<3x8xf32>, %w: tensor<4x8x!quant.uniform<i8<-127:127>:f32, 1.0>>) -> tensor<3x5xf32> {
+  // expected-error @+1 {{result shape 3x5 does not match the computed shape 3x4}}
+  %0 = qnt.dynamic_linear %x, %w : (tensor<3x8xf32>, tensor<4x8x!quant.uniform<i8<-127:127>:f32, 1.0>>) -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}

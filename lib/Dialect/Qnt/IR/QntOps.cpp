@@ -16,6 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <cmath>
@@ -258,6 +259,42 @@ LogicalResult GemmOp::verify() {
     return emitOpError() << "expects C of shape "
                          << formatShape(shapeOf(getC())) << " to broadcast to "
                          << formatShape(expected);
+  return verifyResultShape(getOperation(), expected);
+}
+
+LogicalResult DynamicLinearOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight());
+  if (x.size() < 2 || w.size() != 2)
+    return emitOpError() << "expects an input of rank >= 2 and a weight of "
+                            "rank 2 ([N, K]), got "
+                         << formatShape(x) << " and " << formatShape(w);
+  if (x.back() != w[1])
+    return emitOpError() << "contracting dims differ: the input has K = "
+                         << x.back() << ", the weight [N, K] has K = " << w[1];
+  auto element = getElementTypeOrSelf(getWeight().getType());
+  auto perTensor = dyn_cast<quant::UniformQuantizedType>(element);
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element);
+  auto isNarrowI8 = [](quant::QuantizedType t) {
+    return t.getStorageTypeIntegralWidth() == 8 && t.isSigned() &&
+           t.getStorageTypeMin() == -127 && t.getStorageTypeMax() == 127;
+  };
+  bool ok =
+      (perTensor && isNarrowI8(perTensor) && perTensor.getZeroPoint() == 0) ||
+      (perAxis && isNarrowI8(perAxis) && perAxis.getQuantizedDimension() == 0 &&
+       llvm::all_of(perAxis.getZeroPoints(), [](int64_t z) { return z == 0; }));
+  if (!ok)
+    return emitOpError() << "expects a symmetric int8 weight on [-127, 127] "
+                            "(zero point 0, per tensor or per axis 0), got "
+                         << element;
+  if (getBias() && shapeOf(getBias()) != ArrayRef<int64_t>{w[0]})
+    return emitOpError() << "expects a bias of shape [" << w[0] << "], got "
+                         << formatShape(shapeOf(getBias()));
+  if (!getElementTypeOrSelf(getInput().getType()).isF32() ||
+      !getElementTypeOrSelf(getOutput().getType()).isF32() ||
+      (getBias() && !getElementTypeOrSelf(getBias().getType()).isF32()))
+    return emitOpError() << "expects f32 input, bias and result";
+  SmallVector<int64_t> expected(x.drop_back());
+  expected.push_back(w[0]);
   return verifyResultShape(getOperation(), expected);
 }
 

@@ -101,6 +101,21 @@ def Qnt_GeluApproximationAttr
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Qnt_DynamicScaling : I32EnumAttr<"DynamicScaling",
+    "how dynamic_linear chooses its input's scales at run time", [
+      I32EnumAttrCase<"per_tensor_absmax", 0>,
+      I32EnumAttrCase<"per_token_absmax", 1>,
+      I32EnumAttrCase<"per_tensor_minmax", 2>,
+      I32EnumAttrCase<"per_token_minmax", 3>
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::qnt";
+}
+def Qnt_DynamicScalingAttr
+    : EnumAttr<Qnt_Dialect, Qnt_DynamicScaling, "dynamic_scaling"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Qnt_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation of resize", [
       I32EnumAttrCase<"nearest", 0>,
       I32EnumAttrCase<"linear", 1>,

@@ -247,6 +247,50 @@ def Qnt_GemmOp : Qnt_Op<"gemm", [Pure, Qnt_SameExpressedElementType,
   let hasVerifier = 1;
 }
 
+def Qnt_DynamicLinearOp : Qnt_Op<"dynamic_linear",
+    [Pure, Qnt_OnnxOpCustom<"MatMulInteger">]> {
+  let summary = "x W^T + b with x quantized to int8 at run time";
+  let description = [{
+    Dynamic activation quantization (`qnt-quantize activations=dynamic`):
+    the float input `x` ([..., K]; every index of the leading dims is a
+    token) is quantized to int8 with scales computed from its own values
+    when the op runs, multiplied with the static int8 weight `W` ([N, K],
+    symmetric on [-127, 127], one scale per output channel or one), and
+    the result is f32:
+
+    * `scaling` says how x's scales are chosen, per tensor or per token:
+      `absmax` is symmetric (scale = f32(max |x| / 127), zero point 0,
+      grid [-127, 127]); `minmax` is asymmetric (the range widened to
+      contain 0, scale = f32((max - min) / 255), zero point
+      round_half_even(-128 - min / scale) on [-128, 127], as ONNX
+      DynamicQuantizeLinear's uint8 grid shifted by 128). A scale of 0
+      (all of x zero) becomes 1.
+    * `q = clamp(round_half_even(x / scale) + zp)` with the f32 division of
+      QuantizeLinear;
+    * `acc[t, n] = sum_k (q[t, k] - zp[t]) * W[n, k]` in int32;
+    * `y[t, n] = f32(acc) * f32(scale_x[t] * scale_w[n]) + b[n]`.
+
+    docs/Numerics.md, "Dynamic activations", has the arithmetic.
+
+    Example:
+
+    ```mlir
+    %y = qnt.dynamic_linear %x, %w, %b {scaling = #qnt.dynamic_scaling<per_token_absmax>}
+        : (tensor<1x16x64xf32>, tensor<32x64x!quant.uniform<i8:f32:0, {...}>>,
+           tensor<32xf32>) -> tensor<1x16x32xf32>
+    ```
+  }];
+  let arguments = (ins Qnt_FloatTensor:$input, Qnt_Tensor:$weight,
+      Optional<Qnt_FloatTensor>:$bias,
+      DefaultValuedAttr<Qnt_DynamicScalingAttr,
+          "::mlir::qnt::DynamicScaling::per_token_absmax">:$scaling);
+  let results = (outs Qnt_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//

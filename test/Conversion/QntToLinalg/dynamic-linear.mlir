@@ -1,0 +1,66 @@
+// RUN: quant-opt %s --convert-quantized-qnt-to-linalg | FileCheck %s
+
+// qnt.dynamic_linear's reference lowering (docs/Numerics.md, "Dynamic
+// activations"); test/e2e/dynamic-linear.test runs it against numpy.
+// Per tensor, min/max: both reductions start at 0 (the range contains 0)
+// and write the one slot (d0, d1) -> (0); the scale divides the width by
+// 255, 0 becomes 1; the zero point is clamp(roundeven(-128 - min / s));
+// the int8 input saturates to [-128, 127] and NaN takes the zero point;
+// the i32 sums subtract it; the result is f32(acc) * (s_x * s_w[n]) + b.
+
+// CHECK-DAG:   #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG:   #[[ONE:.*]] = affine_map<(d0, d1) -> (0)>
+// CHECK-DAG:   #[[ROW:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @per_tensor_minmax
+// CHECK:         %[[X:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<2x3x8xf32> into tensor<6x8xf32>
+// CHECK:         %[[HI:.*]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ONE]]], iterator_types = ["reduction", "reduction"]} ins(%[[X]] : tensor<6x8xf32>)
+// CHECK:           arith.maxnumf
+// CHECK:         %[[LO:.*]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ONE]]], iterator_types = ["reduction", "reduction"]} ins(%[[X]] : tensor<6x8xf32>)
+// CHECK:           arith.minnumf
+// CHECK:         %[[S:.*]] = linalg.generic {{.*}} ins(%[[HI]], %[[LO]] : tensor<1xf32>, tensor<1xf32>)
+// CHECK:           arith.subf
+// CHECK:           arith.constant 2.550000e+02 : f32
+// CHECK:           arith.divf
+// CHECK:           arith.cmpf oeq
+// CHECK:           arith.select
+// CHECK:         %[[ZP:.*]] = linalg.generic {{.*}} ins(%[[LO]], %[[S]] : tensor<1xf32>, tensor<1xf32>) outs(%{{.*}} : tensor<1xi32>)
+// CHECK:           arith.constant -1.280000e+02 : f32
+// CHECK:           arith.subf
+// CHECK:           math.roundeven
+// CHECK:         %[[Q:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[S]], %[[ZP]] : tensor<6x8xf32>, tensor<1xf32>, tensor<1xi32>) outs(%{{.*}} : tensor<6x8xi8>)
+// CHECK:           arith.constant -1.280000e+02 : f32
+// CHECK:           arith.cmpf uno
+// CHECK:         %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[Q]], %[[ZP]], %{{.*}} : tensor<6x8xi8>, tensor<1xi32>, tensor<4x8xi8>) outs(%{{.*}} : tensor<6x4xi32>)
+// CHECK:           arith.subi
+// CHECK:           arith.muli
+// CHECK:         arith.constant dense<[5.000000e-01, 2.500000e-01, 1.250000e-01, 1.000000e+00]> : tensor<4xf32>
+// CHECK:         %[[Y:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %[[S]], %{{.*}}, %arg1 : tensor<6x4xi32>, tensor<1xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK:           arith.sitofp
+// CHECK:           arith.mulf
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+// CHECK:         tensor.expand_shape %[[Y]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 4] : tensor<6x4xf32> into tensor<2x3x4xf32>
+func.func @per_tensor_minmax(%x: tensor<2x3x8xf32>, %b: tensor<4xf32>) -> tensor<2x3x4xf32> {
+  %wq = qnt.constant dense<1> : tensor<4x8xi8>
+  %w = quant.scast %wq : tensor<4x8xi8> to tensor<4x8x!quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25, 0.125, 1.0}>>
+  %0 = qnt.dynamic_linear %x, %w, %b {scaling = #qnt.dynamic_scaling<per_tensor_minmax>} : (tensor<2x3x8xf32>, tensor<4x8x!quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25, 0.125, 1.0}>>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// Per token, absmax: one slot per row ((d0, d1) -> (d0), parallel over
+// tokens), |x| reduced, the width divided by 127, no zero point (zeros),
+// the grid [-127, 127]; a per-tensor weight scale is repeated.
+// CHECK-LABEL: func.func @per_token_absmax
+// CHECK:         linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<5x8xf32>) outs(%{{.*}} : tensor<5xf32>)
+// CHECK:           math.absf
+// CHECK:           arith.maxnumf
+// CHECK:           arith.constant 1.270000e+02 : f32
+// CHECK:         linalg.fill ins(%{{.*}} : i32) outs(%{{.*}} : tensor<5xi32>)
+// CHECK:           arith.constant -1.270000e+02 : f32
+// CHECK:         arith.constant dense<2.500000e-01> : tensor<3xf32>
+func.func @per_token_absmax(%x: tensor<5x8xf32>) -> tensor<5x3xf32> {
+  %wq = qnt.constant dense<1> : tensor<3x8xi8>
+  %w = quant.scast %wq : tensor<3x8xi8> to tensor<3x8x!quant.uniform<i8<-127:127>:f32, 0.25>>
+  %0 = qnt.dynamic_linear %x, %w : (tensor<5x8xf32>, tensor<3x8x!quant.uniform<i8<-127:127>:f32, 0.25>>) -> tensor<5x3xf32>
+  return %0 : tensor<5x3xf32>
+}

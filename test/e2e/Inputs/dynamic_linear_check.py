@@ -1,0 +1,116 @@
+"""qnt.dynamic_linear against numpy, value for value.
+
+    dynamic_linear_check.py --quant-run BIN --work DIR --scaling MODE
+                            [--shape TxK] [--vector-width N]
+
+Writes a module with one qnt.dynamic_linear (input [2, T, K], a seeded
+per-channel int8 weight [16, K], a bias), an input whose tokens span
+different ranges (one all zero, one with a NaN for
+the per-token modes), runs it with quant-run (the JIT) and compares
+with docs/Numerics.md's arithmetic written in numpy (f32 throughout):
+scales, zero points, int8 inputs, int32 sums, f32(acc) * f32(s_x * s_w)
++ b. The outputs must be equal bit for bit, except where numpy's result
+is NaN (both NaN). Prints "max |diff| 0" and "ok", or what differs.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+N = 16
+
+
+def reference(x, wq, sw, b, mode):
+    f = np.float32
+    per_token = mode.startswith("per_token")
+    absmax = mode.endswith("absmax")
+    k = x.shape[-1]
+    t = x.reshape(-1, k).astype(f)
+    rows = t if per_token else t.reshape(1, -1)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if absmax:
+            hi = np.array([np.nanmax(np.abs(r)) if np.any(~np.isnan(r)) else f(0) for r in rows], f)
+            hi = np.maximum(hi, f(0))
+            scale = (hi / f(127)).astype(f)
+        else:
+            lo = np.array([min(f(0), np.nanmin(r)) for r in rows], f)
+            hi = np.array([max(f(0), np.nanmax(r)) for r in rows], f)
+            scale = ((hi - lo) / f(255)).astype(f)
+        scale = np.where(scale == 0, f(1), scale).astype(f)
+        if absmax:
+            zp = np.zeros_like(scale)
+            qmin = -127
+        else:
+            zp = np.clip(np.round(f(-128) - lo / scale), -128, 127).astype(f)
+            qmin = -128
+        s_tok = scale if per_token else np.repeat(scale, t.shape[0])
+        z_tok = zp if per_token else np.repeat(zp, t.shape[0])
+        q = np.round((t / s_tok[:, None]).astype(f)) + z_tok[:, None]
+        q = np.clip(q, qmin, 127)
+        q = np.where(np.isnan(t), z_tok[:, None], q)
+        acc = (q.astype(np.int64) - z_tok[:, None].astype(np.int64)) @ wq.astype(np.int64).T
+        assert np.abs(acc).max() < 2**31
+        c = (s_tok[:, None] * sw[None, :]).astype(f)
+        y = (acc.astype(f) * c).astype(f) + b[None, :]
+    return y.astype(f).reshape(x.shape[:-1] + (N,))
+
+
+def dense(a):
+    return "dense<" + np.array2string(a, separator=", ", floatmode="unique",
+                                      threshold=10**6).replace("\n", "") + ">"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quant-run", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--scaling", required=True)
+    ap.add_argument("--shape", default="5x40")
+    ap.add_argument("--vector-width", default=None)
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    tokens, k = (int(v) for v in args.shape.split("x"))
+    rng = np.random.default_rng(7)
+    wq = rng.integers(-127, 128, (N, k)).astype(np.int8)
+    sw = (rng.uniform(0.001, 0.02, N)).astype(np.float32)
+    b = rng.normal(0, 1, N).astype(np.float32)
+    x = (rng.normal(0, 1, (2, tokens, k)) * rng.uniform(0.01, 50, (2, tokens, 1))).astype(np.float32)
+    x[0, 0] = 0.0
+    x[1, 0] += 3.0  # all positive-ish: the zero point moves
+    if args.scaling.startswith("per_token"):
+        x[0, 1, 3] = np.nan
+    np.save(os.path.join(args.work, "x.npy"), x)
+    scales = ", ".join(repr(float(v)) for v in sw)
+    weight_type = f"tensor<{N}x{k}x!quant.uniform<i8<-127:127>:f32:0, {{{scales}}}>>"
+    mlir = f"""func.func @main(%x: tensor<2x{tokens}x{k}xf32>) -> tensor<2x{tokens}x{N}xf32> {{
+  %wq = qnt.constant {dense(wq)} : tensor<{N}x{k}xi8>
+  %w = quant.scast %wq : tensor<{N}x{k}xi8> to {weight_type}
+  %b = qnt.constant {dense(b)} : tensor<{N}xf32>
+  %y = qnt.dynamic_linear %x, %w, %b {{scaling = #qnt.dynamic_scaling<{args.scaling}>}} : (tensor<2x{tokens}x{k}xf32>, {weight_type}, tensor<{N}xf32>) -> tensor<2x{tokens}x{N}xf32>
+  return %y : tensor<2x{tokens}x{N}xf32>
+}}
+"""
+    path = os.path.join(args.work, "model.mlir")
+    open(path, "w").write(mlir)
+    cmd = [args.quant_run, path, "--input", f"{args.work}/x.npy", "--output-dir", args.work]
+    if args.vector_width is not None:
+        cmd += ["--vector-width", args.vector_width]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode:
+        sys.exit(run.stderr)
+    outs = [f for f in os.listdir(args.work) if f.endswith(".npy") and f != "x.npy"]
+    got = np.load(os.path.join(args.work, outs[0]))
+    want = reference(x, wq, sw, b, args.scaling)
+    both_nan = np.isnan(got) & np.isnan(want)
+    diff = np.where(both_nan, 0, np.abs(got.astype(np.float64) - want.astype(np.float64)))
+    bad = int(((got != want) & ~both_nan).sum())
+    print(f"max |diff| {diff.max():.9g} ({bad} of {got.size} differ)")
+    print("ok" if bad == 0 else "DIFFERENT")
+    return 0 if bad == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
