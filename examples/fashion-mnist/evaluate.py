@@ -89,7 +89,11 @@ def main():
         batches.append(path)
 
     extra = []
-    if args.precision != "fp32":
+    dynamic = "--activations=dynamic" in args.compile_flag
+    if dynamic:
+        # Scales come from each batch at run time: no calibration data.
+        extra = ["--precision=" + args.precision]
+    elif args.precision != "fp32":
         calib = os.path.join(work, "calibration")
         os.makedirs(calib, exist_ok=True)
         train, _ = load_set("train")
@@ -119,7 +123,7 @@ def main():
         run_s = time.time() - start
         accuracy = 100.0 * float((np.concatenate(predictions) == labels).mean())
         label = args.precision
-        if args.precision != "fp32":
+        if args.precision != "fp32" and not dynamic:
             label += f" ({args.calibration_method})"
         if args.compile_flag:
             label += " " + " ".join(args.compile_flag)

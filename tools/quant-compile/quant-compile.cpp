@@ -186,6 +186,19 @@ static cl::opt<int64_t>
     adaRoundIterations("adaround-iterations",
                        cl::desc("Optimizer steps per layer for --adaround"),
                        cl::init(500), cl::cat(category));
+static cl::opt<qnt::Activations> activations(
+    "activations",
+    cl::desc("--precision=int8: static (scales from --calibration-data) or "
+             "dynamic (every gemm/matmul quantizes its input at run time "
+             "from its own range, int8 weights, float result; no "
+             "calibration data; convs and the rest stay float)"),
+    cl::init(qnt::Activations::Static), qnt::activationsValues(),
+    cl::cat(category));
+static cl::opt<qnt::DynamicScaling> dynamicScaling(
+    "dynamic-scaling",
+    cl::desc("--activations=dynamic: how the input scales are chosen"),
+    cl::init(qnt::DynamicScaling::per_token_absmax),
+    qnt::dynamicScalingValues(), cl::cat(category));
 static cl::opt<qnt::WeightAlgorithm> weightAlgorithm(
     "weight-algorithm",
     cl::desc("How the weights of the quantized layers (--precision=int8, "
@@ -276,6 +289,8 @@ static void fillPtqOptions(qnt::PtqPipelineOptions &options) {
   options.keepFloat = ArrayRef<std::string>(kept);
   options.adaRoundIterations = adaRoundIterations;
   options.weightAlgorithm = weightAlgorithm;
+  options.activations = activations;
+  options.dynamicScaling = dynamicScaling;
   options.gptqActOrder = gptqActOrder;
   options.report = report;
   options.reportData = reportData;
@@ -322,6 +337,9 @@ static std::string toFlagWords(std::string problem) {
          "--weight-bits-budget and --size-budget"},
         {"group-size", "--group-size"},
         {"bias correction", "--bias-correction"},
+        {"activations=dynamic", "--activations=dynamic"},
+        {"dynamic-scaling", "--dynamic-scaling"},
+        {"takes no calibration data", "takes no --calibration-data"},
         {"weight-algorithm=", "--weight-algorithm="},
         {"gptq-act-order", "--gptq-act-order"},
         {"adaround-iterations", "--adaround-iterations"},

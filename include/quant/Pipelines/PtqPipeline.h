@@ -17,6 +17,7 @@
 #ifndef QUANT_PIPELINES_PTQPIPELINE_H
 #define QUANT_PIPELINES_PTQPIPELINE_H
 
+#include "quant/Dialect/Qnt/Transforms/Passes.h"
 #include "quant/Quantization/Options.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -100,6 +101,15 @@ struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
       *this, "adaround-iterations",
       llvm::cl::desc("adaround: optimizer steps per layer"),
       llvm::cl::init(500)};
+  Option<Activations> activations{
+      *this, "activations",
+      llvm::cl::desc("precision=int8: static (calibrated) or dynamic (gemm "
+                     "and matmul inputs quantized at run time)"),
+      llvm::cl::init(Activations::Static), activationsValues()};
+  Option<DynamicScaling> dynamicScaling{
+      *this, "dynamic-scaling",
+      llvm::cl::desc("activations=dynamic: how input scales are chosen"),
+      llvm::cl::init(DynamicScaling::per_token_absmax), dynamicScalingValues()};
   Option<WeightAlgorithm> weightAlgorithm{
       *this, "weight-algorithm",
       llvm::cl::desc("How the quantized layers' weights are rounded"),

@@ -35,6 +35,25 @@ inline auto granularityValues() {
                                      "one scale for the whole weight"));
 }
 
+/// When activation scales are chosen.
+enum class Activations {
+  /// At compile time, from calibration data (int8 ops end to end).
+  Static,
+  /// At run time, from each input's own values (qnt.dynamic_linear: int8
+  /// gemm/matmul with float results; no calibration data).
+  Dynamic,
+};
+
+/// The command-line spellings of Activations.
+inline auto activationsValues() {
+  return llvm::cl::values(
+      clEnumValN(Activations::Static, "static",
+                 "scales from calibration data, chosen at compile time"),
+      clEnumValN(Activations::Dynamic, "dynamic",
+                 "gemm/matmul inputs quantized at run time from their own "
+                 "range (no calibration data)"));
+}
+
 /// How weights are rounded onto their grid (docs/WeightAlgorithms.md).
 enum class WeightAlgorithm {
   /// Each to its nearest grid value.

@@ -31,7 +31,27 @@ std::string qnt::checkPtqOptions(const PtqPipelineOptions &options) {
   if (!mixed && (options.weightBitsBudget != 0 || options.sizeBudget != 0))
     return "weight-bits-budget and size-budget choose the mixed "
            "precisions: they need precision=mixed";
-  if (quantized && options.data.empty())
+  bool dynamic = options.activations == Activations::Dynamic;
+  if (dynamic) {
+    if (options.precision != Precision::Int8)
+      return "activations=dynamic quantizes gemm/matmul inputs to int8 at "
+             "run time: it needs precision=int8";
+    if (!options.data.empty())
+      return "activations=dynamic chooses the input scales at run time: it "
+             "takes no calibration data";
+    if (options.biasCorrection || options.adaRound ||
+        options.weightAlgorithm != WeightAlgorithm::Rtn ||
+        !options.report.empty() || options.accuracyTarget != 0 ||
+        !options.smoothQuant.empty())
+      return "activations=dynamic compiles without calibration data; bias "
+             "correction, adaround, weight-algorithm=gptq|awq, smoothquant, "
+             "report "
+             "and "
+             "accuracy-target need it";
+  }
+  if (!dynamic && options.dynamicScaling != DynamicScaling::per_token_absmax)
+    return "dynamic-scaling needs activations=dynamic";
+  if (quantized && !dynamic && options.data.empty())
     return ("precision=" + precision +
             " needs calibration data (a folder of .npy samples to choose the "
             "int8 ranges from)")
@@ -224,6 +244,15 @@ void qnt::buildPtqPipeline(OpPassManager &pm,
   }
   if (!options.data.empty())
     addCalibrateAndQuantize(pm, options);
+  if (options.activations == Activations::Dynamic) {
+    QntQuantizeOptions quantize;
+    quantize.granularity = options.granularity;
+    quantize.activations = Activations::Dynamic;
+    quantize.dynamicScaling = options.dynamicScaling;
+    quantize.keepFloat.assign(options.keepFloat.begin(),
+                              options.keepFloat.end());
+    pm.addNestedPass<func::FuncOp>(createQntQuantize(quantize));
+  }
 }
 
 void qnt::registerPtqPipeline() {

@@ -194,6 +194,9 @@ struct QntQuantizePass : public qnt::impl::QntQuantizeBase<QntQuantizePass> {
 private:
   /// Quantizes one conv/gemm/matmul, or returns failure to keep it float.
   LogicalResult quantizeOp(Operation *op, bool perChannel);
+  /// activations=dynamic: one gemm/matmul as qnt.dynamic_linear, or
+  /// failure to keep it float.
+  LogicalResult quantizeDynamic(Operation *op, bool perChannel);
   /// An op's qnt.weight_scales did not fit its weight (an error).
   bool scalesMismatch = false;
 };
@@ -399,6 +402,113 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
   return success();
 }
 
+LogicalResult QntQuantizePass::quantizeDynamic(Operation *op, bool perChannel) {
+  if (locationNames(op->getLoc(), keepFloat))
+    return staysFloat(op, "named in keep-float");
+  if (auto bits =
+          op->getAttrOfType<IntegerAttr>(QntDialect::getWeightBitsAttrName()))
+    if (bits.getInt() != 8)
+      return staysFloat(op, "qnt.weight_bits is not 8");
+  // The input, the weight as [N, K] and the bias (N values), from a matmul
+  // with a constant [K, N] weight or a plain gemm.
+  Value input, weight, bias;
+  bool weightIsNK = false;
+  if (auto matmul = dyn_cast<MatMulOp>(op)) {
+    input = matmul.getLhs();
+    weight = matmul.getRhs();
+  } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+    if (gemm.getTransA() || gemm.getAlpha().convertToFloat() != 1.0f ||
+        (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f))
+      return staysFloat(op, "gemm with trans_a or alpha/beta != 1");
+    input = gemm.getA();
+    weight = gemm.getB();
+    weightIsNK = gemm.getTransB();
+    bias = gemm.getC();
+  } else {
+    return staysFloat(op, "only gemm and matmul take dynamic activations");
+  }
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  std::optional<SmallVector<float>> wValues = getConstantF32Values(weight);
+  if (!inType.getElementType().isF32() || !outType.getElementType().isF32() ||
+      inType.getRank() < 2 || wType.getRank() != 2 || !wValues)
+    return staysFloat(op, "needs an f32 input of rank >= 2 and a constant "
+                          "2-D f32 weight");
+  int64_t k = weightIsNK ? wType.getDimSize(1) : wType.getDimSize(0);
+  int64_t n = weightIsNK ? wType.getDimSize(0) : wType.getDimSize(1);
+  std::optional<SmallVector<float>> biasValues;
+  if (bias) {
+    biasValues = getConstantF32Values(bias);
+    if (!biasValues || static_cast<int64_t>(biasValues->size()) != n ||
+        cast<RankedTensorType>(bias.getType()).getNumElements() != n)
+      return staysFloat(op, "its bias is not a constant of N values");
+  }
+  SmallVector<float> nk(n * k);
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t c = 0; c < k; ++c)
+      nk[r * k + c] =
+          weightIsNK ? (*wValues)[r * k + c] : (*wValues)[c * n + r];
+
+  // The int8 weight: absmax scales, or the ones a rounding pass chose.
+  SymmetricWeights quantized;
+  if (auto given = op->getAttrOfType<DenseF32ArrayAttr>(
+          QntDialect::getWeightScalesAttrName())) {
+    int64_t expected = perChannel ? n : 1;
+    if (static_cast<int64_t>(given.size()) != expected) {
+      op->emitError() << "qnt-quantize: qnt.weight_scales has " << given.size()
+                      << " scales; this int8 weight has " << expected
+                      << ": it was rounded with other options";
+      scalesMismatch = true;
+      return failure();
+    }
+    for (int64_t c = 0; c < n; ++c)
+      quantized.scales.push_back(given[perChannel ? c : 0]);
+    std::vector<int64_t> slotOf(nk.size());
+    for (size_t i = 0; i < slotOf.size(); ++i)
+      slotOf[i] = static_cast<int64_t>(i) / k;
+    quantized.values =
+        quantizeWithScales(nk.data(), nk.size(), slotOf, quantized.scales, 8);
+  } else {
+    quantized = quantizeSymmetricWeights(nk.data(), nk.size(), n, k, perChannel,
+                                         /*minScale=*/0.0);
+  }
+  MLIRContext *context = op->getContext();
+  auto i8 = IntegerType::get(context, 8);
+  auto f32 = Float32Type::get(context);
+  quant::QuantizedType element;
+  SmallVector<double> scales(quantized.scales.begin(), quantized.scales.end());
+  if (perChannel)
+    element = quant::UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, i8, f32, scales,
+        SmallVector<int64_t>(n, 0), /*quantizedDimension=*/0, -127, 127);
+  else
+    element = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, i8, f32, scales[0], 0, -127, 127);
+  OpBuilder b(op);
+  Location loc = weight.getLoc();
+  auto nkType = RankedTensorType::get({n, k}, f32);
+  SmallVector<int8_t> q(quantized.values.begin(), quantized.values.end());
+  auto storage =
+      ConstantOp::create(b, loc,
+                         makeI8Elements(withElementType(nkType, i8), q,
+                                        blobNameFor(weight, "i8")));
+  Value weightQ = quant::StorageCastOp::create(
+      b, loc, withElementType(nkType, element), storage);
+  Value biasVec;
+  if (bias)
+    biasVec = ConstantOp::create(
+        b, bias.getLoc(),
+        makeF32Elements(RankedTensorType::get({n}, f32), *biasValues,
+                        blobNameFor(bias, "vector")));
+  auto dynamic =
+      DynamicLinearOp::create(b, op->getLoc(), outType, input, weightQ, biasVec,
+                              DynamicScalingAttr::get(context, dynamicScaling));
+  op->getResult(0).replaceAllUsesWith(dynamic.getResult());
+  op->erase();
+  return success();
+}
+
 void QntQuantizePass::runOnOperation() {
   func::FuncOp func = getOperation();
   bool perChannel = granularity == Granularity::PerChannel;
@@ -410,6 +520,26 @@ void QntQuantizePass::runOnOperation() {
 
   SmallVector<Operation *> anchors;
   func.walk([&](LinearLayerOpInterface op) { anchors.push_back(op); });
+  if (activations == Activations::Dynamic) {
+    if (weightBits != 8) {
+      func.emitError("qnt-quantize: activations=dynamic takes int8 weights "
+                     "(weight-bits=8)");
+      return signalPassFailure();
+    }
+    for (Operation *op : anchors) {
+      if (succeeded(quantizeDynamic(op, perChannel)))
+        ++numDynamic;
+      else
+        ++numKeptFloat;
+    }
+    if (scalesMismatch)
+      return signalPassFailure();
+    func.walk([&](ConstantOp op) {
+      if (op->use_empty())
+        op->erase();
+    });
+    return;
+  }
   for (Operation *op : anchors) {
     if (succeeded(quantizeOp(op, perChannel)))
       ++numQuantized;

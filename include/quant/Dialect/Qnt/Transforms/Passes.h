@@ -17,6 +17,20 @@ namespace mlir {
 class RewritePatternSet;
 namespace qnt {
 
+/// The command-line spellings of DynamicScaling (qnt.dynamic_linear).
+inline auto dynamicScalingValues() {
+  return llvm::cl::values(
+      clEnumValN(DynamicScaling::per_token_absmax, "per-token-absmax",
+                 "a symmetric scale per token (row): max |x| / 127"),
+      clEnumValN(DynamicScaling::per_tensor_absmax, "per-tensor-absmax",
+                 "one symmetric scale: max |x| / 127"),
+      clEnumValN(DynamicScaling::per_token_minmax, "per-token-minmax",
+                 "a scale and zero point per token from its min and max"),
+      clEnumValN(DynamicScaling::per_tensor_minmax, "per-tensor-minmax",
+                 "one scale and zero point from the min and max (ONNX "
+                 "DynamicQuantizeLinear)"));
+}
+
 #define GEN_PASS_DECL
 #include "quant/Dialect/Qnt/Transforms/Passes.h.inc"
 

@@ -360,6 +360,14 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
       divide them), symmetric on [-7, 7]; bias and result stay f32, nothing
       fuses. docs/Numerics.md, "int4 weights", has the arithmetic.
 
+    * `activations=dynamic`: every gemm (no `trans_a`, alpha = beta = 1,
+      constant 2-D weight, constant bias of N values or none) and matmul
+      with a constant 2-D f32 weight [K, N] (the input may have batch dims:
+      [..., K]) becomes `qnt.dynamic_linear` with its weight as int8 [N, K]
+      (per channel or per tensor, `granularity`; `qnt.weight_scales` if
+      present), its input quantized at run time as `dynamic-scaling`
+      says; no calibrated ranges are needed and nothing else is quantized.
+
     Ops that cannot be quantized (no calibrated range on the input or
     result, a non-constant weight, an unsupported attribute) stay float and
     are counted in `num-kept-float`; `keep-float=NODE,...` keeps the named
@@ -400,11 +408,22 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
            "input, float result)">,
     Option<"groupSize", "group-size", "int64_t", /*default=*/"32",
            "int4 weights: input-axis indices per scale (a divisor of the "
-           "input channels; else one group per output channel)">
+           "input channels; else one group per output channel)">,
+    Option<"activations", "activations", "::mlir::qnt::Activations",
+           "::mlir::qnt::Activations::Static",
+           "static: calibrated int8 activations; dynamic: gemm/matmul "
+           "become qnt.dynamic_linear (no ranges needed), the rest stays "
+           "float", "::mlir::qnt::activationsValues()">,
+    Option<"dynamicScaling", "dynamic-scaling", "::mlir::qnt::DynamicScaling",
+           "::mlir::qnt::DynamicScaling::per_token_absmax",
+           "activations=dynamic: how the input scales are chosen",
+           "::mlir::qnt::dynamicScalingValues()">
   ];
   let dependentDialects = ["::mlir::qnt::QntDialect",
                            "::mlir::quant::QuantDialect"];
   let statistics = [
+    Statistic<"numDynamic", "num-dynamic",
+              "Number of gemm/matmul ops given dynamic int8 inputs">,
     Statistic<"numInt4", "num-int4",
               "Number of conv/gemm/matmul ops given int4 weights">,
     Statistic<"numQuantized", "num-quantized",
