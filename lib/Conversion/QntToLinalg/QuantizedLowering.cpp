@@ -707,10 +707,143 @@ private:
 // Dynamic activations
 //===----------------------------------------------------------------------===//
 
+/// A tensor quantized to int8 at run time: the values and, per slot, the
+/// f32 scale and i32 zero point.
+struct RunTimeQuantized {
+  Value q, scale, zp;
+};
+
+/// Quantizes the f32 `x` ([B, R, C]) as qnt.dynamic_linear's input:
+/// scales constant along `kAxis` (1 or 2), so per token the slots are
+/// [B, size of the other axis], per tensor [1]. Steps: the range (max |x|,
+/// or min and max from 0: the inits are 0, NaN skipped), the scale
+/// (width / 127 or 255, 0 -> 1), the zero point, then
+/// q = clamp(round_half_even(x / s) + zp) with NaN -> zp.
+RunTimeQuantized quantizeAtRunTime(OpBuilder &b, Location loc, Value x,
+                                   unsigned kAxis, bool perToken, bool absmax) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+  auto xType = cast<RankedTensorType>(x.getType());
+  unsigned other = kAxis == 1 ? 2 : 1;
+  SmallVector<int64_t> slotShape =
+      perToken
+          ? SmallVector<int64_t>{xType.getDimSize(0), xType.getDimSize(other)}
+          : SmallVector<int64_t>{1};
+  auto slots = [&](Type element) {
+    return RankedTensorType::get(slotShape, element);
+  };
+  AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+  AffineMap slot3 =
+      perToken
+          ? AffineMap::get(
+                3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(other, ctx)},
+                ctx)
+          : AffineMap::get(3, 0, getAffineConstantExpr(0, ctx));
+  SmallVector<utils::IteratorType> iters(3, utils::IteratorType::reduction);
+  if (perToken) {
+    iters[0] = utils::IteratorType::parallel;
+    iters[other] = utils::IteratorType::parallel;
+  }
+  auto reduce = [&](bool isMax, bool ofAbs) {
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{slots(f32)}, ValueRange{x},
+               ValueRange{buildZeros(b, loc, slots(f32))},
+               SmallVector<AffineMap>{id3, slot3}, iters,
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 Value v = args[0];
+                 if (ofAbs)
+                   v = math::AbsFOp::create(nb, nl, v);
+                 Value r =
+                     isMax
+                         ? Value(arith::MaxNumFOp::create(nb, nl, args[1], v))
+                         : Value(arith::MinNumFOp::create(nb, nl, args[1], v));
+                 linalg::YieldOp::create(nb, nl, r);
+               })
+        .getResult(0);
+  };
+  Value hi = reduce(/*isMax=*/true, /*ofAbs=*/absmax);
+  Value lo = absmax ? Value() : reduce(/*isMax=*/false, /*ofAbs=*/false);
+
+  AffineMap idS = AffineMap::getMultiDimIdentityMap(slotShape.size(), ctx);
+  SmallVector<Value> rangeInputs{hi};
+  if (lo)
+    rangeInputs.push_back(lo);
+  RunTimeQuantized r;
+  r.scale = buildParallelGeneric(
+      b, loc, slots(f32), rangeInputs,
+      SmallVector<AffineMap>(rangeInputs.size(), idS),
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value width =
+            absmax ? args[0]
+                   : Value(arith::SubFOp::create(nb, nl, args[0], args[1]));
+        Value sc = arith::DivFOp::create(
+            nb, nl, width, floatConst(nb, nl, f32, absmax ? 127.0 : 255.0));
+        Value zero = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                           sc, floatConst(nb, nl, f32, 0.0));
+        return arith::SelectOp::create(nb, nl, zero,
+                                       floatConst(nb, nl, f32, 1.0), sc);
+      });
+  if (absmax) {
+    r.zp = buildZeros(b, loc, slots(i32));
+  } else {
+    r.zp = buildParallelGeneric(
+        b, loc, slots(i32), ValueRange{lo, r.scale}, {idS, idS},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          // clamp(round_half_even(-128 - min / scale), -128, 127)
+          Value ratio = arith::DivFOp::create(nb, nl, args[0], args[1]);
+          Value z = arith::SubFOp::create(
+              nb, nl, floatConst(nb, nl, f32, -128.0), ratio);
+          z = math::RoundEvenOp::create(nb, nl, z);
+          z = arith::MaximumFOp::create(nb, nl, z,
+                                        floatConst(nb, nl, f32, -128.0));
+          z = arith::MinimumFOp::create(nb, nl, z,
+                                        floatConst(nb, nl, f32, 127.0));
+          return arith::FPToSIOp::create(nb, nl, i32, z);
+        });
+  }
+  int64_t qmin = absmax ? -127 : -128, qmax = 127;
+  r.q = buildParallelGeneric(
+      b, loc, withShape(xType, xType.getShape()).clone(i8),
+      ValueRange{x, r.scale, r.zp}, {id3, slot3, slot3},
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value d = arith::DivFOp::create(nb, nl, args[0], args[1]);
+        Value v = math::RoundEvenOp::create(nb, nl, d);
+        Value z = arith::SIToFPOp::create(nb, nl, f32, args[2]);
+        v = arith::AddFOp::create(nb, nl, v, z);
+        v = arith::MaximumFOp::create(nb, nl, v, floatConst(nb, nl, f32, qmin));
+        v = arith::MinimumFOp::create(nb, nl, v, floatConst(nb, nl, f32, qmax));
+        Value nan = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
+                                          args[0], args[0]);
+        v = arith::SelectOp::create(nb, nl, nan, z, v);
+        return arith::FPToSIOp::create(nb, nl, i8, v);
+      });
+  return r;
+}
+
+/// Whether `scaling` is per token, and whether it is absmax.
+std::pair<bool, bool> scalingKind(DynamicScaling scaling) {
+  bool perToken = scaling == DynamicScaling::per_token_absmax ||
+                  scaling == DynamicScaling::per_token_minmax;
+  bool absmax = scaling == DynamicScaling::per_tensor_absmax ||
+                scaling == DynamicScaling::per_token_absmax;
+  return {perToken, absmax};
+}
+
+/// A map of `dims` loops to a slot tensor: (slot dims...), or (0) per
+/// tensor.
+AffineMap slotMap(MLIRContext *ctx, unsigned dims, bool perToken,
+                  ArrayRef<unsigned> slotDims) {
+  if (!perToken)
+    return AffineMap::get(dims, 0, getAffineConstantExpr(0, ctx));
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : slotDims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(dims, 0, exprs, ctx);
+}
+
 /// qnt.dynamic_linear (docs/Numerics.md, "Dynamic activations"): the input
-/// as [T, K] tokens; per token (or for all) its |x| maximum, or its minimum
-/// and maximum widened to contain 0; the scale and zero point; the int8
-/// input; the i32 sums of (q - zp) * w; then f32(acc) * f32(s_x * s_w) + b.
+/// as [1, T, K] tokens quantized at run time, the i32 sums of
+/// (q - zp) * w, then f32(acc) * f32(s_x * s_w) + b.
 struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -719,131 +852,40 @@ struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
     OpBuilder &b = rewriter;
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
-    Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
+    Type f32 = b.getF32Type(), i32 = b.getI32Type();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
     auto outType = cast<RankedTensorType>(op.getType());
     int64_t k = inType.getShape().back(), n = outType.getShape().back();
     int64_t tokens = inType.getNumElements() / std::max<int64_t>(k, 1);
-    DynamicScaling scaling = op.getScaling();
-    bool perToken = scaling == DynamicScaling::per_token_absmax ||
-                    scaling == DynamicScaling::per_token_minmax;
-    bool absmax = scaling == DynamicScaling::per_tensor_absmax ||
-                  scaling == DynamicScaling::per_token_absmax;
-    int64_t slots = perToken ? tokens : 1;
-    int64_t qmin = absmax ? -127 : -128, qmax = 127;
+    auto [perToken, absmax] = scalingKind(op.getScaling());
 
     Value x = reshapeTo(b, loc, adaptor.getInput(),
-                        RankedTensorType::get({tokens, k}, f32));
-    auto vec = [&](Type element) {
-      return RankedTensorType::get({slots}, element);
-    };
-    // (t, k) -> the token's slot.
-    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
-    AffineMap slot2 = AffineMap::get(2, 0,
-                                     perToken ? getAffineDimExpr(0, ctx)
-                                              : getAffineConstantExpr(0, ctx));
+                        RankedTensorType::get({1, tokens, k}, f32));
+    RunTimeQuantized in =
+        quantizeAtRunTime(b, loc, x, /*kAxis=*/2, perToken, absmax);
 
-    // 1. The range: max |x|, or min and max from 0 (the inits are 0, so the
-    //    range contains 0). NaN is skipped (maxnumf/minnumf).
-    SmallVector<utils::IteratorType> reduceIters{
-        perToken ? utils::IteratorType::parallel
-                 : utils::IteratorType::reduction,
-        utils::IteratorType::reduction};
-    auto reduce = [&](bool isMax, bool ofAbs) {
-      return linalg::GenericOp::create(
-                 b, loc, TypeRange{vec(f32)}, ValueRange{x},
-                 ValueRange{buildZeros(b, loc, vec(f32))},
-                 SmallVector<AffineMap>{id2, slot2}, reduceIters,
-                 [&](OpBuilder &nb, Location nl, ValueRange args) {
-                   Value v = args[0];
-                   if (ofAbs)
-                     v = math::AbsFOp::create(nb, nl, v);
-                   Value r =
-                       isMax
-                           ? Value(arith::MaxNumFOp::create(nb, nl, args[1], v))
-                           : Value(
-                                 arith::MinNumFOp::create(nb, nl, args[1], v));
-                   linalg::YieldOp::create(nb, nl, r);
-                 })
-          .getResult(0);
-    };
-    Value hi = reduce(/*isMax=*/true, /*ofAbs=*/absmax);
-    Value lo = absmax ? Value() : reduce(/*isMax=*/false, /*ofAbs=*/false);
-
-    // 2. scale = f32(width / levels), 1 where it is 0; the zero point.
-    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
-    SmallVector<Value> rangeInputs{hi};
-    if (lo)
-      rangeInputs.push_back(lo);
-    Value scale = buildParallelGeneric(
-        b, loc, vec(f32), rangeInputs,
-        SmallVector<AffineMap>(rangeInputs.size(), id1),
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value width =
-              absmax ? args[0]
-                     : Value(arith::SubFOp::create(nb, nl, args[0], args[1]));
-          Value s = arith::DivFOp::create(
-              nb, nl, width, floatConst(nb, nl, f32, absmax ? 127.0 : 255.0));
-          Value zero = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                             s, floatConst(nb, nl, f32, 0.0));
-          return arith::SelectOp::create(nb, nl, zero,
-                                         floatConst(nb, nl, f32, 1.0), s);
-        });
-    Value zp;
-    if (absmax) {
-      zp = buildZeros(b, loc, vec(i32));
-    } else {
-      zp = buildParallelGeneric(
-          b, loc, vec(i32), ValueRange{lo, scale}, {id1, id1},
-          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-            // clamp(round_half_even(-128 - min / scale), -128, 127)
-            Value ratio = arith::DivFOp::create(nb, nl, args[0], args[1]);
-            Value z = arith::SubFOp::create(
-                nb, nl, floatConst(nb, nl, f32, -128.0), ratio);
-            z = math::RoundEvenOp::create(nb, nl, z);
-            z = arith::MaximumFOp::create(nb, nl, z,
-                                          floatConst(nb, nl, f32, -128.0));
-            z = arith::MinimumFOp::create(nb, nl, z,
-                                          floatConst(nb, nl, f32, 127.0));
-            return arith::FPToSIOp::create(nb, nl, i32, z);
-          });
-    }
-
-    // 3. q = clamp(round_half_even(x / scale) + zp, qmin, qmax); NaN: zp.
-    auto qType = RankedTensorType::get({tokens, k}, i8);
-    Value q = buildParallelGeneric(
-        b, loc, qType, ValueRange{x, scale, zp}, {id2, slot2, slot2},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value d = arith::DivFOp::create(nb, nl, args[0], args[1]);
-          Value r = math::RoundEvenOp::create(nb, nl, d);
-          Value z = arith::SIToFPOp::create(nb, nl, f32, args[2]);
-          r = arith::AddFOp::create(nb, nl, r, z);
-          r = arith::MaximumFOp::create(nb, nl, r,
-                                        floatConst(nb, nl, f32, qmin));
-          r = arith::MinimumFOp::create(nb, nl, r,
-                                        floatConst(nb, nl, f32, qmax));
-          Value nan = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO,
-                                            args[0], args[0]);
-          r = arith::SelectOp::create(nb, nl, nan, z, r);
-          return arith::FPToSIOp::create(nb, nl, i8, r);
-        });
-
-    // 4. acc[t, n] = sum_k (q[t, k] - zp[t]) * w[n, k] in i32.
-    AffineMap tk = AffineMap::get(
-        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    // acc[t, n] = sum_k (q[0, t, k] - zp[t]) * w[n, k] in i32.
+    AffineMap qMap =
+        AffineMap::get(3, 0,
+                       {getAffineConstantExpr(0, ctx), getAffineDimExpr(0, ctx),
+                        getAffineDimExpr(2, ctx)},
+                       ctx);
+    AffineMap zpMap = perToken ? AffineMap::get(3, 0,
+                                                {getAffineConstantExpr(0, ctx),
+                                                 getAffineDimExpr(0, ctx)},
+                                                ctx)
+                               : slotMap(ctx, 3, false, {});
     AffineMap nk = AffineMap::get(
         3, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
     AffineMap tn = AffineMap::get(
         3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
-    AffineMap t3 = AffineMap::get(3, 0,
-                                  perToken ? getAffineDimExpr(0, ctx)
-                                           : getAffineConstantExpr(0, ctx));
     auto accType = RankedTensorType::get({tokens, n}, i32);
     Value acc =
         linalg::GenericOp::create(
-            b, loc, TypeRange{accType}, ValueRange{q, zp, adaptor.getWeight()},
+            b, loc, TypeRange{accType},
+            ValueRange{in.q, in.zp, adaptor.getWeight()},
             ValueRange{buildZeros(b, loc, accType)},
-            SmallVector<AffineMap>{tk, t3, nk, tn},
+            SmallVector<AffineMap>{qMap, zpMap, nk, tn},
             SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
                                              utils::IteratorType::parallel,
                                              utils::IteratorType::reduction},
@@ -857,7 +899,7 @@ struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
             })
             .getResult(0);
 
-    // 5. y = f32(acc) * f32(s_x * s_w[n]) + b[n].
+    // y = f32(acc) * f32(s_x * s_w[n]) + b[n].
     SmallVector<double> wScales =
         *getSymmetricI8WeightScales(op.getWeight().getType());
     SmallVector<float> wf;
@@ -868,17 +910,19 @@ struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
         DenseElementsAttr::get(RankedTensorType::get({n}, f32),
                                ArrayRef<float>(wf)));
     AffineMap tn2 = AffineMap::getMultiDimIdentityMap(2, ctx);
-    AffineMap t2 = AffineMap::get(2, 0,
-                                  perToken ? getAffineDimExpr(0, ctx)
-                                           : getAffineConstantExpr(0, ctx));
+    AffineMap t2 = perToken ? AffineMap::get(2, 0,
+                                             {getAffineConstantExpr(0, ctx),
+                                              getAffineDimExpr(0, ctx)},
+                                             ctx)
+                            : slotMap(ctx, 2, false, {});
     AffineMap n2 = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
-    SmallVector<Value> outInputs{acc, scale, wScale};
+    SmallVector<Value> outInputs{acc, in.scale, wScale};
     SmallVector<AffineMap> outMaps{tn2, t2, n2};
-    if (adaptor.getBias()) {
+    bool hasBias = bool(adaptor.getBias());
+    if (hasBias) {
       outInputs.push_back(adaptor.getBias());
       outMaps.push_back(n2);
     }
-    bool hasBias = bool(adaptor.getBias());
     Value y = buildParallelGeneric(
         b, loc, RankedTensorType::get({tokens, n}, f32), outInputs, outMaps,
         [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
@@ -888,6 +932,89 @@ struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
           if (hasBias)
             v = arith::AddFOp::create(nb, nl, v, args[3]);
           return v;
+        });
+    rewriter.replaceOp(op, reshapeTo(b, loc, y, outType));
+    return success();
+  }
+};
+
+/// qnt.dynamic_matmul: lhs as [B, M, K] (scales per row), rhs as
+/// [B, K, N] (scales per column), the i32 sums of
+/// (qa - za[m]) * (qb - zb[n]), then f32(acc) * f32(sa[m] * sb[n]).
+struct DynamicMatMulLowering : OpConversionPattern<DynamicMatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DynamicMatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    OpBuilder &b = rewriter;
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Type f32 = b.getF32Type(), i32 = b.getI32Type();
+    auto aType = cast<RankedTensorType>(op.getLhs().getType());
+    auto bType = cast<RankedTensorType>(op.getRhs().getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    int64_t rank = aType.getRank();
+    int64_t m = aType.getDimSize(rank - 2), k = aType.getDimSize(rank - 1),
+            n = bType.getDimSize(rank - 1);
+    int64_t batch = aType.getNumElements() / std::max<int64_t>(m * k, 1);
+    auto [perToken, absmax] = scalingKind(op.getScaling());
+
+    Value a = reshapeTo(b, loc, adaptor.getLhs(),
+                        RankedTensorType::get({batch, m, k}, f32));
+    Value bb = reshapeTo(b, loc, adaptor.getRhs(),
+                         RankedTensorType::get({batch, k, n}, f32));
+    RunTimeQuantized qa =
+        quantizeAtRunTime(b, loc, a, /*kAxis=*/2, perToken, absmax);
+    RunTimeQuantized qb =
+        quantizeAtRunTime(b, loc, bb, /*kAxis=*/1, perToken, absmax);
+
+    // Loops (b, m, n, k).
+    auto map = [&](ArrayRef<unsigned> dims) {
+      SmallVector<AffineExpr> exprs;
+      for (unsigned d : dims)
+        exprs.push_back(getAffineDimExpr(d, ctx));
+      return AffineMap::get(4, 0, exprs, ctx);
+    };
+    auto accType = RankedTensorType::get({batch, m, n}, i32);
+    Value acc =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{accType}, ValueRange{qa.q, qa.zp, qb.q, qb.zp},
+            ValueRange{buildZeros(b, loc, accType)},
+            SmallVector<AffineMap>{
+                map({0, 1, 3}), slotMap(ctx, 4, perToken, {0, 1}),
+                map({0, 3, 2}), slotMap(ctx, 4, perToken, {0, 2}),
+                map({0, 1, 2})},
+            SmallVector<utils::IteratorType>{
+                utils::IteratorType::parallel, utils::IteratorType::parallel,
+                utils::IteratorType::parallel, utils::IteratorType::reduction},
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value x = arith::SubIOp::create(
+                  nb, nl, arith::ExtSIOp::create(nb, nl, i32, args[0]),
+                  args[1]);
+              Value y = arith::SubIOp::create(
+                  nb, nl, arith::ExtSIOp::create(nb, nl, i32, args[2]),
+                  args[3]);
+              Value sum = arith::AddIOp::create(
+                  nb, nl, args[4], arith::MulIOp::create(nb, nl, x, y));
+              linalg::YieldOp::create(nb, nl, sum);
+            })
+            .getResult(0);
+    AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+    auto map3 = [&](ArrayRef<unsigned> dims) {
+      if (!perToken)
+        return AffineMap::get(3, 0, getAffineConstantExpr(0, ctx));
+      SmallVector<AffineExpr> exprs;
+      for (unsigned d : dims)
+        exprs.push_back(getAffineDimExpr(d, ctx));
+      return AffineMap::get(3, 0, exprs, ctx);
+    };
+    Value y = buildParallelGeneric(
+        b, loc, RankedTensorType::get({batch, m, n}, f32),
+        ValueRange{acc, qa.scale, qb.scale}, {id3, map3({0, 1}), map3({0, 2})},
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value v = arith::SIToFPOp::create(nb, nl, f32, args[0]);
+          Value c = arith::MulFOp::create(nb, nl, args[1], args[2]);
+          return arith::MulFOp::create(nb, nl, v, c);
         });
     rewriter.replaceOp(op, reshapeTo(b, loc, y, outType));
     return success();
@@ -996,6 +1123,8 @@ struct ConvertQuantizedQntToLinalgPass
     ConversionTarget target(*ctx);
     target.markUnknownOpDynamicallyLegal(
         [&](Operation *op) { return converter.isLegal(op); });
+    // Float in and out, integer inside.
+    target.addIllegalOp<DynamicLinearOp, DynamicMatMulOp>();
     if (failed(applyPartialConversion(root, target, std::move(patterns))))
       return signalPassFailure();
   }
@@ -1009,6 +1138,7 @@ void qnt::populateQuantizedQntToLinalgPatterns(const TypeConverter &converter,
   patterns.add<QuantizeCastLowering, DequantizeCastLowering,
                StorageCastLowering, ConvLowering, MatmulLikeLowering<GemmOp>,
                MatmulLikeLowering<MatMulOp>, MaxPoolLowering,
-               GridPreservingLowering, DynamicLinearLowering>(converter, ctx);
+               GridPreservingLowering, DynamicLinearLowering,
+               DynamicMatMulLowering>(converter, ctx);
   patterns.add<Int4LayerLowering>(converter, ctx, /*benefit=*/2);
 }

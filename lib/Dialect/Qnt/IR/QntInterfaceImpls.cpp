@@ -226,21 +226,22 @@ LogicalResult GemmOp::exportToOnnx(OnnxNodeWriter &writer,
   return success();
 }
 
-LogicalResult DynamicLinearOp::exportToOnnx(OnnxNodeWriter &writer,
-                                            ArrayRef<std::string> inputs,
-                                            ArrayRef<std::string> outputs) {
-  // The input's run-time quantization, then a float MatMul with the
-  // (dequantized) weight: DynamicQuantizeLinear for per-tensor minmax (its
-  // uint8 grid is this op's int8 grid shifted by 128), else the formula.
-  Operation *op = *this;
+/// Writes the run-time quantization of the f32 tensor `x` (rank `rank`)
+/// as `scaling` says, per token meaning one scale per index of every axis
+/// but `axis`, and returns the name of its dequantized value: ONNX
+/// DynamicQuantizeLinear for per-tensor minmax (its uint8 grid is quant's
+/// int8 grid shifted by 128), else the formula in ONNX ops.
+static std::string exportDynamicQuantization(OnnxNodeWriter &writer,
+                                             Operation *op,
+                                             const std::string &x,
+                                             DynamicScaling scaling,
+                                             int64_t axis, StringRef tag) {
   auto tmp = [&](StringRef suffix) {
-    return writer.getTemporaryName(op, suffix);
+    return writer.getTemporaryName(op, (tag + suffix).str());
   };
   auto scalar = [&](StringRef suffix, float v) {
     return writer.addFloatInitializer(op, suffix, {v}, /*scalar=*/true);
   };
-  const std::string &x = inputs[0];
-  DynamicScaling scaling = getScaling();
   bool perToken = scaling == DynamicScaling::per_token_absmax ||
                   scaling == DynamicScaling::per_token_minmax;
   bool absmax = scaling == DynamicScaling::per_tensor_absmax ||
@@ -250,69 +251,93 @@ LogicalResult DynamicLinearOp::exportToOnnx(OnnxNodeWriter &writer,
     std::string q = tmp("_xq"), s = tmp("_xscale"), zp = tmp("_xzp");
     writer.addNode(op, "DynamicQuantizeLinear", {x}, {q, s, zp});
     writer.addNode(op, "DequantizeLinear", {q, s, zp}, {xf});
-  } else {
-    int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
-    SmallVector<OnnxAttribute> reduce{{"keepdims", int64_t(1)}};
-    if (perToken)
-      reduce.push_back({"axes", SmallVector<int64_t>{rank - 1}});
-    std::string raw = tmp("_scale_raw"), zero = tmp("_scale_is_zero"),
-                scale = tmp("_scale"), div = tmp("_div"),
-                rounded = tmp("_round");
-    std::string low, zp;
-    if (absmax) {
-      std::string a = tmp("_abs"), m = tmp("_absmax");
-      writer.addNode(op, "Abs", {x}, {a});
-      writer.addNode(op, "ReduceMax", {a}, {m}, reduce);
-      writer.addNode(op, "Div", {m, scalar("_127", 127.0f)}, {raw});
-    } else {
-      std::string mn = tmp("_min"), mx = tmp("_max"), mn0 = tmp("_min0"),
-                  mx0 = tmp("_max0"), width = tmp("_width");
-      writer.addNode(op, "ReduceMin", {x}, {mn}, reduce);
-      writer.addNode(op, "ReduceMax", {x}, {mx}, reduce);
-      writer.addNode(op, "Min", {mn, scalar("_zero", 0.0f)}, {mn0});
-      writer.addNode(op, "Max", {mx, scalar("_zero", 0.0f)}, {mx0});
-      writer.addNode(op, "Sub", {mx0, mn0}, {width});
-      writer.addNode(op, "Div", {width, scalar("_255", 255.0f)}, {raw});
-      low = mn0;
-    }
-    writer.addNode(op, "Equal", {raw, scalar("_zero", 0.0f)}, {zero});
-    writer.addNode(op, "Where", {zero, scalar("_one", 1.0f), raw}, {scale});
-    writer.addNode(op, "Div", {x, scale}, {div});
-    writer.addNode(op, "Round", {div}, {rounded});
-    std::string q = tmp("_q");
-    if (absmax) {
-      writer.addNode(
-          op, "Clip",
-          {rounded, scalar("_qmin", -127.0f), scalar("_qmax", 127.0f)}, {q});
-      writer.addNode(op, "Mul", {q, scale}, {xf});
-    } else {
-      std::string ratio = tmp("_min_over_scale"), zr = tmp("_zp_raw"),
-                  zrr = tmp("_zp_round"), zpv = tmp("_zp"),
-                  shifted = tmp("_shifted"), centered = tmp("_centered");
-      writer.addNode(op, "Div", {low, scale}, {ratio});
-      writer.addNode(op, "Sub", {scalar("_m128", -128.0f), ratio}, {zr});
-      writer.addNode(op, "Round", {zr}, {zrr});
-      writer.addNode(op, "Clip",
-                     {zrr, scalar("_qmin", -128.0f), scalar("_qmax", 127.0f)},
-                     {zpv});
-      writer.addNode(op, "Add", {rounded, zpv}, {shifted});
-      writer.addNode(
-          op, "Clip",
-          {shifted, scalar("_qmin", -128.0f), scalar("_qmax", 127.0f)}, {q});
-      writer.addNode(op, "Sub", {q, zpv}, {centered});
-      writer.addNode(op, "Mul", {centered, scale}, {xf});
-    }
+    return xf;
   }
-  std::string wt = tmp("_wt");
+  SmallVector<OnnxAttribute> reduce{{"keepdims", int64_t(1)}};
+  if (perToken)
+    reduce.push_back({"axes", SmallVector<int64_t>{axis}});
+  std::string raw = tmp("_scale_raw"), zero = tmp("_scale_is_zero"),
+              scale = tmp("_scale"), div = tmp("_div"), rounded = tmp("_round");
+  std::string low;
+  if (absmax) {
+    std::string a = tmp("_abs"), m = tmp("_absmax");
+    writer.addNode(op, "Abs", {x}, {a});
+    writer.addNode(op, "ReduceMax", {a}, {m}, reduce);
+    writer.addNode(op, "Div", {m, scalar("_127", 127.0f)}, {raw});
+  } else {
+    std::string mn = tmp("_min"), mx = tmp("_max"), mn0 = tmp("_min0"),
+                mx0 = tmp("_max0"), width = tmp("_width");
+    writer.addNode(op, "ReduceMin", {x}, {mn}, reduce);
+    writer.addNode(op, "ReduceMax", {x}, {mx}, reduce);
+    writer.addNode(op, "Min", {mn, scalar("_zero", 0.0f)}, {mn0});
+    writer.addNode(op, "Max", {mx, scalar("_zero", 0.0f)}, {mx0});
+    writer.addNode(op, "Sub", {mx0, mn0}, {width});
+    writer.addNode(op, "Div", {width, scalar("_255", 255.0f)}, {raw});
+    low = mn0;
+  }
+  writer.addNode(op, "Equal", {raw, scalar("_zero", 0.0f)}, {zero});
+  writer.addNode(op, "Where", {zero, scalar("_one", 1.0f), raw}, {scale});
+  writer.addNode(op, "Div", {x, scale}, {div});
+  writer.addNode(op, "Round", {div}, {rounded});
+  std::string q = tmp("_q");
+  if (absmax) {
+    writer.addNode(op, "Clip",
+                   {rounded, scalar("_qmin", -127.0f), scalar("_qmax", 127.0f)},
+                   {q});
+    writer.addNode(op, "Mul", {q, scale}, {xf});
+    return xf;
+  }
+  std::string ratio = tmp("_min_over_scale"), zr = tmp("_zp_raw"),
+              zrr = tmp("_zp_round"), zpv = tmp("_zp"),
+              shifted = tmp("_shifted"), centered = tmp("_centered");
+  writer.addNode(op, "Div", {low, scale}, {ratio});
+  writer.addNode(op, "Sub", {scalar("_m128", -128.0f), ratio}, {zr});
+  writer.addNode(op, "Round", {zr}, {zrr});
+  writer.addNode(op, "Clip",
+                 {zrr, scalar("_qmin8", -128.0f), scalar("_qmax", 127.0f)},
+                 {zpv});
+  writer.addNode(op, "Add", {rounded, zpv}, {shifted});
+  writer.addNode(op, "Clip",
+                 {shifted, scalar("_qmin8", -128.0f), scalar("_qmax", 127.0f)},
+                 {q});
+  writer.addNode(op, "Sub", {q, zpv}, {centered});
+  writer.addNode(op, "Mul", {centered, scale}, {xf});
+  return xf;
+}
+
+LogicalResult DynamicLinearOp::exportToOnnx(OnnxNodeWriter &writer,
+                                            ArrayRef<std::string> inputs,
+                                            ArrayRef<std::string> outputs) {
+  // The input's run-time quantization, then a float MatMul with the
+  // (dequantized) weight.
+  Operation *op = *this;
+  int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
+  std::string xf = exportDynamicQuantization(writer, op, inputs[0],
+                                             getScaling(), rank - 1, "");
+  std::string wt = writer.getTemporaryName(op, "_wt");
   writer.addNode(op, "Transpose", {inputs[1]}, {wt},
                  {{"perm", SmallVector<int64_t>{1, 0}}});
   if (!getBias()) {
     writer.addNode(op, "MatMul", {xf, wt}, outputs);
     return success();
   }
-  std::string product = tmp("_matmul");
+  std::string product = writer.getTemporaryName(op, "_matmul");
   writer.addNode(op, "MatMul", {xf, wt}, {product});
   writer.addNode(op, "Add", {product, inputs[2]}, outputs);
+  return success();
+}
+
+LogicalResult DynamicMatMulOp::exportToOnnx(OnnxNodeWriter &writer,
+                                            ArrayRef<std::string> inputs,
+                                            ArrayRef<std::string> outputs) {
+  // Both operands quantized at run time: rows of lhs, columns of rhs.
+  Operation *op = *this;
+  int64_t rank = cast<RankedTensorType>(getLhs().getType()).getRank();
+  std::string a = exportDynamicQuantization(writer, op, inputs[0], getScaling(),
+                                            rank - 1, "_lhs");
+  std::string b = exportDynamicQuantization(writer, op, inputs[1], getScaling(),
+                                            rank - 2, "_rhs");
+  writer.addNode(op, "MatMul", {a, b}, outputs);
   return success();
 }
 

@@ -298,6 +298,26 @@ LogicalResult DynamicLinearOp::verify() {
   return verifyResultShape(getOperation(), expected);
 }
 
+LogicalResult DynamicMatMulOp::verify() {
+  ArrayRef<int64_t> a = shapeOf(getLhs()), b = shapeOf(getRhs());
+  if (a.size() < 2 || a.size() != b.size())
+    return emitOpError() << "expects operands of one rank >= 2, got "
+                         << formatShape(a) << " and " << formatShape(b);
+  if (a.drop_back(2) != b.drop_back(2))
+    return emitOpError() << "expects equal batch dims, got " << formatShape(a)
+                         << " and " << formatShape(b);
+  if (a.back() != b[b.size() - 2])
+    return emitOpError() << "contracting dims differ: " << a.back() << " and "
+                         << b[b.size() - 2];
+  if (!getElementTypeOrSelf(getLhs().getType()).isF32() ||
+      !getElementTypeOrSelf(getRhs().getType()).isF32() ||
+      !getElementTypeOrSelf(getOutput().getType()).isF32())
+    return emitOpError() << "expects f32 operands and result";
+  SmallVector<int64_t> expected(a.drop_back());
+  expected.push_back(b.back());
+  return verifyResultShape(getOperation(), expected);
+}
+
 //===----------------------------------------------------------------------===//
 // BatchNormOp, LayerNormOp
 //===----------------------------------------------------------------------===//

@@ -197,6 +197,9 @@ private:
   /// activations=dynamic: one gemm/matmul as qnt.dynamic_linear, or
   /// failure to keep it float.
   LogicalResult quantizeDynamic(Operation *op, bool perChannel);
+  /// activations=dynamic: a matmul of two activations as
+  /// qnt.dynamic_matmul.
+  LogicalResult quantizeDynamicMatMul(MatMulOp op);
   /// An op's qnt.weight_scales did not fit its weight (an error).
   bool scalesMismatch = false;
 };
@@ -402,6 +405,25 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
   return success();
 }
 
+LogicalResult QntQuantizePass::quantizeDynamicMatMul(MatMulOp op) {
+  auto a = cast<RankedTensorType>(op.getLhs().getType());
+  auto b = cast<RankedTensorType>(op.getRhs().getType());
+  auto out = cast<RankedTensorType>(op.getType());
+  if (!a.getElementType().isF32() || !b.getElementType().isF32() ||
+      !out.getElementType().isF32() || a.getRank() < 2 ||
+      a.getRank() != b.getRank() ||
+      a.getShape().drop_back(2) != b.getShape().drop_back(2))
+    return staysFloat(op, "a product of activations needs f32 operands of "
+                          "one rank >= 2 with equal batch dims");
+  OpBuilder builder(op);
+  auto dynamic = DynamicMatMulOp::create(
+      builder, op.getLoc(), out, op.getLhs(), op.getRhs(),
+      DynamicScalingAttr::get(op.getContext(), dynamicScaling));
+  op.getResult().replaceAllUsesWith(dynamic.getResult());
+  op.erase();
+  return success();
+}
+
 LogicalResult QntQuantizePass::quantizeDynamic(Operation *op, bool perChannel) {
   if (locationNames(op->getLoc(), keepFloat))
     return staysFloat(op, "named in keep-float");
@@ -416,6 +438,8 @@ LogicalResult QntQuantizePass::quantizeDynamic(Operation *op, bool perChannel) {
   if (auto matmul = dyn_cast<MatMulOp>(op)) {
     input = matmul.getLhs();
     weight = matmul.getRhs();
+    if (!getConstantF32Values(weight))
+      return quantizeDynamicMatMul(matmul);
   } else if (auto gemm = dyn_cast<GemmOp>(op)) {
     if (gemm.getTransA() || gemm.getAlpha().convertToFloat() != 1.0f ||
         (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f))

@@ -37,16 +37,18 @@ func.func @gemm(%x: tensor<6x3xf32>) -> tensor<6x2xf32> {
 
 // -----
 
-// What stays float: a conv, a gemm with alpha != 1, a matmul of two
-// activations (no constant weight), an op named in keep-float... and
-// qnt.weight_bits = 32.
+// What stays float: a conv, a gemm with alpha != 1, a matmul with
+// qnt.weight_bits = 32, a product of activations whose batch dims
+// broadcast. A product of two activations of equal batch dims becomes
+// qnt.dynamic_matmul.
 // CHECK-LABEL: func.func @float
 // CHECK-NOT:     qnt.dynamic_linear
 // CHECK:         qnt.conv
 // CHECK:         qnt.gemm
+// CHECK:         qnt.dynamic_matmul %arg1, %arg2 : (tensor<6x3xf32>, tensor<3x6xf32>) -> tensor<6x6xf32>
 // CHECK:         qnt.matmul
-// CHECK:         qnt.matmul
-func.func @float(%i: tensor<1x1x4x4xf32>, %x: tensor<6x3xf32>, %y: tensor<3x6xf32>) -> (tensor<1x1x4x4xf32>, tensor<6x2xf32>, tensor<6x6xf32>, tensor<6x2xf32>) {
+// CHECK:         qnt.matmul %arg3, %arg4
+func.func @float(%i: tensor<1x1x4x4xf32>, %x: tensor<6x3xf32>, %y: tensor<3x6xf32>, %p: tensor<2x6x3xf32>, %q: tensor<3x2xf32>) -> (tensor<1x1x4x4xf32>, tensor<6x2xf32>, tensor<6x6xf32>, tensor<6x2xf32>, tensor<2x6x2xf32>) {
   %k = qnt.constant dense<1.0> : tensor<1x1x1x1xf32>
   %c = qnt.conv %i, %k {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
   %w = qnt.constant dense<1.0> : tensor<2x3xf32>
@@ -54,5 +56,6 @@ func.func @float(%i: tensor<1x1x4x4xf32>, %x: tensor<6x3xf32>, %y: tensor<3x6xf3
   %m = qnt.matmul %x, %y : (tensor<6x3xf32>, tensor<3x6xf32>) -> tensor<6x6xf32>
   %w2 = qnt.constant dense<1.0> : tensor<3x2xf32>
   %f = qnt.matmul %x, %w2 {qnt.weight_bits = 32 : i64} : (tensor<6x3xf32>, tensor<3x2xf32>) -> tensor<6x2xf32>
-  return %c, %g, %m, %f : tensor<1x1x4x4xf32>, tensor<6x2xf32>, tensor<6x6xf32>, tensor<6x2xf32>
+  %r = qnt.matmul %p, %q : (tensor<2x6x3xf32>, tensor<3x2xf32>) -> tensor<2x6x2xf32>
+  return %c, %g, %m, %f, %r : tensor<1x1x4x4xf32>, tensor<6x2xf32>, tensor<6x6xf32>, tensor<6x2xf32>, tensor<2x6x2xf32>
 }

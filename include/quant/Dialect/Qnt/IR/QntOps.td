@@ -291,6 +291,36 @@ def Qnt_DynamicLinearOp : Qnt_Op<"dynamic_linear",
   let hasVerifier = 1;
 }
 
+def Qnt_DynamicMatMulOp : Qnt_Op<"dynamic_matmul",
+    [Pure, Qnt_OnnxOpCustom<"MatMulInteger">]> {
+  let summary = "A batched product of two activations, both quantized to "
+                "int8 at run time";
+  let description = [{
+    `lhs [..., M, K] x rhs [..., K, N]` (equal batch dims) with both
+    operands quantized as `qnt.dynamic_linear` quantizes its input, with
+    the scale constant along K: per token means one scale (and zero
+    point) per row of `lhs` and per column of `rhs`, per tensor one for
+    each operand. Then
+    `acc = sum_k (qa[m, k] - za[m]) * (qb[k, n] - zb[n])` in int32 and
+    `y = f32(acc) * f32(sa[m] * sb[n])`. For attention's `Q K^T` and
+    `softmax(.) V` (docs/Numerics.md, "Dynamic activations").
+
+    Example:
+
+    ```mlir
+    %y = qnt.dynamic_matmul %q, %kt
+        : (tensor<1x4x17x16xf32>, tensor<1x4x16x17xf32>) -> tensor<1x4x17x17xf32>
+    ```
+  }];
+  let arguments = (ins Qnt_FloatTensor:$lhs, Qnt_FloatTensor:$rhs,
+      DefaultValuedAttr<Qnt_DynamicScalingAttr,
+          "::mlir::qnt::DynamicScaling::per_token_absmax">:$scaling);
+  let results = (outs Qnt_FloatTensor:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//

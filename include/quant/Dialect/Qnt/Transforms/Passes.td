@@ -366,7 +366,9 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
       [..., K]) becomes `qnt.dynamic_linear` with its weight as int8 [N, K]
       (per channel or per tensor, `granularity`; `qnt.weight_scales` if
       present), its input quantized at run time as `dynamic-scaling`
-      says; no calibrated ranges are needed and nothing else is quantized.
+      says; a matmul of two activations (equal batch dims) becomes
+      `qnt.dynamic_matmul`, both operands quantized at run time; no
+      calibrated ranges are needed and nothing else is quantized.
 
     Ops that cannot be quantized (no calibrated range on the input or
     result, a non-constant weight, an unsupported attribute) stay float and
