@@ -9,6 +9,8 @@
 
     quant.quantize_static("model.onnx", "model.qdq.onnx", reader,
                           per_channel=True, calibrate_method="MinMax")
+    quant.quantize_dynamic("model.onnx", "model.dyn.onnx", per_channel=True,
+                           input_shapes={"x": [1, 128]})
 
 The functions drive quant's tools (quant-compile), found in $QUANT_TOOLS_DIR,
 else next to this package in the source tree (build/bin), else on PATH.
@@ -19,7 +21,8 @@ QuantError, carrying the tool's one-line diagnostics.
 
 from ._tools import QuantError, compile_file, find_tool
 from ._model import Model
-from ._quantize import CalibrationDataReader, CalibrationMethod, quantize_static
+from ._quantize import (CalibrationDataReader, CalibrationMethod, quantize_dynamic,
+                        quantize_static)
 
 __all__ = [
     "CalibrationDataReader",
@@ -28,5 +31,6 @@ __all__ = [
     "QuantError",
     "compile_file",
     "find_tool",
+    "quantize_dynamic",
     "quantize_static",
 ]

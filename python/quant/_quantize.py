@@ -112,3 +112,46 @@ def quantize_static(model_input, model_output, calibration_data_reader,
             args.append("--keep-float=" + ",".join(nodes_to_exclude))
         notes = run_tool("quant-compile", args)
     return [l for l in notes.splitlines() if l.strip()]
+
+
+def quantize_dynamic(model_input, model_output, op_types_to_quantize=None,
+                     per_channel=False, reduce_range=False, weight_type="QInt8",
+                     nodes_to_quantize=None, nodes_to_exclude=None,
+                     extra_options=None, input_shapes=None):
+    """Quantizes `model_input` (ONNX, float) with dynamic activations and
+    writes the ONNX model to `model_output`: every Gemm/MatMul gets int8
+    weights and an input quantized at run time by DynamicQuantizeLinear
+    (one scale and zero point per tensor, as ONNX Runtime's
+    quantize_dynamic), products of two activations both operands; the rest
+    stays float. No calibration data.
+
+    Supported, as ONNX Runtime means them: per_channel, nodes_to_exclude
+    (kept float). weight_type must be QInt8, reduce_range False;
+    op_types_to_quantize, nodes_to_quantize and extra_options are not
+    supported (None). input_shapes ({"input": [dims...]}, quant's own
+    argument) fixes dynamic input dims: quant writes static models.
+    Returns the list of quant-compile's notes (stderr lines).
+    """
+    unsupported = []
+    if _name_of(weight_type, "QInt8") != "QInt8":
+        unsupported.append("weight_type=%s (quant's weights are QInt8)"
+                           % _name_of(weight_type, ""))
+    if reduce_range:
+        unsupported.append("reduce_range=True")
+    for what, value in (("op_types_to_quantize", op_types_to_quantize),
+                        ("nodes_to_quantize", nodes_to_quantize),
+                        ("extra_options", extra_options)):
+        if value:
+            unsupported.append(what)
+    if unsupported:
+        raise QuantError("quantize_dynamic: not supported: " + ", ".join(unsupported))
+    args = [model_input, "--precision=int8", "--activations=dynamic",
+            "--dynamic-scaling=per-tensor-minmax",
+            "--granularity=" + ("per-channel" if per_channel else "per-tensor"),
+            "--emit=onnx", "-o", model_output]
+    for name, dims in (input_shapes or {}).items():
+        args.append("--input-shape=%s=%s" % (name, "x".join(str(d) for d in dims)))
+    if nodes_to_exclude:
+        args.append("--keep-float=" + ",".join(nodes_to_exclude))
+    notes = run_tool("quant-compile", args)
+    return [l for l in notes.splitlines() if l.strip()]

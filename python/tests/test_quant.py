@@ -139,3 +139,35 @@ def test_quantize_static_refuses_what_it_cannot_do(samples, tmp_path):
     with pytest.raises(quant.QuantError, match="calibrate_method Distribution"):
         quant.quantize_static(CNN, str(tmp_path / "x.onnx"), Reader(samples[:2]),
                               calibrate_method="Distribution")
+
+
+VIT = os.path.join(EXAMPLES, "vit.onnx")
+
+
+def test_quantize_dynamic_writes_dynamic_quantize_linear(samples, tmp_path):
+    out = str(tmp_path / "vit.dyn.onnx")
+    quant.quantize_dynamic(VIT, out, per_channel=True,
+                           input_shapes={"image": [8, 1, 28, 28]})
+    ops = [n.op_type for n in onnx.load(out).graph.node]
+    # Nine projections with one int8 weight each, four attention products
+    # with two quantized operands: 17 run-time quantizations.
+    assert ops.count("DynamicQuantizeLinear") == 17
+    assert "MatMulInteger" not in ops and "Conv" in ops
+    # The same recipe compiled by quant runs close to float.
+    x = samples[:8]
+    shape = {"image": [8, 1, 28, 28]}
+    fp32 = quant.Model(quant.compile_file(VIT, str(tmp_path / "f.so"), input_shapes=shape))
+    dyn = quant.Model(quant.compile_file(
+        VIT, str(tmp_path / "d.so"), input_shapes=shape, precision="int8",
+        extra_args=["--activations=dynamic", "--dynamic-scaling=per-tensor-minmax"]))
+    a, b = fp32.run(image=x)["logits"], dyn.run(image=x)["logits"]
+    assert (a.argmax(1) == b.argmax(1)).all()
+    assert np.abs(a - b).max() < 0.05 * np.abs(a).max()
+
+
+def test_quantize_dynamic_refuses_what_it_cannot_do(tmp_path):
+    with pytest.raises(quant.QuantError, match="weight_type=QUInt8"):
+        quant.quantize_dynamic(CNN, str(tmp_path / "x.onnx"), weight_type="QUInt8")
+    # A dynamic batch dim needs input_shapes: quant-compile says which.
+    with pytest.raises(quant.QuantError, match="is dynamic"):
+        quant.quantize_dynamic(VIT, str(tmp_path / "x.onnx"))
