@@ -112,6 +112,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   quantize.granularity = (size / 3) % 2 ? qnt::Granularity::PerTensor
                                         : qnt::Granularity::PerChannel;
   quantize.weightBits = (size / 6) % 4 == 3 ? 4 : 8;
+  // One input in five: dynamic activations (int8 weights), each scaling.
+  if ((size / 48) % 5 == 4) {
+    quantize.weightBits = 8;
+    quantize.activations = qnt::Activations::Dynamic;
+    quantize.dynamicScaling = static_cast<qnt::DynamicScaling>((size / 7) % 4);
+  }
   PassManager pm(&context);
   pm.addNestedPass<func::FuncOp>(qnt::createQntQuantize(quantize));
   if (failed(pm.run(*module)))
