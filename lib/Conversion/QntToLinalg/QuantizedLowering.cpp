@@ -864,12 +864,7 @@ struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
     RunTimeQuantized in =
         quantizeAtRunTime(b, loc, x, /*kAxis=*/2, perToken, absmax);
 
-    // acc[t, n] = sum_k (q[0, t, k] - zp[t]) * w[n, k] in i32.
-    AffineMap qMap =
-        AffineMap::get(3, 0,
-                       {getAffineConstantExpr(0, ctx), getAffineDimExpr(0, ctx),
-                        getAffineDimExpr(2, ctx)},
-                       ctx);
+    // acc[t, n] = sum_k (q[t, k] - zp[t]) * w[n, k] in i32.
     AffineMap zpMap = perToken ? AffineMap::get(3, 0,
                                                 {getAffineConstantExpr(0, ctx),
                                                  getAffineDimExpr(0, ctx)},
@@ -880,21 +875,33 @@ struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
     AffineMap tn = AffineMap::get(
         3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
     auto accType = RankedTensorType::get({tokens, n}, i32);
+    // [T, K] int8 (a plain matrix for the CPU tiling); absmax has no zero
+    // point to subtract, so its sums are a plain int8 product.
+    Value q2 = reshapeTo(b, loc, in.q,
+                         RankedTensorType::get({tokens, k}, b.getI8Type()));
+    AffineMap tk = AffineMap::get(
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    SmallVector<Value> accInputs{q2, adaptor.getWeight()};
+    SmallVector<AffineMap> accMaps{tk, nk};
+    if (!absmax) {
+      accInputs.push_back(in.zp);
+      accMaps.push_back(zpMap);
+    }
+    accMaps.push_back(tn);
     Value acc =
         linalg::GenericOp::create(
-            b, loc, TypeRange{accType},
-            ValueRange{in.q, in.zp, adaptor.getWeight()},
-            ValueRange{buildZeros(b, loc, accType)},
-            SmallVector<AffineMap>{qMap, zpMap, nk, tn},
+            b, loc, TypeRange{accType}, accInputs,
+            ValueRange{buildZeros(b, loc, accType)}, accMaps,
             SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
                                              utils::IteratorType::parallel,
                                              utils::IteratorType::reduction},
             [&](OpBuilder &nb, Location nl, ValueRange args) {
               Value qv = arith::ExtSIOp::create(nb, nl, i32, args[0]);
-              qv = arith::SubIOp::create(nb, nl, qv, args[1]);
-              Value wv = arith::ExtSIOp::create(nb, nl, i32, args[2]);
+              if (!absmax)
+                qv = arith::SubIOp::create(nb, nl, qv, args[2]);
+              Value wv = arith::ExtSIOp::create(nb, nl, i32, args[1]);
               Value sum = arith::AddIOp::create(
-                  nb, nl, args[3], arith::MulIOp::create(nb, nl, qv, wv));
+                  nb, nl, args.back(), arith::MulIOp::create(nb, nl, qv, wv));
               linalg::YieldOp::create(nb, nl, sum);
             })
             .getResult(0);

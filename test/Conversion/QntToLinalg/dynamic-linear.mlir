@@ -34,7 +34,8 @@
 // CHECK:         %[[Q:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[S]], %[[ZP]] : tensor<1x6x8xf32>, tensor<1xf32>, tensor<1xi32>) outs(%{{.*}} : tensor<1x6x8xi8>)
 // CHECK:           arith.constant -1.280000e+02 : f32
 // CHECK:           arith.cmpf uno
-// CHECK:         %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[Q]], %[[ZP]], %{{.*}} : tensor<1x6x8xi8>, tensor<1xi32>, tensor<4x8xi8>) outs(%{{.*}} : tensor<6x4xi32>)
+// CHECK:         %[[Q2:.*]] = tensor.collapse_shape %[[Q]] {{\[\[}}0, 1], [2]] : tensor<1x6x8xi8> into tensor<6x8xi8>
+// CHECK:         %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[Q2]], %{{.*}}, %[[ZP]] : tensor<6x8xi8>, tensor<4x8xi8>, tensor<1xi32>) outs(%{{.*}} : tensor<6x4xi32>)
 // CHECK:           arith.subi
 // CHECK:           arith.muli
 // CHECK:         arith.constant dense<[5.000000e-01, 2.500000e-01, 1.250000e-01, 1.000000e+00]> : tensor<4xf32>
@@ -61,6 +62,10 @@ func.func @per_tensor_minmax(%x: tensor<2x3x8xf32>, %b: tensor<4xf32>) -> tensor
 // CHECK:           arith.constant 1.270000e+02 : f32
 // CHECK:         linalg.fill ins(%{{.*}} : i32) outs(%{{.*}} : tensor<1x5xi32>)
 // CHECK:           arith.constant -1.270000e+02 : f32
+// The sums of an absmax input have no zero point to subtract.
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<5x8xi8>, tensor<3x8xi8>) outs(%{{.*}} : tensor<5x3xi32>)
+// CHECK-NOT:       arith.subi
+// CHECK:           arith.muli
 // CHECK:         arith.constant dense<2.500000e-01> : tensor<3xf32>
 func.func @per_token_absmax(%x: tensor<5x8xf32>) -> tensor<5x3xf32> {
   %wq = qnt.constant dense<1> : tensor<3x8xi8>
