@@ -4,9 +4,11 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// ReduceMean/Max/Sum with axes as an attribute (ReduceSum before 13, the
-// others through opset 17) or as input 1 (ReduceSum from 13), and Softmax
-// with its two semantics (before 13: over the flattened trailing dims).
+// ReduceMean/Max/Min/Prod/Sum with axes as an attribute (ReduceSum before
+// 13, the others through opset 17) or as input 1 (ReduceSum from 13);
+// ReduceL1/L2/SumSquare/LogSum/LogSumExp as a qnt.reduce_sum with
+// element-wise ops before and after; and Softmax with its two semantics
+// (before 13: over the flattened trailing dims).
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,12 +24,40 @@ namespace {
 
 /// Binds output 0 to a reduction of input 0 over `axes` (every axis when
 /// empty, unless `noopWithEmptyAxes`: then the identity).
+/// What a reduction built from a sum applies to each element first
+/// (ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSumExp) and to the sum
+/// after (ReduceL2, ReduceLogSum, ReduceLogSumExp).
+enum class Before { None, Abs, Square, Exp };
+enum class After { None, Sqrt, Log };
+
 template <typename ReduceOp>
 LogicalResult buildReduce(Importer &im, const onnx::NodeProto &node,
-                          SmallVector<int64_t> axes, bool noopWithEmptyAxes) {
+                          SmallVector<int64_t> axes, bool noopWithEmptyAxes,
+                          Before before = Before::None,
+                          After after = After::None) {
   FailureOr<InputAndType> io = getInputAndType(im, node);
   if (failed(io))
     return failure();
+  auto &b = im.getBuilder();
+  Location loc = im.getLoc(node);
+  if (before != Before::None || after != After::None) {
+    auto inType = cast<RankedTensorType>(io->x.getType());
+    if (failed(requireFloat(im, node, inType)))
+      return failure();
+    switch (before) {
+    case Before::None:
+      break;
+    case Before::Abs:
+      io->x = AbsOp::create(b, loc, inType, io->x);
+      break;
+    case Before::Square:
+      io->x = MulOp::create(b, loc, inType, io->x, io->x);
+      break;
+    case Before::Exp:
+      io->x = ExpOp::create(b, loc, inType, io->x);
+      break;
+    }
+  }
   int64_t rank = shapeOf(io->x).size();
   if (axes.empty()) {
     if (noopWithEmptyAxes) {
@@ -45,12 +75,14 @@ LogicalResult buildReduce(Importer &im, const onnx::NodeProto &node,
   }
   llvm::sort(axes);
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-  auto &b = im.getBuilder();
-  im.setValue(
-      node, 0,
-      ReduceOp::create(b, im.getLoc(node), io->type, io->x,
-                       b.getDenseI64ArrayAttr(axes),
-                       b.getBoolAttr(attrInt(node, "keepdims", 1) != 0)));
+  Value result =
+      ReduceOp::create(b, loc, io->type, io->x, b.getDenseI64ArrayAttr(axes),
+                       b.getBoolAttr(attrInt(node, "keepdims", 1) != 0));
+  if (after == After::Sqrt)
+    result = SqrtOp::create(b, loc, io->type, result);
+  else if (after == After::Log)
+    result = LogOp::create(b, loc, io->type, result);
+  im.setValue(node, 0, result);
   return success();
 }
 
@@ -60,6 +92,16 @@ LogicalResult convertReduceAxesAttr(Importer &im, const onnx::NodeProto &node) {
   return buildReduce<ReduceOp>(
       im, node, attrInts(node, "axes").value_or(SmallVector<int64_t>{}),
       /*noopWithEmptyAxes=*/false);
+}
+
+/// A sum-based reduction with axes as an optional attribute. ReduceLogSumExp
+/// is log(sum(exp(x))) as ONNX defines it, without subtracting the maximum
+/// first: it overflows where exp(x) does.
+template <Before B, After A>
+LogicalResult convertSumComposite(Importer &im, const onnx::NodeProto &node) {
+  return buildReduce<ReduceSumOp>(
+      im, node, attrInts(node, "axes").value_or(SmallVector<int64_t>{}),
+      /*noopWithEmptyAxes=*/false, B, A);
 }
 
 /// Axes as optional input 1, and noop_with_empty_axes.
@@ -116,6 +158,14 @@ void mlir::qnt::detail::populateReduceConverters(OnnxOpRegistry &r) {
   r.onOp("ReduceMax", 1, convertReduceAxesAttr<ReduceMaxOp>);
   r.onOp("ReduceSum", 1, convertReduceAxesAttr<ReduceSumOp>);
   r.onOp("ReduceSum", 13, convertReduceAxesInput<ReduceSumOp>);
+  r.onOp("ReduceMin", 1, convertReduceAxesAttr<ReduceMinOp>);
+  r.onOp("ReduceProd", 1, convertReduceAxesAttr<ReduceProdOp>);
+  r.onOp("ReduceL1", 1, convertSumComposite<Before::Abs, After::None>);
+  r.onOp("ReduceL2", 1, convertSumComposite<Before::Square, After::Sqrt>);
+  r.onOp("ReduceSumSquare", 1,
+         convertSumComposite<Before::Square, After::None>);
+  r.onOp("ReduceLogSum", 1, convertSumComposite<Before::None, After::Log>);
+  r.onOp("ReduceLogSumExp", 1, convertSumComposite<Before::Exp, After::Log>);
   r.onOp("Softmax", 1, convertSoftmax</*Legacy=*/true>);
   r.onOp("Softmax", 13, convertSoftmax</*Legacy=*/false>);
 }

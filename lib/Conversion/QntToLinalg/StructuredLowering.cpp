@@ -86,10 +86,9 @@ static Value buildConv2d(OpBuilder &b, Location loc, Value input, Value weight,
   if (bias) {
     auto channelType = withShape(outType, {outType.getDimSize(1), 1, 1});
     Value column = reshapeTo(b, loc, bias, channelType);
-    init = buildElementwise(b, loc, outType, column,
-                            [](OpBuilder &, Location, ValueRange a) {
-                              return a[0];
-                            });
+    init = buildElementwise(
+        b, loc, outType, column,
+        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
   } else {
     init = buildZeros(b, loc, outType);
   }
@@ -107,23 +106,23 @@ static Value buildConv2d(OpBuilder &b, Location loc, Value input, Value weight,
     Value w = reshapeTo(
         b, loc, weight,
         withShape(wType, {filters, wType.getDimSize(2), wType.getDimSize(3)}));
-    return linalg::DepthwiseConv2DNchwChwOp::create(
-               b, loc, TypeRange{outType}, ValueRange{input, w}, init, strides,
-               dilations)
+    return linalg::DepthwiseConv2DNchwChwOp::create(b, loc, TypeRange{outType},
+                                                    ValueRange{input, w}, init,
+                                                    strides, dilations)
         .getResult(0);
   }
   // Grouped: split the channel dims into [G, C/G].
   int64_t g = p.group;
   auto paddedType = cast<RankedTensorType>(input.getType());
-  Value gIn = reshapeTo(
-      b, loc, input,
-      withShape(paddedType, {paddedType.getDimSize(0), g, channels / g,
-                             paddedType.getDimSize(2),
-                             paddedType.getDimSize(3)}));
-  Value gW = reshapeTo(b, loc, weight,
-                       withShape(wType, {g, filters / g, wType.getDimSize(1),
-                                         wType.getDimSize(2),
-                                         wType.getDimSize(3)}));
+  Value gIn =
+      reshapeTo(b, loc, input,
+                withShape(paddedType, {paddedType.getDimSize(0), g,
+                                       channels / g, paddedType.getDimSize(2),
+                                       paddedType.getDimSize(3)}));
+  Value gW =
+      reshapeTo(b, loc, weight,
+                withShape(wType, {g, filters / g, wType.getDimSize(1),
+                                  wType.getDimSize(2), wType.getDimSize(3)}));
   auto gOutType =
       withShape(outType, {outType.getDimSize(0), g, filters / g,
                           outType.getDimSize(2), outType.getDimSize(3)});
@@ -281,8 +280,8 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
                           (h - 1) * strides[0] + 1, (w - 1) * strides[1] + 1});
       Value zeros = buildZeros(rewriter, loc, dilatedType);
       input = tensor::InsertSliceOp::create(
-          rewriter, loc, input, zeros, ValueRange{}, ValueRange{},
-          ValueRange{}, SmallVector<int64_t>{0, 0, 0, 0}, in4.getShape(),
+          rewriter, loc, input, zeros, ValueRange{}, ValueRange{}, ValueRange{},
+          SmallVector<int64_t>{0, 0, 0, 0}, in4.getShape(),
           SmallVector<int64_t>{1, 1, strides[0], strides[1]});
     }
 
@@ -334,9 +333,8 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
       p.padBegin.push_back(reach - padBegin[i]);
       p.padEnd.push_back(reach - padEnd[i] + outputPadding[i]);
     }
-    Value result =
-        buildConv2d(rewriter, loc, input, weight, adaptor.getBias(),
-                    is1d ? withUnitHeight(outType) : outType, p);
+    Value result = buildConv2d(rewriter, loc, input, weight, adaptor.getBias(),
+                               is1d ? withUnitHeight(outType) : outType, p);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outType));
     return success();
   }
@@ -409,11 +407,11 @@ struct PoolLowering : OpConversionPattern<OpTy> {
                    init, stridesAttr, dilationsAttr)
                    .getResult(0);
     } else {
-      Value sum = linalg::PoolingNchwSumOp::create(
-                      rewriter, loc, TypeRange{out4},
-                      ValueRange{padded, window}, init, stridesAttr,
-                      dilationsAttr)
-                      .getResult(0);
+      Value sum =
+          linalg::PoolingNchwSumOp::create(rewriter, loc, TypeRange{out4},
+                                           ValueRange{padded, window}, init,
+                                           stridesAttr, dilationsAttr)
+              .getResult(0);
       // Divide by the window count of each output position: taps inside the
       // input, or inside input + explicit pads with count_include_pad.
       bool includePad = op.getCountIncludePad();
@@ -478,19 +476,34 @@ static RankedTensorType reducedType(RankedTensorType type,
   return withShape(type, shape);
 }
 
+/// How a reduction combines: addf, maximumf, minimumf (NaN propagates) or
+/// mulf.
+enum class Combine { Add, Max, Min, Mul };
+
 /// linalg.reduce of `input` over `dims` starting from `init` and combining
-/// with `combine` (maximumf or addf).
+/// as `combine` says.
 static Value reduce(OpBuilder &b, Location loc, Value input,
-                    ArrayRef<int64_t> dims, TypedAttr init, bool isMax) {
+                    ArrayRef<int64_t> dims, TypedAttr init, Combine combine) {
   auto type = cast<RankedTensorType>(input.getType());
   Value acc = buildFilled(b, loc, reducedType(type, dims), init);
   auto reduceOp = linalg::ReduceOp::create(
       b, loc, ValueRange{input}, ValueRange{acc}, dims,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value r = isMax ? arith::MaximumFOp::create(nb, nloc, args[0], args[1])
-                              .getResult()
-                        : arith::AddFOp::create(nb, nloc, args[0], args[1])
-                              .getResult();
+        Value r;
+        switch (combine) {
+        case Combine::Add:
+          r = arith::AddFOp::create(nb, nloc, args[0], args[1]);
+          break;
+        case Combine::Max:
+          r = arith::MaximumFOp::create(nb, nloc, args[0], args[1]);
+          break;
+        case Combine::Min:
+          r = arith::MinimumFOp::create(nb, nloc, args[0], args[1]);
+          break;
+        case Combine::Mul:
+          r = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+          break;
+        }
         linalg::YieldOp::create(nb, nloc, r);
       });
   return reduceOp.getResult(0);
@@ -524,12 +537,23 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     Location loc = op.getLoc();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
     Type elementType = inType.getElementType();
-    constexpr bool isMax = std::is_same_v<OpTy, ReduceMaxOp>;
     ArrayRef<int64_t> axes = op.getAxes();
-    Value result = reduce(rewriter, loc, adaptor.getInput(), axes,
-                          isMax ? negativeInfinity(elementType)
-                                : rewriter.getZeroAttr(elementType),
-                          isMax);
+    Combine combine = Combine::Add;
+    TypedAttr init = rewriter.getZeroAttr(elementType);
+    if constexpr (std::is_same_v<OpTy, ReduceMaxOp>) {
+      combine = Combine::Max;
+      init = negativeInfinity(elementType);
+    } else if constexpr (std::is_same_v<OpTy, ReduceMinOp>) {
+      combine = Combine::Min;
+      init = rewriter.getFloatAttr(
+          elementType,
+          APFloat::getInf(cast<FloatType>(elementType).getFloatSemantics()));
+    } else if constexpr (std::is_same_v<OpTy, ReduceProdOp>) {
+      combine = Combine::Mul;
+      init = rewriter.getFloatAttr(elementType, 1.0);
+    }
+    Value result =
+        reduce(rewriter, loc, adaptor.getInput(), axes, init, combine);
     if constexpr (std::is_same_v<OpTy, ReduceMeanOp>)
       result = meanFromSum(rewriter, loc, result, inType, axes);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result,
@@ -550,7 +574,7 @@ struct GlobalAveragePoolLowering : OpConversionPattern<GlobalAveragePoolOp> {
     for (int64_t d = 2; d < inType.getRank(); ++d)
       dims.push_back(d);
     Value sum = reduce(rewriter, loc, adaptor.getInput(), dims,
-                       rewriter.getZeroAttr(elementType), /*isMax=*/false);
+                       rewriter.getZeroAttr(elementType), Combine::Add);
     Value mean = meanFromSum(rewriter, loc, sum, inType, dims);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, mean, op.getType()));
     return success();
@@ -570,8 +594,8 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
     Type elementType = type.getElementType();
     MLIRContext *ctx = rewriter.getContext();
     Value x = adaptor.getInput();
-    Value max = reduce(rewriter, loc, x, axis,
-                       negativeInfinity(elementType), /*isMax=*/true);
+    Value max = reduce(rewriter, loc, x, axis, negativeInfinity(elementType),
+                       Combine::Max);
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     AffineMap kept = keptDimsMap(ctx, rank, axis);
     Value e = buildParallelGeneric(
@@ -581,12 +605,12 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
                                      arith::SubFOp::create(b, l, a[0], a[1]));
         });
     Value sum = reduce(rewriter, loc, e, axis,
-                       rewriter.getZeroAttr(elementType), /*isMax=*/false);
-    Value result = buildParallelGeneric(
-        rewriter, loc, type, {e, sum}, {identity, kept},
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          return arith::DivFOp::create(b, l, a[0], a[1]);
-        });
+                       rewriter.getZeroAttr(elementType), Combine::Add);
+    Value result =
+        buildParallelGeneric(rewriter, loc, type, {e, sum}, {identity, kept},
+                             [&](OpBuilder &b, Location l, ValueRange a) {
+                               return arith::DivFOp::create(b, l, a[0], a[1]);
+                             });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -614,27 +638,25 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     auto statType = reducedType(type, dims);
 
     Value sum = reduce(rewriter, loc, x, dims,
-                       rewriter.getZeroAttr(elementType), /*isMax=*/false);
+                       rewriter.getZeroAttr(elementType), Combine::Add);
     Value mean = meanFromSum(rewriter, loc, sum, type, dims);
     // Sum of squared deviations: a generic with reduction iterators.
     SmallVector<utils::IteratorType> iterators;
     for (int64_t d = 0; d < rank; ++d)
       iterators.push_back(d < axis ? utils::IteratorType::parallel
                                    : utils::IteratorType::reduction);
-    Value squares = linalg::GenericOp::create(
-                        rewriter, loc, TypeRange{statType},
-                        ValueRange{x, mean},
-                        ValueRange{buildZeros(rewriter, loc, statType)},
-                        SmallVector<AffineMap>{identity, kept, kept},
-                        iterators,
-                        [&](OpBuilder &b, Location l, ValueRange a) {
-                          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
-                          Value sq = arith::MulFOp::create(b, l, d, d);
-                          linalg::YieldOp::create(
-                              b, l,
-                              ValueRange{arith::AddFOp::create(b, l, a[2], sq)});
-                        })
-                        .getResult(0);
+    Value squares =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{statType}, ValueRange{x, mean},
+            ValueRange{buildZeros(rewriter, loc, statType)},
+            SmallVector<AffineMap>{identity, kept, kept}, iterators,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+              Value sq = arith::MulFOp::create(b, l, d, d);
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::AddFOp::create(b, l, a[2], sq)});
+            })
+            .getResult(0);
     SmallVector<Value> inputs{x, mean, squares, adaptor.getScale()};
     SmallVector<AffineMap> maps{
         identity, kept, kept,
@@ -719,7 +741,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     int64_t batchRank = std::max(lb.size(), rb.size());
     SmallVector<int64_t> batch(batchRank, 1);
     for (int64_t i = 0; i < batchRank; ++i) {
-      int64_t li = i - (batchRank - lb.size()), ri = i - (batchRank - rb.size());
+      int64_t li = i - (batchRank - lb.size()),
+              ri = i - (batchRank - rb.size());
       int64_t ld = li >= 0 ? lb[li] : 1, rd = ri >= 0 ? rb[ri] : 1;
       batch[i] = ld == 1 ? rd : ld;
     }
@@ -820,9 +843,9 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
       };
     };
     if (alpha == 1.0) {
-      Value init = useC ? buildElementwise(rewriter, loc, outType, c,
-                                           scaleBy(beta))
-                        : buildZeros(rewriter, loc, outType);
+      Value init =
+          useC ? buildElementwise(rewriter, loc, outType, c, scaleBy(beta))
+               : buildZeros(rewriter, loc, outType);
       rewriter.replaceOp(op, matmul2d(rewriter, loc, a, b, init));
       return success();
     }
@@ -991,13 +1014,12 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
             }
             double scale = scales[d];
             Value of = arith::SIToFPOp::create(
-                b, l, f64,
-                arith::IndexCastOp::create(b, l, b.getI64Type(), o));
+                b, l, f64, arith::IndexCastOp::create(b, l, b.getI64Type(), o));
             Value x;
             Value centered = arith::SubFOp::create(
                 b, l,
-                arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, of, f(0.5)),
-                                      f(scale)),
+                arith::DivFOp::create(
+                    b, l, arith::AddFOp::create(b, l, of, f(0.5)), f(scale)),
                 f(0.5));
             switch (op.getCoordinateTransform()) {
             case CoordinateTransform::half_pixel:
@@ -1041,16 +1063,17 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
                 rounded = math::CeilOp::create(b, l, x);
                 break;
               }
-              taps.push_back({clampIndex(toIndex(rounded), in), Value(),
-                              Value()});
+              taps.push_back(
+                  {clampIndex(toIndex(rounded), in), Value(), Value()});
               continue;
             }
             Value floor = math::FloorOp::create(b, l, x);
             Value weight = arith::SubFOp::create(b, l, x, floor);
             Value i0 = toIndex(floor);
             Value i1 = arith::AddIOp::create(b, l, i0, indexConst(b, l, 1));
-            taps.push_back({clampIndex(i0, in), clampIndex(i1, in),
-                            arith::TruncFOp::create(b, l, elementType, weight)});
+            taps.push_back(
+                {clampIndex(i0, in), clampIndex(i1, in),
+                 arith::TruncFOp::create(b, l, elementType, weight)});
           }
           // Sum over the 2^k corners of the resized dims.
           SmallVector<int64_t> resized;
@@ -1071,11 +1094,11 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
               indices.push_back(second ? taps[d].i1 : taps[d].i0);
               Value w = taps[d].w;
               if (!second)
-                w = arith::SubFOp::create(b, l,
-                                          floatConst(b, l, elementType, 1.0), w);
-              weight = weight ? arith::MulFOp::create(b, l, weight, w)
-                                    .getResult()
-                              : w;
+                w = arith::SubFOp::create(
+                    b, l, floatConst(b, l, elementType, 1.0), w);
+              weight = weight
+                           ? arith::MulFOp::create(b, l, weight, w).getResult()
+                           : w;
             }
             Value v = tensor::ExtractOp::create(b, l, source, indices);
             if (weight)
@@ -1094,6 +1117,7 @@ void lowering::populateStructuredPatterns(RewritePatternSet &patterns) {
   patterns.add<ConvLowering, ConvTransposeLowering, PoolLowering<MaxPoolOp>,
                PoolLowering<AveragePoolOp>, ReduceLowering<ReduceMeanOp>,
                ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceSumOp>,
+               ReduceLowering<ReduceMinOp>, ReduceLowering<ReduceProdOp>,
                GlobalAveragePoolLowering, SoftmaxLowering, LayerNormLowering,
                MatMulLowering, GemmLowering, ResizeLowering>(
       patterns.getContext());

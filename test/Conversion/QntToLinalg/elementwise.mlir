@@ -127,7 +127,8 @@ func.func @binary_ops(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf32>, t
 
 // -----
 
-// Every simple unary op; sigmoid is 1 / (1 + exp(-x)); relu is max(x, 0).
+// Every simple unary op; sigmoid is 1 / (1 + exp(-x)); relu is max(x, 0);
+// abs is math.absf.
 // CHECK-LABEL: func @unary_ops
 // CHECK: math.sqrt
 // CHECK: math.exp
@@ -140,7 +141,8 @@ func.func @binary_ops(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf32>, t
 // CHECK-NEXT: math.exp
 // CHECK: arith.addf
 // CHECK-NEXT: arith.divf
-func.func @unary_ops(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+// CHECK: math.absf
+func.func @unary_ops(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
   %0 = qnt.sqrt %x : (tensor<4xf32>) -> tensor<4xf32>
   %1 = qnt.exp %x : (tensor<4xf32>) -> tensor<4xf32>
   %2 = qnt.log %x : (tensor<4xf32>) -> tensor<4xf32>
@@ -148,7 +150,8 @@ func.func @unary_ops(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor
   %4 = qnt.tanh %x : (tensor<4xf32>) -> tensor<4xf32>
   %5 = qnt.relu %x : (tensor<4xf32>) -> tensor<4xf32>
   %6 = qnt.sigmoid %x : (tensor<4xf32>) -> tensor<4xf32>
-  return %0, %1, %2, %3, %4, %5, %6 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+  %7 = qnt.abs %x : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }
 
 // -----

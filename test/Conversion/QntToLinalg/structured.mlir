@@ -294,6 +294,26 @@ func.func @reduce_max_sum(%x: tensor<3x4xf32>) -> (tensor<1x4xf32>, tensor<f32>)
 
 // -----
 
+// reduce_min starts at +inf and combines with minimumf (NaN propagates);
+// reduce_prod starts at 1 and multiplies.
+// CHECK-LABEL: func @reduce_min_prod
+// CHECK: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK: linalg.fill ins(%[[INF]]
+// CHECK: linalg.reduce {{.*}} dimensions = [1]
+// CHECK: arith.minimumf
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: linalg.fill ins(%[[ONE]]
+// CHECK: linalg.reduce {{.*}} dimensions = [0]
+// CHECK: arith.mulf
+// CHECK: return
+func.func @reduce_min_prod(%x: tensor<3x4xf32>) -> (tensor<3x1xf32>, tensor<4xf32>) {
+  %0 = qnt.reduce_min %x {axes = array<i64: 1>} : (tensor<3x4xf32>) -> tensor<3x1xf32>
+  %1 = qnt.reduce_prod %x {axes = array<i64: 0>, keepdims = false} : (tensor<3x4xf32>) -> tensor<4xf32>
+  return %0, %1 : tensor<3x1xf32>, tensor<4xf32>
+}
+
+// -----
+
 // alpha != 1 multiplies after the product; a run-time A^T is a
 // linalg.transpose.
 // CHECK-LABEL: func @gemm_alpha_trans_a

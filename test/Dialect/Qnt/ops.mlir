@@ -100,7 +100,9 @@ func.func @unary(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   // CHECK: qnt.erf
   %3 = qnt.erf %2 : (tensor<4x8xf32>) -> tensor<4x8xf32>
   // CHECK: qnt.tanh
-  %4 = qnt.tanh %3 : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  %t4 = qnt.tanh %3 : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  // CHECK: qnt.abs
+  %4 = qnt.abs %t4 : (tensor<4x8xf32>) -> tensor<4x8xf32>
   // CHECK: qnt.relu
   %5 = qnt.relu %4 : (tensor<4x8xf32>) -> tensor<4x8xf32>
   // CHECK: qnt.sigmoid

@@ -58,7 +58,12 @@ func.func @main(%x: tensor<1x2x4x4xf32> {onnx.name = "x"},
   %rsum = qnt.reduce_sum %sl {axes = array<i64: 1>, keepdims = true} : (tensor<2x1xf32>) -> tensor<2x1xf32> loc("rsum")
   %h = qnt.cast %rsum : (tensor<2x1xf32>) -> tensor<2x1xf16> loc("to_f16")
   %f = qnt.cast %h : (tensor<2x1xf16>) -> tensor<2x1xf32> loc("to_f32")
-  %shp = qnt.mul %f, %rx : (tensor<2x1xf32>, tensor<1xf32>) -> tensor<2x1xf32> loc("scale")
+  %ab = qnt.abs %rx : (tensor<1xf32>) -> tensor<1xf32> loc("abs")
+  %rn = qnt.reduce_min %rm {axes = array<i64: 0>, keepdims = false} : (tensor<2x1xf32>) -> tensor<1xf32> loc("rmin")
+  %rp = qnt.reduce_prod %rm {axes = array<i64: 0>, keepdims = false} : (tensor<2x1xf32>) -> tensor<1xf32> loc("rprod")
+  %mnp = qnt.add %rn, %rp : (tensor<1xf32>, tensor<1xf32>) -> tensor<1xf32> loc("minprod")
+  %sc = qnt.add %ab, %mnp : (tensor<1xf32>, tensor<1xf32>) -> tensor<1xf32> loc("scalar")
+  %shp = qnt.mul %f, %sc : (tensor<2x1xf32>, tensor<1xf32>) -> tensor<2x1xf32> loc("scale")
   %shp3 = qnt.reshape %shp : (tensor<2x1xf32>) -> tensor<1x2x1xf32> loc("unsqueeze")
   %shp4 = qnt.add %shp3, %r2 : (tensor<1x2x1xf32>, tensor<1x2xf32>) -> tensor<1x2x2xf32> loc("broadcast")
 

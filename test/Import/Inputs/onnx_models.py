@@ -307,6 +307,19 @@ def reduce_opset13():
 
 
 @model
+def reduce_composite():
+    # Reductions quant writes as a qnt.reduce_sum with element-wise ops
+    # around it, next to the direct ReduceMin/ReduceProd and Abs.
+    mk = helper.make_node
+    names = ["ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare",
+             "ReduceLogSum", "ReduceLogSumExp"]
+    nodes = [mk(n, ["x"], [n.lower()], axes=[1]) for n in names]
+    nodes.append(mk("Abs", ["x"], ["abs"]))
+    return build(nodes, [vi("x", [2, 3])],
+                 [vi(n.lower(), [2, 1]) for n in names] + [vi("abs", [2, 3])], opset=13)
+
+
+@model
 def softmax_opset11():
     # Before opset 13, softmax on axis 1 of a rank-3 tensor normalizes over
     # the flattened trailing dims.

@@ -681,6 +681,8 @@ static LogicalResult verifyReduce(ReduceOp op) {
 LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceProdOp::verify() { return verifyReduce(*this); }
 
 #define GET_OP_CLASSES
 #include "quant/Dialect/Qnt/IR/QntOps.cpp.inc"

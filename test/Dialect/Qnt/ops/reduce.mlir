@@ -10,6 +10,10 @@ func.func @variants(%x: tensor<2x3x4xf32>) {
   %1 = qnt.reduce_max %x {axes = array<i64: 0, 1, 2>} : (tensor<2x3x4xf32>) -> tensor<1x1x1xf32>
   // CHECK: qnt.reduce_mean {{.*}} {axes = array<i64: 0, 2>, keepdims = false} {{.*}} -> tensor<3xf32>
   %2 = qnt.reduce_mean %x {axes = array<i64: 0, 2>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+  // CHECK: qnt.reduce_min {{.*}} {axes = array<i64: 2>} : (tensor<2x3x4xf32>) -> tensor<2x3x1xf32>
+  %3 = qnt.reduce_min %x {axes = array<i64: 2>} : (tensor<2x3x4xf32>) -> tensor<2x3x1xf32>
+  // CHECK: qnt.reduce_prod {{.*}} {axes = array<i64: 1>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
+  %4 = qnt.reduce_prod %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
   return
 }
 

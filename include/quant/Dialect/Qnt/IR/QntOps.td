@@ -502,6 +502,9 @@ def Qnt_ErfOp : Qnt_SimpleUnaryOp<"erf", "Erf", "erf(x)", [{
 def Qnt_TanhOp : Qnt_SimpleUnaryOp<"tanh", "Tanh", "tanh(x)", [{
     return s.tanh(args[0]);
   }], [Qnt_InfersRange]>;
+def Qnt_AbsOp : Qnt_SimpleUnaryOp<"abs", "Abs", "|x|", [{
+    return s.abs(args[0]);
+  }]>;
 def Qnt_ReluOp : Qnt_SimpleUnaryOp<"relu", "Relu", "max(x, 0)", [{
     return s.max(args[0], s.c(0.0));
   }], [Qnt_InfersRange]>;
@@ -980,5 +983,9 @@ def Qnt_ReduceMaxOp : Qnt_ReduceOp<"reduce_max", "ReduceMax",
 // ReduceSum takes its axes as an input from opset 13.
 def Qnt_ReduceSumOp : Qnt_ReduceOp<"reduce_sum", "ReduceSum",
                                    [Qnt_OnnxOpCustom<"ReduceSum">]>;
+def Qnt_ReduceMinOp : Qnt_ReduceOp<"reduce_min", "ReduceMin",
+                                   [Qnt_ForwardsRange, Qnt_OnnxOp<"ReduceMin">]>;
+def Qnt_ReduceProdOp : Qnt_ReduceOp<"reduce_prod", "ReduceProd",
+                                    [Qnt_OnnxOp<"ReduceProd">]>;
 
 #endif // QUANT_DIALECT_QNT_IR_QNTOPS_TD
