@@ -27,6 +27,9 @@ QUANT_PACKAGES=(
   python3-pil python3-matplotlib fonts-dejavu-core espeak-ng dataset-fashion-mnist
   # PyTorch-quantized models for the QDQ import tests (and QAT).
   python3-torch
+  # Distributed calibration (quant.quantize_static(executor=...)) and its
+  # LocalCluster tests.
+  python3-dask python3-distributed
   # utils/make_eval_pages.py: the evaluation pages' fonts and words.
   fonts-liberation2 fonts-freefont-ttf wamerican
   # --target=aarch64: the cross linker and runtime sysroot, and qemu-user to

@@ -29,8 +29,12 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -280,13 +284,20 @@ private:
   std::optional<SmallVector<CalibrationInput>> sampleInputs(func::FuncOp main);
   /// Measures every layer's error at every candidate; failure after
   /// failing.
-  LogicalResult measure(std::vector<Layer> &layers, ArrayRef<int64_t> bitsList);
+  LogicalResult measure(std::vector<Layer> &layers, ArrayRef<int64_t> bitsList,
+                        ArrayRef<size_t> which);
   /// The chosen candidate index per layer; nullopt after failing.
   std::optional<std::vector<size_t>> choose(ArrayRef<Layer> layers,
                                             ArrayRef<int64_t> bitsList);
   /// Writes qnt.weight_bits and prints the table.
   void record(ArrayRef<Layer> layers, ArrayRef<int64_t> bitsList,
               ArrayRef<size_t> chosen);
+  /// Writes the measured layers' errors to `tableOut`.
+  LogicalResult writeTable(ArrayRef<Layer> layers, ArrayRef<int64_t> bitsList,
+                           ArrayRef<size_t> measured);
+  /// Fills every layer's errors from `tables`; failure after failing.
+  LogicalResult readTables(std::vector<Layer> &layers,
+                           ArrayRef<int64_t> bitsList);
   /// The samples measure() ran.
   size_t numSamples = 0;
 };
@@ -327,7 +338,8 @@ QntAllocateBitsPass::sampleInputs(func::FuncOp main) {
 }
 
 LogicalResult QntAllocateBitsPass::measure(std::vector<Layer> &layers,
-                                           ArrayRef<int64_t> bitsList) {
+                                           ArrayRef<int64_t> bitsList,
+                                           ArrayRef<size_t> which) {
   ModuleOp module = getOperation();
   auto main = module.lookupSymbol<func::FuncOp>("main");
   std::optional<SmallVector<CalibrationInput>> inputs = sampleInputs(main);
@@ -351,8 +363,8 @@ LogicalResult QntAllocateBitsPass::measure(std::vector<Layer> &layers,
   numSamples = samples.size();
 
   quant_compiler::Progress progress("qnt-allocate-bits",
-                                    layers.size() * bitsList.size(), "runs");
-  progress.note("compiling the model to measure " + Twine(layers.size()) +
+                                    which.size() * bitsList.size(), "runs");
+  progress.note("compiling the model to measure " + Twine(which.size()) +
                 " layers on " + Twine(samples.size()) + " samples");
   std::unique_ptr<PassJitModel> jit = PassJitModel::compile(
       cloneWithWeightArguments(module, layers, inputs->size()), module,
@@ -363,7 +375,8 @@ LogicalResult QntAllocateBitsPass::measure(std::vector<Layer> &layers,
   }
   SensitivityRuns runs(*jit, *data, samples, inputs->size(), layers);
   std::string problem = runs.measureReference();
-  for (auto [i, l] : llvm::enumerate(layers)) {
+  for (size_t i : which) {
+    Layer &l = layers[i];
     for (auto [c, bits] : llvm::enumerate(bitsList)) {
       if (!problem.empty())
         break;
@@ -471,11 +484,128 @@ void QntAllocateBitsPass::record(ArrayRef<Layer> layers,
                       bits / totalWeights, bytes, formatDb(toDb(error)));
 }
 
+LogicalResult QntAllocateBitsPass::writeTable(ArrayRef<Layer> layers,
+                                              ArrayRef<int64_t> bitsList,
+                                              ArrayRef<size_t> measured) {
+  std::string error;
+  auto out = openOutputFile(tableOut, &error);
+  if (!out) {
+    fail(error);
+    return failure();
+  }
+  llvm::json::OStream j(out->os());
+  j.object([&] {
+    j.attribute("format", "quant-sensitivity-table");
+    j.attribute("version", 1);
+    j.attributeArray("candidates", [&] {
+      for (int64_t bits : bitsList)
+        j.value(bits);
+    });
+    j.attribute("samples", static_cast<int64_t>(numSamples));
+    j.attributeArray("layers", [&] {
+      for (size_t i : measured)
+        j.object([&] {
+          j.attribute("index", static_cast<int64_t>(i));
+          j.attribute("name", layers[i].name);
+          j.attribute("weights", layers[i].weights);
+          j.attributeArray("error", [&] {
+            for (double e : layers[i].error)
+              j.value(e);
+          });
+        });
+    });
+  });
+  out->os() << "\n";
+  out->keep();
+  return success();
+}
+
+LogicalResult QntAllocateBitsPass::readTables(std::vector<Layer> &layers,
+                                              ArrayRef<int64_t> bitsList) {
+  std::optional<int64_t> samples;
+  std::vector<bool> seen(layers.size(), false);
+  for (const std::string &path : tables) {
+    auto problem = [&](const Twine &why) {
+      fail(path + ": " + why);
+      return failure();
+    };
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+        llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+    if (!buffer)
+      return problem("cannot read: " + buffer.getError().message());
+    llvm::Expected<llvm::json::Value> parsed =
+        llvm::json::parse((*buffer)->getBuffer());
+    if (!parsed)
+      return problem("not JSON: " + llvm::toString(parsed.takeError()));
+    const llvm::json::Object *root = parsed->getAsObject();
+    if (!root || root->getString("format") != "quant-sensitivity-table" ||
+        root->getInteger("version") != 1)
+      return problem("not a quant sensitivity table (format "
+                     "\"quant-sensitivity-table\", version 1)");
+    const llvm::json::Array *candidatesOf = root->getArray("candidates");
+    SmallVector<int64_t> theirs;
+    for (const llvm::json::Value &v :
+         candidatesOf ? *candidatesOf : llvm::json::Array())
+      theirs.push_back(v.getAsInteger().value_or(-1));
+    if (theirs != SmallVector<int64_t>(bitsList))
+      return problem("measured other candidates than this run's");
+    std::optional<int64_t> n = root->getInteger("samples");
+    const llvm::json::Array *rows = root->getArray("layers");
+    if (!rows || !n)
+      return problem("needs 'samples' and a 'layers' array");
+    // A shard with no layer (more shards than layers) measured nothing.
+    if (!rows->empty()) {
+      if (samples && *n != *samples)
+        return problem("its sample count differs from the other tables'");
+      samples = n;
+    }
+    for (const llvm::json::Value &row : *rows) {
+      const llvm::json::Object *o = row.getAsObject();
+      std::optional<int64_t> index = o ? o->getInteger("index") : std::nullopt;
+      std::optional<llvm::StringRef> name =
+          o ? o->getString("name") : std::nullopt;
+      const llvm::json::Array *errors = o ? o->getArray("error") : nullptr;
+      if (!index || !name || !errors)
+        return problem("a layer needs 'index', 'name' and 'error'");
+      if (*index < 0 || *index >= static_cast<int64_t>(layers.size()))
+        return problem("layer " + Twine(*index) + " does not exist here (" +
+                       Twine(layers.size()) + " layers)");
+      Layer &l = layers[*index];
+      if (*name != l.name)
+        return problem("layer " + Twine(*index) + " is '" + *name +
+                       "' there and '" + l.name + "' here");
+      if (seen[*index])
+        return problem("layer " + Twine(*index) + " ('" + l.name +
+                       "') is measured twice");
+      if (errors->size() != bitsList.size())
+        return problem("layer " + Twine(*index) + " has " +
+                       Twine(errors->size()) + " errors for " +
+                       Twine(bitsList.size()) + " candidates");
+      for (const llvm::json::Value &e : *errors) {
+        std::optional<double> d = e.getAsNumber();
+        if (!d || !(*d >= 0) || !std::isfinite(*d))
+          return problem("layer " + Twine(*index) +
+                         ": an error is not a finite number >= 0");
+        l.error.push_back(*d);
+      }
+      seen[*index] = true;
+    }
+  }
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (!seen[i]) {
+      fail("no table measured layer " + Twine(i) + " ('" + layers[i].name +
+           "')");
+      return failure();
+    }
+  numSamples = *samples;
+  return success();
+}
+
 void QntAllocateBitsPass::runOnOperation() {
   ModuleOp module = getOperation();
-  if (dataDir.empty())
+  if (dataDir.empty() && tables.empty())
     return fail("no calibration data: give data=DIR (a folder of .npy "
-                "samples)");
+                "samples), or tables= to allocate from measured tables");
   if ((weightBitsBudget > 0) == (sizeBudget > 0))
     return fail("give exactly one budget: weight-bits-budget=B (average "
                 "bits per weight) or size-budget=BYTES");
@@ -491,8 +621,46 @@ void QntAllocateBitsPass::runOnOperation() {
   if (layers.empty())
     return fail("no layer to allocate: no conv/gemm/matmul with a constant "
                 "weight and a calibrated input (run qnt-calibrate first)");
-  if (failed(measure(layers, bitsList)))
-    return;
+  if (!tables.empty()) {
+    if (!measureLayers.empty() || !measureShard.empty())
+      return fail("give tables= (allocate from measured tables) or "
+                  "measure-layers=/measure-shard= (measure a shard), not "
+                  "both");
+    if (failed(readTables(layers, bitsList)))
+      return;
+  } else {
+    SmallVector<size_t> which;
+    bool shard = !measureLayers.empty() || !measureShard.empty();
+    if (!measureShard.empty()) {
+      if (measureShard.size() != 2 || measureShard[1] < 1 ||
+          measureShard[0] < 0 || measureShard[0] >= measureShard[1] ||
+          !measureLayers.empty())
+        return fail("measure-shard is K,N with 0 <= K < N (and no "
+                    "measure-layers)");
+      for (size_t i = measureShard[0]; i < layers.size(); i += measureShard[1])
+        which.push_back(i);
+    }
+    for (int64_t i : measureLayers) {
+      if (i < 0 || i >= static_cast<int64_t>(layers.size()))
+        return fail("measure-layers: layer " + Twine(i) + " does not exist (" +
+                    Twine(layers.size()) + " layers, from 0)");
+      which.push_back(i);
+    }
+    llvm::sort(which);
+    which.erase(std::unique(which.begin(), which.end()), which.end());
+    if (!shard)
+      for (size_t i = 0; i < layers.size(); ++i)
+        which.push_back(i);
+    else if (tableOut.empty())
+      return fail("measure-layers and measure-shard measure a shard of the "
+                  "sweep: give table-out=FILE for its table");
+    if (!which.empty() && failed(measure(layers, bitsList, which)))
+      return;
+    if (!tableOut.empty() && failed(writeTable(layers, bitsList, which)))
+      return;
+    if (shard)
+      return; // A shard: the merging run allocates.
+  }
   std::optional<std::vector<size_t>> chosen = choose(layers, bitsList);
   if (!chosen)
     return;

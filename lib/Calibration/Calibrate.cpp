@@ -13,6 +13,7 @@
 #include "quant/Calibration/Passes.h"
 
 #include "quant/Calibration/CalibrationData.h"
+#include "quant/Calibration/CalibrationState.h"
 #include "quant/Calibration/Histogram.h"
 #include "quant/Calibration/PassJit.h"
 #include "quant/Compiler/ModelCompiler.h"
@@ -27,8 +28,11 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Threading.h"
+#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/Debug.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -46,59 +50,6 @@ using namespace mlir::qnt;
 
 namespace {
 
-/// What calibration keeps for one observed value.
-struct Observer {
-  explicit Observer(unsigned bins) : histogram(bins) {}
-
-  /// Adds one tensor (row-major `shape`).
-  void add(const float *data, ArrayRef<int64_t> shape, bool perChannel) {
-    size_t size = 1;
-    for (int64_t d : shape)
-      size *= d;
-    histogram.add(data, size);
-    if (!perChannel || shape.empty())
-      return;
-    int64_t axis = shape.size() >= 4 ? 1 : shape.size() - 1;
-    int64_t channels = shape[axis];
-    size_t inner = 1;
-    for (size_t d = axis + 1; d < shape.size(); ++d)
-      inner *= shape[d];
-    size_t outer = channels ? size / (channels * inner) : 0;
-    if (channelMin.empty()) {
-      this->axis = axis;
-      channelMin.assign(channels, std::numeric_limits<float>::infinity());
-      channelMax.assign(channels, -std::numeric_limits<float>::infinity());
-      channelSum.assign(channels, 0.0);
-      channelCount.assign(channels, 0);
-    }
-    for (size_t o = 0; o < outer; ++o)
-      for (int64_t c = 0; c < channels; ++c) {
-        const float *row = data + (o * channels + c) * inner;
-        float lo = channelMin[c], hi = channelMax[c];
-        double sum = 0.0;
-        int64_t count = 0;
-        for (size_t i = 0; i < inner; ++i) {
-          if (!std::isfinite(row[i]))
-            continue;
-          lo = std::min(lo, row[i]);
-          hi = std::max(hi, row[i]);
-          sum += row[i];
-          ++count;
-        }
-        channelMin[c] = lo;
-        channelMax[c] = hi;
-        channelSum[c] += sum;
-        channelCount[c] += count;
-      }
-  }
-
-  StreamingHistogram histogram;
-  int64_t axis = -1;
-  std::vector<float> channelMin, channelMax;
-  std::vector<double> channelSum; // of the finite values
-  std::vector<int64_t> channelCount;
-};
-
 /// A value calibration observes: a @main argument (read from the sample) or
 /// an op result (an extra result of the instrumented @main).
 struct ObservedValue {
@@ -107,6 +58,30 @@ struct ObservedValue {
   int64_t output = -1; // index into the instrumented model's outputs
   SmallVector<int64_t> shape;
 };
+
+/// How a calibration state names `value`: "argument N 'onnx name'" or the
+/// op and its location, without file paths (shards may read the model from
+/// different folders).
+static std::string stateName(func::FuncOp main, Value value) {
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    os << "argument " << arg.getArgNumber();
+    if (auto onnxName =
+            main.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name"))
+      os << " '" << onnxName.getValue() << "'";
+    return name;
+  }
+  os << value.getDefiningOp()->getName() << " at ";
+  Location loc = value.getLoc();
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    os << file.getLine() << ":" << file.getColumn();
+  else if (auto named = dyn_cast<NameLoc>(loc))
+    os << named.getName().getValue();
+  else
+    loc.print(os);
+  return name;
+}
 
 /// A static f32 tensor, the only values calibration observes.
 static bool isObservable(Value value) {
@@ -131,11 +106,19 @@ private:
   /// Runs every sample and feeds the observers; failure after failing.
   LogicalResult observe(PassJitModel &jit, const CalibrationData &data,
                         ArrayRef<ObservedValue> observed,
-                        std::vector<Observer> &observers,
+                        CalibrationState &state,
                         quant_compiler::Progress &progress);
+  /// Observes `dataDir`'s samples into `state`; failure after failing.
+  LogicalResult observeData(func::FuncOp main,
+                            MutableArrayRef<ObservedValue> observed,
+                            CalibrationState &state);
+  /// Merges the `states` files into `state`; failure after failing.
+  LogicalResult mergeStates(CalibrationState &state);
+  /// Writes `state` to `stateOut`; failure after failing.
+  LogicalResult writeState(const CalibrationState &state);
   /// Writes qnt.range (and qnt.channel_range, qnt.stats) of one value.
   void writeRange(func::FuncOp main, const ObservedValue &v,
-                  const Observer &observer,
+                  const ValueStatistics &observer,
                   const std::optional<CalibratedRange> &range);
   /// Writes the module's qnt.calibration dictionary.
   void writeProvenance(size_t samples);
@@ -178,8 +161,9 @@ QntCalibratePass::compileInstrumented(func::FuncOp main,
 }
 
 LogicalResult QntCalibratePass::checkOptions() {
-  if (dataDir.empty())
-    fail("no calibration data: give data=DIR (a folder of .npy samples)");
+  if (dataDir.empty() && states.empty())
+    fail("no calibration data: give data=DIR (a folder of .npy samples) "
+         "or states=FILE,... (calibration states to merge)");
   else if (method == CalibrationMethod::Percentile &&
            !(percentile >= 50 && percentile <= 100))
     fail("percentile=" + formatFloat(percentile) + " is outside [50, 100]");
@@ -225,7 +209,7 @@ QntCalibratePass::observedValues(func::FuncOp main) {
 LogicalResult QntCalibratePass::observe(PassJitModel &jit,
                                         const CalibrationData &data,
                                         ArrayRef<ObservedValue> observed,
-                                        std::vector<Observer> &observers,
+                                        CalibrationState &state,
                                         quant_compiler::Progress &progress) {
   for (size_t s = 0; s < data.size(); ++s) {
     llvm::Expected<std::vector<HostTensor>> sample = jit.runSample(data, s);
@@ -239,16 +223,69 @@ LogicalResult QntCalibratePass::observe(PassJitModel &jit,
       const ObservedValue &v = observed[i];
       const void *ptr = v.input >= 0 ? (*sample)[v.input].data.data()
                                      : jit.outputs[v.output].data();
-      observers[i].add(static_cast<const float *>(ptr), v.shape, perChannel);
+      state.values[i].stats.add(static_cast<const float *>(ptr), v.shape,
+                                perChannel);
     });
     ++numSamples;
+    ++state.samples;
     progress.step(/*withRate=*/true);
   }
   return success();
 }
 
+LogicalResult
+QntCalibratePass::observeData(func::FuncOp main,
+                              MutableArrayRef<ObservedValue> observed,
+                              CalibrationState &state) {
+  ModuleOp module = getOperation();
+  FailureOr<CalibrationData> data =
+      openSamples(main, module, "qnt-calibrate", dataDir, maxSamples);
+  if (failed(data)) {
+    signalPassFailure();
+    return failure();
+  }
+  quant_compiler::Progress progress("qnt-calibrate", data->size(), "samples");
+  progress.note("compiling the model to observe " + Twine(observed.size()) +
+                " values on " + Twine(data->size()) + " samples");
+  std::unique_ptr<PassJitModel> jit = compileInstrumented(main, observed);
+  if (!jit) {
+    signalPassFailure();
+    return failure();
+  }
+  LogicalResult ran = observe(*jit, *data, observed, state, progress);
+  quant_release_scratch();
+  return ran;
+}
+
+LogicalResult QntCalibratePass::mergeStates(CalibrationState &state) {
+  for (const std::string &path : states) {
+    llvm::Expected<CalibrationState> other = CalibrationState::read(path);
+    if (!other) {
+      fail(llvm::toString(other.takeError()));
+      return failure();
+    }
+    if (llvm::Error error = state.merge(*other)) {
+      fail(path + ": " + llvm::toString(std::move(error)));
+      return failure();
+    }
+  }
+  return success();
+}
+
+LogicalResult QntCalibratePass::writeState(const CalibrationState &state) {
+  std::string error;
+  auto out = openOutputFile(stateOut, &error);
+  if (!out) {
+    fail(error);
+    return failure();
+  }
+  state.write(out->os());
+  out->keep();
+  return success();
+}
+
 void QntCalibratePass::writeRange(func::FuncOp main, const ObservedValue &v,
-                                  const Observer &observer,
+                                  const ValueStatistics &observer,
                                   const std::optional<CalibratedRange> &range) {
   MLIRContext *context = &getContext();
   Builder b(context);
@@ -280,7 +317,7 @@ void QntCalibratePass::writeRange(func::FuncOp main, const ObservedValue &v,
         lo[c] = hi[c] = 0;
         continue;
       }
-      double m = observer.channelSum[c] / observer.channelCount[c];
+      double m = observer.channelSum[c].value() / observer.channelCount[c];
       mean[c] = std::clamp(static_cast<float>(m), lo[c], hi[c]);
     }
     setAttr(QntDialect::getChannelRangeAttrName(),
@@ -324,25 +361,21 @@ void QntCalibratePass::runOnOperation() {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main || main.isExternal())
     return fail("the module has no func.func @main to calibrate");
-  FailureOr<CalibrationData> data =
-      openSamples(main, module, "qnt-calibrate", dataDir, maxSamples);
-  if (failed(data))
-    return signalPassFailure();
   std::optional<SmallVector<ObservedValue>> observed = observedValues(main);
   if (!observed)
     return;
 
-  quant_compiler::Progress progress("qnt-calibrate", data->size(), "samples");
-  progress.note("compiling the model to observe " + Twine(observed->size()) +
-                " values on " + Twine(data->size()) + " samples");
-  std::unique_ptr<PassJitModel> jit = compileInstrumented(main, *observed);
-  if (!jit)
-    return signalPassFailure();
-  unsigned bins = method == CalibrationMethod::MinMax ? 0 : numBins;
-  std::vector<Observer> observers(observed->size(), Observer(bins));
-  LogicalResult ran = observe(*jit, *data, *observed, observers, progress);
-  quant_release_scratch();
-  if (failed(ran))
+  CalibrationState state;
+  state.bins = method == CalibrationMethod::MinMax ? 0 : numBins;
+  state.perChannel = perChannel;
+  for (const ObservedValue &v : *observed)
+    state.values.push_back(
+        {stateName(main, v.value), v.shape, ValueStatistics(state.bins)});
+  if (!dataDir.empty() && failed(observeData(main, *observed, state)))
+    return;
+  if (failed(mergeStates(state)))
+    return;
+  if (!stateOut.empty() && failed(writeState(state)))
     return;
 
   RangeOptions rangeOptions;
@@ -352,9 +385,9 @@ void QntCalibratePass::runOnOperation() {
   // The searches (entropy, mse) cost O(bins^2) per value: in parallel.
   std::vector<std::optional<CalibratedRange>> ranges(observed->size());
   parallelFor(&getContext(), 0, observed->size(), [&](size_t i) {
-    ranges[i] = chooseRange(observers[i].histogram, rangeOptions);
+    ranges[i] = chooseRange(state.values[i].stats.histogram, rangeOptions);
   });
   for (size_t i = 0; i < observed->size(); ++i)
-    writeRange(main, (*observed)[i], observers[i], ranges[i]);
-  writeProvenance(data->size());
+    writeRange(main, (*observed)[i], state.values[i].stats, ranges[i]);
+  writeProvenance(state.samples);
 }

@@ -18,10 +18,20 @@ using namespace mlir::qnt;
 // StreamingHistogram
 //===----------------------------------------------------------------------===//
 
-/// floor(a / b) for b > 0.
-static int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
+/// floor(j / 2^d) for d >= 0; for j < 0 it is -ceil(-j / 2^d), i.e.
+/// ~(~j >> d) with ~j = -j - 1 >= 0. Past 62 bits every index is 0 or -1.
+static int64_t shiftDown(int64_t j, int d) {
+  if (d >= 63)
+    return j < 0 ? -1 : 0;
+  return j >= 0 ? j >> d : ~(~j >> d);
+}
+
+/// floor(x) of a double whose magnitude is below 2^62 (truncation and a
+/// fix-up: std::floor is a libm call on baseline x86-64, and binning is most
+/// of calibration's time).
+static inline int64_t floorToInt(double x) {
+  int64_t j = static_cast<int64_t>(x);
+  return j - (x < static_cast<double>(j));
 }
 
 StreamingHistogram::StreamingHistogram(unsigned numBins)
@@ -29,74 +39,49 @@ StreamingHistogram::StreamingHistogram(unsigned numBins)
       min(std::numeric_limits<double>::infinity()),
       max(-std::numeric_limits<double>::infinity()) {}
 
-void StreamingHistogram::initialize(double lo, double hi) {
+double StreamingHistogram::gridWidth(double lo, double hi) const {
   assert(lo < hi && "a grid needs two distinct values");
-  // B-2 bins over the span: floor() of both ends then needs at most B bins.
-  width = (hi - lo) / (numBins - 2);
-  width = std::max(width, std::numeric_limits<double>::min());
-  first = static_cast<int64_t>(std::floor(lo / width));
-  counts.assign(numBins, 0);
-  grow(lo, hi); // Only if rounding left [lo, hi] a bin short.
+  // Any grid that fits has w >= (hi - lo) / numBins; start one power below
+  // that bound (the subtraction may round) and take the first that fits.
+  // lo and hi are floats, so hi - lo is at least one ulp of the larger and
+  // every index floor(x / w) stays below 2^50: exact in a double.
+  int e = std::ilogb((hi - lo) / numBins) - 1;
+  int64_t top = numBins - 1;
+  for (;; ++e) {
+    double w = std::ldexp(1.0, e);
+    if (std::floor(hi / w) - std::floor(lo / w) <= static_cast<double>(top))
+      return w;
+  }
 }
 
-void StreamingHistogram::grow(double lo, double hi) {
-  int64_t top = numBins - 1;
-  if (std::floor(lo / width) >= first && std::floor(hi / width) <= first + top)
-    return;
-  // The grid indices that hold data.
-  int64_t usedLo = std::numeric_limits<int64_t>::max();
-  int64_t usedHi = std::numeric_limits<int64_t>::min();
-  for (unsigned i = 0; i < numBins; ++i)
-    if (counts[i]) {
-      usedLo = std::min<int64_t>(usedLo, first + i);
-      usedHi = std::max<int64_t>(usedHi, first + i);
-    }
-  if (usedLo > usedHi)
-    usedLo = usedHi = static_cast<int64_t>(std::floor(lo / width));
-  // [a, b]: the bins the union needs on the grid coarsened by k.
-  auto needed = [&](int64_t k, int64_t &a, int64_t &b) {
-    double w = width * k;
-    a = std::min(floorDiv(usedLo, k), static_cast<int64_t>(std::floor(lo / w)));
-    b = std::max(floorDiv(usedHi, k), static_cast<int64_t>(std::floor(hi / w)));
-    return b - a <= top;
-  };
-  double span =
-      std::max(hi, (usedHi + 1) * width) - std::min(lo, usedLo * width);
-  double estimate = std::floor(span / (width * numBins));
-  if (estimate > double(int64_t(1) << 40)) {
-    // The new data dwarfs the grid: old bins collapse into a couple of new
-    // ones anyway, so start a grid over the union and move each old count to
-    // its bin's center.
-    std::vector<uint64_t> old = std::move(counts);
-    double oldWidth = width;
-    int64_t oldFirst = first;
-    initialize(std::min(lo, usedLo * width),
-               std::max(hi, (usedHi + 1) * width));
-    for (unsigned i = 0; i < numBins; ++i) {
-      if (!old[i])
-        continue;
-      double center = (oldFirst + i + 0.5) * oldWidth;
-      int64_t j = static_cast<int64_t>(std::floor(center / width)) - first;
-      counts[std::clamp<int64_t>(j, 0, top)] += old[i];
-    }
+void StreamingHistogram::regrid(double lo, double hi) {
+  if (lo == hi) { // Still a single value: no grid.
+    min = lo;
+    max = hi;
     return;
   }
-  // The smallest integer factor k (1: only re-centering) whose grid covers
-  // everything: old bin j lands exactly in new bin floor(j / k). The spare
-  // bins go half below and half above, so growth on both sides does not
-  // coarsen the grid at every batch.
-  int64_t k = std::max<int64_t>(1, static_cast<int64_t>(estimate));
-  int64_t a, b;
-  while (!needed(k, a, b))
-    ++k;
-  int64_t newFirst = a - (top - (b - a)) / 2;
-  std::vector<uint64_t> merged(numBins, 0);
-  for (unsigned i = 0; i < numBins; ++i)
-    if (counts[i])
-      merged[floorDiv(first + i, k) - newFirst] += counts[i];
-  counts = std::move(merged);
-  width *= k;
+  double newWidth = gridWidth(lo, hi);
+  int64_t newFirst = floorToInt(lo / newWidth);
+  std::vector<uint64_t> moved(numBins, 0);
+  int64_t top = numBins - 1;
+  if (width == 0) {
+    // Every value so far was `min`.
+    if (count)
+      moved[std::clamp<int64_t>(floorToInt(min / newWidth) - newFirst, 0,
+                                top)] += count;
+  } else {
+    // Both widths are powers of two and newWidth >= width.
+    int d = std::ilogb(newWidth) - std::ilogb(width);
+    for (unsigned i = 0; i < numBins; ++i)
+      if (counts[i])
+        moved[std::clamp<int64_t>(shiftDown(first + i, d) - newFirst, 0,
+                                  top)] += counts[i];
+  }
+  counts = std::move(moved);
+  width = newWidth;
   first = newFirst;
+  min = lo;
+  max = hi;
 }
 
 /// Whether `x` is neither infinite nor NaN, as a select the compiler can
@@ -120,47 +105,28 @@ void StreamingHistogram::add(const float *values, size_t size) {
   uint64_t good = size - bad;
   if (!good)
     return;
+  double newMin = std::min<double>(min, lo), newMax = std::max<double>(max, hi);
   if (numBins == 0) { // Extremes only.
-    min = std::min<double>(min, lo);
-    max = std::max<double>(max, hi);
+    min = newMin;
+    max = newMax;
     count += good;
     return;
   }
-
-  if (width == 0) {
-    // No grid yet: every value so far equals `min`.
-    if (lo == hi && (count == 0 || lo == min)) {
-      min = max = lo;
-      count += good;
-      return;
-    }
-    uint64_t pending = count;
-    double pendingValue = min;
-    initialize(std::min<double>(lo, min), std::max<double>(hi, max));
-    if (pending) {
-      int64_t j =
-          static_cast<int64_t>(std::floor(pendingValue / width)) - first;
-      counts[std::clamp<int64_t>(j, 0, numBins - 1)] += pending;
-    }
-  } else {
-    grow(lo, hi);
+  if (newMin != min || newMax != max)
+    regrid(newMin, newMax);
+  if (width == 0) { // Still one distinct value.
+    count += good;
+    return;
   }
-  min = std::min<double>(min, lo);
-  max = std::max<double>(max, hi);
   count += good;
 
-  // The bin relative to the grid's first: floor(x / w) - first, with the
-  // floor done by truncation and a fix-up (std::floor is a libm call on
-  // baseline x86-64, and this loop is most of calibration's time).
+  // Bin floor(x / w) - first: x / w is exact (w is a power of two), so a
+  // value's bin depends only on the grid, never on when it was added.
   double inverse = 1.0 / width;
-  double shift = -static_cast<double>(first);
-  int64_t top = numBins - 1;
+  int64_t base = first, top = numBins - 1;
   uint64_t *bins = counts.data();
   auto binOf = [&](float x) {
-    double v = x * inverse + shift;
-    int64_t j = static_cast<int64_t>(v);
-    j -= v < static_cast<double>(j);
-    return std::clamp<int64_t>(j, 0, top);
+    return std::clamp<int64_t>(floorToInt(x * inverse) - base, 0, top);
   };
   if (bad == 0) {
     for (size_t i = 0; i < size; ++i)
@@ -170,6 +136,99 @@ void StreamingHistogram::add(const float *values, size_t size) {
       if (isFiniteFloat(values[i]))
         ++bins[binOf(values[i])];
   }
+}
+
+void StreamingHistogram::merge(const StreamingHistogram &other) {
+  assert(other.numBins == numBins && "merging histograms of different sizes");
+  nonFinite += other.nonFinite;
+  if (!other.count)
+    return;
+  double newMin = std::min(min, other.min), newMax = std::max(max, other.max);
+  if (numBins == 0) {
+    min = newMin;
+    max = newMax;
+    count += other.count;
+    return;
+  }
+  if (newMin != min || newMax != max)
+    regrid(newMin, newMax);
+  if (width == 0) { // Both saw the same single value.
+    count += other.count;
+    return;
+  }
+  int64_t top = numBins - 1;
+  if (other.width == 0) {
+    counts[std::clamp<int64_t>(floorToInt(other.min / width) - first, 0,
+                               top)] += other.count;
+  } else {
+    int d = std::ilogb(width) - std::ilogb(other.width);
+    for (unsigned i = 0; i < numBins; ++i)
+      if (other.counts[i])
+        counts[std::clamp<int64_t>(shiftDown(other.first + i, d) - first, 0,
+                                   top)] += other.counts[i];
+  }
+  count += other.count;
+}
+
+std::optional<StreamingHistogram> StreamingHistogram::fromParts(
+    unsigned numBins, uint64_t count, uint64_t nonFinite, double min,
+    double max, double width, int64_t first, std::vector<uint64_t> counts,
+    std::string &error) {
+  StreamingHistogram h(numBins);
+  if (h.numBins != numBins) {
+    error = "a histogram has 0 or at least 16 bins";
+    return std::nullopt;
+  }
+  h.count = count;
+  h.nonFinite = nonFinite;
+  if (count == 0) {
+    if (width != 0 || !counts.empty()) {
+      error = "bins without values";
+      return std::nullopt;
+    }
+    return h;
+  }
+  if (!(std::isfinite(min) && std::isfinite(max) && min <= max) ||
+      static_cast<double>(static_cast<float>(min)) != min ||
+      static_cast<double>(static_cast<float>(max)) != max) {
+    error = "min and max must be float values with min <= max";
+    return std::nullopt;
+  }
+  h.min = min;
+  h.max = max;
+  if (numBins == 0 || min == max) {
+    if (width != 0 || !counts.empty()) {
+      error = "a grid where there should be none";
+      return std::nullopt;
+    }
+    return h;
+  }
+  double expected = h.gridWidth(min, max);
+  if (width != expected || first != floorToInt(min / width)) {
+    error = "the grid is not the one [min, max] gives";
+    return std::nullopt;
+  }
+  if (counts.size() != numBins) {
+    error = "expected " + std::to_string(numBins) + " bins, got " +
+            std::to_string(counts.size());
+    return std::nullopt;
+  }
+  uint64_t sum = 0;
+  for (uint64_t c : counts) {
+    if (c > count - sum) {
+      error = "the bins hold more values than the count";
+      return std::nullopt;
+    }
+    sum += c;
+  }
+  if (sum != count) {
+    error = "the bins do not add up to the count";
+    return std::nullopt;
+  }
+  h.width = width;
+  h.first = first;
+  h.counts = std::move(counts);
+  return h;
 }
 
 //===----------------------------------------------------------------------===//

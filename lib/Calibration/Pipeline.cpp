@@ -26,6 +26,8 @@ void qnt::buildCalibrationPipeline(OpPassManager &pm,
   calibrate.percentile = options.percentile;
   calibrate.maxSamples = options.samples;
   calibrate.perChannel = options.perChannel;
+  calibrate.states.assign(options.states.begin(), options.states.end());
+  calibrate.stateOut = options.stateOut;
   pm.addPass(createQntCalibrate(calibrate));
   QntPropagateRangesOptions propagate;
   propagate.unifyResidualAdds = options.unifyResidualAdds;

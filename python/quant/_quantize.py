@@ -48,12 +48,71 @@ def _name_of(value, default):
     return str(getattr(value, "name", value if value is not None else default))
 
 
+def _write_samples(folder, samples, names, first=0):
+    """Writes samples as quant's calibration folder (docs/Calibration.md)."""
+    for i, sample in enumerate(samples):
+        for name in names:
+            sub = folder if len(names) == 1 else os.path.join(folder, name)
+            os.makedirs(sub, exist_ok=True)
+            np.save(os.path.join(sub, "%06d.npy" % (first + i)), sample[name])
+
+
+def calibrate_shard(model_bytes, model_suffix, samples, first, flags):
+    """Runs on a worker: what calibration observes on one shard of the
+    samples, as a calibration state (JSON text). `model_bytes` is the model
+    file's content (workers need not see the client's files); `flags` are
+    quant-compile's recipe flags, which must match the merging run's."""
+    names = sorted(samples[0])
+    with tempfile.TemporaryDirectory(prefix="quant-shard-") as work:
+        model = os.path.join(work, "model" + model_suffix)
+        with open(model, "wb") as f:
+            f.write(model_bytes)
+        calib = os.path.join(work, "calib")
+        _write_samples(calib, samples, names, first)
+        state = os.path.join(work, "state.json")
+        run_tool("quant-compile", [model, "--calibration-data", calib]
+                 + list(flags) + ["--emit=calibration-state", "-o", state])
+        with open(state) as f:
+            return f.read()
+
+
+def _num_workers(executor):
+    try:
+        return max(1, len(executor.scheduler_info()["workers"]))
+    except Exception:  # not a dask Client: one shard per submit
+        return 2
+
+
+def _calibrate_distributed(executor, model_input, samples, flags, shards, states_dir):
+    """Observes `samples` in shards on `executor` (a dask.distributed
+    Client, or anything with submit/gather) and writes the states; returns
+    their paths."""
+    count = min(len(samples), shards or _num_workers(executor))
+    with open(model_input, "rb") as f:
+        model_bytes = f.read()
+    suffix = os.path.splitext(model_input)[1] or ".onnx"
+    if hasattr(executor, "scatter"):
+        model_bytes = executor.scatter(model_bytes, broadcast=True)
+    bounds = [len(samples) * k // count for k in range(count + 1)]
+    futures = [executor.submit(calibrate_shard, model_bytes, suffix,
+                               samples[bounds[k]:bounds[k + 1]], bounds[k], flags,
+                               pure=False)
+               for k in range(count)]
+    paths = []
+    for k, text in enumerate(executor.gather(futures)):
+        path = os.path.join(states_dir, "shard%03d.json" % k)
+        with open(path, "w") as f:
+            f.write(text)
+        paths.append(path)
+    return paths
+
+
 def quantize_static(model_input, model_output, calibration_data_reader,
                     quant_format="QDQ", per_channel=False, reduce_range=False,
                     activation_type="QInt8", weight_type="QInt8",
                     nodes_to_exclude=None, calibrate_method=CalibrationMethod.MinMax,
                     op_types_to_quantize=None, nodes_to_quantize=None,
-                    extra_options=None):
+                    extra_options=None, executor=None, shards=None):
     """Quantizes `model_input` (ONNX, float) to int8 and writes the QDQ
     model to `model_output`, calibrating on the samples
     `calibration_data_reader.get_next()` yields (all of them).
@@ -65,6 +124,13 @@ def quantize_static(model_input, model_output, calibration_data_reader,
     reduce_range False; op_types_to_quantize, nodes_to_quantize and
     extra_options are not supported (None). Dynamic input dims take the
     calibration samples' shapes, so the written model is static.
+
+    executor: a dask.distributed Client (or any object with submit and
+    gather): the samples are split into `shards` contiguous shards (default:
+    one per worker), each worker observes its shard with quant-compile
+    --emit=calibration-state, and the states are merged here. The result is
+    byte-identical to calibrating in this process (docs/Distributed.md).
+    Workers need quant installed; the model and samples travel to them.
     Returns the list of quant-compile's notes (stderr lines).
     """
     unsupported = []
@@ -92,25 +158,28 @@ def quantize_static(model_input, model_output, calibration_data_reader,
     if not samples:
         raise QuantError("quantize_static: the calibration data reader gave no samples")
     names = sorted(samples[0])
+    for i, sample in enumerate(samples):
+        if sorted(sample) != names:
+            raise QuantError("quantize_static: sample %d has inputs %s, sample 0 %s"
+                             % (i, sorted(sample), names))
+    flags = ["--precision=int8",
+             "--calibration-method=" + _method_name(calibrate_method),
+             "--granularity=" + ("per-channel" if per_channel else "per-tensor")]
+    for name in names:
+        flags.append("--input-shape=%s=%s" % (name, "x".join(
+            str(d) for d in samples[0][name].shape)))
+    if nodes_to_exclude:
+        flags.append("--keep-float=" + ",".join(nodes_to_exclude))
     with tempfile.TemporaryDirectory(prefix="quant-calib-") as calib:
-        for i, sample in enumerate(samples):
-            if sorted(sample) != names:
-                raise QuantError("quantize_static: sample %d has inputs %s, sample 0 %s"
-                                 % (i, sorted(sample), names))
-            for name in names:
-                folder = calib if len(names) == 1 else os.path.join(calib, name)
-                os.makedirs(folder, exist_ok=True)
-                np.save(os.path.join(folder, "%06d.npy" % i), sample[name])
-        args = [model_input, "--precision=int8", "--calibration-data", calib,
-                "--calibration-method=" + _method_name(calibrate_method),
-                "--granularity=" + ("per-channel" if per_channel else "per-tensor"),
-                "--emit=onnx", "-o", model_output]
-        for name in names:
-            args.append("--input-shape=%s=%s" % (name, "x".join(
-                str(d) for d in samples[0][name].shape)))
-        if nodes_to_exclude:
-            args.append("--keep-float=" + ",".join(nodes_to_exclude))
-        notes = run_tool("quant-compile", args)
+        if executor is None:
+            _write_samples(calib, samples, names)
+            data = ["--calibration-data", calib]
+        else:
+            states = _calibrate_distributed(executor, model_input, samples, flags,
+                                            shards, calib)
+            data = ["--calibration-state=" + ",".join(states)]
+        notes = run_tool("quant-compile", [model_input] + data + flags
+                         + ["--emit=onnx", "-o", model_output])
     return [l for l in notes.splitlines() if l.strip()]
 
 

@@ -43,7 +43,18 @@ using mlir::qnt::Precision;
 namespace cl = llvm::cl;
 
 /// What --emit writes.
-enum class Emit { Obj, Lib, Shared, Exe, Mlir, Llvm, Ptx, Onnx };
+enum class Emit {
+  Obj,
+  Lib,
+  Shared,
+  Exe,
+  Mlir,
+  Llvm,
+  Ptx,
+  Onnx,
+  State,
+  Sensitivity
+};
 
 static cl::OptionCategory category("quant-compile options");
 static cl::opt<std::string> inputFile(cl::Positional,
@@ -66,7 +77,15 @@ static cl::opt<Emit> emit(
         clEnumValN(Emit::Onnx, "onnx",
                    "the qnt module as an ONNX model: with --precision=int8 "
                    "a QDQ model with quant's scales and zero points, for "
-                   "ONNX Runtime")),
+                   "ONNX Runtime"),
+        clEnumValN(Emit::State, "calibration-state",
+                   "what calibration observed on --calibration-data (a "
+                   "shard of the samples), as JSON for "
+                   "--calibration-state; stops after calibrating"),
+        clEnumValN(Emit::Sensitivity, "sensitivity-table",
+                   "--precision=mixed: the layers' measured sensitivities "
+                   "(all, or --sensitivity-layers), as JSON for "
+                   "--sensitivity-table; stops after measuring")),
     cl::cat(category));
 static cl::opt<ArtifactTarget> target(
     "target",
@@ -266,6 +285,35 @@ static cl::opt<unsigned> calibrationSamples(
     cl::desc("Use at most N samples, in file-name order (0: all)"), cl::init(0),
     cl::cat(calibrationCategory));
 
+static cl::list<std::string> calibrationStates(
+    "calibration-state",
+    cl::desc("Merge these calibration states (--emit=calibration-state "
+             "files, one per shard of samples) into the final calibration, "
+             "with or instead of --calibration-data: the ranges equal one "
+             "run over all the shards' samples"),
+    cl::value_desc("FILE,..."), cl::CommaSeparated,
+    cl::cat(calibrationCategory));
+
+static cl::list<std::string> sensitivityTables(
+    "sensitivity-table",
+    cl::desc("--precision=mixed: allocate from these sensitivity tables "
+             "(--emit=sensitivity-table files, e.g. one per shard of "
+             "layers) instead of measuring; together they cover every "
+             "layer once"),
+    cl::value_desc("FILE,..."), cl::CommaSeparated,
+    cl::cat(calibrationCategory));
+static cl::list<int64_t> sensitivityLayers(
+    "sensitivity-layers",
+    cl::desc("With --emit=sensitivity-table: measure only these layers "
+             "(indices as the allocation table numbers them from 0)"),
+    cl::value_desc("I,..."), cl::CommaSeparated, cl::cat(calibrationCategory));
+
+static cl::opt<std::string> sensitivityShard(
+    "sensitivity-shard",
+    cl::desc("With --emit=sensitivity-table: K/N measures layers K, K+N, "
+             "K+2N, ... (shard K of N, round-robin)"),
+    cl::value_desc("K/N"), cl::cat(calibrationCategory));
+
 static int fail(const Twine &message) {
   llvm::errs() << "quant-compile: error: " << message << "\n";
   return 1;
@@ -277,6 +325,31 @@ static void fillPtqOptions(qnt::PtqPipelineOptions &options) {
   options.method = calibrationMethod;
   options.percentile = calibrationPercentile;
   options.samples = calibrationSamples;
+  SmallVector<std::string> states(calibrationStates.begin(),
+                                  calibrationStates.end());
+  options.calibrationStates = ArrayRef<std::string>(states);
+  SmallVector<std::string> tables(sensitivityTables.begin(),
+                                  sensitivityTables.end());
+  options.sensitivityTables = ArrayRef<std::string>(tables);
+  SmallVector<int64_t> layers(sensitivityLayers.begin(),
+                              sensitivityLayers.end());
+  options.sensitivityLayers = ArrayRef<int64_t>(layers);
+  SmallVector<int64_t> shard;
+  if (!sensitivityShard.empty()) {
+    // "K/N"; anything else becomes the invalid [-1, 0] the pass reports.
+    auto [k, n] = StringRef(sensitivityShard).split('/');
+    int64_t kv = -1, nv = 0;
+    if (k.getAsInteger(10, kv) || n.getAsInteger(10, nv))
+      kv = -1, nv = 0;
+    shard = {kv, nv};
+  }
+  options.sensitivityShard = ArrayRef<int64_t>(shard);
+  if (emit == Emit::Sensitivity)
+    options.sensitivityTableOut = outputFile;
+  if (emit == Emit::State) {
+    options.calibrationStateOut = outputFile;
+    options.calibrateOnly = true;
+  }
   options.precision = precision;
   options.granularity = granularity;
   options.groupSize = groupSize;
@@ -340,6 +413,22 @@ static std::string toFlagWords(std::string problem) {
         {"activations=dynamic", "--activations=dynamic"},
         {"dynamic-scaling", "--dynamic-scaling"},
         {"takes no calibration data", "takes no --calibration-data"},
+        {"takes no calibration states", "takes no --calibration-state"},
+        {"calibrate-only needs samples (data)",
+         "--emit=calibration-state needs --calibration-data"},
+        {"give data too", "give --calibration-data too"},
+        {"sensitivity-layers and sensitivity-shard measure a shard of the "
+         "sweep: they need sensitivity-table-out",
+         "--sensitivity-layers and --sensitivity-shard measure a shard of "
+         "the sweep: they need --emit=sensitivity-table"},
+        {"sensitivity-tables allocates from measured tables and "
+         "sensitivity-table-out measures one: give one",
+         "--sensitivity-table allocates from measured tables and "
+         "--emit=sensitivity-table measures one: give one"},
+        {"statistics; cle,", "statistics; --cle,"},
+        {", precision=mixed, report and accuracy-target run",
+         ", --precision=mixed, --report and --accuracy-target run"},
+        {"(calibration-states replaces", "(--calibration-state replaces"},
         {"weight-algorithm=", "--weight-algorithm="},
         {"gptq-act-order", "--gptq-act-order"},
         {"adaround-iterations", "--adaround-iterations"},
@@ -533,6 +622,8 @@ int main(int argc, char **argv) {
   qnt::buildPtqPipeline(pm, ptq);
   if (failed(pm.run(*module)))
     return 1;
+  if (emit == Emit::State || emit == Emit::Sensitivity)
+    return 0; // qnt-calibrate or qnt-allocate-bits wrote -o.
   if (emit == Emit::Mlir || emit == Emit::Onnx)
     return writeModule(*module);
   return compileModule(*module);

@@ -28,9 +28,9 @@ def QntCalibrate : Pass<"qnt-calibrate", "::mlir::ModuleOp"> {
     in a private context and JIT-compiles it for the host CPU. Then it
     streams the samples through it, in file-name order, one at a time, and
     feeds every observed tensor to its observer: exact min/max, plus (for
-    the histogram methods) a fixed-size histogram that coarsens its grid by
-    integer factors instead of keeping raw data, so memory does not grow
-    with the number of samples. The IR the pass writes depends only on the
+    the histogram methods) a fixed-size histogram whose power-of-two grid
+    coarsens instead of keeping raw data, so memory does not grow with the
+    number of samples. The IR the pass writes depends only on the
     model, the options and the sample files.
 
     Data: `data=DIR` holds one `.npy` per sample (`DIR/*.npy`) for a model
@@ -56,6 +56,16 @@ def QntCalibrate : Pass<"qnt-calibrate", "::mlir::ModuleOp"> {
     for inspection. The module gets `qnt.calibration = {method, samples,
     ...}` saying how its ranges were made.
 
+    Shards: `state-out=FILE` writes what was observed (histograms, extremes,
+    per-channel minima, maxima and exact sums) as JSON, and `states=A,B`
+    merges such files into the statistics before ranges are chosen, so
+    samples can be observed in shards on several machines. The merge is
+    exact: histogram grids are powers of two fixed by the observed range
+    (never by the order of the samples) and channel sums are exact, so the
+    IR equals a single run over all the samples, bit for bit. States must
+    come from the same model and recipe (value names and shapes, method,
+    bins, per-channel are checked). docs/Distributed.md.
+
     Progress (samples done, rate) goes to stderr when it is a terminal.
 
     Before:
@@ -80,7 +90,8 @@ def QntCalibrate : Pass<"qnt-calibrate", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"dataDir", "data", "std::string", /*default=*/"",
-           "Folder of .npy calibration samples (required)">,
+           "Folder of .npy calibration samples (required unless states= "
+           "is given)">,
     Qnt_CalibrationMethodOption<"How ranges are chosen: minmax, "
                                 "percentile, entropy or mse">,
     Option<"percentile", "percentile", "double", /*default=*/"99.99",
@@ -95,7 +106,12 @@ def QntCalibrate : Pass<"qnt-calibrate", "::mlir::ModuleOp"> {
     Option<"bits", "bits", "unsigned", /*default=*/"8",
            "Quantized width the entropy and mse methods choose ranges for">,
     Option<"emitStats", "stats", "bool", /*default=*/"false",
-           "Also write the observed statistics as qnt.stats">
+           "Also write the observed statistics as qnt.stats">,
+    ListOption<"states", "states", "std::string",
+               "Calibration states (JSON files state-out wrote) to merge "
+               "with what data= observes; with states, data= is optional">,
+    Option<"stateOut", "state-out", "std::string", /*default=*/"",
+           "Write the merged statistics to this file (a calibration state)">
   ];
   let statistics = [
     Statistic<"numRanges", "num-ranges", "Number of qnt.range attributes "
@@ -141,6 +157,15 @@ def QntAllocateBits : Pass<"qnt-allocate-bits", "::mlir::ModuleOp"> {
     minimum. The pass prints a table to stderr (layer, weights, SQNR at
     each quantized candidate, chosen bits, bytes) and a summary (average
     bits, bytes, predicted SQNR).
+
+    Shards: each layer's error is measured alone against the same float
+    reference, so the sweep splits by layers. `measure-layers=0,2`
+    measures those layers only and writes them to `table-out` (the IR is
+    left unchanged); `tables=A,B` reads such tables (which must name every
+    layer once, with the same candidates and sample count) instead of
+    measuring, and allocates as one run would: the same errors, bit for
+    bit, when every shard runs the same quant build on the same kind of CPU
+    (docs/Distributed.md).
   }];
   let options = [
     Option<"dataDir", "data", "std::string", /*default=*/"",
@@ -156,7 +181,20 @@ def QntAllocateBits : Pass<"qnt-allocate-bits", "::mlir::ModuleOp"> {
                "Precisions to choose from, of 4, 8 and 32 (default: all)">,
     Option<"groupSize", "group-size", "int64_t", /*default=*/"32",
            "int4 group size, as qnt-quantize's">,
-    Qnt_GranularityOption<"int8 weight scales, as qnt-quantize's">
+    Qnt_GranularityOption<"int8 weight scales, as qnt-quantize's">,
+    ListOption<"measureLayers", "measure-layers", "int64_t",
+               "Measure only these layers (indices in IR order, as the "
+               "table numbers them), write table-out and allocate nothing: "
+               "one shard of the sweep">,
+    ListOption<"measureShard", "measure-shard", "int64_t",
+               "K,N: measure layers K, K+N, K+2N, ... (shard K of N, "
+               "round-robin), write table-out and allocate nothing">,
+    Option<"tableOut", "table-out", "std::string", /*default=*/"",
+           "Write the measured sensitivities to this file (JSON)">,
+    ListOption<"tables", "tables", "std::string",
+               "Sensitivity tables (table-out files) to allocate from "
+               "instead of measuring; together they cover every layer "
+               "once">
   ];
   let statistics = [
     Statistic<"numLayers", "num-layers", "Number of layers allocated">

@@ -44,6 +44,13 @@ struct CalibrationPipelineOptions
   Option<bool> perChannel{*this, "per-channel",
                           llvm::cl::desc("Also record per-channel ranges"),
                           llvm::cl::init(false)};
+  ListOption<std::string> states{
+      *this, "states",
+      llvm::cl::desc("Calibration states to merge (qnt-calibrate states=)")};
+  Option<std::string> stateOut{
+      *this, "state-out",
+      llvm::cl::desc("Write the statistics here (qnt-calibrate "
+                     "state-out=)")};
   Option<bool> unifyResidualAdds{
       *this, "unify-residual-adds",
       llvm::cl::desc("Give both operands of residual adds one range"),

@@ -139,6 +139,37 @@ struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
       *this, "smoothquant",
       llvm::cl::desc("SmoothQuant strength in [0, 1] or 'auto'; empty: "
                      "off")};
+  ListOption<std::string> calibrationStates{
+      *this, "calibration-states",
+      llvm::cl::desc("Calibration states (qnt-calibrate state-out files, "
+                     "e.g. one per shard of samples) the final calibration "
+                     "merges with what data observes")};
+  Option<std::string> calibrationStateOut{
+      *this, "calibration-state-out",
+      llvm::cl::desc("Write the final calibration's statistics to this "
+                     "file")};
+  ListOption<std::string> sensitivityTables{
+      *this, "sensitivity-tables",
+      llvm::cl::desc("precision=mixed: allocate from these sensitivity "
+                     "tables (qnt-allocate-bits table-out files) instead of "
+                     "measuring")};
+  Option<std::string> sensitivityTableOut{
+      *this, "sensitivity-table-out",
+      llvm::cl::desc("precision=mixed: write the measured sensitivities "
+                     "here and stop after measuring")};
+  ListOption<int64_t> sensitivityLayers{
+      *this, "sensitivity-layers",
+      llvm::cl::desc("With sensitivity-table-out: measure only these layers "
+                     "(a shard of the sweep)")};
+  ListOption<int64_t> sensitivityShard{
+      *this, "sensitivity-shard",
+      llvm::cl::desc("With sensitivity-table-out: K,N measures layers K, "
+                     "K+N, ... (shard K of N)")};
+  Option<bool> calibrateOnly{
+      *this, "calibrate-only",
+      llvm::cl::desc("Stop after the final calibration (a shard's job, "
+                     "with calibration-state-out)"),
+      llvm::cl::init(false)};
 };
 
 /// Why `options` is not a recipe that can run (a budget without

@@ -51,7 +51,43 @@ std::string qnt::checkPtqOptions(const PtqPipelineOptions &options) {
   }
   if (!dynamic && options.dynamicScaling != DynamicScaling::per_token_absmax)
     return "dynamic-scaling needs activations=dynamic";
-  if (quantized && !dynamic && options.data.empty())
+  bool states = !options.calibrationStates.empty();
+  if ((states || !options.calibrationStateOut.empty()) &&
+      (options.cle || !options.smoothQuant.empty() ||
+       options.weightAlgorithm == WeightAlgorithm::Awq))
+    return "calibration states hold the final calibration's statistics; "
+           "cle, smoothquant and weight-algorithm=awq change the model from "
+           "the samples before it, so shards would calibrate different "
+           "models";
+  if (states && options.data.empty() &&
+      (options.adaRound || options.weightAlgorithm == WeightAlgorithm::Gptq ||
+       options.precision == Precision::Mixed || !options.report.empty() ||
+       options.accuracyTarget != 0))
+    return "adaround, weight-algorithm=gptq, precision=mixed, report and "
+           "accuracy-target run the samples themselves: give data too "
+           "(calibration-states replaces only the final calibration's run)";
+  if (dynamic && (states || !options.calibrationStateOut.empty()))
+    return "activations=dynamic chooses the input scales at run time: it "
+           "takes no calibration states";
+  bool sensitivity = !options.sensitivityTables.empty() ||
+                     !options.sensitivityTableOut.empty() ||
+                     !options.sensitivityLayers.empty() ||
+                     !options.sensitivityShard.empty();
+  if (sensitivity && !mixed)
+    return "sensitivity tables measure layers for mixed precision: they "
+           "need precision=mixed";
+  if ((!options.sensitivityLayers.empty() ||
+       !options.sensitivityShard.empty()) &&
+      options.sensitivityTableOut.empty())
+    return "sensitivity-layers and sensitivity-shard measure a shard of the "
+           "sweep: they need sensitivity-table-out";
+  if (!options.sensitivityTables.empty() &&
+      !options.sensitivityTableOut.empty())
+    return "sensitivity-tables allocates from measured tables and "
+           "sensitivity-table-out measures one: give one";
+  if (options.calibrateOnly && options.data.empty() && !states)
+    return "calibrate-only needs samples (data)";
+  if (quantized && !dynamic && options.data.empty() && !states)
     return ("precision=" + precision +
             " needs calibration data (a folder of .npy samples to choose the "
             "int8 ranges from)")
@@ -150,7 +186,11 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
   // gathers its own).
   bool separateBiasCorrection = options.biasCorrection && !options.adaRound;
   calibration.perChannel = separateBiasCorrection;
+  calibration.states = options.calibrationStates;
+  calibration.stateOut = options.calibrationStateOut;
   buildCalibrationPipeline(pm, calibration);
+  if (options.calibrateOnly)
+    return;
   if (separateBiasCorrection) {
     QntBiasCorrectOptions correct;
     correct.granularity = options.granularity;
@@ -176,7 +216,17 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
     // (16 samples) unless `samples` asks for fewer.
     if (options.samples > 0 && options.samples < allocate.maxSamples)
       allocate.maxSamples = options.samples;
+    allocate.tables.assign(options.sensitivityTables.begin(),
+                           options.sensitivityTables.end());
+    allocate.tableOut = options.sensitivityTableOut;
+    allocate.measureShard.assign(options.sensitivityShard.begin(),
+                                 options.sensitivityShard.end());
+    allocate.measureLayers.assign(options.sensitivityLayers.begin(),
+                                  options.sensitivityLayers.end());
     pm.addPass(createQntAllocateBits(allocate));
+    // A table of measurements is the job: nothing is allocated to quantize.
+    if (!options.sensitivityTableOut.empty())
+      return;
   }
   // After the report's fallback and the allocation, which decide the
   // layers' widths: AdaRound and GPTQ round only the layers that stay
@@ -242,7 +292,7 @@ void qnt::buildPtqPipeline(OpPassManager &pm,
     awq.keepFloat.assign(options.keepFloat.begin(), options.keepFloat.end());
     pm.addPass(createQntAwq(awq));
   }
-  if (!options.data.empty())
+  if (!options.data.empty() || !options.calibrationStates.empty())
     addCalibrateAndQuantize(pm, options);
   if (options.activations == Activations::Dynamic) {
     QntQuantizeOptions quantize;
