@@ -13,6 +13,7 @@ import tempfile
 
 import numpy as np
 
+from . import _distributed
 from ._tools import QuantError, run_tool
 
 
@@ -48,63 +49,13 @@ def _name_of(value, default):
     return str(getattr(value, "name", value if value is not None else default))
 
 
-def _write_samples(folder, samples, names, first=0):
+def _write_samples(folder, samples, names):
     """Writes samples as quant's calibration folder (docs/Calibration.md)."""
     for i, sample in enumerate(samples):
         for name in names:
             sub = folder if len(names) == 1 else os.path.join(folder, name)
             os.makedirs(sub, exist_ok=True)
-            np.save(os.path.join(sub, "%06d.npy" % (first + i)), sample[name])
-
-
-def calibrate_shard(model_bytes, model_suffix, samples, first, flags):
-    """Runs on a worker: what calibration observes on one shard of the
-    samples, as a calibration state (JSON text). `model_bytes` is the model
-    file's content (workers need not see the client's files); `flags` are
-    quant-compile's recipe flags, which must match the merging run's."""
-    names = sorted(samples[0])
-    with tempfile.TemporaryDirectory(prefix="quant-shard-") as work:
-        model = os.path.join(work, "model" + model_suffix)
-        with open(model, "wb") as f:
-            f.write(model_bytes)
-        calib = os.path.join(work, "calib")
-        _write_samples(calib, samples, names, first)
-        state = os.path.join(work, "state.json")
-        run_tool("quant-compile", [model, "--calibration-data", calib]
-                 + list(flags) + ["--emit=calibration-state", "-o", state])
-        with open(state) as f:
-            return f.read()
-
-
-def _num_workers(executor):
-    try:
-        return max(1, len(executor.scheduler_info()["workers"]))
-    except Exception:  # not a dask Client: one shard per submit
-        return 2
-
-
-def _calibrate_distributed(executor, model_input, samples, flags, shards, states_dir):
-    """Observes `samples` in shards on `executor` (a dask.distributed
-    Client, or anything with submit/gather) and writes the states; returns
-    their paths."""
-    count = min(len(samples), shards or _num_workers(executor))
-    with open(model_input, "rb") as f:
-        model_bytes = f.read()
-    suffix = os.path.splitext(model_input)[1] or ".onnx"
-    if hasattr(executor, "scatter"):
-        model_bytes = executor.scatter(model_bytes, broadcast=True)
-    bounds = [len(samples) * k // count for k in range(count + 1)]
-    futures = [executor.submit(calibrate_shard, model_bytes, suffix,
-                               samples[bounds[k]:bounds[k + 1]], bounds[k], flags,
-                               pure=False)
-               for k in range(count)]
-    paths = []
-    for k, text in enumerate(executor.gather(futures)):
-        path = os.path.join(states_dir, "shard%03d.json" % k)
-        with open(path, "w") as f:
-            f.write(text)
-        paths.append(path)
-    return paths
+            np.save(os.path.join(sub, "%06d.npy" % i), sample[name])
 
 
 def quantize_static(model_input, model_output, calibration_data_reader,
@@ -171,12 +122,13 @@ def quantize_static(model_input, model_output, calibration_data_reader,
     if nodes_to_exclude:
         flags.append("--keep-float=" + ",".join(nodes_to_exclude))
     with tempfile.TemporaryDirectory(prefix="quant-calib-") as calib:
+        _write_samples(calib, samples, names)
         if executor is None:
-            _write_samples(calib, samples, names)
             data = ["--calibration-data", calib]
         else:
-            states = _calibrate_distributed(executor, model_input, samples, flags,
-                                            shards, calib)
+            files, sample_names = _distributed.read_samples(calib)
+            states = _distributed.calibration_states(
+                executor, model_input, files, sample_names, flags, shards, calib)
             data = ["--calibration-state=" + ",".join(states)]
         notes = run_tool("quant-compile", [model_input] + data + flags
                          + ["--emit=onnx", "-o", model_output])

@@ -1,6 +1,7 @@
 """quant-compile from Python (as iree.compiler.tools drives IREE's tools)."""
 
 import os
+import tempfile
 import shutil
 import subprocess
 
@@ -51,7 +52,8 @@ _EMIT_SUFFIX = {"shared": ".so", "obj": ".o", "lib": ".a", "exe": "", "onnx": ".
 
 def compile_file(path, output=None, *, emit="shared", input_shapes=None,
                  precision=None, calibration_data=None, calibration_method=None,
-                 granularity=None, keep_float=None, extra_args=()):
+                 granularity=None, keep_float=None, extra_args=(), executor=None,
+                 shards=None):
     """Compiles `path` (.onnx or .mlir) with quant-compile and returns the
     output's path.
 
@@ -62,17 +64,21 @@ def compile_file(path, output=None, *, emit="shared", input_shapes=None,
     percentile, entropy or mse. granularity: per-channel or per-tensor.
     keep_float: ONNX node names to keep float. extra_args: any other
     quant-compile flags (see `quant-compile --help`).
+
+    executor: a dask.distributed Client: with precision "int8" or "int4"
+    the calibration samples are observed in `shards` shards (default: one
+    per worker) and merged; with "mixed" the layer sensitivity sweep is
+    split by layers. The output is byte-identical to compiling without an
+    executor (docs/Distributed.md).
     """
     if output is None:
         stem = os.path.splitext(path)[0]
         output = stem + _EMIT_SUFFIX.get(emit, "." + emit)
-    args = [path, "--emit=" + emit, "-o", output]
+    args = []
     for name, dims in (input_shapes or {}).items():
         args.append("--input-shape=%s=%s" % (name, "x".join(str(d) for d in dims)))
     if precision:
         args.append("--precision=" + precision)
-    if calibration_data:
-        args += ["--calibration-data", calibration_data]
     if calibration_method:
         args.append("--calibration-method=" + calibration_method)
     if granularity:
@@ -80,5 +86,25 @@ def compile_file(path, output=None, *, emit="shared", input_shapes=None,
     if keep_float:
         args.append("--keep-float=" + ",".join(keep_float))
     args += list(extra_args)
-    run_tool("quant-compile", args)
+    data = ["--calibration-data", calibration_data] if calibration_data else []
+    if executor is not None:
+        if not calibration_data or precision not in ("int8", "int4", "mixed"):
+            raise QuantError("compile_file: an executor shares out calibration "
+                             "(precision int8/int4) or the mixed-precision sweep: "
+                             "give calibration_data and one of those precisions")
+        from . import _distributed
+        files, samples = _distributed.read_samples(calibration_data)
+        with tempfile.TemporaryDirectory(prefix="quant-shards-") as work:
+            if precision == "mixed":
+                tables = _distributed.sensitivity_tables(executor, path, files, args,
+                                                         shards, work)
+                data.append("--sensitivity-table=" + ",".join(tables))
+            else:
+                states = _distributed.calibration_states(executor, path, files,
+                                                         samples, args, shards, work)
+                data = ["--calibration-state=" + ",".join(states)]
+            run_tool("quant-compile", [path, "--emit=" + emit, "-o", output] + args
+                     + data)
+        return output
+    run_tool("quant-compile", [path, "--emit=" + emit, "-o", output] + args + data)
     return output

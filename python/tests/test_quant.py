@@ -141,22 +141,54 @@ def test_quantize_static_refuses_what_it_cannot_do(samples, tmp_path):
                               calibrate_method="Distribution")
 
 
-@pytest.mark.parametrize("method", ["Entropy", "Percentile"])
-def test_quantize_static_on_a_dask_cluster_is_byte_identical(samples, tmp_path, method):
-    """Shards calibrated by 2 local worker processes (loopback only) and
-    merged give the same QDQ file, byte for byte, as one process."""
+@pytest.fixture(scope="module")
+def dask_client():
+    """A LocalCluster of 2 worker processes, loopback only."""
     distributed = pytest.importorskip("distributed")
-    single = str(tmp_path / "single.onnx")
-    quant.quantize_static(CNN, single, Reader(samples[:24]), per_channel=True,
-                          calibrate_method=method)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        sharded = str(tmp_path / "sharded.onnx")
-        quant.quantize_static(CNN, sharded, Reader(samples[:24]), per_channel=True,
-                              calibrate_method=method, executor=client, shards=3)
+        yield client
+
+
+@pytest.mark.parametrize("method", ["Entropy", "Percentile"])
+def test_quantize_static_on_a_dask_cluster_is_byte_identical(samples, tmp_path, method,
+                                                             dask_client):
+    """Shards calibrated by the workers and merged give the same QDQ file,
+    byte for byte, as one process."""
+    single = str(tmp_path / "single.onnx")
+    quant.quantize_static(CNN, single, Reader(samples[:24]), per_channel=True,
+                          calibrate_method=method)
+    sharded = str(tmp_path / "sharded.onnx")
+    quant.quantize_static(CNN, sharded, Reader(samples[:24]), per_channel=True,
+                          calibrate_method=method, executor=dask_client, shards=3)
     with open(single, "rb") as a, open(sharded, "rb") as b:
         assert a.read() == b.read()
+
+
+@pytest.mark.parametrize("precision,extra", [
+    ("int8", ["--calibration-method=mse", "--bias-correction"]),
+    ("mixed", ["--weight-bits-budget=6"])])
+def test_compile_file_on_a_dask_cluster_is_byte_identical(samples, tmp_path, precision,
+                                                          extra, dask_client):
+    """int8: calibration in shards of samples; mixed: the sensitivity sweep
+    in shards of layers. The module is the same as without the cluster."""
+    calib = tmp_path / "calib"
+    calib.mkdir()
+    for i in range(6):
+        np.save(calib / ("%02d.npy" % i), samples[i * 4:i * 4 + 4])
+    kwargs = dict(emit="mlir", input_shapes={"image": [4, 1, 28, 28]},
+                  precision=precision, calibration_data=str(calib), extra_args=extra)
+    single = quant.compile_file(CNN, str(tmp_path / "single.mlir"), **kwargs)
+    sharded = quant.compile_file(CNN, str(tmp_path / "sharded.mlir"), executor=dask_client,
+                                 **kwargs)
+    with open(single) as a, open(sharded) as b:
+        text = a.read()
+        assert text == b.read()
+    assert ("qnt.weight_bits" in text) == (precision == "mixed")
+    with pytest.raises(quant.QuantError, match="an executor shares out"):
+        quant.compile_file(CNN, str(tmp_path / "x.so"), precision="fp32",
+                           calibration_data=str(calib), executor=dask_client)
 
 
 VIT = os.path.join(EXAMPLES, "vit.onnx")

@@ -1,0 +1,124 @@
+"""Calibration and the mixed-precision sweep in shards on a Dask cluster.
+
+quant's tools do the work on each worker; this module only moves bytes:
+
+- calibration: the samples are dealt into shards, each worker runs
+  `quant-compile --emit=calibration-state` on its shard, and the client
+  merges the states (`--calibration-state`);
+- the sweep (`precision="mixed"`): every worker gets all samples and
+  measures layers K, K+N, ... (`--emit=sensitivity-table
+  --sensitivity-shard=K/N`); the client allocates from the tables
+  (`--sensitivity-table`).
+
+What travels to a worker: the model file's bytes and sample files' bytes
+(never paths: workers need not share a file system); what comes back: the
+JSON text of a state or table. The merged result is byte-identical to a
+single-process run (docs/Distributed.md). `executor` is a
+dask.distributed Client, or any object with submit() and gather().
+"""
+
+import os
+import tempfile
+
+from ._tools import QuantError, run_tool
+
+
+def run_shard(model_bytes, model_suffix, files, args):
+    """Runs on a worker: writes the model and the sample files ({relative
+    path: bytes}) to a private folder, runs quant-compile with `args`
+    ("{model}", "{data}" and "{out}" are replaced by their paths) and
+    returns the text of the output file."""
+    with tempfile.TemporaryDirectory(prefix="quant-shard-") as work:
+        model = os.path.join(work, "model" + model_suffix)
+        with open(model, "wb") as f:
+            f.write(model_bytes)
+        data = os.path.join(work, "data")
+        for rel, content in files.items():
+            path = os.path.join(data, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(content)
+        out = os.path.join(work, "out.json")
+        run_tool("quant-compile", [a.format(model=model, data=data, out=out)
+                                   for a in args])
+        with open(out) as f:
+            return f.read()
+
+
+def num_workers(executor):
+    try:
+        return max(1, len(executor.scheduler_info()["workers"]))
+    except Exception:  # not a dask Client
+        return 2
+
+
+def read_samples(folder):
+    """{relative path: bytes} of a calibration folder's .npy files, and the
+    sample names (file names) in order."""
+    files = {}
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            if name.endswith(".npy"):
+                path = os.path.join(dirpath, name)
+                with open(path, "rb") as f:
+                    files[os.path.relpath(path, folder)] = f.read()
+    samples = sorted({os.path.basename(rel) for rel in files})
+    if not samples:
+        raise QuantError("%s: no .npy calibration samples" % folder)
+    return files, samples
+
+
+def _run_all(executor, model_path, jobs):
+    """Submits run_shard(model, files, args) per job; returns the texts."""
+    with open(model_path, "rb") as f:
+        model_bytes = f.read()
+    suffix = os.path.splitext(model_path)[1] or ".onnx"
+    scattered = {}
+    if hasattr(executor, "scatter"):
+        # Large bytes go to the workers directly, not through the scheduler's
+        # task graph; files every job shares (the sweep) go once to each.
+        model_bytes = executor.scatter(model_bytes, broadcast=True)
+        for files, _ in jobs:
+            if id(files) not in scattered:
+                shared = sum(f is files for f, _ in jobs) > 1
+                scattered[id(files)] = executor.scatter(files, broadcast=shared,
+                                                        hash=False)
+    futures = [executor.submit(run_shard, model_bytes, suffix,
+                               scattered.get(id(files), files), args, pure=False)
+               for files, args in jobs]
+    return executor.gather(futures)
+
+
+def _write(texts, folder, stem):
+    paths = []
+    for k, text in enumerate(texts):
+        path = os.path.join(folder, "%s%03d.json" % (stem, k))
+        with open(path, "w") as f:
+            f.write(text)
+        paths.append(path)
+    return paths
+
+
+def calibration_states(executor, model_path, files, samples, flags, shards, folder):
+    """Calibrates shards of `samples` (contiguous, in name order) on the
+    workers; writes the states into `folder` and returns their paths."""
+    count = max(1, min(len(samples), shards or num_workers(executor)))
+    bounds = [len(samples) * k // count for k in range(count + 1)]
+    jobs = []
+    for k in range(count):
+        mine = set(samples[bounds[k]:bounds[k + 1]])
+        shard = {rel: b for rel, b in files.items() if os.path.basename(rel) in mine}
+        jobs.append((shard, ["{model}", "--calibration-data", "{data}"] + list(flags)
+                     + ["--emit=calibration-state", "-o", "{out}"]))
+    return _write(_run_all(executor, model_path, jobs), folder, "state")
+
+
+def sensitivity_tables(executor, model_path, files, flags, shards, folder):
+    """Measures the mixed-precision sweep in round-robin shards of layers on
+    the workers (each with every sample); returns the tables' paths."""
+    count = max(1, shards or num_workers(executor))
+    jobs = [(files, ["{model}", "--calibration-data", "{data}"] + list(flags)
+             + ["--emit=sensitivity-table", "--sensitivity-shard=%d/%d" % (k, count),
+                "-o", "{out}"])
+            for k in range(count)]
+    return _write(_run_all(executor, model_path, jobs), folder, "table")
