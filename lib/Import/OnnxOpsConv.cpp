@@ -286,11 +286,44 @@ LogicalResult convertLayerNorm(Importer &im, const onnx::NodeProto &node) {
   if (failed(axis))
     return failure();
   auto &b = im.getBuilder();
+  Location loc = im.getLoc(node);
+  float epsilon = attrFloat(node, "epsilon", 1e-5f);
   im.setValue(node, 0,
-              LayerNormOp::create(
-                  b, im.getLoc(node), *type, *x, *scale, *bias,
-                  b.getI64IntegerAttr(*axis),
-                  b.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f))));
+              LayerNormOp::create(b, loc, *type, *x, *scale, *bias,
+                                  b.getI64IntegerAttr(*axis),
+                                  b.getF32FloatAttr(epsilon)));
+  // The optional outputs (training's saved statistics): Mean and
+  // InvStdDev = 1 / sqrt(Var + epsilon) over axes [axis, rank), kept as
+  // size-1 dims, computed as the layer_norm lowering does (two passes).
+  bool wantMean = node.output_size() > 1 && !node.output(1).empty();
+  bool wantInvStd = node.output_size() > 2 && !node.output(2).empty();
+  if (!wantMean && !wantInvStd)
+    return success();
+  auto inType = cast<RankedTensorType>(x->getType());
+  if (failed(requireFloat(im, node, inType)))
+    return failure();
+  SmallVector<int64_t> axes, statShape(inType.getShape());
+  for (int64_t d = *axis; d < inType.getRank(); ++d) {
+    axes.push_back(d);
+    statShape[d] = 1;
+  }
+  auto statType = RankedTensorType::get(statShape, inType.getElementType());
+  Value mean = ReduceMeanOp::create(
+      b, loc, statType, *x, b.getDenseI64ArrayAttr(axes), b.getBoolAttr(true));
+  if (wantMean)
+    im.setValue(node, 1, mean);
+  if (!wantInvStd)
+    return success();
+  Value centered = SubOp::create(b, loc, inType, *x, mean);
+  Value squared = MulOp::create(b, loc, inType, centered, centered);
+  Value variance =
+      ReduceMeanOp::create(b, loc, statType, squared,
+                           b.getDenseI64ArrayAttr(axes), b.getBoolAttr(true));
+  Value eps = materializeFloats(im, {epsilon}, {}, loc, "epsilon");
+  Value one = materializeFloats(im, {1.0f}, {}, loc, "one");
+  Value stdDev = SqrtOp::create(b, loc, statType,
+                                AddOp::create(b, loc, statType, variance, eps));
+  im.setValue(node, 2, DivOp::create(b, loc, statType, one, stdDev));
   return success();
 }
 

@@ -90,6 +90,16 @@ def gemm_matmul():
 
 
 @model
+def layernorm_statistics():
+    # The optional Mean and InvStdDev outputs, over axes 1 and 2.
+    return build([helper.make_node("LayerNormalization", ["x", "g"], ["y", "mean", "inv"],
+                                   axis=1, epsilon=0.25)],
+                 [vi("x", [2, 2, 2])],
+                 [vi("y", [2, 2, 2]), vi("mean", [2, 1, 1]), vi("inv", [2, 1, 1])],
+                 [init("g", np.ones((2, 2), np.float32))], opset=17)
+
+
+@model
 def batchnorm_layernorm():
     return build([helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["n"],
                                    name="bn", epsilon=1e-3),
