@@ -150,9 +150,35 @@ LogicalResult convertSoftmax(Importer &im, const onnx::NodeProto &node) {
   return success();
 }
 
+/// ArgMax/ArgMin: the i64 index of the extreme along `axis` (default 0);
+/// select_last_index from opset 12.
+template <typename ArgOp>
+LogicalResult convertArg(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<Value> x = im.getValue(node, 0);
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  if (failed(x) || failed(type))
+    return failure();
+  auto inType = cast<RankedTensorType>(x->getType());
+  if (failed(requireFloat(im, node, inType)))
+    return failure();
+  FailureOr<int64_t> axis =
+      normalizeAxis(im, node, attrInt(node, "axis", 0), inType.getRank());
+  if (failed(axis))
+    return failure();
+  auto &b = im.getBuilder();
+  im.setValue(
+      node, 0,
+      ArgOp::create(b, im.getLoc(node), *type, *x, b.getI64IntegerAttr(*axis),
+                    b.getBoolAttr(attrInt(node, "keepdims", 1) != 0),
+                    b.getBoolAttr(attrInt(node, "select_last_index", 0) != 0)));
+  return success();
+}
+
 } // namespace
 
 void mlir::qnt::detail::populateReduceConverters(OnnxOpRegistry &r) {
+  r.onOp("ArgMax", 1, convertArg<ArgMaxOp>);
+  r.onOp("ArgMin", 1, convertArg<ArgMinOp>);
   // ReduceMean and ReduceMax take axes as an input only from opset 18.
   r.onOp("ReduceMean", 1, convertReduceAxesAttr<ReduceMeanOp>);
   r.onOp("ReduceMax", 1, convertReduceAxesAttr<ReduceMaxOp>);

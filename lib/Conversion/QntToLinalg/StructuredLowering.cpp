@@ -562,6 +562,67 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// arg_max/arg_min: one linalg.generic reducing `axis` that carries the
+/// best value and its index; a candidate replaces them when it compares
+/// strictly better (first index wins) or, with select_last_index, better or
+/// equal. Ordered compares: a NaN never wins.
+template <typename OpTy>
+struct ArgLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    constexpr bool isMax = std::is_same_v<OpTy, ArgMaxOp>;
+    Location loc = op.getLoc();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto elementType = cast<FloatType>(inType.getElementType());
+    int64_t axis = op.getAxis(), rank = inType.getRank();
+    RankedTensorType reduced = reducedType(inType, {axis});
+    Value bestInit = buildFilled(
+        rewriter, loc, reduced,
+        rewriter.getFloatAttr(elementType,
+                              APFloat::getInf(elementType.getFloatSemantics(),
+                                              /*Negative=*/isMax)));
+    Type i64 = rewriter.getI64Type();
+    Value indexInit = buildFilled(rewriter, loc, reduced.clone(i64),
+                                  rewriter.getIntegerAttr(i64, 0));
+    SmallVector<AffineExpr> kept;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d != axis)
+        kept.push_back(rewriter.getAffineDimExpr(d));
+      iterators.push_back(d == axis ? utils::IteratorType::reduction
+                                    : utils::IteratorType::parallel);
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap out = AffineMap::get(rank, 0, kept, ctx);
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank), out,
+                                   out};
+    arith::CmpFPredicate predicate =
+        isMax ? (op.getSelectLastIndex() ? arith::CmpFPredicate::OGE
+                                         : arith::CmpFPredicate::OGT)
+              : (op.getSelectLastIndex() ? arith::CmpFPredicate::OLE
+                                         : arith::CmpFPredicate::OLT);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{reduced, reduced.clone(i64)},
+        ValueRange{adaptor.getInput()}, ValueRange{bestInit, indexInit}, maps,
+        iterators, [&](OpBuilder &b, Location nloc, ValueRange args) {
+          Value index = arith::IndexCastOp::create(
+              b, nloc, i64, linalg::IndexOp::create(b, nloc, axis));
+          Value better =
+              arith::CmpFOp::create(b, nloc, predicate, args[0], args[1]);
+          linalg::YieldOp::create(
+              b, nloc,
+              ValueRange{
+                  arith::SelectOp::create(b, nloc, better, args[0], args[1]),
+                  arith::SelectOp::create(b, nloc, better, index, args[2])});
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, generic.getResult(1),
+                                     cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
 struct GlobalAveragePoolLowering : OpConversionPattern<GlobalAveragePoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1118,6 +1179,7 @@ void lowering::populateStructuredPatterns(RewritePatternSet &patterns) {
                PoolLowering<AveragePoolOp>, ReduceLowering<ReduceMeanOp>,
                ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceSumOp>,
                ReduceLowering<ReduceMinOp>, ReduceLowering<ReduceProdOp>,
+               ArgLowering<ArgMaxOp>, ArgLowering<ArgMinOp>,
                GlobalAveragePoolLowering, SoftmaxLowering, LayerNormLowering,
                MatMulLowering, GemmLowering, ResizeLowering>(
       patterns.getContext());

@@ -314,6 +314,29 @@ func.func @reduce_min_prod(%x: tensor<3x4xf32>) -> (tensor<3x1xf32>, tensor<4xf3
 
 // -----
 
+// arg_max carries (best, index) through one generic over the reduced axis:
+// a strictly greater value wins (first index on ties); arg_min with
+// select_last_index takes less-or-equal (last index on ties).
+// CHECK-LABEL: func @arg_max_min
+// CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: linalg.fill ins(%[[NINF]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.index 1
+// CHECK: arith.index_cast
+// CHECK: arith.cmpf ogt
+// CHECK: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
+// CHECK: linalg.index 0
+// CHECK: arith.cmpf ole
+// CHECK: return
+func.func @arg_max_min(%x: tensor<3x4xf32>) -> (tensor<3x1xi64>, tensor<4xi64>) {
+  %0 = qnt.arg_max %x {axis = 1 : i64} : (tensor<3x4xf32>) -> tensor<3x1xi64>
+  %1 = qnt.arg_min %x {axis = 0 : i64, keepdims = false, select_last_index = true} : (tensor<3x4xf32>) -> tensor<4xi64>
+  return %0, %1 : tensor<3x1xi64>, tensor<4xi64>
+}
+
+// -----
+
 // alpha != 1 multiplies after the product; a run-time A^T is a
 // linalg.transpose.
 // CHECK-LABEL: func @gemm_alpha_trans_a

@@ -330,6 +330,16 @@ def reduce_composite():
 
 
 @model
+def argmax_argmin():
+    return build([helper.make_node("ArgMax", ["x"], ["imax"], axis=-1, keepdims=0),
+                  helper.make_node("ArgMin", ["x"], ["imin"], select_last_index=1)],
+                 [vi("x", [2, 3])],
+                 [helper.make_tensor_value_info("imax", TensorProto.INT64, [2]),
+                  helper.make_tensor_value_info("imin", TensorProto.INT64, [1, 3])],
+                 opset=13)
+
+
+@model
 def softmax_opset11():
     # Before opset 13, softmax on axis 1 of a rank-3 tensor normalizes over
     # the flattened trailing dims.

@@ -684,5 +684,23 @@ LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceProdOp::verify() { return verifyReduce(*this); }
 
+template <typename ArgOp>
+static LogicalResult verifyArg(ArgOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.getInput());
+  if (failed(verifyAxis(op, "axis", op.getAxis(), in.size())))
+    return failure();
+  SmallVector<int64_t> expected;
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (static_cast<int64_t>(d) != op.getAxis())
+      expected.push_back(in[d]);
+    else if (op.getKeepdims())
+      expected.push_back(1);
+  }
+  return verifyResultShape(op, expected);
+}
+
+LogicalResult ArgMaxOp::verify() { return verifyArg(*this); }
+LogicalResult ArgMinOp::verify() { return verifyArg(*this); }
+
 #define GET_OP_CLASSES
 #include "quant/Dialect/Qnt/IR/QntOps.cpp.inc"

@@ -25,3 +25,32 @@ func.func @duplicate(%x: tensor<2x3xf32>) -> tensor<2x1xf32> {
   %0 = qnt.reduce_mean %x {axes = array<i64: 1, 1>} : (tensor<2x3xf32>) -> tensor<2x1xf32>
   return %0 : tensor<2x1xf32>
 }
+
+// -----
+
+// arg_max/arg_min give i64 indices; keepdims and select_last_index default
+// to true and false.
+// CHECK-LABEL: func.func @arg
+func.func @arg(%x: tensor<2x3xf32>) -> (tensor<2x1xi64>, tensor<3xi64>) {
+  // CHECK: qnt.arg_max %{{.*}} {axis = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x1xi64>
+  %0 = qnt.arg_max %x {axis = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x1xi64>
+  // CHECK: qnt.arg_min %{{.*}} {axis = 0 : i64, keepdims = false, select_last_index = true} : (tensor<2x3xf32>) -> tensor<3xi64>
+  %1 = qnt.arg_min %x {axis = 0 : i64, keepdims = false, select_last_index = true} : (tensor<2x3xf32>) -> tensor<3xi64>
+  return %0, %1 : tensor<2x1xi64>, tensor<3xi64>
+}
+
+// -----
+
+func.func @arg_axis(%x: tensor<2x3xf32>) -> tensor<2x1xi64> {
+  // expected-error @+1 {{'qnt.arg_max' op expects 'axis'}}
+  %0 = qnt.arg_max %x {axis = 2 : i64} : (tensor<2x3xf32>) -> tensor<2x1xi64>
+  return %0 : tensor<2x1xi64>
+}
+
+// -----
+
+func.func @arg_shape(%x: tensor<2x3xf32>) -> tensor<2xi64> {
+  // expected-error @+1 {{'qnt.arg_min' op}}
+  %0 = qnt.arg_min %x {axis = 1 : i64} : (tensor<2x3xf32>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}

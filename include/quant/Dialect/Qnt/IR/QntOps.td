@@ -988,4 +988,31 @@ def Qnt_ReduceMinOp : Qnt_ReduceOp<"reduce_min", "ReduceMin",
 def Qnt_ReduceProdOp : Qnt_ReduceOp<"reduce_prod", "ReduceProd",
                                     [Qnt_OnnxOp<"ReduceProd">]>;
 
+class Qnt_ArgOp<string mnemonic, string onnx>
+    : Qnt_Op<mnemonic, [Pure, Qnt_OnnxOp<onnx>]> {
+  let summary = "Index of the extreme along an axis (ONNX " # onnx # ")";
+  let description = [{
+    The i64 index of the }] # !if(!eq(onnx, "ArgMax"), "largest", "smallest") # [{
+    element along `axis`; `keepdims` keeps the axis as a size-1 dim. Ties
+    give the first index, or the last with `select_last_index`. NaNs are
+    never selected unless every element is NaN (then 0).
+
+    Example:
+
+    ```mlir
+    %i = qnt.}] # mnemonic # [{ %x {axis = 1 : i64, keepdims = false}
+        : (tensor<2x10xf32>) -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins Qnt_FloatTensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                       DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs StaticShapeTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qnt_ArgMaxOp : Qnt_ArgOp<"arg_max", "ArgMax">;
+def Qnt_ArgMinOp : Qnt_ArgOp<"arg_min", "ArgMin">;
+
 #endif // QUANT_DIALECT_QNT_IR_QNTOPS_TD
