@@ -412,7 +412,17 @@ StateReader::entry(const json::Value &value, unsigned bins, bool perChannel,
                std::nullopt;
       parts.push_back(*d);
     }
-    e.stats.channelSum.push_back(ExactSum::fromPartials(parts));
+    ExactSum sum = ExactSum::fromPartials(parts);
+    // A channel saw values exactly when its min <= max; their sum must be
+    // finite (the mean is sum / count).
+    bool empty = !(e.stats.channelMin[c] <= e.stats.channelMax[c]);
+    if ((*n == 0) != empty || !std::isfinite(sum.value()) ||
+        (empty && sum.value() != 0.0))
+      return fail(where + ".channels",
+                  "channel " + llvm::Twine(c) +
+                      ": its count, bounds and sum do not agree"),
+             std::nullopt;
+    e.stats.channelSum.push_back(std::move(sum));
     e.stats.channelCount.push_back(*n);
   }
   return e;

@@ -26,7 +26,7 @@ from ._tools import QuantError, run_tool
 def run_shard(model_bytes, model_suffix, files, args):
     """Runs on a worker: writes the model and the sample files ({relative
     path: bytes}) to a private folder, runs quant-compile with `args`
-    ("{model}", "{data}" and "{out}" are replaced by their paths) and
+    (arguments "{model}", "{data}" and "{out}" become those paths) and
     returns the text of the output file."""
     with tempfile.TemporaryDirectory(prefix="quant-shard-") as work:
         model = os.path.join(work, "model" + model_suffix)
@@ -39,8 +39,8 @@ def run_shard(model_bytes, model_suffix, files, args):
             with open(path, "wb") as f:
                 f.write(content)
         out = os.path.join(work, "out.json")
-        run_tool("quant-compile", [a.format(model=model, data=data, out=out)
-                                   for a in args])
+        paths = {"{model}": model, "{data}": data, "{out}": out}
+        run_tool("quant-compile", [paths.get(a, a) for a in args])
         with open(out) as f:
             return f.read()
 
