@@ -116,6 +116,9 @@ public:
   LogicalResult alias(const onnx::NodeProto &node, int i, llvm::StringRef name);
   /// Whether optional input `i` is present.
   bool hasInput(const onnx::NodeProto &node, int i) const;
+  /// Whether input `i` is ONNX UINT8, which qnt holds as i8: ops whose
+  /// result depends on the sign (division, ordering) refuse it.
+  bool isUint8Input(const onnx::NodeProto &node, int i) const;
   /// The static result type ONNX shape inference gave output `i`.
   FailureOr<RankedTensorType> getResultType(const onnx::NodeProto &node,
                                             int i = 0);

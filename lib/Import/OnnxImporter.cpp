@@ -795,6 +795,16 @@ bool Importer::hasInput(const onnx::NodeProto &node, int i) const {
   return i < node.input_size() && !node.input(i).empty();
 }
 
+bool Importer::isUint8Input(const onnx::NodeProto &node, int i) const {
+  if (!hasInput(node, i))
+    return false;
+  if (const ConstTensor *c = getConst(node, i))
+    return c->dtype == onnx::TensorProto::UINT8;
+  const onnx::TypeProto *type = types.lookup(node.input(i));
+  return type && type->has_tensor_type() &&
+         type->tensor_type().elem_type() == onnx::TensorProto::UINT8;
+}
+
 const ConstTensor *Importer::getConst(const onnx::NodeProto &node,
                                       int i) const {
   if (!hasInput(node, i))

@@ -144,6 +144,26 @@ LogicalResult mlir::qnt::detail::requireFloat(Importer &im,
          << "computing on " << type.getElementType() << " tensors at run time";
 }
 
+LogicalResult mlir::qnt::detail::requireNumeric(Importer &im,
+                                                const onnx::NodeProto &node,
+                                                RankedTensorType type,
+                                                bool signMatters) {
+  Type element = type.getElementType();
+  if (element.isInteger(1))
+    return im.notSupported(node)
+           << "computing on " << element << " tensors at run time";
+  if (!isa<IntegerType>(element) || !signMatters)
+    return success();
+  for (int i = 0; i < node.input_size(); ++i)
+    if (im.isUint8Input(node, i))
+      return im.notSupported(node)
+             << "input " << i
+             << " is uint8, which quant computes on as signed i8 (only "
+                "Add, Sub, Mul and Equal, whose results do not depend on the "
+                "sign, run on it)";
+  return success();
+}
+
 FailureOr<InputAndType>
 mlir::qnt::detail::getInputAndType(Importer &im, const onnx::NodeProto &node,
                                    bool floatResult) {

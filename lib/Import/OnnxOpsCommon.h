@@ -90,6 +90,12 @@ FailureOr<Value> getOptionalValue(Importer &im, const onnx::NodeProto &node,
 LogicalResult requireFloat(Importer &im, const onnx::NodeProto &node,
                            RankedTensorType type);
 
+/// The element-wise ops that also run on integers (qnt.add ... qnt.pow,
+/// compare, select) take floats or i8/i32/i64 (not i1). With
+/// `signMatters`, an input that is ONNX UINT8 (held as i8) is refused.
+LogicalResult requireNumeric(Importer &im, const onnx::NodeProto &node,
+                             RankedTensorType type, bool signMatters);
+
 /// Input 0 and the static type of output 0: the operand and result type of
 /// most single-input ops.
 struct InputAndType {

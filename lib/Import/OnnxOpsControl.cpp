@@ -52,9 +52,9 @@ bool smallIntegerConstant(const ConstTensor *c) {
 
 /// Operand `i` of a run-time comparison. An int32/int64 run-time value
 /// compared with a small integer constant (silero's `sr == 16000`) is cast
-/// to f32, and the constant materialized as f32: qnt.compare is on floats,
-/// and the result is exact (kExactInF32). Other integer operands stay
-/// integers, which requireFloat then refuses.
+/// to f32, and the constant materialized as f32 (exact: kExactInF32), so
+/// that the comparison takes part in float range analysis. Other integer
+/// operands stay integers and compare as signed integers.
 FailureOr<Value> getComparedValue(Importer &im, const onnx::NodeProto &node,
                                   int i) {
   const ConstTensor *self = im.getConst(node, i);
@@ -107,10 +107,19 @@ LogicalResult convertCompare(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> a = getComparedValue(im, node, 0);
   FailureOr<Value> c = getComparedValue(im, node, 1);
   FailureOr<RankedTensorType> type = im.getResultType(node);
+  // Equal does not depend on the sign of integers; the orderings do.
+  bool signMatters = Predicate != ComparePredicate::eq;
   if (failed(a) || failed(c) || failed(type) ||
-      failed(requireFloat(im, node, cast<RankedTensorType>(a->getType()))) ||
-      failed(requireFloat(im, node, cast<RankedTensorType>(c->getType()))))
+      failed(requireNumeric(im, node, cast<RankedTensorType>(a->getType()),
+                            signMatters)) ||
+      failed(requireNumeric(im, node, cast<RankedTensorType>(c->getType()),
+                            signMatters)))
     return failure();
+  Type aElement = cast<ShapedType>(a->getType()).getElementType();
+  Type cElement = cast<ShapedType>(c->getType()).getElementType();
+  if (aElement != cElement)
+    return im.nodeError(node)
+           << "compares " << aElement << " with " << cElement;
   auto &b = im.getBuilder();
   im.setValue(
       node, 0,
@@ -162,7 +171,7 @@ LogicalResult convertWhere(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> f = im.getValue(node, 2);
   FailureOr<RankedTensorType> type = im.getResultType(node);
   if (failed(c) || failed(t) || failed(f) || failed(type) ||
-      failed(requireFloat(im, node, *type)))
+      failed(requireNumeric(im, node, *type, /*signMatters=*/false)))
     return failure();
   im.setValue(
       node, 0,

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 using namespace mlir;
 using namespace mlir::qnt;
@@ -133,8 +134,18 @@ LogicalResult foldBinary(Importer &im, const onnx::NodeProto &node) {
   return success();
 }
 
-/// Operand `k` of a float binary op. An integer constant (Pow's exponent)
-/// is used as its float value.
+/// `v` as a tensor of `element` (qnt.cast, ONNX's Cast semantics), or `v`
+/// itself when it already is one.
+Value castTo(Importer &im, const onnx::NodeProto &node, Value v, Type element) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getElementType() == element)
+    return v;
+  return CastOp::create(im.getBuilder(), im.getLoc(node),
+                        type.clone(element), v);
+}
+
+/// Operand `k` of a float binary op. An integer exponent of Pow (a
+/// constant, or a value cast at run time) is used as its float value.
 FailureOr<Value> getFloatOperand(Importer &im, const onnx::NodeProto &node,
                                  int k, RankedTensorType resultType) {
   const ConstTensor *c = im.getConst(node, k);
@@ -146,14 +157,65 @@ FailureOr<Value> getFloatOperand(Importer &im, const onnx::NodeProto &node,
     return im.materialize(asFloat, im.getLoc(node), "exponent");
   }
   FailureOr<Value> v = im.getValue(node, k);
-  if (failed(v) ||
-      failed(requireFloat(im, node, cast<RankedTensorType>(v->getType()))))
+  if (failed(v))
+    return failure();
+  auto type = cast<RankedTensorType>(v->getType());
+  if (k == 1 && node.op_type() == "Pow" &&
+      isa<IntegerType>(type.getElementType()) &&
+      !type.getElementType().isInteger(1))
+    return castTo(im, node, *v, resultType.getElementType());
+  if (failed(requireFloat(im, node, type)))
     return failure();
   return *v;
 }
 
+/// Operand `k` of an integer binary op: of the result's type (Pow's
+/// integer exponent is cast to it).
+FailureOr<Value> getIntegerOperand(Importer &im, const onnx::NodeProto &node,
+                                   int k, RankedTensorType resultType) {
+  FailureOr<Value> v = im.getValue(node, k);
+  if (failed(v))
+    return failure();
+  Type element = cast<ShapedType>(v->getType()).getElementType();
+  if (element == resultType.getElementType())
+    return *v;
+  if (k == 1 && node.op_type() == "Pow" && isa<IntegerType>(element) &&
+      !element.isInteger(1))
+    return castTo(im, node, *v, resultType.getElementType());
+  return im.nodeError(node) << "input " << k << " is " << element
+                            << " but the result is "
+                            << resultType.getElementType();
+}
+
+/// Whether an op's integer result depends on the sign of its operands
+/// (two's-complement add, sub and mul do not).
+template <typename OpTy>
+constexpr bool signMatters() {
+  return !std::is_same_v<OpTy, AddOp> && !std::is_same_v<OpTy, SubOp> &&
+         !std::is_same_v<OpTy, MulOp>;
+}
+
+/// Pow with an integer base and a float exponent: the result has the
+/// base's type, computed in float and truncated toward zero (as ONNX
+/// Runtime, which computes in double: the two agree while |x^y| < 2^24).
+LogicalResult convertIntegerPowFloatExponent(Importer &im,
+                                             const onnx::NodeProto &node,
+                                             RankedTensorType type) {
+  FailureOr<Value> base = im.getValue(node, 0);
+  FailureOr<Value> exponent = im.getValue(node, 1);
+  if (failed(base) || failed(exponent) ||
+      failed(requireNumeric(im, node, type, /*signMatters=*/true)))
+    return failure();
+  Type f32 = im.getBuilder().getF32Type();
+  Value result =
+      PowOp::create(im.getBuilder(), im.getLoc(node), type.clone(f32),
+                    castTo(im, node, *base, f32), castTo(im, node, *exponent, f32));
+  im.setValue(node, 0, castTo(im, node, result, type.getElementType()));
+  return success();
+}
+
 /// Add, Sub, Mul, Div, Pow, Max, Min (and the variadic Sum, Max, Min): one
-/// qnt op per operand after the first.
+/// qnt op per operand after the first, on floats or on signed integers.
 template <typename OpTy, typename Fn>
 LogicalResult convertBinary(Importer &im, const onnx::NodeProto &node) {
   if (node.input_size() < 1)
@@ -163,13 +225,28 @@ LogicalResult convertBinary(Importer &im, const onnx::NodeProto &node) {
   if (allConst(im, node))
     return foldBinary<Fn>(im, node);
   FailureOr<RankedTensorType> type = im.getResultType(node);
-  if (failed(type) || failed(requireFloat(im, node, *type)))
+  if (failed(type))
     return failure();
-  FailureOr<Value> acc = getFloatOperand(im, node, 0, *type);
+  bool integer = isa<IntegerType>(type->getElementType());
+  if (integer && std::is_same_v<OpTy, PowOp>) {
+    FailureOr<Value> exponent = im.getValue(node, 1);
+    if (failed(exponent))
+      return failure();
+    if (isa<FloatType>(cast<ShapedType>(exponent->getType()).getElementType()))
+      return convertIntegerPowFloatExponent(im, node, *type);
+  }
+  if (integer ? failed(requireNumeric(im, node, *type, signMatters<OpTy>()))
+              : failed(requireFloat(im, node, *type)))
+    return failure();
+  auto operand = [&](int k) {
+    return integer ? getIntegerOperand(im, node, k, *type)
+                   : getFloatOperand(im, node, k, *type);
+  };
+  FailureOr<Value> acc = operand(0);
   if (failed(acc))
     return failure();
   for (int k = 1; k < node.input_size(); ++k) {
-    FailureOr<Value> rhs = getFloatOperand(im, node, k, *type);
+    FailureOr<Value> rhs = operand(k);
     if (failed(rhs))
       return failure();
     // Intermediate results of a variadic op have the broadcast shape so far.
@@ -275,12 +352,20 @@ LogicalResult convertClip6(Importer &im, const onnx::NodeProto &node) {
   return buildClamp(im, node, io->x, io->type, lo, hi);
 }
 
-/// Clip from opset 11: bounds are optional scalar inputs. Constant bounds
-/// become the clamp's attributes; a bound computed at run time (the log-mel
-/// "max - 80 dB" floor) becomes an element-wise max/min with the scalar.
+/// Clip from opset 11: bounds are optional scalar inputs. Constant float
+/// bounds become the clamp's attributes; a bound computed at run time (the
+/// log-mel "max - 80 dB" floor) and integer bounds become an element-wise
+/// max/min with the scalar.
 LogicalResult convertClip11(Importer &im, const onnx::NodeProto &node) {
-  FailureOr<InputAndType> io = getInputAndType(im, node, /*floatResult=*/true);
+  FailureOr<InputAndType> io = getInputAndType(im, node);
   if (failed(io))
+    return failure();
+  // Integers (opset 12) clamp with max then min, so that min > max gives
+  // max everywhere, as the ONNX spec says.
+  bool integer = isa<IntegerType>(io->type.getElementType());
+  if (integer
+          ? failed(requireNumeric(im, node, io->type, /*signMatters=*/true))
+          : failed(requireFloat(im, node, io->type)))
     return failure();
   auto &b = im.getBuilder();
   Location loc = im.getLoc(node);
@@ -289,7 +374,8 @@ LogicalResult convertClip11(Importer &im, const onnx::NodeProto &node) {
   for (int i : {1, 2}) {
     if (!im.hasInput(node, i))
       continue;
-    if (const ConstTensor *c = im.getConst(node, i)) {
+    const ConstTensor *c = im.getConst(node, i);
+    if (c && !integer) {
       if (c->numElements() != 1)
         return im.nodeError(node)
                << (i == 1 ? "min" : "max") << " must be a scalar";

@@ -174,11 +174,52 @@ LogicalResult convertArg(Importer &im, const onnx::NodeProto &node) {
   return success();
 }
 
+/// TopK: k is an attribute before opset 10 and a one-element input from
+/// it, which must be known at import time; largest and sorted from opset
+/// 11 (sorted = 0 leaves the order open: quant sorts anyway).
+LogicalResult convertTopK(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<Value> x = im.getValue(node, 0);
+  FailureOr<RankedTensorType> valuesType = im.getResultType(node, 0);
+  FailureOr<RankedTensorType> indicesType = im.getResultType(node, 1);
+  if (failed(x) || failed(valuesType) || failed(indicesType))
+    return failure();
+  auto inType = cast<RankedTensorType>(x->getType());
+  if (failed(requireNumeric(im, node, inType, /*signMatters=*/true)))
+    return failure();
+  FailureOr<int64_t> axis =
+      normalizeAxis(im, node, attrInt(node, "axis", -1), inType.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t k = attrInt(node, "k", 0);
+  if (im.opset() >= 10) {
+    FailureOr<SmallVector<int64_t>> ks = constInts(im, node, 1, "k");
+    if (failed(ks))
+      return failure();
+    if (ks->size() != 1)
+      return im.nodeError(node) << "k must have one element, got "
+                                << ks->size();
+    k = (*ks)[0];
+  }
+  int64_t n = inType.getDimSize(*axis);
+  if (k < 1 || k > n)
+    return im.notSupported(node) << "k = " << k << " (quant takes 1 <= k <= "
+                                 << n << ", the size of axis " << *axis << ")";
+  auto &b = im.getBuilder();
+  auto topK = TopKOp::create(b, im.getLoc(node), *valuesType,
+                             indicesType->clone(b.getI64Type()), *x,
+                             b.getI64IntegerAttr(*axis), b.getI64IntegerAttr(k),
+                             b.getBoolAttr(attrInt(node, "largest", 1) != 0));
+  im.setValue(node, 0, topK.getValues());
+  im.setValue(node, 1, topK.getIndices());
+  return success();
+}
+
 } // namespace
 
 void mlir::qnt::detail::populateReduceConverters(OnnxOpRegistry &r) {
   r.onOp("ArgMax", 1, convertArg<ArgMaxOp>);
   r.onOp("ArgMin", 1, convertArg<ArgMinOp>);
+  r.onOp("TopK", 1, convertTopK);
   // ReduceMean and ReduceMax take axes as an input only from opset 18.
   r.onOp("ReduceMean", 1, convertReduceAxesAttr<ReduceMeanOp>);
   r.onOp("ReduceMax", 1, convertReduceAxesAttr<ReduceMaxOp>);

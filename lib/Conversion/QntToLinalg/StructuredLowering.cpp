@@ -2,8 +2,8 @@
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
-// Convolutions, pools, matrix products, reductions, softmax, layer norm and
-// resize. Everything stays NCHW: linalg has NCHW named ops for convolution
+// Convolutions, pools, matrix products, reductions (arg_max/min, top_k),
+// softmax, layer norm and resize. Everything stays NCHW: linalg has NCHW named ops for convolution
 // and pooling, so no layout transposes are introduced.
 //
 //===----------------------------------------------------------------------===//
@@ -623,6 +623,129 @@ struct ArgLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// top_k as two linalg.generics, with no sort: the first gives every
+/// element its rank along `axis` (how many elements come before it in the
+/// op's total order: better, or equal with a lower index), an n x n
+/// reduction; the second picks, for each output position p < k, the one
+/// element of rank p and its index, an n x k reduction. Ranks form a
+/// permutation, so each position matches exactly once. O(n^2) per slice.
+struct TopKLowering : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value input = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(input.getType());
+    Type element = inType.getElementType();
+    Type i64 = rewriter.getI64Type();
+    auto axis = static_cast<int64_t>(op.getAxis());
+    int64_t rank = inType.getRank();
+    bool largest = op.getLargest();
+
+    // Dims 0..rank-1 are the element's own; dim `rank` runs along the axis
+    // over the other element.
+    SmallVector<AffineExpr> self, other;
+    for (int64_t d = 0; d < rank; ++d) {
+      self.push_back(rewriter.getAffineDimExpr(d));
+      other.push_back(rewriter.getAffineDimExpr(d == axis ? rank : d));
+    }
+    AffineMap selfMap = AffineMap::get(rank + 1, 0, self, ctx);
+    AffineMap otherMap = AffineMap::get(rank + 1, 0, other, ctx);
+    SmallVector<utils::IteratorType> iterators(rank + 1,
+                                               utils::IteratorType::parallel);
+    iterators.back() = utils::IteratorType::reduction;
+
+    // Whether `a` (at index ia) comes before `b` (at ib).
+    auto before = [&](OpBuilder &b, Location l, Value a, Value ia, Value bv,
+                      Value ib) -> Value {
+      Value lowerIndex =
+          arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, ia, ib);
+      Value better, equal;
+      if (isa<IntegerType>(element)) {
+        better = arith::CmpIOp::create(b, l,
+                                       largest ? arith::CmpIPredicate::sgt
+                                               : arith::CmpIPredicate::slt,
+                                       a, bv);
+        equal = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a, bv);
+      } else {
+        // NaN is above every number: for largest, a is better when it is
+        // NaN and b is not, or a > b; for smallest, when b is NaN and a is
+        // not, or a < b.
+        Value aNan = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, a, a);
+        Value bNan =
+            arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, bv, bv);
+        Value nanWins = largest
+                            ? arith::AndIOp::create(
+                                  b, l, aNan,
+                                  arith::XOrIOp::create(
+                                      b, l, bNan,
+                                      arith::ConstantIntOp::create(b, l, 1, 1)))
+                            : arith::AndIOp::create(
+                                  b, l, bNan,
+                                  arith::XOrIOp::create(
+                                      b, l, aNan,
+                                      arith::ConstantIntOp::create(b, l, 1, 1)));
+        Value ordered = arith::CmpFOp::create(
+            b, l, largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT,
+            a, bv);
+        better = arith::OrIOp::create(b, l, nanWins, ordered);
+        equal = arith::OrIOp::create(
+            b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, a, bv),
+            arith::AndIOp::create(b, l, aNan, bNan));
+      }
+      return arith::OrIOp::create(
+          b, l, better, arith::AndIOp::create(b, l, equal, lowerIndex));
+    };
+
+    RankedTensorType rankType = inType.clone(i64);
+    Value zeros = buildFilled(rewriter, loc, rankType,
+                              rewriter.getIntegerAttr(i64, 0));
+    auto ranks = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{rankType}, ValueRange{input, input},
+        ValueRange{zeros}, SmallVector<AffineMap>{selfMap, otherMap, selfMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value ia = arith::IndexCastOp::create(
+              b, l, i64, linalg::IndexOp::create(b, l, axis));
+          Value ib = arith::IndexCastOp::create(
+              b, l, i64, linalg::IndexOp::create(b, l, rank));
+          Value ahead = before(b, l, args[1], ib, args[0], ia);
+          Value one = arith::ExtUIOp::create(b, l, i64, ahead);
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{arith::AddIOp::create(
+                                      b, l, args[2], one)});
+        });
+
+    // Output position p is dim `axis`; dim `rank` runs over the elements.
+    auto valuesType = cast<RankedTensorType>(op.getValues().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    Value valuesInit = buildFilled(rewriter, loc, valuesType,
+                                   rewriter.getZeroAttr(element));
+    Value indicesInit = buildFilled(rewriter, loc, indicesType,
+                                    rewriter.getIntegerAttr(i64, 0));
+    auto picked = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valuesType, indicesType},
+        ValueRange{input, ranks.getResult(0)},
+        ValueRange{valuesInit, indicesInit},
+        SmallVector<AffineMap>{otherMap, otherMap, selfMap, selfMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value p = arith::IndexCastOp::create(
+              b, l, i64, linalg::IndexOp::create(b, l, axis));
+          Value i = arith::IndexCastOp::create(
+              b, l, i64, linalg::IndexOp::create(b, l, rank));
+          Value match =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, args[1], p);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, match, args[0], args[2]),
+                         arith::SelectOp::create(b, l, match, i, args[3])});
+        });
+    rewriter.replaceOp(op, picked.getResults());
+    return success();
+  }
+};
+
 struct GlobalAveragePoolLowering : OpConversionPattern<GlobalAveragePoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1179,7 +1302,7 @@ void lowering::populateStructuredPatterns(RewritePatternSet &patterns) {
                PoolLowering<AveragePoolOp>, ReduceLowering<ReduceMeanOp>,
                ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceSumOp>,
                ReduceLowering<ReduceMinOp>, ReduceLowering<ReduceProdOp>,
-               ArgLowering<ArgMaxOp>, ArgLowering<ArgMinOp>,
+               ArgLowering<ArgMaxOp>, ArgLowering<ArgMinOp>, TopKLowering,
                GlobalAveragePoolLowering, SoftmaxLowering, LayerNormLowering,
                MatMulLowering, GemmLowering, ResizeLowering>(
       patterns.getContext());

@@ -209,3 +209,51 @@ func.func @more_casts(%f: tensor<4xf32>, %l: tensor<4xi64>, %i: tensor<4xi32>, %
   %6 = qnt.cast %i : (tensor<4xi32>) -> tensor<4xi1>
   return %0, %1, %2, %3, %4, %5, %6 : tensor<4xi1>, tensor<4xf16>, tensor<4xi32>, tensor<4xi64>, tensor<4xi32>, tensor<4xf32>, tensor<4xi1>
 }
+
+// -----
+
+// Integer division is signed and total: a 0 or -1 divisor is replaced by 1
+// before arith.divsi (where LLVM's sdiv is undefined), and the result is
+// then 0 for x / 0 and 0 - x for x / -1.
+// CHECK-LABEL: func.func @int_div
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i32
+// CHECK-DAG: %[[MINUS:.*]] = arith.constant -1 : i32
+// CHECK: %[[BY0:.*]] = arith.cmpi eq, %[[D:.*]], %[[ZERO]] : i32
+// CHECK: %[[BYM:.*]] = arith.cmpi eq, %[[D]], %[[MINUS]] : i32
+// CHECK: %[[EITHER:.*]] = arith.ori %[[BY0]], %[[BYM]]
+// CHECK: %[[SAFE:.*]] = arith.select %[[EITHER]], %{{.*}}, %[[D]] : i32
+// CHECK: %[[Q:.*]] = arith.divsi %[[N:.*]], %[[SAFE]] : i32
+// CHECK: %[[NEG:.*]] = arith.subi %[[ZERO]], %[[N]] : i32
+// CHECK: %[[R:.*]] = arith.select %[[BYM]], %[[NEG]], %[[Q]] : i32
+// CHECK: arith.select %[[BY0]], %[[ZERO]], %[[R]] : i32
+func.func @int_div(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = qnt.div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Integer max/min and compare are the signed arith ops.
+// CHECK-LABEL: func.func @int_max_compare
+// CHECK: arith.maxsi
+// CHECK: arith.cmpi sge
+func.func @int_max_compare(%a: tensor<4xi64>, %b: tensor<4xi64>) -> (tensor<4xi64>, tensor<4xi1>) {
+  %0 = qnt.max %a, %b : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  %1 = qnt.compare %a, %b {predicate = #qnt.compare_predicate<ge>} : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi1>
+  return %0, %1 : tensor<4xi64>, tensor<4xi1>
+}
+
+// -----
+
+// Integer pow: in double, clamped into the type's range, NaN to 0.
+// CHECK-LABEL: func.func @int_pow
+// CHECK: arith.sitofp %{{.*}} : i32 to f64
+// CHECK: math.powf %{{.*}} : f64
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: arith.cmpf uno
+// CHECK: arith.fptosi %{{.*}} : f64 to i32
+func.func @int_pow(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = qnt.pow %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}

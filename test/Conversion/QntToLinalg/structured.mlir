@@ -400,3 +400,39 @@ func.func @resize_pytorch_single(%x: tensor<1x1x1x4xf32>) -> tensor<1x1x1x1xf32>
   %0 = qnt.resize %x {coordinate_transform = #qnt.coordinate_transform<pytorch_half_pixel>, nearest_mode = #qnt.nearest_mode<floor>, scales = array<f32: 1.0, 1.0, 1.0, 0.25>} : (tensor<1x1x1x4xf32>) -> tensor<1x1x1x1xf32>
   return %0 : tensor<1x1x1x1xf32>
 }
+
+// -----
+
+// top_k: a rank per element (an n x n reduction counting the elements
+// before it: better, NaN above numbers, or equal with a lower index), then
+// each output position p < k takes the element whose rank is p.
+// CHECK-LABEL: func @top_k
+// CHECK: %[[RANKS:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg0 : tensor<3x10xf32>, tensor<3x10xf32>) outs(%{{.*}} : tensor<3x10xi64>)
+// CHECK: arith.cmpi slt
+// CHECK: arith.cmpf uno
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf oeq
+// CHECK: arith.extui
+// CHECK: arith.addi
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %[[RANKS]] : tensor<3x10xf32>, tensor<3x10xi64>) outs(%{{.*}}, %{{.*}} : tensor<3x4xf32>, tensor<3x4xi64>)
+// CHECK: %[[P:.*]] = arith.index_cast
+// CHECK: %[[I:.*]] = arith.index_cast
+// CHECK: %[[HIT:.*]] = arith.cmpi eq, %{{.*}}, %[[P]] : i64
+// CHECK: arith.select %[[HIT]], %{{.*}} : f32
+// CHECK: arith.select %[[HIT]], %[[I]], %{{.*}} : i64
+func.func @top_k(%x: tensor<3x10xf32>) -> (tensor<3x4xf32>, tensor<3x4xi64>) {
+  %v, %i = qnt.top_k %x {axis = 1 : i64, k = 4 : i64} : (tensor<3x10xf32>) -> (tensor<3x4xf32>, tensor<3x4xi64>)
+  return %v, %i : tensor<3x4xf32>, tensor<3x4xi64>
+}
+
+// -----
+
+// Smallest on integers: signed less-than, no NaN test.
+// CHECK-LABEL: func @top_k_smallest_int
+// CHECK: arith.cmpi slt
+// CHECK-NOT: arith.cmpf
+// CHECK: arith.cmpi eq
+func.func @top_k_smallest_int(%x: tensor<6xi32>) -> (tensor<2xi32>, tensor<2xi64>) {
+  %v, %i = qnt.top_k %x {axis = 0 : i64, k = 2 : i64, largest = false} : (tensor<6xi32>) -> (tensor<2xi32>, tensor<2xi64>)
+  return %v, %i : tensor<2xi32>, tensor<2xi64>
+}

@@ -340,6 +340,38 @@ def argmax_argmin():
 
 
 @model
+def integer_ops():
+    # Run-time integer arithmetic; an int64 compared with a constant that
+    # f32 cannot hold exactly (2^24 + 1) stays an integer compare.
+    return build([helper.make_node("Add", ["a", "b"], ["sum"]),
+                  helper.make_node("Div", ["a", "b"], ["quot"]),
+                  helper.make_node("Pow", ["a", "e"], ["pow"]),
+                  helper.make_node("Equal", ["l", "big"], ["eq"]),
+                  helper.make_node("Add", ["u", "u"], ["usum"])],
+                 [vi("a", [2, 3], TensorProto.INT32), vi("b", [3], TensorProto.INT32),
+                  vi("e", [2, 3], I64), vi("l", [2], I64),
+                  vi("u", [4], TensorProto.UINT8)],
+                 [vi("sum", [2, 3], TensorProto.INT32),
+                  vi("quot", [2, 3], TensorProto.INT32),
+                  vi("pow", [2, 3], TensorProto.INT32),
+                  vi("eq", [2], TensorProto.BOOL),
+                  vi("usum", [4], TensorProto.UINT8)],
+                 [init("big", np.array((1 << 24) + 1, np.int64))], opset=14)
+
+
+@model
+def topk():
+    return build([helper.make_node("TopK", ["x", "k"], ["v", "i"], axis=-1),
+                  helper.make_node("TopK", ["x", "k1"], ["sv", "si"], axis=0,
+                                   largest=0, sorted=0)],
+                 [vi("x", [2, 5])],
+                 [vi("v", [2, 3]), vi("i", [2, 3], I64),
+                  vi("sv", [1, 5]), vi("si", [1, 5], I64)],
+                 [init("k", np.array([3], np.int64)),
+                  init("k1", np.array([1], np.int64))], opset=11)
+
+
+@model
 def softmax_opset11():
     # Before opset 13, softmax on axis 1 of a rank-3 tensor normalizes over
     # the flattened trailing dims.
@@ -1121,17 +1153,18 @@ def err_slice_runtime_starts():
 
 
 @model
-def err_int_add_runtime():
-    return _one(helper.make_node("Add", ["x", "x"], ["y"], name="add"),
-                [vi("x", [4], I64)], outputs=[vi("y", [4], I64)])
+def err_uint8_div():
+    # uint8 is held as i8: Div's result depends on the sign.
+    return _one(helper.make_node("Div", ["x", "x"], ["y"], name="div"),
+                [vi("x", [4], TensorProto.UINT8)],
+                outputs=[vi("y", [4], TensorProto.UINT8)], opset=14)
 
 
 @model
-def err_int_compare_large_constant():
-    # 2^24 is where f32 stops being exact for integers: no cast then.
-    return _one(helper.make_node("Equal", ["x", "k"], ["y"], name="eq"),
-                [vi("x", [2], I64)], [init("k", np.array(1 << 24, np.int64))],
-                outputs=[vi("y", [2], TensorProto.BOOL)])
+def err_topk_runtime_k():
+    return build([helper.make_node("TopK", ["x", "k"], ["v", "i"], name="topk")],
+                 [vi("x", [2, 5]), vi("k", [1], I64)],
+                 [vi("v", [2, 3]), vi("i", [2, 3], I64)], opset=11)
 
 
 @model

@@ -299,6 +299,41 @@ LogicalResult mlir::qnt::detail::verifySameExpressedElementType(Operation *op) {
   return checkValueTypes(op, check);
 }
 
+LogicalResult mlir::qnt::detail::verifySameIntegerElementType(Operation *op) {
+  Type integer, other;
+  std::string integerWhat, otherWhat;
+  auto check = [&](Type type, StringRef kind, unsigned index) -> LogicalResult {
+    Type element = getElementTypeOrSelf(type);
+    if (element.isInteger(1))
+      return success();
+    std::string what = (kind + " #" + Twine(index)).str();
+    if (!isa<IntegerType>(element)) {
+      if (!other) {
+        other = element;
+        otherWhat = what;
+      }
+      return success();
+    }
+    if (!integer) {
+      integer = element;
+      integerWhat = what;
+      return success();
+    }
+    if (element == integer)
+      return success();
+    return op->emitOpError() << "expects one integer type, but "
+                             << integerWhat << " is " << integer << " and "
+                             << what << " is " << element;
+  };
+  if (failed(checkValueTypes(op, check)))
+    return failure();
+  if (integer && other)
+    return op->emitOpError() << "expects integer values alone, but "
+                             << integerWhat << " is " << integer << " and "
+                             << otherWhat << " is " << other;
+  return success();
+}
+
 /// Bits per element as the runtime stores it: a quantized type's storage.
 static unsigned storageBitWidth(Type elementType) {
   if (auto quantized = dyn_cast<quant::QuantizedType>(elementType))

@@ -541,6 +541,20 @@ LogicalResult CastOp::exportToOnnx(OnnxNodeWriter &writer,
   return success();
 }
 
+LogicalResult TopKOp::exportToOnnx(OnnxNodeWriter &writer,
+                                   ArrayRef<std::string> inputs,
+                                   ArrayRef<std::string> outputs) {
+  // TopK takes k as a 1-element input from opset 10.
+  writer.addNode(*this, getOnnxOpType(),
+                 {inputs[0], writer.addInt64Initializer(
+                                    *this, "_k", {int64_t(getK())})},
+                 outputs,
+                 {{"axis", int64_t(getAxis())},
+                  {"largest", int64_t(getLargest())},
+                  {"sorted", int64_t(1)}});
+  return success();
+}
+
 LogicalResult ReduceSumOp::exportToOnnx(OnnxNodeWriter &writer,
                                         ArrayRef<std::string> inputs,
                                         ArrayRef<std::string> outputs) {

@@ -655,6 +655,19 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
 // Reductions
 //===----------------------------------------------------------------------===//
 
+/// `in` without `axes` (size-1 dims there with `keepdims`).
+static SmallVector<int64_t>
+reducedShape(ArrayRef<int64_t> in, ArrayRef<int64_t> axes, bool keepdims) {
+  SmallVector<int64_t> shape;
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(d)))
+      shape.push_back(in[d]);
+    else if (keepdims)
+      shape.push_back(1);
+  }
+  return shape;
+}
+
 template <typename ReduceOp>
 static LogicalResult verifyReduce(ReduceOp op) {
   ArrayRef<int64_t> in = shapeOf(op.getInput());
@@ -668,14 +681,7 @@ static LogicalResult verifyReduce(ReduceOp op) {
       return op.emitOpError()
              << "expects 'axes' sorted and unique, got [" << axes << "]";
   }
-  SmallVector<int64_t> expected;
-  for (size_t d = 0; d < in.size(); ++d) {
-    if (!llvm::is_contained(axes, static_cast<int64_t>(d)))
-      expected.push_back(in[d]);
-    else if (op.getKeepdims())
-      expected.push_back(1);
-  }
-  return verifyResultShape(op, expected);
+  return verifyResultShape(op, reducedShape(in, axes, op.getKeepdims()));
 }
 
 LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
@@ -689,18 +695,37 @@ static LogicalResult verifyArg(ArgOp op) {
   ArrayRef<int64_t> in = shapeOf(op.getInput());
   if (failed(verifyAxis(op, "axis", op.getAxis(), in.size())))
     return failure();
-  SmallVector<int64_t> expected;
-  for (size_t d = 0; d < in.size(); ++d) {
-    if (static_cast<int64_t>(d) != op.getAxis())
-      expected.push_back(in[d]);
-    else if (op.getKeepdims())
-      expected.push_back(1);
-  }
-  return verifyResultShape(op, expected);
+  return verifyResultShape(op,
+                           reducedShape(in, {static_cast<int64_t>(op.getAxis())},
+                                         op.getKeepdims()));
 }
 
 LogicalResult ArgMaxOp::verify() { return verifyArg(*this); }
 LogicalResult ArgMinOp::verify() { return verifyArg(*this); }
+
+LogicalResult TopKOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  // I64Attr reads back as uint64_t.
+  auto axis = static_cast<int64_t>(getAxis());
+  auto k = static_cast<int64_t>(getK());
+  if (failed(verifyAxis(*this, "axis", axis, in.size())))
+    return failure();
+  int64_t n = in[axis];
+  if (k < 1 || k > n)
+    return emitOpError() << "expects 1 <= k <= " << n << " (the size of axis "
+                         << axis << "), got " << k;
+  if (getValues().getType().getElementType() !=
+      getInput().getType().getElementType())
+    return emitOpError() << "expects values of the input's element type";
+  SmallVector<int64_t> expected(in);
+  expected[axis] = k;
+  for (Value result : {getValues(), getIndices()})
+    if (shapeOf(result) != ArrayRef<int64_t>(expected))
+      return emitOpError() << "expects results of shape "
+                           << formatShape(expected) << ", got "
+                           << formatShape(shapeOf(result));
+  return success();
+}
 
 #define GET_OP_CLASSES
 #include "quant/Dialect/Qnt/IR/QntOps.cpp.inc"

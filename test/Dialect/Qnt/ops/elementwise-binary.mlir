@@ -42,3 +42,57 @@ func.func @mixed_precision(%a: tensor<4xf32>, %b: tensor<4xbf16>) -> tensor<4xf3
   %0 = qnt.pow %a, %b : (tensor<4xf32>, tensor<4xbf16>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Arithmetic, compare and select also run on signed integers of one type.
+// CHECK-LABEL: func.func @integers
+func.func @integers(%a: tensor<2x3xi32>, %b: tensor<3xi32>, %c: tensor<2x1xi1>,
+                    %q: tensor<4xi8>, %l: tensor<4xi64>) {
+  // CHECK: qnt.div {{.*}} : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  %0 = qnt.div %a, %b : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  // CHECK: qnt.max {{.*}} -> tensor<4xi8>
+  %1 = qnt.max %q, %q : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  // CHECK: qnt.compare {{.*}} -> tensor<2x3xi1>
+  %2 = qnt.compare %a, %b {predicate = #qnt.compare_predicate<lt>} : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi1>
+  // CHECK: qnt.select {{.*}} -> tensor<2x3xi32>
+  %3 = qnt.select %c, %a, %b : (tensor<2x1xi1>, tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  // CHECK: qnt.pow {{.*}} -> tensor<4xi64>
+  %4 = qnt.pow %l, %l : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  return
+}
+
+// -----
+
+// Integers of two widths do not mix: the importer casts first.
+func.func @two_integer_types(%a: tensor<4xi32>, %b: tensor<4xi64>) -> tensor<4xi64> {
+  // expected-error @+1 {{'qnt.add' op expects one integer type, but operand #0 is 'i32' and operand #1 is 'i64'}}
+  %0 = qnt.add %a, %b : (tensor<4xi32>, tensor<4xi64>) -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
+
+// -----
+
+// Nor do integers and floats.
+func.func @integer_and_float(%a: tensor<4xi32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'qnt.mul' op expects integer values alone, but operand #0 is 'i32' and operand #1 is 'f32'}}
+  %0 = qnt.mul %a, %b : (tensor<4xi32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @integer_select(%c: tensor<4xi1>, %a: tensor<4xi64>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'qnt.select' op expects integer values alone, but operand #1 is 'i64' and operand #2 is 'f32'}}
+  %0 = qnt.select %c, %a, %b : (tensor<4xi1>, tensor<4xi64>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Booleans are not arithmetic operands.
+func.func @booleans(%a: tensor<4xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of}}
+  %0 = qnt.add %a, %a : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}

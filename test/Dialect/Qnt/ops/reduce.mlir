@@ -54,3 +54,40 @@ func.func @arg_shape(%x: tensor<2x3xf32>) -> tensor<2xi64> {
   %0 = qnt.arg_min %x {axis = 1 : i64} : (tensor<2x3xf32>) -> tensor<2xi64>
   return %0 : tensor<2xi64>
 }
+
+// -----
+
+// top_k gives k values of the input's type and their i64 indices, with k
+// at the axis.
+// CHECK-LABEL: func.func @top_k
+func.func @top_k(%x: tensor<3x10xf32>, %i: tensor<5x2xi32>) {
+  // CHECK: qnt.top_k %{{.*}} {axis = 1 : i64, k = 4 : i64} : (tensor<3x10xf32>) -> (tensor<3x4xf32>, tensor<3x4xi64>)
+  %v, %idx = qnt.top_k %x {axis = 1 : i64, k = 4 : i64} : (tensor<3x10xf32>) -> (tensor<3x4xf32>, tensor<3x4xi64>)
+  // CHECK: largest = false
+  %w, %j = qnt.top_k %i {axis = 0 : i64, k = 5 : i64, largest = false} : (tensor<5x2xi32>) -> (tensor<5x2xi32>, tensor<5x2xi64>)
+  return
+}
+
+// -----
+
+func.func @top_k_too_many(%x: tensor<3x10xf32>) {
+  // expected-error @+1 {{'qnt.top_k' op expects 1 <= k <= 10 (the size of axis 1), got 11}}
+  %v, %i = qnt.top_k %x {axis = 1 : i64, k = 11 : i64} : (tensor<3x10xf32>) -> (tensor<3x11xf32>, tensor<3x11xi64>)
+  return
+}
+
+// -----
+
+func.func @top_k_shape(%x: tensor<3x10xf32>) {
+  // expected-error @+1 {{'qnt.top_k' op expects results of shape 3x2, got 2x3}}
+  %v, %i = qnt.top_k %x {axis = 1 : i64, k = 2 : i64} : (tensor<3x10xf32>) -> (tensor<3x2xf32>, tensor<2x3xi64>)
+  return
+}
+
+// -----
+
+func.func @top_k_type(%x: tensor<3x10xf32>) {
+  // expected-error @+1 {{'qnt.top_k' op expects values of the input's element type}}
+  %v, %i = qnt.top_k %x {axis = 1 : i64, k = 2 : i64} : (tensor<3x10xf32>) -> (tensor<3x2xi32>, tensor<3x2xi64>)
+  return
+}

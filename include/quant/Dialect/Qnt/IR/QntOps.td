@@ -29,6 +29,11 @@ include "mlir/IR/CommonAttrConstraints.td"
 /// A statically shaped tensor of floats or of upstream quantized types.
 def Qnt_Tensor : StaticShapeTensorOf<[AnyFloat, quant_QuantizedType]>;
 def Qnt_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
+/// Floats, quantized values or signed integers (ONNX INT8, INT32, INT64;
+/// UINT8 is imported as i8, so ops whose result depends on the sign refuse
+/// it at import): the operands of arithmetic that also runs on integers.
+def Qnt_NumericTensor
+    : StaticShapeTensorOf<[AnyFloat, quant_QuantizedType, I8, I32, I64]>;
 /// Indices for gather.
 def Qnt_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 
@@ -36,6 +41,11 @@ def Qnt_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 /// (the float type itself, or the float a quantized type approximates).
 def Qnt_SameExpressedElementType
     : NativeOpTrait<"SameExpressedElementType"> {
+  let cppNamespace = "::mlir::qnt";
+}
+
+/// Integer operands share one type and are not mixed with floats.
+def Qnt_SameIntegerElementType : NativeOpTrait<"SameIntegerElementType"> {
   let cppNamespace = "::mlir::qnt";
 }
 
@@ -82,15 +92,19 @@ class Qnt_BinaryOp<string mnemonic, string onnx, code scalar,
     : Qnt_ElementwiseOp<mnemonic,
                         !listconcat([Pure, Qnt_BroadcastsOperands,
                                      Qnt_SameExpressedElementType,
+                                     Qnt_SameIntegerElementType,
                                      Qnt_OnnxOp<onnx>], traits),
                         scalar> {
-  let arguments = (ins Qnt_Tensor:$lhs, Qnt_Tensor:$rhs);
-  let results = (outs Qnt_Tensor:$output);
+  let arguments = (ins Qnt_NumericTensor:$lhs, Qnt_NumericTensor:$rhs);
+  let results = (outs Qnt_NumericTensor:$output);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let description = [{
     Element-wise, with multidirectional (numpy) broadcasting of `lhs` and
-    `rhs`; the result has the broadcast shape.
+    `rhs`; the result has the broadcast shape. On integers (i8, i32, i64,
+    signed; both operands and the result of one type) the arithmetic wraps,
+    division truncates and is total (docs/Numerics.md, "Integer
+    element-wise ops").
 
     Example:
 
@@ -419,6 +433,7 @@ def Qnt_MinOp : Qnt_BinaryOp<"min", "Min", [{
 
 def Qnt_CompareOp : Qnt_Op<"compare",
     [Pure, Qnt_BroadcastsOperands, Qnt_SameExpressedElementType,
+     Qnt_SameIntegerElementType,
      DeclareOpInterfaceMethods<Qnt_ElementwiseOpInterface>,
      DeclareOpInterfaceMethods<Qnt_OnnxExportOpInterface, ["exportToOnnx"]>]> {
   let summary = "Element-wise comparison (ONNX Equal, Greater, Less, ...)";
@@ -435,7 +450,7 @@ def Qnt_CompareOp : Qnt_Op<"compare",
         : (tensor<1x1xf32>, tensor<f32>) -> tensor<1x1xi1>
     ```
   }];
-  let arguments = (ins Qnt_Tensor:$lhs, Qnt_Tensor:$rhs,
+  let arguments = (ins Qnt_NumericTensor:$lhs, Qnt_NumericTensor:$rhs,
                        Qnt_ComparePredicateAttr:$predicate);
   let results = (outs StaticShapeTensorOf<[I1]>:$output);
   let assemblyFormat =
@@ -443,7 +458,8 @@ def Qnt_CompareOp : Qnt_Op<"compare",
 }
 
 def Qnt_SelectOp : Qnt_ElementwiseOp<"select",
-    [Pure, Qnt_SameExpressedElementType, Qnt_OnnxOp<"Where">], [{
+    [Pure, Qnt_SameExpressedElementType, Qnt_SameIntegerElementType,
+     Qnt_OnnxOp<"Where">], [{
     return s.select(args[0], args[1], args[2]);
   }]> {
   let summary = "Element-wise choice (ONNX Where)";
@@ -459,8 +475,9 @@ def Qnt_SelectOp : Qnt_ElementwiseOp<"select",
     ```
   }];
   let arguments = (ins StaticShapeTensorOf<[I1]>:$condition,
-                       Qnt_Tensor:$on_true, Qnt_Tensor:$on_false);
-  let results = (outs Qnt_Tensor:$output);
+                       Qnt_NumericTensor:$on_true,
+                       Qnt_NumericTensor:$on_false);
+  let results = (outs Qnt_NumericTensor:$output);
   let assemblyFormat = [{
     $condition `,` $on_true `,` $on_false attr-dict `:` functional-type(operands, results)
   }];
@@ -1014,5 +1031,33 @@ class Qnt_ArgOp<string mnemonic, string onnx>
 
 def Qnt_ArgMaxOp : Qnt_ArgOp<"arg_max", "ArgMax">;
 def Qnt_ArgMinOp : Qnt_ArgOp<"arg_min", "ArgMin">;
+
+def Qnt_TopKOp : Qnt_Op<"top_k", [Pure,
+                                   Qnt_OnnxOpCustom<"TopK">]> {
+  let summary = "The k largest or smallest elements along an axis (ONNX TopK)";
+  let description = [{
+    The `k` largest (or, with `largest = false`, smallest) elements of
+    `input` along `axis`, sorted, and their i64 indices along it. Ties keep
+    the lower index first, as ONNX asks; a NaN counts as larger than every
+    number (so it comes first for largest, last for smallest), and NaNs tie
+    with each other. Both results have the input's shape with `k` at
+    `axis`. The order is total, so the result is fully determined (ONNX's
+    `sorted = 0`, which leaves the order open, gets the same).
+
+    Example:
+
+    ```mlir
+    %v, %i = qnt.top_k %x {axis = 1 : i64, k = 3 : i64}
+        : (tensor<3x4xf32>) -> (tensor<3x3xf32>, tensor<3x3xi64>)
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[AnyFloat, I8, I32, I64]>:$input,
+                       I64Attr:$axis, I64Attr:$k,
+                       DefaultValuedAttr<BoolAttr, "true">:$largest);
+  let results = (outs StaticShapeTensorOf<[AnyFloat, I8, I32, I64]>:$values,
+                      StaticShapeTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
 
 #endif // QUANT_DIALECT_QNT_IR_QNTOPS_TD

@@ -7,7 +7,8 @@
 // ScalarBuilder is the vocabulary element-wise qnt ops write their formula
 // in (ElementwiseOpInterface::buildScalar, with the formula in QntOps.td),
 // as linalg's named ops carry their scalar bodies in the dialect. It builds
-// arith and math ops on scalars of one float type; the formulas are
+// arith and math ops on scalars of one float or signless integer type (the
+// integers are signed, as ONNX's INT8/INT32/INT64); the formulas are
 // docs/Numerics.md's.
 //
 //===----------------------------------------------------------------------===//
@@ -20,7 +21,9 @@
 
 namespace mlir::qnt {
 
-/// Scalar arithmetic at one builder position, on one float type.
+/// Scalar arithmetic at one builder position, on one float type or one
+/// signed integer type (add, sub, mul, div, max, min, pow, cmp, select,
+/// abs and neg; the rest are float only).
 class ScalarBuilder {
 public:
   ScalarBuilder(OpBuilder &builder, Location loc, Type type)
@@ -30,17 +33,21 @@ public:
   Location getLoc() const { return loc; }
   Type getType() const { return type; }
 
-  /// A constant of the float type.
+  /// Whether the type is an integer (signed; wrapping add/sub/mul).
+  bool isInteger() const;
+  /// A constant of the type (truncated toward zero for integers).
   Value c(double v) const;
   Value add(Value x, Value y) const;
   Value sub(Value x, Value y) const;
   Value mul(Value x, Value y) const;
+  /// Integers: truncating, with x / 0 = 0 and x / -1 = -x (wrapping).
   Value div(Value x, Value y) const;
   /// IEEE maximum / minimum (NaN propagates).
   Value max(Value x, Value y) const;
   Value min(Value x, Value y) const;
   Value neg(Value x) const;
   Value abs(Value x) const;
+  /// Integers: computed in double and truncated, clamped to the type.
   Value pow(Value x, Value y) const;
   Value sqrt(Value x) const;
   Value exp(Value x) const;
@@ -52,6 +59,8 @@ public:
   Value tanh(Value x) const;
   /// Round half to even.
   Value roundEven(Value x) const;
+  /// Integers compare signed with the predicate's ordered meaning (UNE is
+  /// ne).
   Value cmp(arith::CmpFPredicate predicate, Value x, Value y) const;
   Value select(Value condition, Value x, Value y) const;
   /// max(0, min(1, alpha * x + beta)).

@@ -12,6 +12,7 @@
 namespace mlir::qnt {
 namespace detail {
 LogicalResult verifySameExpressedElementType(Operation *op);
+LogicalResult verifySameIntegerElementType(Operation *op);
 LogicalResult verifyBroadcastsOperands(Operation *op);
 LogicalResult verifyTensorSizesFit(Operation *op);
 } // namespace detail
@@ -34,6 +35,18 @@ class SameExpressedElementType
 public:
   static LogicalResult verifyTrait(Operation *op) {
     return detail::verifySameExpressedElementType(op);
+  }
+};
+
+/// Integer operands and results other than i1 (booleans: conditions and
+/// comparison results) all have one type, and never meet float or quantized
+/// values: arithmetic on integers stays integer.
+template <typename ConcreteType>
+class SameIntegerElementType
+    : public OpTrait::TraitBase<ConcreteType, SameIntegerElementType> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    return detail::verifySameIntegerElementType(op);
   }
 };
 
