@@ -17,6 +17,7 @@
 
 #include "quant/Calibration/CalibrationData.h"
 #include "quant/Calibration/PassJit.h"
+#include "quant/Calibration/ReportMeasurements.h"
 #include "quant/Dialect/Qnt/IR/QntConstants.h"
 #include "quant/Dialect/Qnt/IR/QntDialect.h"
 #include "quant/Dialect/Qnt/IR/QntOps.h"
@@ -28,6 +29,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -52,61 +54,25 @@ using namespace mlir::qnt;
 
 namespace {
 
-/// Sums of squares and counts of one compared value.
-struct ErrorSums {
-  double signal = 0.0, noise = 0.0;
-
-  void add(const float *reference, const float *measured, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      double y = reference[i], e = static_cast<double>(measured[i]) - y;
-      signal += y * y;
-      noise += e * e;
-    }
-  }
-  /// 10 log10(signal / noise); +inf when exact.
-  double sqnrDb() const {
-    if (noise <= 0.0)
-      return std::numeric_limits<double>::infinity();
-    if (signal <= 0.0)
-      return -std::numeric_limits<double>::infinity();
-    return 10.0 * std::log10(signal / noise);
-  }
-  /// noise / signal (0 when exact, +inf for a zero signal with noise).
-  double noiseRatio() const {
-    if (noise <= 0.0)
-      return 0.0;
-    if (signal <= 0.0)
-      return std::numeric_limits<double>::infinity();
-    return noise / signal;
-  }
-};
-
 /// A quantized value's calibrated range and grid.
 struct Grid {
   double min = 0.0, max = 0.0; // calibrated (#qnt.range)
   QuantParams params;
 };
 
-/// Values outside the calibrated range (clipped), and values the int8
-/// quantization saturates: round(x / scale) + zero point beyond
-/// [qmin, qmax].
-struct GridCounts {
-  int64_t count = 0, clipped = 0, saturated = 0;
-
-  void add(const float *values, size_t n, const Grid &g) {
-    const QuantParams &p = g.params;
-    auto scale = static_cast<float>(p.scale);
-    for (size_t i = 0; i < n; ++i) {
-      count += 1;
-      clipped += values[i] < g.min || values[i] > g.max;
-      float q = std::nearbyint(values[i] / scale) + p.zeroPoint;
-      saturated += q < p.qmin || q > p.qmax;
-    }
+/// Adds to `c` the values outside the calibrated range (clipped), and
+/// those the int8 quantization saturates: round(x / scale) + zero point
+/// beyond [qmin, qmax].
+void countGrid(GridCounts &c, const float *values, size_t n, const Grid &g) {
+  const QuantParams &p = g.params;
+  auto scale = static_cast<float>(p.scale);
+  for (size_t i = 0; i < n; ++i) {
+    c.count += 1;
+    c.clipped += values[i] < g.min || values[i] > g.max;
+    float q = std::nearbyint(values[i] / scale) + p.zeroPoint;
+    c.saturated += q < p.qmin || q > p.qmax;
   }
-  double clippedFraction() const {
-    return count ? static_cast<double>(clipped) / count : 0.0;
-  }
-};
+}
 
 /// One layer qnt-quantize would make int8, and what was measured of it.
 struct ReportLayer {
@@ -163,8 +129,25 @@ Operation *fusedActivation(Operation *op) {
   return nullptr;
 }
 
+/// Every conv/gemm/matmul's name: its ONNX node name, with "#2", "#3", ...
+/// on later layers of the same name (ops without one share their op
+/// name), so that a name identifies a layer.
+llvm::DenseMap<Operation *, std::string> layerNames(func::FuncOp main) {
+  llvm::DenseMap<Operation *, std::string> names;
+  llvm::StringMap<unsigned> seen;
+  main.walk([&](Operation *op) {
+    if (!getQuantizableLayer(op))
+      return;
+    std::string name = derivedBlobName(op, "", op->getName().getStringRef());
+    unsigned k = ++seen[name];
+    names[op] = k == 1 ? name : name + "#" + std::to_string(k);
+  });
+  return names;
+}
+
 /// The layers of @main qnt-quantize would quantize, in program order.
 std::vector<ReportLayer> collectLayers(func::FuncOp main, bool perChannel) {
+  llvm::DenseMap<Operation *, std::string> names = layerNames(main);
   std::vector<ReportLayer> layers;
   main.walk([&](Operation *op) {
     std::optional<LinearLayer> q = getQuantizableLayer(op);
@@ -190,7 +173,7 @@ std::vector<ReportLayer> collectLayers(func::FuncOp main, bool perChannel) {
     if (!values || !in || !out || !isF32(op->getOperand(0)) ||
         !isF32(l.last()->getResult(0)))
       return;
-    l.name = derivedBlobName(op, "", op->getName().getStringRef());
+    l.name = names.lookup(op);
     l.layer = *q;
     l.input = *in;
     l.output = *out;
@@ -349,6 +332,34 @@ llvm::json::Object gridJson(const Grid &grid, const GridCounts &g) {
       {"count", g.count}};
 }
 
+/// The names of the reported kinds of layer that are not int8 now (kept
+/// float by the search or by float-layers), sorted: what identifies a
+/// measurement.
+std::vector<std::string> floatLayerNames(func::FuncOp main) {
+  std::vector<std::string> names;
+  for (auto &[op, name] : layerNames(main)) {
+    auto bits =
+        op->getAttrOfType<IntegerAttr>(QntDialect::getWeightBitsAttrName());
+    if (bits && bits.getInt() != 8)
+      names.push_back(name);
+  }
+  llvm::sort(names);
+  return names;
+}
+
+ReportMeasurement toMeasurement(std::vector<std::string> floatLayers,
+                                ArrayRef<ReportLayer> layers,
+                                const ErrorSums &modelError, size_t samples) {
+  ReportMeasurement m;
+  m.floatLayers = std::move(floatLayers);
+  m.samples = samples;
+  m.model = modelError;
+  for (const ReportLayer &l : layers)
+    m.layers.push_back({l.name, l.alone, l.cumulative, l.cumulativeInput,
+                        l.inputGrid, l.outputGrid});
+  return m;
+}
+
 struct QntQuantReportPass
     : public qnt::impl::QntQuantReportBase<QntQuantReportPass> {
   using QntQuantReportBase::QntQuantReportBase;
@@ -363,10 +374,25 @@ private:
   /// failing.
   LogicalResult measure(std::vector<ReportLayer> &layers, ErrorSums &modelError,
                         size_t &samples);
-  /// The layer the next fallback step keeps float.
+  /// Fills in the layers' figures (and the model's) for the float layers
+  /// of `main` now: from a measurement given or made before, or measured
+  /// now. False when pending-out defers it (the set is added to `pending`).
+  FailureOr<bool> obtain(func::FuncOp main, std::vector<ReportLayer> &layers,
+                         ErrorSums &modelError, size_t &samples);
+  /// The layer the next fallback step keeps float; null when a candidate's
+  /// measurement is pending.
   FailureOr<Operation *> chooseLayerToKeep(func::FuncOp main,
                                            ArrayRef<ReportLayer> layers,
                                            const ErrorSums &modelError);
+  /// Writes `pending` to pending-out.
+  LogicalResult writePending();
+  /// Keeps the layers float-layers names float.
+  LogicalResult markFloatLayers(func::FuncOp main);
+
+  /// Measurements given (measurements=) and made, by float layers.
+  ReportMeasurements known;
+  /// The sets of float layers whose measurement pending-out defers.
+  std::vector<std::vector<std::string>> pending;
   /// report.json and report.md in `dir`, or the table on stderr.
   LogicalResult write(ArrayRef<ReportLayer> layers, const ErrorSums &modelError,
                       size_t samples);
@@ -419,13 +445,83 @@ LogicalResult QntQuantReportPass::measure(std::vector<ReportLayer> &layers,
                        count(l.floatOut));
       l.cumulativeInput.add(f32(l.inputOut), f32(l.cumulativeInputOut),
                             count(l.inputOut));
-      l.inputGrid.add(f32(l.inputOut), count(l.inputOut), l.input);
-      l.outputGrid.add(f32(l.floatOut), count(l.floatOut), l.output);
+      countGrid(l.inputGrid, f32(l.inputOut), count(l.inputOut), l.input);
+      countGrid(l.outputGrid, f32(l.floatOut), count(l.floatOut), l.output);
     }
     progress.step(/*withRate=*/true);
   }
   samples = data->size();
   quant_release_scratch();
+  return success();
+}
+
+FailureOr<bool> QntQuantReportPass::obtain(func::FuncOp main,
+                                           std::vector<ReportLayer> &layers,
+                                           ErrorSums &modelError,
+                                           size_t &samples) {
+  std::vector<std::string> key = floatLayerNames(main);
+  if (const ReportMeasurement *m = known.find(key)) {
+    bool matches = m->layers.size() == layers.size();
+    for (size_t i = 0; matches && i < layers.size(); ++i)
+      matches = m->layers[i].name == layers[i].name;
+    if (!matches) {
+      fail("the measurement of " + Twine(key.size()) +
+           " float layer(s) reports other layers than this model has (" +
+           Twine(m->layers.size()) + " and " + Twine(layers.size()) +
+           "): it is of another model or recipe");
+      return failure();
+    }
+    modelError = m->model;
+    samples = m->samples;
+    for (auto [l, measured] : llvm::zip(layers, m->layers)) {
+      l.alone = measured.alone;
+      l.cumulative = measured.cumulative;
+      l.cumulativeInput = measured.cumulativeInput;
+      l.inputGrid = measured.input;
+      l.outputGrid = measured.output;
+    }
+    return true;
+  }
+  if (!pendingOut.empty()) {
+    if (!llvm::is_contained(pending, key))
+      pending.push_back(key);
+    return false;
+  }
+  modelError = ErrorSums();
+  if (failed(measure(layers, modelError, samples)))
+    return failure();
+  llvm::cantFail(
+      known.add(toMeasurement(std::move(key), layers, modelError, samples)));
+  return true;
+}
+
+LogicalResult QntQuantReportPass::writePending() {
+  std::error_code ec;
+  llvm::raw_fd_ostream out(pendingOut, ec);
+  if (ec) {
+    fail("cannot write " + pendingOut + ": " + ec.message());
+    return failure();
+  }
+  writeReportPending(out, pending);
+  return success();
+}
+
+LogicalResult QntQuantReportPass::markFloatLayers(func::FuncOp main) {
+  Builder b(&getContext());
+  llvm::DenseMap<Operation *, std::string> names = layerNames(main);
+  for (const std::string &name : floatLayers) {
+    bool found = false;
+    for (auto &[op, opName] : names)
+      if (opName == name) {
+        op->setAttr(QntDialect::getWeightBitsAttrName(),
+                    b.getI64IntegerAttr(32));
+        found = true;
+      }
+    if (!found) {
+      fail("float-layers: no layer named '" + name + "' to keep float");
+      return failure();
+    }
+  }
   return success();
 }
 
@@ -555,6 +651,7 @@ QntQuantReportPass::chooseLayerToKeep(func::FuncOp main,
   const ReportLayer *best = nullptr;
   double bestDb = -std::numeric_limits<double>::infinity();
   StringRef bitsName = QntDialect::getWeightBitsAttrName();
+  bool deferred = false;
   for (const ReportLayer *c : candidates) {
     Attribute previous = c->op->getAttr(bitsName);
     c->op->setAttr(bitsName, b.getI64IntegerAttr(32));
@@ -562,14 +659,18 @@ QntQuantReportPass::chooseLayerToKeep(func::FuncOp main,
     ErrorSums error;
     size_t samples = 0;
     // With no layer left the model is the float one: exact.
-    LogicalResult measured =
-        rest.empty() ? success() : measure(rest, error, samples);
+    FailureOr<bool> measured =
+        rest.empty() ? true : obtain(main, rest, error, samples);
     if (previous)
       c->op->setAttr(bitsName, previous);
     else
       c->op->removeAttr(bitsName);
     if (failed(measured))
       return failure();
+    if (!*measured) {
+      deferred = true;
+      continue;
+    }
     double db = error.sqnrDb();
     LLVM_DEBUG(llvm::dbgs() << "qnt-quant-report: with " << c->name
                             << " float: model SQNR " << formatDb(db) << "\n");
@@ -578,6 +679,8 @@ QntQuantReportPass::chooseLayerToKeep(func::FuncOp main,
       bestDb = db;
     }
   }
+  if (deferred)
+    return static_cast<Operation *>(nullptr);
   llvm::errs() << llvm::formatv(
       "qnt-quant-report: model SQNR {0} dB is below the target {1} dB: {2} "
       "stays float (model SQNR {3} dB without it, the best of {4} "
@@ -601,6 +704,22 @@ void QntQuantReportPass::runOnOperation() {
   if (accuracyTarget < 0)
     return fail("accuracy-target=" + std::to_string(accuracyTarget) +
                 " is negative (0: off)");
+  if (!floatLayers.empty() && measurementOut.empty())
+    return fail("float-layers says what one measurement keeps float: it "
+                "needs measurement-out");
+  if (!measurementOut.empty() && (!pendingOut.empty() || !measurements.empty()))
+    return fail("measurement-out makes one measurement: it takes no "
+                "measurements or pending-out");
+  if (!measurements.empty()) {
+    llvm::Expected<ReportMeasurements> read =
+        ReportMeasurements::read(std::vector<std::string>(
+            measurements.begin(), measurements.end()));
+    if (!read)
+      return fail(llvm::toString(read.takeError()));
+    known = std::move(*read);
+  }
+  if (failed(markFloatLayers(main)))
+    return;
   bool perChannel = granularity == Granularity::PerChannel;
   std::vector<ReportLayer> layers = collectLayers(main, perChannel);
   if (layers.empty())
@@ -609,8 +728,28 @@ void QntQuantReportPass::runOnOperation() {
                 "qnt-calibrate first)");
   ErrorSums modelError;
   size_t samples = 0;
-  if (failed(measure(layers, modelError, samples)))
+  if (!measurementOut.empty()) {
+    // One measurement of this shard of samples: the sums, nothing else.
+    if (failed(measure(layers, modelError, samples)))
+      return signalPassFailure();
+    ReportMeasurements one;
+    llvm::cantFail(one.add(
+        toMeasurement(floatLayerNames(main), layers, modelError, samples)));
+    std::error_code ec;
+    llvm::raw_fd_ostream out(measurementOut, ec);
+    if (ec)
+      return fail("cannot write " + measurementOut + ": " + ec.message());
+    one.write(out);
+    numLayers = layers.size();
+    return;
+  }
+  FailureOr<bool> measured = obtain(main, layers, modelError, samples);
+  if (failed(measured))
     return signalPassFailure();
+  if (!*measured) {
+    (void)writePending();
+    return;
+  }
   // Accuracy-driven fallback: while the model misses the target, one layer
   // more stays float, and the rest is measured again.
   int64_t keptFloat = 0;
@@ -618,6 +757,10 @@ void QntQuantReportPass::runOnOperation() {
     FailureOr<Operation *> keep = chooseLayerToKeep(main, layers, modelError);
     if (failed(keep))
       return signalPassFailure();
+    if (!*keep) {
+      (void)writePending();
+      return;
+    }
     (*keep)->setAttr(QntDialect::getWeightBitsAttrName(),
                      Builder(&getContext()).getI64IntegerAttr(32));
     ++keptFloat;
@@ -628,17 +771,29 @@ void QntQuantReportPass::runOnOperation() {
       llvm::errs() << "qnt-quant-report: the target needs every reported "
                       "layer float ("
                    << keptFloat << " kept); no report is written\n";
+      if (!pendingOut.empty())
+        (void)writePending();
       return;
     }
-    modelError = ErrorSums();
-    if (failed(measure(layers, modelError, samples)))
+    // The candidate kept was measured with it float: no new run.
+    measured = obtain(main, layers, modelError, samples);
+    if (failed(measured))
       return signalPassFailure();
+    if (!*measured) {
+      (void)writePending();
+      return;
+    }
   }
   if (accuracyTarget > 0)
     llvm::errs() << llvm::formatv(
         "qnt-quant-report: model SQNR {0} dB meets the target {1} dB with "
         "{2} layer(s) kept float\n",
         formatDb(modelError.sqnrDb()), formatDb(accuracyTarget), keptFloat);
+  if (!pendingOut.empty()) {
+    // Nothing is missing: the driver compiles with the measurements.
+    (void)writePending();
+    return;
+  }
   if (failed(write(layers, modelError, samples)))
     return signalPassFailure();
   numLayers = layers.size();

@@ -53,7 +53,8 @@ _EMIT_SUFFIX = {"shared": ".so", "obj": ".o", "lib": ".a", "exe": "", "onnx": ".
 def compile_file(path, output=None, *, emit="shared", input_shapes=None,
                  precision=None, calibration_data=None, calibration_method=None,
                  granularity=None, keep_float=None, extra_args=(), executor=None,
-                 shards=None):
+                 shards=None, accuracy_target=None, report_data=None,
+                 report_samples=16):
     """Compiles `path` (.onnx or .mlir) with quant-compile and returns the
     output's path.
 
@@ -65,11 +66,17 @@ def compile_file(path, output=None, *, emit="shared", input_shapes=None,
     keep_float: ONNX node names to keep float. extra_args: any other
     quant-compile flags (see `quant-compile --help`).
 
+    accuracy_target: with precision "int8", keep the most harmful layers
+    float until the model outputs reach this SQNR (dB) against float on
+    `report_data` (default: calibration_data), at most `report_samples`
+    samples of it (0: all); see --accuracy-target.
+
     executor: a dask.distributed Client: with precision "int8" or "int4"
     the calibration samples are observed in `shards` shards (default: one
     per worker) and merged; with "mixed" the layer sensitivity sweep is
-    split by layers. The output is byte-identical to compiling without an
-    executor (docs/Distributed.md).
+    split by layers; with accuracy_target, every measurement the fallback
+    search makes is split into shards of the report samples. The output is
+    byte-identical to compiling without an executor (docs/Distributed.md).
     """
     if output is None:
         stem = os.path.splitext(path)[0]
@@ -87,6 +94,12 @@ def compile_file(path, output=None, *, emit="shared", input_shapes=None,
         args.append("--keep-float=" + ",".join(keep_float))
     args += list(extra_args)
     data = ["--calibration-data", calibration_data] if calibration_data else []
+    report = []
+    if accuracy_target:
+        report = ["--accuracy-target=%r" % float(accuracy_target),
+                  "--report-samples=%d" % report_samples]
+        if report_data:
+            report += ["--report-data", report_data]
     if executor is not None:
         if not calibration_data or precision not in ("int8", "int4", "mixed"):
             raise QuantError("compile_file: an executor shares out calibration "
@@ -103,8 +116,22 @@ def compile_file(path, output=None, *, emit="shared", input_shapes=None,
                 states = _distributed.calibration_states(executor, path, files,
                                                          samples, args, shards, work)
                 data = ["--calibration-state=" + ",".join(states)]
+                if accuracy_target:
+                    if precision != "int8":
+                        raise QuantError("compile_file: accuracy_target needs "
+                                         "precision int8")
+                    tables = _distributed.report_measurements(
+                        executor, path, args, float(accuracy_target), states,
+                        report_data or calibration_data, report_samples, shards,
+                        work)
+                    report = ["--accuracy-target=%r" % float(accuracy_target),
+                              "--report-samples=%d" % report_samples,
+                              "--report-data", report_data or calibration_data]
+                    if tables:
+                        report.append("--report-measurement=" + ",".join(tables))
             run_tool("quant-compile", [path, "--emit=" + emit, "-o", output] + args
-                     + data)
+                     + data + report)
         return output
-    run_tool("quant-compile", [path, "--emit=" + emit, "-o", output] + args + data)
+    run_tool("quant-compile", [path, "--emit=" + emit, "-o", output] + args + data
+             + report)
     return output

@@ -53,7 +53,9 @@ enum class Emit {
   Ptx,
   Onnx,
   State,
-  Sensitivity
+  Sensitivity,
+  ReportMeasurement,
+  ReportPending
 };
 
 static cl::OptionCategory category("quant-compile options");
@@ -85,7 +87,17 @@ static cl::opt<Emit> emit(
         clEnumValN(Emit::Sensitivity, "sensitivity-table",
                    "--precision=mixed: the layers' measured sensitivities "
                    "(all, or --sensitivity-layers), as JSON for "
-                   "--sensitivity-table; stops after measuring")),
+                   "--sensitivity-table; stops after measuring"),
+        clEnumValN(Emit::ReportMeasurement, "report-measurement",
+                   "--precision=int8: what the quantization report measures "
+                   "on --report-data (a shard of the samples) with the "
+                   "--report-float-layer layers float, as JSON for "
+                   "--report-measurement; stops after measuring"),
+        clEnumValN(Emit::ReportPending, "report-pending",
+                   "with --accuracy-target: the sets of float layers the "
+                   "search needs measured that --report-measurement does "
+                   "not give (an empty list: complete), as JSON; stops "
+                   "there")),
     cl::cat(category));
 static cl::opt<ArtifactTarget> target(
     "target",
@@ -261,6 +273,23 @@ static cl::opt<std::string> reportData(
     "report-data",
     cl::desc("Samples --report measures on (default: --calibration-data)"),
     cl::value_desc("DIR"), cl::cat(category));
+static cl::opt<unsigned> reportSamples(
+    "report-samples",
+    cl::desc("--report and --accuracy-target measure at most N samples, in "
+             "file-name order (0: all)"),
+    cl::init(16), cl::cat(category));
+static cl::list<std::string> reportMeasurements(
+    "report-measurement",
+    cl::desc("Measurements (--emit=report-measurement files, e.g. one per "
+             "shard of the report samples and set of float layers) that "
+             "--report and --accuracy-target use instead of measuring; "
+             "shards of one set merge exactly"),
+    cl::value_desc("FILE,..."), cl::CommaSeparated, cl::cat(category));
+static cl::list<std::string> reportFloatLayers(
+    "report-float-layer",
+    cl::desc("With --emit=report-measurement: keep this layer (its ONNX "
+             "node name, as the report names it) float; repeatable"),
+    cl::value_desc("NAME"), cl::cat(category));
 
 static cl::OptionCategory calibrationCategory(
     "calibration (ranges for quantization, written into the IR)");
@@ -368,6 +397,17 @@ static void fillPtqOptions(qnt::PtqPipelineOptions &options) {
   options.report = report;
   options.reportData = reportData;
   options.accuracyTarget = accuracyTarget;
+  options.reportSamples = reportSamples;
+  SmallVector<std::string> measurements(reportMeasurements.begin(),
+                                        reportMeasurements.end());
+  options.reportMeasurements = ArrayRef<std::string>(measurements);
+  SmallVector<std::string> floatLayers(reportFloatLayers.begin(),
+                                       reportFloatLayers.end());
+  options.reportFloatLayers = ArrayRef<std::string>(floatLayers);
+  if (emit == Emit::ReportMeasurement)
+    options.reportMeasurementOut = outputFile;
+  if (emit == Emit::ReportPending)
+    options.reportPendingOut = outputFile;
   if (smoothQuant.getNumOccurrences())
     options.smoothQuant =
         smoothQuant.empty() ? std::string("0.5") : smoothQuant.getValue();
@@ -435,6 +475,19 @@ static std::string toFlagWords(std::string problem) {
         {"adaround", "--adaround"},
         {"smoothquant", "--smoothquant"},
         {"report-data needs report", "--report-data needs --report"},
+        {"report-float-layers says what one report measurement keeps float: "
+         "it needs report-measurement-out",
+         "--report-float-layer says what one report measurement keeps "
+         "float: it needs --emit=report-measurement"},
+        {"report-measurement-out makes one measurement: give it without "
+         "report, accuracy-target, report-measurements or "
+         "report-pending-out",
+         "--emit=report-measurement makes one measurement: give it without "
+         "--report, --accuracy-target or --report-measurement"},
+        {"report-measurements and report-pending-out serve the report: "
+         "they need report or accuracy-target",
+         "--report-measurement and --emit=report-pending serve the report: "
+         "they need --report or --accuracy-target"},
         {"report and accuracy-target", "--report and --accuracy-target"},
         {"or accuracy-target", "or --accuracy-target"},
         {"accuracy-target must", "--accuracy-target must"}}) {
@@ -622,8 +675,9 @@ int main(int argc, char **argv) {
   qnt::buildPtqPipeline(pm, ptq);
   if (failed(pm.run(*module)))
     return 1;
-  if (emit == Emit::State || emit == Emit::Sensitivity)
-    return 0; // qnt-calibrate or qnt-allocate-bits wrote -o.
+  if (emit == Emit::State || emit == Emit::Sensitivity ||
+      emit == Emit::ReportMeasurement || emit == Emit::ReportPending)
+    return 0; // qnt-calibrate, qnt-allocate-bits or qnt-quant-report wrote -o.
   if (emit == Emit::Mlir || emit == Emit::Onnx)
     return writeModule(*module);
   return compileModule(*module);

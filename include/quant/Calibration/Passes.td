@@ -421,7 +421,21 @@ def QntQuantReport : Pass<"qnt-quant-report", "::mlir::ModuleOp"> {
     adds the most noise in context gets `qnt.weight_bits = 32` (so `qnt-quantize`
     keeps it float) and the rest is measured again; each step prints the
     layer it keeps and why. The report describes the final choice. This is
-    the one change the pass makes to the module.
+    the one change the pass makes to the module. A measurement of a set of
+    float layers is made once and reused (the step after a candidate
+    reuses that candidate's).
+
+    In shards (docs/Distributed.md): every measurement is a set of exact
+    sums over per-sample terms, so measurements of shards of the samples
+    merge into the one of all of them. `measurement-out=FILE` measures the
+    model once, with the layers `float-layers` names kept float, writes
+    the sums and changes nothing else; `measurements=FILES` gives the
+    search measurements made so, merged; with `pending-out=FILE` a search
+    that needs a measurement it was not given writes the sets of float
+    layers it needs (an empty list once it is complete) to FILE and stops
+    there instead of measuring. A driver (the Python package's executor)
+    alternates the two until the list is empty; the choices and report are
+    then those of one process.
   }];
   let options = [
     Option<"dataDir", "data", "std::string", /*default=*/"",
@@ -434,7 +448,18 @@ def QntQuantReport : Pass<"qnt-quant-report", "::mlir::ModuleOp"> {
     Option<"accuracyTarget", "accuracy-target", "double", /*default=*/"0.0",
            "Model output SQNR (dB) to reach by keeping the most harmful "
            "layers float (0: off)">,
-    Qnt_GranularityOption<"int8 weight scales, as qnt-quantize's">
+    Qnt_GranularityOption<"int8 weight scales, as qnt-quantize's">,
+    ListOption<"measurements", "measurements", "std::string",
+               "Measurement files (measurement-out) to use before measuring">,
+    Option<"measurementOut", "measurement-out", "std::string",
+           /*default=*/"",
+           "Measure once (float-layers kept float), write the sums here and "
+           "stop">,
+    ListOption<"floatLayers", "float-layers", "std::string",
+               "With measurement-out: the reported layers to keep float">,
+    Option<"pendingOut", "pending-out", "std::string", /*default=*/"",
+           "With measurements: write the sets of float layers the search "
+           "still needs measured here, instead of measuring them">
   ];
   let statistics = [
     Statistic<"numLayers", "num-layers", "Number of layers reported">,

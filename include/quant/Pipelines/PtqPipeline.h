@@ -132,6 +132,28 @@ struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
   Option<std::string> reportData{
       *this, "report-data",
       llvm::cl::desc("Samples the report measures on (default: data)")};
+  Option<unsigned> reportSamples{
+      *this, "report-samples",
+      llvm::cl::desc("The report measures at most this many samples, in "
+                     "file-name order (0: all)"),
+      llvm::cl::init(16)};
+  ListOption<std::string> reportMeasurements{
+      *this, "report-measurements",
+      llvm::cl::desc("Measurements (report-measurement-out files, e.g. one "
+                     "per shard of the report samples) the report and "
+                     "accuracy-target use before measuring")};
+  Option<std::string> reportMeasurementOut{
+      *this, "report-measurement-out",
+      llvm::cl::desc("precision=int8: measure the report once (with "
+                     "report-float-layers float), write it here and stop")};
+  ListOption<std::string> reportFloatLayers{
+      *this, "report-float-layers",
+      llvm::cl::desc("With report-measurement-out: the layers kept float")};
+  Option<std::string> reportPendingOut{
+      *this, "report-pending-out",
+      llvm::cl::desc("With accuracy-target: write the sets of float layers "
+                     "the search needs measured (not in "
+                     "report-measurements) here and stop")};
   ListOption<std::string> keepFloat{
       *this, "keep-float",
       llvm::cl::desc("ONNX node names whose conv/gemm/matmul stays float")};

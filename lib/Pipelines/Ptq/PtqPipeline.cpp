@@ -59,10 +59,12 @@ std::string qnt::checkPtqOptions(const PtqPipelineOptions &options) {
            "cle, smoothquant and weight-algorithm=awq change the model from "
            "the samples before it, so shards would calibrate different "
            "models";
+  bool reports = !options.report.empty() || options.accuracyTarget != 0 ||
+                 !options.reportMeasurementOut.empty();
   if (states && options.data.empty() &&
       (options.adaRound || options.weightAlgorithm == WeightAlgorithm::Gptq ||
-       options.precision == Precision::Mixed || !options.report.empty() ||
-       options.accuracyTarget != 0))
+       options.precision == Precision::Mixed ||
+       (reports && options.reportData.empty())))
     return "adaround, weight-algorithm=gptq, precision=mixed, report and "
            "accuracy-target run the samples themselves: give data too "
            "(calibration-states replaces only the final calibration's run)";
@@ -123,14 +125,28 @@ std::string qnt::checkPtqOptions(const PtqPipelineOptions &options) {
     return "gptq-act-order needs weight-algorithm=gptq";
   if (options.adaRoundIterations < 0)
     return "adaround-iterations must not be negative";
-  if (!options.reportData.empty() && options.report.empty() &&
-      options.accuracyTarget == 0)
+  if (!options.reportData.empty() && !reports)
     return "report-data needs report (a folder for the report) or "
            "accuracy-target";
-  if ((!options.report.empty() || options.accuracyTarget != 0) &&
-      options.precision != Precision::Int8)
+  if (reports && options.precision != Precision::Int8)
     return "report and accuracy-target simulate int8 layers: they need "
            "precision=int8";
+  if (!options.reportFloatLayers.empty() &&
+      options.reportMeasurementOut.empty())
+    return "report-float-layers says what one report measurement keeps "
+           "float: it needs report-measurement-out";
+  if (!options.reportMeasurementOut.empty() &&
+      (!options.reportMeasurements.empty() ||
+       !options.reportPendingOut.empty() || options.accuracyTarget != 0 ||
+       !options.report.empty()))
+    return "report-measurement-out makes one measurement: give it without "
+           "report, accuracy-target, report-measurements or "
+           "report-pending-out";
+  if ((!options.reportPendingOut.empty() ||
+       !options.reportMeasurements.empty()) &&
+      options.report.empty() && options.accuracyTarget == 0)
+    return "report-measurements and report-pending-out serve the report: "
+           "they need report or accuracy-target";
   if (options.accuracyTarget < 0)
     return "accuracy-target must be positive (dB)";
   if (!options.smoothQuant.empty()) {
@@ -196,14 +212,26 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
     correct.granularity = options.granularity;
     pm.addNestedPass<func::FuncOp>(createQntBiasCorrect(correct));
   }
-  if (!options.report.empty() || options.accuracyTarget > 0) {
+  bool measureOnly = !options.reportMeasurementOut.empty() ||
+                     !options.reportPendingOut.empty();
+  if (!options.report.empty() || options.accuracyTarget > 0 || measureOnly) {
     QntQuantReportOptions report;
     report.accuracyTarget = options.accuracyTarget;
     report.dataDir =
         options.reportData.empty() ? options.data : options.reportData;
+    report.maxSamples = options.reportSamples;
     report.reportDir = options.report;
     report.granularity = options.granularity;
+    report.measurements.assign(options.reportMeasurements.begin(),
+                               options.reportMeasurements.end());
+    report.measurementOut = options.reportMeasurementOut;
+    report.floatLayers.assign(options.reportFloatLayers.begin(),
+                              options.reportFloatLayers.end());
+    report.pendingOut = options.reportPendingOut;
     pm.addPass(createQntQuantReport(report));
+    // A measurement, or the list of those the search needs, is the job.
+    if (measureOnly)
+      return;
   }
   if (options.precision == Precision::Mixed) {
     QntAllocateBitsOptions allocate;
