@@ -13,6 +13,10 @@ a Dask LocalCluster, against the single-process run, in one go.
    single-process IR byte for byte.
 2. The Fashion-MNIST CNN's mixed-precision sweep (--precision=mixed,
    16 samples): single process, then shards of layers on 1 and 2 workers.
+3. The accuracy-driven fallback on the dw-separable net (per-tensor,
+   --accuracy-target=33 on 16 held-out batches of 16, two steps): single
+   process, then every measurement in shards of the report samples on 1
+   and 2 workers.
 
 Prints a Markdown table: wall seconds, and the ratio to the single-process
 run measured in the same invocation. Workers are local processes with one
@@ -37,6 +41,7 @@ from quant import _distributed  # noqa: E402
 CACHE = os.path.expanduser("~/.cache/quant")
 DET = os.path.join(CACHE, "models/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx")
 CNN = os.path.join(ROOT, "examples/fashion-mnist/cnn.onnx")
+DWSEP = os.path.join(ROOT, "examples/fashion-mnist/dwsep.onnx")
 
 
 def timed(fn):
@@ -139,6 +144,29 @@ def main():
             c.close()
             row("CNN sensitivity sweep, 16 samples",
                 "%d worker%s" % (w, "s" if w > 1 else ""), seconds, base,
+                "yes" if filecmp.cmp(single, out, shallow=False) else "NO")
+
+        held = os.path.join(tmp, "held")
+        os.makedirs(held)
+        for i in range(16):
+            np.save(os.path.join(held, "%02d.npy" % i),
+                    samples[400 + i * 16:416 + i * 16])
+        kwargs = dict(emit="mlir", input_shapes={"image": [16, 1, 28, 28]},
+                      precision="int8", calibration_data=calib,
+                      extra_args=["--granularity=per-tensor"], accuracy_target=33,
+                      report_data=held)
+        single = os.path.join(tmp, "dwsep-single.mlir")
+        base, _ = timed(lambda: quant.compile_file(DWSEP, single, **kwargs))
+        job = "dwsep accuracy fallback, 16 samples"
+        row(job, "1 process", base, base, "(reference)")
+        for w in workers:
+            c, client = cluster(w)
+            out = os.path.join(tmp, "dwsep-%d.mlir" % w)
+            seconds, _ = timed(lambda: quant.compile_file(DWSEP, out, executor=client,
+                                                          **kwargs))
+            client.close()
+            c.close()
+            row(job, "%d worker%s" % (w, "s" if w > 1 else ""), seconds, base,
                 "yes" if filecmp.cmp(single, out, shallow=False) else "NO")
 
 
