@@ -14,7 +14,8 @@ a Dask LocalCluster, against the single-process run, in one go.
 2. The Fashion-MNIST CNN's mixed-precision sweep (--precision=mixed,
    16 samples): single process, then shards of layers on 1 and 2 workers.
 3. The accuracy-driven fallback on the dw-separable net (per-tensor,
-   --accuracy-target=33 on 16 held-out batches of 16, two steps): single
+   calibrated on 16 batches of 8, --accuracy-target=33 on 16 other
+   batches of 8): single
    process, then every measurement in shards of the report samples on 1
    and 2 workers.
 
@@ -146,13 +147,17 @@ def main():
                 "%d worker%s" % (w, "s" if w > 1 else ""), seconds, base,
                 "yes" if filecmp.cmp(single, out, shallow=False) else "NO")
 
-        held = os.path.join(tmp, "held")
+        # Calibration on the first 128 samples, the report on the other 128
+        # (batches of 8).
+        dw_calib, held = os.path.join(tmp, "dw-calib"), os.path.join(tmp, "held")
+        os.makedirs(dw_calib)
         os.makedirs(held)
         for i in range(16):
+            np.save(os.path.join(dw_calib, "%02d.npy" % i), samples[i * 8:i * 8 + 8])
             np.save(os.path.join(held, "%02d.npy" % i),
-                    samples[400 + i * 16:416 + i * 16])
-        kwargs = dict(emit="mlir", input_shapes={"image": [16, 1, 28, 28]},
-                      precision="int8", calibration_data=calib,
+                    samples[128 + i * 8:136 + i * 8])
+        kwargs = dict(emit="mlir", input_shapes={"image": [8, 1, 28, 28]},
+                      precision="int8", calibration_data=dw_calib,
                       extra_args=["--granularity=per-tensor"], accuracy_target=33,
                       report_data=held)
         single = os.path.join(tmp, "dwsep-single.mlir")

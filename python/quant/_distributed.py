@@ -156,9 +156,10 @@ def report_measurements(executor, model_path, flags, target, states, report_data
 
     Runs the search on the client with the measurements so far
     (--emit=report-pending, which measures nothing); every set of float
-    layers it names is measured in shards of the report samples on the
-    workers (--emit=report-measurement), until the search needs nothing
-    more. Returns the measurement files' paths (in `folder`), which make
+    layers it names is measured on the workers (--emit=report-measurement):
+    when there are at least as many sets as shards, one job per set on all
+    the report samples, else each set in shards of the samples, until the
+    search needs nothing more. Returns the measurement files' paths (in `folder`), which make
     the final compile's search take exactly the choices of one process.
     """
     files, names = read_samples(report_data)
@@ -166,6 +167,7 @@ def report_measurements(executor, model_path, flags, target, states, report_data
         names = names[:report_samples]
     count = max(1, min(len(names), shards or num_workers(executor)))
     sample_shards = _shards_of(names, files, count)
+    all_samples = _shards_of(names, files, 1)[0]
     state_texts = []
     for path in states:
         with open(path) as f:
@@ -185,9 +187,14 @@ def report_measurements(executor, model_path, flags, target, states, report_data
             pending = json.load(f)["float_layers"]
         if not pending:
             return tables
+        # Each measurement JIT-compiles the measuring model once: with as
+        # many sets as workers, a set on all the samples per job compiles
+        # each model once; a lone set (a step's first baseline) is split by
+        # samples. Either way the sums are exact, so the result is the same.
+        by_set = len(pending) >= count
         jobs = []
         for float_layers in pending:
-            for shard in sample_shards:
+            for shard in ([all_samples] if by_set else sample_shards):
                 jobs.append((shard, ["{model}"] + list(flags)
                              + ["--calibration-state", "{extras}",
                                 "--report-data", "{data}", "--report-samples=0"]
