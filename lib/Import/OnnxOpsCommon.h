@@ -85,8 +85,8 @@ bool allConst(Importer &im, const onnx::NodeProto &node);
 FailureOr<Value> getOptionalValue(Importer &im, const onnx::NodeProto &node,
                                   int i);
 
-/// qnt's compute ops take float (and quantized) tensors; integer arithmetic
-/// is only evaluated at import time, on shape values.
+/// Most of qnt's compute ops take float (and quantized) tensors only; the
+/// element-wise arithmetic below (requireNumeric) also runs on integers.
 LogicalResult requireFloat(Importer &im, const onnx::NodeProto &node,
                            RankedTensorType type);
 

@@ -105,6 +105,9 @@ def compile_file(path, output=None, *, emit="shared", input_shapes=None,
             raise QuantError("compile_file: an executor shares out calibration "
                              "(precision int8/int4) or the mixed-precision sweep: "
                              "give calibration_data and one of those precisions")
+        if accuracy_target and precision != "int8":
+            raise QuantError("compile_file: accuracy_target simulates int8 "
+                             "layers: it needs precision int8")
         from . import _distributed
         files, samples = _distributed.read_samples(calibration_data)
         with tempfile.TemporaryDirectory(prefix="quant-shards-") as work:
@@ -117,9 +120,6 @@ def compile_file(path, output=None, *, emit="shared", input_shapes=None,
                                                          samples, args, shards, work)
                 data = ["--calibration-state=" + ",".join(states)]
                 if accuracy_target:
-                    if precision != "int8":
-                        raise QuantError("compile_file: accuracy_target needs "
-                                         "precision int8")
                     tables = _distributed.report_measurements(
                         executor, path, args, float(accuracy_target), states,
                         report_data or calibration_data, report_samples, shards,

@@ -216,6 +216,10 @@ def test_accuracy_search_on_a_dask_cluster_is_byte_identical(samples, tmp_path,
     # One step: the first conv stays float (25.7 -> 32.9 dB on these
     # samples).
     assert text.count("qnt.weight_bits = 32") == 1
+    with pytest.raises(quant.QuantError, match="accuracy_target simulates int8"):
+        quant.compile_file(DWSEP, str(tmp_path / "x.so"), precision="int4",
+                           calibration_data=str(calib), accuracy_target=30,
+                           executor=dask_client)
 
 
 VIT = os.path.join(EXAMPLES, "vit.onnx")

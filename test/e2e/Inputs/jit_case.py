@@ -4,8 +4,8 @@
 
 work_args() parses --quant-run BIN --work DIR (creating DIR); run_jit()
 saves the inputs as .npy files next to the model, runs quant-run's JIT on
-it and returns its output `y`, or None after printing why quant-run
-failed.
+it and returns its output `y` (or the outputs it is asked for), or None
+after printing why quant-run failed.
 """
 
 import argparse
@@ -24,8 +24,9 @@ def work_args(description=None):
     return args
 
 
-def run_jit(quant_run, model, inputs, name):
-    """Runs `model` (.onnx) on {input name: array}; returns output y."""
+def run_jit(quant_run, model, inputs, name, outputs=None):
+    """Runs `model` (.onnx) on {input name: array}; returns output y, or
+    the list of the named `outputs`."""
     base = os.path.splitext(model)[0]
     cmd = [quant_run, model, "--output-dir", base + ".out"]
     for key, value in inputs.items():
@@ -36,4 +37,6 @@ def run_jit(quant_run, model, inputs, name):
     if result.returncode != 0:
         print("%s: quant-run failed: %s" % (name, result.stderr.strip()))
         return None
-    return np.load(os.path.join(base + ".out", "y.npy"))
+    if outputs is None:
+        return np.load(os.path.join(base + ".out", "y.npy"))
+    return [np.load(os.path.join(base + ".out", o + ".npy")) for o in outputs]

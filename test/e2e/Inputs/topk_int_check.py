@@ -28,22 +28,15 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
+from jit_case import run_jit
+
 ONNX_TYPE = {np.float32: TensorProto.FLOAT, np.int8: TensorProto.INT8,
              np.int32: TensorProto.INT32, np.int64: TensorProto.INT64}
 
 
 def run(quant_run, path, inputs, outputs):
-    base = os.path.splitext(path)[0]
-    cmd = [quant_run, path, "--output-dir", base + ".out"]
-    for key, value in inputs.items():
-        p = "%s.%s.npy" % (base, key)
-        np.save(p, value)
-        cmd += ["--input", "%s=%s" % (key, p)]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        print("FAIL: %s: quant-run: %s" % (path, r.stderr.strip()))
-        return None
-    return [np.load(os.path.join(base + ".out", o + ".npy")) for o in outputs]
+    """The named outputs, or None after a "FAIL: ..." line."""
+    return run_jit(quant_run, path, inputs, "FAIL: " + path, outputs)
 
 
 def topk_reference(x, k, axis, largest):
