@@ -73,6 +73,27 @@ ExactSum ExactSum::fromPartials(llvm::ArrayRef<double> partials) {
   return sum;
 }
 
+void ExactSum::writeJSON(json::OStream &j) const {
+  j.array([&] {
+    for (double p : partials)
+      j.value(p);
+  });
+}
+
+std::optional<ExactSum> ExactSum::fromJSON(const json::Value &value) {
+  const json::Array *array = value.getAsArray();
+  if (!array)
+    return std::nullopt;
+  std::vector<double> parts;
+  for (const json::Value &p : *array) {
+    std::optional<double> d = p.getAsNumber();
+    if (!d || !std::isfinite(*d))
+      return std::nullopt;
+    parts.push_back(*d);
+  }
+  return fromPartials(parts);
+}
+
 //===----------------------------------------------------------------------===//
 // ValueStatistics
 //===----------------------------------------------------------------------===//
@@ -236,10 +257,7 @@ void CalibrationState::write(llvm::raw_ostream &os) const {
             });
             j.attributeArray("sum", [&] {
               for (const ExactSum &s : e.stats.channelSum)
-                j.array([&] {
-                  for (double p : s.getPartials())
-                    j.value(p);
-                });
+                s.writeJSON(j);
             });
             j.attributeArray("count", [&] {
               for (int64_t c : e.stats.channelCount)
@@ -403,16 +421,12 @@ StateReader::entry(const json::Value &value, unsigned bins, bool perChannel,
                                            " needs a 'sum' array and a "
                                            "non-negative 'count'"),
              std::nullopt;
-    std::vector<double> parts;
-    for (const json::Value &p : *partials) {
-      std::optional<double> d = p.getAsNumber();
-      if (!d || !std::isfinite(*d))
-        return fail(where + ".channels", "a 'sum' partial is not a finite "
-                                         "number"),
-               std::nullopt;
-      parts.push_back(*d);
-    }
-    ExactSum sum = ExactSum::fromPartials(parts);
+    std::optional<ExactSum> read = ExactSum::fromJSON((*sums)[c]);
+    if (!read)
+      return fail(where + ".channels", "a 'sum' partial is not a finite "
+                                       "number"),
+             std::nullopt;
+    ExactSum sum = std::move(*read);
     // A channel saw values exactly when its min <= max; their sum must be
     // finite (the mean is sum / count).
     bool empty = !(e.stats.channelMin[c] <= e.stats.channelMax[c]);

@@ -114,10 +114,9 @@ ReportMeasurements::find(llvm::ArrayRef<std::string> floatLayers) const {
 
 static void writeSum(json::OStream &j, llvm::StringRef key,
                      const ExactSum &s) {
-  j.attributeArray(key, [&] {
-    for (double p : s.getPartials())
-      j.value(p);
-  });
+  j.attributeBegin(key);
+  s.writeJSON(j);
+  j.attributeEnd();
 }
 
 static void writeErrorSums(json::OStream &j, llvm::StringRef key,
@@ -202,18 +201,12 @@ struct MeasurementReader {
 
   bool getSum(const json::Object &o, llvm::StringRef key, ExactSum &out,
               const llvm::Twine &where) {
-    const json::Array *partials = o.getArray(key);
-    if (!partials)
-      return fail(where, "'" + key + "' must be an array of numbers");
-    std::vector<double> values;
-    for (const json::Value &v : *partials) {
-      std::optional<double> d = v.getAsNumber();
-      if (!d || !std::isfinite(*d))
-        return fail(where, "'" + key + "' holds a value that is not a finite "
-                                       "number");
-      values.push_back(*d);
-    }
-    out = ExactSum::fromPartials(values);
+    const json::Value *partials = o.get(key);
+    std::optional<ExactSum> sum =
+        partials ? ExactSum::fromJSON(*partials) : std::nullopt;
+    if (!sum)
+      return fail(where, "'" + key + "' must be an array of finite numbers");
+    out = std::move(*sum);
     return true;
   }
 

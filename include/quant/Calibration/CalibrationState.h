@@ -31,8 +31,14 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
 #include <string>
 #include <vector>
+
+namespace llvm::json {
+class OStream;
+class Value;
+} // namespace llvm::json
 
 namespace mlir::qnt {
 
@@ -47,6 +53,10 @@ public:
   const std::vector<double> &getPartials() const { return partials; }
   /// A sum from saved partials (any finite doubles: they are re-added).
   static ExactSum fromPartials(llvm::ArrayRef<double> partials);
+  /// The partials as one JSON array (the files' form of a sum).
+  void writeJSON(llvm::json::OStream &j) const;
+  /// A sum from such an array; nullopt unless it holds only finite numbers.
+  static std::optional<ExactSum> fromJSON(const llvm::json::Value &value);
 
 private:
   std::vector<double> partials;
