@@ -510,6 +510,13 @@ LogicalResult Exporter::exportOp(Operation *op) {
     return op->emitError("ONNX export: ")
            << op->getName() << " has no ONNX form";
 
+  // ONNX Conv is float only (ConvInteger takes 8-bit data, not the int32
+  // differences quant computes on).
+  if (auto conv = dyn_cast<ConvOp>(op);
+      conv && conv.getType().getElementType().isInteger())
+    return op->emitError("ONNX export: an int32 qnt.conv (from ConvInteger) "
+                         "has no ONNX form");
+
   SmallVector<std::string> in;
   for (Value operand : op->getOperands()) {
     FailureOr<std::string> name = floatName(op, operand);

@@ -94,6 +94,18 @@ Value Decomposer::mul(Value a, Value bv) {
   return MulOp::create(b, loc, broadcastType(a, bv, elementType), a, bv);
 }
 
+Value Decomposer::div(Value a, Value bv) {
+  return DivOp::create(b, loc, broadcastType(a, bv, elementType), a, bv);
+}
+
+Value Decomposer::max(Value a, Value bv) {
+  return MaxOp::create(b, loc, broadcastType(a, bv, elementType), a, bv);
+}
+
+Value Decomposer::min(Value a, Value bv) {
+  return MinOp::create(b, loc, broadcastType(a, bv, elementType), a, bv);
+}
+
 Value Decomposer::clamp(Value x, float lo, float hi) {
   return ClampOp::create(b, loc, x.getType(), x, b.getF32FloatAttr(lo),
                          b.getF32FloatAttr(hi));
@@ -113,9 +125,8 @@ Value Decomposer::matmul(Value a, Value bm) {
   return MatMulOp::create(b, loc, typeOf(shape), a, bm);
 }
 
-Value Decomposer::reduceSum(Value x, ArrayRef<int64_t> axes, bool keepdims) {
-  if (axes.empty())
-    return x;
+SmallVector<int64_t> Decomposer::reducedShape(Value x, ArrayRef<int64_t> axes,
+                                              bool keepdims) {
   SmallVector<int64_t> shape;
   for (auto [d, size] : llvm::enumerate(shapeOf(x))) {
     if (!llvm::is_contained(axes, static_cast<int64_t>(d)))
@@ -123,9 +134,7 @@ Value Decomposer::reduceSum(Value x, ArrayRef<int64_t> axes, bool keepdims) {
     else if (keepdims)
       shape.push_back(1);
   }
-  return ReduceSumOp::create(b, loc, typeOf(shape), x,
-                             b.getDenseI64ArrayAttr(axes),
-                             b.getBoolAttr(keepdims));
+  return shape;
 }
 
 Value Decomposer::splat(float value, ArrayRef<int64_t> shape) {
@@ -149,6 +158,13 @@ Value Decomposer::boolConstant(ArrayRef<bool> values, ArrayRef<int64_t> shape) {
   for (bool v : values)
     c.ints.push_back(v);
   return im.materialize(c, loc, "mask");
+}
+
+Value Decomposer::intScalar(int32_t value) {
+  ConstTensor c;
+  c.dtype = onnx::TensorProto::INT32;
+  c.ints = {value};
+  return im.materialize(c, loc, "splat");
 }
 
 Value Decomposer::select(Value cond, Value onTrue, Value onFalse) {

@@ -38,6 +38,9 @@ public:
   Value add(Value a, Value b);
   Value sub(Value a, Value b);
   Value mul(Value a, Value b);
+  Value div(Value a, Value b);
+  Value max(Value a, Value b);
+  Value min(Value a, Value b);
   Value clamp(Value x, float lo, float hi);
   template <typename OpTy>
   Value unary(Value x) {
@@ -48,10 +51,22 @@ public:
   Value gemm(Value a, Value bm, Value c, bool transB);
   /// numpy matmul of operands of one rank >= 2 with equal batch dims.
   Value matmul(Value a, Value bm);
-  Value reduceSum(Value x, llvm::ArrayRef<int64_t> axes, bool keepdims);
+  Value reduceSum(Value x, llvm::ArrayRef<int64_t> axes, bool keepdims) {
+    return reduce<ReduceSumOp>(x, axes, keepdims);
+  }
+  /// qnt.reduce_* of `x` over `axes` (none: `x` itself).
+  template <typename OpTy>
+  Value reduce(Value x, llvm::ArrayRef<int64_t> axes, bool keepdims) {
+    if (axes.empty())
+      return x;
+    return OpTy::create(b, loc, typeOf(reducedShape(x, axes, keepdims)), x,
+                        b.getDenseI64ArrayAttr(axes), b.getBoolAttr(keepdims));
+  }
 
   /// A float constant of `shape` filled with `value`.
   Value splat(float value, llvm::ArrayRef<int64_t> shape = {});
+  /// An i32 scalar constant.
+  Value intScalar(int32_t value);
   /// An i1 constant of `shape`.
   Value boolConstant(llvm::ArrayRef<bool> values,
                      llvm::ArrayRef<int64_t> shape);
@@ -68,6 +83,8 @@ private:
     return RankedTensorType::get(shape, elementType);
   }
   RankedTensorType broadcastType(Value a, Value b, Type element) const;
+  static llvm::SmallVector<int64_t>
+  reducedShape(Value x, llvm::ArrayRef<int64_t> axes, bool keepdims);
 
   Importer &im;
   OpBuilder &b;

@@ -469,6 +469,7 @@ void mlir::qnt::detail::populateElementwiseConverters(OnnxOpRegistry &r) {
   r.onOp("Neg", 6, convertNeg, known);
 
   r.onOp("Abs", 6, convertUnary<AbsOp>);
+  r.onOp("Round", 11, convertUnary<RoundOp>);
   r.onOp("Sqrt", 6, convertUnary<SqrtOp>);
   r.onOp("Exp", 6, convertUnary<ExpOp>);
   r.onOp("Log", 6, convertUnary<LogOp>);

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OnnxDecompose.h"
 #include "OnnxOpRegistry.h"
 #include "OnnxOpsCommon.h"
 
@@ -125,6 +126,207 @@ quantizedElementType(Importer &im, const onnx::NodeProto &node, int32_t dtype,
                                                  zeroPoints, axis, qmin, qmax);
 }
 
+//===----------------------------------------------------------------------===//
+// Run-time grids
+//===----------------------------------------------------------------------===//
+//
+// A scale or zero point that is not an import-time constant (ONNX's node
+// tests pass them as graph inputs; DynamicQuantizeLinear computes them), or
+// a quantized tensor that arrives as plain integers (a graph input, a
+// run-time QuantizeLinear's output), has no !quant.uniform type. Such nodes
+// import as the arithmetic ONNX defines, on qnt's float and integer
+// element-wise ops:
+//
+//   DequantizeLinear: f32(i32(x) - i32(zp)) * scale
+//   QuantizeLinear:   saturate(round_half_even(x / scale) + zp)
+//
+// These stay float (no int8 kernel): correct, not fast.
+
+/// Whether `node`'s scale and zero point (when present) are constants.
+bool isConstantGrid(Importer &im, const onnx::NodeProto &node, GridInputs g) {
+  return im.getConst(node, g.scale) &&
+         (!im.hasInput(node, g.zero) || im.getConst(node, g.zero));
+}
+
+/// Whether input `i` is a run-time tensor of plain integers (not a
+/// !quant.uniform tensor, not a constant).
+bool isPlainIntegerValue(Importer &im, const onnx::NodeProto &node, int i) {
+  if (im.getConst(node, i))
+    return false;
+  FailureOr<Value> x = im.getValue(node, i);
+  return succeeded(x) &&
+         isa<IntegerType>(cast<ShapedType>(x->getType()).getElementType());
+}
+
+/// Input `i` (int8, uint8 or int32; plain, quantized or constant) as i32
+/// values, uint8 read unsigned (qnt holds uint8 as i8 bits).
+FailureOr<Value> integerInputAsI32(Importer &im, const onnx::NodeProto &node,
+                                   int i) {
+  OpBuilder &b = im.getBuilder();
+  Decomposer d(im, node, b.getI32Type());
+  if (const ConstTensor *c = im.getConst(node, i)) {
+    if (c->dtype != onnx::TensorProto::INT8 &&
+        c->dtype != onnx::TensorProto::UINT8 &&
+        c->dtype != onnx::TensorProto::INT32)
+      return im.notSupported(node)
+             << "input " << i << " ('" << node.input(i) << "') is "
+             << dtypeName(c->dtype) << "; only int8, uint8 and int32 are "
+             << "supported";
+    // The values as they are (uint8 already unsigned here).
+    ConstTensor wide = *c;
+    wide.dtype = onnx::TensorProto::INT32;
+    return im.materialize(wide, im.getLoc(node), node.input(i));
+  }
+  FailureOr<Value> x = im.getValue(node, i);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  Type element = type.getElementType();
+  bool isUnsigned = im.isUint8Input(node, i);
+  // A quantized tensor (a constant-grid QuantizeLinear's output) is read as
+  // its storage integers.
+  if (auto q = dyn_cast<quant::QuantizedType>(element)) {
+    element = q.getStorageType();
+    isUnsigned = !q.isSigned();
+    *x = quant::StorageCastOp::create(b, im.getLoc(node), type.clone(element),
+                                      *x);
+  }
+  if (!element.isInteger(8) && !element.isInteger(32))
+    return im.notSupported(node)
+           << "input " << i << " ('" << node.input(i) << "') is " << element
+           << "; only int8, uint8 and int32 are supported";
+  Value v = *x;
+  if (!element.isInteger(32))
+    v = d.castTo(v, b.getI32Type());
+  if (isUnsigned)
+    v = d.select(d.compare(v, d.intScalar(0), ComparePredicate::lt),
+                 d.add(v, d.intScalar(256)), v);
+  return v;
+}
+
+/// A grid input (scale or zero point: a scalar, or 1-D along `axis`)
+/// shaped to broadcast against a rank-`rank` tensor of `shape`. Fails after
+/// reporting.
+FailureOr<Value> gridAlongAxis(Importer &im, const onnx::NodeProto &node,
+                               Decomposer &d, Value v, int input,
+                               ArrayRef<int64_t> shape, int64_t axis) {
+  ArrayRef<int64_t> grid = shapeOf(v);
+  int64_t count = 1;
+  for (int64_t n : grid)
+    count *= n;
+  if (grid.size() <= 1 && count == 1)
+    return d.reshape(v, {});
+  int64_t rank = static_cast<int64_t>(shape.size());
+  if (axis < 0)
+    axis += rank;
+  if (grid.size() != 1 || axis < 0 || axis >= rank || shape[axis] != count)
+    return im.nodeError(node)
+           << "input " << input << " ('" << node.input(input)
+           << "') has shape [" << formatShape(grid)
+           << "]; a scale or zero point is a scalar, or 1-D with one value "
+           << "per index of axis " << axis << " of the tensor ["
+           << formatShape(shape) << "]";
+  SmallVector<int64_t> along(rank, 1);
+  along[axis] = count;
+  return d.reshape(v, along);
+}
+
+/// DequantizeLinear's arithmetic on input `data` with `g`'s grid, at run
+/// time. Fails after reporting.
+FailureOr<Value> dequantizeAtRunTime(Importer &im, const onnx::NodeProto &node,
+                                     int data, GridInputs g) {
+  FailureOr<Value> x = integerInputAsI32(im, node, data);
+  FailureOr<Value> scale = im.getValue(node, g.scale);
+  if (failed(x) || failed(scale))
+    return failure();
+  if (!cast<ShapedType>(scale->getType()).getElementType().isF32())
+    return im.notSupported(node)
+           << "the scale (input " << g.scale << ") must be float";
+  ArrayRef<int64_t> shape = shapeOf(*x);
+  Decomposer di(im, node, im.getBuilder().getI32Type());
+  Decomposer df(im, node, im.getBuilder().getF32Type());
+  Value v = *x;
+  if (im.hasInput(node, g.zero)) {
+    FailureOr<Value> zero = integerInputAsI32(im, node, g.zero);
+    if (failed(zero))
+      return failure();
+    FailureOr<Value> z =
+        gridAlongAxis(im, node, di, *zero, g.zero, shape, g.axis);
+    if (failed(z))
+      return failure();
+    v = di.sub(v, *z);
+  }
+  FailureOr<Value> s =
+      gridAlongAxis(im, node, df, *scale, g.scale, shape, g.axis);
+  if (failed(s))
+    return failure();
+  return df.mul(df.castTo(v, im.getBuilder().getF32Type()), *s);
+}
+
+/// The ONNX data type a quantizing node makes: its zero point's (input
+/// `zero`), uint8 without one. Fails after reporting unless int8 or uint8.
+FailureOr<int32_t> quantizedDataType(Importer &im, const onnx::NodeProto &node,
+                                     int zero) {
+  if (!im.hasInput(node, zero))
+    return int32_t(onnx::TensorProto::UINT8);
+  if (const ConstTensor *z = im.getConst(node, zero)) {
+    if (z->dtype == onnx::TensorProto::INT8 ||
+        z->dtype == onnx::TensorProto::UINT8)
+      return z->dtype;
+    return im.notSupported(node) << "quantizes to " << dtypeName(z->dtype)
+                                 << "; only int8 and uint8 are supported";
+  }
+  if (im.isUint8Input(node, zero))
+    return int32_t(onnx::TensorProto::UINT8);
+  FailureOr<Value> z = im.getValue(node, zero);
+  if (failed(z))
+    return failure();
+  if (!cast<ShapedType>(z->getType()).getElementType().isInteger(8))
+    return im.notSupported(node)
+           << "quantizes to " << cast<ShapedType>(z->getType()).getElementType()
+           << "; only int8 and uint8 are supported";
+  return int32_t(onnx::TensorProto::INT8);
+}
+
+/// QuantizeLinear's arithmetic on f32 `x` with `g`'s grid, at run time: an
+/// i8 tensor (uint8 as its bits). NaN (x NaN, or 0 / 0) quantizes to the
+/// zero point, as quant.qcast's lowering does. Fails after reporting.
+FailureOr<Value> quantizeAtRunTime(Importer &im, const onnx::NodeProto &node,
+                                   Value x, GridInputs g) {
+  FailureOr<int32_t> dtype = quantizedDataType(im, node, g.zero);
+  FailureOr<Value> scale = im.getValue(node, g.scale);
+  if (failed(dtype) || failed(scale))
+    return failure();
+  if (!cast<ShapedType>(scale->getType()).getElementType().isF32())
+    return im.notSupported(node)
+           << "the scale (input " << g.scale << ") must be float";
+  OpBuilder &b = im.getBuilder();
+  ArrayRef<int64_t> shape = shapeOf(x);
+  Decomposer df(im, node, b.getF32Type());
+  FailureOr<Value> s =
+      gridAlongAxis(im, node, df, *scale, g.scale, shape, g.axis);
+  if (failed(s))
+    return failure();
+  Value r = df.unary<RoundOp>(df.div(x, *s));
+  Value zeroPoint = df.splat(0.0f);
+  if (im.hasInput(node, g.zero)) {
+    FailureOr<Value> zero = integerInputAsI32(im, node, g.zero);
+    if (failed(zero))
+      return failure();
+    Decomposer di(im, node, b.getI32Type());
+    FailureOr<Value> z =
+        gridAlongAxis(im, node, di, *zero, g.zero, shape, g.axis);
+    if (failed(z))
+      return failure();
+    zeroPoint = df.castTo(*z, b.getF32Type());
+    r = df.add(r, zeroPoint);
+  }
+  bool isUnsigned = *dtype == onnx::TensorProto::UINT8;
+  r = df.clamp(r, isUnsigned ? 0.0f : -128.0f, isUnsigned ? 255.0f : 127.0f);
+  r = df.select(df.compare(r, r, ComparePredicate::eq), r, zeroPoint);
+  return df.castTo(df.castTo(r, b.getI32Type()), b.getI8Type());
+}
+
 LogicalResult convertQuantizeLinear(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> x = im.getValue(node, 0);
   FailureOr<RankedTensorType> type = im.getResultType(node);
@@ -134,14 +336,21 @@ LogicalResult convertQuantizeLinear(Importer &im, const onnx::NodeProto &node) {
   if (!xType.getElementType().isF32())
     return im.notSupported(node) << "quantizes a " << xType.getElementType()
                                  << " tensor; only float32 is supported";
+  GridInputs grid;
+  grid.axis = attrInt(node, "axis", 1);
+  if (!isConstantGrid(im, node, grid)) {
+    FailureOr<Value> q = quantizeAtRunTime(im, node, *x, grid);
+    if (failed(q))
+      return failure();
+    im.setValue(node, 0, *q);
+    return success();
+  }
   // Without a zero point the output is uint8 (the ONNX default).
   const ConstTensor *zero = im.getConst(node, 2);
   int32_t dtype = zero ? zero->dtype : onnx::TensorProto::UINT8;
   if (dtype != onnx::TensorProto::INT8 && dtype != onnx::TensorProto::UINT8)
     return im.notSupported(node) << "quantizes to " << dtypeName(dtype)
                                  << "; only int8 and uint8 are supported";
-  GridInputs grid;
-  grid.axis = attrInt(node, "axis", 1);
   quant::QuantizedType element =
       quantizedElementType(im, node, dtype, xType.getShape(), grid);
   if (!element)
@@ -235,6 +444,13 @@ LogicalResult convertDequantizeLinear(Importer &im,
     return failure();
   GridInputs grid;
   grid.axis = attrInt(node, "axis", 1);
+  if (!isConstantGrid(im, node, grid) || isPlainIntegerValue(im, node, 0)) {
+    FailureOr<Value> y = dequantizeAtRunTime(im, node, 0, grid);
+    if (failed(y))
+      return failure();
+    im.setValue(node, 0, *y);
+    return success();
+  }
   FailureOr<Value> q = quantizedOperand(im, node, 0, grid);
   if (failed(q))
     return failure();
@@ -268,6 +484,57 @@ LogicalResult setQuantizedResult(Importer &im, const onnx::NodeProto &node,
   return success();
 }
 
+/// Whether a QLinear* node must import as run-time arithmetic: a grid that
+/// is not constant, or a quantized operand that arrives as plain integers.
+bool needsRunTimeGrids(Importer &im, const onnx::NodeProto &node,
+                       ArrayRef<std::pair<int, GridInputs>> operands,
+                       GridInputs output) {
+  if (!isConstantGrid(im, node, output))
+    return true;
+  return llvm::any_of(operands, [&](const std::pair<int, GridInputs> &op) {
+    return !isConstantGrid(im, node, op.second) ||
+           isPlainIntegerValue(im, node, op.first);
+  });
+}
+
+/// QLinearConv with run-time grids: dq(x), dq(w), dq(B) -> Conv -> q in
+/// ONNX's arithmetic (B's scale is x_scale * w_scale, per output channel).
+LogicalResult convertQLinearConvAtRunTime(Importer &im,
+                                          const onnx::NodeProto &node,
+                                          RankedTensorType type) {
+  FailureOr<Value> x = dequantizeAtRunTime(im, node, 0, {1, 2, 1});
+  FailureOr<Value> w = dequantizeAtRunTime(im, node, 3, {4, 5, 0});
+  if (failed(x) || failed(w))
+    return failure();
+  Type f32 = im.getBuilder().getF32Type();
+  Value bias;
+  if (im.hasInput(node, 8)) {
+    FailureOr<Value> b = integerInputAsI32(im, node, 8);
+    FailureOr<Value> xScale = im.getValue(node, 1);
+    FailureOr<Value> wScale = im.getValue(node, 4);
+    if (failed(b) || failed(xScale) || failed(wScale))
+      return failure();
+    if (shapeOf(*b).size() != 1)
+      return im.notSupported(node) << "the bias must be 1-D";
+    Decomposer df(im, node, f32);
+    FailureOr<Value> xs =
+        gridAlongAxis(im, node, df, *xScale, 1, shapeOf(*b), 0);
+    FailureOr<Value> ws =
+        gridAlongAxis(im, node, df, *wScale, 4, shapeOf(*b), 0);
+    if (failed(xs) || failed(ws))
+      return failure();
+    bias = df.mul(df.castTo(*b, f32), df.mul(*xs, *ws));
+  }
+  FailureOr<Value> conv = buildConv(im, node, *x, *w, bias, type.clone(f32));
+  if (failed(conv))
+    return failure();
+  FailureOr<Value> y = quantizeAtRunTime(im, node, *conv, {6, 7, 1});
+  if (failed(y))
+    return failure();
+  im.setValue(node, 0, *y);
+  return success();
+}
+
 /// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B): the
 /// QDQ form it stands for, dq(x), dq(w), dq(B) -> Conv -> q, which
 /// qnt-fuse-qdq then makes one int8 conv.
@@ -275,6 +542,10 @@ LogicalResult convertQLinearConv(Importer &im, const onnx::NodeProto &node) {
   FailureOr<RankedTensorType> type = im.getResultType(node);
   if (failed(type))
     return failure();
+  if (needsRunTimeGrids(im, node, {{0, {1, 2, 1}}, {3, {4, 5, 0}}},
+                        {6, 7, 1}) ||
+      (im.hasInput(node, 8) && !im.getConst(node, 8)))
+    return convertQLinearConvAtRunTime(im, node, *type);
   FailureOr<Value> x = quantizedOperand(im, node, 0, GridInputs{1, 2, 1});
   if (failed(x))
     return failure();
@@ -345,12 +616,25 @@ LogicalResult convertQLinearMatMul(Importer &im, const onnx::NodeProto &node) {
       rank = static_cast<int64_t>(shape->size());
     return std::max<int64_t>(0, rank - fromEnd);
   };
-  FailureOr<Value> a =
-      quantizedOperand(im, node, 0, GridInputs{1, 2, axisFromEnd(0, 2)});
+  GridInputs aGrid{1, 2, axisFromEnd(0, 2)}, bGrid{4, 5, axisFromEnd(3, 1)};
+  if (needsRunTimeGrids(im, node, {{0, aGrid}, {3, bGrid}}, {6, 7, 1})) {
+    FailureOr<Value> a = dequantizeAtRunTime(im, node, 0, aGrid);
+    FailureOr<Value> b = dequantizeAtRunTime(im, node, 3, bGrid);
+    if (failed(a) || failed(b))
+      return failure();
+    Value product = MatMulOp::create(
+        im.getBuilder(), im.getLoc(node),
+        type->clone(Float32Type::get(im.getBuilder().getContext())), *a, *b);
+    FailureOr<Value> y = quantizeAtRunTime(im, node, product, {6, 7, 1});
+    if (failed(y))
+      return failure();
+    im.setValue(node, 0, *y);
+    return success();
+  }
+  FailureOr<Value> a = quantizedOperand(im, node, 0, aGrid);
   if (failed(a))
     return failure();
-  FailureOr<Value> b =
-      quantizedOperand(im, node, 3, GridInputs{4, 5, axisFromEnd(3, 1)});
+  FailureOr<Value> b = quantizedOperand(im, node, 3, bGrid);
   if (failed(b))
     return failure();
   Value product = MatMulOp::create(
@@ -358,6 +642,118 @@ LogicalResult convertQLinearMatMul(Importer &im, const onnx::NodeProto &node) {
       type->clone(Float32Type::get(im.getBuilder().getContext())),
       dequantize(im, node, *a), dequantize(im, node, *b));
   return setQuantizedResult(im, node, product, 6, 7);
+}
+
+/// Input `i` minus zero point `zero` (absent: none), both as i32, with the
+/// zero point shaped by `alongAxis` (nullopt: a scalar only).
+FailureOr<Value> minusZeroPoint(Importer &im, const onnx::NodeProto &node,
+                                int i, int zero,
+                                std::optional<int64_t> alongAxis) {
+  FailureOr<Value> x = integerInputAsI32(im, node, i);
+  if (failed(x) || !im.hasInput(node, zero))
+    return x;
+  FailureOr<Value> z = integerInputAsI32(im, node, zero);
+  if (failed(z))
+    return failure();
+  Decomposer di(im, node, im.getBuilder().getI32Type());
+  if (!alongAxis) {
+    int64_t count = 1;
+    for (int64_t n : shapeOf(*z))
+      count *= n;
+    if (count != 1)
+      return im.notSupported(node)
+             << "zero point '" << node.input(zero) << "' (input " << zero
+             << ") has " << count << " values; it must be a scalar";
+    return di.sub(*x, di.reshape(*z, {}));
+  }
+  SmallVector<int64_t> shape(shapeOf(*x));
+  FailureOr<Value> zp =
+      gridAlongAxis(im, node, di, *z, zero, shape, *alongAxis);
+  if (failed(zp))
+    return failure();
+  return di.sub(*x, *zp);
+}
+
+/// MatMulInteger(A, B, a_zp, b_zp): (A - a_zp) x (B - b_zp) in int32 (a_zp
+/// per row of A, b_zp per column of B when 1-D). int32 products and sums
+/// wrap.
+LogicalResult convertMatMulInteger(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  if (failed(type))
+    return failure();
+  auto rankOf = [&](int i) -> int64_t {
+    if (auto shape = im.getStaticShape(node.input(i)))
+      return static_cast<int64_t>(shape->size());
+    return 2;
+  };
+  FailureOr<Value> a = minusZeroPoint(im, node, 0, 2, rankOf(0) - 2);
+  FailureOr<Value> b = minusZeroPoint(im, node, 1, 3, rankOf(1) - 1);
+  if (failed(a) || failed(b))
+    return failure();
+  if (shapeOf(*a).size() < 2 || shapeOf(*b).size() < 2)
+    return im.notSupported(node) << "1-D operands";
+  im.setValue(
+      node, 0,
+      MatMulOp::create(im.getBuilder(), im.getLoc(node), *type, *a, *b));
+  return success();
+}
+
+/// ConvInteger(x, w, x_zp, w_zp): Conv of (x - x_zp) and (w - w_zp) in
+/// int32. Padding x with its zero point, as ONNX does, is padding the
+/// difference with 0, which is what the conv does.
+LogicalResult convertConvInteger(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  if (failed(type))
+    return failure();
+  FailureOr<Value> x = minusZeroPoint(im, node, 0, 2, std::nullopt);
+  FailureOr<Value> w = minusZeroPoint(im, node, 1, 3, 0);
+  if (failed(x) || failed(w))
+    return failure();
+  FailureOr<Value> conv = buildConv(im, node, *x, *w, Value(), *type);
+  if (failed(conv))
+    return failure();
+  im.setValue(node, 0, *conv);
+  return success();
+}
+
+/// DynamicQuantizeLinear(x) -> (y, y_scale, y_zero_point), uint8, as ONNX
+/// defines it: the range of x widened to include 0, scale = range / 255,
+/// zero point = round(saturate(-min / scale)), y = QuantizeLinear(x).
+LogicalResult convertDynamicQuantizeLinear(Importer &im,
+                                           const onnx::NodeProto &node) {
+  FailureOr<Value> x = im.getValue(node, 0);
+  if (failed(x))
+    return failure();
+  OpBuilder &b = im.getBuilder();
+  if (!cast<ShapedType>(x->getType()).getElementType().isF32())
+    return im.notSupported(node)
+           << "quantizes a " << cast<ShapedType>(x->getType()).getElementType()
+           << " tensor; only float32 is supported";
+  Decomposer df(im, node, b.getF32Type());
+  SmallVector<int64_t> all;
+  for (int64_t d = 0; d < static_cast<int64_t>(shapeOf(*x).size()); ++d)
+    all.push_back(d);
+  Value zero = df.splat(0.0f);
+  Value lo = df.min(df.reduce<ReduceMinOp>(*x, all, false), zero);
+  Value hi = df.max(df.reduce<ReduceMaxOp>(*x, all, false), zero);
+  Value scale = df.div(df.sub(hi, lo), df.splat(255.0f));
+  // An all-zero x has scale 0: the zero point and y are then 0 (the NaN
+  // that 0 / 0 gives is replaced, as for a NaN in x).
+  auto orIfNaN = [&](Value v, Value fallback) {
+    return df.select(df.compare(v, v, ComparePredicate::eq), v, fallback);
+  };
+  Value zeroPoint = orIfNaN(df.unary<RoundOp>(df.clamp(
+                                df.sub(zero, df.div(lo, scale)), 0.0f, 255.0f)),
+                            zero);
+  Value q = df.unary<RoundOp>(df.div(*x, scale));
+  q = orIfNaN(df.clamp(df.add(q, zeroPoint), 0.0f, 255.0f), zeroPoint);
+  auto toU8Bits = [&](Value v) {
+    return df.castTo(df.castTo(v, b.getI32Type()), b.getI8Type());
+  };
+  im.setValue(node, 0, toU8Bits(q));
+  im.setValue(node, 1, scale);
+  im.setValue(node, 2, toU8Bits(zeroPoint));
+  return success();
 }
 
 } // namespace
@@ -369,4 +765,7 @@ void mlir::qnt::detail::populateQuantConverters(OnnxOpRegistry &r) {
   r.onOp("DequantizeLinear", 10, convertDequantizeLinear);
   r.onOp("QLinearConv", 10, convertQLinearConv);
   r.onOp("QLinearMatMul", 10, convertQLinearMatMul);
+  r.onOp("MatMulInteger", 10, convertMatMulInteger);
+  r.onOp("ConvInteger", 10, convertConvInteger);
+  r.onOp("DynamicQuantizeLinear", 11, convertDynamicQuantizeLinear);
 }

@@ -12,6 +12,7 @@
 
 #include "quant/Dialect/Qnt/IR/QntConstants.h"
 #include "quant/Dialect/Qnt/IR/QntOps.h"
+#include "quant/Dialect/Qnt/IR/QntScalar.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -968,9 +969,10 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
                                    AffineMap::get(loops, 0, outExprs, ctx)},
             iterators,
             [](OpBuilder &b, Location l, ValueRange a) {
-              Value p = arith::MulFOp::create(b, l, a[0], a[1]);
+              // i32 (MatMulInteger): wrapping integer arithmetic.
+              ScalarBuilder s(b, l, a[0].getType());
               linalg::YieldOp::create(
-                  b, l, ValueRange{arith::AddFOp::create(b, l, a[2], p)});
+                  b, l, ValueRange{s.add(a[2], s.mul(a[0], a[1]))});
             })
             .getResult(0);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, outType));

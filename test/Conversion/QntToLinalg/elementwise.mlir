@@ -257,3 +257,14 @@ func.func @int_pow(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
   %0 = qnt.pow %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
 }
+
+// -----
+
+// ONNX Round: halves to even.
+// CHECK-LABEL: func @round
+// CHECK: linalg.generic
+// CHECK: math.roundeven %{{.*}} : f32
+func.func @round(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = qnt.round %x : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

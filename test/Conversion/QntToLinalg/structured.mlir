@@ -436,3 +436,29 @@ func.func @top_k_smallest_int(%x: tensor<6xi32>) -> (tensor<2xi32>, tensor<2xi64
   %v, %i = qnt.top_k %x {axis = 0 : i64, k = 2 : i64, largest = false} : (tensor<6xi32>) -> (tensor<2xi32>, tensor<2xi64>)
   return %v, %i : tensor<2xi32>, tensor<2xi64>
 }
+
+// -----
+
+// i32 (MatMulInteger, ConvInteger): the same structured ops, with integer
+// arithmetic in the batched body and i32 zeros for the init and padding.
+// CHECK-LABEL: func @matmul_batched_i32
+// CHECK: arith.constant 0 : i32
+// CHECK: linalg.generic
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK-NOT: arith.mulf
+func.func @matmul_batched_i32(%a: tensor<2x3x4xi32>, %b: tensor<2x4x5xi32>) -> tensor<2x3x5xi32> {
+  %0 = qnt.matmul %a, %b : (tensor<2x3x4xi32>, tensor<2x4x5xi32>) -> tensor<2x3x5xi32>
+  return %0 : tensor<2x3x5xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func @conv_i32
+// CHECK: tensor.pad
+// CHECK: tensor.yield %{{.*}} : i32
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %arg1 : tensor<1x1x5x5xi32>, tensor<2x1x2x2xi32>) outs(%{{.*}} : tensor<1x2x4x4xi32>)
+func.func @conv_i32(%x: tensor<1x1x3x3xi32>, %w: tensor<2x1x2x2xi32>) -> tensor<1x2x4x4xi32> {
+  %0 = qnt.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x1x3x3xi32>, tensor<2x1x2x2xi32>) -> tensor<1x2x4x4xi32>
+  return %0 : tensor<1x2x4x4xi32>
+}

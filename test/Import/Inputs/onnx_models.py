@@ -1370,7 +1370,7 @@ def err_qlinearconv_x_per_axis():
 
 
 @model
-def err_qlinearconv_runtime_bias():
+def qlinearconv_runtime_bias():
     return _qlinearconv(0.5, bias=[1, 2], bias_runtime=True)
 
 
@@ -1394,7 +1394,7 @@ def err_qdq_empty_scale():
 
 
 @model
-def err_qdq_runtime_zero_point():
+def qdq_runtime_zero_point():
     return build([helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="q")],
                  [vi("x", [2]), vi("z", [], TensorProto.UINT8)],
                  [vi("y", [2], TensorProto.UINT8)], [init("s", np.array(0.5, np.float32))],
@@ -1435,7 +1435,7 @@ def err_cast_quantized():
 
 
 @model
-def err_qdq_runtime_scale():
+def qdq_runtime_scale():
     return build([helper.make_node("QuantizeLinear", ["x", "s"], ["y"], name="q")],
                  [vi("x", [2]), vi("s", [])], [vi("y", [2], TensorProto.UINT8)], check=False)
 
@@ -1471,7 +1471,7 @@ def err_qdq_zero_scale():
 
 
 @model
-def err_qdq_graph_input():
+def qdq_graph_input():
     return build([helper.make_node("DequantizeLinear", ["x", "s"], ["y"], name="dq")],
                  [vi("x", [2], TensorProto.UINT8)], [vi("y", [2])],
                  [init("s", np.array(0.5, np.float32))], check=False)
@@ -1484,6 +1484,51 @@ def main():
     fn = MODELS[name]
     m = fn(out) if fn.__code__.co_argcount else fn()
     onnx.save(m, out)
+
+
+# --- integer linear ops (ONNX Runtime's quantize_dynamic form) -----------
+
+@model
+def matmul_integer():
+    return build([helper.make_node("MatMulInteger", ["a", "b", "az", "bz"], ["y"], name="mmi")],
+                 [vi("a", [2, 3], TensorProto.UINT8)], [vi("y", [2, 4], TensorProto.INT32)],
+                 [init("b", np.arange(-6, 6, dtype=np.int8).reshape(3, 4)),
+                  init("az", np.array(128, np.uint8)),
+                  init("bz", np.array([0, 1, -1, 2], np.int8))])
+
+
+@model
+def conv_integer():
+    return build([helper.make_node("ConvInteger", ["x", "w", "xz", "wz"], ["y"], name="convi",
+                                   pads=[1, 1, 1, 1])],
+                 [vi("x", [1, 1, 3, 3], TensorProto.UINT8)],
+                 [vi("y", [1, 2, 4, 4], TensorProto.INT32)],
+                 [init("w", np.ones((2, 1, 2, 2), np.uint8)), init("xz", np.array(7, np.uint8)),
+                  init("wz", np.array([1, 2], np.uint8))])
+
+
+@model
+def dynamic_quantize_linear():
+    return build([helper.make_node("DynamicQuantizeLinear", ["x"], ["y", "s", "z"], name="dql")],
+                 [vi("x", [2, 3])],
+                 [vi("y", [2, 3], TensorProto.UINT8), vi("s", []), vi("z", [], TensorProto.UINT8)],
+                 opset=11)
+
+
+@model
+def err_dq_runtime_grid_shape():
+    return build([helper.make_node("DequantizeLinear", ["x", "s"], ["y"], name="dq")],
+                 [vi("x", [2, 2], TensorProto.INT8), vi("s", [3])], [vi("y", [2, 2])],
+                 check=False)
+
+
+@model
+def err_conv_integer_zero_point_vector():
+    return build([helper.make_node("ConvInteger", ["x", "w", "xz"], ["y"], name="convi")],
+                 [vi("x", [1, 2, 3, 3], TensorProto.UINT8)],
+                 [vi("y", [1, 1, 3, 3], TensorProto.INT32)],
+                 [init("w", np.ones((1, 2, 1, 1), np.uint8)),
+                  init("xz", np.array([1, 2], np.uint8))], check=False)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ using namespace mlir::qnt;
 //===----------------------------------------------------------------------===//
 
 std::optional<LinearLayer> ConvOp::getLinearLayer() {
+  // An int32 conv (ConvInteger) is integer arithmetic, not a layer.
+  if (getType().getElementType().isInteger())
+    return std::nullopt;
   LinearLayer layer;
   layer.outAxis = 0;
   layer.inAxis = 1;
@@ -56,7 +59,8 @@ std::optional<LinearLayer> GemmOp::getLinearLayer() {
 std::optional<LinearLayer> MatMulOp::getLinearLayer() {
   // A weight is a K x N matrix; batched or vector right-hand sides are not
   // layers.
-  if (getRhs().getType().getRank() != 2)
+  if (getRhs().getType().getRank() != 2 ||
+      getType().getElementType().isInteger())
     return std::nullopt;
   LinearLayer layer;
   layer.outAxis = 1;

@@ -28,3 +28,29 @@ func.func @kept_dim(%v: tensor<8xf32>, %m: tensor<8x4xf32>) -> tensor<1x4xf32> {
   %0 = qnt.matmul %v, %m : (tensor<8xf32>, tensor<8x4xf32>) -> tensor<1x4xf32>
   return %0 : tensor<1x4xf32>
 }
+
+// -----
+
+// On i32 (MatMulInteger) every operand and the result are i32.
+// CHECK-LABEL: func.func @int32
+// CHECK: qnt.matmul {{.*}} : (tensor<2x8xi32>, tensor<8x4xi32>) -> tensor<2x4xi32>
+func.func @int32(%a: tensor<2x8xi32>, %b: tensor<8x4xi32>) -> tensor<2x4xi32> {
+  %0 = qnt.matmul %a, %b : (tensor<2x8xi32>, tensor<8x4xi32>) -> tensor<2x4xi32>
+  return %0 : tensor<2x4xi32>
+}
+
+// -----
+
+func.func @int32_float_result(%a: tensor<2x8xi32>, %b: tensor<8x4xi32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{expects integer values alone, but operand #0 is 'i32' and result #0 is 'f32'}}
+  %0 = qnt.matmul %a, %b : (tensor<2x8xi32>, tensor<8x4xi32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @int8_operand(%a: tensor<2x8xi8>, %b: tensor<8x4xi8>) -> tensor<2x4xi32> {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of floating-point or quantized type or 32-bit signless integer values}}
+  %0 = qnt.matmul %a, %b : (tensor<2x8xi8>, tensor<8x4xi8>) -> tensor<2x4xi32>
+  return %0 : tensor<2x4xi32>
+}

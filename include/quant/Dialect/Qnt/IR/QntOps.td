@@ -34,6 +34,11 @@ def Qnt_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
 /// it at import): the operands of arithmetic that also runs on integers.
 def Qnt_NumericTensor
     : StaticShapeTensorOf<[AnyFloat, quant_QuantizedType, I8, I32, I64]>;
+/// Floats, quantized values or i32: the operands of matmul and conv, which
+/// also compute in int32 (ONNX MatMulInteger and ConvInteger, after their
+/// zero points are subtracted; products and sums wrap).
+def Qnt_LinearTensor
+    : StaticShapeTensorOf<[AnyFloat, quant_QuantizedType, I32]>;
 /// Indices for gather.
 def Qnt_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 
@@ -152,6 +157,7 @@ def Qnt_ConstantOp : Qnt_Op<"constant",
 //===----------------------------------------------------------------------===//
 
 def Qnt_ConvOp : Qnt_Op<"conv", [Pure, Qnt_SameExpressedElementType,
+    Qnt_SameIntegerElementType,
     DeclareOpInterfaceMethods<Qnt_LinearLayerOpInterface>, Qnt_OnnxOp<"Conv">]> {
   let summary = "N-d convolution, grouped and depthwise (ONNX Conv)";
   let description = [{
@@ -160,6 +166,8 @@ def Qnt_ConvOp : Qnt_Op<"conv", [Pure, Qnt_SameExpressedElementType,
     Depthwise convolution is `group == C` with one input channel per group.
     The output spatial size is
     `floor((in + pad_begin + pad_end - dilation * (k - 1) - 1) / stride) + 1`.
+    On i32 operands (ONNX ConvInteger after its zero points) it computes in
+    int32, wrapping, and pads with 0.
 
     Example:
 
@@ -171,11 +179,11 @@ def Qnt_ConvOp : Qnt_Op<"conv", [Pure, Qnt_SameExpressedElementType,
         -> tensor<1x16x16x16xf32>
     ```
   }];
-  let arguments = (ins Qnt_Tensor:$input, Qnt_Tensor:$weight,
-                       Optional<Qnt_Tensor>:$bias,
+  let arguments = (ins Qnt_LinearTensor:$input, Qnt_LinearTensor:$weight,
+                       Optional<Qnt_LinearTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations, I64Attr:$group);
-  let results = (outs Qnt_Tensor:$output);
+  let results = (outs Qnt_LinearTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -213,12 +221,14 @@ def Qnt_ConvTransposeOp : Qnt_Op<"conv_transpose",
 }
 
 def Qnt_MatMulOp : Qnt_Op<"matmul", [Pure, Qnt_SameExpressedElementType,
+    Qnt_SameIntegerElementType,
     DeclareOpInterfaceMethods<Qnt_LinearLayerOpInterface>,
     Qnt_OnnxOp<"MatMul">]> {
   let summary = "Batched matrix product with numpy semantics (ONNX MatMul)";
   let description = [{
     ONNX `MatMul`: 1-D operands are promoted to matrices (and the added dim
-    removed from the result), batch dims broadcast.
+    removed from the result), batch dims broadcast. On i32 operands the
+    product is int32 (wrapping): ONNX MatMulInteger after its zero points.
 
     Example:
 
@@ -227,8 +237,8 @@ def Qnt_MatMulOp : Qnt_Op<"matmul", [Pure, Qnt_SameExpressedElementType,
         : (tensor<2x16x64xf32>, tensor<64x32xf32>) -> tensor<2x16x32xf32>
     ```
   }];
-  let arguments = (ins Qnt_Tensor:$lhs, Qnt_Tensor:$rhs);
-  let results = (outs Qnt_Tensor:$output);
+  let arguments = (ins Qnt_LinearTensor:$lhs, Qnt_LinearTensor:$rhs);
+  let results = (outs Qnt_LinearTensor:$output);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -521,6 +531,10 @@ def Qnt_TanhOp : Qnt_SimpleUnaryOp<"tanh", "Tanh", "tanh(x)", [{
   }], [Qnt_InfersRange]>;
 def Qnt_AbsOp : Qnt_SimpleUnaryOp<"abs", "Abs", "|x|", [{
     return s.abs(args[0]);
+  }]>;
+def Qnt_RoundOp : Qnt_SimpleUnaryOp<"round", "Round",
+    "x rounded to the nearest integer, halves to even", [{
+    return s.roundEven(args[0]);
   }]>;
 def Qnt_ReluOp : Qnt_SimpleUnaryOp<"relu", "Relu", "max(x, 0)", [{
     return s.max(args[0], s.c(0.0));
