@@ -141,6 +141,9 @@ public:
   /// The opset version of the default ONNX domain: it picks each node's
   /// converter (converters do not read it).
   int64_t opset() const { return opsetVersion; }
+  /// The version of `node`'s domain the model imports (0 when it imports
+  /// none): opset() for the default domain.
+  int64_t opsetOf(const onnx::NodeProto &node) const;
   OpBuilder &getBuilder() { return builder; }
   Location getLoc(const onnx::NodeProto &node);
   /// The MLIR element type for an ONNX data type, or null.
@@ -204,6 +207,8 @@ private:
   OpBuilder builder;
   onnx::ModelProto model;
   int64_t opsetVersion = 0;
+  /// The version of each domain other than the default one.
+  llvm::StringMap<int64_t> domainOpsets;
   Location fileLoc;
 
   /// SSA values of runtime tensors, by ONNX name.

@@ -147,11 +147,14 @@ LogicalResult Importer::loadModel(std::optional<StringRef> given) {
     return modelError() << error;
 
   bool found = false;
-  for (const auto &opset : model.opset_import())
+  for (const auto &opset : model.opset_import()) {
     if (opset.domain().empty() || opset.domain() == "ai.onnx") {
       opsetVersion = opset.version();
       found = true;
+    } else {
+      domainOpsets[opset.domain()] = opset.version();
     }
+  }
   if (!found)
     return modelError() << "the model imports no default ONNX opset";
   if (opsetVersion < kMinOpset || opsetVersion > kMaxOpset)
@@ -226,13 +229,9 @@ LogicalResult Importer::checkSupported() {
             for (const auto &g : attr.graphs())
               walk(g);
           }
-          bool defaultDomain =
-              node.domain().empty() || node.domain() == "ai.onnx";
-          if (defaultDomain && getOnnxOpRegistry().knowsOp(node.op_type()))
+          std::string key = OnnxOpRegistry::keyOf(node);
+          if (getOnnxOpRegistry().knowsOp(key))
             continue;
-          std::string key = defaultDomain
-                                ? node.op_type()
-                                : node.domain() + "." + node.op_type();
           Seen &seen = ops[key];
           if (seen.count++ == 0)
             seen.first = nodeName(node);
@@ -327,14 +326,15 @@ LogicalResult Importer::checkOpsets(const onnx::GraphProto &graph,
         if (failed(checkOpsets(g, beforeFirstEntry)))
           return failure();
     }
-    if (registry.lookup(node.op_type(), opsetVersion) ||
-        (!beforeFirstEntry && !registry.find(node.op_type(), opsetVersion)))
+    std::string key = OnnxOpRegistry::keyOf(node);
+    int64_t version = opsetOf(node);
+    if (registry.lookup(key, version) ||
+        (!beforeFirstEntry && !registry.find(key, version)))
       continue;
     InFlightDiagnostic diag = notSupported(node);
-    diag << node.op_type() << " in opset " << opsetVersion
-         << "; quant converts it in opsets "
-         << formatOpsetRanges(registry.ranges(node.op_type(), /*merged=*/true));
-    const OnnxOpEntry *entry = registry.find(node.op_type(), opsetVersion);
+    diag << key << " in opset " << version << "; quant converts it in opsets "
+         << formatOpsetRanges(registry.ranges(key, /*merged=*/true));
+    const OnnxOpEntry *entry = registry.find(key, version);
     if (entry && !entry->notSupportedWhy.empty())
       diag << " (" << entry->notSupportedWhy << ")";
     return failure();
@@ -504,7 +504,7 @@ FailureOr<bool> Importer::foldKnownNodes() {
   llvm::SmallDenseSet<int> folded;
   for (auto [i, node] : llvm::enumerate(graph->node())) {
     const OnnxOpEntry *entry =
-        getOnnxOpRegistry().lookup(node.op_type(), opsetVersion);
+        getOnnxOpRegistry().lookup(OnnxOpRegistry::keyOf(node), opsetOf(node));
     if (!entry || entry->eval == ImportTimeEval::Never)
       continue;
     bool known = true;
@@ -790,6 +790,12 @@ Value Importer::materialize(const ConstTensor &value, Location loc,
 //===----------------------------------------------------------------------===//
 // Importer: values
 //===----------------------------------------------------------------------===//
+
+int64_t Importer::opsetOf(const onnx::NodeProto &node) const {
+  if (node.domain().empty() || node.domain() == "ai.onnx")
+    return opsetVersion;
+  return domainOpsets.lookup(node.domain());
+}
 
 bool Importer::hasInput(const onnx::NodeProto &node, int i) const {
   return i < node.input_size() && !node.input(i).empty();

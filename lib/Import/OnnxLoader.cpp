@@ -13,6 +13,7 @@
 #include "OnnxLoader.h"
 
 #include "onnx/defs/schema.h"
+#include "onnx/defs/shape_inference.h"
 #include "onnx/shape_inference/implementation.h"
 
 #include <google/protobuf/io/coded_stream.h>
@@ -48,6 +49,135 @@ std::string parseModel(const std::string &bytes, onnx::ModelProto &model) {
   if (!model.has_graph())
     return "the model has no graph";
   return {};
+}
+
+//===----------------------------------------------------------------------===//
+// com.microsoft schemas
+//===----------------------------------------------------------------------===//
+//
+// ONNX Runtime's quantization tools write a few ops of its own domain,
+// com.microsoft (its contrib ops). libonnx knows none of them, so their
+// types and shapes are registered here, as ONNX Runtime registers them, for
+// shape inference to run through them. Only the ops quant converts.
+
+using onnx::InferenceContext;
+using onnx::OpSchema;
+
+/// QLinearAdd / QLinearMul: C has A's type and the broadcast shape.
+static void inferQLinearBinary(InferenceContext &ctx) {
+  onnx::propagateElemTypeFromInputToOutput(ctx, 0, 0);
+  if (onnx::hasInputShape(ctx, 0) && onnx::hasInputShape(ctx, 3))
+    onnx::bidirectionalBroadcastShapeInference(onnx::getInputShape(ctx, 0),
+                                               onnx::getInputShape(ctx, 3),
+                                               *onnx::getOutputShape(ctx, 0));
+}
+
+static OpSchema qlinearBinarySchema(const char *name) {
+  OpSchema schema;
+  schema.SetName(name)
+      .SetDomain("com.microsoft")
+      .SinceVersion(1)
+      .Input(0, "A", "", "T")
+      .Input(1, "A_scale", "", "tensor(float)")
+      .Input(2, "A_zero_point", "", "T", OpSchema::Optional)
+      .Input(3, "B", "", "T")
+      .Input(4, "B_scale", "", "tensor(float)")
+      .Input(5, "B_zero_point", "", "T", OpSchema::Optional)
+      .Input(6, "C_scale", "", "tensor(float)")
+      .Input(7, "C_zero_point", "", "T", OpSchema::Optional)
+      .Output(0, "C", "", "T")
+      .TypeConstraint("T", {"tensor(uint8)", "tensor(int8)"}, "")
+      .TypeAndShapeInferenceFunction(inferQLinearBinary);
+  return schema;
+}
+
+/// QLinearGlobalAveragePool: Y is X's type, [N, C, 1...] (or, with
+/// channels_last, [N, 1..., C]).
+static void inferQLinearGlobalAveragePool(InferenceContext &ctx) {
+  onnx::propagateElemTypeFromInputToOutput(ctx, 0, 0);
+  if (!onnx::hasInputShape(ctx, 0))
+    return;
+  const onnx::TensorShapeProto &in = onnx::getInputShape(ctx, 0);
+  if (in.dim_size() < 3)
+    return;
+  bool channelsLast = onnx::getAttribute(ctx, "channels_last", 0) != 0;
+  onnx::TensorShapeProto *out = onnx::getOutputShape(ctx, 0);
+  int channel = channelsLast ? in.dim_size() - 1 : 1;
+  for (int d = 0; d < in.dim_size(); ++d) {
+    if (d == 0 || d == channel)
+      *out->add_dim() = in.dim(d);
+    else
+      out->add_dim()->set_dim_value(1);
+  }
+}
+
+/// MatMulNBits: Y is float, A's shape with its last dim N.
+static void inferMatMulNBits(InferenceContext &ctx) {
+  onnx::propagateElemTypeFromInputToOutput(ctx, 0, 0);
+  if (!onnx::hasInputShape(ctx, 0))
+    return;
+  const onnx::TensorShapeProto &in = onnx::getInputShape(ctx, 0);
+  if (in.dim_size() < 1)
+    return;
+  onnx::TensorShapeProto *out = onnx::getOutputShape(ctx, 0);
+  for (int d = 0; d + 1 < in.dim_size(); ++d)
+    *out->add_dim() = in.dim(d);
+  out->add_dim()->set_dim_value(onnx::getAttribute(ctx, "N", 0));
+}
+
+static void registerContribSchemas() {
+  static const bool registered = [] {
+    auto &ranges = onnx::OpSchemaRegistry::DomainToVersionRange::Instance();
+    if (!ranges.Map().count("com.microsoft"))
+      ranges.AddDomainToVersion("com.microsoft", 1, 1);
+    OpSchema add = qlinearBinarySchema("QLinearAdd");
+    onnx::OpSchemaRegistry::OpSchemaRegisterOnce registerAdd(add);
+    OpSchema mul = qlinearBinarySchema("QLinearMul");
+    onnx::OpSchemaRegistry::OpSchemaRegisterOnce registerMul(mul);
+    OpSchema pool;
+    pool.SetName("QLinearGlobalAveragePool")
+        .SetDomain("com.microsoft")
+        .SinceVersion(1)
+        .Attr("channels_last", "", onnx::AttributeProto::INT,
+              static_cast<int64_t>(0))
+        .Input(0, "X", "", "T")
+        .Input(1, "x_scale", "", "tensor(float)")
+        .Input(2, "x_zero_point", "", "T")
+        .Input(3, "y_scale", "", "tensor(float)")
+        .Input(4, "y_zero_point", "", "T")
+        .Output(0, "Y", "", "T")
+        .TypeConstraint("T", {"tensor(uint8)", "tensor(int8)"}, "")
+        .TypeAndShapeInferenceFunction(inferQLinearGlobalAveragePool);
+    onnx::OpSchemaRegistry::OpSchemaRegisterOnce registerPool(pool);
+    OpSchema nbits;
+    nbits.SetName("MatMulNBits")
+        .SetDomain("com.microsoft")
+        .SinceVersion(1)
+        .Attr("K", "", onnx::AttributeProto::INT)
+        .Attr("N", "", onnx::AttributeProto::INT)
+        .Attr("bits", "", onnx::AttributeProto::INT, static_cast<int64_t>(4))
+        .Attr("block_size", "", onnx::AttributeProto::INT)
+        .Attr("accuracy_level", "", onnx::AttributeProto::INT,
+              static_cast<int64_t>(0))
+        .Input(0, "A", "", "T1")
+        .Input(1, "B", "", "T2")
+        .Input(2, "scales", "", "T1")
+        .Input(3, "zero_points", "", "T3", OpSchema::Optional)
+        .Input(4, "g_idx", "", "T4", OpSchema::Optional)
+        .Input(5, "bias", "", "T1", OpSchema::Optional)
+        .Output(0, "Y", "", "T1")
+        .TypeConstraint("T1", {"tensor(float)", "tensor(float16)"}, "")
+        .TypeConstraint("T2", {"tensor(uint8)", "tensor(int32)"}, "")
+        .TypeConstraint("T3",
+                        {"tensor(uint8)", "tensor(int32)", "tensor(float16)",
+                         "tensor(float)"},
+                        "")
+        .TypeConstraint("T4", {"tensor(int32)"}, "")
+        .TypeAndShapeInferenceFunction(inferMatMulNBits);
+    onnx::OpSchemaRegistry::OpSchemaRegisterOnce registerNBits(nbits);
+    return true;
+  }();
+  (void)registered;
 }
 
 /// Verifies the nodes of `graph` and, recursively, of its subgraphs.
@@ -90,6 +220,7 @@ verifyGraph(const onnx::GraphProto &graph,
 }
 
 std::string verifyNodes(const onnx::ModelProto &model) {
+  registerContribSchemas();
   std::unordered_map<std::string, int> opsets;
   for (const auto &opset : model.opset_import())
     opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
@@ -99,6 +230,7 @@ std::string verifyNodes(const onnx::ModelProto &model) {
 
 /// Runs shape inference in this process; returns "" or the error.
 static std::string inferShapesInProcess(onnx::ModelProto &model) {
+  registerContribSchemas();
   // check_type: catch type errors early; error_mode 1: stop at the first
   // node whose shape cannot be inferred; data propagation: evaluate
   // Shape/Gather/Concat/... chains so Reshape targets become static.

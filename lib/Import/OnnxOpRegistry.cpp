@@ -37,6 +37,17 @@ void OnnxOpRegistry::onOp(StringRef opType, int64_t since, Converter convert,
   });
 }
 
+void OnnxOpRegistry::onDomainOp(StringRef domain, StringRef opType,
+                                int64_t since, Converter convert) {
+  onOp((domain + "." + opType).str(), since, convert);
+}
+
+std::string OnnxOpRegistry::keyOf(const onnx::NodeProto &node) {
+  if (node.domain().empty() || node.domain() == "ai.onnx")
+    return node.op_type();
+  return node.domain() + "." + node.op_type();
+}
+
 void OnnxOpRegistry::notSupportedFrom(StringRef opType, int64_t since,
                                       StringRef why) {
   OnnxOpEntry entry;
@@ -74,12 +85,17 @@ SmallVector<OpsetRange> OnnxOpRegistry::ranges(StringRef opType,
   if (it == entries.end())
     return result;
   const auto &list = it->second;
+  // Another domain's versions (ONNX Runtime's com.microsoft is at 1) are
+  // not the default domain's opsets.
+  bool otherDomain = opType.contains('.');
+  int64_t minOpset = otherDomain ? 1 : kMinOpset;
+  int64_t maxOpset = otherDomain ? 1 : kMaxOpset;
   for (auto [i, entry] : llvm::enumerate(list)) {
     if (!entry.convert)
       continue;
-    int64_t first = std::max(entry.since, kMinOpset);
-    int64_t last = i + 1 < list.size() ? list[i + 1].since - 1 : kMaxOpset;
-    last = std::min(last, kMaxOpset);
+    int64_t first = std::max(entry.since, minOpset);
+    int64_t last = i + 1 < list.size() ? list[i + 1].since - 1 : maxOpset;
+    last = std::min(last, maxOpset);
     if (first > last)
       continue;
     if (merged && !result.empty() && result.back().second + 1 == first)
@@ -146,7 +162,7 @@ std::vector<SupportedOnnxOp> mlir::qnt::getSupportedOnnxOps() {
 
 LogicalResult Importer::convertNode(const onnx::NodeProto &node) {
   const OnnxOpEntry *entry =
-      getOnnxOpRegistry().lookup(node.op_type(), opset());
+      getOnnxOpRegistry().lookup(OnnxOpRegistry::keyOf(node), opsetOf(node));
   assert(entry && "ops without a converter at the model's opset are rejected "
                   "up front");
   if (failed(entry->convert(*this, node)))

@@ -76,6 +76,14 @@ public:
   /// opsets before it are ones where ONNX has no such op.
   void onOp(llvm::StringRef opType, int64_t since, Converter convert,
             ImportTimeEval eval = ImportTimeEval::Never);
+  /// Registers `convert` for `opType` of a domain other than ONNX's (ONNX
+  /// Runtime's com.microsoft) from that domain's version `since`; its key
+  /// is "domain.opType".
+  void onDomainOp(llvm::StringRef domain, llvm::StringRef opType, int64_t since,
+                  Converter convert);
+  /// The key of `node`'s op: its type in the default domain, else
+  /// "domain.type".
+  static std::string keyOf(const onnx::NodeProto &node);
   /// Ends the op's last range: from `since` quant does not convert it.
   void notSupportedFrom(llvm::StringRef opType, int64_t since,
                         llvm::StringRef why);

@@ -264,11 +264,13 @@ FailureOr<Value> dequantizeAtRunTime(Importer &im, const onnx::NodeProto &node,
 }
 
 /// The ONNX data type a quantizing node makes: its zero point's (input
-/// `zero`), uint8 without one. Fails after reporting unless int8 or uint8.
-FailureOr<int32_t> quantizedDataType(Importer &im, const onnx::NodeProto &node,
-                                     int zero) {
+/// `zero`), `withoutZero` (ONNX's uint8) without one. Fails after reporting
+/// unless int8 or uint8.
+FailureOr<int32_t>
+quantizedDataType(Importer &im, const onnx::NodeProto &node, int zero,
+                  int32_t withoutZero = onnx::TensorProto::UINT8) {
   if (!im.hasInput(node, zero))
-    return int32_t(onnx::TensorProto::UINT8);
+    return withoutZero;
   if (const ConstTensor *z = im.getConst(node, zero)) {
     if (z->dtype == onnx::TensorProto::INT8 ||
         z->dtype == onnx::TensorProto::UINT8)
@@ -291,9 +293,11 @@ FailureOr<int32_t> quantizedDataType(Importer &im, const onnx::NodeProto &node,
 /// QuantizeLinear's arithmetic on f32 `x` with `g`'s grid, at run time: an
 /// i8 tensor (uint8 as its bits). NaN (x NaN, or 0 / 0) quantizes to the
 /// zero point, as quant.qcast's lowering does. Fails after reporting.
-FailureOr<Value> quantizeAtRunTime(Importer &im, const onnx::NodeProto &node,
-                                   Value x, GridInputs g) {
-  FailureOr<int32_t> dtype = quantizedDataType(im, node, g.zero);
+FailureOr<Value>
+quantizeAtRunTime(Importer &im, const onnx::NodeProto &node, Value x,
+                  GridInputs g,
+                  int32_t withoutZero = onnx::TensorProto::UINT8) {
+  FailureOr<int32_t> dtype = quantizedDataType(im, node, g.zero, withoutZero);
   FailureOr<Value> scale = im.getValue(node, g.scale);
   if (failed(dtype) || failed(scale))
     return failure();
@@ -461,12 +465,14 @@ LogicalResult convertDequantizeLinear(Importer &im,
 /// Binds `node`'s output to `y` (f32) quantized to the per-tensor grid of
 /// its inputs `scale` and `zero` (int8 or uint8, as the zero point's type
 /// says). Fails after reporting.
-LogicalResult setQuantizedResult(Importer &im, const onnx::NodeProto &node,
-                                 FailureOr<Value> y, int scale, int zero) {
+LogicalResult
+setQuantizedResult(Importer &im, const onnx::NodeProto &node,
+                   FailureOr<Value> y, int scale, int zero,
+                   int32_t withoutZero = onnx::TensorProto::UINT8) {
   if (failed(y))
     return failure();
   const ConstTensor *z = im.getConst(node, zero);
-  int32_t dtype = z ? z->dtype : onnx::TensorProto::UINT8;
+  int32_t dtype = z ? z->dtype : withoutZero;
   if (dtype != onnx::TensorProto::INT8 && dtype != onnx::TensorProto::UINT8)
     return im.notSupported(node) << "quantizes to " << dtypeName(dtype)
                                  << "; only int8 and uint8 are supported";
@@ -756,6 +762,164 @@ LogicalResult convertDynamicQuantizeLinear(Importer &im,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// ONNX Runtime's com.microsoft ops
+//===----------------------------------------------------------------------===//
+
+/// Input `data` on `g`'s grid as f32: a quant.dcast where the grid is
+/// constant and the data quantized (or an integer initializer), the
+/// run-time arithmetic otherwise.
+FailureOr<Value> dequantizeInput(Importer &im, const onnx::NodeProto &node,
+                                 int data, GridInputs g) {
+  if (!isConstantGrid(im, node, g) || isPlainIntegerValue(im, node, data))
+    return dequantizeAtRunTime(im, node, data, g);
+  FailureOr<Value> q = quantizedOperand(im, node, data, g);
+  if (failed(q))
+    return failure();
+  return dequantize(im, node, *q);
+}
+
+/// Binds output 0 to f32 `y` quantized on `g`'s per-tensor grid, of ONNX
+/// type `withoutZero` when the node has no zero point for it.
+LogicalResult setQuantizedOutput(Importer &im, const onnx::NodeProto &node,
+                                 Value y, GridInputs g, int32_t withoutZero) {
+  if (isConstantGrid(im, node, g))
+    return setQuantizedResult(im, node, y, g.scale, g.zero, withoutZero);
+  FailureOr<Value> q = quantizeAtRunTime(im, node, y, g, withoutZero);
+  if (failed(q))
+    return failure();
+  im.setValue(node, 0, *q);
+  return success();
+}
+
+/// com.microsoft QLinearAdd / QLinearMul (A, A_scale, A_zp, B, B_scale,
+/// B_zp, C_scale, C_zp): dq(A), dq(B) -> Add / Mul -> q, with numpy
+/// broadcasting; C has A's type (when C has no zero point).
+template <typename OpTy>
+LogicalResult convertQLinearBinary(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  if (failed(type))
+    return failure();
+  FailureOr<Value> a = dequantizeInput(im, node, 0, {1, 2, 1});
+  FailureOr<Value> b = dequantizeInput(im, node, 3, {4, 5, 1});
+  if (failed(a) || failed(b))
+    return failure();
+  Value y = OpTy::create(im.getBuilder(), im.getLoc(node),
+                         type->clone(im.getBuilder().getF32Type()), *a, *b);
+  int32_t dtype = im.isUint8Input(node, 0) ? onnx::TensorProto::UINT8
+                                           : onnx::TensorProto::INT8;
+  return setQuantizedOutput(im, node, y, {6, 7, 1}, dtype);
+}
+
+/// com.microsoft QLinearGlobalAveragePool (X, x_scale, x_zp, y_scale,
+/// y_zp): dq(X) -> GlobalAveragePool -> q (channels first only).
+LogicalResult convertQLinearGlobalAveragePool(Importer &im,
+                                              const onnx::NodeProto &node) {
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  if (failed(type))
+    return failure();
+  if (attrInt(node, "channels_last", 0) != 0)
+    return im.notSupported(node) << "channels_last = 1 (NHWC)";
+  FailureOr<Value> x = dequantizeInput(im, node, 0, {1, 2, 1});
+  if (failed(x))
+    return failure();
+  Value y = GlobalAveragePoolOp::create(
+      im.getBuilder(), im.getLoc(node),
+      type->clone(im.getBuilder().getF32Type()), *x);
+  int32_t dtype = im.isUint8Input(node, 0) ? onnx::TensorProto::UINT8
+                                           : onnx::TensorProto::INT8;
+  return setQuantizedOutput(im, node, y, {3, 4, 1}, dtype);
+}
+
+/// com.microsoft MatMulNBits (A, B, scales, zero_points, g_idx, bias):
+/// A x W^T (+ bias), W [N, K] stored as `bits`-bit unsigned integers
+/// packed low bits first, in blocks of `block_size` along K, each with a
+/// scale and a zero point (packed the same way, or float; 2^(bits-1)
+/// without them): W = (q - zp) * scale, in f32, as ONNX Runtime dequantizes
+/// it. The weight becomes an f32 constant here; quant's own int4/int8
+/// quantization then applies to it like to any float weight.
+LogicalResult convertMatMulNBits(Importer &im, const onnx::NodeProto &node) {
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  FailureOr<Value> a = im.getValue(node, 0);
+  if (failed(type) || failed(a))
+    return failure();
+  int64_t k = attrInt(node, "K", 0), n = attrInt(node, "N", 0);
+  int64_t bits = attrInt(node, "bits", 4);
+  int64_t blockSize = attrInt(node, "block_size", 0);
+  if (bits != 2 && bits != 4 && bits != 8)
+    return im.notSupported(node) << "bits = " << bits << " (2, 4 or 8 are)";
+  if (k <= 0 || n <= 0 || blockSize <= 0 || blockSize * bits % 8 != 0 ||
+      k > (int64_t(1) << 31) || n > (int64_t(1) << 31))
+    return im.nodeError(node)
+           << "K = " << k << ", N = " << n << ", block_size = " << blockSize
+           << ": expects positive sizes, K and N below "
+              "2^31, and whole bytes per block";
+  if (shapeOf(*a).empty() || shapeOf(*a).back() != k)
+    return im.nodeError(node) << "A's last dim is not K = " << k;
+  if (im.hasInput(node, 4))
+    return im.notSupported(node) << "g_idx (a column order for act-order "
+                                    "GPTQ weights)";
+  if (!im.fitsTensorBytes({k, n}, onnx::TensorProto::FLOAT))
+    return failure();
+  int64_t blocks = (k + blockSize - 1) / blockSize;
+  int64_t blobBytes = blockSize * bits / 8;
+  const ConstTensor *b = im.getConst(node, 1);
+  if (!b || b->dtype != onnx::TensorProto::UINT8 ||
+      b->numElements() != n * blocks * blobBytes)
+    return im.notSupported(node)
+           << "B must be a uint8 constant of " << n << " x " << blocks << " x "
+           << blobBytes << " bytes";
+  const ConstTensor *scales = im.getConst(node, 2);
+  if (!scales || !scales->isFloat() || scales->numElements() != n * blocks)
+    return im.notSupported(node)
+           << "scales must be a float constant of " << n * blocks << " values";
+  const ConstTensor *zeros = im.getConst(node, 3);
+  int64_t zeroRowBytes = (blocks * bits + 7) / 8;
+  if (im.hasInput(node, 3) &&
+      (!zeros ||
+       !(zeros->isFloat() ? zeros->numElements() == n * blocks
+                          : zeros->dtype == onnx::TensorProto::UINT8 &&
+                                zeros->numElements() == n * zeroRowBytes)))
+    return im.notSupported(node)
+           << "zero_points must be a constant: " << n * zeroRowBytes
+           << " packed uint8 bytes, or " << n * blocks << " floats";
+  // Value i of a row of bits-bit integers packed low bits first.
+  auto unpack = [&](const std::vector<int64_t> &bytes, int64_t rowStart,
+                    int64_t i) {
+    int64_t bit = i * bits;
+    return (bytes[rowStart + bit / 8] >> (bit % 8)) & ((1 << bits) - 1);
+  };
+  std::vector<float> weight(static_cast<size_t>(k * n));
+  for (int64_t row = 0; row < n; ++row) {
+    for (int64_t col = 0; col < k; ++col) {
+      int64_t block = col / blockSize;
+      float zero = static_cast<float>(int64_t(1) << (bits - 1));
+      if (zeros && zeros->isFloat())
+        zero = zeros->floats[row * blocks + block];
+      else if (zeros)
+        zero =
+            static_cast<float>(unpack(zeros->ints, row * zeroRowBytes, block));
+      float q =
+          static_cast<float>(unpack(b->ints, row * blocks * blobBytes, col));
+      weight[col * n + row] = (q - zero) * scales->floats[row * blocks + block];
+    }
+  }
+  Value w =
+      materializeFloats(im, weight, {k, n}, im.getLoc(node), node.input(1));
+  OpBuilder &builder = im.getBuilder();
+  Value y = MatMulOp::create(builder, im.getLoc(node), *type, *a, w);
+  if (im.hasInput(node, 5)) {
+    FailureOr<Value> bias = im.getValue(node, 5);
+    if (failed(bias))
+      return failure();
+    if (shapeOf(*bias) != ArrayRef<int64_t>{n})
+      return im.nodeError(node) << "the bias is not [" << n << "]";
+    y = AddOp::create(builder, im.getLoc(node), *type, y, *bias);
+  }
+  im.setValue(node, 0, y);
+  return success();
+}
+
 } // namespace
 
 void mlir::qnt::detail::populateQuantConverters(OnnxOpRegistry &r) {
@@ -768,4 +932,9 @@ void mlir::qnt::detail::populateQuantConverters(OnnxOpRegistry &r) {
   r.onOp("MatMulInteger", 10, convertMatMulInteger);
   r.onOp("ConvInteger", 10, convertConvInteger);
   r.onOp("DynamicQuantizeLinear", 11, convertDynamicQuantizeLinear);
+  r.onDomainOp("com.microsoft", "QLinearAdd", 1, convertQLinearBinary<AddOp>);
+  r.onDomainOp("com.microsoft", "QLinearMul", 1, convertQLinearBinary<MulOp>);
+  r.onDomainOp("com.microsoft", "QLinearGlobalAveragePool", 1,
+               convertQLinearGlobalAveragePool);
+  r.onDomainOp("com.microsoft", "MatMulNBits", 1, convertMatMulNBits);
 }

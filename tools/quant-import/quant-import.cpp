@@ -27,6 +27,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -37,7 +39,9 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
 static cl::opt<bool> listOps(
     "list-ops",
     cl::desc("Print the ONNX ops quant-import supports, one per line with "
-             "the opsets of each converter (\"Clip 7-10, 11-17\"), and exit"),
+             "the opsets of each converter (\"Clip 7-10, 11-17\"; ONNX "
+             "Runtime's com.microsoft ops with that domain's version), and "
+             "exit"),
     cl::cat(category));
 static cl::opt<std::string>
     outputFile("o", cl::desc("Output file (default: stdout)"),
@@ -64,8 +68,12 @@ int main(int argc, char **argv) {
       "  quant-import model.onnx --input-shape x=1x3x224x224 -o model.mlir\n");
 
   if (listOps) {
-    for (const qnt::SupportedOnnxOp &op : qnt::getSupportedOnnxOps())
-      llvm::outs() << llvm::left_justify(op.opType, 20) << op.formatOpsets()
+    std::vector<qnt::SupportedOnnxOp> ops = qnt::getSupportedOnnxOps();
+    size_t width = 20;
+    for (const qnt::SupportedOnnxOp &op : ops)
+      width = std::max(width, op.opType.size() + 2);
+    for (const qnt::SupportedOnnxOp &op : ops)
+      llvm::outs() << llvm::left_justify(op.opType, width) << op.formatOpsets()
                    << "\n";
     return 0;
   }

@@ -18,13 +18,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "quant/Compiler/ModelCompiler.h"
+#include "quant/Dialect/Qnt/Transforms/Passes.h"
 #include "quant/Target/Cpu/Int8Kernels.h"
 #include "quant/ToolSupport.h"
 
 #include "quant_driver.h"
 #include "quant_runtime.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -157,6 +160,13 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module =
       loadModelFile(context.get(), modelPath, inputShapes);
   if (!module)
+    return 1;
+  // A QDQ model's casts become what quant-compile's pipeline makes of them
+  // (int8 layers with the model's scales, activation rounding kept); the
+  // lowering's canonicalization would otherwise fold dcast(qcast(x)) to x.
+  PassManager pm(context.get());
+  pm.addNestedPass<func::FuncOp>(qnt::createQntFuseQdq());
+  if (failed(pm.run(*module)))
     return 1;
   std::string name = makeModelName(llvm::sys::path::stem(modelPath));
   FailureOr<JitModel> jit =

@@ -1531,5 +1531,78 @@ def err_conv_integer_zero_point_vector():
                   init("xz", np.array([1, 2], np.uint8))], check=False)
 
 
+
+# --- ONNX Runtime's com.microsoft ops ----------------------------------------
+
+def _contrib(nodes, inputs, outputs, inits=()):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, initializer=list(inits))
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
+                                                helper.make_opsetid("com.microsoft", 1)],
+                          producer_name="quant-tests")
+    m.ir_version = 7
+    return m
+
+
+def _matmul_nbits(**attrs):
+    # N = 2, K = 4, one block of 4: row 0 holds 0..3, row 1 holds 15..12
+    # (low nibble first); zero points 8 (default) and scales 0.5, 0.25.
+    b = attrs.pop("b", np.array([[[0x10, 0x32]], [[0xEF, 0xCD]]], np.uint8))
+    extra = attrs.pop("inputs", [])
+    inits = [init("b", b), init("s", np.array([0.5, 0.25], np.float32))]
+    inits += attrs.pop("inits", [])
+    a = dict(K=4, N=2, bits=4, block_size=4)
+    a.update(attrs)
+    return _contrib([helper.make_node("MatMulNBits", ["a", "b", "s"] + extra, ["y"],
+                                      name="mnb", domain="com.microsoft", **a)],
+                    [vi("a", [3, 4])], [vi("y", [3, 2])], inits)
+
+
+@model
+def matmul_nbits():
+    return _matmul_nbits()
+
+
+@model
+def err_matmul_nbits_bits():
+    return _matmul_nbits(bits=3)
+
+
+@model
+def err_matmul_nbits_g_idx():
+    return _matmul_nbits(inputs=["", "g"],
+                         inits=[init("g", np.zeros(4, np.int32))])
+
+
+@model
+def err_matmul_nbits_short_b():
+    return _matmul_nbits(b=np.zeros((2, 1, 1), np.uint8))
+
+
+@model
+def qlinear_add_contrib():
+    inits = [init("sa", np.array(0.5, np.float32)), init("za", np.array(10, np.uint8)),
+             init("sc", np.array(0.25, np.float32)), init("zc", np.array(3, np.uint8))]
+    return _contrib([helper.make_node("QuantizeLinear", ["x", "sa", "za"], ["xq"], name="q"),
+                     helper.make_node("QLinearAdd", ["xq", "sa", "za", "xq", "sa", "za",
+                                                     "sc", "zc"], ["yq"], name="qadd",
+                                      domain="com.microsoft"),
+                     helper.make_node("QLinearGlobalAveragePool",
+                                      ["yq", "sc", "zc", "sa", "za"], ["pq"], name="qgap",
+                                      domain="com.microsoft"),
+                     helper.make_node("DequantizeLinear", ["pq", "sa", "za"], ["y"],
+                                      name="dq")],
+                    [vi("x", [1, 2, 3, 3])], [vi("y", [1, 2, 1, 1])], inits)
+
+
+@model
+def err_qlinear_gap_channels_last():
+    inits = [init("s", np.array(0.5, np.float32)), init("z", np.array(10, np.uint8))]
+    return _contrib([helper.make_node("QLinearGlobalAveragePool", ["x", "s", "z", "s", "z"],
+                                      ["y"], name="qgap", domain="com.microsoft",
+                                      channels_last=1)],
+                    [vi("x", [1, 3, 3, 2], TensorProto.UINT8)],
+                    [vi("y", [1, 1, 1, 2], TensorProto.UINT8)], inits)
+
+
 if __name__ == "__main__":
     main()

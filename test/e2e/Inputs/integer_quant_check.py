@@ -10,7 +10,8 @@ points), DynamicQuantizeLinear (including an all-zero input), and
 QuantizeLinear / DequantizeLinear whose scale and zero point are graph
 inputs (ties, saturation, per axis, uint8 and int8). Then the whole
 quantize_dynamic chain: DynamicQuantizeLinear -> MatMulInteger -> Cast ->
-Mul -> Add. Each reference follows ONNX's formula in the types ONNX
+Mul -> Add, and a constant-grid QuantizeLinear -> DequantizeLinear pair run
+by quant-run's JIT (its rounding kept). Each reference follows ONNX's formula in the types ONNX
 names (float32 steps in float32), so every output must match exactly.
 Exit 1 on any failure.
 """
@@ -223,6 +224,19 @@ def main():
          helper.make_node("Add", ["scaled", "bias"], ["y"])],
         {"x": xf}, {"y": (np.float32, (4, 8))}, [want],
         [("w", wq), ("wz", wz), ("ws", ws), ("bias", bias)])
+
+    # A constant-grid QDQ pair on a graph input, run by quant-run's JIT:
+    # the output is on the grid (dcast(qcast(x)) must not fold to x).
+    xr = (rng.standard_normal((3, 7)) * 3).astype(np.float32)
+    sr, zr = np.array(0.1, np.float32), np.array(-20, np.int8)
+    want = (quantize(xr, sr, zr, np.int8).astype(np.float32) -
+            np.float32(zr)) * sr
+    status |= run_case(
+        args, "qdq_pair_jit",
+        [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"]),
+         helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"])],
+        {"x": xr}, {"y": (np.float32, (3, 7))}, [want],
+        [("s", sr), ("z", zr)])
 
     raise SystemExit(status)
 
