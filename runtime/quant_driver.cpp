@@ -35,6 +35,8 @@ using quant_io::HostTensor;
 /// The host element kind of a model tensor's quant_dtype.
 ElementKind kindOf(int32_t dtype) {
   switch (dtype) {
+  case QUANT_DTYPE_UINT8:
+    return ElementKind::U8;
   case QUANT_DTYPE_INT8:
     return ElementKind::I8;
   case QUANT_DTYPE_INT32:
@@ -254,10 +256,15 @@ bool readInputs(const char *program, const quant_model_info *model,
     }
     const quant_tensor_info &info = model->inputs[index];
     std::vector<int64_t> want(info.shape, info.shape + info.rank);
-    // uint8 data feeds int8 inputs: the importer maps ONNX uint8 to i8.
+    // uint8 and int8 data feed either kind of 8-bit input: the model reads
+    // the same bytes (an int8 input given uint8 data is how models
+    // compiled before uint8 was in the ABI were fed).
     ElementKind wantKind = kindOf(info.dtype);
-    bool kindMatches = t.kind == wantKind || (wantKind == ElementKind::I8 &&
-                                              t.kind == ElementKind::U8);
+    auto is8Bit = [](ElementKind k) {
+      return k == ElementKind::I8 || k == ElementKind::U8;
+    };
+    bool kindMatches =
+        t.kind == wantKind || (is8Bit(wantKind) && is8Bit(t.kind));
     if (!kindMatches || t.shape != want) {
       std::fprintf(stderr,
                    "%s: error: %s: input '%s' is %s %s but the model expects "

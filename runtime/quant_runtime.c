@@ -70,6 +70,7 @@ static uint64_t element_size(int32_t dtype) {
   case QUANT_DTYPE_FLOAT32:
   case QUANT_DTYPE_INT32:
     return 4;
+  case QUANT_DTYPE_UINT8:
   case QUANT_DTYPE_INT8:
   case QUANT_DTYPE_BOOL:
     return 1;

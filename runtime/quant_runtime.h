@@ -51,6 +51,7 @@ typedef enum quant_status {
 /* Element types use the ONNX TensorProto.DataType codes. */
 typedef enum quant_dtype {
   QUANT_DTYPE_FLOAT32 = 1,
+  QUANT_DTYPE_UINT8 = 2, /* ONNX uint8: the model computes on its bits */
   QUANT_DTYPE_INT8 = 3,
   QUANT_DTYPE_INT32 = 6,
   QUANT_DTYPE_INT64 = 7,

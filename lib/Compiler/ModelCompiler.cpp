@@ -6,6 +6,7 @@
 
 #include "quant/Compiler/ModelCompiler.h"
 
+#include "quant/Dialect/Qnt/IR/QntDialect.h"
 #include "quant/Dialect/Qnt/IR/QntShapes.h"
 #include "quant/Pipelines/Pipelines.h"
 #include "quant/Target/Cpu/Int8Kernels.h"
@@ -78,6 +79,9 @@ FailureOr<ModelSignature> quant_compiler::prepareModelEntry(ModuleOp module,
              << fallback << " has type " << type
              << "; the runtime ABI takes static tensors of f32, i8, i32, "
                 "i64 or i1";
+    // ONNX uint8 is i8 bits in the IR; the ABI says it is unsigned.
+    if (*dtype == 3 && attrs && attrs.get(qnt::kUint8AttrName))
+      dtype = 2;
     TensorSignature t;
     auto onnxName = attrs ? attrs.getAs<StringAttr>("onnx.name") : StringAttr();
     t.name = onnxName ? onnxName.str() : fallback.str();

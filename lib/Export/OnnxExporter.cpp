@@ -582,7 +582,11 @@ LogicalResult Exporter::run(onnx::ModelProto &model) {
     if (!used.insert(name).second)
       return func.emitError("ONNX export: two inputs are named ") << name;
     names[arg] = name;
-    setValueInfo(graph->add_input(), name, arg.getType());
+    onnx::ValueInfoProto *input = graph->add_input();
+    setValueInfo(input, name, arg.getType());
+    if (func.getArgAttr(i, kUint8AttrName))
+      input->mutable_type()->mutable_tensor_type()->set_elem_type(
+          onnx::TensorProto::UINT8);
   }
   SmallVector<std::string> outputs;
   for (unsigned i = 0; i < returnOp.getNumOperands(); ++i) {
@@ -608,7 +612,11 @@ LogicalResult Exporter::run(onnx::ModelProto &model) {
       onnx::NodeProto *n = addNode("Identity", nullptr, {have}, {outputs[i]});
       n->set_name(uniqueName(outputs[i] + "_Identity"));
     }
-    setValueInfo(graph->add_output(), outputs[i], v.getType());
+    onnx::ValueInfoProto *output = graph->add_output();
+    setValueInfo(output, outputs[i], v.getType());
+    if (func.getResultAttr(i, kUint8AttrName))
+      output->mutable_type()->mutable_tensor_type()->set_elem_type(
+          onnx::TensorProto::UINT8);
   }
   return success();
 }

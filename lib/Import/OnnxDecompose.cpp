@@ -186,3 +186,19 @@ Value Decomposer::compare(Value a, Value bv, ComparePredicate predicate) {
 Value Decomposer::castTo(Value x, Type element) {
   return CastOp::create(b, loc, RankedTensorType::get(shapeOf(x), element), x);
 }
+
+Value Decomposer::zeroExtend8(Value x) {
+  // Sign-extend, then add 256 where that made it negative.
+  Value v = castTo(x, b.getI32Type());
+  auto i32 = [&](int32_t value) {
+    ConstTensor c;
+    c.dtype = onnx::TensorProto::INT32;
+    c.ints = {value};
+    return im.materialize(c, loc, "splat");
+  };
+  Value negative = CompareOp::create(
+      b, loc, RankedTensorType::get(shapeOf(v), b.getI1Type()), v, i32(0),
+      ComparePredicateAttr::get(b.getContext(), ComparePredicate::lt));
+  Value wrapped = AddOp::create(b, loc, v.getType(), v, i32(256));
+  return SelectOp::create(b, loc, v.getType(), negative, wrapped, v);
+}

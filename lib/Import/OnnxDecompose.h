@@ -73,6 +73,8 @@ public:
   Value select(Value cond, Value onTrue, Value onFalse);
   Value compare(Value a, Value bv, ComparePredicate predicate);
   Value castTo(Value x, Type elementType);
+  /// An i8 tensor holding ONNX uint8 bits as its i32 values 0..255.
+  Value zeroExtend8(Value x);
 
   Type getElementType() const { return elementType; }
   OpBuilder &getBuilder() { return b; }

@@ -944,6 +944,9 @@ OwningOpRef<ModuleOp> Importer::buildFunction() {
   for (auto [i, input] : llvm::enumerate(args)) {
     values[input->name()] = entry->getArgument(i);
     func.setArgAttr(i, "onnx.name", builder.getStringAttr(input->name()));
+    // qnt holds ONNX uint8 as i8 bits; the ABI says which are unsigned.
+    if (input->type().tensor_type().elem_type() == onnx::TensorProto::UINT8)
+      func.setArgAttr(i, kUint8AttrName, builder.getUnitAttr());
   }
   builder.setInsertionPointToStart(entry);
 
@@ -965,6 +968,8 @@ OwningOpRef<ModuleOp> Importer::buildFunction() {
     }
     results.push_back(value);
     func.setResultAttr(i, "onnx.name", builder.getStringAttr(output.name()));
+    if (output.type().tensor_type().elem_type() == onnx::TensorProto::UINT8)
+      func.setResultAttr(i, kUint8AttrName, builder.getUnitAttr());
   }
   func::ReturnOp::create(builder, fileLoc, results);
   return module;

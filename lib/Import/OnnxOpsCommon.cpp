@@ -158,9 +158,9 @@ LogicalResult mlir::qnt::detail::requireNumeric(Importer &im,
     if (im.isUint8Input(node, i))
       return im.notSupported(node)
              << "input " << i
-             << " is uint8, which quant computes on as signed i8 (only "
-                "Add, Sub, Mul and Equal, whose results do not depend on the "
-                "sign, run on it)";
+             << " is uint8, which quant holds as i8 bits (Add, Sub, Mul, "
+                "Div, Max, Min, the comparisons and Cast run on it; this op "
+                "does not yet)";
   return success();
 }
 

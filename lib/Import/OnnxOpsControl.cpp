@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OnnxDecompose.h"
 #include "OnnxOpsCommon.h"
 
 using namespace mlir;
@@ -107,8 +108,18 @@ LogicalResult convertCompare(Importer &im, const onnx::NodeProto &node) {
   FailureOr<Value> a = getComparedValue(im, node, 0);
   FailureOr<Value> c = getComparedValue(im, node, 1);
   FailureOr<RankedTensorType> type = im.getResultType(node);
-  // Equal does not depend on the sign of integers; the orderings do.
+  // Equal does not depend on the sign of integers; the orderings do. On
+  // uint8 (i8 bits) they compare the zero-extended values.
   bool signMatters = Predicate != ComparePredicate::eq;
+  if (succeeded(a) && succeeded(c) && signMatters &&
+      (im.isUint8Input(node, 0) || im.isUint8Input(node, 1)) &&
+      cast<ShapedType>(a->getType()).getElementType().isInteger(8) &&
+      cast<ShapedType>(c->getType()).getElementType().isInteger(8)) {
+    Decomposer d(im, node, im.getBuilder().getI32Type());
+    a = d.zeroExtend8(*a);
+    c = d.zeroExtend8(*c);
+    signMatters = false; // The i32 values are the unsigned ones.
+  }
   if (failed(a) || failed(c) || failed(type) ||
       failed(requireNumeric(im, node, cast<RankedTensorType>(a->getType()),
                             signMatters)) ||

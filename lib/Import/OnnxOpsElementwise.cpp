@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OnnxDecompose.h"
 #include "OnnxOpsCommon.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -214,6 +215,41 @@ LogicalResult convertIntegerPowFloatExponent(Importer &im,
   return success();
 }
 
+/// Whether any input of `node` is ONNX uint8.
+bool hasUint8Input(Importer &im, const onnx::NodeProto &node) {
+  for (int i = 0; i < node.input_size(); ++i)
+    if (im.isUint8Input(node, i))
+      return true;
+  return false;
+}
+
+/// A sign-sensitive op (Div, Max, Min) on uint8, which qnt holds as i8
+/// bits: the operands zero-extended to i32, the op there, the low 8 bits
+/// kept (the result is in 0..255).
+template <typename OpTy>
+LogicalResult convertUint8Binary(Importer &im, const onnx::NodeProto &node,
+                                 RankedTensorType type) {
+  Type i32 = im.getBuilder().getI32Type();
+  Decomposer d(im, node, i32);
+  FailureOr<Value> acc = getIntegerOperand(im, node, 0, type);
+  if (failed(acc))
+    return failure();
+  Value wide = d.zeroExtend8(*acc);
+  for (int k = 1; k < node.input_size(); ++k) {
+    FailureOr<Value> rhs = getIntegerOperand(im, node, k, type);
+    if (failed(rhs))
+      return failure();
+    Value r = d.zeroExtend8(*rhs);
+    auto shape = broadcastShapes(shapeOf(wide), shapeOf(r));
+    if (!shape)
+      return im.nodeError(node) << "operands do not broadcast";
+    wide = OpTy::create(im.getBuilder(), im.getLoc(node),
+                        RankedTensorType::get(*shape, i32), wide, r);
+  }
+  im.setValue(node, 0, d.castTo(wide, type.getElementType()));
+  return success();
+}
+
 /// Add, Sub, Mul, Div, Pow, Max, Min (and the variadic Sum, Max, Min): one
 /// qnt op per operand after the first, on floats or on signed integers.
 template <typename OpTy, typename Fn>
@@ -235,6 +271,9 @@ LogicalResult convertBinary(Importer &im, const onnx::NodeProto &node) {
     if (isa<FloatType>(cast<ShapedType>(exponent->getType()).getElementType()))
       return convertIntegerPowFloatExponent(im, node, *type);
   }
+  if constexpr (signMatters<OpTy>() && !std::is_same_v<OpTy, PowOp>)
+    if (integer && hasUint8Input(im, node))
+      return convertUint8Binary<OpTy>(im, node, *type);
   if (integer ? failed(requireNumeric(im, node, *type, signMatters<OpTy>()))
               : failed(requireFloat(im, node, *type)))
     return failure();
@@ -442,9 +481,16 @@ LogicalResult convertCast(Importer &im, const onnx::NodeProto &node) {
     im.setValue(node, 0, io->x);
     return success();
   }
-  im.setValue(
-      node, 0,
-      CastOp::create(im.getBuilder(), im.getLoc(node), io->type, io->x));
+  // uint8 is i8 bits: read it zero-extended, and make it from a float
+  // through i32 (whose low 8 bits are the value), never by fptosi to i8.
+  Decomposer d(im, node, im.getBuilder().getI32Type());
+  Value x = io->x;
+  Type from = cast<ShapedType>(x.getType()).getElementType();
+  if (from.isInteger(8) && im.isUint8Input(node, 0))
+    x = d.zeroExtend8(x);
+  else if (isa<FloatType>(from) && to == onnx::TensorProto::UINT8)
+    x = d.castTo(x, im.getBuilder().getI32Type());
+  im.setValue(node, 0, d.castTo(x, io->type.getElementType()));
   return success();
 }
 

@@ -195,13 +195,9 @@ FailureOr<Value> integerInputAsI32(Importer &im, const onnx::NodeProto &node,
     return im.notSupported(node)
            << "input " << i << " ('" << node.input(i) << "') is " << element
            << "; only int8, uint8 and int32 are supported";
-  Value v = *x;
-  if (!element.isInteger(32))
-    v = d.castTo(v, b.getI32Type());
   if (isUnsigned)
-    v = d.select(d.compare(v, d.intScalar(0), ComparePredicate::lt),
-                 d.add(v, d.intScalar(256)), v);
-  return v;
+    return d.zeroExtend8(*x);
+  return element.isInteger(32) ? *x : d.castTo(*x, b.getI32Type());
 }
 
 /// A grid input (scale or zero point: a scalar, or 1-D along `axis`)

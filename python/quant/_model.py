@@ -12,7 +12,8 @@ from ._tools import QuantError
 ABI_VERSION = 1
 
 # quant_dtype: ONNX TensorProto codes.
-_DTYPES = {1: np.float32, 3: np.int8, 6: np.int32, 7: np.int64, 9: np.bool_}
+_DTYPES = {1: np.float32, 2: np.uint8, 3: np.int8, 6: np.int32, 7: np.int64,
+           9: np.bool_}
 
 
 class _TensorInfo(ctypes.Structure):

@@ -79,6 +79,31 @@ def test_bench(cnn_fp32):
     assert 0 < timing["min_ms"] <= timing["mean_ms"] <= timing["max_ms"]
 
 
+def test_uint8_is_uint8_at_the_abi(tmp_path):
+    """ONNX uint8 inputs and outputs are uint8 in the signature and in
+    numpy, not their int8 bits: x (uint8) dequantized, doubled, quantized
+    back to uint8 at run-time scale s."""
+    from onnx import TensorProto, helper
+    graph = helper.make_graph(
+        [helper.make_node("DequantizeLinear", ["x", "s", "z"], ["f"]),
+         helper.make_node("Add", ["f", "f"], ["g"]),
+         helper.make_node("QuantizeLinear", ["g", "s", "z"], ["y"])], "u8",
+        [helper.make_tensor_value_info("x", TensorProto.UINT8, [6]),
+         helper.make_tensor_value_info("s", TensorProto.FLOAT, []),
+         helper.make_tensor_value_info("z", TensorProto.UINT8, [])],
+        [helper.make_tensor_value_info("y", TensorProto.UINT8, [6])])
+    path = str(tmp_path / "u8.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              path)
+    model = quant.Model(quant.compile_file(path, str(tmp_path / "u8.so")))
+    assert [s.dtype for s in model.inputs] == [np.uint8, np.float32, np.uint8]
+    assert model.outputs[0].dtype == np.uint8
+    x = np.array([0, 100, 128, 150, 200, 255], np.uint8)
+    y = model.run(x=x, s=np.float32(0.5), z=np.uint8(128))["y"]
+    want = np.clip(2 * (x.astype(np.int32) - 128) + 128, 0, 255).astype(np.uint8)
+    assert y.dtype == np.uint8 and np.array_equal(y, want)
+
+
 def test_compile_errors_are_quant_errors(tmp_path):
     missing = str(tmp_path / "missing.onnx")
     with pytest.raises(quant.QuantError) as error:

@@ -138,9 +138,12 @@ const quant_model_info *current;
 bool entered;
 
 size_t describedBytes(const int64_t *desc, const quant_tensor_info &info) {
-  size_t bytes = info.dtype == QUANT_DTYPE_INT64                        ? 8
-                 : info.dtype == QUANT_DTYPE_INT8 || info.dtype == QUANT_DTYPE_BOOL ? 1
-                                                                        : 4;
+  size_t bytes = info.dtype == QUANT_DTYPE_INT64 ? 8
+                 : info.dtype == QUANT_DTYPE_INT8 ||
+                         info.dtype == QUANT_DTYPE_UINT8 ||
+                         info.dtype == QUANT_DTYPE_BOOL
+                     ? 1
+                     : 4;
   for (int32_t d = 0; d < info.rank; ++d)
     bytes *= static_cast<size_t>(desc[3 + d]);
   return bytes;
@@ -174,10 +177,14 @@ struct HandMade {
 
 quant_tensor_info makeTensor(FuzzedDataProvider &fdp, HandMade &m,
                              std::vector<int64_t> &shape) {
-  static const int32_t kDtypes[] = {QUANT_DTYPE_FLOAT32, QUANT_DTYPE_INT8,
-                                    QUANT_DTYPE_INT32,   QUANT_DTYPE_INT64,
-                                    QUANT_DTYPE_BOOL,    0,
-                                    2,                   -1};
+  static const int32_t kDtypes[] = {QUANT_DTYPE_FLOAT32,
+                                    QUANT_DTYPE_INT8,
+                                    QUANT_DTYPE_INT32,
+                                    QUANT_DTYPE_INT64,
+                                    QUANT_DTYPE_BOOL,
+                                    QUANT_DTYPE_UINT8,
+                                    0,
+                                    -1};
   quant_tensor_info t{};
   t.name = "t";
   t.dtype = kDtypes[fdp.ConsumeIntegralInRange<int>(0, 7)];
@@ -194,11 +201,13 @@ quant_tensor_info makeTensor(FuzzedDataProvider &fdp, HandMade &m,
   if (t.rank > 0 && !t.shape)
     t.shape = nullptr; // rank > 64 or < 0 with no dims: NULL shape
   // num_bytes: the product as the compiler forms it (checked), or a lie.
-  uint64_t size = t.dtype == QUANT_DTYPE_INT64                             ? 8
-                  : t.dtype == QUANT_DTYPE_INT8 || t.dtype == QUANT_DTYPE_BOOL ? 1
-                  : t.dtype == QUANT_DTYPE_FLOAT32 || t.dtype == QUANT_DTYPE_INT32
-                      ? 4
-                      : 0;
+  uint64_t size =
+      t.dtype == QUANT_DTYPE_INT64 ? 8
+      : t.dtype == QUANT_DTYPE_INT8 || t.dtype == QUANT_DTYPE_UINT8 ||
+              t.dtype == QUANT_DTYPE_BOOL
+          ? 1
+      : t.dtype == QUANT_DTYPE_FLOAT32 || t.dtype == QUANT_DTYPE_INT32 ? 4
+                                                                       : 0;
   bool ok = size != 0 && t.rank >= 0 && t.rank <= 64;
   uint64_t bytes = size, wrapped = size;
   for (size_t d = 0; ok && d < stored; ++d) {

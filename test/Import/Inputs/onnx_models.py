@@ -1153,11 +1153,12 @@ def err_slice_runtime_starts():
 
 
 @model
-def err_uint8_div():
-    # uint8 is held as i8: Div's result depends on the sign.
-    return _one(helper.make_node("Div", ["x", "x"], ["y"], name="div"),
+def err_uint8_clip():
+    # uint8 is held as i8: Clip's integer bounds are not widened yet.
+    return _one(helper.make_node("Clip", ["x", "lo"], ["y"], name="clip"),
                 [vi("x", [4], TensorProto.UINT8)],
-                outputs=[vi("y", [4], TensorProto.UINT8)], opset=14)
+                outputs=[vi("y", [4], TensorProto.UINT8)], opset=14,
+                inits=[init("lo", np.array(3, np.uint8))])
 
 
 @model

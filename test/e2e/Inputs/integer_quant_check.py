@@ -10,7 +10,8 @@ points), DynamicQuantizeLinear (including an all-zero input), and
 QuantizeLinear / DequantizeLinear whose scale and zero point are graph
 inputs (ties, saturation, per axis, uint8 and int8). Then the whole
 quantize_dynamic chain: DynamicQuantizeLinear -> MatMulInteger -> Cast ->
-Mul -> Add, and a constant-grid QuantizeLinear -> DequantizeLinear pair run
+Mul -> Add; Div, Max, Min, Less and Cast on uint8 (zero-extended), and a
+constant-grid QuantizeLinear -> DequantizeLinear pair run
 by quant-run's JIT (its rounding kept). Each reference follows ONNX's formula in the types ONNX
 names (float32 steps in float32), so every output must match exactly.
 Exit 1 on any failure.
@@ -27,7 +28,8 @@ from jit_case import run_jit, work_args
 TYPES = {np.dtype(np.float32): TensorProto.FLOAT,
          np.dtype(np.int8): TensorProto.INT8,
          np.dtype(np.uint8): TensorProto.UINT8,
-         np.dtype(np.int32): TensorProto.INT32}
+         np.dtype(np.int32): TensorProto.INT32,
+         np.dtype(np.bool_): TensorProto.BOOL}
 
 
 def save(work, name, nodes, inputs, outputs, inits=(), opset=13):
@@ -49,11 +51,9 @@ def save(work, name, nodes, inputs, outputs, inits=(), opset=13):
 
 
 def compare(name, got, want):
-    """quant writes a uint8 output as int8 with the same bits."""
+    """Same dtype (a uint8 output is uint8 in the ABI), shape and values."""
     ok = True
     for g, w in zip(got, want):
-        if w.dtype == np.uint8 and g.dtype == np.int8:
-            g = g.view(np.uint8)
         if g.dtype != w.dtype or g.shape != w.shape or \
                 not np.array_equal(g, w):
             ok = False
@@ -224,6 +224,27 @@ def main():
          helper.make_node("Add", ["scaled", "bias"], ["y"])],
         {"x": xf}, {"y": (np.float32, (4, 8))}, [want],
         [("w", wq), ("wz", wz), ("ws", ws), ("bias", bias)])
+
+    # uint8 (held as i8 bits) where the sign matters: Div, Max, Min and
+    # Less on the zero-extended values; Cast to and from float.
+    ua = rng.integers(0, 256, size=(3, 17), dtype=np.uint8)
+    ub = rng.integers(1, 256, size=(1, 17), dtype=np.uint8)
+    ua[0, :4], ub[0, :4] = [255, 200, 128, 127], [1, 3, 255, 128]
+    for op, want in [("Div", ua // ub), ("Max", np.maximum(ua, ub)),
+                     ("Min", np.minimum(ua, ub)), ("Less", ua < ub)]:
+        status |= run_case(
+            args, "%s_uint8" % op.lower(),
+            [helper.make_node(op, ["a", "b"], ["y"])], {"a": ua, "b": ub},
+            {"y": (want.dtype, want.shape)}, [want], opset=14)
+    status |= run_case(
+        args, "cast_uint8_to_float",
+        [helper.make_node("Cast", ["a"], ["y"], to=TensorProto.FLOAT)],
+        {"a": ua}, {"y": (np.float32, ua.shape)}, [ua.astype(np.float32)])
+    fu = np.array([0.0, 1.9, 127.0, 128.0, 200.5, 255.0], np.float32)
+    status |= run_case(
+        args, "cast_float_to_uint8",
+        [helper.make_node("Cast", ["a"], ["y"], to=TensorProto.UINT8)],
+        {"a": fu}, {"y": (np.uint8, fu.shape)}, [fu.astype(np.uint8)])
 
     # A constant-grid QDQ pair on a graph input, run by quant-run's JIT:
     # the output is on the grid (dcast(qcast(x)) must not fold to x).

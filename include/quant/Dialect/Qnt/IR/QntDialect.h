@@ -28,6 +28,11 @@
 
 namespace mlir::qnt {
 
+/// Unit attribute on @main's arguments and results that are ONNX uint8:
+/// qnt holds them as i8 bits (arith is signless), and the runtime ABI
+/// declares them uint8 (QUANT_DTYPE_UINT8).
+inline constexpr llvm::StringLiteral kUint8AttrName = "onnx.uint8";
+
 /// Returns the float type that `type` stands for: a float type itself, the
 /// expressed type of a quantized type, or null for anything else. Shaped
 /// types are looked through to their element type.
