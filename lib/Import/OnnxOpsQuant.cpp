@@ -844,12 +844,13 @@ LogicalResult convertMatMulNBits(Importer &im, const onnx::NodeProto &node) {
   int64_t blockSize = attrInt(node, "block_size", 0);
   if (bits != 2 && bits != 4 && bits != 8)
     return im.notSupported(node) << "bits = " << bits << " (2, 4 or 8 are)";
-  if (k <= 0 || n <= 0 || blockSize <= 0 || blockSize * bits % 8 != 0 ||
-      k > (int64_t(1) << 31) || n > (int64_t(1) << 31))
+  // (Bounds first: the byte counts below are then far from overflowing.)
+  if (k <= 0 || n <= 0 || blockSize <= 0 || k > (int64_t(1) << 31) ||
+      n > (int64_t(1) << 31) || blockSize > 65536 || blockSize * bits % 8 != 0)
     return im.nodeError(node)
            << "K = " << k << ", N = " << n << ", block_size = " << blockSize
-           << ": expects positive sizes, K and N below "
-              "2^31, and whole bytes per block";
+           << ": expects positive sizes, K and N at most 2^31, block_size "
+              "at most 65536, and whole bytes per block";
   if (shapeOf(*a).empty() || shapeOf(*a).back() != k)
     return im.nodeError(node) << "A's last dim is not K = " << k;
   if (im.hasInput(node, 4))

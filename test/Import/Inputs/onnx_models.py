@@ -1575,6 +1575,11 @@ def err_matmul_nbits_g_idx():
 
 
 @model
+def err_matmul_nbits_huge_block():
+    return _matmul_nbits(block_size=2**62)
+
+
+@model
 def err_matmul_nbits_short_b():
     return _matmul_nbits(b=np.zeros((2, 1, 1), np.uint8))
 

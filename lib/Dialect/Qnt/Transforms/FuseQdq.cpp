@@ -237,14 +237,20 @@ FailureOr<LayerMatch> QntFuseQdqPass::matchLayer(Operation *op,
   }
   if (m.fused) {
     // The grid must start at real 0 (the clamp from 0 is the grid's own),
-    // and end below a clamp's upper bound.
+    // and a clamp's upper bound must quantize to the grid's top code, as
+    // quant.qcast computes it (f32 division, half-even rounding): then a
+    // value above the bound gives that code with or without the clamp.
+    // (ReLU6 at the scale f32(6 / 255) qualifies although 255 times that
+    // scale is one f32 ulp above 6.)
     auto clamp = dyn_cast<ClampOp>(m.fused);
-    double top = (outType.getStorageTypeMax() - outType.getZeroPoint()) *
-                 outType.getScale();
     bool fromZero =
         !clamp || (clamp.getMin() && clamp.getMin()->convertToDouble() == 0.0);
-    bool belowMax =
-        !clamp || !clamp.getMax() || top <= clamp.getMax()->convertToDouble();
+    bool belowMax = !clamp || !clamp.getMax() || [&] {
+      float bound = clamp.getMax()->convertToFloat() /
+                    static_cast<float>(outType.getScale());
+      return std::nearbyint(bound) + outType.getZeroPoint() >=
+             outType.getStorageTypeMax();
+    }();
     if (outType.getZeroPoint() != outType.getStorageTypeMin() || !fromZero ||
         !belowMax) {
       why = "the activation before its output quantization is not a ReLU "

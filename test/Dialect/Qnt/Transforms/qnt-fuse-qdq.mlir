@@ -106,3 +106,47 @@ func.func @float_model(%x: tensor<2xf32>) -> tensor<2xf32> {
   %y = qnt.relu %x : (tensor<2xf32>) -> tensor<2xf32>
   return %y : tensor<2xf32>
 }
+
+// -----
+
+// A ReLU6 before a grid whose top is one f32 ulp above 6: the scale
+// f32(6 / 255) = 0.0235294122 that quant itself picks for [0, 6]. 6 / s
+// rounds to 255, the grid's top code, so the clamp changes no output and
+// is fused.
+// CHECK-LABEL: func.func @conv_relu6
+// CHECK:         qnt.conv
+// CHECK-SAME:      -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.023529412224888802:-128>>
+// CHECK-NOT:     qnt.clamp
+// REPORT: qnt-fuse-qdq: 1 conv/gemm/matmul int8 with the model's scales, 0 float
+func.func @conv_relu6(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %q = quant.qcast %x : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<i8:f32, 0.0078125>>
+  %xd = quant.dcast %q : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.0078125>> to tensor<1x1x2x2xf32>
+  %wi = qnt.constant dense<[[[[2]]]]> : tensor<1x1x1x1xi8>
+  %ws = quant.scast %wi : tensor<1x1x1x1xi8> to tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>>
+  %w = quant.dcast %ws : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>> to tensor<1x1x1x1xf32>
+  %y = qnt.conv %xd, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+  %r = qnt.clamp %y {min = 0.0 : f32, max = 6.0 : f32} : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %yq = quant.qcast %r : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<u8:f32, 0.023529412224888802>>
+  %yd = quant.dcast %yq : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.023529412224888802>> to tensor<1x1x2x2xf32>
+  return %yd : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// A clamp at 3 inside a grid up to 6 cuts the grid: not fused.
+// CHECK-LABEL: func.func @conv_clamp_inside_grid
+// CHECK:         qnt.clamp
+// REPORT: qnt-fuse-qdq: clipped stays float: the activation before its output quantization is not a ReLU the output grid computes
+// REPORT: qnt-fuse-qdq: 0 conv/gemm/matmul int8 with the model's scales, 1 float
+func.func @conv_clamp_inside_grid(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %q = quant.qcast %x : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<i8:f32, 0.0078125>>
+  %xd = quant.dcast %q : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.0078125>> to tensor<1x1x2x2xf32>
+  %wi = qnt.constant dense<[[[[2]]]]> : tensor<1x1x1x1xi8>
+  %ws = quant.scast %wi : tensor<1x1x1x1xi8> to tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>>
+  %w = quant.dcast %ws : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>> to tensor<1x1x1x1xf32>
+  %y = qnt.conv %xd, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32> loc("clipped")
+  %r = qnt.clamp %y {min = 0.0 : f32, max = 3.0 : f32} : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %yq = quant.qcast %r : tensor<1x1x2x2xf32> to tensor<1x1x2x2x!quant.uniform<u8:f32, 0.023529412224888802>>
+  %yd = quant.dcast %yq : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.023529412224888802>> to tensor<1x1x2x2xf32>
+  return %yd : tensor<1x1x2x2xf32>
+}
