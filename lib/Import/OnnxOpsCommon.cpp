@@ -159,8 +159,8 @@ LogicalResult mlir::qnt::detail::requireNumeric(Importer &im,
       return im.notSupported(node)
              << "input " << i
              << " is uint8, which quant holds as i8 bits (Add, Sub, Mul, "
-                "Div, Max, Min, the comparisons and Cast run on it; this op "
-                "does not yet)";
+                "Div, Max, Min, Clip, TopK, the comparisons and Cast run on "
+                "it; this op does not yet)";
   return success();
 }
 

@@ -402,14 +402,19 @@ LogicalResult convertClip11(Importer &im, const onnx::NodeProto &node) {
   // Integers (opset 12) clamp with max then min, so that min > max gives
   // max everywhere, as the ONNX spec says.
   bool integer = isa<IntegerType>(io->type.getElementType());
+  // uint8 (i8 bits) clamps its zero-extended values, then keeps 8 bits.
+  bool uint8 = integer && im.isUint8Input(node, 0);
   if (integer
-          ? failed(requireNumeric(im, node, io->type, /*signMatters=*/true))
+          ? failed(requireNumeric(im, node, io->type, /*signMatters=*/!uint8))
           : failed(requireFloat(im, node, io->type)))
     return failure();
   auto &b = im.getBuilder();
   Location loc = im.getLoc(node);
   std::optional<float> lo, hi;
-  Value result = io->x;
+  Decomposer wide(im, node, b.getI32Type());
+  Value result = uint8 ? wide.zeroExtend8(io->x) : io->x;
+  RankedTensorType computeType =
+      uint8 ? io->type.clone(b.getI32Type()) : io->type;
   for (int i : {1, 2}) {
     if (!im.hasInput(node, i))
       continue;
@@ -427,9 +432,12 @@ LogicalResult convertClip11(Importer &im, const onnx::NodeProto &node) {
     if (cast<ShapedType>(bound->getType()).getNumElements() != 1)
       return im.nodeError(node)
              << (i == 1 ? "min" : "max") << " must be a scalar";
-    result = i == 1 ? Value(MaxOp::create(b, loc, io->type, result, *bound))
-                    : Value(MinOp::create(b, loc, io->type, result, *bound));
+    Value v = uint8 ? wide.zeroExtend8(*bound) : *bound;
+    result = i == 1 ? Value(MaxOp::create(b, loc, computeType, result, v))
+                    : Value(MinOp::create(b, loc, computeType, result, v));
   }
+  if (uint8)
+    result = wide.castTo(result, io->type.getElementType());
   return buildClamp(im, node, result, io->type, lo, hi);
 }
 

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OnnxDecompose.h"
 #include "OnnxOpsCommon.h"
 
 #include <algorithm>
@@ -40,10 +41,11 @@ LogicalResult buildReduce(Importer &im, const onnx::NodeProto &node,
     return failure();
   auto &b = im.getBuilder();
   Location loc = im.getLoc(node);
+  // qnt's reductions are float ops (integer ones would fail the verifier).
+  if (failed(requireFloat(im, node, cast<RankedTensorType>(io->x.getType()))))
+    return failure();
   if (before != Before::None || after != After::None) {
     auto inType = cast<RankedTensorType>(io->x.getType());
-    if (failed(requireFloat(im, node, inType)))
-      return failure();
     switch (before) {
     case Before::None:
       break;
@@ -184,7 +186,9 @@ LogicalResult convertTopK(Importer &im, const onnx::NodeProto &node) {
   if (failed(x) || failed(valuesType) || failed(indicesType))
     return failure();
   auto inType = cast<RankedTensorType>(x->getType());
-  if (failed(requireNumeric(im, node, inType, /*signMatters=*/true)))
+  // uint8 (i8 bits) is ordered by its zero-extended values.
+  bool uint8 = inType.getElementType().isInteger(8) && im.isUint8Input(node, 0);
+  if (failed(requireNumeric(im, node, inType, /*signMatters=*/!uint8)))
     return failure();
   FailureOr<int64_t> axis =
       normalizeAxis(im, node, attrInt(node, "axis", -1), inType.getRank());
@@ -205,11 +209,16 @@ LogicalResult convertTopK(Importer &im, const onnx::NodeProto &node) {
     return im.notSupported(node) << "k = " << k << " (quant takes 1 <= k <= "
                                  << n << ", the size of axis " << *axis << ")";
   auto &b = im.getBuilder();
-  auto topK = TopKOp::create(b, im.getLoc(node), *valuesType,
-                             indicesType->clone(b.getI64Type()), *x,
-                             b.getI64IntegerAttr(*axis), b.getI64IntegerAttr(k),
-                             b.getBoolAttr(attrInt(node, "largest", 1) != 0));
-  im.setValue(node, 0, topK.getValues());
+  Decomposer wide(im, node, b.getI32Type());
+  Value input = uint8 ? wide.zeroExtend8(*x) : *x;
+  auto topK = TopKOp::create(
+      b, im.getLoc(node),
+      uint8 ? valuesType->clone(b.getI32Type()) : *valuesType,
+      indicesType->clone(b.getI64Type()), input, b.getI64IntegerAttr(*axis),
+      b.getI64IntegerAttr(k), b.getBoolAttr(attrInt(node, "largest", 1) != 0));
+  Value values = topK.getValues();
+  im.setValue(node, 0,
+              uint8 ? wide.castTo(values, inType.getElementType()) : values);
   im.setValue(node, 1, topK.getIndices());
   return success();
 }

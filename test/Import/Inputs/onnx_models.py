@@ -1153,12 +1153,21 @@ def err_slice_runtime_starts():
 
 
 @model
-def err_uint8_clip():
-    # uint8 is held as i8: Clip's integer bounds are not widened yet.
-    return _one(helper.make_node("Clip", ["x", "lo"], ["y"], name="clip"),
+def err_uint8_reduce_max():
+    # Reductions compute on floats only (uint8 included).
+    return _one(helper.make_node("ReduceMax", ["x"], ["y"], name="rmax", keepdims=0),
                 [vi("x", [4], TensorProto.UINT8)],
-                outputs=[vi("y", [4], TensorProto.UINT8)], opset=14,
-                inits=[init("lo", np.array(3, np.uint8))])
+                outputs=[vi("y", [], TensorProto.UINT8)], opset=13)
+
+
+@model
+def uint8_clip_topk():
+    return build([helper.make_node("Clip", ["x", "lo", "hi"], ["c"], name="clip"),
+                  helper.make_node("TopK", ["c", "k"], ["v", "i"], name="topk")],
+                 [vi("x", [6], TensorProto.UINT8)],
+                 [vi("v", [2], TensorProto.UINT8), vi("i", [2], TensorProto.INT64)],
+                 [init("lo", np.array(3, np.uint8)), init("hi", np.array(200, np.uint8)),
+                  init("k", np.array([2], np.int64))])
 
 
 @model

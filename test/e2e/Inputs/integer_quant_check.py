@@ -10,7 +10,8 @@ points), DynamicQuantizeLinear (including an all-zero input), and
 QuantizeLinear / DequantizeLinear whose scale and zero point are graph
 inputs (ties, saturation, per axis, uint8 and int8). Then the whole
 quantize_dynamic chain: DynamicQuantizeLinear -> MatMulInteger -> Cast ->
-Mul -> Add; Div, Max, Min, Less and Cast on uint8 (zero-extended), and a
+Mul -> Add; Div, Max, Min, Less, Clip, TopK and Cast on uint8
+(zero-extended), and a
 constant-grid QuantizeLinear -> DequantizeLinear pair run
 by quant-run's JIT (its rounding kept). Each reference follows ONNX's formula in the types ONNX
 names (float32 steps in float32), so every output must match exactly.
@@ -29,7 +30,8 @@ TYPES = {np.dtype(np.float32): TensorProto.FLOAT,
          np.dtype(np.int8): TensorProto.INT8,
          np.dtype(np.uint8): TensorProto.UINT8,
          np.dtype(np.int32): TensorProto.INT32,
-         np.dtype(np.bool_): TensorProto.BOOL}
+         np.dtype(np.bool_): TensorProto.BOOL,
+         np.dtype(np.int64): TensorProto.INT64}
 
 
 def save(work, name, nodes, inputs, outputs, inits=(), opset=13):
@@ -236,6 +238,18 @@ def main():
             args, "%s_uint8" % op.lower(),
             [helper.make_node(op, ["a", "b"], ["y"])], {"a": ua, "b": ub},
             {"y": (want.dtype, want.shape)}, [want], opset=14)
+    # Clip with uint8 bounds, then TopK, on the unsigned values.
+    uc = np.array([[0, 2, 150, 201, 255, 199, 128, 127]], np.uint8)
+    clipped = np.clip(uc, 3, 200)
+    order = np.argsort(-clipped.astype(np.int64), axis=1, kind="stable")[:, :3]
+    status |= run_case(
+        args, "clip_topk_uint8",
+        [helper.make_node("Clip", ["a", "lo", "hi"], ["c"]),
+         helper.make_node("TopK", ["c", "k"], ["y", "i"])],
+        {"a": uc}, {"y": (np.uint8, (1, 3)), "i": (np.int64, (1, 3))},
+        [np.take_along_axis(clipped, order, 1), order],
+        [("lo", np.array(3, np.uint8)), ("hi", np.array(200, np.uint8)),
+         ("k", np.array([3], np.int64))], opset=14)
     status |= run_case(
         args, "cast_uint8_to_float",
         [helper.make_node("Cast", ["a"], ["y"], to=TensorProto.FLOAT)],
