@@ -127,6 +127,10 @@ public:
     return consumed.contains(name) && !values.count(name) &&
            !constants.count(name);
   }
+  /// Records that `node` quantizes at run time (a grid that is not a
+  /// constant, or ONNX Runtime's integer ops): it computes in element-wise
+  /// float and integer loops, not int8 kernels. run() notes how many did.
+  void noteRunTimeQuantization(const onnx::NodeProto &node);
   /// Binds output `i` of `node`.
   void setValue(const onnx::NodeProto &node, int i, Value value);
   void setConst(const onnx::NodeProto &node, int i, ConstTensor value);
@@ -209,6 +213,9 @@ private:
   int64_t opsetVersion = 0;
   /// The version of each domain other than the default one.
   llvm::StringMap<int64_t> domainOpsets;
+  /// Nodes noted by noteRunTimeQuantization, in conversion order.
+  llvm::SmallVector<std::string> runTimeQuantized;
+  llvm::StringSet<> runTimeQuantizedSet;
   Location fileLoc;
 
   /// SSA values of runtime tensors, by ONNX name.

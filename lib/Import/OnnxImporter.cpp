@@ -1051,7 +1051,22 @@ OwningOpRef<ModuleOp> Importer::run(std::optional<StringRef> bytes) {
       failed(readInitializers()) || failed(runShapeInference()) ||
       failed(foldShapeComputations()))
     return nullptr;
-  return buildFunction();
+  OwningOpRef<ModuleOp> module = buildFunction();
+  if (module && !runTimeQuantized.empty())
+    emitRemark(fileLoc) << runTimeQuantized.size()
+                        << " node(s) quantize at run time (scales or zero "
+                           "points that are not constants, or integer ops; "
+                           "first "
+                        << runTimeQuantized.front()
+                        << "): they compute in float and integer loops, "
+                           "not int8 kernels";
+  return module;
+}
+
+void Importer::noteRunTimeQuantization(const onnx::NodeProto &node) {
+  std::string name = nodeName(node);
+  if (runTimeQuantizedSet.insert(name).second)
+    runTimeQuantized.push_back("'" + name + "' (" + node.op_type() + ")");
 }
 
 OwningOpRef<ModuleOp>

@@ -231,6 +231,7 @@ FailureOr<Value> gridAlongAxis(Importer &im, const onnx::NodeProto &node,
 /// time. Fails after reporting.
 FailureOr<Value> dequantizeAtRunTime(Importer &im, const onnx::NodeProto &node,
                                      int data, GridInputs g) {
+  im.noteRunTimeQuantization(node);
   FailureOr<Value> x = integerInputAsI32(im, node, data);
   FailureOr<Value> scale = im.getValue(node, g.scale);
   if (failed(x) || failed(scale))
@@ -293,6 +294,7 @@ FailureOr<Value>
 quantizeAtRunTime(Importer &im, const onnx::NodeProto &node, Value x,
                   GridInputs g,
                   int32_t withoutZero = onnx::TensorProto::UINT8) {
+  im.noteRunTimeQuantization(node);
   FailureOr<int32_t> dtype = quantizedDataType(im, node, g.zero, withoutZero);
   FailureOr<Value> scale = im.getValue(node, g.scale);
   if (failed(dtype) || failed(scale))
@@ -651,6 +653,7 @@ LogicalResult convertQLinearMatMul(Importer &im, const onnx::NodeProto &node) {
 FailureOr<Value> minusZeroPoint(Importer &im, const onnx::NodeProto &node,
                                 int i, int zero,
                                 std::optional<int64_t> alongAxis) {
+  im.noteRunTimeQuantization(node);
   FailureOr<Value> x = integerInputAsI32(im, node, i);
   if (failed(x) || !im.hasInput(node, zero))
     return x;
@@ -723,6 +726,7 @@ LogicalResult convertConvInteger(Importer &im, const onnx::NodeProto &node) {
 /// zero point = round(saturate(-min / scale)), y = QuantizeLinear(x).
 LogicalResult convertDynamicQuantizeLinear(Importer &im,
                                            const onnx::NodeProto &node) {
+  im.noteRunTimeQuantization(node);
   FailureOr<Value> x = im.getValue(node, 0);
   if (failed(x))
     return failure();
