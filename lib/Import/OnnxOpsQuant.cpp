@@ -1,4 +1,4 @@
-//===- OnnxOpsQuant.cpp - QuantizeLinear and DequantizeLinear ---*- C++ -*-===//
+//===- OnnxOpsQuant.cpp - Quantized ONNX ops --------------------*- C++ -*-===//
 //
 // Part of the quant project: an MLIR-based quantization compiler.
 //
@@ -12,6 +12,12 @@
 // of an integer initializer (a quantized weight or bias) reads a qnt.constant
 // of the storage integers through a quant.scast. qnt-fuse-qdq then makes the
 // dq -> op -> q patterns int8 ops (docs/QdqImport.md).
+//
+// Grids that are not constants, and ONNX Runtime's integer ops
+// (MatMulInteger, ConvInteger, DynamicQuantizeLinear), import as ONNX's
+// arithmetic on qnt's element-wise ops ("Run-time grids" below). ONNX
+// Runtime's com.microsoft QLinearAdd/Mul/GlobalAveragePool become their QDQ
+// patterns and MatMulNBits an f32 matmul on its dequantized weight.
 //
 //===----------------------------------------------------------------------===//
 
