@@ -582,11 +582,9 @@ LogicalResult Exporter::run(onnx::ModelProto &model) {
     if (!used.insert(name).second)
       return func.emitError("ONNX export: two inputs are named ") << name;
     names[arg] = name;
-    onnx::ValueInfoProto *input = graph->add_input();
-    setValueInfo(input, name, arg.getType());
-    if (func.getArgAttr(i, kUint8AttrName))
-      input->mutable_type()->mutable_tensor_type()->set_elem_type(
-          onnx::TensorProto::UINT8);
+    // A uint8 input (onnx.uint8) is written as the int8 tensor qnt computes
+    // on: the graph holds the zero-extensions that make its ops unsigned.
+    setValueInfo(graph->add_input(), name, arg.getType());
   }
   SmallVector<std::string> outputs;
   for (unsigned i = 0; i < returnOp.getNumOperands(); ++i) {
@@ -612,11 +610,7 @@ LogicalResult Exporter::run(onnx::ModelProto &model) {
       onnx::NodeProto *n = addNode("Identity", nullptr, {have}, {outputs[i]});
       n->set_name(uniqueName(outputs[i] + "_Identity"));
     }
-    onnx::ValueInfoProto *output = graph->add_output();
-    setValueInfo(output, outputs[i], v.getType());
-    if (func.getResultAttr(i, kUint8AttrName))
-      output->mutable_type()->mutable_tensor_type()->set_elem_type(
-          onnx::TensorProto::UINT8);
+    setValueInfo(graph->add_output(), outputs[i], v.getType());
   }
   return success();
 }

@@ -966,6 +966,12 @@ OwningOpRef<ModuleOp> Importer::buildFunction() {
       }
       value = materialize(*it->second, fileLoc, output.name());
     }
+    // A quantized value (a QuantizeLinear output) leaves as its storage
+    // integers, the type ONNX gives the output.
+    auto shaped = cast<ShapedType>(value.getType());
+    if (auto q = dyn_cast<quant::QuantizedType>(shaped.getElementType()))
+      value = quant::StorageCastOp::create(
+          builder, fileLoc, shaped.clone(q.getStorageType()), value);
     results.push_back(value);
     func.setResultAttr(i, "onnx.name", builder.getStringAttr(output.name()));
     if (output.type().tensor_type().elem_type() == onnx::TensorProto::UINT8)

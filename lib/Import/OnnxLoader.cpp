@@ -119,10 +119,13 @@ static void inferMatMulNBits(InferenceContext &ctx) {
   const onnx::TensorShapeProto &in = onnx::getInputShape(ctx, 0);
   if (in.dim_size() < 1)
     return;
+  int64_t n = onnx::getAttribute(ctx, "N", 0);
+  if (n <= 0)
+    return; // The converter reports the bad N at the node.
   onnx::TensorShapeProto *out = onnx::getOutputShape(ctx, 0);
   for (int d = 0; d + 1 < in.dim_size(); ++d)
     *out->add_dim() = in.dim(d);
-  out->add_dim()->set_dim_value(onnx::getAttribute(ctx, "N", 0));
+  out->add_dim()->set_dim_value(n);
 }
 
 static void registerContribSchemas() {

@@ -654,11 +654,13 @@ LogicalResult convertQLinearMatMul(Importer &im, const onnx::NodeProto &node) {
   return setQuantizedResult(im, node, product, 6, 7);
 }
 
-/// Input `i` minus zero point `zero` (absent: none), both as i32, with the
-/// zero point shaped by `alongAxis` (nullopt: a scalar only).
+/// Input `i` minus zero point `zero` (absent: none), both as i32. The zero
+/// point is a scalar; or, with `axis` (negative: from the end of input
+/// `i`'s dims), 1-D along that axis (MatMulInteger's rows of A and columns
+/// of B, ConvInteger's output channels of W) or a tensor of input `i`'s
+/// rank that broadcasts to it.
 FailureOr<Value> minusZeroPoint(Importer &im, const onnx::NodeProto &node,
-                                int i, int zero,
-                                std::optional<int64_t> alongAxis) {
+                                int i, int zero, std::optional<int64_t> axis) {
   im.noteRunTimeQuantization(node);
   FailureOr<Value> x = integerInputAsI32(im, node, i);
   if (failed(x) || !im.hasInput(node, zero))
@@ -667,19 +669,23 @@ FailureOr<Value> minusZeroPoint(Importer &im, const onnx::NodeProto &node,
   if (failed(z))
     return failure();
   Decomposer di(im, node, im.getBuilder().getI32Type());
-  if (!alongAxis) {
-    int64_t count = 1;
-    for (int64_t n : shapeOf(*z))
-      count *= n;
+  ArrayRef<int64_t> shape = shapeOf(*x);
+  int64_t count = 1;
+  for (int64_t n : shapeOf(*z))
+    count *= n;
+  if (!axis) {
     if (count != 1)
       return im.notSupported(node)
              << "zero point '" << node.input(zero) << "' (input " << zero
              << ") has " << count << " values; it must be a scalar";
     return di.sub(*x, di.reshape(*z, {}));
   }
-  SmallVector<int64_t> shape(shapeOf(*x));
+  int64_t rank = static_cast<int64_t>(shape.size());
+  if (shapeOf(*z).size() == shape.size() && rank > 1 &&
+      broadcastShapes(shapeOf(*z), shape) == SmallVector<int64_t>(shape))
+    return di.sub(*x, *z);
   FailureOr<Value> zp =
-      gridAlongAxis(im, node, di, *z, zero, shape, *alongAxis);
+      gridAlongAxis(im, node, di, *z, zero, SmallVector<int64_t>(shape), *axis);
   if (failed(zp))
     return failure();
   return di.sub(*x, *zp);
@@ -692,13 +698,10 @@ LogicalResult convertMatMulInteger(Importer &im, const onnx::NodeProto &node) {
   FailureOr<RankedTensorType> type = im.getResultType(node);
   if (failed(type))
     return failure();
-  auto rankOf = [&](int i) -> int64_t {
-    if (auto shape = im.getStaticShape(node.input(i)))
-      return static_cast<int64_t>(shape->size());
-    return 2;
-  };
-  FailureOr<Value> a = minusZeroPoint(im, node, 0, 2, rankOf(0) - 2);
-  FailureOr<Value> b = minusZeroPoint(im, node, 1, 3, rankOf(1) - 1);
+  // a_zp runs along A's rows (second from the end), b_zp along B's columns
+  // (the last dim).
+  FailureOr<Value> a = minusZeroPoint(im, node, 0, 2, -2);
+  FailureOr<Value> b = minusZeroPoint(im, node, 1, 3, -1);
   if (failed(a) || failed(b))
     return failure();
   if (shapeOf(*a).size() < 2 || shapeOf(*b).size() < 2)
@@ -728,8 +731,9 @@ LogicalResult convertConvInteger(Importer &im, const onnx::NodeProto &node) {
 }
 
 /// DynamicQuantizeLinear(x) -> (y, y_scale, y_zero_point), uint8, as ONNX
-/// defines it: the range of x widened to include 0, scale = range / 255,
-/// zero point = round(saturate(-min / scale)), y = QuantizeLinear(x).
+/// defines it: the range of x widened to include 0, scale = range / 255
+/// (1 for an all-zero x, as ONNX Runtime), zero point =
+/// round(saturate(-min / scale)), y = QuantizeLinear(x).
 LogicalResult convertDynamicQuantizeLinear(Importer &im,
                                            const onnx::NodeProto &node) {
   im.noteRunTimeQuantization(node);
@@ -748,9 +752,12 @@ LogicalResult convertDynamicQuantizeLinear(Importer &im,
   Value zero = df.splat(0.0f);
   Value lo = df.min(df.reduce<ReduceMinOp>(*x, all, false), zero);
   Value hi = df.max(df.reduce<ReduceMaxOp>(*x, all, false), zero);
-  Value scale = df.div(df.sub(hi, lo), df.splat(255.0f));
-  // An all-zero x has scale 0: the zero point and y are then 0 (the NaN
-  // that 0 / 0 gives is replaced, as for a NaN in x).
+  // An all-zero x has no range: scale 1, as ONNX Runtime takes it.
+  Value scale =
+      df.select(df.compare(hi, lo, ComparePredicate::eq), df.splat(1.0f),
+                df.div(df.sub(hi, lo), df.splat(255.0f)));
+  // A NaN in x (or a NaN range) quantizes to the zero point, and a NaN
+  // zero point is 0.
   auto orIfNaN = [&](Value v, Value fallback) {
     return df.select(df.compare(v, v, ComparePredicate::eq), v, fallback);
   };
@@ -845,10 +852,6 @@ LogicalResult convertQLinearGlobalAveragePool(Importer &im,
 /// it. The weight becomes an f32 constant here; quant's own int4/int8
 /// quantization then applies to it like to any float weight.
 LogicalResult convertMatMulNBits(Importer &im, const onnx::NodeProto &node) {
-  FailureOr<RankedTensorType> type = im.getResultType(node);
-  FailureOr<Value> a = im.getValue(node, 0);
-  if (failed(type) || failed(a))
-    return failure();
   int64_t k = attrInt(node, "K", 0), n = attrInt(node, "N", 0);
   int64_t bits = attrInt(node, "bits", 4);
   int64_t blockSize = attrInt(node, "block_size", 0);
@@ -861,6 +864,10 @@ LogicalResult convertMatMulNBits(Importer &im, const onnx::NodeProto &node) {
            << "K = " << k << ", N = " << n << ", block_size = " << blockSize
            << ": expects positive sizes, K and N at most 2^31, block_size "
               "at most 65536, and whole bytes per block";
+  FailureOr<RankedTensorType> type = im.getResultType(node);
+  FailureOr<Value> a = im.getValue(node, 0);
+  if (failed(type) || failed(a))
+    return failure();
   if (shapeOf(*a).empty() || shapeOf(*a).back() != k)
     return im.nodeError(node) << "A's last dim is not K = " << k;
   if (im.hasInput(node, 4))

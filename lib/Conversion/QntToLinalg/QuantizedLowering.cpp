@@ -188,14 +188,22 @@ std::optional<std::string> whyNotLowerable(Operation *op) {
             "first)")
         .str();
   auto perTensorI8 = [](Type t) { return bool(getPerTensorI8Type(t)); };
+  // The casts also take uint8 grids (an imported QDQ model's uint8 that
+  // qnt-fuse-qdq left unsigned, e.g. a QuantizeLinear graph output).
+  auto perTensor8 = [](Type t) {
+    auto q = dyn_cast_or_null<quant::UniformQuantizedType>(
+        getQuantizedElementType(t));
+    return q && q.getStorageTypeIntegralWidth() == 8;
+  };
   if (auto qcast = dyn_cast<quant::QuantizeCastOp>(op))
-    return perTensorI8(qcast.getType())
+    return perTensor8(qcast.getType())
                ? std::nullopt
-               : std::optional(cannot("qcast to a per-axis or non-i8 type"));
+               : std::optional(cannot("qcast to a per-axis or non-8-bit type"));
   if (auto dcast = dyn_cast<quant::DequantizeCastOp>(op))
-    return perTensorI8(dcast.getInput().getType())
+    return perTensor8(dcast.getInput().getType())
                ? std::nullopt
-               : std::optional(cannot("dcast from a per-axis or non-i8 type"));
+               : std::optional(
+                     cannot("dcast from a per-axis or non-8-bit type"));
   if (op->hasTrait<PreservesGrid>()) {
     if (!perTensorI8(op->getOperand(0).getType()))
       return cannot("data movement on a per-axis type");
@@ -305,7 +313,7 @@ void replaceByRequantized(ConversionPatternRewriter &rewriter, Operation *op,
 // Casts
 //===----------------------------------------------------------------------===//
 
-/// quant.qcast (f32 to per-tensor int8): QuantMath's quantize.
+/// quant.qcast (f32 to per-tensor int8 or uint8): QuantMath's quantize.
 struct QuantizeCastLowering : OpConversionPattern<quant::QuantizeCastOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -348,14 +356,21 @@ struct QuantizeCastLowering : OpConversionPattern<quant::QuantizeCastOp> {
               arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO, x, x);
           r = arith::SelectOp::create(nb, nl, nan, floatConst(nb, nl, f32, zp),
                                       r);
-          return arith::FPToSIOp::create(nb, nl, storage.getElementType(), r);
+          if (q.isSigned())
+            return arith::FPToSIOp::create(nb, nl, storage.getElementType(), r)
+                .getResult();
+          // uint8: 0..255 through i32, whose low 8 bits are the storage.
+          Value wide = arith::FPToSIOp::create(nb, nl, nb.getI32Type(), r);
+          return arith::TruncIOp::create(nb, nl, storage.getElementType(), wide)
+              .getResult();
         });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
-/// quant.dcast (per-tensor int8 to float): f32(q - zp) * f32(scale).
+/// quant.dcast (per-tensor int8 or uint8 to float): f32(q - zp) *
+/// f32(scale).
 struct DequantizeCastLowering : OpConversionPattern<quant::DequantizeCastOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -372,7 +387,12 @@ struct DequantizeCastLowering : OpConversionPattern<quant::DequantizeCastOp> {
     Value result = buildElementwise(
         rewriter, op.getLoc(), outType, ValueRange{adaptor.getInput()},
         [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value v = arith::ExtSIOp::create(nb, nl, nb.getI32Type(), args[0]);
+          Value v =
+              q.isSigned()
+                  ? arith::ExtSIOp::create(nb, nl, nb.getI32Type(), args[0])
+                        .getResult()
+                  : arith::ExtUIOp::create(nb, nl, nb.getI32Type(), args[0])
+                        .getResult();
           v = arith::SubIOp::create(nb, nl, v, i32Const(nb, nl, zp));
           Value f = arith::SIToFPOp::create(nb, nl, f32, v);
           return arith::MulFOp::create(nb, nl, f,

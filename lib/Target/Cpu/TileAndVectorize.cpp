@@ -373,6 +373,10 @@ struct DepthwiseConvAsTaps
     auto oType = dyn_cast<RankedTensorType>(op.getOutputs()[0].getType());
     if (!wType || !oType || !wType.hasStaticShape() || !oType.hasStaticShape())
       return failure();
+    // Float taps only (an i32 depthwise conv, from ONNX ConvInteger, keeps
+    // linalg's own loops).
+    if (!isa<FloatType>(oType.getElementType()))
+      return failure();
     int64_t kh = wType.getDimSize(1), kw = wType.getDimSize(2);
     if (kh * kw > 49)
       return failure();

@@ -126,3 +126,25 @@ func.func @huge_scale(%f: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %d = quant.dcast %y : tensor<1x2x!quant.uniform<i8:f32, 9.094947017729282E-13>> to tensor<1x2xf32>
   return %d : tensor<1x2xf32>
 }
+
+// -----
+
+// uint8 casts (a QDQ model's uint8 that qnt-fuse-qdq left unsigned, such as
+// a QuantizeLinear graph output): qcast clamps to [0, 255] - zp and goes
+// through i32, whose low 8 bits are the storage; dcast zero-extends.
+// CHECK-LABEL: func @uint8_casts
+// CHECK: linalg.generic
+// CHECK: arith.constant -1.000000e+02 : f32
+// CHECK: arith.constant 1.550000e+02 : f32
+// CHECK: math.roundeven
+// CHECK: %[[W:.*]] = arith.fptosi %{{.*}} : f32 to i32
+// CHECK: arith.trunci %[[W]] : i32 to i8
+// CHECK: linalg.generic
+// CHECK: arith.extui %{{.*}} : i8 to i32
+func.func @uint8_casts(%x: tensor<4xf32>, %bits: tensor<4xi8>) -> (tensor<4xi8>, tensor<4xf32>) {
+  %q = quant.qcast %x : tensor<4xf32> to tensor<4x!quant.uniform<u8:f32, 0.5:100>>
+  %s = quant.scast %q : tensor<4x!quant.uniform<u8:f32, 0.5:100>> to tensor<4xi8>
+  %b = quant.scast %bits : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.5:100>>
+  %d = quant.dcast %b : tensor<4x!quant.uniform<u8:f32, 0.5:100>> to tensor<4xf32>
+  return %s, %d : tensor<4xi8>, tensor<4xf32>
+}

@@ -1481,6 +1481,13 @@ def err_qdq_zero_scale():
 
 
 @model
+def qdq_graph_output():
+    return build([helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="q")],
+                 [vi("x", [4])], [vi("y", [4], TensorProto.UINT8)],
+                 [init("s", np.array(0.5, np.float32)), init("z", np.array(9, np.uint8))])
+
+
+@model
 def qdq_graph_input():
     return build([helper.make_node("DequantizeLinear", ["x", "s"], ["y"], name="dq")],
                  [vi("x", [2], TensorProto.UINT8)], [vi("y", [2])],

@@ -91,7 +91,8 @@ def dynamic_quantize(x):
     """ONNX DynamicQuantizeLinear, each step in float32."""
     lo = np.minimum(x.min(), np.float32(0))
     hi = np.maximum(x.max(), np.float32(0))
-    scale = np.float32((hi - lo) / np.float32(255))
+    # No range (an all-zero x): scale 1, as ONNX Runtime takes it.
+    scale = np.float32(1) if hi == lo else np.float32((hi - lo) / np.float32(255))
     with np.errstate(invalid="ignore", divide="ignore"):
         zero = np.round(np.clip(np.float32(0) - lo / scale, 0, 255))
         zero = np.float32(0) if np.isnan(zero) else zero
@@ -146,6 +147,40 @@ def main():
         [helper.make_node("MatMulInteger", ["a", "b", "az", "bz"], ["y"])],
         {"a": a3, "b": b3, "az": az3, "bz": bz3},
         {"y": (np.int32, (2, 3, 4))}, [want.astype(np.int32)])
+
+    # A 3-D constant B with a per-column zero point (the last axis, not
+    # the second), and N-D zero points of the operands' ranks.
+    a3c = rng.integers(-128, 128, size=(2, 3, 4), dtype=np.int8)
+    b3c = rng.integers(-128, 128, size=(2, 4, 5), dtype=np.int8)
+    bz5 = np.array([1, -2, 3, -4, 5], np.int8)
+    want = np.matmul(a3c.astype(np.int64), b3c.astype(np.int64) - bz5)
+    status |= run_case(
+        args, "matmulinteger_3d_constant_b",
+        [helper.make_node("MatMulInteger", ["a", "b", "", "bz"], ["y"])],
+        {"a": a3c}, {"y": (np.int32, (2, 3, 5))}, [want.astype(np.int32)],
+        [("b", b3c), ("bz", bz5)])
+    azn = rng.integers(-5, 5, size=(2, 3, 1), dtype=np.int8)
+    bzn = rng.integers(-5, 5, size=(2, 1, 5), dtype=np.int8)
+    want = np.matmul(a3c.astype(np.int64) - azn, b3c.astype(np.int64) - bzn)
+    status |= run_case(
+        args, "matmulinteger_nd_zero_points",
+        [helper.make_node("MatMulInteger", ["a", "b", "az", "bz"], ["y"])],
+        {"a": a3c}, {"y": (np.int32, (2, 3, 5))}, [want.astype(np.int32)],
+        [("b", b3c), ("az", azn), ("bz", bzn)])
+
+    # Depthwise ConvInteger (group = channels).
+    xdw = rng.integers(0, 256, size=(1, 3, 6, 6), dtype=np.uint8)
+    wdw = rng.integers(0, 256, size=(3, 1, 3, 3), dtype=np.uint8)
+    xzd, wzd = np.array(7, np.uint8), np.array([0, 100, 200], np.uint8)
+    want = np.concatenate(
+        [conv_integer(xdw[:, c:c + 1], wdw[c:c + 1], xzd, wzd[c:c + 1], 1, 1)
+         for c in range(3)], axis=1)
+    status |= run_case(
+        args, "convinteger_depthwise",
+        [helper.make_node("ConvInteger", ["x", "w", "xz", "wz"], ["y"],
+                          pads=[1, 1, 1, 1], group=3)],
+        {"x": xdw}, {"y": (np.int32, (1, 3, 6, 6))}, [want],
+        [("w", wdw), ("xz", xzd), ("wz", wzd)])
 
     # ConvInteger: stride 2, pads of the zero point, per-channel w_zp.
     x = rng.integers(0, 256, size=(1, 3, 9, 9), dtype=np.uint8)
@@ -259,6 +294,15 @@ def main():
         args, "cast_float_to_uint8",
         [helper.make_node("Cast", ["a"], ["y"], to=TensorProto.UINT8)],
         {"a": fu}, {"y": (np.uint8, fu.shape)}, [fu.astype(np.uint8)])
+
+    # A constant-grid QuantizeLinear whose output is a graph output: its
+    # storage integers leave as the graph's uint8.
+    sq, zq = np.array(0.25, np.float32), np.array(100, np.uint8)
+    status |= run_case(
+        args, "quantizelinear_graph_output",
+        [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"])],
+        {"x": xq}, {"y": (np.uint8, (4, 150))},
+        [quantize(xq, sq, zq, np.uint8)], [("s", sq), ("z", zq)])
 
     # A constant-grid QDQ pair on a graph input, run by quant-run's JIT:
     # the output is on the grid (dcast(qcast(x)) must not fold to x).
