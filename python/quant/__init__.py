@@ -5,7 +5,7 @@
                              precision="int8", calibration_data="calib/")
     model = quant.Model(lib)
     outputs = model.run(x=array)          # {output name: numpy array}
-    model.bench(iterations=20)            # {"mean_ms": ..., ...}
+    model.bench(iterations=20)            # {"median_ms": ..., "mean_ms": ...}
 
     quant.quantize_static("model.onnx", "model.qdq.onnx", reader,
                           per_channel=True, calibrate_method="MinMax")

@@ -133,8 +133,9 @@ class Model:
 
     def bench(self, *args, iterations=20, warmup=3, threads=None, **kwargs):
         """Times `iterations` runs (after `warmup`) on the given inputs, or
-        zeros when none are given: {"mean_ms", "min_ms", "max_ms",
-        "iterations"}."""
+        zeros when none are given: {"median_ms", "mean_ms", "min_ms",
+        "max_ms", "iterations"} (quant-run --bench and utils/ort-run.js
+        report the median too)."""
         if not args and not kwargs:
             args = [np.zeros(s.shape, s.dtype) for s in self.inputs]
         arrays = self._input_arrays(args, kwargs)
@@ -148,5 +149,6 @@ class Model:
             start = time.perf_counter()
             self._call(arrays, outputs)
             times.append((time.perf_counter() - start) * 1e3)
-        return {"mean_ms": float(np.mean(times)), "min_ms": float(np.min(times)),
+        return {"median_ms": float(np.median(times)),
+                "mean_ms": float(np.mean(times)), "min_ms": float(np.min(times)),
                 "max_ms": float(np.max(times)), "iterations": iterations}

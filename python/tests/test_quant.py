@@ -77,6 +77,7 @@ def test_bench(cnn_fp32):
     timing = quant.Model(cnn_fp32).bench(iterations=3, warmup=1, threads=1)
     assert timing["iterations"] == 3
     assert 0 < timing["min_ms"] <= timing["mean_ms"] <= timing["max_ms"]
+    assert timing["min_ms"] <= timing["median_ms"] <= timing["max_ms"]
 
 
 def test_uint8_is_uint8_at_the_abi(tmp_path):
