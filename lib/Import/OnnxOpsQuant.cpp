@@ -233,18 +233,27 @@ FailureOr<Value> gridAlongAxis(Importer &im, const onnx::NodeProto &node,
   return d.reshape(v, along);
 }
 
+/// `g`'s scale as an f32 value (float16 is held as f32 already; ONNX
+/// allows no other type, so the check is a guard). Fails after reporting.
+FailureOr<Value> runTimeScale(Importer &im, const onnx::NodeProto &node,
+                              GridInputs g) {
+  FailureOr<Value> scale = im.getValue(node, g.scale);
+  if (succeeded(scale) &&
+      !cast<ShapedType>(scale->getType()).getElementType().isF32())
+    return im.notSupported(node)
+           << "the scale (input " << g.scale << ") must be float";
+  return scale;
+}
+
 /// DequantizeLinear's arithmetic on input `data` with `g`'s grid, at run
 /// time. Fails after reporting.
 FailureOr<Value> dequantizeAtRunTime(Importer &im, const onnx::NodeProto &node,
                                      int data, GridInputs g) {
   im.noteRunTimeQuantization(node);
   FailureOr<Value> x = integerInputAsI32(im, node, data);
-  FailureOr<Value> scale = im.getValue(node, g.scale);
+  FailureOr<Value> scale = runTimeScale(im, node, g);
   if (failed(x) || failed(scale))
     return failure();
-  if (!cast<ShapedType>(scale->getType()).getElementType().isF32())
-    return im.notSupported(node)
-           << "the scale (input " << g.scale << ") must be float";
   ArrayRef<int64_t> shape = shapeOf(*x);
   Decomposer di(im, node, im.getBuilder().getI32Type());
   Decomposer df(im, node, im.getBuilder().getF32Type());
@@ -302,12 +311,9 @@ quantizeAtRunTime(Importer &im, const onnx::NodeProto &node, Value x,
                   int32_t withoutZero = onnx::TensorProto::UINT8) {
   im.noteRunTimeQuantization(node);
   FailureOr<int32_t> dtype = quantizedDataType(im, node, g.zero, withoutZero);
-  FailureOr<Value> scale = im.getValue(node, g.scale);
+  FailureOr<Value> scale = runTimeScale(im, node, g);
   if (failed(dtype) || failed(scale))
     return failure();
-  if (!cast<ShapedType>(scale->getType()).getElementType().isF32())
-    return im.notSupported(node)
-           << "the scale (input " << g.scale << ") must be float";
   OpBuilder &b = im.getBuilder();
   ArrayRef<int64_t> shape = shapeOf(x);
   Decomposer df(im, node, b.getF32Type());

@@ -1363,7 +1363,7 @@ def _qlinearconv(x_scale, bias=None, bias_runtime=False, y_scale=0.5):
     if bias is not None:
         ins.append("b")
         if bias_runtime:
-            inputs.append(vi("b", [len(bias)], TensorProto.INT32))
+            inputs.append(vi("b", list(np.shape(bias)), TensorProto.INT32))
         else:
             inits.append(init("b", np.array(bias, np.int32)))
     axis = {"axis": 1} if c > 1 else {}
@@ -1624,6 +1624,44 @@ def err_qlinear_gap_channels_last():
                                       channels_last=1)],
                     [vi("x", [1, 3, 3, 2], TensorProto.UINT8)],
                     [vi("y", [1, 1, 1, 2], TensorProto.UINT8)], inits)
+
+
+
+@model
+def err_matmul_nbits_scales():
+    return _contrib(
+        [helper.make_node("MatMulNBits", ["a", "b", "s"], ["y"], name="mnb",
+                          domain="com.microsoft", K=4, N=2, bits=4, block_size=4)],
+        [vi("a", [3, 4])], [vi("y", [3, 2])],
+        [init("b", np.zeros((2, 1, 2), np.uint8)), init("s", np.ones(3, np.float32))])
+
+
+@model
+def err_matmul_nbits_zero_points():
+    return _matmul_nbits(inputs=["z"], inits=[init("z", np.zeros(5, np.uint8))])
+
+
+@model
+def err_matmul_nbits_k():
+    return _matmul_nbits(K=8, block_size=8, b=np.zeros((2, 1, 4), np.uint8))
+
+
+@model
+def err_matmul_nbits_bias():
+    return _matmul_nbits(inputs=["", "", "bias"],
+                         inits=[init("bias", np.zeros(3, np.float32))])
+
+
+@model
+def err_matmul_integer_1d():
+    return build([helper.make_node("MatMulInteger", ["a", "b"], ["y"], name="mmi")],
+                 [vi("a", [3], TensorProto.UINT8)], [vi("y", [2], TensorProto.INT32)],
+                 [init("b", np.ones((3, 2), np.uint8))])
+
+
+@model
+def err_qlinearconv_runtime_bias_2d():
+    return _qlinearconv(0.5, bias=[[1, 2]], bias_runtime=True)
 
 
 if __name__ == "__main__":
