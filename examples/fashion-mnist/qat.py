@@ -463,6 +463,19 @@ class QatNet(nn.Module):
                 qdq(tensor, produce(tensor), self.grid_of[tensor],
                     tensor if tensor == self.output_name else tensor + "_dequantized")
 
+        def dequantized(base, integers, scale, zero_dtype, axis):
+            """Stores `integers` with `scale` (zero point 0) and adds their
+            DequantizeLinear; returns the dequantized tensor's name."""
+            const(base + "_quantized", integers)
+            const(base + "_scale", scale)
+            const(base + "_zero_point", np.zeros(scale.shape, zero_dtype))
+            nodes.append(helper.make_node(
+                "DequantizeLinear", [base + "_quantized", base + "_scale",
+                                     base + "_zero_point"],
+                [base + "_dequantized"], name=base + "_DequantizeLinear",
+                axis=axis))
+            return base + "_dequantized"
+
         after(self.input_name)
         for node, attrs in self.nodes:
             inputs = [renamed.get(i, i) for i in node.input]
@@ -473,30 +486,13 @@ class QatNet(nn.Module):
                     wq = self.wq[self._key(node.name)]
                     wint = wq.integers(w).numpy().astype(np.int8)
                     scale = wq.scale.detach().numpy().astype(np.float32)
-                    base = node.input[1]
-                    const(base + "_quantized", wint)
-                    const(base + "_scale", scale)
-                    const(base + "_zero_point", np.zeros(scale.shape, np.int8))
-                    nodes.append(helper.make_node(
-                        "DequantizeLinear", [base + "_quantized", base + "_scale",
-                                             base + "_zero_point"],
-                        [base + "_dequantized"], name=base + "_DequantizeLinear",
-                        axis=wq.axis))
-                    inputs[1] = base + "_dequantized"
+                    inputs[1] = dequantized(node.input[1], wint, scale, np.int8,
+                                            wq.axis)
                     if b is not None:
                         bscale = self.bias_scale(node, wq).numpy().astype(np.float32)
                         bint = torch.clamp(torch.round(b.detach() / torch.from_numpy(bscale)),
                                            INT32_MIN, INT32_MAX).numpy().astype(np.int32)
-                        base = node.input[2]
-                        const(base + "_quantized", bint)
-                        const(base + "_scale", bscale)
-                        const(base + "_zero_point", np.zeros(bscale.shape, np.int32))
-                        nodes.append(helper.make_node(
-                            "DequantizeLinear", [base + "_quantized", base + "_scale",
-                                                 base + "_zero_point"],
-                            [base + "_dequantized"], name=base + "_DequantizeLinear",
-                            axis=0))
-                        inputs[2] = base + "_dequantized"
+                        inputs[2] = dequantized(node.input[2], bint, bscale, np.int32, 0)
                 else:
                     const(node.input[1], w.detach().numpy())
                     if b is not None:
