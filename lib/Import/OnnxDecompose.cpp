@@ -82,30 +82,6 @@ Value Decomposer::concat(ArrayRef<Value> xs, int64_t axis) {
   return ConcatOp::create(b, loc, typeOf(shape), xs, b.getI64IntegerAttr(axis));
 }
 
-Value Decomposer::add(Value a, Value bv) {
-  return AddOp::create(b, loc, broadcastType(a, bv, elementType), a, bv);
-}
-
-Value Decomposer::sub(Value a, Value bv) {
-  return SubOp::create(b, loc, broadcastType(a, bv, elementType), a, bv);
-}
-
-Value Decomposer::mul(Value a, Value bv) {
-  return MulOp::create(b, loc, broadcastType(a, bv, elementType), a, bv);
-}
-
-Value Decomposer::div(Value a, Value bv) {
-  return DivOp::create(b, loc, broadcastType(a, bv, elementType), a, bv);
-}
-
-Value Decomposer::max(Value a, Value bv) {
-  return MaxOp::create(b, loc, broadcastType(a, bv, elementType), a, bv);
-}
-
-Value Decomposer::min(Value a, Value bv) {
-  return MinOp::create(b, loc, broadcastType(a, bv, elementType), a, bv);
-}
-
 Value Decomposer::clamp(Value x, float lo, float hi) {
   return ClampOp::create(b, loc, x.getType(), x, b.getF32FloatAttr(lo),
                          b.getF32FloatAttr(hi));
@@ -188,17 +164,12 @@ Value Decomposer::castTo(Value x, Type element) {
 }
 
 Value Decomposer::zeroExtend8(Value x) {
-  // Sign-extend, then add 256 where that made it negative.
+  // Sign-extend, then add 256 where that made it negative (in i32 whatever
+  // the decomposer's element type).
   Value v = castTo(x, b.getI32Type());
-  auto i32 = [&](int32_t value) {
-    ConstTensor c;
-    c.dtype = onnx::TensorProto::INT32;
-    c.ints = {value};
-    return im.materialize(c, loc, "splat");
-  };
   Value negative = CompareOp::create(
-      b, loc, RankedTensorType::get(shapeOf(v), b.getI1Type()), v, i32(0),
+      b, loc, RankedTensorType::get(shapeOf(v), b.getI1Type()), v, intScalar(0),
       ComparePredicateAttr::get(b.getContext(), ComparePredicate::lt));
-  Value wrapped = AddOp::create(b, loc, v.getType(), v, i32(256));
+  Value wrapped = AddOp::create(b, loc, v.getType(), v, intScalar(256));
   return SelectOp::create(b, loc, v.getType(), negative, wrapped, v);
 }

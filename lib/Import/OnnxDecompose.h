@@ -35,12 +35,18 @@ public:
   Value row(Value x, int64_t index);
   Value concat(llvm::ArrayRef<Value> xs, int64_t axis);
 
-  Value add(Value a, Value b);
-  Value sub(Value a, Value b);
-  Value mul(Value a, Value b);
-  Value div(Value a, Value b);
-  Value max(Value a, Value b);
-  Value min(Value a, Value b);
+  /// `OpTy` (a broadcasting element-wise qnt op) of `a` and `bv`, of the
+  /// decomposer's element type.
+  template <typename OpTy>
+  Value binary(Value a, Value bv) {
+    return OpTy::create(b, loc, broadcastType(a, bv, elementType), a, bv);
+  }
+  Value add(Value a, Value bv) { return binary<AddOp>(a, bv); }
+  Value sub(Value a, Value bv) { return binary<SubOp>(a, bv); }
+  Value mul(Value a, Value bv) { return binary<MulOp>(a, bv); }
+  Value div(Value a, Value bv) { return binary<DivOp>(a, bv); }
+  Value max(Value a, Value bv) { return binary<MaxOp>(a, bv); }
+  Value min(Value a, Value bv) { return binary<MinOp>(a, bv); }
   Value clamp(Value x, float lo, float hi);
   template <typename OpTy>
   Value unary(Value x) {
