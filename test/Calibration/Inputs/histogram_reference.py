@@ -8,8 +8,8 @@ independent numpy implementation over all the data at once:
 
   minmax      exact min and max
   percentile  np.percentile of all values (no histogram at all)
-  entropy     TensorRT's KL search (clipping at most 1% of the values) on
-              np.histogram(|x|)
+  entropy     TensorRT's KL search (clipping at most 1% of the values, and
+              no more squared error than rounding) on np.histogram(|x|)
   mse         exhaustive search over the edges of np.histogram(x)
 
 The reference histograms use quant's final grid (bins of the width stats=1
@@ -63,6 +63,11 @@ def ref_entropy(x, width, bits=8, max_clipped=0.01):
     for i in range(levels, BINS + 1):
         tail = hist[i:].sum()
         if tail > max_clipped * total:
+            continue
+        # Clipping may cost at most the rounding noise (bin centers, in
+        # bins): sum over clipped bins of (center - i)^2 <= inside * step^2/12.
+        centers = np.arange(i, BINS) + 0.5
+        if np.sum(hist[i:] * (centers - i) ** 2) > hist[:i].sum() * (i / levels) ** 2 / 12:
             continue
         p = hist[:i].copy()
         p[-1] += tail
