@@ -210,6 +210,9 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
   if (separateBiasCorrection) {
     QntBiasCorrectOptions correct;
     correct.granularity = options.granularity;
+    // A layer kept float keeps its bias: there is no rounding to correct.
+    correct.keepFloat.assign(options.keepFloat.begin(),
+                             options.keepFloat.end());
     pm.addNestedPass<func::FuncOp>(createQntBiasCorrect(correct));
   }
   bool measureOnly = !options.reportMeasurementOut.empty() ||
