@@ -124,7 +124,8 @@ std::vector<Layer> collectLayers(func::FuncOp main, ArrayRef<int64_t> bitsList,
   std::vector<Layer> layers;
   main.walk([&](Operation *op) {
     std::optional<LinearLayer> q = getQuantizableLayer(op);
-    if (!q || !getValueRange(op->getOperand(0)))
+    // A depthwise conv has no int4 form; qnt-quantize makes it int8.
+    if (!q || q->depthwise || !getValueRange(op->getOperand(0)))
       return;
     Value weight = op->getOperand(q->weightIndex);
     std::optional<SmallVector<float>> values = getConstantF32Values(weight);

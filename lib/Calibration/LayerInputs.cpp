@@ -156,7 +156,9 @@ mlir::qnt::collectWeightLayers(func::FuncOp main, unsigned weightBits,
   std::vector<LayerInputs> layers;
   main.walk([&](Operation *op) {
     std::optional<LinearLayer> anchor = getQuantizableLayer(op);
-    if (!anchor || locationNames(op->getLoc(), keepFloat))
+    // A depthwise conv's channels each read their own input channel, so
+    // one H over all patches is not its rows' moment: nearest rounding.
+    if (!anchor || anchor->depthwise || locationNames(op->getLoc(), keepFloat))
       return;
     unsigned bits = weightBits;
     if (auto chosen =

@@ -347,6 +347,170 @@ QK_INLINE int64_t qk_direct_base(int64_t t, int64_t nc, const int64_t *p,
   return ((y * p[QUANT_QCONV_SH] * d->sw) * d->pws + x0) * kg;
 }
 
+/*===- Depthwise convolution (qk_dwconv_drivers.h) ------------------------===*
+ * Window expansion helpers (a window entry holds the 4 inputs that taps
+ * 4g .. 4g+3 of one output column read) and the requantization constants
+ * of the vector row loops.
+ *===----------------------------------------------------------------------===*/
+
+/* Output columns per chunk of a row, and the widest vector of a row loop
+   (in outputs). */
+#define QK_DW_CHUNK 256
+#define QK_DW_MAX_LANES 16
+/* Bytes a window expansion of n entries may read from the first entry's
+   first tap on: n * sw + 3 * dw + QK_DW_READ_SLACK (qk_dw_inside). */
+#define QK_DW_READ_SLACK 64
+/* Bytes of a padded line (qk_dw_expand_c). */
+#define QK_DW_MAX_LINE                                                         \
+  ((QK_DW_CHUNK + QK_DW_MAX_LANES) * QUANT_QDWCONV_MAX_SW +                    \
+   3 * QUANT_QDWCONV_MAX_DW + 1)
+
+/* The windows of n entries of 4 bytes from src, in plain C:
+   dst[4i + t] = src[i*sw + t*dw] ^ flip. */
+QK_INLINE void qk_dw_windows_c(uint8_t *dst, const int8_t *src, int64_t n,
+                               int64_t sw, int64_t dw, int flip) {
+  if (sw == 1 && dw == 1) {
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t t = 0; t < 4; ++t)
+        dst[4 * i + t] = (uint8_t)(src[i + t] ^ flip);
+  } else if (sw == 2 && dw == 1) {
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t t = 0; t < 4; ++t)
+        dst[4 * i + t] = (uint8_t)(src[2 * i + t] ^ flip);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t t = 0; t < 4; ++t)
+        dst[4 * i + t] = (uint8_t)(src[i * sw + t * dw] ^ flip);
+  }
+}
+
+/* n entries of the window of input row `row` from column c (any integer)
+   on, the row padded with zs, through a padded copy of the row: for rows
+   whose vector expansion would read outside the input tensor, and strides
+   and dilations the vector expansions do not take. */
+QK_INLINE void qk_dw_expand_c(uint8_t *dst, const int8_t *row, int64_t c,
+                              int64_t iw, int8_t zs, int64_t n, int64_t sw,
+                              int64_t dw, int flip) {
+  int8_t line[QK_DW_MAX_LINE];
+  int64_t span = (n - 1) * sw + 3 * dw + 1;
+  /* line[j] = row[c + j]: inside the row for j in [lo, hi). */
+  int64_t lo = qk_min(span, c < 0 ? -c : 0);
+  int64_t hi = qk_min(span, iw - c);
+  hi = hi < lo ? lo : hi;
+  memset(line, zs, (size_t)lo);
+  if (hi > lo)
+    memcpy(line + lo, row + c + lo, (size_t)(hi - lo));
+  memset(line + hi, zs, (size_t)(span - hi));
+  qk_dw_windows_c(dst, line, n, sw, dw, flip);
+}
+
+/* Whether the tensor of `size` elements from `base` holds the bytes a
+   window expansion of n entries may read from column c of `row` on: it
+   may then read past the row's ends, into the neighbouring rows, and
+   mend the entries that reach outside the row (qk_dw_edges,
+   qk_dw_patch). */
+QK_INLINE int qk_dw_inside(const int8_t *row, int64_t c, int64_t n, int64_t sw,
+                           int64_t dw, const int8_t *base, int64_t size) {
+  int64_t at = (row - base) + c;
+  return at >= 0 && at + n * sw + 3 * dw + QK_DW_READ_SLACK <= size;
+}
+
+/* The blocks of `lanes` entries (of n) whose taps reach outside columns
+   [0, iw) of a row, windows from column c on: edge[b] says whether block b
+   does, and then mask[b * lanes * 4 + 4e + t] is 0xff where its entry e's
+   tap t does (those bytes take the padding), 0 elsewhere. */
+QK_INLINE void qk_dw_edges(uint8_t *mask, uint8_t *edge, int64_t c, int64_t iw,
+                           int64_t n, int64_t sw, int64_t dw, int64_t lanes) {
+  for (int64_t b = 0; b < n / lanes; ++b) {
+    int64_t first = c + b * lanes * sw,
+            last = first + (lanes - 1) * sw + 3 * dw;
+    edge[b] = first < 0 || last >= iw;
+    if (!edge[b])
+      continue;
+    for (int64_t e = 0; e < lanes; ++e)
+      for (int64_t t = 0; t < 4; ++t) {
+        int64_t x = first + e * sw + t * dw;
+        mask[(b * lanes + e) * 4 + t] = x < 0 || x >= iw ? 0xff : 0;
+      }
+  }
+}
+
+/* After windows were expanded from the row as if it went on both ways:
+   the taps of entries i < n outside columns [0, iw) get the padding's
+   stored value (the entries whose first tap is left of the row, and those
+   whose fourth is right of it). */
+QK_INLINE void qk_dw_patch(uint8_t *dst, int64_t c, int64_t iw, uint8_t pad,
+                           int64_t n, int64_t sw, int64_t dw) {
+  for (int64_t i = 0; i < n && c + i * sw < 0; ++i)
+    for (int64_t t = 0; t < 4; ++t)
+      if (c + i * sw + t * dw < 0 || c + i * sw + t * dw >= iw)
+        dst[4 * i + t] = pad;
+  for (int64_t i = n - 1; i >= 0 && c + i * sw + 3 * dw >= iw; --i)
+    for (int64_t t = 0; t < 4; ++t)
+      if (c + i * sw + t * dw < 0 || c + i * sw + t * dw >= iw)
+        dst[4 * i + t] = pad;
+}
+
+/* The byte shuffle that expands 4 window entries from the 16 row bytes
+   from the first entry's on (sw + dw <= 5): byte 4e + t is byte
+   e*sw + t*dw. */
+QK_INLINE void qk_dw_window_shuffle(uint8_t ctl[16], int64_t sw, int64_t dw) {
+  for (int64_t e = 0; e < 4; ++e)
+    for (int64_t t = 0; t < 4; ++t)
+      ctl[4 * e + t] = (uint8_t)(e * sw + t * dw);
+}
+
+/* The requantization of one channel, for vector epilogues. In general:
+   the accumulator clamped to [alo, ahi], which changes no result (out of
+   it, the result saturates either way) and makes
+   v = (acc * mult + round) >> shift fit int32; v clamped to
+   [lo, hi] = [QMIN - zp, QMAX - zp]; zp added. With `fast` (shift in
+   [32, 53]) no accumulator clamp is needed, and the zero point can be
+   folded into the rounding term: (acc * mult + round_zp) >> shift, with
+   round_zp = round + zp * 2^shift (|acc * mult| + |round_zp| < 2^63), is
+   v + zp, which fits int32; it is clamped to [QMIN, QMAX]. Either way
+   equal to qk_requantize for every accumulator. */
+struct qk_dw_requant {
+  int32_t mult, shift;
+  int64_t round, round_zp;
+  int32_t alo, ahi;
+  int32_t lo, hi, zp;
+  int fast;
+};
+
+QK_INLINE struct qk_dw_requant qk_dw_requant_at(int32_t mult, int32_t shift,
+                                                const int64_t *p) {
+  struct qk_dw_requant r;
+  int64_t zp = p[QUANT_QCONV_OUT_ZP];
+  r.mult = mult;
+  r.shift = shift;
+  r.round = (int64_t)1 << (shift - 1);
+  r.lo = (int32_t)(p[QUANT_QCONV_QMIN] - zp);
+  r.hi = (int32_t)(p[QUANT_QCONV_QMAX] - zp);
+  r.zp = (int32_t)zp;
+  r.fast = shift >= 32 && shift <= 53;
+  r.round_zp = r.fast ? r.round + zp * ((int64_t)1 << shift) : r.round;
+  r.alo = -2147483647 - 1;
+  r.ahi = 2147483647;
+  /* With shift >= 32 every v fits int32: |acc * mult| <= 2^62. Below,
+     outside +-a = ceil(b * 2^shift / |mult|), with b > |lo|, |hi|, every v
+     has magnitude >= b and the sign of acc * mult: it saturates, as v at
+     +-a does; inside, |v| <= b + 2^30 + 1. Where a would not fit int32,
+     |v| <= b + 1 everywhere. */
+  if (shift < 32 && mult != 0) {
+    int64_t b = (r.lo < 0 ? -(int64_t)r.lo : r.lo);
+    int64_t bh = (r.hi < 0 ? -(int64_t)r.hi : r.hi);
+    b = (b > bh ? b : bh) + 1;
+    int64_t m = mult < 0 ? -(int64_t)mult : mult;
+    int64_t a = ((b << shift) + m - 1) / m;
+    if (a <= 2147483647) {
+      r.alo = (int32_t)-a;
+      r.ahi = (int32_t)a;
+    }
+  }
+  return r;
+}
+
 /*===- GEMM ---------------------------------------------------------------===*/
 
 /* The activations of a GEMM [B][K] (XORed with `flip`) as rows panels

@@ -56,6 +56,66 @@ QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
                   mr, 1);
 }
 
+/* The depthwise loops (qk_dwconv_drivers.h), in plain C: windows through
+   the shared C helpers; rows in blocks of 64 outputs, each tap a loop
+   over the block that LLVM vectorizes (u8 entries by s8 weight quads,
+   uint32 accumulators that wrap like the reference's), then
+   qk_requantize. */
+#define QK_DW_LANES 16
+
+QK_INLINE void qk_dw_expand(uint8_t *dst, int64_t dstride, const int8_t *row,
+                            int64_t rstride, int64_t rows, int64_t c,
+                            int64_t iw, int8_t zs, int64_t n, int64_t cw,
+                            int64_t sw, int64_t dw, const int8_t *base,
+                            int64_t size) {
+  for (int64_t m = 0; m < rows; ++m) {
+    const int8_t *r = row + m * rstride;
+    uint8_t *d = dst + m * dstride;
+    if (qk_dw_inside(r, c, n, sw, dw, base, size)) {
+      qk_dw_windows_c(d, r + c, n, sw, dw, QK_FLIP);
+      qk_dw_patch(d, c, iw, (uint8_t)(zs ^ QK_FLIP), cw, sw, dw);
+    } else {
+      qk_dw_expand_c(d, r, c, iw, zs, n, sw, dw, QK_FLIP);
+    }
+  }
+}
+
+/* The sums of `count` outputs from entry i0 (count <= 64), modulo 2^32. */
+QK_INLINE void qk_dw_generic_sums(const uint8_t *const *src, const int32_t *wt,
+                                  int64_t nt, int32_t bias, int64_t i0,
+                                  int64_t count, uint32_t *acc) {
+  for (int64_t l = 0; l < count; ++l)
+    acc[l] = (uint32_t)bias;
+  for (int64_t k = 0; k < nt; ++k) {
+    const uint8_t *e = src[k] + i0 * 4;
+    int8_t wb[4];
+    memcpy(wb, &wt[k], 4);
+    int32_t w0 = wb[0], w1 = wb[1], w2 = wb[2], w3 = wb[3];
+    for (int64_t l = 0; l < count; ++l)
+      acc[l] += (uint32_t)(e[4 * l] * w0 + e[4 * l + 1] * w1 +
+                           e[4 * l + 2] * w2 + e[4 * l + 3] * w3);
+  }
+}
+
+QK_INLINE void qk_dw_row(const uint8_t *const *src, const int32_t *wt,
+                         int64_t nt, int32_t bias,
+                         const struct qk_dw_requant *rq, int8_t *out,
+                         int64_t n) {
+  int32_t qmin = rq->lo + rq->zp, qmax = rq->hi + rq->zp;
+  for (int64_t i0 = 0; i0 < n; i0 += 64) {
+    uint32_t acc[64];
+    int64_t m = qk_min(64, n - i0);
+    if (m == 64)
+      qk_dw_generic_sums(src, wt, nt, bias, i0, 64, acc);
+    else
+      qk_dw_generic_sums(src, wt, nt, bias, i0, m, acc);
+    for (int64_t l = 0; l < m; ++l)
+      out[i0 + l] = qk_requantize((int32_t)acc[l], rq->mult, rq->shift, rq->zp,
+                                  qmin, qmax);
+  }
+}
+
+#include "qk_dwconv_drivers.h"
 #include "qk_int4_drivers.h"
 #include "qk_int8_drivers.h"
 
@@ -64,6 +124,13 @@ void _mlir_ciface_quant_qconv2d_generic(
     quant_memref_i32 *mult, quant_memref_i32 *shift, quant_memref_i8 *out,
     quant_memref_u8 *scratch, quant_memref_i64 *p) {
   qk_qconv2d(qk_unwrap_int8(in, w, bias, mult, shift, out, scratch, p));
+}
+
+void _mlir_ciface_quant_qdwconv2d_generic(
+    quant_memref_i8 *in, quant_memref_i8 *w, quant_memref_i32 *bias,
+    quant_memref_i32 *mult, quant_memref_i32 *shift, quant_memref_i8 *out,
+    quant_memref_u8 *scratch, quant_memref_i64 *p) {
+  qk_qdwconv2d(qk_unwrap_int8(in, w, bias, mult, shift, out, scratch, p));
 }
 
 void _mlir_ciface_quant_qgemm_generic(

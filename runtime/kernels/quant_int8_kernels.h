@@ -36,6 +36,9 @@
  *   into `scratch`), cols = weights [K][N] (s8, packed at compile time),
  *   out = [B][N], channel = column.
  *
+ * Depthwise convolutions have a kernel of their own, on the weights and
+ * bias as stored ("Depthwise convolutions" below).
+ *
  * Every buffer is passed as a 1-D strided memref descriptor (MLIR's C
  * interface, `_mlir_ciface_NAME`); `params` holds the shape (the
  * QUANT_QCONV_* / QUANT_QGEMM_* indices).
@@ -220,8 +223,77 @@ static inline int64_t quant_qgemm_scratch_bytes(int64_t b, int64_t k,
   return (b + mr - 1) / mr * ((k + kg - 1) / kg) * mr * kg;
 }
 
-/* The kernels: `_mlir_ciface_quant_qconv2d_<isa>` and
-   `_mlir_ciface_quant_qgemm_<isa>` (int8), `_mlir_ciface_quant_w4conv2d_<isa>`
+/* Depthwise convolutions (group == IC == OC == C: one input channel per
+   output channel), `_mlir_ciface_quant_qdwconv2d_<isa>`: a quant_int8_kernel
+   with the QUANT_QCONV_* params, IC == OC == C, whose operands are
+   neither packed nor compensated:
+
+     input       int8 [N][C][IH][IW], zero point zp = params[IN_ZP];
+     weights     int8 [C][KH][KW]: the ONNX weight [C][1][KH][KW] as stored
+                 (symmetric, zero point 0);
+     bias        int32 [C]: the raw bias (the kernel subtracts zp itself);
+     multiplier, shift  int32 [C]: per-channel requantization;
+     output      int8 [N][C][OH][OW];
+     scratch     quant_qdwconv_scratch_bytes(params) bytes: 0 (the kernels
+                 keep bounded buffers, about 36 KiB, on each thread's
+                 stack), so any buffer of at least one byte;
+     params      QUANT_QCONV_NUM_PARAMS entries; PARALLEL 0 keeps the call
+                 on the calling thread, otherwise it runs tasks (image,
+                 channel, band of output rows) on OpenMP threads when the
+                 work is at least 2^18 multiply-adds (QK_PARALLEL_MACS).
+
+   Every output is the reference lowering's, bit for bit:
+
+     acc = bias[c] + sum_{y < KH, x < KW}
+             (xp[n][c][oh*SH + y*DH][ow*SW + x*DW] - zp) * w[c][y][x]
+
+   in int32 modulo 2^32, xp the input padded with zp (PAD_TOP rows above,
+   PAD_LEFT columns left, and below and right as many as OH and OW read, so
+   padding adds nothing), then QuantMath's requantization:
+   out = clamp(((int64)acc * multiplier[c] + 2^(shift[c]-1)) >> shift[c]
+               + OUT_ZP, QMIN, QMAX). Every product (x - zp in [-255, 255]
+   by w in [-128, 127]) and every partial sum of up to 64 of them is exact
+   in int32; only the bias's addition wraps.
+
+   The kernels take what quant_qdwconv_supported accepts: KH, KW up to
+   QUANT_QDWCONV_MAX_K, SW up to QUANT_QDWCONV_MAX_SW, DH, DW up to
+   QUANT_QDWCONV_MAX_DH / _MAX_DW (these bound their row buffers; large
+   dilations only narrow the column chunks), any SH and non-negative pads,
+   int8 zero points and clamp bounds; they are exact for every int32
+   multiplier with a shift in [1, 62]. The compiler lowers other depthwise
+   convolutions to loops. */
+#define QUANT_QDWCONV_MAX_K 8
+#define QUANT_QDWCONV_MAX_SW 4
+#define QUANT_QDWCONV_MAX_DH 32
+#define QUANT_QDWCONV_MAX_DW 32
+static inline int quant_qdwconv_in_i8(int64_t v) {
+  return v >= -128 && v <= 127;
+}
+static inline int quant_qdwconv_supported(const int64_t *p) {
+  return p[QUANT_QCONV_IC] == p[QUANT_QCONV_OC] && p[QUANT_QCONV_IC] >= 1 &&
+         p[QUANT_QCONV_BATCH] >= 0 && p[QUANT_QCONV_IH] >= 1 &&
+         p[QUANT_QCONV_IW] >= 1 && p[QUANT_QCONV_OH] >= 0 &&
+         p[QUANT_QCONV_OW] >= 0 && p[QUANT_QCONV_KH] >= 1 &&
+         p[QUANT_QCONV_KH] <= QUANT_QDWCONV_MAX_K && p[QUANT_QCONV_KW] >= 1 &&
+         p[QUANT_QCONV_KW] <= QUANT_QDWCONV_MAX_K && p[QUANT_QCONV_SH] >= 1 &&
+         p[QUANT_QCONV_SW] >= 1 && p[QUANT_QCONV_SW] <= QUANT_QDWCONV_MAX_SW &&
+         p[QUANT_QCONV_DH] >= 1 && p[QUANT_QCONV_DH] <= QUANT_QDWCONV_MAX_DH &&
+         p[QUANT_QCONV_DW] >= 1 && p[QUANT_QCONV_DW] <= QUANT_QDWCONV_MAX_DW &&
+         p[QUANT_QCONV_PAD_TOP] >= 0 && p[QUANT_QCONV_PAD_LEFT] >= 0 &&
+         quant_qdwconv_in_i8(p[QUANT_QCONV_IN_ZP]) &&
+         quant_qdwconv_in_i8(p[QUANT_QCONV_OUT_ZP]) &&
+         quant_qdwconv_in_i8(p[QUANT_QCONV_QMIN]) &&
+         quant_qdwconv_in_i8(p[QUANT_QCONV_QMAX]) &&
+         p[QUANT_QCONV_QMIN] <= p[QUANT_QCONV_QMAX];
+}
+static inline int64_t quant_qdwconv_scratch_bytes(const int64_t *p) {
+  (void)p;
+  return 0;
+}
+
+/* The kernels: `_mlir_ciface_quant_qconv2d_<isa>`,
+   `_mlir_ciface_quant_qdwconv2d_<isa>` and `_mlir_ciface_quant_qgemm_<isa>`
+   (int8), `_mlir_ciface_quant_w4conv2d_<isa>`
    and `_mlir_ciface_quant_w4gemm_<isa>` (int4), isa in generic, avx2,
    avxvnni, avx512vnni (x86-64 only), dotprod, i8mm (AArch64 only). */
 typedef void quant_int8_kernel(quant_memref_i8 *input, quant_memref_i8 *weights,
@@ -242,29 +314,35 @@ typedef void quant_int4_kernel(quant_memref_i8 *input, quant_memref_i8 *weights,
 extern "C" {
 #endif
 quant_int8_kernel _mlir_ciface_quant_qconv2d_generic;
+quant_int8_kernel _mlir_ciface_quant_qdwconv2d_generic;
 quant_int8_kernel _mlir_ciface_quant_qgemm_generic;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_generic;
 quant_int4_kernel _mlir_ciface_quant_w4gemm_generic;
 #if defined(__x86_64__)
 quant_int8_kernel _mlir_ciface_quant_qconv2d_avx2;
+quant_int8_kernel _mlir_ciface_quant_qdwconv2d_avx2;
 quant_int8_kernel _mlir_ciface_quant_qgemm_avx2;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_avx2;
 quant_int4_kernel _mlir_ciface_quant_w4gemm_avx2;
 quant_int8_kernel _mlir_ciface_quant_qconv2d_avxvnni;
+quant_int8_kernel _mlir_ciface_quant_qdwconv2d_avxvnni;
 quant_int8_kernel _mlir_ciface_quant_qgemm_avxvnni;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_avxvnni;
 quant_int4_kernel _mlir_ciface_quant_w4gemm_avxvnni;
 quant_int8_kernel _mlir_ciface_quant_qconv2d_avx512vnni;
+quant_int8_kernel _mlir_ciface_quant_qdwconv2d_avx512vnni;
 quant_int8_kernel _mlir_ciface_quant_qgemm_avx512vnni;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_avx512vnni;
 quant_int4_kernel _mlir_ciface_quant_w4gemm_avx512vnni;
 #endif
 #if defined(__aarch64__)
 quant_int8_kernel _mlir_ciface_quant_qconv2d_dotprod;
+quant_int8_kernel _mlir_ciface_quant_qdwconv2d_dotprod;
 quant_int8_kernel _mlir_ciface_quant_qgemm_dotprod;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_dotprod;
 quant_int4_kernel _mlir_ciface_quant_w4gemm_dotprod;
 quant_int8_kernel _mlir_ciface_quant_qconv2d_i8mm;
+quant_int8_kernel _mlir_ciface_quant_qdwconv2d_i8mm;
 quant_int8_kernel _mlir_ciface_quant_qgemm_i8mm;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_i8mm;
 quant_int4_kernel _mlir_ciface_quant_w4gemm_i8mm;

@@ -108,7 +108,7 @@ std::optional<std::string> whyNotLowerableLayer(Operation *op) {
   std::optional<LinearLayer> layer = getQuantizableLayer(op);
   if (!layer) {
     if (isa<ConvOp>(op))
-      return std::string("only 2-D convolutions with group 1");
+      return std::string("only 2-D convolutions with group 1 or depthwise");
     if (isa<GemmOp>(op))
       return std::string("gemm with trans_a or alpha/beta != 1");
     if (isa<MatMulOp>(op))
@@ -313,6 +313,58 @@ void replaceByRequantized(ConversionPatternRewriter &rewriter, Operation *op,
 // Casts
 //===----------------------------------------------------------------------===//
 
+/// QuantMath's quantize of the scalar `x` (any float type) to `q`'s
+/// storage type `storage`: one f32 division by the f32 scale, round half
+/// to even, add the zero point, saturate (ONNX Runtime's QuantizeLinear);
+/// NaN gives the zero point. The f32 steps after the division are exact:
+/// the clamp bounds the sum.
+Value quantizeScalar(OpBuilder &nb, Location nl, Value x,
+                     quant::UniformQuantizedType q, Type storage) {
+  float scale = static_cast<float>(q.getScale());
+  int64_t zp = q.getZeroPoint();
+  int64_t qmin = q.getStorageTypeMin(), qmax = q.getStorageTypeMax();
+  // The division is f32 whatever the expressed type (as ONNX Runtime,
+  // which quantizes f16 inputs in float too).
+  Type f32 = nb.getF32Type();
+  if (x.getType().getIntOrFloatBitWidth() < 32)
+    x = arith::ExtFOp::create(nb, nl, f32, x);
+  else if (x.getType().getIntOrFloatBitWidth() > 32)
+    x = arith::TruncFOp::create(nb, nl, f32, x);
+  Value scaled =
+      arith::DivFOp::create(nb, nl, x, floatConst(nb, nl, f32, scale));
+  // Clamp before rounding (|quotient| may exceed 2^24, where adding the
+  // zero point in f32 would round); the bounds are integers.
+  scaled = arith::MaximumFOp::create(nb, nl, scaled,
+                                     floatConst(nb, nl, f32, qmin - zp));
+  scaled = arith::MinimumFOp::create(nb, nl, scaled,
+                                     floatConst(nb, nl, f32, qmax - zp));
+  Value r = math::RoundEvenOp::create(nb, nl, scaled);
+  r = arith::AddFOp::create(nb, nl, r, floatConst(nb, nl, f32, zp));
+  // NaN: the zero point (maximumf/minimumf propagate NaN).
+  Value nan = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO, x, x);
+  r = arith::SelectOp::create(nb, nl, nan, floatConst(nb, nl, f32, zp), r);
+  if (q.isSigned())
+    return arith::FPToSIOp::create(nb, nl, storage, r);
+  // uint8: 0..255 through i32, whose low 8 bits are the storage.
+  Value wide = arith::FPToSIOp::create(nb, nl, nb.getI32Type(), r);
+  return arith::TruncIOp::create(nb, nl, storage, wide);
+}
+
+/// The dequantized value of the stored scalar `v` of `q`, as `f`:
+/// f(q - zp) * f(scale).
+Value dequantizeScalar(OpBuilder &nb, Location nl, Value v,
+                       quant::UniformQuantizedType q, Type f) {
+  Value wide =
+      q.isSigned()
+          ? arith::ExtSIOp::create(nb, nl, nb.getI32Type(), v).getResult()
+          : arith::ExtUIOp::create(nb, nl, nb.getI32Type(), v).getResult();
+  wide =
+      arith::SubIOp::create(nb, nl, wide, i32Const(nb, nl, q.getZeroPoint()));
+  Value x = arith::SIToFPOp::create(nb, nl, f, wide);
+  return arith::MulFOp::create(
+      nb, nl, x, floatConst(nb, nl, f, static_cast<float>(q.getScale())));
+}
+
 /// quant.qcast (f32 to per-tensor int8 or uint8): QuantMath's quantize.
 struct QuantizeCastLowering : OpConversionPattern<quant::QuantizeCastOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -324,45 +376,10 @@ struct QuantizeCastLowering : OpConversionPattern<quant::QuantizeCastOp> {
     auto q = cast<quant::UniformQuantizedType>(
         getQuantizedElementType(op.getType()));
     RankedTensorType storage = getStorageTensorType(op.getType());
-    // One f32 division by the f32 scale, round half to even, add the zero
-    // point, saturate (ONNX Runtime's QuantizeLinear). The f32 steps after
-    // the division are exact: the clamp bounds the sum.
-    float scale = static_cast<float>(q.getScale());
-    int64_t zp = q.getZeroPoint();
-    int64_t qmin = q.getStorageTypeMin(), qmax = q.getStorageTypeMax();
     Value result = buildElementwise(
         rewriter, op.getLoc(), storage, ValueRange{adaptor.getInput()},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          // The division is f32 whatever the expressed type (as ONNX
-          // Runtime, which quantizes f16 inputs in float too).
-          Type f32 = nb.getF32Type();
-          Value x = args[0];
-          if (x.getType().getIntOrFloatBitWidth() < 32)
-            x = arith::ExtFOp::create(nb, nl, f32, x);
-          else if (x.getType().getIntOrFloatBitWidth() > 32)
-            x = arith::TruncFOp::create(nb, nl, f32, x);
-          Value scaled =
-              arith::DivFOp::create(nb, nl, x, floatConst(nb, nl, f32, scale));
-          // Clamp before rounding (|quotient| may exceed 2^24, where adding
-          // the zero point in f32 would round); the bounds are integers.
-          scaled = arith::MaximumFOp::create(
-              nb, nl, scaled, floatConst(nb, nl, f32, qmin - zp));
-          scaled = arith::MinimumFOp::create(
-              nb, nl, scaled, floatConst(nb, nl, f32, qmax - zp));
-          Value r = math::RoundEvenOp::create(nb, nl, scaled);
-          r = arith::AddFOp::create(nb, nl, r, floatConst(nb, nl, f32, zp));
-          // NaN: the zero point (maximumf/minimumf propagate NaN).
-          Value nan =
-              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO, x, x);
-          r = arith::SelectOp::create(nb, nl, nan, floatConst(nb, nl, f32, zp),
-                                      r);
-          if (q.isSigned())
-            return arith::FPToSIOp::create(nb, nl, storage.getElementType(), r)
-                .getResult();
-          // uint8: 0..255 through i32, whose low 8 bits are the storage.
-          Value wide = arith::FPToSIOp::create(nb, nl, nb.getI32Type(), r);
-          return arith::TruncIOp::create(nb, nl, storage.getElementType(), wide)
-              .getResult();
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return quantizeScalar(nb, nl, args[0], q, storage.getElementType());
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -381,22 +398,10 @@ struct DequantizeCastLowering : OpConversionPattern<quant::DequantizeCastOp> {
     auto q = cast<quant::UniformQuantizedType>(
         getQuantizedElementType(op.getInput().getType()));
     auto outType = cast<RankedTensorType>(op.getType());
-    Type f32 = outType.getElementType();
-    int64_t zp = q.getZeroPoint();
-    float scale = static_cast<float>(q.getScale());
     Value result = buildElementwise(
         rewriter, op.getLoc(), outType, ValueRange{adaptor.getInput()},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value v =
-              q.isSigned()
-                  ? arith::ExtSIOp::create(nb, nl, nb.getI32Type(), args[0])
-                        .getResult()
-                  : arith::ExtUIOp::create(nb, nl, nb.getI32Type(), args[0])
-                        .getResult();
-          v = arith::SubIOp::create(nb, nl, v, i32Const(nb, nl, zp));
-          Value f = arith::SIToFPOp::create(nb, nl, f32, v);
-          return arith::MulFOp::create(nb, nl, f,
-                                       floatConst(nb, nl, f32, scale));
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return dequantizeScalar(nb, nl, args[0], q, outType.getElementType());
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -447,6 +452,13 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                   b.getIntegerAttr(b.getI8Type(), inQ.getZeroPoint()));
     auto accType = op.getType().clone(b.getI32Type());
     Value init = accumulatorInit(b, loc, accType, adaptor.getBias(), 1);
+    if (getQuantizableLayer(op)->depthwise) {
+      replaceByRequantized(rewriter, op,
+                           depthwiseSums(b, loc, op, padded,
+                                         adaptor.getWeight(), init,
+                                         inQ.getZeroPoint()));
+      return success();
+    }
     Value acc = linalg::Conv2DNchwFchwQOp::create(
                     b, loc, TypeRange{accType},
                     ValueRange{padded, adaptor.getWeight(),
@@ -457,6 +469,42 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                     .getResult(0);
     replaceByRequantized(rewriter, op, acc);
     return success();
+  }
+
+  /// A depthwise conv's sums, from `init`: acc[n, c, oh, ow] +=
+  /// (x[n, c, oh*sh + y*dh, ow*sw + x*dw] - zp) * w[c, 0, y, x] over the
+  /// taps (y, x) of the zero-point-padded input, in i32 (linalg has no
+  /// NCHW depthwise op with zero points).
+  static Value depthwiseSums(OpBuilder &b, Location loc, ConvOp op,
+                             Value padded, Value weight, Value init,
+                             int64_t zp) {
+    MLIRContext *ctx = b.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    AffineExpr n = d(0), c = d(1), oh = d(2), ow = d(3), y = d(4), x = d(5);
+    SmallVector<AffineMap> maps{
+        AffineMap::get(6, 0,
+                       {n, c, oh * strides[0] + y * dilations[0],
+                        ow * strides[1] + x * dilations[1]},
+                       ctx),
+        AffineMap::get(6, 0, {c, getAffineConstantExpr(0, ctx), y, x}, ctx),
+        AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
+    iterators.append(2, utils::IteratorType::reduction);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{init.getType()}, ValueRange{padded, weight},
+               ValueRange{init}, maps, iterators,
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 Type i32 = nb.getI32Type();
+                 Value a = arith::ExtSIOp::create(nb, nl, i32, args[0]);
+                 a = arith::SubIOp::create(nb, nl, a, i32Const(nb, nl, zp));
+                 Value w = arith::ExtSIOp::create(nb, nl, i32, args[1]);
+                 Value sum = arith::AddIOp::create(
+                     nb, nl, args[2], arith::MulIOp::create(nb, nl, a, w));
+                 linalg::YieldOp::create(nb, nl, sum);
+               })
+        .getResult(0);
   }
 };
 

@@ -92,7 +92,43 @@ SmallVector<int64_t> convParams(qnt::ConvOp op, int64_t size,
   return p;
 }
 
-/// The operands of quant_qconv2d_<isa> for a 2-D group-1 conv on int8.
+/// The operands of quant_qdwconv2d_<isa> for a depthwise conv on int8:
+/// the weights as stored ([C][KH][KW]), the raw int32 bias (the kernel
+/// subtracts the zero point from its inputs) and per-channel
+/// requantization.
+FailureOr<KernelOperands>
+depthwiseKernelOperands(qnt::ConvOp op, quant::UniformQuantizedType inQ,
+                        quant::UniformQuantizedType outQ,
+                        const KernelTarget &target, PatternRewriter &rewriter) {
+  int64_t channels = op.getWeight().getType().getDimSize(0);
+  std::optional<Int8ContractionOperands> operands =
+      getInt8ContractionOperands(op, channels, inQ, outQ);
+  if (!operands)
+    return rewriter.notifyMatchFailure(
+        op, "weights or bias not constant, or a scale with no fixed-point "
+            "form");
+  KernelOperands k;
+  k.kernel = "qdwconv2d";
+  k.params = convParams(op, QUANT_QCONV_NUM_PARAMS, inQ.getZeroPoint(),
+                        target.parallel);
+  k.params[QUANT_QCONV_OUT_ZP] = outQ.getZeroPoint();
+  k.params[QUANT_QCONV_QMIN] = outQ.getStorageTypeMin();
+  k.params[QUANT_QCONV_QMAX] = outQ.getStorageTypeMax();
+  if (!quant_qdwconv_supported(k.params.data()))
+    return rewriter.notifyMatchFailure(
+        op, "kernel size, stride or dilation beyond the depthwise kernel's "
+            "limits");
+  k.multipliers = std::move(operands->multipliers);
+  k.shifts = std::move(operands->shifts);
+  k.packedWeights.assign(operands->weights.begin(), operands->weights.end());
+  for (int64_t b : operands->bias)
+    k.bias.push_back(static_cast<int32_t>(b));
+  k.scratchBytes = quant_qdwconv_scratch_bytes(k.params.data());
+  return k;
+}
+
+/// The operands of quant_qconv2d_<isa> for a 2-D group-1 conv on int8, or
+/// of quant_qdwconv2d_<isa> for a depthwise one.
 FailureOr<KernelOperands> int8KernelOperands(qnt::ConvOp op,
                                              const KernelTarget &target,
                                              PatternRewriter &rewriter) {
@@ -101,6 +137,9 @@ FailureOr<KernelOperands> int8KernelOperands(qnt::ConvOp op,
   auto outQ = qnt::getPerTensorI8Type(op.getType());
   if (!inQ || !outQ)
     return rewriter.notifyMatchFailure(op, "input or result not per-tensor i8");
+  std::optional<qnt::LinearLayer> layer = qnt::getQuantizableLayer(op);
+  if (layer && layer->depthwise)
+    return depthwiseKernelOperands(op, inQ, outQ, target, rewriter);
   if (op.getInput().getType().getRank() != 4 || op.getGroup() != 1)
     return rewriter.notifyMatchFailure(op, "not a 2-D conv with one group");
   auto wType = op.getWeight().getType();

@@ -103,6 +103,8 @@ FailureOr<MmaLayer> analyze(Operation *op, PatternRewriter &rewriter) {
   MmaLayer layer;
   // OIHW conv weights are [channels][k]; gemm weights [N][K] with trans_b.
   bool transB = linear->outAxis == 0;
+  if (linear->depthwise)
+    return rewriter.notifyMatchFailure(op, "depthwise: no mma kernel");
   if (auto conv = dyn_cast<qnt::ConvOp>(op)) {
     layer.conv = true;
     layer.ic = inType.getDimSize(1);

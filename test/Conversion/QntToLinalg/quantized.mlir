@@ -102,13 +102,41 @@ func.func @returned(%f: tensor<2xf32>) -> tensor<2x!quant.uniform<i8:f32, 0.5>> 
 
 // -----
 
-// Grouped convolutions have no int8 lowering yet: one error at the op.
-func.func @grouped(%f: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
-  %x = quant.qcast %f : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>>
-  %w8 = qnt.constant dense<1> : tensor<2x1x1x1xi8>
-  %w = quant.scast %w8 : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>
-  // expected-error @+1 {{cannot lower quantized op: only 2-D convolutions with group 1}}
-  %y = qnt.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>>
+// A depthwise conv (group = C): one generic over (n, c, oh, ow, y, x), the
+// input padded with its zero point (4) read at (oh*2 + y*1, ow*2 + x) and
+// the weight at (c, 0, y, x); acc += (x - 4) * w from the bias, then the
+// per-channel requantization.
+// CHECK-DAG:   #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, 0, d4, d5)>
+// CHECK-LABEL: func.func @depthwise
+// CHECK:         tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:           tensor.yield %c4_i8 : i8
+// CHECK:         linalg.generic {indexing_maps = [#[[IN]], #[[W]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME:      ins({{.*}} : tensor<1x2x7x7xi8>, tensor<2x1x3x3xi8>) outs({{.*}} : tensor<1x2x3x3xi32>)
+// CHECK:           arith.constant 4 : i32
+// CHECK:           arith.subi
+// CHECK:           arith.muli
+// CHECK:           arith.addi
+// CHECK-NOT:     quant.
+func.func @depthwise(%f: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %x = quant.qcast %f : tensor<1x2x5x5xf32> to tensor<1x2x5x5x!quant.uniform<i8:f32, 0.5:4>>
+  %w8 = qnt.constant dense<1> : tensor<2x1x3x3xi8>
+  %w = quant.scast %w8 : tensor<2x1x3x3xi8> to tensor<2x1x3x3x!quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25}>>
+  %y = qnt.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x5x5x!quant.uniform<i8:f32, 0.5:4>>, tensor<2x1x3x3x!quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25}>>) -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5>>
+  %d = quant.dcast %y : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5>> to tensor<1x2x3x3xf32>
+  return %d : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Grouped convolutions that are not depthwise (two input channels per
+// group) have no int8 lowering: one error at the op.
+func.func @grouped(%f: tensor<1x4x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %x = quant.qcast %f : tensor<1x4x2x2xf32> to tensor<1x4x2x2x!quant.uniform<i8:f32, 0.5>>
+  %w8 = qnt.constant dense<1> : tensor<2x2x1x1xi8>
+  %w = quant.scast %w8 : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  // expected-error @+1 {{cannot lower quantized op: only 2-D convolutions with group 1 or depthwise}}
+  %y = qnt.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>>
   %d = quant.dcast %y : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>> to tensor<1x2x2x2xf32>
   return %d : tensor<1x2x2x2xf32>
 }

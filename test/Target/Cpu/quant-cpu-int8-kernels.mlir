@@ -75,20 +75,55 @@ func.func @gemm(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
 
 // -----
 
-// Left to the reference lowering: a grouped conv, a weight that is not a
+// A depthwise conv (group = C = 2) calls quant_qdwconv2d: the weights as
+// stored ([C][KH][KW], no packing), the raw bias (the kernel subtracts the
+// zero point from its inputs), per-channel multipliers as for @conv, and
+// the QUANT_QCONV_* params: batch 1, IC 2, 3x3, OC 2, 2x2, kernel 2x2,
+// strides 1, dilations 1, pads 0 0, zp_in 3, zp_out -5, [-128, 127],
+// parallel 1. The kernels need no scratch (one byte is allocated).
+// CHECK-LABEL: func.func private @quant_qdwconv2d_generic(memref<?xi8>, memref<?xi8>, memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi8>, memref<?xi8>, memref<?xi64>) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @depthwise
+// CHECK:         arith.constant dense<[1, 2, 3, 4, -1, -2, -3, -4]> : tensor<8xi8>
+// CHECK:         arith.constant dense<[10, -20]> : tensor<2xi32>
+// CHECK:         arith.constant dense<1073741824> : tensor<2xi32>
+// CHECK:         arith.constant dense<[33, 32]> : tensor<2xi32>
+// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<8xi8>
+// CHECK:         memref.alloc() {alignment = 64 : i64} : memref<1xi8>
+// CHECK:         arith.constant dense<[1, 2, 3, 3, 2, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 3, -5, -128, 127, 1]> : tensor<20xi64>
+// CHECK:         call @quant_qdwconv2d_generic(
+// CHECK-NOT:     qnt.conv
+func.func @depthwise(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x2x2xf32> {
+  %xq = quant.qcast %x : tensor<1x2x3x3xf32> to tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:3>>
+  %w = qnt.constant dense<[[[[1, 2], [3, 4]]], [[[-1, -2], [-3, -4]]]]> : tensor<2x1x2x2xi8>
+  %wq = quant.scast %w : tensor<2x1x2x2xi8> to tensor<2x1x2x2x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>
+  %b = qnt.constant dense<[10, -20]> : tensor<2xi32>
+  %bq = quant.scast %b : tensor<2xi32> to tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.25}>>
+  %y = qnt.conv %xq, %wq, %bq {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3x!quant.uniform<i8:f32, 0.5:3>>, tensor<2x1x2x2x!quant.uniform<i8<-127:127>:f32:0, {0.25, 0.5}>>, tensor<2x!quant.uniform<i32:f32:0, {0.125, 0.25}>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0:-5>>
+  %d = quant.dcast %y : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0:-5>> to tensor<1x2x2x2xf32>
+  return %d : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// Left to the reference lowering: a grouped conv that is not depthwise, a
+// depthwise conv beyond the kernels' limits (9x9), a weight that is not a
 // constant, a gemm with alpha != 1.
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT:     call
 // CHECK:         qnt.conv {{.*}}group = 2
+// CHECK:         qnt.conv {{.*}}group = 2
 // CHECK:         qnt.matmul
 // CHECK:         qnt.gemm
-func.func @left_alone(%x: tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>>, %a: tensor<2x2x!quant.uniform<i8:f32, 0.5>>, %b: tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> (tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>) {
-  %w = qnt.constant dense<1> : tensor<2x1x1x1xi8>
-  %wq = quant.scast %w : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>
-  %0 = qnt.conv %x, %wq {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>
+func.func @left_alone(%x: tensor<1x4x2x2x!quant.uniform<i8:f32, 0.5>>, %a: tensor<2x2x!quant.uniform<i8:f32, 0.5>>, %b: tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>, %big: tensor<1x2x9x9x!quant.uniform<i8:f32, 0.5>>) -> (tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0>>) {
+  %w = qnt.constant dense<1> : tensor<2x2x1x1xi8>
+  %wq = quant.scast %w : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %0 = qnt.conv %x, %wq {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>
+  %w8 = qnt.constant dense<1> : tensor<2x1x9x9xi8>
+  %w8q = quant.scast %w8 : tensor<2x1x9x9xi8> to tensor<2x1x9x9x!quant.uniform<i8<-127:127>:f32, 0.5>>
+  %3 = qnt.conv %big, %w8q {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x9x9x!quant.uniform<i8:f32, 0.5>>, tensor<2x1x9x9x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0>>
   %1 = qnt.matmul %a, %b : (tensor<2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<2x2x!quant.uniform<i8:f32, 1.0>>
   %c = qnt.constant dense<1> : tensor<2x2xi8>
   %cq = quant.scast %c : tensor<2x2xi8> to tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>
   %2 = qnt.gemm %a, %cq {alpha = 2.0 : f32} : (tensor<2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<2x2x!quant.uniform<i8:f32, 1.0>>
-  return %0, %1, %2 : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>
+  return %0, %1, %2, %3 : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0>>
 }

@@ -4,8 +4,9 @@
                   [--kernels generic,avx2,avxvnni,avx512vnni]
                   [--aarch64 QUANT_COMPILE --qemu "qemu-aarch64-static -L DIR"]
 
-Writes modules of independent quantized ops (2-D convs with random channels,
-odd spatial sizes, kernels, strides, pads, dilations; gemms with random M, K, N and
+Writes modules of independent quantized ops (2-D convs, one in three
+depthwise, with random channels, odd spatial sizes, kernels, strides, pads,
+dilations; gemms with random M, K, N and
 trans_b), each between quant.qcast and quant.dcast, with random input
 scales and zero points, per-channel weight scales, int8 weights, int32
 biases and output scales chosen so that some results saturate. Inputs
@@ -84,8 +85,13 @@ def make_op(rng, i):
             w = int(rng.integers(200, 501))
         oh = (h + pads[0] + pads[2] - eh) // stride[0] + 1
         ow = (w + pads[1] + pads[3] - ew) // stride[1] + 1
+        # One conv in three is depthwise (group = channels = c).
+        group = 1
+        if rng.random() < 1 / 3:
+            m = group = c
         in_shape, out_shape = [batch, c, h, w], [batch, m, oh, ow]
-        w_shape, axis, k = [m, c, kh, kw], 0, c * kh * kw
+        w_shape, axis = [m, c // group, kh, kw], 0
+        k = c // group * kh * kw
         channels = m
     else:
         mm, k, n = int(rng.integers(1, 10)), int(rng.integers(1, 301)), int(rng.integers(1, 34))
@@ -118,8 +124,8 @@ def make_op(rng, i):
         operands.append("%%bq%d" % i)
         types.append(tb)
     if len(in_shape) == 4:
-        attrs = ("{dilations = array<i64: %s>, group = 1 : i64, pads = array<i64: %s>, "
-                 "strides = array<i64: %s>}" % (", ".join(map(str, dil)),
+        attrs = ("{dilations = array<i64: %s>, group = %d : i64, pads = array<i64: %s>, "
+                 "strides = array<i64: %s>}" % (", ".join(map(str, dil)), group,
                                                  ", ".join(map(str, pads)),
                                                  ", ".join(map(str, stride))))
         name = "qnt.conv"

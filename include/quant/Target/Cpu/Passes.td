@@ -28,7 +28,7 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
   let summary = "Run quantized convolutions and GEMMs on the int8 (and int4) "
                 "kernels";
   let description = [{
-    Rewrites each quantized `qnt.conv` (2-D, group 1), `qnt.gemm` (no
+    Rewrites each quantized `qnt.conv` (2-D, group 1 or depthwise), `qnt.gemm` (no
     trans_a, alpha = beta = 1) and 2-D `qnt.matmul` whose weights are
     constants into a call of the microkernel for `isa`
     (`runtime/kernels/quant_int8_kernels.c`, which the compiler links into
@@ -48,6 +48,18 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
     and the deallocation pipeline handle it like any other op; the scratch
     buffer (the repacked, padded image or packed activation rows) is a
     `memref.alloc`.
+
+    A depthwise conv (group = channels) becomes a call of
+    `quant_qdwconv2d_<isa>` with its weights as stored (`[C][KH][KW]`),
+    the raw int32 bias and per-channel multipliers. The kernel expands
+    each padded input row once per group of output rows into windows of
+    4-byte entries (the inputs of 4 consecutive taps of one output
+    column), so every kernel row's quad of taps is a 4-way dot product of
+    consecutive entries: `vpdpbusd` (AVX-512 VNNI, AVX-VNNI), two
+    `vpmaddwd` on even and odd bytes (AVX2), `sdot` (AArch64), portable C;
+    the zero point is folded into the bias at run time. Kernels over 8x8,
+    horizontal strides over 4 or dilations over 32 stay on the reference
+    lowering (`quant_qdwconv_supported`).
 
     int4 layers (`qnt-quantize weight-bits=4`: a grouped i4 weight, an
     int8 input, f32 bias and result) become calls of `quant_w4conv2d_<isa>`

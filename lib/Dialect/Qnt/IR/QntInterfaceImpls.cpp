@@ -35,7 +35,13 @@ std::optional<LinearLayer> ConvOp::getLinearLayer() {
   layer.groups = getGroup();
   if (getBias())
     layer.biasIndex = 2;
-  layer.quantizable = getGroup() == 1 && getInput().getType().getRank() == 4;
+  int64_t inChannels = getInput().getType().getDimSize(1);
+  layer.depthwise = getInput().getType().getRank() == 4 && getGroup() > 1 &&
+                    getGroup() == inChannels &&
+                    getWeight().getType().getDimSize(0) == inChannels;
+  layer.quantizable =
+      (getGroup() == 1 && getInput().getType().getRank() == 4) ||
+      layer.depthwise;
   return layer;
 }
 

@@ -282,6 +282,8 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
     bits = chosen.getInt();
   if (bits == 32)
     return staysFloat(op, "qnt.weight_bits = 32");
+  if (bits == 4 && anchor->depthwise)
+    return staysFloat(op, "a depthwise conv has no int4 form");
 
   // Scales a rounding pass chose: as many as this weight's grid has.
   ArrayRef<float> givenScales;

@@ -63,6 +63,10 @@ QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
   qk_smmla_tile((const int8_t *)rows, cols, (const int64_t *)0, kgs, acc, 1);
 }
 
+/* The depthwise loops (qk_dwconv_sdot.h): sdot, as in qk_dotprod.c. */
+#include "qk_dwconv_sdot.h"
+
+#include "qk_dwconv_drivers.h"
 #include "qk_int4_drivers.h"
 #include "qk_int8_drivers.h"
 
@@ -71,6 +75,13 @@ void _mlir_ciface_quant_qconv2d_i8mm(
     quant_memref_i32 *mult, quant_memref_i32 *shift, quant_memref_i8 *out,
     quant_memref_u8 *scratch, quant_memref_i64 *p) {
   qk_qconv2d(qk_unwrap_int8(in, w, bias, mult, shift, out, scratch, p));
+}
+
+void _mlir_ciface_quant_qdwconv2d_i8mm(
+    quant_memref_i8 *in, quant_memref_i8 *w, quant_memref_i32 *bias,
+    quant_memref_i32 *mult, quant_memref_i32 *shift, quant_memref_i8 *out,
+    quant_memref_u8 *scratch, quant_memref_i64 *p) {
+  qk_qdwconv2d(qk_unwrap_int8(in, w, bias, mult, shift, out, scratch, p));
 }
 
 void _mlir_ciface_quant_qgemm_i8mm(

@@ -87,6 +87,12 @@ QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
                  QK_MR, 1);
 }
 
+/* The depthwise loops on ymm (qk_dwconv_avx2.h): vpmaddwd on the even
+   and odd bytes. */
+#define QK_DW_VNNI 0
+#include "qk_dwconv_avx2.h"
+
+#include "qk_dwconv_drivers.h"
 #include "qk_int4_drivers.h"
 #include "qk_int8_drivers.h"
 
@@ -95,6 +101,13 @@ void _mlir_ciface_quant_qconv2d_avx2(
     quant_memref_i32 *mult, quant_memref_i32 *shift, quant_memref_i8 *out,
     quant_memref_u8 *scratch, quant_memref_i64 *p) {
   qk_qconv2d(qk_unwrap_int8(in, w, bias, mult, shift, out, scratch, p));
+}
+
+void _mlir_ciface_quant_qdwconv2d_avx2(
+    quant_memref_i8 *in, quant_memref_i8 *w, quant_memref_i32 *bias,
+    quant_memref_i32 *mult, quant_memref_i32 *shift, quant_memref_i8 *out,
+    quant_memref_u8 *scratch, quant_memref_i64 *p) {
+  qk_qdwconv2d(qk_unwrap_int8(in, w, bias, mult, shift, out, scratch, p));
 }
 
 void _mlir_ciface_quant_qgemm_avx2(

@@ -63,6 +63,172 @@ QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
                     QK_MR, 1);
 }
 
+/* The depthwise loops (qk_dwconv_drivers.h). Windows (strides and
+   dilations with sw + dw <= 5; others through a padded copy): 16 entries
+   from one 64-byte load of the row (masked where it reaches past the
+   row's ends, the zero point in those bytes; the masks computed once for
+   all the rows of a call), vpermd (lane e takes the 16 bytes at 4*e*sw),
+   vpshufb, and the XOR to u8. Rows: vpdpbusd of 16 u8 entries by the
+   broadcast s8 weight quad, up to 4 vectors (64 outputs) at a time;
+   requantization in 64-bit lanes (vpmuldq on the even and odd lanes, then
+   merged by vpermt2d): the fast way (shift in [32, 53], qk_dw_requant)
+   the high halves shifted right by shift - 32 (vpsrad), in general
+   vpsraq on the accumulator clamped to [alo, ahi], + zp; 4 vectors packed
+   to bytes with signed saturation, clamped to [QMIN, QMAX]. */
+#define QK_DW_LANES 16
+
+QK_INLINE void qk_dw_expand(uint8_t *dst, int64_t dstride, const int8_t *row,
+                            int64_t rstride, int64_t rows, int64_t c,
+                            int64_t iw, int8_t zs, int64_t n, int64_t cw,
+                            int64_t sw, int64_t dw, const int8_t *base,
+                            int64_t size) {
+  (void)cw;
+  (void)base;
+  (void)size;
+  if (sw + dw > 5) {
+    for (int64_t m = 0; m < rows; ++m)
+      qk_dw_expand_c(dst + m * dstride, row + m * rstride, c, iw, zs, n, sw, dw,
+                     QK_FLIP);
+    return;
+  }
+  uint8_t ctl[16];
+  qk_dw_window_shuffle(ctl, sw, dw);
+  __m512i shuf = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)ctl));
+  __m512i lanes = _mm512_add_epi32(
+      _mm512_set_epi32(3, 2, 1, 0, 3, 2, 1, 0, 3, 2, 1, 0, 3, 2, 1, 0),
+      _mm512_mullo_epi32(
+          _mm512_set1_epi32((int)sw),
+          _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0)));
+  __m512i flip = _mm512_set1_epi8((char)QK_FLIP), pad = _mm512_set1_epi8(zs);
+  /* Block b loads row bytes [a, a + 64), a = c + 16*b*sw: the columns
+     inside the row are mask[b]'s (all of them: full). */
+  uint64_t mask[(QK_DW_CHUNK + 15) / 16];
+  int full[(QK_DW_CHUNK + 15) / 16];
+  for (int64_t b = 0; b < n / 16; ++b) {
+    int64_t a = c + 16 * b * sw;
+    int64_t lo = a < 0 ? qk_min(-a, 64) : 0;
+    int64_t hi = iw - a < 0 ? 0 : qk_min(iw - a, 64);
+    mask[b] = hi > lo
+                  ? (hi == 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1)
+                  : 0;
+    full[b] = a >= 0 && a + 64 <= iw;
+  }
+  for (int64_t m = 0; m < rows; ++m) {
+    const int8_t *r = row + m * rstride;
+    uint8_t *d = dst + m * dstride;
+    for (int64_t b = 0; b < n / 16; ++b) {
+      int64_t a = c + 16 * b * sw;
+      /* Masked lanes are not read: the address may lie outside the row. */
+      __m512i v = full[b] ? _mm512_loadu_si512(r + a)
+                          : _mm512_mask_loadu_epi8(
+                                pad, (__mmask64)mask[b],
+                                (const void *)((uintptr_t)r + (uintptr_t)a));
+      v = _mm512_shuffle_epi8(_mm512_permutexvar_epi32(lanes, v), shuf);
+      _mm512_storeu_si512(d + 64 * b, _mm512_xor_si512(v, flip));
+    }
+  }
+}
+
+struct qk_dw512 {
+  __m512i alo, ahi, mult, round, zp, high, low, order, qmin, qmax;
+  __m128i shift, shift32;
+};
+
+/* The requantized accumulators before the clamp to [QMIN, QMAX], which
+   fit int32: in general (see qk_dw_requant), or the fast way, where v + zp
+   is the high halves of the 64-bit sums shifted right by shift - 32. */
+QK_INLINE __m512i qk_dw512_requant(__m512i acc, const struct qk_dw512 *k,
+                                   int fast) {
+  __m512i a =
+      fast ? acc : _mm512_max_epi32(_mm512_min_epi32(acc, k->ahi), k->alo);
+  __m512i even = _mm512_add_epi64(_mm512_mul_epi32(a, k->mult), k->round);
+  __m512i odd = _mm512_add_epi64(
+      _mm512_mul_epi32(_mm512_srli_epi64(a, 32), k->mult), k->round);
+  if (fast)
+    return _mm512_sra_epi32(_mm512_permutex2var_epi32(even, k->high, odd),
+                            k->shift32);
+  even = _mm512_sra_epi64(even, k->shift);
+  odd = _mm512_sra_epi64(odd, k->shift);
+  return _mm512_add_epi32(_mm512_permutex2var_epi32(even, k->low, odd), k->zp);
+}
+
+/* nv (<= 4) vectors of outputs from entry i0, n of them kept: packed to
+   bytes with signed saturation (a clamp to [-128, 127]), then clamped to
+   [QMIN, QMAX]. */
+QK_INLINE void qk_dw512_block(const uint8_t *const *src, const int32_t *wt,
+                              int64_t nt, int64_t i0, __m512i bias,
+                              const struct qk_dw512 *k, int8_t *out, int64_t n,
+                              int nv, int fast) {
+  __m512i acc[4];
+  for (int v = 0; v < nv; ++v)
+    acc[v] = bias;
+  for (int64_t t = 0; t < nt; ++t) {
+    const uint8_t *e = src[t] + i0 * 4;
+    __m512i w = _mm512_set1_epi32(wt[t]);
+    for (int v = 0; v < nv; ++v)
+      acc[v] = _mm512_dpbusd_epi32(acc[v], _mm512_loadu_si512(e + v * 64), w);
+  }
+  __m512i r[4];
+  for (int v = 0; v < 4; ++v)
+    r[v] = v < nv ? qk_dw512_requant(acc[v], k, fast) : _mm512_setzero_si512();
+  __m512i b = _mm512_packs_epi16(_mm512_packs_epi32(r[0], r[1]),
+                                 _mm512_packs_epi32(r[2], r[3]));
+  b = _mm512_permutexvar_epi32(k->order, b);
+  b = _mm512_min_epi8(_mm512_max_epi8(b, k->qmin), k->qmax);
+  if (n >= 64)
+    _mm512_storeu_si512(out, b);
+  else
+    _mm512_mask_storeu_epi8(out, (__mmask64)((1ull << n) - 1), b);
+}
+
+QK_INLINE void qk_dw512_row(const uint8_t *const *src, const int32_t *wt,
+                            int64_t nt, __m512i b, const struct qk_dw512 *k,
+                            int8_t *out, int64_t n, int fast) {
+  int64_t nv = (n + 15) / 16, v = 0;
+  for (; v + 4 <= nv; v += 4)
+    qk_dw512_block(src, wt, nt, v * 16, b, k, out + v * 16, n - v * 16, 4,
+                   fast);
+  if (nv - v == 3)
+    qk_dw512_block(src, wt, nt, v * 16, b, k, out + v * 16, n - v * 16, 3,
+                   fast);
+  else if (nv - v == 2)
+    qk_dw512_block(src, wt, nt, v * 16, b, k, out + v * 16, n - v * 16, 2,
+                   fast);
+  else if (nv - v == 1)
+    qk_dw512_block(src, wt, nt, v * 16, b, k, out + v * 16, n - v * 16, 1,
+                   fast);
+}
+
+QK_INLINE void qk_dw_row(const uint8_t *const *src, const int32_t *wt,
+                         int64_t nt, int32_t bias,
+                         const struct qk_dw_requant *rq, int8_t *out,
+                         int64_t n) {
+  struct qk_dw512 k;
+  k.alo = _mm512_set1_epi32(rq->alo);
+  k.ahi = _mm512_set1_epi32(rq->ahi);
+  k.mult = _mm512_set1_epi64(rq->mult);
+  k.round = _mm512_set1_epi64(rq->fast ? rq->round_zp : rq->round);
+  k.zp = _mm512_set1_epi32(rq->zp);
+  /* The merges of the even and odd lanes' high or low halves, and the
+     dword order of 4 vectors packed to bytes. */
+  k.high = _mm512_set_epi32(31, 15, 29, 13, 27, 11, 25, 9, 23, 7, 21, 5, 19, 3,
+                            17, 1);
+  k.low = _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2,
+                           16, 0);
+  k.order =
+      _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+  k.qmin = _mm512_set1_epi8((char)(rq->lo + rq->zp));
+  k.qmax = _mm512_set1_epi8((char)(rq->hi + rq->zp));
+  k.shift = _mm_cvtsi32_si128(rq->shift);
+  k.shift32 = _mm_cvtsi32_si128(rq->shift - 32);
+  __m512i b = _mm512_set1_epi32(bias);
+  if (rq->fast)
+    qk_dw512_row(src, wt, nt, b, &k, out, n, 1);
+  else
+    qk_dw512_row(src, wt, nt, b, &k, out, n, 0);
+}
+
+#include "qk_dwconv_drivers.h"
 #include "qk_int4_drivers.h"
 #include "qk_int8_drivers.h"
 
@@ -71,6 +237,13 @@ void _mlir_ciface_quant_qconv2d_avx512vnni(
     quant_memref_i32 *mult, quant_memref_i32 *shift, quant_memref_i8 *out,
     quant_memref_u8 *scratch, quant_memref_i64 *p) {
   qk_qconv2d(qk_unwrap_int8(in, w, bias, mult, shift, out, scratch, p));
+}
+
+void _mlir_ciface_quant_qdwconv2d_avx512vnni(
+    quant_memref_i8 *in, quant_memref_i8 *w, quant_memref_i32 *bias,
+    quant_memref_i32 *mult, quant_memref_i32 *shift, quant_memref_i8 *out,
+    quant_memref_u8 *scratch, quant_memref_i64 *p) {
+  qk_qdwconv2d(qk_unwrap_int8(in, w, bias, mult, shift, out, scratch, p));
 }
 
 void _mlir_ciface_quant_qgemm_avx512vnni(

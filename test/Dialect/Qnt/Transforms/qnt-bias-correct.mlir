@@ -44,9 +44,26 @@ func.func @conv(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<0.0, 4.0>, qnt.c
 
 // -----
 
+// A depthwise conv (group = C = 2, weight [2, 1, 1, 2]) is corrected per
+// channel from its own input channel's mean (1 and 3): channel 0's scale
+// 0.5/127 puts 0.25 at 64 steps (63.5 rounds to even) = 0.2519685, error
+// +0.0019685 times 1; channel 1's 0.6/127 puts 0.3 at 64 steps =
+// 0.3023622, error +0.0023622 times 3 = 0.0070866.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: %[[B:.*]] = qnt.constant dense<[-0.00196{{[0-9]*}}, -0.00708{{[0-9]*}}]> : tensor<2xf32>
+// CHECK: qnt.conv %arg0, %{{.*}}, %[[B]]
+func.func @depthwise(%x: tensor<1x2x2x3xf32> {qnt.range = #qnt.range<0.0, 4.0>, qnt.channel_range = #qnt.channel_range<axis = 1, min = [0.0, 0.0], max = [4.0, 4.0], mean = [1.0, 3.0]>}) -> tensor<1x2x2x2xf32> {
+  %w = qnt.constant dense<[[[[0.5, 0.25]]], [[[0.3, -0.6]]]]> : tensor<2x1x1x2xf32>
+  %b = qnt.constant dense<0.0> : tensor<2xf32>
+  %0 = qnt.conv %x, %w, %b {qnt.range = #qnt.range<-3.0, 3.0>, dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x3xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %0 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
 // Left alone: no means on the input (ranges only), no bias, a depthwise
-// conv (qnt-quantize keeps it float), a conv whose result has no
-// calibrated range (qnt-quantize keeps it float too).
+// conv whose result has no calibrated range and a conv without one
+// (qnt-quantize keeps both float).
 // Every bias constant stays as it was: no new constant after the shared
 // [0.25, 0.5].
 // CHECK-LABEL: func.func @left_alone

@@ -58,3 +58,15 @@ func.func @chosen(%x: tensor<1x4xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> te
   %2 = qnt.gemm %1, %w {alpha = 1.0 : f32, beta = 1.0 : f32, trans_a = false, trans_b = false, qnt.range = #qnt.range<-3.0, 3.0>, qnt.weight_bits = 4} : (tensor<1x4xf32>, tensor<4x4xf32>) -> tensor<1x4xf32>
   return %2 : tensor<1x4xf32>
 }
+
+// -----
+
+// A depthwise conv has no int4 form: at weight-bits=4 it stays float.
+// CHECK-LABEL: func.func @depthwise
+// CHECK-NOT:     quant.
+// CHECK:         qnt.conv {{.*}} -> tensor<1x2x1x1xf32>
+func.func @depthwise(%x: tensor<1x2x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> tensor<1x2x1x1xf32> {
+  %w = qnt.constant dense<0.5> : tensor<2x1x2x2xf32>
+  %0 = qnt.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qnt.range = #qnt.range<-1.0, 1.0>} : (tensor<1x2x2x2xf32>, tensor<2x1x2x2xf32>) -> tensor<1x2x1x1xf32>
+  return %0 : tensor<1x2x1x1xf32>
+}

@@ -107,3 +107,29 @@ func.func @kept_float(%x: tensor<2x2xf32>, %y: tensor<2x2xf32> {qnt.range = #qnt
   %1 = qnt.matmul %y, %x {qnt.range = #qnt.range<0.0, 10.0>} : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
   return %0, %1 : tensor<2x2xf32>, tensor<2x2xf32>
 }
+
+// -----
+
+// A depthwise conv (group = C = 2, weight [2, 1, 2, 2]) is an int8 layer,
+// its weights symmetric per output channel (axis 0): channel 0's max |w|
+// 0.5 gives scale 0.5/127 (0.25 -> 63.5 -> 64, ties to even), channel 1's
+// 1.0 gives 1/127 (0.5 -> 64). The bias is int32 at s_in * s_w[c]:
+// 0.1f / (f32(2/255) * 0.5/127) = 3238.49987 -> 3238. Per tensor, one
+// scale 1/127 for both. A grouped conv with two input channels per group
+// is not a form the int8 lowering takes: it stays float.
+// CHECK-LABEL: func.func @depthwise
+// CHECK-DAG:     qnt.constant dense<{{\[\[\[\[}}127, 64], [0, -127]]], {{\[\[\[}}-127, 64], [0, 0]]]]> : tensor<2x1x2x2xi8>
+// CHECK-DAG:     quant.scast {{.*}} to tensor<2x1x2x2x!quant.uniform<i8<-127:127>:f32:0, {0.0039370078593492508,0.0078740157186985015}>>
+// CHECK-DAG:     qnt.constant dense<[3238, 0]> : tensor<2xi32>
+// CHECK:         qnt.conv {{.*}}group = 2 : i64{{.*}} -> tensor<1x2x1x1x!quant.uniform<i8:f32, 0.0078431377187371254:-1>>
+// CHECK:         qnt.conv {{.*}}group = 2 : i64{{.*}} -> tensor<1x2x2x2xf32>
+// TENSOR-LABEL: func.func @depthwise
+// TENSOR:         qnt.constant dense<{{\[\[\[\[}}64, 32], [0, -64]]], {{\[\[\[}}-127, 64], [0, 0]]]]> : tensor<2x1x2x2xi8>
+func.func @depthwise(%x: tensor<1x2x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}, %y: tensor<1x4x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> (tensor<1x2x1x1xf32>, tensor<1x2x2x2xf32>) {
+  %w = qnt.constant dense<[[[[0.5, 0.25], [0.0, -0.5]]], [[[-1.0, 0.5], [0.0, 0.0]]]]> : tensor<2x1x2x2xf32>
+  %b = qnt.constant dense<[0.1, 0.0]> : tensor<2xf32>
+  %0 = qnt.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qnt.range = #qnt.range<-1.0, 1.0>} : (tensor<1x2x2x2xf32>, tensor<2x1x2x2xf32>, tensor<2xf32>) -> tensor<1x2x1x1xf32>
+  %g = qnt.constant dense<0.5> : tensor<2x2x1x1xf32>
+  %1 = qnt.conv %y, %g {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qnt.range = #qnt.range<-1.0, 1.0>} : (tensor<1x4x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+  return %0, %1 : tensor<1x2x1x1xf32>, tensor<1x2x2x2xf32>
+}

@@ -43,8 +43,14 @@ struct LinearLayer {
   /// The axis of the result (and of operand 0) that holds the channels.
   int64_t resultChannelAxis = 1;
   /// Whether the int8/int4 lowerings and kernels take this layer: a 2-D
-  /// conv with one group, a gemm with alpha = beta = 1, a 2-D matmul.
+  /// conv with one group or depthwise, a gemm with alpha = beta = 1, a 2-D
+  /// matmul.
   bool quantizable = false;
+  /// A 2-D depthwise conv: one input and one output channel per group
+  /// (weight [C, 1, KH, KW]). It has an int8 form only: no int4 weights,
+  /// and the weight algorithms that need each layer's input moments
+  /// (AdaRound, GPTQ, AWQ) leave it to nearest rounding.
+  bool depthwise = false;
 };
 
 /// The linear layer `op` is, if it is one (LinearLayerOpInterface).

@@ -256,7 +256,8 @@ def QntBiasCorrect : Pass<"qnt-bias-correct", "::mlir::func::FuncOp"> {
     `qnt-quantize`, with the same `granularity` and `keep-float`
     (`quant-compile --bias-correction` does). Layers: the ones
     `qnt-quantize` makes int8 that have a constant f32 bias, i.e.
-    `qnt.conv` with group 1 on NCHW (input means per channel; the means
+    `qnt.conv` with group 1 or depthwise on NCHW (input means per channel,
+    a depthwise channel's from its own input channel; the means
     include the border taps that padding replaces by 0, which the
     correction ignores) and `qnt.gemm` (no `trans_a`, alpha = beta = 1)
     with a 1-D `c`, whose input and result have calibrated ranges and
@@ -294,7 +295,8 @@ def QntFuseQdq : Pass<"qnt-fuse-qdq", "::mlir::func::FuncOp"> {
 
     1. uint8 activations become int8 with the zero point minus 128 (the
        same real values, as every int8 kernel takes them).
-    2. A conv (group 1), gemm or 2-D matmul whose input is a `dcast` of a
+    2. A conv (group 1 or depthwise), gemm or 2-D matmul whose input is a
+       `dcast` of a
        per-tensor int8 tensor, whose weight is a `dcast` of a constant
        int8 weight with zero point 0 (per tensor, or per output channel),
        whose bias is absent, a float constant or a `dcast` of an int32
@@ -330,7 +332,9 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
     `qnt-calibrate` and `qnt-propagate-ranges`) into quantized ops, with the
     integer rules of docs/Numerics.md ("Integer semantics"):
 
-    * `qnt.conv` (2-D, group 1), `qnt.gemm` (without `trans_a`,
+    * `qnt.conv` (2-D, group 1 or depthwise: group = channels, one
+      output channel each; depthwise has no int4 form and stays float
+      at `weight-bits=4`), `qnt.gemm` (without `trans_a`,
       `alpha = beta = 1`) and 2-D `qnt.matmul` with a constant f32 weight
       (the forms `convert-quantized-qnt-to-linalg` lowers) become the same
       op on
