@@ -31,6 +31,7 @@ using namespace mlir::quant_compiler;
 void quant_compiler::buildLowerToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(qnt::createQntFoldBatchNorm());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(qnt::createQntInt8Tables());
   pm.addPass(qnt::createConvertQuantizedQntToLinalg());
   pm.addPass(qnt::createConvertQntToLinalg());
   pm.addPass(createCanonicalizerPass());

@@ -64,6 +64,39 @@ def ConvertQntToLinalg : Pass<"convert-qnt-to-linalg"> {
   ];
 }
 
+def QntInt8Tables : Pass<"qnt-int8-tables"> {
+  let summary = "Run float element-wise chains between int8 values as "
+                "256-entry tables";
+  let description = [{
+    `quant.qcast(f(quant.dcast(x)))` with `x` a per-tensor int8 tensor and
+    `f` a chain of float element-wise qnt ops (at most 32, all of `x`'s
+    shape, in one block) whose only other inputs are one-element constants
+    takes one of 256 values per element. On tensors of at least 256
+    elements (smaller ones are cheaper in float), the pass replaces the
+    `qcast` by a lookup: the 256 int8 values of `x`'s grid go through `quant.dcast`, a clone of
+    `f` and the `qcast` (a 256-element computation at run time, exactly the
+    float path's arithmetic), and each element of `x` reads the result at
+    `x + 128` (a `linalg.generic` with `tensor.extract`, on the storage
+    types). The float chain stays only for other readers. This is how
+    activations between int8 layers (hardswish written as
+    `x * clip(x + 3, 0, 6) / 6`, a per-tensor affine, sigmoid, GELU) cost
+    a byte load per element instead of a dequantize, the float ops and a
+    quantize. `buildLowerToLinalgPipeline` runs it before
+    `convert-quantized-qnt-to-linalg`.
+
+    Example: `qcast(hard_swish(dcast(x)))` becomes
+    `scast(generic(scast(x)) { tensor.extract %table[x + 128] })` with
+    `%table` = `scast(qcast(hard_swish(dcast(scast(dense<[-128..127]>)))))`.
+  }];
+  let statistics = [
+    Statistic<"numTables", "num-tables", "qcasts replaced by table lookups">
+  ];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect", "::mlir::quant::QuantDialect"
+  ];
+}
+
 def ConvertQuantizedQntToLinalg : Pass<"convert-quantized-qnt-to-linalg"> {
   let summary = "Lower quantized qnt ops and quant casts to integer linalg "
                 "(the reference int8 lowering)";
@@ -78,7 +111,10 @@ def ConvertQuantizedQntToLinalg : Pass<"convert-quantized-qnt-to-linalg"> {
       `quant.dcast`: `f32(q - zp) * f32(scale)`;
     * quantized `qnt.conv` (2-D, group 1): the input padded with its zero
       point, `linalg.conv_2d_nchw_fchw_q` into an i32 accumulator that
-      starts at the bias, then a requantizing `linalg.generic`;
+      starts at the bias, then a requantizing `linalg.generic`; a
+      depthwise one (group = channels) as one `linalg.generic` over
+      `(n, c, oh, ow, y, x)`, `acc += (x - zp) * w` in i32 from the bias
+      (linalg has no NCHW depthwise op with zero points);
     * quantized `qnt.gemm` (no `trans_a`) and 2-D `qnt.matmul`: one
       contraction `linalg.generic` `acc += (a - zp_a) * b` in i32, then the
       same requantization;

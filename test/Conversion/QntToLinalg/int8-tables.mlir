@@ -1,0 +1,84 @@
+// RUN: quant-opt %s --qnt-int8-tables -split-input-file | FileCheck %s
+
+// A hardswish between int8 values becomes a table: the 256 int8 codes of
+// the input grid (as [1, 1, 256], the input's rank, so that the scalar
+// constants broadcast as before), dequantized, through a clone of the
+// chain, quantized to the output grid, collapsed to [256]; each element
+// reads it at x + 128. The float chain, read by nothing else, is gone.
+// CHECK-LABEL: func.func @hardswish
+// CHECK:         %[[CODES:.*]] = qnt.constant dense<"0x808182{{[0-9A-F]*}}7D7E7F"> : tensor<1x1x256xi8>
+// CHECK:         %[[Q:.*]] = quant.scast %[[CODES]] : tensor<1x1x256xi8> to tensor<1x1x256x!quant.uniform<i8:f32, 5.000000e-02:-3>>
+// CHECK:         %[[F:.*]] = quant.dcast %[[Q]] : {{.*}} to tensor<1x1x256xf32>
+// CHECK:         %[[A:.*]] = qnt.add %[[F]], %{{.*}} : (tensor<1x1x256xf32>, tensor<f32>) -> tensor<1x1x256xf32>
+// CHECK:         %[[C:.*]] = qnt.clamp %[[A]] {{.*}} -> tensor<1x1x256xf32>
+// CHECK:         %[[M:.*]] = qnt.mul %[[F]], %[[C]] : (tensor<1x1x256xf32>, tensor<1x1x256xf32>) -> tensor<1x1x256xf32>
+// CHECK:         %[[D:.*]] = qnt.div %[[M]], %{{.*}} -> tensor<1x1x256xf32>
+// CHECK:         %[[TQ:.*]] = quant.qcast %[[D]] : tensor<1x1x256xf32> to tensor<1x1x256x!quant.uniform<i8:f32, 3.000000e-02:-118>>
+// CHECK:         %[[TS:.*]] = quant.scast %[[TQ]] : {{.*}} to tensor<1x1x256xi8>
+// CHECK:         %[[T:.*]] = tensor.collapse_shape %[[TS]] {{\[\[}}0, 1, 2]] : tensor<1x1x256xi8> into tensor<256xi8>
+// CHECK:         %[[XS:.*]] = quant.scast %arg0 : {{.*}} to tensor<4x8x8xi8>
+// CHECK:         %[[L:.*]] = linalg.generic {{.*}} ins(%[[XS]] : tensor<4x8x8xi8>)
+// CHECK:           arith.extsi
+// CHECK:           arith.constant 128 : i32
+// CHECK:           tensor.extract %[[T]]
+// CHECK:         %[[Y:.*]] = quant.scast %[[L]] : tensor<4x8x8xi8> to tensor<4x8x8x!quant.uniform<i8:f32, 3.000000e-02:-118>>
+// CHECK:         return %[[Y]]
+// CHECK-NOT:     qnt.div
+func.func @hardswish(%x: tensor<4x8x8x!quant.uniform<i8:f32, 0.05:-3>>) -> tensor<4x8x8x!quant.uniform<i8:f32, 0.03:-118>> {
+  %c3 = qnt.constant dense<3.0> : tensor<f32>
+  %c6 = qnt.constant dense<6.0> : tensor<f32>
+  %f = quant.dcast %x : tensor<4x8x8x!quant.uniform<i8:f32, 0.05:-3>> to tensor<4x8x8xf32>
+  %a = qnt.add %f, %c3 : (tensor<4x8x8xf32>, tensor<f32>) -> tensor<4x8x8xf32>
+  %c = qnt.clamp %a {max = 6.0 : f32, min = 0.0 : f32} : (tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %m = qnt.mul %f, %c : (tensor<4x8x8xf32>, tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+  %d = qnt.div %m, %c6 : (tensor<4x8x8xf32>, tensor<f32>) -> tensor<4x8x8xf32>
+  %q = quant.qcast %d : tensor<4x8x8xf32> to tensor<4x8x8x!quant.uniform<i8:f32, 0.03:-118>>
+  return %q : tensor<4x8x8x!quant.uniform<i8:f32, 0.03:-118>>
+}
+
+// -----
+
+// A float reader keeps the float chain; the qcast still becomes a lookup.
+// CHECK-LABEL: func.func @shared
+// CHECK:         %[[S:.*]] = qnt.sigmoid {{.*}} : (tensor<256xf32>) -> tensor<256xf32>
+// CHECK:         qnt.sigmoid {{.*}} -> tensor<256xf32>
+// CHECK:         tensor.extract
+// CHECK:         return {{.*}}, %[[S]]
+func.func @shared(%x: tensor<256x!quant.uniform<i8:f32, 0.05>>) -> (tensor<256x!quant.uniform<i8:f32, 0.0039215686>>, tensor<256xf32>) {
+  %f = quant.dcast %x : tensor<256x!quant.uniform<i8:f32, 0.05>> to tensor<256xf32>
+  %s = qnt.sigmoid %f : (tensor<256xf32>) -> tensor<256xf32>
+  %q = quant.qcast %s : tensor<256xf32> to tensor<256x!quant.uniform<i8:f32, 0.0039215686>>
+  return %q, %s : tensor<256x!quant.uniform<i8:f32, 0.0039215686>>, tensor<256xf32>
+}
+
+// -----
+
+// Not tables: a residual add of two int8 tensors (two inputs), an add of a
+// constant with more than one element, a chain through a max_pool (not
+// element-wise), a qcast right after a dcast (no op between), a
+// per-axis input grid, and a chain on fewer than 256 elements (a table
+// would cost more than it saves).
+// CHECK-LABEL: func.func @not_tables
+// CHECK-NOT:     tensor.extract
+// CHECK:         return
+func.func @not_tables(%x: tensor<1x1x16x16x!quant.uniform<i8:f32, 0.05>>, %y: tensor<1x1x16x16x!quant.uniform<i8:f32, 0.05>>, %z: tensor<1x2x16x16x!quant.uniform<i8:f32:1, {0.05, 0.1}>>, %small: tensor<2x2x!quant.uniform<i8:f32, 0.05>>)
+    -> (tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<2x2x!quant.uniform<i8:f32, 0.1>>) {
+  %fx = quant.dcast %x : tensor<1x1x16x16x!quant.uniform<i8:f32, 0.05>> to tensor<1x1x16x16xf32>
+  %fy = quant.dcast %y : tensor<1x1x16x16x!quant.uniform<i8:f32, 0.05>> to tensor<1x1x16x16xf32>
+  %0 = qnt.add %fx, %fy : (tensor<1x1x16x16xf32>, tensor<1x1x16x16xf32>) -> tensor<1x1x16x16xf32>
+  %q0 = quant.qcast %0 : tensor<1x1x16x16xf32> to tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>
+  %k = qnt.constant dense<1.0> : tensor<1x1x16x16xf32>
+  %1 = qnt.add %fx, %k : (tensor<1x1x16x16xf32>, tensor<1x1x16x16xf32>) -> tensor<1x1x16x16xf32>
+  %q1 = quant.qcast %1 : tensor<1x1x16x16xf32> to tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>
+  %p = qnt.max_pool %fx {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x1x16x16xf32>) -> tensor<1x1x16x16xf32>
+  %2 = qnt.relu %p : (tensor<1x1x16x16xf32>) -> tensor<1x1x16x16xf32>
+  %q2 = quant.qcast %2 : tensor<1x1x16x16xf32> to tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>
+  %q3 = quant.qcast %fx : tensor<1x1x16x16xf32> to tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>
+  %fz = quant.dcast %z : tensor<1x2x16x16x!quant.uniform<i8:f32:1, {0.05, 0.1}>> to tensor<1x2x16x16xf32>
+  %4 = qnt.tanh %fz : (tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
+  %q4 = quant.qcast %4 : tensor<1x2x16x16xf32> to tensor<1x2x16x16x!quant.uniform<i8:f32, 0.1>>
+  %s = quant.dcast %small : tensor<2x2x!quant.uniform<i8:f32, 0.05>> to tensor<2x2xf32>
+  %5 = qnt.sigmoid %s : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  %q5 = quant.qcast %5 : tensor<2x2xf32> to tensor<2x2x!quant.uniform<i8:f32, 0.1>>
+  return %q0, %q1, %q2, %q3, %q4, %q5 : tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<2x2x!quant.uniform<i8:f32, 0.1>>
+}
