@@ -117,6 +117,8 @@ std::optional<std::string> whyNotLowerableLayer(Operation *op) {
   }
   Type weightType = op->getOperand(layer->weightIndex).getType();
   if (isInt4Layer(op)) {
+    if (layer->depthwise)
+      return std::string("a depthwise conv has no int4 form");
     if (!perTensorI8(op->getOperand(0).getType()))
       return std::string("an int4 layer's input must be per-tensor i8");
     if (!cast<RankedTensorType>(op->getResult(0).getType())
@@ -427,9 +429,9 @@ struct StorageCastLowering : OpConversionPattern<quant::StorageCastOp> {
 // int8 layers
 //===----------------------------------------------------------------------===//
 
-/// qnt.conv (2-D, group 1) on int8: the input padded with its zero point,
-/// linalg.conv_2d_nchw_fchw_q into an i32 accumulator that starts at the
-/// bias, then requantization.
+/// qnt.conv (2-D, group 1 or depthwise) on int8: the input padded with its
+/// zero point, linalg.conv_2d_nchw_fchw_q (or depthwiseSums) into an i32
+/// accumulator that starts at the bias, then requantization.
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult

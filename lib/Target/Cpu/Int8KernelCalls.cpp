@@ -287,8 +287,9 @@ struct LowerToInt4KernelPattern
                                 PatternRewriter &rewriter) const override {
     Operation *op = layerOp;
     std::optional<qnt::LinearLayer> layer = qnt::getQuantizableLayer(op);
-    if (!layer)
-      return rewriter.notifyMatchFailure(op, "not a plain linear layer");
+    if (!layer || layer->depthwise)
+      return rewriter.notifyMatchFailure(
+          op, "not a plain linear layer (a depthwise conv has no int4 form)");
     Value weight = op->getOperand(layer->weightIndex);
     std::optional<qnt::GroupedI4Weight> w =
         qnt::getGroupedI4Weight(weight.getType());
