@@ -36,8 +36,9 @@ std::optional<LinearLayer> ConvOp::getLinearLayer() {
   if (getBias())
     layer.biasIndex = 2;
   int64_t inChannels = getInput().getType().getDimSize(1);
-  layer.depthwise = getInput().getType().getRank() == 4 && getGroup() > 1 &&
-                    getGroup() == inChannels &&
+  int64_t group = static_cast<int64_t>(getGroup());
+  layer.depthwise = getInput().getType().getRank() == 4 && group > 1 &&
+                    group == inChannels &&
                     getWeight().getType().getDimSize(0) == inChannels;
   layer.quantizable =
       (getGroup() == 1 && getInput().getType().getRank() == 4) ||
