@@ -48,8 +48,10 @@ What it does, in order:
    initialised to max|w| / qmax (int8) or to the scale that minimises the
    channel's squared rounding error (int4). Their biases are fake-quantized
    to int32 at f32(input scale * weight scale), as the QDQ file stores them.
-   Depthwise convs stay float in quant (no int8 depthwise kernel), so their
-   weights stay float here too unless --quantize-depthwise.
+   Depthwise convs' weights stay float here unless --quantize-depthwise
+   (quant had no int8 depthwise convs when this was written, and the
+   figures in docs/QAT.md were made so; since 2026-12-07 quant runs a QDQ
+   depthwise conv in int8).
 4. Fine-tunes on the training images except the last --dev-images (the dev
    set: it alone chooses anything) with Adam and a cosine schedule.
 5. Exports QDQ ONNX (opset 17, readable by ONNX 1.12): activations as
@@ -292,8 +294,8 @@ class QatNet(nn.Module):
         # (127 - zero point) * scale <= hi, computed in double.
         self.top_of = {}
         self.int8_layers = set()      # node names with quantized weights
-        # (group-1 convs and gemms; grouped/depthwise convs stay float in
-        # quant, and here too unless --quantize-depthwise)
+        # (group-1 convs and gemms; depthwise convs' weights stay float
+        # unless --quantize-depthwise)
         for node, attrs in self.nodes:
             op, out = node.op_type, node.output[0]
             if op in GRID_PRESERVING:

@@ -95,7 +95,8 @@ def test_qat_export_compiles_without_calibration_and_matches(tmp_path, model, bi
                for n in acts)
 
     # quant compiles it with no calibration data; qnt-fuse-qdq makes the
-    # group-1 convs and gemms int8 and leaves the depthwise convs float.
+    # group-1 convs and gemms int8 and leaves the depthwise convs, whose
+    # weights qat.py exports float, float.
     lib = str(tmp_path / "qat.so")
     proc = subprocess.run([quant.find_tool("quant-compile"), qdq,
                            "--input-shape=image=8x1x28x28", "-o", lib],
@@ -103,7 +104,8 @@ def test_qat_export_compiles_without_calibration_and_matches(tmp_path, model, bi
     summary = "qnt-fuse-qdq: %d conv/gemm/matmul int8 with the model's scales, %d float" \
         % (int8, floats)
     assert summary in proc.stderr.splitlines(), proc.stderr
-    assert proc.stderr.count("stays float: not a form the int8 lowering takes") == floats
+    assert proc.stderr.count(
+        "stays float: its weight is not a constant int8 tensor") == floats
 
     # quant's int8 logits against the fake-quant model, on 8 images: the same
     # labels, each logit within 2 LSB of the output grid.

@@ -239,9 +239,10 @@ def test_accuracy_search_on_a_dask_cluster_is_byte_identical(samples, tmp_path,
     with open(single) as a, open(sharded) as b:
         text = a.read()
         assert text == b.read()
-    # One step: the first conv stays float (25.7 -> 32.9 dB on these
-    # samples).
-    assert text.count("qnt.weight_bits = 32") == 1
+    # Per-tensor weights suit depthwise convs badly: since they are int8
+    # (2026-12-07) the search keeps 7 of the 8 layers float to reach 30 dB
+    # on these samples (before, 1 of 5: the first conv).
+    assert text.count("qnt.weight_bits = 32") == 7
     with pytest.raises(quant.QuantError, match="accuracy_target simulates int8"):
         quant.compile_file(DWSEP, str(tmp_path / "x.so"), precision="int4",
                            calibration_data=str(calib), accuracy_target=30,
