@@ -285,6 +285,19 @@ Value requantize(OpBuilder &b, Location loc, Value acc, int64_t channelDim,
       });
 }
 
+/// The body of an int8 contraction's linalg.generic: args = (x: i8,
+/// w: i8, acc: i32); yields acc + (x - zp) * w in i32 (wrapping).
+void yieldZeroPointProduct(OpBuilder &nb, Location nl, ValueRange args,
+                           int64_t zp) {
+  Type i32 = nb.getI32Type();
+  Value a = arith::ExtSIOp::create(nb, nl, i32, args[0]);
+  a = arith::SubIOp::create(nb, nl, a, i32Const(nb, nl, zp));
+  Value w = arith::ExtSIOp::create(nb, nl, i32, args[1]);
+  Value sum = arith::AddIOp::create(nb, nl, args[2],
+                                    arith::MulIOp::create(nb, nl, a, w));
+  linalg::YieldOp::create(nb, nl, sum);
+}
+
 /// An i32 accumulator of `type` starting at the bias (broadcast along
 /// `channelDim`) or at 0.
 Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type,
@@ -498,13 +511,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                b, loc, TypeRange{init.getType()}, ValueRange{padded, weight},
                ValueRange{init}, maps, iterators,
                [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 Type i32 = nb.getI32Type();
-                 Value a = arith::ExtSIOp::create(nb, nl, i32, args[0]);
-                 a = arith::SubIOp::create(nb, nl, a, i32Const(nb, nl, zp));
-                 Value w = arith::ExtSIOp::create(nb, nl, i32, args[1]);
-                 Value sum = arith::AddIOp::create(
-                     nb, nl, args[2], arith::MulIOp::create(nb, nl, a, w));
-                 linalg::YieldOp::create(nb, nl, sum);
+                 yieldZeroPointProduct(nb, nl, args, zp);
                })
         .getResult(0);
   }
@@ -547,21 +554,14 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
     int64_t zpA = cast<quant::UniformQuantizedType>(
                       getQuantizedElementType(op->getOperand(0).getType()))
                       .getZeroPoint();
-    Value acc =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{accType},
-            ValueRange{operands[0], operands[layer.weightIndex]},
-            ValueRange{init}, maps, iterators,
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Type i32 = nb.getI32Type();
-              Value a = arith::ExtSIOp::create(nb, nl, i32, args[0]);
-              a = arith::SubIOp::create(nb, nl, a, i32Const(nb, nl, zpA));
-              Value w = arith::ExtSIOp::create(nb, nl, i32, args[1]);
-              Value sum = arith::AddIOp::create(
-                  nb, nl, args[2], arith::MulIOp::create(nb, nl, a, w));
-              linalg::YieldOp::create(nb, nl, sum);
-            })
-            .getResult(0);
+    Value acc = linalg::GenericOp::create(
+                    b, loc, TypeRange{accType},
+                    ValueRange{operands[0], operands[layer.weightIndex]},
+                    ValueRange{init}, maps, iterators,
+                    [&](OpBuilder &nb, Location nl, ValueRange args) {
+                      yieldZeroPointProduct(nb, nl, args, zpA);
+                    })
+                    .getResult(0);
     replaceByRequantized(rewriter, op, acc);
     return success();
   }

@@ -92,43 +92,13 @@ SmallVector<int64_t> convParams(qnt::ConvOp op, int64_t size,
   return p;
 }
 
-/// The operands of quant_qdwconv2d_<isa> for a depthwise conv on int8:
-/// the weights as stored ([C][KH][KW]), the raw int32 bias (the kernel
-/// subtracts the zero point from its inputs) and per-channel
-/// requantization.
-FailureOr<KernelOperands>
-depthwiseKernelOperands(qnt::ConvOp op, quant::UniformQuantizedType inQ,
-                        quant::UniformQuantizedType outQ,
-                        const KernelTarget &target, PatternRewriter &rewriter) {
-  int64_t channels = op.getWeight().getType().getDimSize(0);
-  std::optional<Int8ContractionOperands> operands =
-      getInt8ContractionOperands(op, channels, inQ, outQ);
-  if (!operands)
-    return rewriter.notifyMatchFailure(
-        op, "weights or bias not constant, or a scale with no fixed-point "
-            "form");
-  KernelOperands k;
-  k.kernel = "qdwconv2d";
-  k.params = convParams(op, QUANT_QCONV_NUM_PARAMS, inQ.getZeroPoint(),
-                        target.parallel);
-  k.params[QUANT_QCONV_OUT_ZP] = outQ.getZeroPoint();
-  k.params[QUANT_QCONV_QMIN] = outQ.getStorageTypeMin();
-  k.params[QUANT_QCONV_QMAX] = outQ.getStorageTypeMax();
-  if (!quant_qdwconv_supported(k.params.data()))
-    return rewriter.notifyMatchFailure(
-        op, "kernel size, stride or dilation beyond the depthwise kernel's "
-            "limits");
-  k.multipliers = std::move(operands->multipliers);
-  k.shifts = std::move(operands->shifts);
-  k.packedWeights.assign(operands->weights.begin(), operands->weights.end());
-  for (int64_t b : operands->bias)
-    k.bias.push_back(static_cast<int32_t>(b));
-  k.scratchBytes = quant_qdwconv_scratch_bytes(k.params.data());
-  return k;
-}
-
 /// The operands of quant_qconv2d_<isa> for a 2-D group-1 conv on int8, or
-/// of quant_qdwconv2d_<isa> for a depthwise one.
+/// of quant_qdwconv2d_<isa> for a depthwise one. Both take the
+/// QUANT_QCONV_* params with the output grid and per-channel
+/// requantization; they differ in the weights and bias: the dense kernel
+/// takes rows panels in the direct K order and the zero-point-compensated
+/// bias, the depthwise one the weights as stored ([C][KH][KW]) and the raw
+/// int32 bias (it subtracts the zero point from its inputs itself).
 FailureOr<KernelOperands> int8KernelOperands(qnt::ConvOp op,
                                              const KernelTarget &target,
                                              PatternRewriter &rewriter) {
@@ -138,10 +108,21 @@ FailureOr<KernelOperands> int8KernelOperands(qnt::ConvOp op,
   if (!inQ || !outQ)
     return rewriter.notifyMatchFailure(op, "input or result not per-tensor i8");
   std::optional<qnt::LinearLayer> layer = qnt::getQuantizableLayer(op);
-  if (layer && layer->depthwise)
-    return depthwiseKernelOperands(op, inQ, outQ, target, rewriter);
-  if (op.getInput().getType().getRank() != 4 || op.getGroup() != 1)
+  bool depthwise = layer && layer->depthwise;
+  if (!depthwise &&
+      (op.getInput().getType().getRank() != 4 || op.getGroup() != 1))
     return rewriter.notifyMatchFailure(op, "not a 2-D conv with one group");
+  KernelOperands k;
+  k.kernel = depthwise ? "qdwconv2d" : "qconv2d";
+  k.params = convParams(op, QUANT_QCONV_NUM_PARAMS, inQ.getZeroPoint(),
+                        target.parallel);
+  k.params[QUANT_QCONV_OUT_ZP] = outQ.getZeroPoint();
+  k.params[QUANT_QCONV_QMIN] = outQ.getStorageTypeMin();
+  k.params[QUANT_QCONV_QMAX] = outQ.getStorageTypeMax();
+  if (depthwise && !quant_qdwconv_supported(k.params.data()))
+    return rewriter.notifyMatchFailure(
+        op, "kernel size, stride or dilation beyond the depthwise kernel's "
+            "limits");
   auto wType = op.getWeight().getType();
   int64_t oc = wType.getDimSize(0);
   std::optional<Int8ContractionOperands> operands =
@@ -150,24 +131,24 @@ FailureOr<KernelOperands> int8KernelOperands(qnt::ConvOp op,
     return rewriter.notifyMatchFailure(
         op, "weights or bias not constant, or a scale with no fixed-point "
             "form");
-  KernelOperands k;
-  k.kernel = "qconv2d";
   k.multipliers = std::move(operands->multipliers);
   k.shifts = std::move(operands->shifts);
+  ArrayRef<int8_t> matrix = operands->weights;
+  if (depthwise) {
+    k.packedWeights.assign(matrix.begin(), matrix.end());
+    for (int64_t b : operands->bias)
+      k.bias.push_back(static_cast<int32_t>(b));
+    k.scratchBytes = quant_qdwconv_scratch_bytes(k.params.data());
+    return k;
+  }
   int64_t ic = wType.getDimSize(1), kh = wType.getDimSize(2),
           kw = wType.getDimSize(3), kk = ic * kh * kw;
-  ArrayRef<int8_t> matrix = operands->weights;
   k.packedWeights = packRowsPanels(
       directConvMatrix(matrix, oc, ic, kh, kw, isa.kGroup), oc,
       quant_qconv_direct_row(ic, kh, kw, isa.kGroup), isa.mr, isa.kGroup);
   k.bias =
       compensatedBiases(matrix, oc, kk, /*channelMajor=*/true, operands->bias,
                         inQ.getZeroPoint(), isa.activationShift());
-  k.params = convParams(op, QUANT_QCONV_NUM_PARAMS, inQ.getZeroPoint(),
-                        target.parallel);
-  k.params[QUANT_QCONV_OUT_ZP] = outQ.getZeroPoint();
-  k.params[QUANT_QCONV_QMIN] = outQ.getStorageTypeMin();
-  k.params[QUANT_QCONV_QMAX] = outQ.getStorageTypeMax();
   k.scratchBytes =
       quant_qconv_scratch_bytes(k.params.data(), isa.nc, isa.kGroup);
   return k;

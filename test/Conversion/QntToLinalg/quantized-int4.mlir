@@ -105,3 +105,17 @@ func.func @bias_2d(%x: tensor<1x2x!qin>) -> tensor<1x2xf32> {
   %0 = qnt.gemm %x, %wq, %b : (tensor<1x2x!qin>, tensor<2x2x!q4>, tensor<1x2xf32>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>
 }
+
+// -----
+
+// A depthwise conv (group = channels) has no int4 form; qnt-quantize never
+// makes one, and a hand-written one is an error, not group-1 arithmetic.
+!qin = !quant.uniform<i8:f32, 0.5:0>
+!w4 = !quant.uniform<i4:f32:{0:1, 1:1}, {{{{0.1}}}, {{{0.2}}}}>
+func.func @depthwise(%x: tensor<1x2x2x2x!qin>) -> tensor<1x2x2x2xf32> {
+  %w = qnt.constant dense<[[[[7]]], [[[-4]]]]> : tensor<2x1x1x1xi4>
+  %wq = quant.scast %w : tensor<2x1x1x1xi4> to tensor<2x1x1x1x!w4>
+  // expected-error @+1 {{cannot lower quantized op: a depthwise conv has no int4 form}}
+  %0 = qnt.conv %x, %wq {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2x!qin>, tensor<2x1x1x1x!w4>) -> tensor<1x2x2x2xf32>
+  return %0 : tensor<1x2x2x2xf32>
+}

@@ -40,3 +40,20 @@ func.func @gemm(%x: tensor<1x2x!gin>) -> tensor<1x3xf32> {
   %0 = qnt.gemm %x, %wq : (tensor<1x2x!gin>, tensor<2x3x!g4>) -> tensor<1x3xf32>
   return %0 : tensor<1x3xf32>
 }
+
+// -----
+
+// A depthwise conv with an int4 weight (hand-written; qnt-quantize never
+// makes one) is not given the group-1 int4 kernel: it stays for the
+// reference lowering, which reports it.
+// CHECK-LABEL: func.func @depthwise
+// CHECK-NOT:     call
+// CHECK:         qnt.conv {{.*}}group = 2
+!din = !quant.uniform<i8:f32, 0.5:0>
+!dw4 = !quant.uniform<i4:f32:{0:1, 1:1}, {{{{0.1}}}, {{{0.2}}}}>
+func.func @depthwise(%x: tensor<1x2x2x2x!din>) -> tensor<1x2x2x2xf32> {
+  %w = qnt.constant dense<[[[[7]]], [[[-4]]]]> : tensor<2x1x1x1xi4>
+  %wq = quant.scast %w : tensor<2x1x1x1xi4> to tensor<2x1x1x1x!dw4>
+  %0 = qnt.conv %x, %wq {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2x!din>, tensor<2x1x1x1x!dw4>) -> tensor<1x2x2x2xf32>
+  return %0 : tensor<1x2x2x2xf32>
+}

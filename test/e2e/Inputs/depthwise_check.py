@@ -25,6 +25,8 @@ import sys
 
 import numpy as np
 
+from int8_sweep import cpu_has  # this folder is sys.path[0]
+
 # name, C, H, W, KH, KW, stride, dilation, pads [top, left, bottom, right]
 CASES = [
     ("3x3-s1-p1", 8, 9, 11, 3, 3, (1, 1), (1, 1), (1, 1, 1, 1)),
@@ -128,13 +130,6 @@ def make_case(rng, i, case):
     ]
     data = ((xq - zx) * sx).astype(np.float32)
     return lines, data, expected_f, (name, [1, c, h, w], [1, c, oh, ow])
-
-
-def cpu_has(isa):
-    flags = open("/proc/cpuinfo").read().split()
-    need = {"generic": [], "avx2": ["avx2", "fma"], "avxvnni": ["avx_vnni", "avx2"],
-            "avx512vnni": ["avx512_vnni", "avx512bw", "avx512dq", "avx512vl"]}
-    return all(f in flags for f in need[isa])
 
 
 def main():
