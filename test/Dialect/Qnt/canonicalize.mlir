@@ -103,3 +103,37 @@ func.func @constants() -> tensor<2xf32> {
   %0 = qnt.add %a, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// A matmul of a rank-3 activation by a matrix (a transformer's linear
+// layer) becomes a 2-D matmul of the rows between reshapes; its attributes
+// stay on the matmul and its range also goes to the result.
+// CHECK-LABEL: func.func @matmul_flatten_rows
+// CHECK-NEXT:    %[[F:.*]] = qnt.reshape %arg0 : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
+// CHECK-NEXT:    %[[M:.*]] = qnt.matmul %[[F]], %arg1 {qnt.range = #qnt.range<-1.000000e+00, 2.000000e+00>, tag} : (tensor<6x4xf32>, tensor<4x5xf32>) -> tensor<6x5xf32>
+// CHECK-NEXT:    %[[R:.*]] = qnt.reshape %[[M]] {qnt.range = #qnt.range<-1.000000e+00, 2.000000e+00>} : (tensor<6x5xf32>) -> tensor<2x3x5xf32>
+// CHECK-NEXT:    return %[[R]]
+func.func @matmul_flatten_rows(%x: tensor<2x3x4xf32>, %w: tensor<4x5xf32>) -> tensor<2x3x5xf32> {
+  %0 = qnt.matmul %x, %w {qnt.range = #qnt.range<-1.0, 2.0>, tag} : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Batched right-hand sides (attention's products), 2-D left-hand sides and
+// integer products stay as they are.
+// CHECK-LABEL: func.func @matmul_no_flatten
+// CHECK-NOT:     qnt.reshape
+// CHECK:         qnt.matmul %arg0, %arg1 : (tensor<2x3x4xf32>, tensor<2x4x5xf32>)
+// CHECK:         qnt.matmul %arg2, %arg3 : (tensor<3x4xf32>, tensor<4x5xf32>)
+// CHECK:         qnt.matmul %arg4, %arg5 : (tensor<2x3x4xi32>, tensor<4x5xi32>)
+func.func @matmul_no_flatten(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>,
+                             %c: tensor<3x4xf32>, %d: tensor<4x5xf32>,
+                             %e: tensor<2x3x4xi32>, %f: tensor<4x5xi32>)
+    -> (tensor<2x3x5xf32>, tensor<3x5xf32>, tensor<2x3x5xi32>) {
+  %0 = qnt.matmul %a, %b : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+  %1 = qnt.matmul %c, %d : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
+  %2 = qnt.matmul %e, %f : (tensor<2x3x4xi32>, tensor<4x5xi32>) -> tensor<2x3x5xi32>
+  return %0, %1, %2 : tensor<2x3x5xf32>, tensor<3x5xf32>, tensor<2x3x5xi32>
+}

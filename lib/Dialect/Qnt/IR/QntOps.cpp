@@ -16,6 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -242,6 +243,51 @@ LogicalResult MatMulOp::verify() {
     return emitOpError() << "batch dims of " << formatShape(l) << " and "
                          << formatShape(r) << " do not broadcast";
   return verifyResultShape(getOperation(), *expected);
+}
+
+namespace {
+/// `[..., M, K] x [K, N]` -> reshape to `[R, K]`, a 2-D matmul, reshape back
+/// (see the op's description). Float operands with static shapes only.
+struct FlattenMatMulRows : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lhsType = dyn_cast<RankedTensorType>(op.getLhs().getType());
+    auto rhsType = dyn_cast<RankedTensorType>(op.getRhs().getType());
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    if (!lhsType || !rhsType || !type || lhsType.getRank() <= 2 ||
+        rhsType.getRank() != 2 || !lhsType.hasStaticShape() ||
+        !rhsType.hasStaticShape() || !type.hasStaticShape() ||
+        !isa<FloatType>(lhsType.getElementType()) ||
+        !isa<FloatType>(rhsType.getElementType()) ||
+        !isa<FloatType>(type.getElementType()))
+      return failure();
+    int64_t k = lhsType.getShape().back(), n = rhsType.getShape().back();
+    if (k == 0 || n == 0)
+      return failure();
+    int64_t rows = lhsType.getNumElements() / k;
+    Location loc = op.getLoc();
+    Value flat = ReshapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({rows, k}, lhsType.getElementType()),
+        op.getLhs());
+    auto matmul = MatMulOp::create(
+        rewriter, loc, RankedTensorType::get({rows, n}, type.getElementType()),
+        flat, op.getRhs());
+    matmul->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+    auto result = ReshapeOp::create(rewriter, loc, type, matmul.getResult());
+    if (Attribute range = op->getAttr(QntDialect::getRangeAttrName()))
+      result->setAttr(QntDialect::getRangeAttrName(), range);
+    rewriter.replaceOp(op, result.getResult());
+    return success();
+  }
+};
+} // namespace
+
+void MatMulOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                           MLIRContext *context) {
+  results.add<FlattenMatMulRows>(context);
 }
 
 LogicalResult GemmOp::verify() {

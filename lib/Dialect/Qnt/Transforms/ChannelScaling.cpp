@@ -94,6 +94,20 @@ static bool foldIntoProducer(Value x, ArrayRef<double> s, StringRef suffix) {
       v[c] = static_cast<float>(v[c] / s[c]);
   };
 
+  // A reshape that keeps the channels last (matmul's row flattening, see
+  // qnt.matmul's canonicalization): its input's producer absorbs them,
+  // when the reshape is that input's only reader.
+  if (auto reshape = dyn_cast<ReshapeOp>(def)) {
+    auto in = cast<RankedTensorType>(reshape.getInput().getType());
+    auto out = cast<RankedTensorType>(reshape.getType());
+    if (in.getRank() == 0 || out.getRank() == 0 || in.getShape().back() != k ||
+        out.getShape().back() != k || !reshape.getInput().hasOneUse() ||
+        !foldIntoProducer(reshape.getInput(), s, suffix))
+      return false;
+    rescaleChannelRanges(reshape.getInput(), s);
+    return true;
+  }
+
   if (auto ln = dyn_cast<LayerNormOp>(def)) {
     int64_t rank = ln.getInput().getType().getRank();
     int64_t axis = ln.getAxis() < 0 ? ln.getAxis() + rank : ln.getAxis();

@@ -236,12 +236,20 @@ def Qnt_MatMulOp : Qnt_Op<"matmul", [Pure, Qnt_SameExpressedElementType,
     %y = qnt.matmul %a, %b
         : (tensor<2x16x64xf32>, tensor<64x32xf32>) -> tensor<2x16x32xf32>
     ```
+
+    Canonicalization flattens a float matmul of a rank > 2 left-hand side
+    by a matrix (`[..., M, K] x [K, N]`, a transformer's linear layer) into
+    a 2-D matmul of the `... * M` rows between two `qnt.reshape`s, the form
+    the linear-layer passes (SmoothQuant, GPTQ, AWQ, qnt-quantize) take.
+    The matmul keeps its discardable attributes and the result reshape its
+    `qnt.range`.
   }];
   let arguments = (ins Qnt_LinearTensor:$lhs, Qnt_LinearTensor:$rhs);
   let results = (outs Qnt_LinearTensor:$output);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Qnt_GemmOp : Qnt_Op<"gemm", [Pure, Qnt_SameExpressedElementType,
