@@ -86,6 +86,11 @@ std::vector<int8_t> quantizeWithScales(const float *weights, size_t size,
                                        const std::vector<double> &scales,
                                        unsigned bits);
 
+/// The longest reduction an int8 x int8 product of two asymmetric
+/// activations may have: |(a - za) * (b - zb)| <= 255^2, so K of these
+/// sum within int32.
+constexpr int64_t kMaxActivationProductK = 2147483647 / (255 * 255);
+
 /// real ~= multiplier * 2^-shift with multiplier in [2^30, 2^31).
 struct FixedPointMultiplier {
   int32_t multiplier = 0;

@@ -98,9 +98,48 @@ bool isInt4Layer(Operation *op) {
              .has_value();
 }
 
+/// A quantized matmul whose right-hand side is not a constant weight: a
+/// product of two activations (qnt-quantize's static form of attention's
+/// Q K^T and P V).
+bool isActivationProduct(Operation *op) {
+  auto matmul = dyn_cast<MatMulOp>(op);
+  if (!matmul || !getQuantizedElementType(matmul.getRhs().getType()))
+    return false;
+  auto scast = matmul.getRhs().getDefiningOp<quant::StorageCastOp>();
+  return !(scast && scast.getInput().getDefiningOp<ConstantOp>());
+}
+
 //===----------------------------------------------------------------------===//
 // What has an int8 lowering
 //===----------------------------------------------------------------------===//
+
+/// Why a product of two activations has no int8 lowering, or nullopt.
+std::optional<std::string> whyNotLowerableProduct(MatMulOp op) {
+  auto lhs = getPerTensorI8Type(op.getLhs().getType());
+  auto rhs = getPerTensorI8Type(op.getRhs().getType());
+  auto out = getPerTensorI8Type(op.getType());
+  if (!lhs || !rhs || !out)
+    return std::string("a product of activations needs per-tensor i8 "
+                       "operands and result");
+  ArrayRef<int64_t> a = op.getLhs().getType().getShape(),
+                    b = op.getRhs().getType().getShape();
+  if (a.size() < 2 || a.size() != b.size() || a.drop_back(2) != b.drop_back(2))
+    return std::string("a product of activations needs operands of one "
+                       "rank >= 2 with equal batch dims");
+  if (a.back() > kMaxActivationProductK)
+    return "a product of activations over K = " + std::to_string(a.back()) +
+           " could overflow its int32 sums (K <= " +
+           std::to_string(kMaxActivationProductK) + ")";
+  double real = lhs.getScale() * rhs.getScale() / out.getScale();
+  if (!toFixedPoint(real)) {
+    std::string message;
+    llvm::raw_string_ostream os(message);
+    os << "requantization scale " << real
+       << " is outside the fixed-point range [2^-32, 2^30]";
+    return message;
+  }
+  return std::nullopt;
+}
 
 /// Why a quantized linear layer (int8 or int4) has no lowering, or success.
 std::optional<std::string> whyNotLowerableLayer(Operation *op) {
@@ -216,6 +255,12 @@ std::optional<std::string> whyNotLowerable(Operation *op) {
   }
   if (isa<DynamicLinearOp>(op))
     return std::nullopt; // The verifier checked the weight's type.
+  if (isActivationProduct(op)) {
+    if (std::optional<std::string> why =
+            whyNotLowerableProduct(cast<MatMulOp>(op)))
+      return cannot(*why);
+    return std::nullopt;
+  }
   if (std::optional<std::string> why = whyNotLowerableLayer(op))
     return cannot(*why);
   return std::nullopt;
@@ -527,6 +572,8 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     if (isInt4Layer(op))
       return rewriter.notifyMatchFailure(op, "an int4 layer");
+    if (isActivationProduct(op))
+      return rewriter.notifyMatchFailure(op, "a product of activations");
     if (failed(checkLowerable(op, rewriter)))
       return failure();
     OpBuilder &b = rewriter;
@@ -1098,6 +1145,75 @@ struct DynamicMatMulLowering : OpConversionPattern<DynamicMatMulOp> {
   }
 };
 
+/// A static int8 product of two activations: lhs as [B, M, K], rhs as
+/// [B, K, N], the i32 sums of (qa - za) * (qb - zb), requantized by the
+/// per-tensor multiplier sa * sb / so (the same fixed-point step as a
+/// layer's).
+struct ActivationMatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isActivationProduct(op))
+      return rewriter.notifyMatchFailure(op, "not a product of activations");
+    if (failed(checkLowerable(op, rewriter)))
+      return failure();
+    OpBuilder &b = rewriter;
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto lhsQ = getPerTensorI8Type(op.getLhs().getType());
+    auto rhsQ = getPerTensorI8Type(op.getRhs().getType());
+    auto aType = op.getLhs().getType(), bType = op.getRhs().getType();
+    auto outType = cast<RankedTensorType>(op.getType());
+    int64_t rank = aType.getRank();
+    int64_t m = aType.getDimSize(rank - 2), k = aType.getDimSize(rank - 1),
+            n = bType.getDimSize(rank - 1);
+    int64_t batch = aType.getNumElements() / std::max<int64_t>(m * k, 1);
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    Value lhs = reshapeTo(b, loc, adaptor.getLhs(),
+                          RankedTensorType::get({batch, m, k}, i8));
+    Value rhs = reshapeTo(b, loc, adaptor.getRhs(),
+                          RankedTensorType::get({batch, k, n}, i8));
+    // Loops (b, m, n, k).
+    auto map = [&](ArrayRef<unsigned> dims) {
+      SmallVector<AffineExpr> exprs;
+      for (unsigned d : dims)
+        exprs.push_back(getAffineDimExpr(d, ctx));
+      return AffineMap::get(4, 0, exprs, ctx);
+    };
+    int64_t zpA = lhsQ.getZeroPoint(), zpB = rhsQ.getZeroPoint();
+    auto accType = RankedTensorType::get({batch, m, n}, i32);
+    Value acc =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{accType}, ValueRange{lhs, rhs},
+            ValueRange{buildZeros(b, loc, accType)},
+            SmallVector<AffineMap>{map({0, 1, 3}), map({0, 3, 2}),
+                                   map({0, 1, 2})},
+            SmallVector<utils::IteratorType>{
+                utils::IteratorType::parallel, utils::IteratorType::parallel,
+                utils::IteratorType::parallel, utils::IteratorType::reduction},
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value x = arith::SubIOp::create(
+                  nb, nl, arith::ExtSIOp::create(nb, nl, i32, args[0]),
+                  i32Const(nb, nl, zpA));
+              Value y = arith::SubIOp::create(
+                  nb, nl, arith::ExtSIOp::create(nb, nl, i32, args[1]),
+                  i32Const(nb, nl, zpB));
+              Value sum = arith::AddIOp::create(
+                  nb, nl, args[2], arith::MulIOp::create(nb, nl, x, y));
+              linalg::YieldOp::create(nb, nl, sum);
+            })
+            .getResult(0);
+    auto flatOut =
+        RankedTensorType::get({batch, m, n}, outType.getElementType());
+    Value result = requantize(b, loc, acc, /*channelDim=*/2, lhsQ.getScale(),
+                              {rhsQ.getScale()}, flatOut);
+    rewriter.replaceOp(
+        op, reshapeTo(b, loc, result, getStorageTensorType(outType)));
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Ops that keep the grid
 //===----------------------------------------------------------------------===//
@@ -1216,6 +1332,6 @@ void qnt::populateQuantizedQntToLinalgPatterns(const TypeConverter &converter,
                StorageCastLowering, ConvLowering, MatmulLikeLowering<GemmOp>,
                MatmulLikeLowering<MatMulOp>, MaxPoolLowering,
                GridPreservingLowering, DynamicLinearLowering,
-               DynamicMatMulLowering>(converter, ctx);
+               DynamicMatMulLowering, ActivationMatMulLowering>(converter, ctx);
   patterns.add<Int4LayerLowering>(converter, ctx, /*benefit=*/2);
 }

@@ -176,3 +176,56 @@ func.func @uint8_casts(%x: tensor<4xf32>, %bits: tensor<4xi8>) -> (tensor<4xi8>,
   %d = quant.dcast %b : tensor<4x!quant.uniform<u8:f32, 0.5:100>> to tensor<4xf32>
   return %s, %d : tensor<4xi8>, tensor<4xf32>
 }
+
+// -----
+
+// A product of two activations (qnt-quantize's static attention form):
+// both operands as [B, M, K] and [B, K, N], the i32 sums of
+// (a - za) * (b - zb) with za = 3 and zb = -2, then the per-tensor
+// requantization by 0.5 * 0.25 / 2 = 2^-4 = 2^30 / 2^34 (multiplier 2^30,
+// shift 34), broadcast along N.
+// CHECK-LABEL: func.func @activation_product
+// CHECK:         %[[A:.*]] = tensor.collapse_shape {{.*}} tensor<1x2x3x4xi8> into tensor<2x3x4xi8>
+// CHECK:         %[[B:.*]] = tensor.collapse_shape {{.*}} tensor<1x2x4x5xi8> into tensor<2x4x5xi8>
+// CHECK:         linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%[[A]], %[[B]] : tensor<2x3x4xi8>, tensor<2x4x5xi8>) outs({{.*}} : tensor<2x3x5xi32>)
+// CHECK:           arith.extsi
+// CHECK:           arith.subi {{.*}}, %c3_i32
+// CHECK:           arith.extsi
+// CHECK:           arith.subi {{.*}}, %c-2_i32
+// CHECK:           arith.muli
+// CHECK:           arith.addi
+// CHECK:         arith.constant dense<1073741824> : tensor<5xi32>
+// CHECK:         arith.constant dense<34> : tensor<5xi32>
+// CHECK:         linalg.generic
+// CHECK:         tensor.expand_shape {{.*}} into tensor<1x2x3x5xi8>
+func.func @activation_product(%fa: tensor<1x2x3x4xf32>, %fb: tensor<1x2x4x5xf32>) -> tensor<1x2x3x5xf32> {
+  %a = quant.qcast %fa : tensor<1x2x3x4xf32> to tensor<1x2x3x4x!quant.uniform<i8:f32, 0.5:3>>
+  %b = quant.qcast %fb : tensor<1x2x4x5xf32> to tensor<1x2x4x5x!quant.uniform<i8:f32, 0.25:-2>>
+  %y = qnt.matmul %a, %b : (tensor<1x2x3x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<1x2x4x5x!quant.uniform<i8:f32, 0.25:-2>>) -> tensor<1x2x3x5x!quant.uniform<i8:f32, 2.0:1>>
+  %d = quant.dcast %y : tensor<1x2x3x5x!quant.uniform<i8:f32, 2.0:1>> to tensor<1x2x3x5xf32>
+  return %d : tensor<1x2x3x5xf32>
+}
+
+// -----
+
+// A product of activations with broadcast batch dims has no int8 lowering.
+func.func @activation_product_broadcast(%fa: tensor<2x3x4xf32>, %fb: tensor<1x4x5xf32>) -> tensor<2x3x5xf32> {
+  %a = quant.qcast %fa : tensor<2x3x4xf32> to tensor<2x3x4x!quant.uniform<i8:f32, 0.5>>
+  %b = quant.qcast %fb : tensor<1x4x5xf32> to tensor<1x4x5x!quant.uniform<i8:f32, 0.5>>
+  // expected-error @+1 {{cannot lower quantized op: a product of activations needs operands of one rank >= 2 with equal batch dims}}
+  %y = qnt.matmul %a, %b : (tensor<2x3x4x!quant.uniform<i8:f32, 0.5>>, tensor<1x4x5x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3x5x!quant.uniform<i8:f32, 2.0>>
+  %d = quant.dcast %y : tensor<2x3x5x!quant.uniform<i8:f32, 2.0>> to tensor<2x3x5xf32>
+  return %d : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Its requantization scale must have a fixed-point form: 0.5 * 0.5 / 2^-40.
+func.func @activation_product_scale(%fa: tensor<2x3xf32>, %fb: tensor<3x2xf32>) -> tensor<2x2xf32> {
+  %a = quant.qcast %fa : tensor<2x3xf32> to tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+  %b = quant.qcast %fb : tensor<3x2xf32> to tensor<3x2x!quant.uniform<i8:f32, 0.5>>
+  // expected-error @+1 {{cannot lower quantized op: requantization scale 2.748779e+11 is outside the fixed-point range [2^-32, 2^30]}}
+  %y = qnt.matmul %a, %b : (tensor<2x3x!quant.uniform<i8:f32, 0.5>>, tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x2x!quant.uniform<i8:f32, 9.094947017729282E-13>>
+  %d = quant.dcast %y : tensor<2x2x!quant.uniform<i8:f32, 9.094947017729282E-13>> to tensor<2x2xf32>
+  return %d : tensor<2x2xf32>
+}

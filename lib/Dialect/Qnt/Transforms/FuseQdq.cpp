@@ -128,6 +128,7 @@ private:
   void makeActivationsSigned(func::FuncOp f);
   FailureOr<LayerMatch> matchLayer(Operation *op, std::string &why);
   Operation *fuseLayer(Operation *op, LayerMatch &m);
+  LogicalResult fuseActivationProduct(MatMulOp op, std::string &why);
   void placeLikeQuantize(Operation *op);
   void fuseGridOps(func::FuncOp f);
   void dequantizeConstants(func::FuncOp f);
@@ -351,6 +352,58 @@ Operation *QntFuseQdqPass::fuseLayer(Operation *op, LayerMatch &m) {
   return fusedOp;
 }
 
+/// DequantizeLinear(a) x DequantizeLinear(b) -> MatMul -> QuantizeLinear
+/// with two activations (attention's Q K^T and P V): the int8 product
+/// qnt-quantize makes, on the model's grids. Operands are per-tensor int8
+/// of one rank >= 2 with equal batch dims, as the int8 lowering takes.
+LogicalResult QntFuseQdqPass::fuseActivationProduct(MatMulOp op,
+                                                    std::string &why) {
+  auto lhsCast = op.getLhs().getDefiningOp<quant::DequantizeCastOp>();
+  auto rhsCast = op.getRhs().getDefiningOp<quant::DequantizeCastOp>();
+  auto lhsType = lhsCast ? signedActivation(lhsCast.getInput().getType())
+                         : quant::UniformQuantizedType();
+  auto rhsType = rhsCast ? signedActivation(rhsCast.getInput().getType())
+                         : quant::UniformQuantizedType();
+  if (!lhsType || !rhsType) {
+    why = "an operand is not dequantized from a per-tensor int8 tensor";
+    return failure();
+  }
+  ArrayRef<int64_t> a = op.getLhs().getType().getShape(),
+                    b = op.getRhs().getType().getShape();
+  if (a.size() < 2 || a.size() != b.size() ||
+      a.drop_back(2) != b.drop_back(2) || a.back() > kMaxActivationProductK) {
+    why = "a product of activations needs one rank >= 2, equal batch dims "
+          "and K <= " +
+          std::to_string(kMaxActivationProductK);
+    return failure();
+  }
+  if (!op.getResult().hasOneUse()) {
+    why = "its result has several readers";
+    return failure();
+  }
+  auto output =
+      dyn_cast<quant::QuantizeCastOp>(*op.getResult().getUsers().begin());
+  auto outType = output ? signedActivation(output.getType())
+                        : quant::UniformQuantizedType();
+  if (!outType) {
+    why = "its result is not quantized to a per-tensor int8 tensor";
+    return failure();
+  }
+  if (!toFixedPoint(lhsType.getScale() * rhsType.getScale() /
+                    outType.getScale())) {
+    why = "its requantization scale has no fixed-point form";
+    return failure();
+  }
+  OpBuilder builder(op);
+  auto fused = MatMulOp::create(builder, op.getLoc(), output.getType(),
+                                lhsCast.getInput(), rhsCast.getInput());
+  fused->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+  output.getResult().replaceAllUsesWith(fused.getResult());
+  output.erase();
+  op.erase();
+  return success();
+}
+
 /// Puts a fused layer's operands where qnt-quantize puts them: weight
 /// storage and cast, bias storage and cast, the input's qcast, then the op
 /// (each only when the layer is its one reader). The same module then
@@ -485,7 +538,7 @@ void QntFuseQdqPass::runOnOperation() {
   SmallVector<Operation *> fusedOps;
   SmallVector<Operation *> layers;
   f.walk([&](Operation *op) {
-    if (getLinearLayer(op))
+    if (getLinearLayer(op) || isa<MatMulOp>(op))
       layers.push_back(op);
   });
   for (Operation *op : layers) {
@@ -495,6 +548,21 @@ void QntFuseQdqPass::runOnOperation() {
     if (!op->getOperand(0).getDefiningOp<quant::DequantizeCastOp>())
       continue;
     std::string why;
+    // Both operands dequantized activations: a product, not a layer.
+    if (auto matmul = dyn_cast<MatMulOp>(op)) {
+      auto rhsCast = matmul.getRhs().getDefiningOp<quant::DequantizeCastOp>();
+      if (rhsCast && !quantizedConstantOf(matmul.getRhs())) {
+        if (failed(fuseActivationProduct(matmul, why))) {
+          llvm::errs() << "qnt-fuse-qdq: "
+                       << derivedBlobName(op, "", op->getName().getStringRef())
+                       << " stays float: " << why << "\n";
+          ++keptFloat;
+        } else {
+          ++fused;
+        }
+        continue;
+      }
+    }
     FailureOr<LayerMatch> m = matchLayer(op, why);
     if (failed(m)) {
       llvm::errs() << "qnt-fuse-qdq: "

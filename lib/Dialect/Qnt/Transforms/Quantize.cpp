@@ -200,6 +200,9 @@ private:
   /// activations=dynamic: a matmul of two activations as
   /// qnt.dynamic_matmul.
   LogicalResult quantizeDynamicMatMul(MatMulOp op);
+  /// Static int8: a matmul of two activations (attention's Q K^T and
+  /// P V) on the calibrated per-tensor grids of both operands and result.
+  LogicalResult quantizeActivationMatMul(MatMulOp op);
   /// An op's qnt.weight_scales did not fit its weight (an error).
   bool scalesMismatch = false;
 };
@@ -262,12 +265,55 @@ static LogicalResult staysFloat(Operation *op, const Twine &why) {
   return failure();
 }
 
+LogicalResult QntQuantizePass::quantizeActivationMatMul(MatMulOp op) {
+  auto a = cast<RankedTensorType>(op.getLhs().getType());
+  auto b = cast<RankedTensorType>(op.getRhs().getType());
+  auto out = cast<RankedTensorType>(op.getType());
+  if (weightBits != 8)
+    return staysFloat(op, "products of activations are int8 only");
+  if (!a.getElementType().isF32() || !b.getElementType().isF32() ||
+      !out.getElementType().isF32() || a.getRank() < 2 ||
+      a.getRank() != b.getRank() ||
+      a.getShape().drop_back(2) != b.getShape().drop_back(2))
+    return staysFloat(op, "a product of activations needs f32 operands of "
+                          "one rank >= 2 with equal batch dims");
+  if (a.getShape().back() > kMaxActivationProductK)
+    return staysFloat(op, "K too large for int32 sums of int8 products");
+  RangeAttr lhsRange = rangeOf(op.getLhs()), rhsRange = rangeOf(op.getRhs());
+  RangeAttr outRange = rangeOf(op.getResult());
+  if (!lhsRange || !rhsRange || !outRange)
+    return staysFloat(op, "an operand or the result has no calibrated range");
+  MLIRContext *context = op.getContext();
+  auto lhsType = activationType(context, lhsRange, symmetricActivations);
+  auto rhsType = activationType(context, rhsRange, symmetricActivations);
+  auto outType = activationType(context, outRange, symmetricActivations);
+  if (!toFixedPoint(lhsType.getScale() * rhsType.getScale() /
+                    outType.getScale()))
+    return staysFloat(op, "its requantization scale has no fixed-point form");
+  OpBuilder builder(op);
+  Value lhs = quantizeActivation(builder, op.getLhs(), lhsType);
+  Value rhs = quantizeActivation(builder, op.getRhs(), rhsType);
+  auto quantized = MatMulOp::create(builder, op.getLoc(),
+                                    withElementType(out, outType), lhs, rhs);
+  quantized->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+  auto dcast = quant::DequantizeCastOp::create(builder, op.getLoc(), out,
+                                               quantized.getResult());
+  op.getResult().replaceAllUsesWith(dcast.getResult());
+  op.erase();
+  return success();
+}
+
 LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
+  if (locationNames(op->getLoc(), keepFloat))
+    return staysFloat(op, "named in keep-float");
+  // A matmul whose right-hand side is not a constant multiplies two
+  // activations.
+  if (auto matmul = dyn_cast<MatMulOp>(op))
+    if (!matmul.getRhs().getDefiningOp<ConstantOp>())
+      return quantizeActivationMatMul(matmul);
   std::optional<LinearLayer> anchor = getQuantizableLayer(op);
   if (!anchor)
     return staysFloat(op, "not a form the int8/int4 lowerings take");
-  if (locationNames(op->getLoc(), keepFloat))
-    return staysFloat(op, "named in keep-float");
   Value input = op->getOperand(0);
   Value result = op->getResult(0);
   if (!cast<RankedTensorType>(input.getType()).getElementType().isF32() ||

@@ -150,3 +150,43 @@ func.func @conv_clamp_inside_grid(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32
   %yd = quant.dcast %yq : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.023529412224888802>> to tensor<1x1x2x2xf32>
   return %yd : tensor<1x1x2x2xf32>
 }
+
+// -----
+
+// DequantizeLinear(a) x DequantizeLinear(b) -> MatMul -> QuantizeLinear on
+// two activations (attention's Q K^T, uint8 as ONNX Runtime writes it) is
+// qnt-quantize's int8 product of activations: both operands and the result
+// keep the model's grids (uint8 zero points 128 and 130 become 0 and 2).
+// CHECK-LABEL: func.func @activation_product
+// CHECK:         %[[A:.*]] = quant.qcast %arg0 : tensor<1x2x3x4xf32> to tensor<1x2x3x4x!quant.uniform<i8:f32, 1.250000e-01>>
+// CHECK:         %[[B:.*]] = quant.qcast %arg1 : tensor<1x2x4x3xf32> to tensor<1x2x4x3x!quant.uniform<i8:f32, 2.500000e-01:2>>
+// CHECK:         %[[P:.*]] = qnt.matmul %[[A]], %[[B]] : {{.*}} -> tensor<1x2x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>
+// CHECK:         quant.dcast %[[P]]
+// REPORT: qnt-fuse-qdq: 1 conv/gemm/matmul int8 with the model's scales, 0 float
+func.func @activation_product(%a: tensor<1x2x3x4xf32>, %b: tensor<1x2x4x3xf32>) -> tensor<1x2x3x3xf32> {
+  %qa = quant.qcast %a : tensor<1x2x3x4xf32> to tensor<1x2x3x4x!quant.uniform<u8:f32, 0.125:128>>
+  %da = quant.dcast %qa : tensor<1x2x3x4x!quant.uniform<u8:f32, 0.125:128>> to tensor<1x2x3x4xf32>
+  %qb = quant.qcast %b : tensor<1x2x4x3xf32> to tensor<1x2x4x3x!quant.uniform<u8:f32, 0.25:130>>
+  %db = quant.dcast %qb : tensor<1x2x4x3x!quant.uniform<u8:f32, 0.25:130>> to tensor<1x2x4x3xf32>
+  %p = qnt.matmul %da, %db : (tensor<1x2x3x4xf32>, tensor<1x2x4x3xf32>) -> tensor<1x2x3x3xf32>
+  %qp = quant.qcast %p : tensor<1x2x3x3xf32> to tensor<1x2x3x3x!quant.uniform<u8:f32, 0.5:125>>
+  %dp = quant.dcast %qp : tensor<1x2x3x3x!quant.uniform<u8:f32, 0.5:125>> to tensor<1x2x3x3xf32>
+  return %dp : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// A product whose batch dims broadcast stays float, and says why.
+// CHECK-LABEL: func.func @activation_product_broadcast
+// CHECK:         qnt.matmul {{.*}} : (tensor<2x3x4xf32>, tensor<1x4x3xf32>) -> tensor<2x3x3xf32>
+// REPORT: qnt-fuse-qdq: {{.*}} stays float: a product of activations needs one rank >= 2, equal batch dims and K <= 33025
+func.func @activation_product_broadcast(%a: tensor<2x3x4xf32>, %b: tensor<1x4x3xf32>) -> tensor<2x3x3xf32> {
+  %qa = quant.qcast %a : tensor<2x3x4xf32> to tensor<2x3x4x!quant.uniform<i8:f32, 0.125>>
+  %da = quant.dcast %qa : tensor<2x3x4x!quant.uniform<i8:f32, 0.125>> to tensor<2x3x4xf32>
+  %qb = quant.qcast %b : tensor<1x4x3xf32> to tensor<1x4x3x!quant.uniform<i8:f32, 0.25>>
+  %db = quant.dcast %qb : tensor<1x4x3x!quant.uniform<i8:f32, 0.25>> to tensor<1x4x3xf32>
+  %p = qnt.matmul %da, %db : (tensor<2x3x4xf32>, tensor<1x4x3xf32>) -> tensor<2x3x3xf32>
+  %qp = quant.qcast %p : tensor<2x3x3xf32> to tensor<2x3x3x!quant.uniform<i8:f32, 0.5>>
+  %dp = quant.dcast %qp : tensor<2x3x3x!quant.uniform<i8:f32, 0.5>> to tensor<2x3x3xf32>
+  return %dp : tensor<2x3x3xf32>
+}

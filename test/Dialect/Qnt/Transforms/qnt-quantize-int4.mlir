@@ -70,3 +70,15 @@ func.func @depthwise(%x: tensor<1x2x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}
   %0 = qnt.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qnt.range = #qnt.range<-1.0, 1.0>} : (tensor<1x2x2x2xf32>, tensor<2x1x2x2xf32>) -> tensor<1x2x1x1xf32>
   return %0 : tensor<1x2x1x1xf32>
 }
+
+// -----
+
+// int4 is weight-only: a product of two activations stays float.
+// CHECK-LABEL: func.func @activation_product_stays_float
+// CHECK-NOT:     quant.
+// CHECK:         qnt.matmul %arg0, %arg1 {{.*}} -> tensor<1x2x3x3xf32>
+func.func @activation_product_stays_float(%q: tensor<1x2x3x4xf32> {qnt.range = #qnt.range<-1.0, 1.0>},
+                                          %k: tensor<1x2x4x3xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> tensor<1x2x3x3xf32> {
+  %0 = qnt.matmul %q, %k {qnt.range = #qnt.range<-4.0, 4.0>} : (tensor<1x2x3x4xf32>, tensor<1x2x4x3xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}

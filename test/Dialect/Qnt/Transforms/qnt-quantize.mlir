@@ -95,8 +95,8 @@ func.func @dead_channel(%x: tensor<1x1x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.
 
 // -----
 
-// Without a calibrated input range, or with a non-constant weight, the op
-// stays float.
+// Without a calibrated input range the op stays float; so does a product
+// of two activations when one of them has no range.
 // CHECK-LABEL: func.func @kept_float
 // CHECK-NOT:     quant.
 // CHECK:         qnt.matmul {{.*}} -> tensor<2x2xf32>
@@ -132,4 +132,37 @@ func.func @depthwise(%x: tensor<1x2x2x2xf32> {qnt.range = #qnt.range<-1.0, 1.0>}
   %g = qnt.constant dense<0.5> : tensor<2x2x1x1xf32>
   %1 = qnt.conv %y, %g {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, qnt.range = #qnt.range<-1.0, 1.0>} : (tensor<1x4x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
   return %0, %1 : tensor<1x2x1x1xf32>, tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A matmul of two activations (attention's Q K^T) is static int8 too: each
+// operand on its own calibrated per-tensor grid ([-1.28, 1.27]: scale
+// 0.01, zero point 0; [0, 2.55]: 0.01, -128), the result on its range's
+// grid ([-12.8, 12.7]: 0.1, 0).
+// CHECK-LABEL: func.func @activation_product
+// CHECK:         %[[Q:.*]] = quant.qcast %arg0 : tensor<1x2x3x4xf32> to tensor<1x2x3x4x!quant.uniform<i8:f32, 0.0099999{{[0-9]*}}>>
+// CHECK:         %[[K:.*]] = quant.qcast %arg1 : tensor<1x2x4x3xf32> to tensor<1x2x4x3x!quant.uniform<i8:f32, 0.0099999{{[0-9]*}}:-128>>
+// CHECK:         %[[P:.*]] = qnt.matmul %[[Q]], %[[K]] {{.*}} -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1{{[0-9]*}}>>
+// CHECK:         %[[D:.*]] = quant.dcast %[[P]]
+// CHECK:         return %[[D]]
+// TENSOR-LABEL: func.func @activation_product
+// TENSOR:         qnt.matmul {{.*}} -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1{{[0-9]*}}>>
+// SYM-LABEL: func.func @activation_product
+// SYM:         quant.qcast %arg1 : {{.*}} to tensor<1x2x4x3x!quant.uniform<i8<-127:127>:f32, 0.0200787{{[0-9]*}}>>
+func.func @activation_product(%q: tensor<1x2x3x4xf32> {qnt.range = #qnt.range<-1.28, 1.27>},
+                              %k: tensor<1x2x4x3xf32> {qnt.range = #qnt.range<0.0, 2.55>}) -> tensor<1x2x3x3xf32> {
+  %0 = qnt.matmul %q, %k {qnt.range = #qnt.range<-12.8, 12.7>} : (tensor<1x2x3x4xf32>, tensor<1x2x4x3xf32>) -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Products whose batch dims differ (broadcasting) stay float.
+// CHECK-LABEL: func.func @activation_product_broadcast
+// CHECK-NOT:     quant.
+func.func @activation_product_broadcast(%q: tensor<2x3x4xf32> {qnt.range = #qnt.range<-1.0, 1.0>},
+                                        %k: tensor<1x4x3xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> tensor<2x3x3xf32> {
+  %0 = qnt.matmul %q, %k {qnt.range = #qnt.range<-4.0, 4.0>} : (tensor<2x3x4xf32>, tensor<1x4x3xf32>) -> tensor<2x3x3xf32>
+  return %0 : tensor<2x3x3xf32>
 }
