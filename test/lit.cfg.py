@@ -68,6 +68,14 @@ if subprocess.run([sys.executable, "-c", "import torch"],
 else:
     lit_config.note("tests with PyTorch are skipped: python3-torch is not installed")
 
+# The KJV Bible from bible-kjv-text: examples/tinylm's corpus and its
+# calibration windows (`REQUIRES: bible`).
+import shutil
+if shutil.which("bible"):
+    config.available_features.add("bible")
+else:
+    lit_config.note("TinyLM tests are skipped: bible-kjv-text is not installed")
+
 # The peer, ONNX Runtime for Node.js (also installed by utils/fetch-models.sh);
 # tests that compare against it say `REQUIRES: ort`. %ort_run runs a model
 # with it (utils/ort-run.js, quant-run's command line).
@@ -78,6 +86,11 @@ if os.path.isfile(os.path.join(ort_dir, ".verified")):
         ("%ort_run", "env ORT_NODE_MODULES=%s node %s" % (
             os.path.join(ort_dir, "node_modules"),
             os.path.join(config.quant_src_root, "utils", "ort-run.js"))))
+    # %ort_generate: greedy TinyLM generation (utils/ort-generate.js).
+    config.substitutions.append(
+        ("%ort_generate", "env ORT_NODE_MODULES=%s node %s" % (
+            os.path.join(ort_dir, "node_modules"),
+            os.path.join(config.quant_src_root, "utils", "ort-generate.js"))))
 else:
     lit_config.note("tests against ONNX Runtime are skipped: no verified "
                     "onnxruntime-node in %s (run utils/fetch-models.sh)" % ort_dir)
