@@ -265,18 +265,28 @@ static LogicalResult staysFloat(Operation *op, const Twine &why) {
   return failure();
 }
 
-LogicalResult QntQuantizePass::quantizeActivationMatMul(MatMulOp op) {
+/// Whether `op` multiplies f32 operands of one rank >= 2 with equal batch
+/// dims, the products the static and dynamic int8 forms take.
+static bool isF32BatchedProduct(MatMulOp op) {
   auto a = cast<RankedTensorType>(op.getLhs().getType());
   auto b = cast<RankedTensorType>(op.getRhs().getType());
+  return a.getElementType().isF32() && b.getElementType().isF32() &&
+         op.getType().getElementType().isF32() && a.getRank() >= 2 &&
+         a.getRank() == b.getRank() &&
+         a.getShape().drop_back(2) == b.getShape().drop_back(2);
+}
+
+static constexpr const char *kNotBatchedProduct =
+    "a product of activations needs f32 operands of one rank >= 2 with equal "
+    "batch dims";
+
+LogicalResult QntQuantizePass::quantizeActivationMatMul(MatMulOp op) {
+  auto a = cast<RankedTensorType>(op.getLhs().getType());
   auto out = cast<RankedTensorType>(op.getType());
   if (weightBits != 8)
     return staysFloat(op, "products of activations are int8 only");
-  if (!a.getElementType().isF32() || !b.getElementType().isF32() ||
-      !out.getElementType().isF32() || a.getRank() < 2 ||
-      a.getRank() != b.getRank() ||
-      a.getShape().drop_back(2) != b.getShape().drop_back(2))
-    return staysFloat(op, "a product of activations needs f32 operands of "
-                          "one rank >= 2 with equal batch dims");
+  if (!isF32BatchedProduct(op))
+    return staysFloat(op, kNotBatchedProduct);
   if (a.getShape().back() > kMaxActivationProductK)
     return staysFloat(op, "K too large for int32 sums of int8 products");
   RangeAttr lhsRange = rangeOf(op.getLhs()), rhsRange = rangeOf(op.getRhs());
@@ -454,15 +464,9 @@ LogicalResult QntQuantizePass::quantizeOp(Operation *op, bool perChannel) {
 }
 
 LogicalResult QntQuantizePass::quantizeDynamicMatMul(MatMulOp op) {
-  auto a = cast<RankedTensorType>(op.getLhs().getType());
-  auto b = cast<RankedTensorType>(op.getRhs().getType());
   auto out = cast<RankedTensorType>(op.getType());
-  if (!a.getElementType().isF32() || !b.getElementType().isF32() ||
-      !out.getElementType().isF32() || a.getRank() < 2 ||
-      a.getRank() != b.getRank() ||
-      a.getShape().drop_back(2) != b.getShape().drop_back(2))
-    return staysFloat(op, "a product of activations needs f32 operands of "
-                          "one rank >= 2 with equal batch dims");
+  if (!isF32BatchedProduct(op))
+    return staysFloat(op, kNotBatchedProduct);
   OpBuilder builder(op);
   auto dynamic = DynamicMatMulOp::create(
       builder, op.getLoc(), out, op.getLhs(), op.getRhs(),
