@@ -229,3 +229,15 @@ func.func @activation_product_scale(%fa: tensor<2x3xf32>, %fb: tensor<3x2xf32>) 
   %d = quant.dcast %y : tensor<2x2x!quant.uniform<i8:f32, 9.094947017729282E-13>> to tensor<2x2xf32>
   return %d : tensor<2x2xf32>
 }
+
+// -----
+
+// A product over K > 33025 could overflow its int32 sums: an error.
+func.func @activation_product_long_k(%fa: tensor<1x33026xf32>, %fb: tensor<33026x1xf32>) -> tensor<1x1xf32> {
+  %a = quant.qcast %fa : tensor<1x33026xf32> to tensor<1x33026x!quant.uniform<i8:f32, 0.5>>
+  %b = quant.qcast %fb : tensor<33026x1xf32> to tensor<33026x1x!quant.uniform<i8:f32, 0.5>>
+  // expected-error @+1 {{cannot lower quantized op: a product of activations over K = 33026 could overflow its int32 sums (K <= 33025)}}
+  %y = qnt.matmul %a, %b : (tensor<1x33026x!quant.uniform<i8:f32, 0.5>>, tensor<33026x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x!quant.uniform<i8:f32, 2.0>>
+  %d = quant.dcast %y : tensor<1x1x!quant.uniform<i8:f32, 2.0>> to tensor<1x1xf32>
+  return %d : tensor<1x1xf32>
+}

@@ -166,3 +166,15 @@ func.func @activation_product_broadcast(%q: tensor<2x3x4xf32> {qnt.range = #qnt.
   %0 = qnt.matmul %q, %k {qnt.range = #qnt.range<-4.0, 4.0>} : (tensor<2x3x4xf32>, tensor<1x4x3xf32>) -> tensor<2x3x3xf32>
   return %0 : tensor<2x3x3xf32>
 }
+
+// -----
+
+// Beyond K = 33025 the int32 sums of (a - za) * (b - zb) could overflow:
+// such a product stays float.
+// CHECK-LABEL: func.func @activation_product_long_k
+// CHECK-NOT:     quant.
+func.func @activation_product_long_k(%q: tensor<1x33026xf32> {qnt.range = #qnt.range<-1.0, 1.0>},
+                                     %k: tensor<33026x1xf32> {qnt.range = #qnt.range<-1.0, 1.0>}) -> tensor<1x1xf32> {
+  %0 = qnt.matmul %q, %k {qnt.range = #qnt.range<-4.0, 4.0>} : (tensor<1x33026xf32>, tensor<33026x1xf32>) -> tensor<1x1xf32>
+  return %0 : tensor<1x1xf32>
+}

@@ -304,10 +304,13 @@ def QntFuseQdq : Pass<"qnt-fuse-qdq", "::mlir::func::FuncOp"> {
        reader is a `qcast` to per-tensor int8 (possibly through a ReLU or a
        clamp from 0 whose bound the grid respects, fused as `qnt-quantize`
        fuses it) becomes that op on int8 tensors.
-    3. An op that preserves the grid (max pool, reshape, transpose, ...)
+    3. A `qnt.matmul` of two `dcast`s of per-tensor int8 activations (not
+       constants) whose only reader is a `qcast` to per-tensor int8 becomes
+       qnt-quantize's int8 product of activations on the model's grids.
+    4. An op that preserves the grid (max pool, reshape, transpose, ...)
        between a `dcast` and a `qcast` of the same type runs on the int8
        tensor.
-    4. Every other quantized constant is dequantized to an f32 constant:
+    5. Every other quantized constant is dequantized to an f32 constant:
        its op stays float, with the QDQ rounding of its activations kept
        (as ONNX Runtime runs an op it has no int8 kernel for): a `dcast`
        of a `qcast` that is left becomes a `qnt.fake_quant`, because
@@ -346,6 +349,12 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
       bias becomes int32 with scale `s_input * s_weight[c]`; the result is
       int8 with the scale and zero point of its range, followed by a
       `quant.dcast` for float consumers.
+    * With 8-bit weights, a `qnt.matmul` whose right-hand side is not a
+      constant (attention's Q K^T, P V: f32 operands of one rank >= 2
+      with equal batch dims, K <= 33025) becomes a product of two int8
+      activations: each operand `quant.qcast` to the grid of its range,
+      the result int8 on its range's grid (docs/Numerics.md, "Products of
+      two activations"). At `weight-bits=4` it stays float.
     * A single-use `qnt.relu`, or `qnt.clamp` with min 0, after such an op
       is fused: the op takes the activation's range, whose grid starts at
       real 0, so requantization's clamp is the ReLU.
