@@ -115,6 +115,29 @@ QK_INLINE void qk_dw_row(const uint8_t *const *src, const int32_t *wt,
   }
 }
 
+/* The W4A8 GEMM's inner product (qk_int4_drivers.h): 32-bit products of
+   u8 activations and the 0..15 nibbles, uint32 sums. */
+#define QK_W4_MR 4
+QK_INLINE void qk_w4_dot(const int8_t *x, int64_t k, const uint8_t *w,
+                         int64_t quads, int64_t mr, int32_t *dot) {
+  for (int64_t r = 0; r < mr; ++r) {
+    uint32_t d[QUANT_W4_NB];
+    memset(d, 0, sizeof(d));
+    for (int64_t q = 0; q < quads; ++q) {
+      const uint8_t *wq = w + q * 64;
+      const uint8_t *xq = (const uint8_t *)x + r * k + q * 4;
+      for (int64_t l = 0; l < 16; ++l)
+        for (int64_t j = 0; j < 4; ++j) {
+          uint32_t u = xq[j] ^ 0x80u, byte = wq[l * 4 + j];
+          d[l] += u * (byte & 15u);
+          d[16 + l] += u * (byte >> 4);
+        }
+    }
+    for (int64_t i = 0; i < QUANT_W4_NB; ++i)
+      dot[r * QUANT_W4_NB + i] = (int32_t)d[i];
+  }
+}
+
 #include "qk_dwconv_drivers.h"
 #include "qk_int4_drivers.h"
 #include "qk_int8_drivers.h"
@@ -149,7 +172,8 @@ void _mlir_ciface_quant_w4conv2d_generic(
 
 void _mlir_ciface_quant_w4gemm_generic(
     quant_memref_i8 *input, quant_memref_i8 *weights, quant_memref_f32 *scales,
-    quant_memref_f32 *bias, quant_memref_f32 *output, quant_memref_i8 *scratch,
+    quant_memref_i32 *corrections, quant_memref_f32 *bias,
+    quant_memref_f32 *output, quant_memref_i8 *scratch,
     quant_memref_i64 *params) {
-  qk_w4gemm(input, weights, scales, bias, output, scratch, params);
+  qk_w4gemm(input, weights, scales, corrections, bias, output, scratch, params);
 }

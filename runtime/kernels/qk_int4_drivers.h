@@ -7,7 +7,8 @@
  * int4 layers (docs/Numerics.md, "int4 weights"): portable C, which each
  * instruction set's kernel file (qk_<isa>.c) calls from its
  * `_mlir_ciface_quant_w4conv2d_<isa>` / `_mlir_ciface_quant_w4gemm_<isa>`,
- * so LLVM vectorizes the strips for that copy's target. Weights stay
+ * so LLVM vectorizes the strips for that copy's target; the GEMM's inner
+ * product (qk_w4_dot) is the file's own, in its intrinsics. Weights stay
  * packed: each is unpacked to a register right before its multiply. The
  * float steps are the reference's, in its order; the kernels are compiled
  * with -ffp-contract=off, so none is fused.
@@ -121,56 +122,75 @@ QK_INLINE void qk_w4conv2d(quant_memref_i8 *input, quant_memref_i8 *weights,
   }
 }
 
-/* Rows per block and weights per unpacked chunk of the int4 GEMM. */
-#define QK_W4_ROWS 64
-#define QK_W4_CHUNK 256
-
-/* One GEMM, parallel over (output channel, block of rows) jobs. */
+/* The W4A8 GEMM (quant_int8_kernels.h, "The GEMM ... the W4A8 layout").
+   The instruction set's file defines, before including this header,
+     QK_W4_MR   rows per tile, and
+     qk_w4_dot(x, k, w, quads, mr, dot): for the rows r < mr of x (row r at
+       x + r * k; 1 <= mr <= QK_W4_MR) and one block's weights w (from the
+       group's first k-quad on), dot[r * NB + i] = sum over `quads` k-quads
+       of u * n modulo 2^32, with u = x + 128 (x ^ 0x80) and n the nibble
+       of output channel i (i < 16 low nibbles, i >= 16 high ones).
+   Everything else is here: per row and group 8 * sum u (once, into
+   scratch), then per output channel S = dot - 8 * sum u + corrections and
+   the reference's f32 steps in group order, as in qk_w4_end_group.
+   Parallel over (block of NB channels, tile of rows) jobs, blocks outer,
+   so a thread's consecutive jobs share a block's weights. A batch-1 call
+   (decode: a GEMV) has one tile per block; each block's weights are read
+   once, 16 * K bytes. */
 QK_INLINE void qk_w4gemm(quant_memref_i8 *input, quant_memref_i8 *weights,
-                         quant_memref_f32 *scales, quant_memref_f32 *bias,
+                         quant_memref_f32 *scales,
+                         quant_memref_i32 *corrections, quant_memref_f32 *bias,
                          quant_memref_f32 *output, quant_memref_i8 *scratch,
                          quant_memref_i64 *params) {
-  (void)scratch; /* the GEMM needs none */
+  enum { NB = QUANT_W4_NB };
   const int64_t *p = QK_DATA(params);
-  const int8_t *x = QK_DATA(input), *w = QK_DATA(weights);
+  const int8_t *x = QK_DATA(input);
+  const uint8_t *w = (const uint8_t *)QK_DATA(weights);
   const float *c = QK_DATA(scales), *bi = QK_DATA(bias);
+  const int32_t *corr = QK_DATA(corrections);
   float *out = QK_DATA(output);
+  int32_t *usum = (int32_t *)(void *)QK_DATA(scratch);
   int64_t rows = p[QUANT_QGEMM_B], k = p[QUANT_QGEMM_K], n = p[QUANT_QGEMM_N];
-  int64_t gk = p[QUANT_W4GEMM_GROUP_K], groups = k / gk;
-  int32_t zp = (int32_t)p[QUANT_QGEMM_IN_ZP];
-  int64_t blocks = (rows + QK_W4_ROWS - 1) / QK_W4_ROWS;
-  int parallel = p[QUANT_QGEMM_PARALLEL] && rows * n * k >= QK_PARALLEL_MACS;
-  (void)parallel; /* without -fopenmp */
-  /* One output channel and block of rows at a time: each chunk of a group's
-     weights is unpacked once (to 16-bit lanes) and serves every row. */
-#pragma omp parallel for schedule(static) if (parallel)
-  for (int64_t job = 0; job < n * blocks; ++job) {
-    int64_t o = job / blocks, r0 = job % blocks * QK_W4_ROWS;
-    int64_t nr = qk_min(QK_W4_ROWS, rows - r0);
-    const int8_t *pair = w + (o >> 1) * k;
-    int shift = (o & 1) ? 0 : 4;
-    float acc[QK_W4_ROWS];
-    int32_t sum[QK_W4_ROWS];
-    int16_t unpacked[QK_W4_CHUNK];
-    qk_w4_start(acc, sum, nr);
+  int64_t gk = p[QUANT_W4GEMM_GROUP_K], groups = k / gk, quads = gk / 4;
+  int64_t blocks = (n + NB - 1) / NB;
+  int64_t tiles = (rows + QK_W4_MR - 1) / QK_W4_MR;
+  for (int64_t r = 0; r < rows; ++r)
     for (int64_t g = 0; g < groups; ++g) {
-      for (int64_t j0 = g * gk; j0 < (g + 1) * gk; j0 += QK_W4_CHUNK) {
-        int64_t len = qk_min(QK_W4_CHUNK, (g + 1) * gk - j0);
-        for (int64_t j = 0; j < len; ++j)
-          unpacked[j] = (int16_t)(
-              (int8_t)(uint8_t)((uint8_t)pair[j0 + j] << shift) >> 4);
-        for (int64_t m = 0; m < nr; ++m) {
-          const int8_t *row = x + (r0 + m) * k + j0;
-          int32_t s = 0;
-          for (int64_t j = 0; j < len; ++j)
-            s += ((int32_t)row[j] - zp) * (int32_t)unpacked[j];
-          sum[m] += s;
+      const int8_t *xg = x + r * k + g * gk;
+      uint32_t s = 0;
+      for (int64_t j = 0; j < gk; ++j)
+        s += (uint8_t)xg[j] ^ 0x80u;
+      usum[r * groups + g] = (int32_t)(8u * s);
+    }
+  int parallel = p[QUANT_QGEMM_PARALLEL] && rows * n * k >= QK_PARALLEL_MACS &&
+                 blocks * tiles > 1;
+  (void)parallel; /* without -fopenmp */
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t job = 0; job < blocks * tiles; ++job) {
+    int64_t b = job / tiles, r0 = job % tiles * QK_W4_MR;
+    int64_t mr = qk_min(QK_W4_MR, rows - r0);
+    const uint8_t *wb = w + b * (k / 4) * 64;
+    float acc[QK_W4_MR * NB];
+    int32_t dot[QK_W4_MR * NB];
+    for (int64_t i = 0; i < QK_W4_MR * NB; ++i)
+      acc[i] = 0.0f;
+    for (int64_t g = 0; g < groups; ++g) {
+      qk_w4_dot(x + r0 * k + g * gk, k, wb + g * quads * 64, quads, mr, dot);
+      const float *cg = c + (b * groups + g) * NB;
+      const int32_t *kg = corr + (b * groups + g) * NB;
+      for (int64_t r = 0; r < mr; ++r) {
+        uint32_t u8 = (uint32_t)usum[(r0 + r) * groups + g];
+        for (int64_t i = 0; i < NB; ++i) {
+          int32_t sum =
+              (int32_t)((uint32_t)dot[r * NB + i] + (uint32_t)kg[i] - u8);
+          acc[r * NB + i] = acc[r * NB + i] + (float)sum * cg[i];
         }
       }
-      qk_w4_end_group(acc, sum, nr, c[o * groups + g]);
     }
-    for (int64_t m = 0; m < nr; ++m)
-      out[(r0 + m) * n + o] = acc[m] + bi[o];
+    int64_t nb = qk_min(NB, n - b * NB);
+    for (int64_t r = 0; r < mr; ++r)
+      for (int64_t i = 0; i < nb; ++i)
+        out[(r0 + r) * n + b * NB + i] = acc[r * NB + i] + bi[b * NB + i];
   }
 }
 

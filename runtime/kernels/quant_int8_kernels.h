@@ -121,15 +121,39 @@ typedef struct {
   int64_t offset, size, stride;
 } quant_memref_f32;
 
-/* int4 layers (docs/Numerics.md, "int4 weights"): int8 input, weights
-   packed two per byte as [ceil(O/2)][K] (output channels 2p and 2p+1 in the
-   low and high nibble, K = input channels * taps), combined scales
-   c[o][g] = f32(s_x * s_w[o][g]) as [O][K / GROUP_K], an f32 bias [O] and
-   an f32 result. The convolution takes the QUANT_QCONV_* params (the
-   output grid's ones unused) and QUANT_W4_GROUP_K after them; the GEMM
-   ([B][K] by the packed [N][K]) takes the QUANT_QGEMM_* ones likewise. */
+/* int4 layers (docs/Numerics.md, "int4 weights"): int8 input, combined
+   scales c[o][g] = f32(s_x * s_w[o][g]), an f32 bias [O] and an f32
+   result.
+   The convolution: weights packed two per byte as [ceil(O/2)][K] (output
+   channels 2p and 2p+1 in the low and high nibble, K = input channels *
+   taps), c as [O][K / GROUP_K]; the QUANT_QCONV_* params (the output
+   grid's ones unused) and QUANT_W4CONV_GROUP_K after them.
+   The GEMM ([B][K] by [K][N]; the QUANT_QGEMM_* params, the output grid's
+   ones unused, and QUANT_W4GEMM_GROUP_K) takes blocks of QUANT_W4_NB
+   output channels, so that each 32-bit lane of a vector holds one output
+   channel (the W4A8 layout):
+     weights: [ceil(N / NB)][K / 4][16][4] bytes; byte (b, q, l, j) holds
+       n = w + 8 (offset binary, 1..15) of output channel NB*b + l in its
+       low nibble and of NB*b + 16 + l in its high nibble, at k = 4q + j;
+       channels past N hold n = 8 (w = 0);
+     scales: c as [ceil(N / NB)][K / GROUP_K][NB] (0 past N);
+     corrections: [ceil(N / NB)][K / GROUP_K][NB] int32,
+       -(zp + 128) * sum of the group's w (modulo 2^32);
+   With u = x + 128 (u8) the kernel sums dot = sum u * n per group and
+   output channel, and the reference's group sum is
+     S = sum (x - zp) * w = dot - 8 * sum u + corrections  (modulo 2^32;
+   exact, since |S| < 2^31). It needs K and GROUP_K multiples of 4
+   (quant_w4gemm_supported) and scratch for the per-row group sums of u. */
 enum { QUANT_W4CONV_GROUP_K = QUANT_QCONV_NUM_PARAMS, QUANT_W4CONV_NUM_PARAMS };
 enum { QUANT_W4GEMM_GROUP_K = QUANT_QGEMM_NUM_PARAMS, QUANT_W4GEMM_NUM_PARAMS };
+#define QUANT_W4_NB 32
+static inline int quant_w4gemm_supported(int64_t k, int64_t group_k) {
+  return group_k > 0 && k % 4 == 0 && group_k % 4 == 0 && k % group_k == 0;
+}
+static inline int64_t quant_w4gemm_scratch_bytes(int64_t rows, int64_t k,
+                                                 int64_t group_k) {
+  return rows * (k / group_k) * 4;
+}
 /* Output positions per im2col strip of the int4 convolution. */
 #define QUANT_W4_STRIP 128
 static inline int64_t quant_w4conv_scratch_bytes(int64_t k, int64_t oh,
@@ -309,6 +333,11 @@ typedef void quant_int4_kernel(quant_memref_i8 *input, quant_memref_i8 *weights,
                                quant_memref_f32 *output,
                                quant_memref_i8 *scratch,
                                quant_memref_i64 *params);
+typedef void
+quant_w4gemm_kernel(quant_memref_i8 *input, quant_memref_i8 *weights,
+                    quant_memref_f32 *scales, quant_memref_i32 *corrections,
+                    quant_memref_f32 *bias, quant_memref_f32 *output,
+                    quant_memref_i8 *scratch, quant_memref_i64 *params);
 
 #ifdef __cplusplus
 extern "C" {
@@ -317,35 +346,35 @@ quant_int8_kernel _mlir_ciface_quant_qconv2d_generic;
 quant_int8_kernel _mlir_ciface_quant_qdwconv2d_generic;
 quant_int8_kernel _mlir_ciface_quant_qgemm_generic;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_generic;
-quant_int4_kernel _mlir_ciface_quant_w4gemm_generic;
+quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_generic;
 #if defined(__x86_64__)
 quant_int8_kernel _mlir_ciface_quant_qconv2d_avx2;
 quant_int8_kernel _mlir_ciface_quant_qdwconv2d_avx2;
 quant_int8_kernel _mlir_ciface_quant_qgemm_avx2;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_avx2;
-quant_int4_kernel _mlir_ciface_quant_w4gemm_avx2;
+quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_avx2;
 quant_int8_kernel _mlir_ciface_quant_qconv2d_avxvnni;
 quant_int8_kernel _mlir_ciface_quant_qdwconv2d_avxvnni;
 quant_int8_kernel _mlir_ciface_quant_qgemm_avxvnni;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_avxvnni;
-quant_int4_kernel _mlir_ciface_quant_w4gemm_avxvnni;
+quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_avxvnni;
 quant_int8_kernel _mlir_ciface_quant_qconv2d_avx512vnni;
 quant_int8_kernel _mlir_ciface_quant_qdwconv2d_avx512vnni;
 quant_int8_kernel _mlir_ciface_quant_qgemm_avx512vnni;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_avx512vnni;
-quant_int4_kernel _mlir_ciface_quant_w4gemm_avx512vnni;
+quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_avx512vnni;
 #endif
 #if defined(__aarch64__)
 quant_int8_kernel _mlir_ciface_quant_qconv2d_dotprod;
 quant_int8_kernel _mlir_ciface_quant_qdwconv2d_dotprod;
 quant_int8_kernel _mlir_ciface_quant_qgemm_dotprod;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_dotprod;
-quant_int4_kernel _mlir_ciface_quant_w4gemm_dotprod;
+quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_dotprod;
 quant_int8_kernel _mlir_ciface_quant_qconv2d_i8mm;
 quant_int8_kernel _mlir_ciface_quant_qdwconv2d_i8mm;
 quant_int8_kernel _mlir_ciface_quant_qgemm_i8mm;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_i8mm;
-quant_int4_kernel _mlir_ciface_quant_w4gemm_i8mm;
+quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_i8mm;
 #endif
 #ifdef __cplusplus
 }

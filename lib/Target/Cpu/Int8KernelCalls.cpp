@@ -256,9 +256,10 @@ private:
 
 /// An int4 layer (qnt-quantize's weight-only form: grouped i4 weight,
 /// per-tensor i8 input, f32 bias and result) as a call of
-/// quant_w4conv2d_<isa> or quant_w4gemm_<isa>(memref<?xi8> input, weights,
-/// memref<?xf32> scales, bias, output, memref<?xi8> scratch, memref<?xi64>
-/// params).
+/// quant_w4conv2d_<isa>(memref<?xi8> input, weights, memref<?xf32> scales,
+/// bias, output, memref<?xi8> scratch, memref<?xi64> params), or of
+/// quant_w4gemm_<isa>, which takes the W4A8 layout and a memref<?xi32> of
+/// corrections after the scales (packW4GemmOperands).
 struct LowerToInt4KernelPattern
     : OpInterfaceRewritePattern<qnt::LinearLayerOpInterface> {
   LowerToInt4KernelPattern(MLIRContext *ctx, const KernelTarget &target)
@@ -285,12 +286,15 @@ struct LowerToInt4KernelPattern
               "f32");
     auto conv = dyn_cast<qnt::ConvOp>(op);
     auto wType = cast<RankedTensorType>(weight.getType());
+    if (!conv && !quant_w4gemm_supported(w->inChannels, w->groupSize))
+      return rewriter.notifyMatchFailure(
+          op, "K or the group size is not a multiple of 4 (the W4A8 GEMM's "
+              "k-quads)");
     SmallVector<int64_t> params;
     int64_t scratchBytes = int4Params(op, *w, inQ, params);
 
     Location loc = op->getLoc();
     std::string prefix = "__quant_w4_" + std::to_string(target.calls++);
-    SmallVector<int8_t> packed = qnt::packGroupedI4Weight(wType, *w, *values);
     SmallVector<float> combined;
     for (double scale : w->scales)
       combined.push_back(static_cast<float>(inQ.getScale() * scale));
@@ -303,14 +307,31 @@ struct LowerToInt4KernelPattern
     Value input = qnt::castToStorage(rewriter, loc, op->getOperand(0));
     auto [out, outView] = allocateFlat(rewriter, loc, outType.getNumElements(),
                                        rewriter.getF32Type());
-    SmallVector<Value> args{
-        flatBuffer(rewriter, loc, input),
-        constantI8Buffer(rewriter, loc, packed, prefix + "_w"),
-        constantF32Buffer(rewriter, loc, combined, prefix + "_c"),
-        bias,
-        outView,
-        allocateFlat(rewriter, loc, scratchBytes, rewriter.getI8Type()).second,
-        constantI64Buffer(rewriter, loc, params)};
+    Value scratch =
+        allocateFlat(rewriter, loc, scratchBytes, rewriter.getI8Type()).second;
+    SmallVector<Value> args{flatBuffer(rewriter, loc, input)};
+    if (conv) {
+      args.push_back(constantI8Buffer(
+          rewriter, loc, qnt::packGroupedI4Weight(wType, *w, *values),
+          prefix + "_w"));
+      args.push_back(constantF32Buffer(rewriter, loc, combined, prefix + "_c"));
+    } else {
+      // The weight is [K][N] or [N][K] (outAxis 1 or 0).
+      int64_t n = w->outChannels, k = w->inChannels;
+      auto at = [&](int64_t o, int64_t kk) {
+        return w->outAxis == 0 ? (*values)[o * k + kk] : (*values)[kk * n + o];
+      };
+      W4GemmOperands packed = packW4GemmOperands(at, n, k, w->groupSize,
+                                                 combined, inQ.getZeroPoint());
+      args.push_back(
+          constantI8Buffer(rewriter, loc, packed.weights, prefix + "_w"));
+      args.push_back(
+          constantF32Buffer(rewriter, loc, packed.scales, prefix + "_c"));
+      args.push_back(
+          constantI32Buffer(rewriter, loc, packed.corrections, prefix + "_z"));
+    }
+    args.append(
+        {bias, outView, scratch, constantI64Buffer(rewriter, loc, params)});
     func::FuncOp callee = declareKernelFunction(
         rewriter, op->getParentOfType<ModuleOp>(),
         (conv ? "quant_w4conv2d_" : "quant_w4gemm_") + target.isa.name.str(),
@@ -345,7 +366,8 @@ private:
     params[QUANT_QGEMM_IN_ZP] = inQ.getZeroPoint();
     params[QUANT_QGEMM_PARALLEL] = target.parallel;
     params[QUANT_W4GEMM_GROUP_K] = w.groupSize;
-    return 1;
+    return quant_w4gemm_scratch_bytes(inType.getDimSize(0), w.inChannels,
+                                      w.groupSize);
   }
 
   const KernelTarget &target;

@@ -121,3 +121,36 @@ mlir::quant_compiler::packColsPanels(llvm::ArrayRef<int8_t> matrix, int64_t k,
              kk % kg] = transposed ? matrix[c * k + kk] : matrix[kk * cols + c];
   return packed;
 }
+
+mlir::quant_compiler::W4GemmOperands mlir::quant_compiler::packW4GemmOperands(
+    llvm::function_ref<int64_t(int64_t o, int64_t kk)> q, int64_t n, int64_t k,
+    int64_t groupK, llvm::ArrayRef<float> scales, int64_t inZeroPoint) {
+  constexpr int64_t nb = QUANT_W4_NB;
+  int64_t blocks = (n + nb - 1) / nb, quads = k / 4, groups = k / groupK;
+  W4GemmOperands ops;
+  // n = 8 (w = 0) in both nibbles wherever no channel is.
+  ops.weights.assign(blocks * quads * 64, static_cast<int8_t>(0x88));
+  ops.scales.assign(blocks * groups * nb, 0.0f);
+  ops.corrections.assign(blocks * groups * nb, 0);
+  int64_t shiftedZp = inZeroPoint + 128;
+  for (int64_t o = 0; o < n; ++o) {
+    int64_t b = o / nb, lane = o % nb % 16, high = o % nb / 16;
+    for (int64_t g = 0; g < groups; ++g) {
+      int64_t sum = 0;
+      for (int64_t kk = g * groupK; kk < (g + 1) * groupK; ++kk) {
+        int64_t w = q(o, kk);
+        sum += w;
+        auto &byte = reinterpret_cast<uint8_t &>(
+            ops.weights[(b * quads + kk / 4) * 64 + lane * 4 + kk % 4]);
+        uint8_t nibble = static_cast<uint8_t>(w + 8);
+        byte = high ? static_cast<uint8_t>((byte & 0x0F) | (nibble << 4))
+                    : static_cast<uint8_t>((byte & 0xF0) | nibble);
+      }
+      int64_t slot = (b * groups + g) * nb + o % nb;
+      ops.scales[slot] = scales[o * groups + g];
+      ops.corrections[slot] = static_cast<int32_t>(
+          static_cast<uint32_t>(static_cast<uint64_t>(-shiftedZp * sum)));
+    }
+  }
+  return ops;
+}

@@ -25,19 +25,48 @@ func.func @conv(%x: tensor<1x4x2x2x!in>) -> tensor<1x2x2x2xf32> {
 
 // -----
 
-// A gemm without a bias gets a zero bias buffer; params: rows 1, K 2,
-// N 3, input zero point 0, (output grid unused), parallel 1, group K 2.
+// A gemm without a bias gets a zero bias buffer. Its weights take the
+// W4A8 layout (runtime/kernels/quant_int8_kernels.h): one block of 32
+// channels, one k-quad, lane l = channel l in the low nibble (channels
+// 16-31, absent, in the high one: 8), as w + 8. Channel 0's k = 0..3 are
+// 1, 3, 0, -1 -> 0x89 0x8B 0x88 0x87; channel 1's
+// 2, 0, 1, -2 -> 0x8A 0x88 0x89 0x86; channel 2's -1, -8, 2, 7 -> 0x87
+// 0x80 0x8A 0x8F; every other byte 0x88. Scales f32(0.5 * 1) for
+// the 3 channels, 0 past them; corrections -(0 + 128) * (sum of w):
+// -128 * 3, -128 * 1, -128 * 0. Params: rows 1, K 4, N 3, input zero
+// point 0, (output grid unused), parallel 1, group K 4.
 // CHECK-LABEL: func.func @gemm
-// CHECK-DAG:     arith.constant dense<[33, 3, 15, 8]> : tensor<4xi8>
+// CHECK-DAG:     arith.constant dense_resource<[[W:__quant_w4_0_w]]> : tensor<64xi8>
+// CHECK-DAG:     arith.constant dense_resource<[[C:__quant_w4_0_c]]> : tensor<32xf32>
+// CHECK-DAG:     arith.constant dense_resource<[[Z:__quant_w4_0_z]]> : tensor<32xi32>
 // CHECK-DAG:     arith.constant dense<0.000000e+00> : tensor<3xf32>
-// CHECK-DAG:     arith.constant dense<[1, 2, 3, 0, 0, 0, 0, 1, 2]> : tensor<9xi64>
+// CHECK-DAG:     arith.constant dense<[1, 4, 3, 0, 0, 0, 0, 1, 4]> : tensor<9xi64>
 // CHECK:         call @quant_w4gemm_generic(
+// The blobs: a 4-byte alignment, then the little-endian data.
+// CHECK:         [[W]]: "0x01000000898B88878A88898687808A8F{{(88){52}"}}
+// CHECK-NEXT:    [[C]]: "0x040000000000003F0000003F0000003F{{(00000000){29}"}}
+// CHECK-NEXT:    [[Z]]: "0x0400000080FEFFFF80FFFFFF00000000{{(00000000){29}"}}
 !gin = !quant.uniform<i8:f32, 0.5:0>
-!g4 = !quant.uniform<i4:f32:{0:2, 1:1}, {{1.0, 1.0, 1.0}}>
-func.func @gemm(%x: tensor<1x2x!gin>) -> tensor<1x3xf32> {
+!g4 = !quant.uniform<i4:f32:{0:4, 1:1}, {{1.0, 1.0, 1.0}}>
+func.func @gemm(%x: tensor<1x4x!gin>) -> tensor<1x3xf32> {
+  %w = qnt.constant dense<[[1, 2, -1], [3, 0, -8], [0, 1, 2], [-1, -2, 7]]> : tensor<4x3xi4>
+  %wq = quant.scast %w : tensor<4x3xi4> to tensor<4x3x!g4>
+  %0 = qnt.gemm %x, %wq : (tensor<1x4x!gin>, tensor<4x3x!g4>) -> tensor<1x3xf32>
+  return %0 : tensor<1x3xf32>
+}
+
+// -----
+
+// K = 2 is not a whole k-quad: the gemm stays for the reference lowering.
+// CHECK-LABEL: func.func @gemm_short_k
+// CHECK-NOT:     call
+// CHECK:         qnt.gemm
+!sin = !quant.uniform<i8:f32, 0.5:0>
+!s4 = !quant.uniform<i4:f32:{0:2, 1:1}, {{1.0, 1.0, 1.0}}>
+func.func @gemm_short_k(%x: tensor<1x2x!sin>) -> tensor<1x3xf32> {
   %w = qnt.constant dense<[[1, 2, -1], [3, 0, -8]]> : tensor<2x3xi4>
-  %wq = quant.scast %w : tensor<2x3xi4> to tensor<2x3x!g4>
-  %0 = qnt.gemm %x, %wq : (tensor<1x2x!gin>, tensor<2x3x!g4>) -> tensor<1x3xf32>
+  %wq = quant.scast %w : tensor<2x3xi4> to tensor<2x3x!s4>
+  %0 = qnt.gemm %x, %wq : (tensor<1x2x!sin>, tensor<2x3x!s4>) -> tensor<1x3xf32>
   return %0 : tensor<1x3xf32>
 }
 

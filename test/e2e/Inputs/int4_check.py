@@ -158,6 +158,12 @@ def main():
         ("gemm-transb", matmul_case(rng, "g1", "Gemm", 3, 64, 5, 32, True, True)),
         ("gemm", matmul_case(rng, "g2", "Gemm", 4, 48, 6, 16, False, True)),
         ("matmul", matmul_case(rng, "m1", "MatMul", 2, 96, 7, 32)),
+        # The W4A8 GEMM's blocks of 32 channels: a GEMV (one row) over 3
+        # blocks, the last partial; 7 rows (tiles of 4 or 2 plus a tail),
+        # several groups; K = 30 (not whole k-quads: the reference loops).
+        ("gemv", matmul_case(rng, "v1", "MatMul", 1, 256, 70, 32)),
+        ("gemm-rows", matmul_case(rng, "g3", "Gemm", 7, 128, 40, 64, True, True)),
+        ("matmul-k30", matmul_case(rng, "m2", "MatMul", 3, 30, 9, 32)),
     ]
     failed = False
     variants = ["reference"] + [k for k in KERNELS if cpu_has(k)]

@@ -7,7 +7,8 @@
 Writes modules of independent quantized ops (2-D convs, one in three
 depthwise, with random channels, odd spatial sizes, kernels, strides, pads,
 dilations; gemms with random M, K, N and
-trans_b), each between quant.qcast and quant.dcast, with random input
+trans_b; one op in six an int4 gemm, see int4_op), each between quant.qcast
+and quant.dcast (an int4 gemm's result is f32 already), with random input
 scales and zero points, per-channel weight scales, int8 weights, int32
 biases and output scales chosen so that some results saturate. Inputs
 reach past the representable range (qcast saturation). Each module runs
@@ -58,6 +59,8 @@ def shape(dims, elem):
 def make_op(rng, i):
     """(mlir lines, input shape, output shape, input type)."""
     sx, zx = float(rng.uniform(0.005, 0.05)), int(rng.integers(-128, 128))
+    if rng.random() < 1 / 6:
+        return int4_op(rng, i, sx, zx)
     kind = rng.random()
     if kind < 0.025:
         # Near the accumulator bound: every product is 255 * 127 (input at
@@ -140,6 +143,50 @@ def make_op(rng, i):
     return lines, in_shape, out_shape, data
 
 
+def int4_op(rng, i, sx, zx):
+    """An int4 gemm (docs/Numerics.md, "int4 weights"): int8 input, i4
+    weights in [-8, 7] with one scale per output channel and group of
+    `g` k's, an optional f32 bias, an f32 result. Group sizes from 4 to
+    128; one in six has one group of any K (not always whole k-quads: the
+    W4A8 GEMM leaves those to the reference loops)."""
+    large = rng.random() < 0.125
+    mm, n = int(rng.integers(1, 10)), int(rng.integers(1, 41))
+    if large:
+        mm, n = int(rng.integers(9, 40)), int(rng.integers(40, 150))
+    if rng.random() < 1 / 6:
+        k = g = int(rng.integers(1, 301))
+    else:
+        g = int(rng.choice([4, 8, 16, 32, 64, 128]))
+        k = g * int(rng.integers(1, 7))
+    trans = bool(rng.random() < 0.5)
+    in_shape, out_shape = [mm, k], [mm, n]
+    w_shape = [n, k] if trans else [k, n]
+    blocks = "{0:1, 1:%d}" % g if trans else "{0:%d, 1:1}" % g
+    sw = rng.uniform(0.002, 0.02, (n, k // g))
+    scales = sw if trans else sw.T
+    wq = rng.integers(-8, 8, w_shape).astype(np.int8)
+    tin = shape(in_shape, qtype(sx, zx))
+    tw = shape(w_shape, "!quant.uniform<i4:f32:%s, {%s}>" % (
+        blocks, ", ".join("{%s}" % ", ".join(repr(float(v)) for v in row)
+                          for row in scales)))
+    lines = [
+        "  %%x%d = quant.qcast %%a%d : %s to %s" % (i, i, shape(in_shape, "f32"), tin),
+        "  %%w%d = qnt.constant %s : %s" % (i, dense(wq), shape(w_shape, "i4")),
+        "  %%wq%d = quant.scast %%w%d : %s to %s" % (i, i, shape(w_shape, "i4"), tw),
+    ]
+    operands, types = ["%%x%d" % i, "%%wq%d" % i], [tin, tw]
+    if rng.random() < 0.7:
+        b = rng.normal(0, 1, n).astype(np.float32)
+        lines.append("  %%b%d = qnt.constant %s : %s" % (i, dense(b), shape([n], "f32")))
+        operands.append("%%b%d" % i)
+        types.append(shape([n], "f32"))
+    lines.append("  %%d%d = qnt.gemm %s {trans_b = %s} : (%s) -> %s" % (
+        i, ", ".join(operands), "true" if trans else "false", ", ".join(types),
+        shape(out_shape, "f32")))
+    data = (sx * (rng.integers(-140, 141, in_shape) - zx)).astype(np.float32)
+    return lines, in_shape, out_shape, data
+
+
 def bound_op(rng, i, sx):
     k = int(rng.integers(60000, 66001))
     n = int(rng.integers(1, 5))
@@ -194,12 +241,13 @@ def main():
         variants += [(k, ["--int8-kernels", k]) for k in kernels]
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.work, exist_ok=True)
-    checked = 0
+    checked = int4 = 0
     distinct = []
     for mod in range(args.modules):
         body, ins, outs, inputs = [], [], [], []
         for i in range(args.ops):
             lines, in_shape, out_shape, data = make_op(rng, i)
+            int4 += any("xi4>" in line for line in lines)
             body += lines
             ins.append("%%a%d: %s" % (i, shape(in_shape, "f32")))
             outs.append(shape(out_shape, "f32"))
@@ -254,10 +302,11 @@ def main():
             checked += 1
             distinct.append(len(np.unique(ref)))
     # Outputs that took many grid values show the test is not all clamps.
-    print("int8 sweep: %d ops in %d modules bit-identical to the reference "
-          "loops: %s; distinct output values per op: median %d, max %d"
-          % (checked, args.modules, ", ".join(n for n, _ in variants[1:]),
-             int(np.median(distinct)), max(distinct)))
+    print("int8 sweep: %d ops (%d int4 gemms) in %d modules bit-identical to "
+          "the reference loops: %s; distinct output values per op: median %d, "
+          "max %d" % (checked, int4, args.modules,
+                      ", ".join(n for n, _ in variants[1:]),
+                      int(np.median(distinct)), max(distinct)))
 
 
 if __name__ == "__main__":

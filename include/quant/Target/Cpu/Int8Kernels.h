@@ -112,6 +112,26 @@ std::vector<int8_t> packColsPanels(llvm::ArrayRef<int8_t> matrix, int64_t k,
                                    int64_t cols, bool transposed, int64_t nc,
                                    int64_t kg = 4);
 
+/// The constant operands of the W4A8 GEMM kernel (quant_w4gemm_<isa>;
+/// runtime/kernels/quant_int8_kernels.h, "the W4A8 layout").
+struct W4GemmOperands {
+  /// [ceil(n / 32)][k / 4][16][4] bytes, offset-binary nibbles w + 8.
+  std::vector<int8_t> weights;
+  /// Combined scales, [ceil(n / 32)][k / groupK][32], 0 past n.
+  std::vector<float> scales;
+  /// -(inZeroPoint + 128) * (sum of the group's w), modulo 2^32, in the
+  /// scales' layout.
+  std::vector<int32_t> corrections;
+};
+
+/// Packs int4 weights `q(o, kk)` (in [-8, 7]) of n output channels by k
+/// inputs, groups of `groupK` inputs, with `scales` the combined scales
+/// [n][k / groupK]. Needs quant_w4gemm_supported(k, groupK).
+W4GemmOperands
+packW4GemmOperands(llvm::function_ref<int64_t(int64_t o, int64_t kk)> q,
+                   int64_t n, int64_t k, int64_t groupK,
+                   llvm::ArrayRef<float> scales, int64_t inZeroPoint);
+
 } // namespace mlir::quant_compiler
 
 #endif // QUANT_TARGET_CPU_INT8KERNELS_H

@@ -69,6 +69,9 @@ QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
 /* The depthwise loops (qk_dwconv_sdot.h): sdot. */
 #include "qk_dwconv_sdot.h"
 
+/* The W4A8 GEMM's inner product (qk_w4_udot.h). */
+#include "qk_w4_udot.h"
+
 #include "qk_dwconv_drivers.h"
 #include "qk_int4_drivers.h"
 #include "qk_int8_drivers.h"
@@ -103,7 +106,8 @@ void _mlir_ciface_quant_w4conv2d_dotprod(
 
 void _mlir_ciface_quant_w4gemm_dotprod(
     quant_memref_i8 *input, quant_memref_i8 *weights, quant_memref_f32 *scales,
-    quant_memref_f32 *bias, quant_memref_f32 *output, quant_memref_i8 *scratch,
+    quant_memref_i32 *corrections, quant_memref_f32 *bias,
+    quant_memref_f32 *output, quant_memref_i8 *scratch,
     quant_memref_i64 *params) {
-  qk_w4gemm(input, weights, scales, bias, output, scratch, params);
+  qk_w4gemm(input, weights, scales, corrections, bias, output, scratch, params);
 }

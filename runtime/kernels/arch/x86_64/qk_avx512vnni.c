@@ -228,6 +228,63 @@ QK_INLINE void qk_dw_row(const uint8_t *const *src, const int32_t *wt,
     qk_dw512_row(src, wt, nt, b, &k, out, n, 0);
 }
 
+/* The W4A8 GEMM's inner product (qk_int4_drivers.h): one zmm load per
+   k-quad of a block; its low nibbles (AND 0x0F) are channels 0-15, its
+   high nibbles (16-bit shift right by 4, AND 0x0F) channels 16-31, as
+   0..15 bytes; vpdpbusd by the row's quad XOR 0x80 (u8), broadcast.
+   A single row (a GEMV: decode) keeps two accumulator pairs, even and odd
+   quads, so that two vpdpbusd chains overlap their latency; the pairs add
+   at the end (modulo 2^32, like every sum here). */
+#define QK_W4_MR 4
+
+QK_INLINE void qk_w4_dot_rows(const int8_t *x, int64_t k, const uint8_t *w,
+                              int64_t quads, int32_t *dot, int mr) {
+  const __m512i low = _mm512_set1_epi8(0x0F);
+  __m512i lo[QK_W4_MR], hi[QK_W4_MR];
+  for (int r = 0; r < mr; ++r)
+    lo[r] = hi[r] = _mm512_setzero_si512();
+  for (int64_t q = 0; q < quads; ++q) {
+    __m512i v = _mm512_loadu_si512(w + q * 64);
+    __m512i nl = _mm512_and_si512(v, low);
+    __m512i nh = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
+    for (int r = 0; r < mr; ++r) {
+      __m512i u =
+          _mm512_set1_epi32(qk_load4(x + r * k + q * 4) ^ (int32_t)0x80808080u);
+      lo[r] = _mm512_dpbusd_epi32(lo[r], u, nl);
+      hi[r] = _mm512_dpbusd_epi32(hi[r], u, nh);
+    }
+  }
+  for (int r = 0; r < mr; ++r) {
+    _mm512_storeu_si512(dot + r * QUANT_W4_NB, lo[r]);
+    _mm512_storeu_si512(dot + r * QUANT_W4_NB + 16, hi[r]);
+  }
+}
+
+QK_INLINE void qk_w4_dot_one(const int8_t *x, const uint8_t *w, int64_t quads,
+                             int32_t *dot) {
+  const __m512i low = _mm512_set1_epi8(0x0F);
+  __m512i lo[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+  __m512i hi[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+  for (int64_t q = 0; q < quads; ++q) {
+    int e = (int)(q & 1);
+    __m512i v = _mm512_loadu_si512(w + q * 64);
+    __m512i u = _mm512_set1_epi32(qk_load4(x + q * 4) ^ (int32_t)0x80808080u);
+    lo[e] = _mm512_dpbusd_epi32(lo[e], u, _mm512_and_si512(v, low));
+    hi[e] = _mm512_dpbusd_epi32(hi[e], u,
+                                _mm512_and_si512(_mm512_srli_epi16(v, 4), low));
+  }
+  _mm512_storeu_si512(dot, _mm512_add_epi32(lo[0], lo[1]));
+  _mm512_storeu_si512(dot + 16, _mm512_add_epi32(hi[0], hi[1]));
+}
+
+QK_INLINE void qk_w4_dot(const int8_t *x, int64_t k, const uint8_t *w,
+                         int64_t quads, int64_t mr, int32_t *dot) {
+  if (mr == 1)
+    qk_w4_dot_one(x, w, quads, dot);
+  else
+    qk_w4_dot_rows(x, k, w, quads, dot, QK_W4_MR);
+}
+
 #include "qk_dwconv_drivers.h"
 #include "qk_int4_drivers.h"
 #include "qk_int8_drivers.h"
@@ -262,7 +319,8 @@ void _mlir_ciface_quant_w4conv2d_avx512vnni(
 
 void _mlir_ciface_quant_w4gemm_avx512vnni(
     quant_memref_i8 *input, quant_memref_i8 *weights, quant_memref_f32 *scales,
-    quant_memref_f32 *bias, quant_memref_f32 *output, quant_memref_i8 *scratch,
+    quant_memref_i32 *corrections, quant_memref_f32 *bias,
+    quant_memref_f32 *output, quant_memref_i8 *scratch,
     quant_memref_i64 *params) {
-  qk_w4gemm(input, weights, scales, bias, output, scratch, params);
+  qk_w4gemm(input, weights, scales, corrections, bias, output, scratch, params);
 }
