@@ -34,7 +34,11 @@ import sys
 import tempfile
 import time
 
-import numpy as np
+# numpy's OpenBLAS starts a thread pool whose idle threads spin on
+# sched_yield; on a 2-core machine that steals the core quant's second
+# OpenMP thread runs on. Nothing here needs BLAS threads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.environ.get("QUANT_CACHE_DIR", os.path.expanduser("~/.cache/quant"))

@@ -65,20 +65,25 @@ async function main() {
   const T = cfg.context, L = cfg.n_layer, H = cfg.n_head, Dh = cfg.d_model / cfg.n_head;
   const bytes = Buffer.from(prompt, 'latin1');
   if (bytes.length === 0 || bytes.length >= T) die(`the prompt must have 1..${T - 1} bytes`);
-  let pastK = new ort.Tensor('float32', new Float32Array(L * H * T * Dh), [L, H, T, Dh]);
-  let pastV = new ort.Tensor('float32', new Float32Array(L * H * T * Dh), [L, H, T, Dh]);
+  // Two sets of cache tensors used in turn, as generate.py does: a step
+  // reads past_k/past_v from one and ORT writes present_k/present_v into
+  // the other (pre-allocated outputs), so no step allocates a cache.
+  const cache = () => new ort.Tensor('float32', new Float32Array(L * H * T * Dh), [L, H, T, Dh]);
+  const caches = [{k: cache(), v: cache()}, {k: cache(), v: cache()}];
+  const logitsOut = new ort.Tensor('float32', new Float32Array(256), [1, 256]);  // byte-level
   const mask = new Float32Array(T);
+  let turn = 0;
   async function step(byte, pos) {
     mask[pos] = 1;
-    const out = await session.run({
+    const past = caches[turn], present = caches[1 - turn];
+    await session.run({
       token: new ort.Tensor('int64', BigInt64Array.from([BigInt(byte)]), [1, 1]),
       position: new ort.Tensor('int64', BigInt64Array.from([BigInt(pos)]), [1]),
       mask: new ort.Tensor('float32', Float32Array.from(mask), [1, T]),
-      past_k: pastK, past_v: pastV,
-    });
-    pastK = out.present_k;
-    pastV = out.present_v;
-    return out.logits.data;
+      past_k: past.k, past_v: past.v,
+    }, {logits: logitsOut, present_k: present.k, present_v: present.v});
+    turn = 1 - turn;
+    return logitsOut.data;
   }
   function argmax(a) {
     let best = 0;

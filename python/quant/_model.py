@@ -121,6 +121,49 @@ class Model:
         self._call(arrays, outputs)
         return {s.name: o for s, o in zip(self.outputs, outputs)}
 
+    def run_into(self, out, *args, **kwargs):
+        """Runs the model and writes its outputs into the arrays of `out`
+        ({output name: array}; outputs it does not name get new arrays).
+        Returns {output name: array}, with `out`'s own arrays in it.
+
+        For loops that run a model many times, such as a decoder's KV
+        cache fed back step after step: passing the same buffers again
+        (or two sets in turn) saves allocating fresh arrays, and with them
+        the page faults of fresh memory, on every run. Each array must
+        have the output's shape and dtype exactly, be C-contiguous and
+        writeable, and share no memory with an input or another output
+        (the model may still read an input after it has written an
+        output); a ValueError says which is not."""
+        arrays = self._input_arrays(args, kwargs)
+        if not isinstance(out, dict):
+            raise TypeError("out must be a dict {output name: array}")
+        unknown = set(out) - {s.name for s in self.outputs}
+        if unknown:
+            raise ValueError("unknown output(s) %s; the model has %s"
+                             % (sorted(unknown), [s.name for s in self.outputs]))
+        outputs = []
+        for spec in self.outputs:
+            o = out.get(spec.name)
+            if o is None:
+                outputs.append(np.empty(spec.shape, spec.dtype))
+                continue
+            if not isinstance(o, np.ndarray):
+                raise ValueError("output '%s' must be a numpy array" % spec.name)
+            if o.shape != spec.shape or o.dtype != spec.dtype:
+                raise ValueError("output '%s' is %s %s; the model writes %s %s"
+                                 % (spec.name, o.dtype, o.shape, spec.dtype, spec.shape))
+            if not o.flags.c_contiguous or not o.flags.writeable:
+                raise ValueError("output '%s' must be C-contiguous and writeable"
+                                 % spec.name)
+            for other, name in list(zip(arrays, [s.name for s in self.inputs])) + \
+                    list(zip(outputs, [s.name for s in self.outputs])):
+                if np.shares_memory(o, other):
+                    raise ValueError("output '%s' shares memory with '%s'"
+                                     % (spec.name, name))
+            outputs.append(o)
+        self._call(arrays, outputs)
+        return {s.name: o for s, o in zip(self.outputs, outputs)}
+
     def _call(self, arrays, outputs):
         n_in, n_out = len(arrays), len(outputs)
         in_ptrs = (ctypes.c_void_p * n_in)(*[a.ctypes.data for a in arrays])

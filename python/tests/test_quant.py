@@ -73,6 +73,44 @@ def test_bad_inputs_raise(cnn_fp32, samples):
         model.run()
 
 
+def test_run_into_writes_the_callers_arrays(cnn_fp32, samples):
+    model = quant.Model(cnn_fp32)
+    x = samples[:4]
+    want = model.run(image=x)["logits"]
+    out = np.full((4, 10), np.nan, np.float32)
+    got = model.run_into({"logits": out}, image=x)
+    assert got["logits"] is out
+    np.testing.assert_array_equal(out, want)
+    # Outputs it does not name get new arrays.
+    np.testing.assert_array_equal(model.run_into({}, x)["logits"], want)
+
+
+def test_run_into_refuses_unfit_arrays(cnn_fp32, samples):
+    model = quant.Model(cnn_fp32)
+    x = np.ascontiguousarray(samples[:4])
+    with pytest.raises(ValueError, match=r"output 'logits' is float32 \(4, 9\); "
+                                         r"the model writes float32 \(4, 10\)"):
+        model.run_into({"logits": np.empty((4, 9), np.float32)}, image=x)
+    with pytest.raises(ValueError, match="output 'logits' is float64"):
+        model.run_into({"logits": np.empty((4, 10))}, image=x)
+    with pytest.raises(ValueError, match="C-contiguous and writeable"):
+        model.run_into({"logits": np.empty((10, 4), np.float32).T}, image=x)
+    readonly = np.empty((4, 10), np.float32)
+    readonly.flags.writeable = False
+    with pytest.raises(ValueError, match="C-contiguous and writeable"):
+        model.run_into({"logits": readonly}, image=x)
+    with pytest.raises(ValueError, match="unknown output"):
+        model.run_into({"probs": np.empty((4, 10), np.float32)}, image=x)
+    # An output that overlaps an input: the model may read the input after
+    # writing the output.
+    buffer = np.zeros(4 * 784 + 40, np.float32)
+    image = buffer[:4 * 784].reshape(4, 1, 28, 28)
+    image[...] = x
+    overlapping = buffer[4 * 784 - 20:4 * 784 + 20].reshape(4, 10)
+    with pytest.raises(ValueError, match="output 'logits' shares memory with 'image'"):
+        model.run_into({"logits": overlapping}, image=image)
+
+
 def test_bench(cnn_fp32):
     timing = quant.Model(cnn_fp32).bench(iterations=3, warmup=1, threads=1)
     assert timing["iterations"] == 3
