@@ -85,6 +85,72 @@ bool fusesWithoutRecompute(OpOperand *fused) {
   return map.isPermutation();
 }
 
+/// A `linalg.transpose` read only by a matrix-vector contraction (fewer
+/// than 4 output rows, e.g. a decoder's q [1,Dh] times its key cache
+/// transposed [Dh,T]) is folded into the contraction's indexing map, when
+/// that makes the innermost reduction loop the innermost dim of the folded
+/// operand: the contraction then reads the transpose's input in place, and
+/// quant-cpu-tile-and-vectorize runs it as dot products along that
+/// contiguous dim (planTiles' dot form) instead of copying the transpose
+/// with strided reads first. A contraction with 4 or more rows keeps the
+/// copy: its outer-product register tiles need the right-hand side's rows
+/// contiguous along the output's columns.
+struct FoldTransposeIntoMatrixVector : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1 ||
+        !op.hasPureTensorSemantics())
+      return failure();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return failure();
+    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    if (!outMap.isProjectedPermutation() || outMap.getNumResults() == 0)
+      return failure();
+    // Output rows: the second-innermost output dim (1 for a vector).
+    int64_t rows = 1;
+    if (outMap.getNumResults() >= 2)
+      rows = ranges[outMap.getDimPosition(outMap.getNumResults() - 2)];
+    if (rows >= 4)
+      return failure();
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    std::optional<unsigned> innermostReduction;
+    for (unsigned i = 0; i < iterators.size(); ++i)
+      if (iterators[i] == utils::IteratorType::reduction)
+        innermostReduction = i;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      auto transpose = input->get().getDefiningOp<linalg::TransposeOp>();
+      if (!transpose || !transpose->hasOneUse() ||
+          !transpose.hasPureTensorSemantics())
+        continue;
+      AffineMap map = op.getMatchingIndexingMap(input);
+      if (!map.isProjectedPermutation() || map.getNumResults() == 0)
+        continue;
+      // Element (x_0, ..., x_n) of the transpose is element y of its input
+      // with y[perm[k]] = x_k: the folded map's result j is result
+      // inverse[j] of the consumer's.
+      ArrayRef<int64_t> perm = transpose.getPermutation();
+      SmallVector<AffineExpr> results(perm.size());
+      for (auto [k, j] : llvm::enumerate(perm))
+        results[j] = map.getResult(k);
+      AffineMap folded =
+          AffineMap::get(map.getNumDims(), 0, results, op.getContext());
+      if (folded.getDimPosition(folded.getNumResults() - 1) !=
+          *innermostReduction)
+        continue;
+      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+      maps[input->getOperandNumber()] = folded;
+      rewriter.modifyOpInPlace(op, [&] {
+        input->set(transpose.getInput());
+        op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+      });
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct QuantFuseElementwisePass
     : quant_compiler::impl::QuantFuseElementwiseBase<
           QuantFuseElementwisePass> {
@@ -93,6 +159,7 @@ struct QuantFuseElementwisePass
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns,
                                                  fusesWithoutRecompute);
+    patterns.add<FoldTransposeIntoMatrixVector>(ctx);
     auto oneUse = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
       return producer && producer->hasOneUse();

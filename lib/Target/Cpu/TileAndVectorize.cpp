@@ -509,6 +509,65 @@ struct TilePlan {
   SmallVector<int64_t> interchange;
 };
 
+/// The dot form of a matrix-vector contraction (a linalg contraction: the
+/// sum of products of two float inputs) with fewer than 4 output rows:
+/// every input that the innermost reduction loop indexes has that loop as
+/// its innermost dim, and the matrix operand is strided along the output's
+/// innermost dim (a decoder's q [1,Dh] times its key cache [T,Dh] read
+/// transposed, as quant-fuse-elementwise folds it). Vectors along the
+/// output's columns would be strided gathers. The tile is instead one
+/// vector of outputs by up to 4 vectors of the reduction: the matrix block
+/// is read row by row (contiguous), transposed in registers, and
+/// VectorMatrixContraction adds one broadcast FMA per reduction step, in
+/// the reduction's order as every other contraction. None when `op` is not
+/// in that form.
+std::optional<TilePlan> planDotTiles(linalg::LinalgOp op,
+                                     ArrayRef<int64_t> ranges, unsigned vdim,
+                                     std::optional<unsigned> mdim,
+                                     int64_t vectorWidth) {
+  if ((mdim && ranges[*mdim] >= 4) || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  // Float operands only: VectorMatrixContraction lowers float contractions
+  // (the int4 reference lowering's group steps, i32 sums times f32 scales,
+  // keep the plan below).
+  if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
+        auto shaped = dyn_cast<ShapedType>(t);
+        return shaped && isa<FloatType>(shaped.getElementType());
+      }))
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  std::optional<unsigned> reduction;
+  for (unsigned i = 0; i < iterators.size(); ++i)
+    if (iterators[i] == utils::IteratorType::reduction)
+      reduction = i;
+  if (!reduction)
+    return std::nullopt;
+  bool stridedMatrix = false;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!map.isFunctionOfDim(*reduction))
+      continue;
+    if (map.getNumResults() == 0 ||
+        map.getResults().back() !=
+            getAffineDimExpr(*reduction, op.getContext()))
+      return std::nullopt;
+    stridedMatrix |= map.isFunctionOfDim(vdim);
+  }
+  int64_t depth =
+      largestVectorTile(ranges[*reduction], 4 * vectorWidth, vectorWidth);
+  if (!stridedMatrix || depth < 8)
+    return std::nullopt;
+  TilePlan plan;
+  for (unsigned i = 0; i < ranges.size(); ++i) {
+    bool reduces = iterators[i] == utils::IteratorType::reduction;
+    plan.parallel.push_back(reduces     ? 0
+                            : i == vdim ? largestDivisor(ranges[i], vectorWidth)
+                                        : 1);
+    plan.reduction.push_back(!reduces ? 0 : i == *reduction ? depth : 1);
+  }
+  return plan;
+}
+
 std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
                                   int64_t rows, int64_t reductionTile) {
   if (!(op.hasPureTensorSemantics() || op.hasPureBufferSemantics()) ||
@@ -539,6 +598,19 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorWidth,
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   unsigned vdim = cast<AffineDimExpr>(outMap.getResults().back()).getPosition();
   bool hasReduction = op.getNumReductionLoops() > 0;
+  if (hasReduction) {
+    std::optional<unsigned> rowDim;
+    if (outMap.getNumResults() >= 2)
+      rowDim = cast<AffineDimExpr>(outMap.getResults().drop_back().back())
+                   .getPosition();
+    if (std::optional<TilePlan> dot =
+            planDotTiles(op, ranges, vdim, rowDim, vectorWidth)) {
+      if (failed(linalg::vectorizeOpPrecondition(op, {}, {},
+                                                 /*vectorizeNDExtract=*/true)))
+        return std::nullopt;
+      return dot;
+    }
+  }
   int64_t nr = largestVectorTile(ranges[vdim], 2 * vectorWidth, vectorWidth);
   // A transposing op whose output rows are too short for vectors (a
   // depth-to-space writes rows of kw = 2) takes its vectors along the
@@ -760,6 +832,125 @@ static bool reducesInt8(linalg::LinalgOp op) {
          });
 }
 
+/// A float vector.contract of a vector and a matrix, acc[n] + sum over k
+/// of x[k] * B[k, n] (a contraction tile with one output row, e.g.
+/// attention's probabilities times the value cache), becomes one broadcast
+/// FMA per k, as the outer-product lowering does for matrix tiles. By the
+/// time contractions are lowered, the cleanup patterns have put such a
+/// tile in the form (n, k) x (n, k) -> (n): x read broadcast to [n, k] and
+/// B read transposed (transfer_reads with those permutation maps, or
+/// vector.broadcast / vector.transpose of plain reads). Upstream lowers
+/// that form by transposing B and summing every output's lanes one by one;
+/// this pattern reads x [k] and B [k, n] as they lie in memory instead.
+struct VectorMatrixContraction : OpRewritePattern<vector::ContractionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  /// x [k] when `v` is x broadcast to [n, k]; null otherwise.
+  static Value broadcastSource(PatternRewriter &rewriter, Value v) {
+    if (auto broadcast = v.getDefiningOp<vector::BroadcastOp>()) {
+      auto source = dyn_cast<VectorType>(broadcast.getSourceType());
+      return source && source.getRank() == 1 ? broadcast.getSource() : Value();
+    }
+    auto read = v.getDefiningOp<vector::TransferReadOp>();
+    if (!read || read.getMask())
+      return {};
+    AffineMap map = read.getPermutationMap();
+    auto zero = dyn_cast<AffineConstantExpr>(map.getResult(0));
+    if (map.getNumResults() != 2 || !zero || zero.getValue() != 0 ||
+        !isa<AffineDimExpr>(map.getResult(1)))
+      return {};
+    VectorType type = read.getVectorType();
+    rewriter.setInsertionPoint(read);
+    return vector::TransferReadOp::create(
+        rewriter, read.getLoc(),
+        VectorType::get({type.getDimSize(1)}, type.getElementType()),
+        read.getBase(), read.getIndices(), read.getPadding(),
+        map.getSubMap({1}), ArrayRef<bool>{read.getInBoundsValues()[1]});
+  }
+
+  /// B [k, n] when `v` is B transposed to [n, k]; null otherwise.
+  static Value transposeSource(PatternRewriter &rewriter, Value v) {
+    if (auto transpose = v.getDefiningOp<vector::TransposeOp>())
+      return transpose.getPermutation() == ArrayRef<int64_t>{1, 0}
+                 ? transpose.getVector()
+                 : Value();
+    auto read = v.getDefiningOp<vector::TransferReadOp>();
+    if (!read || read.getMask())
+      return {};
+    AffineMap map = read.getPermutationMap();
+    if (map.getNumResults() != 2 || !isa<AffineDimExpr>(map.getResult(0)) ||
+        !isa<AffineDimExpr>(map.getResult(1)))
+      return {};
+    VectorType type = read.getVectorType();
+    SmallVector<bool> inBounds = read.getInBoundsValues();
+    rewriter.setInsertionPoint(read);
+    return vector::TransferReadOp::create(
+        rewriter, read.getLoc(),
+        VectorType::get({type.getDimSize(1), type.getDimSize(0)},
+                        type.getElementType()),
+        read.getBase(), read.getIndices(), read.getPadding(),
+        map.getSubMap({1, 0}), ArrayRef<bool>{inBounds[1], inBounds[0]});
+  }
+
+  LogicalResult matchAndRewrite(vector::ContractionOp op,
+                                PatternRewriter &rewriter) const override {
+    auto accType = dyn_cast<VectorType>(op.getAccType());
+    if (!accType || accType.isScalable() || accType.getRank() != 1 ||
+        !isa<FloatType>(accType.getElementType()) ||
+        op.getKind() != vector::CombiningKind::ADD ||
+        op.getLhsType() != op.getRhsType() ||
+        op.getLhsType().getElementType() != accType.getElementType())
+      return failure();
+    MLIRContext *ctx = op.getContext();
+    AffineExpr n = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    if (maps[0] != AffineMap::get(2, 0, {n, k}, ctx) || maps[1] != maps[0] ||
+        maps[2] != AffineMap::get(2, 0, {n}, ctx))
+      return failure();
+    // Which operand is the broadcast vector: checked on the ops before any
+    // new read is made.
+    auto isBroadcast = [](Value v) {
+      if (v.getDefiningOp<vector::BroadcastOp>())
+        return true;
+      auto read = v.getDefiningOp<vector::TransferReadOp>();
+      return read && read.getPermutationMap().getNumResults() == 2 &&
+             isa<AffineConstantExpr>(read.getPermutationMap().getResult(0));
+    };
+    Value xOperand = op.getLhs(), bOperand = op.getRhs();
+    if (!isBroadcast(xOperand))
+      std::swap(xOperand, bOperand);
+    if (!isBroadcast(xOperand) || isBroadcast(bOperand))
+      return failure();
+    // Check both before creating anything.
+    auto bTranspose = bOperand.getDefiningOp<vector::TransposeOp>();
+    auto bRead = bOperand.getDefiningOp<vector::TransferReadOp>();
+    if (!(bTranspose &&
+          bTranspose.getPermutation() == ArrayRef<int64_t>{1, 0}) &&
+        !(bRead && !bRead.getMask() &&
+          llvm::all_of(bRead.getPermutationMap().getResults(),
+                       [](AffineExpr e) { return isa<AffineDimExpr>(e); })))
+      return failure();
+    if (auto xRead = xOperand.getDefiningOp<vector::TransferReadOp>();
+        xRead && xRead.getMask())
+      return failure();
+    Value x = broadcastSource(rewriter, xOperand);
+    Value b = transposeSource(rewriter, bOperand);
+    if (!x || !b)
+      return failure();
+    rewriter.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    Value result = op.getAcc();
+    for (int64_t i = 0, e = op.getLhsType().getDimSize(1); i < e; ++i) {
+      Value xi = vector::ExtractOp::create(rewriter, loc, x, i);
+      Value splat = vector::BroadcastOp::create(rewriter, loc, accType, xi);
+      Value row = vector::ExtractOp::create(rewriter, loc, b, i);
+      result = vector::FMAOp::create(rewriter, loc, splat, row, result);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct TileAndVectorizePass
     : quant_compiler::impl::QuantCpuTileAndVectorizeBase<TileAndVectorizePass> {
   using Base::Base;
@@ -972,6 +1163,7 @@ struct TileAndVectorizePass
     });
     {
       RewritePatternSet patterns(ctx);
+      patterns.add<VectorMatrixContraction>(ctx, /*benefit=*/2);
       vector::populateVectorContractLoweringPatterns(
           patterns, vector::VectorContractLowering::OuterProduct);
       vector::populateVectorOuterProductLoweringPatterns(patterns);

@@ -405,3 +405,50 @@ func.func @small_pool(%x: memref<1x2x8x8xf32>, %win: memref<2x2xf32>, %y: memref
     ins(%x, %win : memref<1x2x8x8xf32>, memref<2x2xf32>) outs(%y : memref<1x2x4x4xf32>)
   return
 }
+
+// -----
+
+// A matrix-vector contraction whose matrix is read along the reduction
+// (q [1,64] times a key cache [32,64], as quant-fuse-elementwise folds the
+// transpose) takes tiles of one vector of outputs (8) by 32 steps of the
+// reduction: the cache block is read row by row, contiguously, transposed
+// in registers, and each reduction step is one broadcast FMA, in k order as
+// every contraction. No gathers, no horizontal sums.
+// CHECK-LABEL: func.func @dot_form_matvec
+// CHECK:       scf.forall ({{.*}}) = (0, 0) to (1, 32) step (1, 8)
+// CHECK:         scf.for {{.*}} = %c0 to %c64 step %c32
+// CHECK:           %[[K:.*]] = vector.transfer_read %arg1{{.*}} : tensor<32x64xf32>, vector<8x32xf32>
+// CHECK:           vector.transpose %[[K]], [1, 0] : vector<8x32xf32> to vector<32x8xf32>
+// CHECK-COUNT-32:  vector.fma {{.*}} : vector<8xf32>
+// CHECK-NOT:   vector.reduction
+// CHECK-NOT:   vector.gather
+#dq = affine_map<(d0, d1, d2) -> (d0, d2)>
+#dk = affine_map<(d0, d1, d2) -> (d1, d2)>
+#do = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @dot_form_matvec(%q: tensor<1x64xf32>, %k: tensor<32x64xf32>, %init: tensor<1x32xf32>) -> tensor<1x32xf32> {
+  %r = linalg.generic {indexing_maps = [#dq, #dk, #do], iterator_types = ["parallel", "parallel", "reduction"]}
+    ins(%q, %k : tensor<1x64xf32>, tensor<32x64xf32>) outs(%init : tensor<1x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32xf32>
+  return %r : tensor<1x32xf32>
+}
+
+// -----
+
+// A vector times a matrix (attention's probabilities [1,32] times a value
+// cache [32,16]) is one broadcast FMA per reduction step on whole rows of
+// the matrix, as matrix tiles get from the outer-product lowering; not a
+// transpose of the matrix and a horizontal sum per output.
+// CHECK-LABEL: func.func @vector_times_matrix
+// CHECK:       scf.for
+// CHECK:         vector.transfer_read %arg1{{.*}} : tensor<32x16xf32>, vector<4x16xf32>
+// CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT:   vector.transpose
+// CHECK-NOT:   vector.reduction
+func.func @vector_times_matrix(%p: tensor<1x32xf32>, %v: tensor<32x16xf32>, %init: tensor<1x16xf32>) -> tensor<1x16xf32> {
+  %r = linalg.matmul ins(%p, %v : tensor<1x32xf32>, tensor<32x16xf32>) outs(%init : tensor<1x16xf32>) -> tensor<1x16xf32>
+  return %r : tensor<1x16xf32>
+}

@@ -109,3 +109,62 @@ func.func @reshape_after_matmul(%a: tensor<4x8xf32>, %w: tensor<8x16xf32>,
   %r = tensor.expand_shape %m [[0], [1, 2]] output_shape [4, 2, 8] : tensor<4x16xf32> into tensor<4x2x8xf32>
   return %r : tensor<4x2x8xf32>
 }
+
+// -----
+
+// A transpose read only by a matrix-vector contraction (one output row: a
+// decoder's q [1,Dh] times its key cache [T,Dh] transposed) is folded into
+// the contraction's map, whose innermost reduction loop is then the
+// innermost dim of the cache read in place.
+// CHECK-DAG:   #[[QMAP:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG:   #[[KMAP:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func.func @transpose_into_matvec
+// CHECK-NOT:   linalg.transpose
+// CHECK:       linalg.generic {indexing_maps = [#[[QMAP]], #[[KMAP]], #{{.*}}]
+// CHECK-SAME:    ins(%arg0, %arg1 : tensor<1x8xf32>, tensor<32x8xf32>)
+#mvq = affine_map<(d0, d1, d2) -> (d0, d2)>
+#mvk = affine_map<(d0, d1, d2) -> (d2, d1)>
+#mvo = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @transpose_into_matvec(%q: tensor<1x8xf32>, %k: tensor<32x8xf32>) -> tensor<1x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %te = tensor.empty() : tensor<8x32xf32>
+  %kt = linalg.transpose ins(%k : tensor<32x8xf32>) outs(%te : tensor<8x32xf32>) permutation = [1, 0]
+  %o = tensor.empty() : tensor<1x32xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%o : tensor<1x32xf32>) -> tensor<1x32xf32>
+  %r = linalg.generic {indexing_maps = [#mvq, #mvk, #mvo], iterator_types = ["parallel", "parallel", "reduction"]}
+    ins(%q, %kt : tensor<1x8xf32>, tensor<8x32xf32>) outs(%f : tensor<1x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32xf32>
+  return %r : tensor<1x32xf32>
+}
+
+// -----
+
+// With 4 output rows the transpose stays a copy: the contraction's
+// outer-product register tiles need the right-hand side contiguous along
+// the output's columns.
+// CHECK-LABEL: func.func @transpose_kept_for_matmul
+// CHECK:       linalg.transpose
+// CHECK:       linalg.generic
+// CHECK-SAME:    ins(%arg0, %{{.*}} : tensor<4x8xf32>, tensor<8x32xf32>)
+#mmq = affine_map<(d0, d1, d2) -> (d0, d2)>
+#mmk = affine_map<(d0, d1, d2) -> (d2, d1)>
+#mmo = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @transpose_kept_for_matmul(%q: tensor<4x8xf32>, %k: tensor<32x8xf32>) -> tensor<4x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %te = tensor.empty() : tensor<8x32xf32>
+  %kt = linalg.transpose ins(%k : tensor<32x8xf32>) outs(%te : tensor<8x32xf32>) permutation = [1, 0]
+  %o = tensor.empty() : tensor<4x32xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%o : tensor<4x32xf32>) -> tensor<4x32xf32>
+  %r = linalg.generic {indexing_maps = [#mmq, #mmk, #mmo], iterator_types = ["parallel", "parallel", "reduction"]}
+    ins(%q, %kt : tensor<4x8xf32>, tensor<8x32xf32>) outs(%f : tensor<4x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x32xf32>
+  return %r : tensor<4x32xf32>
+}

@@ -115,6 +115,14 @@ def QuantFuseElementwise : Pass<"quant-fuse-elementwise"> {
     element used once, e.g. `exp` into a row sum). Upstream's
     `linalg-fuse-elementwise-ops` would also fuse a LayerNorm or GELU into
     the following matmul, recomputing it once per output column.
+
+    A `linalg.transpose` read only by a matrix-vector contraction (fewer
+    than 4 output rows, e.g. a decoder's q [1,Dh] times its key cache
+    transposed) is folded into the contraction's indexing map when that
+    makes the innermost reduction loop the innermost dim of the folded
+    operand: the cache is read in place instead of being copied with
+    strided reads first (`quant-cpu-tile-and-vectorize` then takes it in
+    its dot form). Contractions with 4 or more rows keep the copy.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
@@ -174,10 +182,20 @@ def QuantCpuTileAndVectorize
        each tile is vectorized with `linalg::vectorize`. Tile sizes are the
        largest divisors of the loop ranges not above the targets, so every
        tile is full (no masks). Contraction tiles walk column tiles
-       outermost, so one right-hand-side panel stays in cache.
+       outermost, so one right-hand-side panel stays in cache. A float
+       matrix-vector contraction (fewer than 4 rows) whose matrix is read
+       along the reduction, strided along the output's columns (the folded
+       q·Kᵀ above), takes its dot form instead: tiles of one vector of
+       outputs by up to 4 vectors of the reduction, the matrix block read
+       row by row and transposed in registers (no gathers).
     4. Accumulators are hoisted out of reduction loops
        (`hoistLoopInvariantSubsets`) and contractions are lowered to outer
-       products, i.e. `vector.fma` on `vector-width` lanes.
+       products, i.e. `vector.fma` on `vector-width` lanes. A tile with one
+       output row, x[k] times B[k, n] (which the cleanup leaves as x
+       broadcast and B transposed), becomes one broadcast FMA per k on rows
+       of B as they lie in memory, where upstream's lowering would
+       transpose B and sum each output's lanes. Every contraction keeps the
+       reduction's order.
 
     Small ops (fewer than `parallel-threshold` iterations) and ops already
     inside an `scf.forall` get `scf.for` tiles instead of `scf.forall`, and on buffers the small ops the pass
