@@ -63,9 +63,15 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
 
     int4 layers (`qnt-quantize weight-bits=4`: a grouped i4 weight, an
     int8 input, f32 bias and result) become calls of `quant_w4conv2d_<isa>`
-    / `quant_w4gemm_<isa>` (portable C compiled for each ISA) with the
-    weights packed two per byte as the reference lowering packs them, the
-    combined scales `f32(s_x * s_w)` and the f32 bias.
+    (portable C compiled for each ISA, weights packed two per byte as the
+    reference lowering packs them) or `quant_w4gemm_<isa>` (W4A8
+    microkernels: `vpdpbusd` on AVX-512 VNNI and AVX-VNNI,
+    `vpmaddubsw`/`vpmaddwd` on AVX2, `udot` on AArch64 dotprod/i8mm, with
+    a GEMV path for one row), whose weights are packed in blocks of 32
+    output channels as offset-binary nibbles with per-group int32
+    corrections for the zero point (quant_int8_kernels.h); both get the
+    combined scales `f32(s_x * s_w)` and the f32 bias. A gemm whose K or
+    group size is not a multiple of 4 stays on the reference lowering.
 
     The kernels compute exactly what `convert-quantized-qnt-to-linalg`
     computes (int32 accumulation modulo 2^32, QuantMath's requantization;
