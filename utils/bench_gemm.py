@@ -21,7 +21,6 @@ Not a test: one run that, for each M x K x N,
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -30,21 +29,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def run(cmd):
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit("failed (%d): %s\n%s" % (result.returncode, " ".join(cmd),
-                                           result.stderr))
-    return result.stdout
-
-
-def median_ms(cmd):
-    for line in run(cmd).splitlines():
-        if line.startswith("median"):
-            return float(line.split()[1])
-    sys.exit("no timing from: %s" % " ".join(cmd))
+sys.path.insert(0, os.path.join(ROOT, "utils"))
+from bench_tools import median_ms, run  # noqa: E402
 
 
 def blob(array):
