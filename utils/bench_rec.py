@@ -174,9 +174,9 @@ def main():
     ap.add_argument("--calibration", type=int, default=48)
     ap.add_argument("--eval", type=int, default=120)
     ap.add_argument("--configs", default=",".join(CONFIGS))
-    ap.add_argument("--keep-work", help="keep lines and libraries here")
+    ap.add_argument("--keep-work", help="keep lines and libraries here; libraries "
+                    "already there are reused (delete them after rebuilding quant)")
     args = ap.parse_args()
-    import quant
     for path in (REC, KEYS):
         if not os.path.exists(path):
             die("%s is missing: run utils/fetch-models.sh" % path)
@@ -187,7 +187,15 @@ def main():
         if c not in CONFIGS:
             die("unknown config %r; known: %s" % (c, ",".join(CONFIGS)))
 
-    work = args.keep_work or tempfile.mkdtemp(prefix="bench_rec.")
+    if args.keep_work:
+        measure(args, keys, configs, args.keep_work)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench_rec.") as work:
+            measure(args, keys, configs, work)
+
+
+def measure(args, keys, configs, work):
+    import quant
     os.makedirs(os.path.join(work, "calib", "x"), exist_ok=True)
     rng = np.random.default_rng(CALIBRATION_SEED)
     calib = make_lines(kjv_texts(rng, args.calibration), CALIBRATION_FONTS, rng, noisy=False)

@@ -99,6 +99,10 @@ def test_run_into_refuses_unfit_arrays(cnn_fp32, samples):
     readonly.flags.writeable = False
     with pytest.raises(ValueError, match="C-contiguous and writeable"):
         model.run_into({"logits": readonly}, image=x)
+    with pytest.raises(TypeError, match="out must be a dict"):
+        model.run_into([np.empty((4, 10), np.float32)], image=x)
+    with pytest.raises(ValueError, match="output 'logits' must be a numpy array"):
+        model.run_into({"logits": [[0.0] * 10] * 4}, image=x)
     with pytest.raises(ValueError, match="unknown output"):
         model.run_into({"probs": np.empty((4, 10), np.float32)}, image=x)
     # An output that overlaps an input: the model may read the input after

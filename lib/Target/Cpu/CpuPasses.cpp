@@ -94,7 +94,9 @@ bool fusesWithoutRecompute(OpOperand *fused) {
 /// contiguous dim (planTiles' dot form) instead of copying the transpose
 /// with strided reads first. A contraction with 4 or more rows keeps the
 /// copy: its outer-product register tiles need the right-hand side's rows
-/// contiguous along the output's columns.
+/// contiguous along the output's columns. (Upstream's
+/// populateLinalgFoldIntoElementwisePatterns folds transposes into
+/// `linalg.elementwise` ops only, and unconditionally.)
 struct FoldTransposeIntoMatrixVector : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op,

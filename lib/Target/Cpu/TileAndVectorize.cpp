@@ -845,42 +845,59 @@ static bool reducesInt8(linalg::LinalgOp op) {
 struct VectorMatrixContraction : OpRewritePattern<vector::ContractionOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  /// x [k] when `v` is x broadcast to [n, k]; null otherwise.
-  static Value broadcastSource(PatternRewriter &rewriter, Value v) {
+  /// Whether `v` [n, k] is a vector x [k] broadcast along n: a
+  /// vector.broadcast of a vector<k>, or an unmasked transfer_read whose
+  /// permutation map is (0, d).
+  static bool isBroadcastOfVector(Value v, int64_t k) {
     if (auto broadcast = v.getDefiningOp<vector::BroadcastOp>()) {
       auto source = dyn_cast<VectorType>(broadcast.getSourceType());
-      return source && source.getRank() == 1 ? broadcast.getSource() : Value();
+      // Not a vector<1> stretched along k.
+      return source && source.getRank() == 1 && source.getDimSize(0) == k;
     }
     auto read = v.getDefiningOp<vector::TransferReadOp>();
     if (!read || read.getMask())
-      return {};
+      return false;
     AffineMap map = read.getPermutationMap();
+    if (map.getNumResults() != 2)
+      return false;
     auto zero = dyn_cast<AffineConstantExpr>(map.getResult(0));
-    if (map.getNumResults() != 2 || !zero || zero.getValue() != 0 ||
-        !isa<AffineDimExpr>(map.getResult(1)))
-      return {};
+    return zero && zero.getValue() == 0 && isa<AffineDimExpr>(map.getResult(1));
+  }
+
+  /// Whether `v` [n, k] is a matrix B [k, n] transposed: a vector.transpose
+  /// [1, 0], or an unmasked transfer_read whose map has two dims.
+  static bool isTransposeOfMatrix(Value v) {
+    if (auto transpose = v.getDefiningOp<vector::TransposeOp>())
+      return transpose.getPermutation() == ArrayRef<int64_t>{1, 0};
+    auto read = v.getDefiningOp<vector::TransferReadOp>();
+    return read && !read.getMask() &&
+           read.getPermutationMap().getNumResults() == 2 &&
+           llvm::all_of(read.getPermutationMap().getResults(),
+                        [](AffineExpr e) { return isa<AffineDimExpr>(e); });
+  }
+
+  /// x [k] of an operand isBroadcastOfVector accepted (a new read of it
+  /// for a transfer_read).
+  static Value broadcastSource(PatternRewriter &rewriter, Value v) {
+    if (auto broadcast = v.getDefiningOp<vector::BroadcastOp>())
+      return broadcast.getSource();
+    auto read = v.getDefiningOp<vector::TransferReadOp>();
     VectorType type = read.getVectorType();
     rewriter.setInsertionPoint(read);
     return vector::TransferReadOp::create(
         rewriter, read.getLoc(),
         VectorType::get({type.getDimSize(1)}, type.getElementType()),
         read.getBase(), read.getIndices(), read.getPadding(),
-        map.getSubMap({1}), ArrayRef<bool>{read.getInBoundsValues()[1]});
+        read.getPermutationMap().getSubMap({1}),
+        ArrayRef<bool>{read.getInBoundsValues()[1]});
   }
 
-  /// B [k, n] when `v` is B transposed to [n, k]; null otherwise.
+  /// B [k, n] of an operand isTransposeOfMatrix accepted (a new read with
+  /// the two dims swapped for a transfer_read).
   static Value transposeSource(PatternRewriter &rewriter, Value v) {
     if (auto transpose = v.getDefiningOp<vector::TransposeOp>())
-      return transpose.getPermutation() == ArrayRef<int64_t>{1, 0}
-                 ? transpose.getVector()
-                 : Value();
+      return transpose.getVector();
     auto read = v.getDefiningOp<vector::TransferReadOp>();
-    if (!read || read.getMask())
-      return {};
-    AffineMap map = read.getPermutationMap();
-    if (map.getNumResults() != 2 || !isa<AffineDimExpr>(map.getResult(0)) ||
-        !isa<AffineDimExpr>(map.getResult(1)))
-      return {};
     VectorType type = read.getVectorType();
     SmallVector<bool> inBounds = read.getInBoundsValues();
     rewriter.setInsertionPoint(read);
@@ -889,7 +906,8 @@ struct VectorMatrixContraction : OpRewritePattern<vector::ContractionOp> {
         VectorType::get({type.getDimSize(1), type.getDimSize(0)},
                         type.getElementType()),
         read.getBase(), read.getIndices(), read.getPadding(),
-        map.getSubMap({1, 0}), ArrayRef<bool>{inBounds[1], inBounds[0]});
+        read.getPermutationMap().getSubMap({1, 0}),
+        ArrayRef<bool>{inBounds[1], inBounds[0]});
   }
 
   LogicalResult matchAndRewrite(vector::ContractionOp op,
@@ -907,40 +925,20 @@ struct VectorMatrixContraction : OpRewritePattern<vector::ContractionOp> {
     if (maps[0] != AffineMap::get(2, 0, {n, k}, ctx) || maps[1] != maps[0] ||
         maps[2] != AffineMap::get(2, 0, {n}, ctx))
       return failure();
-    // Which operand is the broadcast vector: checked on the ops before any
-    // new read is made.
-    auto isBroadcast = [](Value v) {
-      if (v.getDefiningOp<vector::BroadcastOp>())
-        return true;
-      auto read = v.getDefiningOp<vector::TransferReadOp>();
-      return read && read.getPermutationMap().getNumResults() == 2 &&
-             isa<AffineConstantExpr>(read.getPermutationMap().getResult(0));
-    };
+    // Everything is matched before any op is created.
+    int64_t depth = op.getLhsType().getDimSize(1);
     Value xOperand = op.getLhs(), bOperand = op.getRhs();
-    if (!isBroadcast(xOperand))
+    if (!isBroadcastOfVector(xOperand, depth))
       std::swap(xOperand, bOperand);
-    if (!isBroadcast(xOperand) || isBroadcast(bOperand))
-      return failure();
-    // Check both before creating anything.
-    auto bTranspose = bOperand.getDefiningOp<vector::TransposeOp>();
-    auto bRead = bOperand.getDefiningOp<vector::TransferReadOp>();
-    if (!(bTranspose &&
-          bTranspose.getPermutation() == ArrayRef<int64_t>{1, 0}) &&
-        !(bRead && !bRead.getMask() &&
-          llvm::all_of(bRead.getPermutationMap().getResults(),
-                       [](AffineExpr e) { return isa<AffineDimExpr>(e); })))
-      return failure();
-    if (auto xRead = xOperand.getDefiningOp<vector::TransferReadOp>();
-        xRead && xRead.getMask())
+    if (!isBroadcastOfVector(xOperand, depth) ||
+        isBroadcastOfVector(bOperand, depth) || !isTransposeOfMatrix(bOperand))
       return failure();
     Value x = broadcastSource(rewriter, xOperand);
     Value b = transposeSource(rewriter, bOperand);
-    if (!x || !b)
-      return failure();
     rewriter.setInsertionPoint(op);
     Location loc = op.getLoc();
     Value result = op.getAcc();
-    for (int64_t i = 0, e = op.getLhsType().getDimSize(1); i < e; ++i) {
+    for (int64_t i = 0; i < depth; ++i) {
       Value xi = vector::ExtractOp::create(rewriter, loc, x, i);
       Value splat = vector::BroadcastOp::create(rewriter, loc, accType, xi);
       Value row = vector::ExtractOp::create(rewriter, loc, b, i);

@@ -452,3 +452,39 @@ func.func @vector_times_matrix(%p: tensor<1x32xf32>, %v: tensor<32x16xf32>, %ini
   %r = linalg.matmul ins(%p, %v : tensor<1x32xf32>, tensor<32x16xf32>) outs(%init : tensor<1x16xf32>) -> tensor<1x16xf32>
   return %r : tensor<1x16xf32>
 }
+
+// -----
+
+// The same lowering for a contraction already in vectors: x [4] broadcast
+// to [8, 4] times B [4, 8] transposed becomes 4 broadcast FMAs on the rows
+// of B, with no transpose left.
+// CHECK-LABEL: func.func @contract_of_broadcast_and_transpose
+// CHECK-NOT:     vector.transpose
+// CHECK:         %[[R0:.*]] = vector.extract %arg1[0] : vector<8xf32> from vector<4x8xf32>
+// CHECK:         vector.fma {{.*}}%[[R0]]{{.*}}, %arg2 : vector<8xf32>
+// CHECK-COUNT-3: vector.fma
+// CHECK-NOT:     vector.contract
+#cn = affine_map<(d0, d1) -> (d0, d1)>
+#co = affine_map<(d0, d1) -> (d0)>
+func.func @contract_of_broadcast_and_transpose(%x: vector<4xf32>, %b: vector<4x8xf32>, %acc: vector<8xf32>) -> vector<8xf32> {
+  %xb = vector.broadcast %x : vector<4xf32> to vector<8x4xf32>
+  %bt = vector.transpose %b, [1, 0] : vector<4x8xf32> to vector<8x4xf32>
+  %r = vector.contract {indexing_maps = [#cn, #cn, #co], iterator_types = ["parallel", "reduction"], kind = #vector.kind<add>} %xb, %bt, %acc : vector<8x4xf32>, vector<8x4xf32> into vector<8xf32>
+  return %r : vector<8xf32>
+}
+
+// -----
+
+// A vector<1> stretched along the reduction is no vector of k values:
+// upstream's lowering takes it (no FMA per k reading past x's one lane).
+// CHECK-LABEL: func.func @stretched_broadcast_left_to_upstream
+// CHECK-NOT:     vector.fma
+// CHECK:         vector.reduction
+#sn = affine_map<(d0, d1) -> (d0, d1)>
+#so = affine_map<(d0, d1) -> (d0)>
+func.func @stretched_broadcast_left_to_upstream(%x: vector<1xf32>, %b: vector<4x8xf32>, %acc: vector<8xf32>) -> vector<8xf32> {
+  %xb = vector.broadcast %x : vector<1xf32> to vector<8x4xf32>
+  %bt = vector.transpose %b, [1, 0] : vector<4x8xf32> to vector<8x4xf32>
+  %r = vector.contract {indexing_maps = [#sn, #sn, #so], iterator_types = ["parallel", "reduction"], kind = #vector.kind<add>} %xb, %bt, %acc : vector<8x4xf32>, vector<8x4xf32> into vector<8xf32>
+  return %r : vector<8xf32>
+}

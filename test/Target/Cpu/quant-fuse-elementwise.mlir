@@ -168,3 +168,31 @@ func.func @transpose_kept_for_matmul(%q: tensor<4x8xf32>, %k: tensor<32x8xf32>) 
   } -> tensor<4x32xf32>
   return %r : tensor<4x32xf32>
 }
+
+// -----
+
+// A transpose with another reader stays: folding it would leave the copy
+// for the other reader and read the input twice.
+// CHECK-LABEL: func.func @transpose_with_two_readers_kept
+// CHECK:       %[[T:.*]] = linalg.transpose
+// CHECK:       linalg.generic
+// CHECK-SAME:    ins(%arg0, %[[T]] : tensor<1x8xf32>, tensor<8x32xf32>)
+// CHECK:       return {{.*}}, %[[T]]
+#tq = affine_map<(d0, d1, d2) -> (d0, d2)>
+#tk = affine_map<(d0, d1, d2) -> (d2, d1)>
+#to = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @transpose_with_two_readers_kept(%q: tensor<1x8xf32>, %k: tensor<32x8xf32>) -> (tensor<1x32xf32>, tensor<8x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %te = tensor.empty() : tensor<8x32xf32>
+  %kt = linalg.transpose ins(%k : tensor<32x8xf32>) outs(%te : tensor<8x32xf32>) permutation = [1, 0]
+  %o = tensor.empty() : tensor<1x32xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%o : tensor<1x32xf32>) -> tensor<1x32xf32>
+  %r = linalg.generic {indexing_maps = [#tq, #tk, #to], iterator_types = ["parallel", "parallel", "reduction"]}
+    ins(%q, %kt : tensor<1x8xf32>, tensor<8x32xf32>) outs(%f : tensor<1x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32xf32>
+  return %r, %kt : tensor<1x32xf32>, tensor<8x32xf32>
+}
