@@ -37,7 +37,8 @@
  *   out = [B][N], channel = column.
  *
  * Depthwise convolutions have a kernel of their own, on the weights and
- * bias as stored ("Depthwise convolutions" below).
+ * bias as stored ("Depthwise convolutions" below), and so do products of
+ * two activations ("Products of two activations").
  *
  * Every buffer is passed as a 1-D strided memref descriptor (MLIR's C
  * interface, `_mlir_ciface_NAME`); `params` holds the shape (the
@@ -315,11 +316,60 @@ static inline int64_t quant_qdwconv_scratch_bytes(const int64_t *p) {
   return 0;
 }
 
+/* Products of two activations (a qnt.matmul of per-tensor int8 operands
+   whose rhs is not a constant: attention's Q K^T and P V),
+   `_mlir_ciface_quant_qbmm_<isa>(lhs, rhs, out, params)`: per batch b,
+     out[b][m][n] = requantize(sum_k (lhs[b][m][k] - LHS_ZP)
+                                     * (rhs[b][k][n] - RHS_ZP))
+   with one multiplier and shift (MULT, SHIFT; QuantMath's fixed point of
+   s_lhs * s_rhs / s_out) and the output grid (OUT_ZP, QMIN, QMAX).
+     lhs     [BATCH][M][K] int8, as stored;
+     rhs     [BATCH][K][N] int8, or [BATCH][N][K] when RHS_NK is 1 (the
+             transpose of its last two dims, read in place: a K cache);
+     out     [BATCH][M][N] int8;
+     params  QUANT_QBMM_NUM_PARAMS entries; PARALLEL 0 keeps the call on
+             the calling thread.
+   Nothing is packed and no scratch is needed. The int32 sums are exact
+   when K <= QUANT_QBMM_MAX_K (every |product| <= 255 * 255), which
+   quant_qbmm_supported checks with the rest of the params. */
+enum {
+  QUANT_QBMM_BATCH,
+  QUANT_QBMM_M,
+  QUANT_QBMM_K,
+  QUANT_QBMM_N,
+  QUANT_QBMM_RHS_NK,
+  QUANT_QBMM_LHS_ZP,
+  QUANT_QBMM_RHS_ZP,
+  QUANT_QBMM_MULT,
+  QUANT_QBMM_SHIFT,
+  QUANT_QBMM_OUT_ZP,
+  QUANT_QBMM_QMIN,
+  QUANT_QBMM_QMAX,
+  QUANT_QBMM_PARALLEL, /* 0: stay on the calling thread (--no-threads) */
+  QUANT_QBMM_NUM_PARAMS
+};
+#define QUANT_QBMM_MAX_K (2147483647 / (255 * 255))
+static inline int quant_qbmm_supported(const int64_t *p) {
+  return p[QUANT_QBMM_BATCH] >= 0 && p[QUANT_QBMM_M] >= 0 &&
+         p[QUANT_QBMM_K] >= 0 && p[QUANT_QBMM_K] <= QUANT_QBMM_MAX_K &&
+         p[QUANT_QBMM_N] >= 0 &&
+         (p[QUANT_QBMM_RHS_NK] == 0 || p[QUANT_QBMM_RHS_NK] == 1) &&
+         quant_qdwconv_in_i8(p[QUANT_QBMM_LHS_ZP]) &&
+         quant_qdwconv_in_i8(p[QUANT_QBMM_RHS_ZP]) && p[QUANT_QBMM_MULT] >= 0 &&
+         p[QUANT_QBMM_MULT] <= 2147483647 && p[QUANT_QBMM_SHIFT] >= 1 &&
+         p[QUANT_QBMM_SHIFT] <= 62 &&
+         quant_qdwconv_in_i8(p[QUANT_QBMM_OUT_ZP]) &&
+         quant_qdwconv_in_i8(p[QUANT_QBMM_QMIN]) &&
+         quant_qdwconv_in_i8(p[QUANT_QBMM_QMAX]) &&
+         p[QUANT_QBMM_QMIN] <= p[QUANT_QBMM_QMAX];
+}
+
 /* The kernels: `_mlir_ciface_quant_qconv2d_<isa>`,
-   `_mlir_ciface_quant_qdwconv2d_<isa>` and `_mlir_ciface_quant_qgemm_<isa>`
-   (int8), `_mlir_ciface_quant_w4conv2d_<isa>`
-   and `_mlir_ciface_quant_w4gemm_<isa>` (int4), isa in generic, avx2,
-   avxvnni, avx512vnni (x86-64 only), dotprod, i8mm (AArch64 only). */
+   `_mlir_ciface_quant_qdwconv2d_<isa>`, `_mlir_ciface_quant_qgemm_<isa>`
+   and `_mlir_ciface_quant_qbmm_<isa>` (int8),
+   `_mlir_ciface_quant_w4conv2d_<isa>` and `_mlir_ciface_quant_w4gemm_<isa>`
+   (int4), isa in generic, avx2, avxvnni, avx512vnni (x86-64 only), dotprod,
+   i8mm (AArch64 only). */
 typedef void quant_int8_kernel(quant_memref_i8 *input, quant_memref_i8 *weights,
                                quant_memref_i32 *bias,
                                quant_memref_i32 *multiplier,
@@ -338,6 +388,9 @@ quant_w4gemm_kernel(quant_memref_i8 *input, quant_memref_i8 *weights,
                     quant_memref_f32 *scales, quant_memref_i32 *corrections,
                     quant_memref_f32 *bias, quant_memref_f32 *output,
                     quant_memref_i8 *scratch, quant_memref_i64 *params);
+typedef void quant_qbmm_kernel(quant_memref_i8 *lhs, quant_memref_i8 *rhs,
+                               quant_memref_i8 *output,
+                               quant_memref_i64 *params);
 
 #ifdef __cplusplus
 extern "C" {
@@ -347,22 +400,26 @@ quant_int8_kernel _mlir_ciface_quant_qdwconv2d_generic;
 quant_int8_kernel _mlir_ciface_quant_qgemm_generic;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_generic;
 quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_generic;
+quant_qbmm_kernel _mlir_ciface_quant_qbmm_generic;
 #if defined(__x86_64__)
 quant_int8_kernel _mlir_ciface_quant_qconv2d_avx2;
 quant_int8_kernel _mlir_ciface_quant_qdwconv2d_avx2;
 quant_int8_kernel _mlir_ciface_quant_qgemm_avx2;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_avx2;
 quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_avx2;
+quant_qbmm_kernel _mlir_ciface_quant_qbmm_avx2;
 quant_int8_kernel _mlir_ciface_quant_qconv2d_avxvnni;
 quant_int8_kernel _mlir_ciface_quant_qdwconv2d_avxvnni;
 quant_int8_kernel _mlir_ciface_quant_qgemm_avxvnni;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_avxvnni;
 quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_avxvnni;
+quant_qbmm_kernel _mlir_ciface_quant_qbmm_avxvnni;
 quant_int8_kernel _mlir_ciface_quant_qconv2d_avx512vnni;
 quant_int8_kernel _mlir_ciface_quant_qdwconv2d_avx512vnni;
 quant_int8_kernel _mlir_ciface_quant_qgemm_avx512vnni;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_avx512vnni;
 quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_avx512vnni;
+quant_qbmm_kernel _mlir_ciface_quant_qbmm_avx512vnni;
 #endif
 #if defined(__aarch64__)
 quant_int8_kernel _mlir_ciface_quant_qconv2d_dotprod;
@@ -370,11 +427,13 @@ quant_int8_kernel _mlir_ciface_quant_qdwconv2d_dotprod;
 quant_int8_kernel _mlir_ciface_quant_qgemm_dotprod;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_dotprod;
 quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_dotprod;
+quant_qbmm_kernel _mlir_ciface_quant_qbmm_dotprod;
 quant_int8_kernel _mlir_ciface_quant_qconv2d_i8mm;
 quant_int8_kernel _mlir_ciface_quant_qdwconv2d_i8mm;
 quant_int8_kernel _mlir_ciface_quant_qgemm_i8mm;
 quant_int4_kernel _mlir_ciface_quant_w4conv2d_i8mm;
 quant_w4gemm_kernel _mlir_ciface_quant_w4gemm_i8mm;
+quant_qbmm_kernel _mlir_ciface_quant_qbmm_i8mm;
 #endif
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@
 #include "quant_int8_kernels.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
@@ -254,6 +255,119 @@ private:
   const KernelTarget &target;
 };
 
+/// Whether `perm` swaps the last two dims and keeps the others.
+bool swapsLastTwoDims(ArrayRef<int64_t> perm) {
+  int64_t rank = perm.size();
+  if (rank < 2 || perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+    return false;
+  for (int64_t i = 0; i < rank - 2; ++i)
+    if (perm[i] != i)
+      return false;
+  return true;
+}
+
+/// The rhs of an activation product as the kernel reads it: `value` as
+/// [batch][K][N], or the [batch][N][K] tensor it is the transpose of
+/// (`nk`), through a qnt.transpose of the last two dims on the int8 value
+/// or on the float one its quant.qcast quantizes. In the second case the
+/// quant.qcast moves before the transpose (both act per element), so the
+/// kernel reads the untransposed tensor quantized in place.
+Value untransposedRhs(PatternRewriter &rewriter, Value value, bool &nk) {
+  nk = false;
+  if (auto t = value.getDefiningOp<qnt::TransposeOp>();
+      t && swapsLastTwoDims(t.getPerm())) {
+    nk = true;
+    return t.getInput();
+  }
+  auto qcast = value.getDefiningOp<quant::QuantizeCastOp>();
+  auto t = qcast ? qcast.getInput().getDefiningOp<qnt::TransposeOp>()
+                 : qnt::TransposeOp();
+  if (!t || !swapsLastTwoDims(t.getPerm()))
+    return value;
+  nk = true;
+  auto inType = t.getInput().getType();
+  auto qType = cast<RankedTensorType>(qcast.getType());
+  return quant::QuantizeCastOp::create(rewriter, qcast.getLoc(),
+                                       inType.clone(qType.getElementType()),
+                                       t.getInput());
+}
+
+/// A static int8 product of two activations (qnt-quantize's form of
+/// attention's Q K^T and P V: a qnt.matmul of per-tensor int8 operands
+/// whose rhs is not a constant) as a call of quant_qbmm_<isa>(memref<?xi8>
+/// lhs, rhs, output, memref<?xi64> params). A transpose of the rhs's last
+/// two dims (Q K^T's) is folded into the kernel's [N][K] layout instead
+/// of being materialized.
+struct LowerActivationProductPattern : OpRewritePattern<qnt::MatMulOp> {
+  LowerActivationProductPattern(MLIRContext *ctx, const KernelTarget &target)
+      : OpRewritePattern(ctx), target(target) {}
+
+  LogicalResult matchAndRewrite(qnt::MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lhsQ = qnt::getPerTensorI8Type(op.getLhs().getType());
+    auto rhsQ = qnt::getPerTensorI8Type(op.getRhs().getType());
+    auto outQ = qnt::getPerTensorI8Type(op.getType());
+    if (!lhsQ || !rhsQ || !outQ)
+      return rewriter.notifyMatchFailure(
+          op, "operands or result not per-tensor i8");
+    if (getStorageConstant(op.getRhs()))
+      return rewriter.notifyMatchFailure(op, "a layer (constant rhs)");
+    ArrayRef<int64_t> a = op.getLhs().getType().getShape(),
+                      b = op.getRhs().getType().getShape();
+    if (a.size() < 2 || a.size() != b.size() ||
+        a.drop_back(2) != b.drop_back(2))
+      return rewriter.notifyMatchFailure(
+          op, "operands not of one rank >= 2 with equal batch dims");
+    int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+    int64_t bad = 0;
+    std::optional<SmallVector<qnt::FixedPointMultiplier>> fixed =
+        qnt::getRequantMultipliers(lhsQ.getScale(), {rhsQ.getScale()},
+                                   outQ.getScale(), 1, bad);
+    SmallVector<int64_t> params(QUANT_QBMM_NUM_PARAMS, 0);
+    int64_t batch = 1;
+    for (int64_t d : a.drop_back(2))
+      batch *= d;
+    params[QUANT_QBMM_BATCH] = batch;
+    params[QUANT_QBMM_M] = m;
+    params[QUANT_QBMM_K] = k;
+    params[QUANT_QBMM_N] = n;
+    params[QUANT_QBMM_LHS_ZP] = lhsQ.getZeroPoint();
+    params[QUANT_QBMM_RHS_ZP] = rhsQ.getZeroPoint();
+    params[QUANT_QBMM_MULT] = fixed ? (*fixed)[0].multiplier : -1;
+    params[QUANT_QBMM_SHIFT] = fixed ? (*fixed)[0].shift : 0;
+    params[QUANT_QBMM_OUT_ZP] = outQ.getZeroPoint();
+    params[QUANT_QBMM_QMIN] = outQ.getStorageTypeMin();
+    params[QUANT_QBMM_QMAX] = outQ.getStorageTypeMax();
+    params[QUANT_QBMM_PARALLEL] = target.parallel;
+    if (!quant_qbmm_supported(params.data()))
+      return rewriter.notifyMatchFailure(
+          op, "K past the exact int32 bound, or a requantization scale with "
+              "no fixed-point form (the reference lowering says which)");
+
+    Location loc = op.getLoc();
+    bool nk = false;
+    Value rhs = untransposedRhs(rewriter, op.getRhs(), nk);
+    params[QUANT_QBMM_RHS_NK] = nk;
+    auto outType = cast<RankedTensorType>(op.getType());
+    auto [out, outView] = allocateFlat(rewriter, loc, outType.getNumElements(),
+                                       rewriter.getI8Type());
+    SmallVector<Value> args{
+        flatBuffer(rewriter, loc,
+                   qnt::castToStorage(rewriter, loc, op.getLhs())),
+        flatBuffer(rewriter, loc, qnt::castToStorage(rewriter, loc, rhs)),
+        outView, constantI64Buffer(rewriter, loc, params)};
+    func::FuncOp callee = declareKernelFunction(
+        rewriter, op->getParentOfType<ModuleOp>(),
+        ("quant_qbmm_" + target.isa.name).str(), ValueRange(args).getTypes());
+    func::CallOp::create(rewriter, loc, callee, args);
+    replaceWithKernelOutput(rewriter, op, out);
+    return success();
+  }
+
+private:
+  const KernelTarget &target;
+};
+
 /// An int4 layer (qnt-quantize's weight-only form: grouped i4 weight,
 /// per-tensor i8 input, f32 bias and result) as a call of
 /// quant_w4conv2d_<isa>(memref<?xi8> input, weights, memref<?xf32> scales,
@@ -389,11 +503,11 @@ struct QuantCpuInt8KernelsPass
     KernelTarget target{*isaInfo, parallel};
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns
-        .add<LowerToInt8KernelPattern<qnt::ConvOp>,
-             LowerToInt8KernelPattern<qnt::GemmOp>,
-             LowerToInt8KernelPattern<qnt::MatMulOp>, LowerToInt4KernelPattern>(
-            ctx, target);
+    patterns.add<LowerToInt8KernelPattern<qnt::ConvOp>,
+                 LowerToInt8KernelPattern<qnt::GemmOp>,
+                 LowerToInt8KernelPattern<qnt::MatMulOp>,
+                 LowerToInt4KernelPattern, LowerActivationProductPattern>(
+        ctx, target);
     // One walk in program order, each layer visited once: a layer no
     // kernel takes stays for the reference lowering.
     walkAndApplyPatterns(module, std::move(patterns));

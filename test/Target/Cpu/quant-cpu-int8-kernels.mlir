@@ -106,24 +106,98 @@ func.func @depthwise(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x2x2xf32> {
 // -----
 
 // Left to the reference lowering: a grouped conv that is not depthwise, a
-// depthwise conv beyond the kernels' limits (9x9), a weight that is not a
-// constant, a gemm with alpha != 1.
+// depthwise conv beyond the kernels' limits (9x9), a product of two
+// activations whose requantization scale (0.25 / 2^40) has no fixed-point
+// form, a gemm with alpha != 1.
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT:     call
 // CHECK:         qnt.conv {{.*}}group = 2
 // CHECK:         qnt.conv {{.*}}group = 2
 // CHECK:         qnt.matmul
 // CHECK:         qnt.gemm
-func.func @left_alone(%x: tensor<1x4x2x2x!quant.uniform<i8:f32, 0.5>>, %a: tensor<2x2x!quant.uniform<i8:f32, 0.5>>, %b: tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>, %big: tensor<1x2x9x9x!quant.uniform<i8:f32, 0.5>>) -> (tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0>>) {
+func.func @left_alone(%x: tensor<1x4x2x2x!quant.uniform<i8:f32, 0.5>>, %a: tensor<2x2x!quant.uniform<i8:f32, 0.5>>, %b: tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>, %big: tensor<1x2x9x9x!quant.uniform<i8:f32, 0.5>>) -> (tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1099511627776.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0>>) {
   %w = qnt.constant dense<1> : tensor<2x2x1x1xi8>
   %wq = quant.scast %w : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>
   %0 = qnt.conv %x, %wq {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>
   %w8 = qnt.constant dense<1> : tensor<2x1x9x9xi8>
   %w8q = quant.scast %w8 : tensor<2x1x9x9xi8> to tensor<2x1x9x9x!quant.uniform<i8<-127:127>:f32, 0.5>>
   %3 = qnt.conv %big, %w8q {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x9x9x!quant.uniform<i8:f32, 0.5>>, tensor<2x1x9x9x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0>>
-  %1 = qnt.matmul %a, %b : (tensor<2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<2x2x!quant.uniform<i8:f32, 1.0>>
+  %1 = qnt.matmul %a, %b : (tensor<2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<2x2x!quant.uniform<i8:f32, 1099511627776.0>>
   %c = qnt.constant dense<1> : tensor<2x2xi8>
   %cq = quant.scast %c : tensor<2x2xi8> to tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>
   %2 = qnt.gemm %a, %cq {alpha = 2.0 : f32} : (tensor<2x2x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<2x2x!quant.uniform<i8:f32, 1.0>>
-  return %0, %1, %2, %3 : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0>>
+  return %0, %1, %2, %3 : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.0>>, tensor<2x2x!quant.uniform<i8:f32, 1099511627776.0>>, tensor<2x2x!quant.uniform<i8:f32, 1.0>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 1.0>>
+}
+
+// -----
+
+// Products of two activations (attention's Q K^T and P V) become
+// quant_qbmm_<isa> calls on the operands as stored. Params, by hand
+// (runtime/kernels/quant_int8_kernels.h): batch 2 (1x2), M 1, K 4, N 3,
+// rhs as [K][N] (0), zero points 3 and -2, the multiplier of
+// 0.5 * 0.25 / 1.0 = 2^-3 (2^30 with shift 33), output zero point 5,
+// [-128, 127], parallel 1.
+// CHECK-LABEL: func.func private @quant_qbmm_generic(memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi64>) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @product
+// CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<6xi8>
+// CHECK:         %[[AS:.*]] = quant.scast %{{.*}} to tensor<1x2x1x4xi8>
+// CHECK:         %[[AB:.*]] = bufferization.to_buffer %[[AS]] read_only
+// CHECK:         %[[BS:.*]] = quant.scast %{{.*}} to tensor<1x2x4x3xi8>
+// CHECK:         %[[BB:.*]] = bufferization.to_buffer %[[BS]] read_only
+// CHECK:         arith.constant dense<[2, 1, 4, 3, 0, 3, -2, 1073741824, 33, 5, -128, 127, 1]> : tensor<13xi64>
+// CHECK:         call @quant_qbmm_generic(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi64>) -> ()
+// CHECK:         bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK-NOT:     qnt.matmul
+// SEQ-LABEL: func.func @product
+// SEQ:         arith.constant dense<[2, 1, 4, 3, 0, 3, -2, 1073741824, 33, 5, -128, 127, 0]> : tensor<13xi64>
+func.func @product(%a: tensor<1x2x1x4x!quant.uniform<i8:f32, 0.5:3>>, %b: tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25:-2>>) -> tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>> {
+  %y = qnt.matmul %a, %b : (tensor<1x2x1x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25:-2>>) -> tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>
+  return %y : tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>
+}
+
+// -----
+
+// A transpose of the rhs's last two dims (Q K^T) is not materialized: the
+// kernel reads the untransposed [N][K] tensor (RHS_NK = 1), whether the
+// transpose is on the int8 value or on the float one quant.qcast
+// quantizes (the qcast then quantizes the untransposed tensor).
+// CHECK-LABEL: func.func @product_transposed
+// CHECK-SAME:    (%[[K8:[^:]*]]: tensor<1x2x3x4x!quant.uniform<i8:f32, {{.*}}>>, %[[KF:[^:]*]]: tensor<1x2x3x4xf32>
+// CHECK:         quant.scast %[[K8]] : tensor<1x2x3x4x!quant.uniform<i8:f32, {{.*}}:-2>> to tensor<1x2x3x4xi8>
+// CHECK:         arith.constant dense<[2, 1, 4, 3, 1, 3, -2, 1073741824, 33, 5, -128, 127, 1]> : tensor<13xi64>
+// CHECK:         call @quant_qbmm_generic
+// CHECK:         %[[Q:.*]] = quant.qcast %[[KF]] : tensor<1x2x3x4xf32> to tensor<1x2x3x4x!quant.uniform<i8:f32, 2.500000e-01:-2>>
+// CHECK:         quant.scast %[[Q]] : tensor<1x2x3x4x!quant.uniform<i8:f32, {{.*}}:-2>> to tensor<1x2x3x4xi8>
+// CHECK:         arith.constant dense<[2, 1, 4, 3, 1, 3, -2, 1073741824, 33, 5, -128, 127, 1]> : tensor<13xi64>
+// CHECK:         call @quant_qbmm_generic
+// CHECK-NOT:     qnt.matmul
+func.func @product_transposed(%k8: tensor<1x2x3x4x!quant.uniform<i8:f32, 0.25:-2>>, %kf: tensor<1x2x3x4xf32>, %a: tensor<1x2x1x4x!quant.uniform<i8:f32, 0.5:3>>) -> (tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>, tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>) {
+  %t8 = qnt.transpose %k8 {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x2x3x4x!quant.uniform<i8:f32, 0.25:-2>>) -> tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25:-2>>
+  %y0 = qnt.matmul %a, %t8 : (tensor<1x2x1x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25:-2>>) -> tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>
+  %tf = qnt.transpose %kf {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x2x3x4xf32>) -> tensor<1x2x4x3xf32>
+  %q = quant.qcast %tf : tensor<1x2x4x3xf32> to tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25:-2>>
+  %y1 = qnt.matmul %a, %q : (tensor<1x2x1x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25:-2>>) -> tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>
+  return %y0, %y1 : tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>, tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>
+}
+
+// -----
+
+// Other transposes stay (here one of the batch dims, perm [1, 0, 2, 3]:
+// the kernel reads its result as [K][N]); a K past the exact int32 bound
+// (2^31 / 255^2 = 33025) and operands with different batch dims are left
+// to the reference lowering, which explains them.
+// CHECK-LABEL: func.func @product_other_forms
+// CHECK:         %[[T:.*]] = qnt.transpose
+// CHECK:         quant.scast %[[T]]
+// CHECK:         arith.constant dense<[2, 1, 4, 3, 0, 3, -2, 1073741824, 33, 5, -128, 127, 1]> : tensor<13xi64>
+// CHECK:         call @quant_qbmm_generic
+// CHECK-NOT:     call
+// CHECK:         qnt.matmul {{.*}}1x33026x
+// CHECK:         qnt.matmul {{.*}}2x1x4x3x
+func.func @product_other_forms(%a: tensor<1x2x1x4x!quant.uniform<i8:f32, 0.5:3>>, %b: tensor<2x1x4x3x!quant.uniform<i8:f32, 0.25:-2>>, %ka: tensor<1x33026x!quant.uniform<i8:f32, 0.5:3>>, %kb: tensor<33026x1x!quant.uniform<i8:f32, 0.25:-2>>) -> (tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>, tensor<1x1x!quant.uniform<i8:f32, 1.0:5>>, tensor<2x2x1x3x!quant.uniform<i8:f32, 1.0:5>>) {
+  %t = qnt.transpose %b {perm = array<i64: 1, 0, 2, 3>} : (tensor<2x1x4x3x!quant.uniform<i8:f32, 0.25:-2>>) -> tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25:-2>>
+  %y0 = qnt.matmul %a, %t : (tensor<1x2x1x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<1x2x4x3x!quant.uniform<i8:f32, 0.25:-2>>) -> tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>
+  %y1 = qnt.matmul %ka, %kb : (tensor<1x33026x!quant.uniform<i8:f32, 0.5:3>>, tensor<33026x1x!quant.uniform<i8:f32, 0.25:-2>>) -> tensor<1x1x!quant.uniform<i8:f32, 1.0:5>>
+  %y2 = qnt.matmul %a, %b : (tensor<1x2x1x4x!quant.uniform<i8:f32, 0.5:3>>, tensor<2x1x4x3x!quant.uniform<i8:f32, 0.25:-2>>) -> tensor<2x2x1x3x!quant.uniform<i8:f32, 1.0:5>>
+  return %y0, %y1, %y2 : tensor<1x2x1x3x!quant.uniform<i8:f32, 1.0:5>>, tensor<1x1x!quant.uniform<i8:f32, 1.0:5>>, tensor<2x2x1x3x!quant.uniform<i8:f32, 1.0:5>>
 }

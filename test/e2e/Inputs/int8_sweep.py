@@ -1,6 +1,7 @@
 """Random int8 conv and gemm ops: optimized builds against the reference.
 
-    int8_sweep.py --quant-run BIN --work DIR [--modules 50] [--ops 20] [--seed 1]
+    int8_sweep.py --quant-run BIN --work DIR [--modules 50] [--ops 20]
+                  [--products 4] [--seed 1]
                   [--kernels generic,avx2,avxvnni,avx512vnni]
                   [--aarch64 QUANT_COMPILE --qemu "qemu-aarch64-static -L DIR"]
 
@@ -22,8 +23,13 @@ variants are instead AArch64 executables (quant-compile --target=aarch64
 reference lowering vectorized) run under --qemu. One op in eight is large
 (more channels, batch 2, panels of several tiles) and one in forty is a
 gemm whose K (up to 66000) brings the int32 accumulator within 1% of
-2^31 (inputs and weights at the ends of their grids). Prints one summary
-line; exits 1 on the first difference.
+2^31 (inputs and weights at the ends of their grids). Each module also
+has --products static int8 products of two activations (product_op:
+attention's Q K^T and P V, qnt.matmul of two per-tensor int8 operands,
+ranks 2 to 4, decode-shaped single rows, the rhs transposed before or
+after its qcast, K up to the exact int32 bound), drawn from a generator
+of their own so the other ops stay those of earlier sweeps. Prints one
+summary line; exits 1 on the first difference.
 """
 
 import argparse
@@ -213,6 +219,72 @@ def bound_op(rng, i, sx):
     return lines, in_shape, out_shape, data
 
 
+def product_op(rng, i):
+    """A static int8 product of two activations: (mlir lines, [lhs shape,
+    rhs shape], output shape, [lhs data, rhs data]). The rhs is [..., K, N]
+    as given, or the transpose of a [..., N, K] input, taken on the float
+    value before quant.qcast or on the int8 value after it (the kernels
+    read the untransposed tensor)."""
+    rank = int(rng.integers(2, 5))
+    batch = [int(rng.integers(1, 4)) for _ in range(rank - 2)]
+    m = 1 if rng.random() < 0.4 else int(rng.integers(1, 21))
+    k, n = int(rng.integers(1, 301)), int(rng.integers(1, 71))
+    if rng.random() < 0.1:
+        n = int(rng.integers(200, 301))  # past a 256-column block
+    sa, sb = float(rng.uniform(0.005, 0.05)), float(rng.uniform(0.005, 0.05))
+    za, zb = int(rng.integers(-128, 128)), int(rng.integers(-128, 128))
+    bound = rng.random() < 0.025
+    if bound:
+        # Every product (-128 - 127) * (127 + 128): K * 255^2 < 2^31.
+        batch, m, n = [1] * (rank - 2), 1, int(rng.integers(1, 4))
+        k = int(rng.integers(30000, 2147483647 // (255 * 255) + 1))
+        za, zb = 127, -128
+    layout = ["kn", "float-transposed", "int8-transposed"][int(rng.integers(0, 3))]
+    a_shape, kn_shape = batch + [m, k], batch + [k, n]
+    nk_shape = batch + [n, k]
+    out_shape = batch + [m, n]
+    if bound:
+        aq = np.full(a_shape, -128)
+        bq = np.full(kn_shape, 127)
+    else:
+        # Grid values a little past both ends (qcast saturates them).
+        aq = rng.integers(-140, 141, a_shape)
+        bq = rng.integers(-140, 141, kn_shape)
+    # The output grid spans about the sums' range (times 0.5 to 1.5: some
+    # clipping at times), as a calibrated range would.
+    acc = np.matmul(np.clip(aq, -128, 127) - za, np.clip(bq, -128, 127) - zb)
+    lo, hi = min(int(acc.min()), 0), max(int(acc.max()), 0)
+    unit = max(hi - lo, 1) / 255 * rng.uniform(0.5, 1.5)
+    sy = float(sa * sb * unit)
+    zy = int(np.clip(round(-128 - lo / unit), -128, 127))
+    ta, tb = shape(a_shape, qtype(sa, za)), shape(kn_shape, qtype(sb, zb))
+    tbt = shape(nk_shape, qtype(sb, zb))
+    ty = shape(out_shape, qtype(sy, zy))
+    perm = "array<i64: %s>" % ", ".join(
+        str(d) for d in list(range(rank - 2)) + [rank - 1, rank - 2])
+    lines = ["  %%x%d = quant.qcast %%a%d : %s to %s" % (i, i, shape(a_shape, "f32"), ta)]
+    if layout == "kn":
+        b_shape = kn_shape
+        lines.append("  %%q%d = quant.qcast %%p%d : %s to %s" % (i, i, shape(b_shape, "f32"), tb))
+    elif layout == "float-transposed":
+        b_shape = nk_shape
+        lines += ["  %%t%d = qnt.transpose %%p%d {perm = %s} : (%s) -> %s" % (
+                      i, i, perm, shape(nk_shape, "f32"), shape(kn_shape, "f32")),
+                  "  %%q%d = quant.qcast %%t%d : %s to %s" % (i, i, shape(kn_shape, "f32"), tb)]
+    else:
+        b_shape = nk_shape
+        lines += ["  %%u%d = quant.qcast %%p%d : %s to %s" % (i, i, shape(nk_shape, "f32"), tbt),
+                  "  %%q%d = qnt.transpose %%u%d {perm = %s} : (%s) -> %s" % (
+                      i, i, perm, tbt, tb)]
+    lines += ["  %%y%d = qnt.matmul %%x%d, %%q%d : (%s, %s) -> %s" % (i, i, i, ta, tb, ty),
+              "  %%d%d = quant.dcast %%y%d : %s to %s" % (i, i, ty, shape(out_shape, "f32"))]
+    a = (sa * (aq - za)).astype(np.float32)
+    b = (sb * (bq - zb)).astype(np.float32)
+    if layout != "kn":
+        b = np.ascontiguousarray(np.swapaxes(b, -1, -2))
+    return lines, [a_shape, b_shape], out_shape, [a, b]
+
+
 def cpu_has(isa):
     flags = open("/proc/cpuinfo").read().split()
     need = {"generic": [], "avx2": ["avx2", "fma"], "avxvnni": ["avx_vnni", "avx2"],
@@ -226,6 +298,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--modules", type=int, default=50)
     ap.add_argument("--ops", type=int, default=20)
+    ap.add_argument("--products", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--kernels", default="generic,avx2,avxvnni,avx512vnni")
     ap.add_argument("--aarch64", metavar="QUANT_COMPILE")
@@ -240,21 +313,29 @@ def main():
         variants.append(("vectorized", ["--int8-kernels", "reference"]))
         variants += [(k, ["--int8-kernels", k]) for k in kernels]
     rng = np.random.default_rng(args.seed)
+    products_rng = np.random.default_rng([args.seed, 2])
     os.makedirs(args.work, exist_ok=True)
-    checked = int4 = 0
+    checked = int4 = products = 0
     distinct = []
+    count = args.ops + args.products
     for mod in range(args.modules):
         body, ins, outs, inputs = [], [], [], []
-        for i in range(args.ops):
-            lines, in_shape, out_shape, data = make_op(rng, i)
+        for i in range(count):
+            if i < args.ops:
+                lines, in_shape, out_shape, data = make_op(rng, i)
+                in_shapes, datas = [in_shape], [data]
+            else:
+                lines, in_shapes, out_shape, datas = product_op(products_rng, i)
+                products += 1
             int4 += any("xi4>" in line for line in lines)
             body += lines
-            ins.append("%%a%d: %s" % (i, shape(in_shape, "f32")))
+            for name, dims in zip(["a", "p"], in_shapes):
+                ins.append("%%%s%d: %s" % (name, i, shape(dims, "f32")))
             outs.append(shape(out_shape, "f32"))
-            inputs.append(data)
+            inputs += datas
         text = ["func.func @main(%s) -> (%s) {" % (", ".join(ins), ", ".join(outs))]
         text += body
-        text += ["  return %s : %s" % (", ".join("%%d%d" % i for i in range(args.ops)),
+        text += ["  return %s : %s" % (", ".join("%%d%d" % i for i in range(count)),
                                        ", ".join(outs)), "}"]
         path = os.path.join(args.work, "m%03d.mlir" % mod)
         with open(path, "w") as f:
@@ -291,8 +372,8 @@ def main():
                         print("FAILED: %s" % " ".join(cmd))
                         sys.exit(1)
         results = [[np.load(os.path.join(out_dir, "output%d.npy" % i))
-                    for i in range(args.ops)] for out_dir in out_dirs]
-        for i in range(args.ops):
+                    for i in range(count)] for out_dir in out_dirs]
+        for i in range(count):
             ref = results[0][i]
             for (name, _), result in zip(variants[1:], results[1:]):
                 if result[i].tobytes() != ref.tobytes():
@@ -302,9 +383,10 @@ def main():
             checked += 1
             distinct.append(len(np.unique(ref)))
     # Outputs that took many grid values show the test is not all clamps.
-    print("int8 sweep: %d ops (%d int4 gemms) in %d modules bit-identical to "
-          "the reference loops: %s; distinct output values per op: median %d, "
-          "max %d" % (checked, int4, args.modules,
+    print("int8 sweep: %d ops (%d int4 gemms, %d products of two activations) "
+          "in %d modules bit-identical to the reference loops: %s; distinct "
+          "output values per op: median %d, max %d" % (
+              checked, int4, products, args.modules,
                       ", ".join(n for n, _ in variants[1:]),
                       int(np.median(distinct)), max(distinct)))
 

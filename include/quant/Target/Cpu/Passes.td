@@ -73,11 +73,22 @@ def QuantCpuInt8Kernels : Pass<"quant-cpu-int8-kernels", "::mlir::ModuleOp"> {
     combined scales `f32(s_x * s_w)` and the f32 bias. A gemm whose K or
     group size is not a multiple of 4 stays on the reference lowering.
 
+    A static int8 product of two activations (a `qnt.matmul` of per-tensor
+    int8 operands whose rhs is not a constant: attention's `Q K^T` and
+    `P V`) becomes a call of `quant_qbmm_<isa>` on both operands as
+    stored, with the batch shape, zero points and the one fixed-point
+    multiplier in its params (nothing packed). A transpose of the rhs's
+    last two dims, on the int8 value or on the float one its `quant.qcast`
+    quantizes (the qcast then moves before it), is not materialized: the
+    kernel reads the untransposed `[N][K]` tensor (a key cache) in place.
+    K past the exact int32 bound (33025) or batch dims that broadcast stay
+    on the reference lowering.
+
     The kernels compute exactly what `convert-quantized-qnt-to-linalg`
     computes (int32 accumulation modulo 2^32, QuantMath's requantization;
     for int4 the group sums and the f32 steps of docs/Numerics.md);
-    ops this pass leaves alone (non-constant weights, grouped convolutions)
-    go to that reference lowering. Run without this pass (quant-compile
+    ops this pass leaves alone (grouped convolutions, a gemm with alpha !=
+    1) go to that reference lowering. Run without this pass (quant-compile
     `--int8-kernels=reference`) for the reference everywhere.
   }];
   let options = [

@@ -75,6 +75,7 @@ QK_INLINE void qk_tile_gemm(const uint8_t *rows, const int8_t *cols,
 #include "qk_dwconv_drivers.h"
 #include "qk_int4_drivers.h"
 #include "qk_int8_drivers.h"
+#include "qk_qbmm_drivers.h"
 
 void _mlir_ciface_quant_qconv2d_dotprod(
     quant_memref_i8 *in, quant_memref_i8 *w, quant_memref_i32 *bias,
@@ -110,4 +111,10 @@ void _mlir_ciface_quant_w4gemm_dotprod(
     quant_memref_f32 *output, quant_memref_i8 *scratch,
     quant_memref_i64 *params) {
   qk_w4gemm(input, weights, scales, corrections, bias, output, scratch, params);
+}
+
+void _mlir_ciface_quant_qbmm_dotprod(quant_memref_i8 *lhs, quant_memref_i8 *rhs,
+                                     quant_memref_i8 *out,
+                                     quant_memref_i64 *p) {
+  qk_qbmm(QK_DATA(lhs), QK_DATA(rhs), QK_DATA(out), QK_DATA(p));
 }

@@ -288,6 +288,7 @@ QK_INLINE void qk_w4_dot(const int8_t *x, int64_t k, const uint8_t *w,
 #include "qk_dwconv_drivers.h"
 #include "qk_int4_drivers.h"
 #include "qk_int8_drivers.h"
+#include "qk_qbmm_drivers.h"
 
 void _mlir_ciface_quant_qconv2d_avx512vnni(
     quant_memref_i8 *in, quant_memref_i8 *w, quant_memref_i32 *bias,
@@ -323,4 +324,11 @@ void _mlir_ciface_quant_w4gemm_avx512vnni(
     quant_memref_f32 *output, quant_memref_i8 *scratch,
     quant_memref_i64 *params) {
   qk_w4gemm(input, weights, scales, corrections, bias, output, scratch, params);
+}
+
+void _mlir_ciface_quant_qbmm_avx512vnni(quant_memref_i8 *lhs,
+                                        quant_memref_i8 *rhs,
+                                        quant_memref_i8 *out,
+                                        quant_memref_i64 *p) {
+  qk_qbmm(QK_DATA(lhs), QK_DATA(rhs), QK_DATA(out), QK_DATA(p));
 }

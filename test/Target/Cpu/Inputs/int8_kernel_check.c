@@ -15,13 +15,18 @@
  *   layout of quant_qconv_layout),
  * - random GEMMs (1-13 rows, one in three a single row; K 1-300, so
  *   partial k-groups; N 1-100, so partial panels),
+ * - random products of two activations (quant_qbmm: batch 1-3, 1-9 rows,
+ *   K 1-300, N 1-300 so past the 256-column block, rhs as [K][N] or
+ *   [N][K]; one in fifty with K near QUANT_QBMM_MAX_K and every product
+ *   255 * 255, where UBSan would see an int32 overflow),
  *
  * run through the kernels with every buffer allocated at exactly its size
  * (the scratch at quant_qconv_scratch_bytes / quant_qgemm_scratch_bytes),
  * so a read past the repacked image, the packed rows or a weight panel
  * stops the run, and each output is compared with naive loops (u8-shifted
  * activations, QuantMath's requantization). Prints "ISA: N convs, M
- * mismatches; N gemms, M mismatches", or that the CPU lacks the ISA.
+ * mismatches; N gemms, M mismatches; N products, M mismatches", or that
+ * the CPU lacks the ISA.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -36,6 +41,7 @@
 #define STR(a) STR2(a)
 #define CONV_KERNEL QK_CAT(_mlir_ciface_quant_qconv2d_, ISA)
 #define GEMM_KERNEL QK_CAT(_mlir_ciface_quant_qgemm_, ISA)
+#define QBMM_KERNEL QK_CAT(_mlir_ciface_quant_qbmm_, ISA)
 #define MEMREF(p) {(p), (p), 0, 0, 1}
 
 static int64_t draw(int64_t lo, int64_t hi) {
@@ -189,7 +195,70 @@ static int check_gemms(void) {
     free(in), free(w), free(out), free(packed), free(bias), free(mult);
     free(shift), free(raw), free(scratch);
   }
-  printf("%d gemms, %d mismatches\n", gemms, mismatches);
+  printf("%d gemms, %d mismatches; ", gemms, mismatches);
+  return mismatches;
+}
+
+static int check_products(void) {
+  int products = 0, mismatches = 0;
+  for (int it = 0; it < 1000; ++it) {
+    int bound = it % 50 == 49;
+    int64_t batch = draw(1, 3), m = it % 3 == 0 ? 1 : draw(1, 9),
+            k = draw(1, 300), n = draw(1, 300), nk = draw(0, 1);
+    int64_t za = draw(-128, 127), zb = draw(-128, 127);
+    if (bound)
+      batch = 1, m = 1, n = draw(1, 3), k = QUANT_QBMM_MAX_K - draw(0, 100),
+      za = 127, zb = -128;
+    int8_t *a = malloc(batch * m * k), *b = malloc(batch * k * n),
+           *out = malloc(batch * m * n);
+    for (int64_t i = 0; i < batch * m * k; ++i)
+      a[i] = bound ? -128 : (int8_t)rand();
+    for (int64_t i = 0; i < batch * k * n; ++i)
+      b[i] = bound ? 127 : (int8_t)rand();
+    int64_t p[QUANT_QBMM_NUM_PARAMS] = {batch,
+                                        m,
+                                        k,
+                                        n,
+                                        nk,
+                                        za,
+                                        zb,
+                                        (int64_t)draw(1 << 29, (1 << 30) - 1),
+                                        bound ? 47 : draw(36, 44),
+                                        draw(-5, 5),
+                                        -128,
+                                        127,
+                                        0};
+    if (!quant_qbmm_supported(p)) {
+      printf("product %d: params refused\n", it);
+      return 1;
+    }
+    quant_memref_i8 ma = MEMREF(a), mb = MEMREF(b), mo = MEMREF(out);
+    quant_memref_i64 mp = MEMREF(p);
+    QBMM_KERNEL(&ma, &mb, &mo, &mp);
+    for (int64_t bi = 0; bi < batch; ++bi)
+      for (int64_t r = 0; r < m; ++r)
+        for (int64_t j = 0; j < n; ++j) {
+          int64_t acc = 0;
+          for (int64_t kk = 0; kk < k; ++kk) {
+            int8_t bv =
+                nk ? b[(bi * n + j) * k + kk] : b[(bi * k + kk) * n + j];
+            acc += (a[(bi * m + r) * k + kk] - za) * (int64_t)(bv - zb);
+          }
+          int8_t e =
+              requantize(acc, (int32_t)p[QUANT_QBMM_MULT],
+                         (int32_t)p[QUANT_QBMM_SHIFT], p[QUANT_QBMM_OUT_ZP]);
+          int8_t got = out[(bi * m + r) * n + j];
+          if (got != e && mismatches++ < 5)
+            printf("product %d (%ldx%ldx%ld by %ldx%ld, %s): output (%ld, "
+                   "%ld, %ld) is %d, expected %d\n",
+                   it, (long)batch, (long)m, (long)k, (long)k, (long)n,
+                   nk ? "[N][K]" : "[K][N]", (long)bi, (long)r, (long)j, got,
+                   e);
+        }
+    ++products;
+    free(a), free(b), free(out);
+  }
+  printf("%d products, %d mismatches\n", products, mismatches);
   return mismatches;
 }
 
@@ -204,5 +273,6 @@ int main(void) {
   srand(7);
   int mismatches = check_convs();
   mismatches += check_gemms();
+  mismatches += check_products();
   return mismatches != 0;
 }
