@@ -1062,9 +1062,24 @@ struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
   }
 };
 
+/// Whether `perm` swaps the last two dims and keeps the others.
+bool swapsLastTwoDims(ArrayRef<int64_t> perm) {
+  int64_t rank = perm.size();
+  if (rank < 2 || perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+    return false;
+  for (int64_t i = 0; i < rank - 2; ++i)
+    if (perm[i] != i)
+      return false;
+  return true;
+}
+
 /// qnt.dynamic_matmul: lhs as [B, M, K] (scales per row), rhs as
 /// [B, K, N] (scales per column), the i32 sums of
 /// (qa - za[m]) * (qb - zb[n]), then f32(acc) * f32(sa[m] * sb[n]).
+/// An rhs that is a qnt.transpose of its last two dims (attention's Kᵀ) is
+/// read untransposed, as [B, N, K] with scales per row: the same groups
+/// and values, without materializing the transpose (a strided copy of
+/// the key cache every step).
 struct DynamicMatMulLowering : OpConversionPattern<DynamicMatMulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1085,12 +1100,17 @@ struct DynamicMatMulLowering : OpConversionPattern<DynamicMatMulOp> {
 
     Value a = reshapeTo(b, loc, adaptor.getLhs(),
                         RankedTensorType::get({batch, m, k}, f32));
-    Value bb = reshapeTo(b, loc, adaptor.getRhs(),
-                         RankedTensorType::get({batch, k, n}, f32));
+    auto transpose = op.getRhs().getDefiningOp<TransposeOp>();
+    bool nk = transpose && swapsLastTwoDims(transpose.getPerm());
+    Value bb =
+        nk ? reshapeTo(b, loc, rewriter.getRemappedValue(transpose.getInput()),
+                       RankedTensorType::get({batch, n, k}, f32))
+           : reshapeTo(b, loc, adaptor.getRhs(),
+                       RankedTensorType::get({batch, k, n}, f32));
     RunTimeQuantized qa =
         quantizeAtRunTime(b, loc, a, /*kAxis=*/2, perToken, absmax);
     RunTimeQuantized qb =
-        quantizeAtRunTime(b, loc, bb, /*kAxis=*/1, perToken, absmax);
+        quantizeAtRunTime(b, loc, bb, /*kAxis=*/nk ? 2 : 1, perToken, absmax);
 
     // Loops (b, m, n, k).
     auto map = [&](ArrayRef<unsigned> dims) {
@@ -1106,8 +1126,8 @@ struct DynamicMatMulLowering : OpConversionPattern<DynamicMatMulOp> {
             ValueRange{buildZeros(b, loc, accType)},
             SmallVector<AffineMap>{
                 map({0, 1, 3}), slotMap(ctx, 4, perToken, {0, 1}),
-                map({0, 3, 2}), slotMap(ctx, 4, perToken, {0, 2}),
-                map({0, 1, 2})},
+                nk ? map({0, 2, 3}) : map({0, 3, 2}),
+                slotMap(ctx, 4, perToken, {0, 2}), map({0, 1, 2})},
             SmallVector<utils::IteratorType>{
                 utils::IteratorType::parallel, utils::IteratorType::parallel,
                 utils::IteratorType::parallel, utils::IteratorType::reduction},

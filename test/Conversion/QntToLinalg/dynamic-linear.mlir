@@ -9,6 +9,7 @@
 // CHECK-DAG:   #[[ONE:.*]] = affine_map<(d0, d1, d2) -> (0)>
 // CHECK-DAG:   #[[ROWS:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG:   #[[COLS:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG:   #[[BNK:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
 
 // Per tensor, min/max: both reductions start at 0 (the range contains 0)
 // and write the one slot; the scale divides the width by 255, 0 becomes 1;
@@ -88,6 +89,22 @@ func.func @per_token_absmax(%x: tensor<5x8xf32>) -> tensor<5x3xf32> {
 // CHECK:           arith.muli
 // CHECK:         linalg.generic {indexing_maps = [#[[ID3]], #[[ROWS]], #[[COLS]], #[[ID3]]], {{.*}} ins(%[[ACC]], %{{.*}}, %{{.*}} : tensor<2x3x5xi32>, tensor<2x3xf32>, tensor<2x5xf32>) outs(%{{.*}} : tensor<2x3x5xf32>)
 func.func @matmul(%a: tensor<2x3x8xf32>, %b: tensor<2x8x5xf32>) -> tensor<2x3x5xf32> {
+  %0 = qnt.dynamic_matmul %a, %b : (tensor<2x3x8xf32>, tensor<2x8x5xf32>) -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// An rhs that is a transpose of its last two dims (attention's Kᵀ) is read
+// untransposed: the rhs range reduces [2, 5, 8] along K = axis 2 into the
+// same [2, 5] slots, the int8 rhs is [2, 5, 8], and the sums read it as
+// (b, n, k); the transpose is left unused.
+// CHECK-LABEL: func.func @matmul_transposed_rhs
+// CHECK-SAME:    (%[[A:.*]]: tensor<2x3x8xf32>, %[[BT:.*]]: tensor<2x5x8xf32>)
+// CHECK:         linalg.generic {indexing_maps = [#[[ID3]], #[[ROWS]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[BT]] : tensor<2x5x8xf32>) outs(%{{.*}} : tensor<2x5xf32>)
+// CHECK:         %[[QB:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x5x8xi8>)
+// CHECK:         %[[ACC:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #[[BNK]], #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}}, %[[QB]], %{{.*}} : tensor<2x3x8xi8>, tensor<2x3xi32>, tensor<2x5x8xi8>, tensor<2x5xi32>) outs(%{{.*}} : tensor<2x3x5xi32>)
+// CHECK-NOT:     linalg.transpose
+func.func @matmul_transposed_rhs(%a: tensor<2x3x8xf32>, %bt: tensor<2x5x8xf32>) -> tensor<2x3x5xf32> {
+  %b = qnt.transpose %bt {perm = array<i64: 0, 2, 1>} : (tensor<2x5x8xf32>) -> tensor<2x8x5xf32>
   %0 = qnt.dynamic_matmul %a, %b : (tensor<2x3x8xf32>, tensor<2x8x5xf32>) -> tensor<2x3x5xf32>
   return %0 : tensor<2x3x5xf32>
 }

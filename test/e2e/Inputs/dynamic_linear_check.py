@@ -116,6 +116,9 @@ def main():
     ap.add_argument("--shape", default="5x40")
     ap.add_argument("--vector-width", default=None)
     ap.add_argument("--op", choices=["linear", "matmul"], default="linear")
+    ap.add_argument("--transposed-rhs", action="store_true",
+                    help="matmul: pass the rhs as [3, 7, K] and transpose it in the "
+                         "module (attention's K^T, which the lowering reads in place)")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     tokens, k = (int(v) for v in args.shape.split("x"))
@@ -190,9 +193,16 @@ def check_matmul(args, tokens, k, rng):
     if args.scaling.startswith("per_token"):
         a[2, 1, 3] = np.nan
     np.save(os.path.join(args.work, "input0.npy"), a)
-    np.save(os.path.join(args.work, "input1.npy"), b)
-    mlir = f"""func.func @main(%a: tensor<3x{tokens}x{k}xf32>, %b: tensor<3x{k}x{n}xf32>) -> tensor<3x{tokens}x{n}xf32> {{
-  %y = qnt.dynamic_matmul %a, %b {{scaling = #qnt.dynamic_scaling<{args.scaling}>}} : (tensor<3x{tokens}x{k}xf32>, tensor<3x{k}x{n}xf32>) -> tensor<3x{tokens}x{n}xf32>
+    if args.transposed_rhs:
+        np.save(os.path.join(args.work, "input1.npy"), np.ascontiguousarray(b.transpose(0, 2, 1)))
+        rhs = (f"%bt: tensor<3x{n}x{k}xf32>",
+               f"  %b = qnt.transpose %bt {{perm = array<i64: 0, 2, 1>}} : "
+               f"(tensor<3x{n}x{k}xf32>) -> tensor<3x{k}x{n}xf32>\n")
+    else:
+        np.save(os.path.join(args.work, "input1.npy"), b)
+        rhs = (f"%b: tensor<3x{k}x{n}xf32>", "")
+    mlir = f"""func.func @main(%a: tensor<3x{tokens}x{k}xf32>, {rhs[0]}) -> tensor<3x{tokens}x{n}xf32> {{
+{rhs[1]}  %y = qnt.dynamic_matmul %a, %b {{scaling = #qnt.dynamic_scaling<{args.scaling}>}} : (tensor<3x{tokens}x{k}xf32>, tensor<3x{k}x{n}xf32>) -> tensor<3x{tokens}x{n}xf32>
   return %y : tensor<3x{tokens}x{n}xf32>
 }}
 """
