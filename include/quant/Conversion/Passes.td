@@ -77,7 +77,14 @@ def QntInt8Tables : Pass<"qnt-int8-tables"> {
     `f` and the `qcast` (a 256-element computation at run time, exactly the
     float path's arithmetic), and each element of `x` reads the result at
     `x + 128` (a `linalg.generic` with `tensor.extract`, on the storage
-    types). The float chain stays only for other readers. This is how
+    types). Constants that vary along one dim of `x` (all along the same
+    dim, e.g. a batch norm exported as a per-channel Mul and Add: shape
+    `[1, C, 1, 1]` against `[N, C, H, W]`) give one table per index of that
+    dim: the entries are `x`'s rank with `C` on that dim and 256 on the
+    last (the one before when the channels are last), every channel all
+    256 values, so the constants broadcast as before; each element reads
+    row `c` of the `[C][256]` (or `[256][C]`) table. Such chains need at
+    least 256 elements per table. The float chain stays only for other readers. This is how
     activations between int8 layers (hardswish written as
     `x * clip(x + 3, 0, 6) / 6`, a per-tensor affine, sigmoid, GELU) cost
     a byte load per element instead of a dequantize, the float ops and a

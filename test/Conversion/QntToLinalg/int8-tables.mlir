@@ -82,3 +82,75 @@ func.func @not_tables(%x: tensor<1x1x16x16x!quant.uniform<i8:f32, 0.05>>, %y: te
   %q5 = quant.qcast %5 : tensor<2x2xf32> to tensor<2x2x!quant.uniform<i8:f32, 0.1>>
   return %q0, %q1, %q2, %q3, %q4, %q5 : tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<2x2x!quant.uniform<i8:f32, 0.1>>
 }
+
+// -----
+
+// Constants that vary along one dim of x (a batch norm exported as a
+// per-channel Mul and Add, here [1, 4, 1, 1] and [4, 1, 1], which
+// broadcast to axis 1) give one table per channel: the codes as
+// [1, 4, 1, 256] (every channel all 256 values, so the constants broadcast
+// as before), through the chain, collapsed to [4][256]; each element reads
+// row c (its index along axis 1) at x + 128.
+// CHECK-LABEL: func.func @per_channel
+// CHECK:         %[[CODES:.*]] = qnt.constant dense<"0x808182{{[0-9A-F]*}}7D7E7F808182{{[0-9A-F]*}}7D7E7F"> : tensor<1x4x1x256xi8>
+// CHECK:         qnt.mul %{{.*}}, %{{.*}} : (tensor<1x4x1x256xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x1x256xf32>
+// CHECK:         qnt.add %{{.*}}, %{{.*}} : (tensor<1x4x1x256xf32>, tensor<4x1x1xf32>) -> tensor<1x4x1x256xf32>
+// CHECK:         qnt.sigmoid %{{.*}} -> tensor<1x4x1x256xf32>
+// CHECK:         %[[T:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] : tensor<1x4x1x256xi8> into tensor<4x256xi8>
+// CHECK:         linalg.generic
+// CHECK:           %[[C:.*]] = linalg.index 1 : index
+// CHECK:           %[[E:.*]] = arith.index_cast
+// CHECK:           tensor.extract %[[T]][%[[C]], %[[E]]] : tensor<4x256xi8>
+// CHECK-NOT:     tensor<1x4x16x16xf32>
+func.func @per_channel(%x: tensor<1x4x16x16x!quant.uniform<i8:f32, 0.05:-3>>) -> tensor<1x4x16x16x!quant.uniform<i8:f32, 0.03:-118>> {
+  %a = qnt.constant dense<[[[[0.75]], [[-0.5]], [[1.25]], [[0.3]]]]> : tensor<1x4x1x1xf32>
+  %b = qnt.constant dense<[[[-0.25]], [[0.4]], [[0.0]], [[1.1]]]> : tensor<4x1x1xf32>
+  %f = quant.dcast %x : tensor<1x4x16x16x!quant.uniform<i8:f32, 0.05:-3>> to tensor<1x4x16x16xf32>
+  %m = qnt.mul %f, %a : (tensor<1x4x16x16xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x16x16xf32>
+  %v = qnt.add %m, %b : (tensor<1x4x16x16xf32>, tensor<4x1x1xf32>) -> tensor<1x4x16x16xf32>
+  %s = qnt.sigmoid %v : (tensor<1x4x16x16xf32>) -> tensor<1x4x16x16xf32>
+  %q = quant.qcast %s : tensor<1x4x16x16xf32> to tensor<1x4x16x16x!quant.uniform<i8:f32, 0.03:-118>>
+  return %q : tensor<1x4x16x16x!quant.uniform<i8:f32, 0.03:-118>>
+}
+
+// -----
+
+// Channels on the last dim ([1, 300, 8], constants [8]): the codes as
+// [1, 256, 8] (the 256 values on the dim before), so the table is
+// [256][8], read at [x + 128][c].
+// CHECK-LABEL: func.func @channels_last
+// CHECK:         %[[CODES:.*]] = qnt.constant dense<"0x80808080808080808181818181818181{{[0-9A-F]*}}7F7F7F7F7F7F7F7F"> : tensor<1x256x8xi8>
+// CHECK:         %[[T:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<1x256x8xi8> into tensor<256x8xi8>
+// CHECK:         linalg.generic
+// CHECK:           %[[C:.*]] = linalg.index 2 : index
+// CHECK:           %[[E:.*]] = arith.index_cast
+// CHECK:           tensor.extract %[[T]][%[[E]], %[[C]]] : tensor<256x8xi8>
+func.func @channels_last(%x: tensor<1x300x8x!quant.uniform<i8:f32, 0.05:-3>>) -> tensor<1x300x8x!quant.uniform<i8:f32, 0.03:-118>> {
+  %a = qnt.constant dense<[0.5, 1.0, 1.5, 2.0, -0.5, -1.0, 0.25, 3.0]> : tensor<8xf32>
+  %f = quant.dcast %x : tensor<1x300x8x!quant.uniform<i8:f32, 0.05:-3>> to tensor<1x300x8xf32>
+  %m = qnt.mul %f, %a : (tensor<1x300x8xf32>, tensor<8xf32>) -> tensor<1x300x8xf32>
+  %t = qnt.tanh %m : (tensor<1x300x8xf32>) -> tensor<1x300x8xf32>
+  %q = quant.qcast %t : tensor<1x300x8xf32> to tensor<1x300x8x!quant.uniform<i8:f32, 0.03:-118>>
+  return %q : tensor<1x300x8x!quant.uniform<i8:f32, 0.03:-118>>
+}
+
+// -----
+
+// Not per-channel tables: constants along two different dims, and a
+// per-channel chain on fewer than 256 elements per channel ([1, 4, 4, 4]:
+// 4 tables of 256 entries would cost more than the 64 elements).
+// CHECK-LABEL: func.func @not_per_channel
+// CHECK-NOT:     tensor.extract
+// CHECK:         return
+func.func @not_per_channel(%x: tensor<1x4x16x16x!quant.uniform<i8:f32, 0.05>>, %small: tensor<1x4x4x4x!quant.uniform<i8:f32, 0.05>>) -> (tensor<1x4x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x4x4x4x!quant.uniform<i8:f32, 0.1>>) {
+  %a = qnt.constant dense<[[[[0.75]], [[-0.5]], [[1.25]], [[0.3]]]]> : tensor<1x4x1x1xf32>
+  %rows = qnt.constant dense<2.0> : tensor<1x1x16x1xf32>
+  %f = quant.dcast %x : tensor<1x4x16x16x!quant.uniform<i8:f32, 0.05>> to tensor<1x4x16x16xf32>
+  %m = qnt.mul %f, %a : (tensor<1x4x16x16xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x16x16xf32>
+  %r = qnt.mul %m, %rows : (tensor<1x4x16x16xf32>, tensor<1x1x16x1xf32>) -> tensor<1x4x16x16xf32>
+  %q = quant.qcast %r : tensor<1x4x16x16xf32> to tensor<1x4x16x16x!quant.uniform<i8:f32, 0.1>>
+  %fs = quant.dcast %small : tensor<1x4x4x4x!quant.uniform<i8:f32, 0.05>> to tensor<1x4x4x4xf32>
+  %ms = qnt.mul %fs, %a : (tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  %qs = quant.qcast %ms : tensor<1x4x4x4xf32> to tensor<1x4x4x4x!quant.uniform<i8:f32, 0.1>>
+  return %q, %qs : tensor<1x4x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x4x4x4x!quant.uniform<i8:f32, 0.1>>
+}
