@@ -8,6 +8,8 @@
 // ranges become the same ops on !quant.uniform tensors, between quant.qcast
 // and quant.dcast; ReLUs fuse into the output grid; range-preserving ops
 // follow their quantized input; qcast(dcast(x)) of one type folds to x.
+// A transposed convolution whose windows tile its output, read by layers,
+// is first written as the 1x1 conv and depth-to-space it is.
 // Scales and zero points come from quant/Quantization/QuantMath.h.
 //
 //===----------------------------------------------------------------------===//
@@ -256,6 +258,120 @@ LogicalResult quantizeInt4(Operation *op, const LinearLayer &anchor,
   op->replaceAllUsesWith(quantized);
   op->erase();
   return success();
+}
+
+/// Whether every reader of `value` is a linear layer or a transposed
+/// convolution (which reads it as its input): an int8 result there saves
+/// the float round trip.
+static bool readByLayers(Value value) {
+  return !value.use_empty() &&
+         llvm::all_of(value.getUses(), [](OpOperand &use) {
+           Operation *user = use.getOwner();
+           return use.getOperandNumber() == 0 &&
+                  (isa<LinearLayerOpInterface>(user) ||
+                   isa<ConvTransposeOp>(user));
+         });
+}
+
+/// A 2-D qnt.conv_transpose whose windows tile its output (strides equal
+/// to the kernel, no pads, output_padding or dilation, group 1) with a
+/// constant f32 weight [C, M, kh, kw] (and bias [M]) is, in float, the 1x1
+/// conv of x by W'[(m * kh + i) * kw + j][c] = W[c][m][i][j] (bias b[m]
+/// repeated) followed by a depth-to-space: reshape [N, M, kh, kw, H, W],
+/// transpose (0, 1, 4, 2, 5, 3), reshape [N, M, H kh, W kw]. Written that
+/// way, the conv quantizes like any layer and the rearrangement follows
+/// its int8 grid. Done when the result (through a ReLU that is its only
+/// reader, which moves before the rearrangement so that it fuses into the
+/// conv's grid) is read only by layers; the conv takes the calibrated
+/// range of the conv_transpose (the same values). Returns whether it
+/// rewrote `op`.
+static bool splitTilingConvTranspose(ConvTransposeOp op,
+                                     ArrayRef<std::string> keepFloat) {
+  auto inType = dyn_cast<RankedTensorType>(op.getInput().getType());
+  auto wType = dyn_cast<RankedTensorType>(op.getWeight().getType());
+  auto outType = dyn_cast<RankedTensorType>(op.getType());
+  if (!inType || !wType || !outType || inType.getRank() != 4 ||
+      !inType.getElementType().isF32() || op.getGroup() != 1 ||
+      locationNames(op.getLoc(), keepFloat))
+    return false;
+  ArrayRef<int64_t> strides = op.getStrides();
+  int64_t c = wType.getDimSize(0), m = wType.getDimSize(1),
+          kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  if (strides.size() != 2 || strides[0] != kh || strides[1] != kw ||
+      llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; }) ||
+      llvm::any_of(op.getOutputPadding(), [](int64_t p) { return p != 0; }) ||
+      llvm::any_of(op.getDilations(), [](int64_t d) { return d != 1; }))
+    return false;
+  Operation *relu = nullptr;
+  if (op->hasOneUse() && isa<ReluOp>(*op->getUsers().begin()))
+    relu = *op->getUsers().begin();
+  RangeAttr range = rangeOf(op.getResult());
+  if (!range || (relu && !rangeOf(relu->getResult(0))) ||
+      !readByLayers(relu ? relu->getResult(0) : Value(op.getResult())))
+    return false;
+  std::optional<SmallVector<float>> w = getConstantF32Values(op.getWeight());
+  std::optional<SmallVector<float>> bias;
+  if (op.getBias()) {
+    bias = getConstantF32Values(op.getBias());
+    if (!bias || static_cast<int64_t>(bias->size()) != m)
+      return false;
+  }
+  if (!w)
+    return false;
+
+  int64_t oc = m * kh * kw;
+  SmallVector<float> w1(oc * c), b1(oc, 0.0f);
+  for (int64_t ci = 0; ci < c; ++ci)
+    for (int64_t mi = 0; mi < m; ++mi)
+      for (int64_t t = 0; t < kh * kw; ++t)
+        w1[(mi * kh * kw + t) * c + ci] = (*w)[(ci * m + mi) * kh * kw + t];
+  if (bias)
+    for (int64_t o = 0; o < oc; ++o)
+      b1[o] = (*bias)[o / (kh * kw)];
+
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Type f32 = b.getF32Type();
+  auto w1Type = RankedTensorType::get({oc, c, 1, 1}, f32);
+  Value weight = ConstantOp::create(
+      b, loc, DenseElementsAttr::get(w1Type, ArrayRef<float>(w1)));
+  Value biasValue;
+  if (bias)
+    biasValue = ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({oc}, f32),
+                               ArrayRef<float>(b1)));
+  int64_t n = inType.getDimSize(0), h = inType.getDimSize(2),
+          wd = inType.getDimSize(3);
+  auto convType = RankedTensorType::get({n, oc, h, wd}, f32);
+  Value y = ConvOp::create(
+      b, loc, convType, op.getInput(), weight, biasValue,
+      b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+      b.getDenseI64ArrayAttr({1, 1}), b.getI64IntegerAttr(1));
+  StringAttr rangeName = b.getStringAttr(QntDialect::getRangeAttrName());
+  y.getDefiningOp()->setAttr(rangeName, range);
+  if (relu) {
+    range = rangeOf(relu->getResult(0));
+    y = ReluOp::create(b, relu->getLoc(), convType, y);
+    y.getDefiningOp()->setAttr(rangeName, range);
+  }
+  auto split = RankedTensorType::get({n, m, kh, kw, h, wd}, f32);
+  auto moved = RankedTensorType::get({n, m, h, kh, wd, kw}, f32);
+  y = ReshapeOp::create(b, loc, split, y);
+  y.getDefiningOp()->setAttr(rangeName, range);
+  y = TransposeOp::create(b, loc, moved, y,
+                          b.getDenseI64ArrayAttr({0, 1, 4, 2, 5, 3}));
+  y.getDefiningOp()->setAttr(rangeName, range);
+  y = ReshapeOp::create(b, loc, outType, y);
+  y.getDefiningOp()->setAttr(rangeName, range);
+  if (relu) {
+    relu->getResult(0).replaceAllUsesWith(y);
+    relu->erase();
+  } else {
+    op.getResult().replaceAllUsesWith(y);
+  }
+  op.erase();
+  return true;
 }
 
 /// Leaves `op` float, saying why under -debug-only=qnt-quantize.
@@ -592,6 +708,13 @@ void QntQuantizePass::runOnOperation() {
     func.emitError("qnt-quantize: weight-bits=")
         << weightBits.getValue() << " is not 4 or 8";
     return signalPassFailure();
+  }
+
+  if (activations == Activations::Static) {
+    SmallVector<ConvTransposeOp> transposed;
+    func.walk([&](ConvTransposeOp op) { transposed.push_back(op); });
+    for (ConvTransposeOp op : transposed)
+      numSplit += splitTilingConvTranspose(op, keepFloat);
   }
 
   SmallVector<Operation *> anchors;

@@ -355,6 +355,18 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
       activations: each operand `quant.qcast` to the grid of its range,
       the result int8 on its range's grid (docs/Numerics.md, "Products of
       two activations"). At `weight-bits=4` it stays float.
+    * A 2-D `qnt.conv_transpose` whose windows tile its output (strides
+      equal to the kernel; no pads, output_padding or dilation; group 1;
+      constant weight and bias) and whose result is read only by layers
+      (directly or through a ReLU that is its only reader) is first
+      written as what it is in float, a 1x1 `qnt.conv` with `M·kh·kw`
+      output channels (`W'[(m·kh + i)·kw + j][c] = W[c][m][i][j]`, the bias
+      repeated) and a depth-to-space (`reshape`, `transpose`, `reshape`)
+      on the conv_transpose's calibrated range (the same values; the ReLU
+      moves before the rearrangement and fuses). The conv then quantizes
+      like any layer (per-channel over the `M·kh·kw` channels) and the
+      rearrangement follows its int8 grid. Other conv_transposes stay
+      float.
     * A single-use `qnt.relu`, or `qnt.clamp` with min 0, after such an op
       is fused: the op takes the activation's range, whose grid starts at
       real 0, so requantization's clamp is the ReLU.
@@ -445,7 +457,10 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
               "Number of conv/gemm/matmul ops quantized">,
     Statistic<"numFused", "num-fused", "Number of relu/clamp ops fused">,
     Statistic<"numKeptFloat", "num-kept-float",
-              "Number of conv/gemm/matmul ops left in float">
+              "Number of conv/gemm/matmul ops left in float">,
+    Statistic<"numSplit", "num-split",
+              "Number of conv_transpose ops written as a 1x1 conv and a "
+              "depth-to-space">
   ];
 }
 
