@@ -31,15 +31,30 @@
    the stack). */
 #define QK_QBMM_NB 256
 
-/* Row `row` of the result, rhs as [K][N]: every k adds (a_k - za) times
+/* What every output of a row subtracts: zb * sum_k (a_k - za). */
+QK_INLINE int32_t qk_qbmm_correction(const int8_t *a, int64_t k,
+                                     const int64_t *p) {
+  int32_t za = (int32_t)p[QUANT_QBMM_LHS_ZP];
+  int32_t asum = 0;
+  for (int64_t kk = 0; kk < k; ++kk)
+    asum += (int32_t)a[kk] - za;
+  return (int32_t)p[QUANT_QBMM_RHS_ZP] * asum;
+}
+
+/* One output from its exact sum sum_k (a - za) b - correction. */
+QK_INLINE int8_t qk_qbmm_output(int32_t sum, const int64_t *p) {
+  return qk_requantize(
+      sum, (int32_t)p[QUANT_QBMM_MULT], (int32_t)p[QUANT_QBMM_SHIFT],
+      (int32_t)p[QUANT_QBMM_OUT_ZP], (int32_t)p[QUANT_QBMM_QMIN],
+      (int32_t)p[QUANT_QBMM_QMAX]);
+}
+
+/* One row of the result, rhs as [K][N]: every k adds (a_k - za) times
    row k of the rhs to the block's sums (a vector by matrix product). */
 QK_INLINE void qk_qbmm_row_kn(const int8_t *a, const int8_t *b, int8_t *out,
                               int64_t k, int64_t n, const int64_t *p) {
   int32_t za = (int32_t)p[QUANT_QBMM_LHS_ZP];
-  int32_t zb = (int32_t)p[QUANT_QBMM_RHS_ZP];
-  int32_t asum = 0;
-  for (int64_t kk = 0; kk < k; ++kk)
-    asum += (int32_t)a[kk] - za;
+  int32_t correction = qk_qbmm_correction(a, k, p);
   for (int64_t n0 = 0; n0 < n; n0 += QK_QBMM_NB) {
     int64_t nb = qk_min(QK_QBMM_NB, n - n0);
     int32_t acc[QK_QBMM_NB] __attribute__((aligned(64)));
@@ -52,31 +67,22 @@ QK_INLINE void qk_qbmm_row_kn(const int8_t *a, const int8_t *b, int8_t *out,
         acc[j] += av * (int32_t)row[j];
     }
     for (int64_t j = 0; j < nb; ++j)
-      out[n0 + j] = qk_requantize(
-          acc[j] - zb * asum, (int32_t)p[QUANT_QBMM_MULT],
-          (int32_t)p[QUANT_QBMM_SHIFT], (int32_t)p[QUANT_QBMM_OUT_ZP],
-          (int32_t)p[QUANT_QBMM_QMIN], (int32_t)p[QUANT_QBMM_QMAX]);
+      out[n0 + j] = qk_qbmm_output(acc[j] - correction, p);
   }
 }
 
-/* Row `row` of the result, rhs as [N][K]: one dot product of two
+/* One row of the result, rhs as [N][K]: one dot product of two
    contiguous rows per output (a transposed rhs read in place). */
 QK_INLINE void qk_qbmm_row_nk(const int8_t *a, const int8_t *b, int8_t *out,
                               int64_t k, int64_t n, const int64_t *p) {
   int32_t za = (int32_t)p[QUANT_QBMM_LHS_ZP];
-  int32_t zb = (int32_t)p[QUANT_QBMM_RHS_ZP];
-  int32_t asum = 0;
-  for (int64_t kk = 0; kk < k; ++kk)
-    asum += (int32_t)a[kk] - za;
+  int32_t correction = qk_qbmm_correction(a, k, p);
   for (int64_t j = 0; j < n; ++j) {
     const int8_t *col = b + j * k;
     int32_t dot = 0;
     for (int64_t kk = 0; kk < k; ++kk)
       dot += ((int32_t)a[kk] - za) * (int32_t)col[kk];
-    out[j] = qk_requantize(
-        dot - zb * asum, (int32_t)p[QUANT_QBMM_MULT],
-        (int32_t)p[QUANT_QBMM_SHIFT], (int32_t)p[QUANT_QBMM_OUT_ZP],
-        (int32_t)p[QUANT_QBMM_QMIN], (int32_t)p[QUANT_QBMM_QMAX]);
+    out[j] = qk_qbmm_output(dot - correction, p);
   }
 }
 

@@ -974,7 +974,9 @@ struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
     auto outType = cast<RankedTensorType>(op.getType());
     int64_t k = inType.getShape().back(), n = outType.getShape().back();
     int64_t tokens = inType.getNumElements() / std::max<int64_t>(k, 1);
-    auto [perToken, absmax] = scalingKind(op.getScaling());
+    // Plain bools, not structured bindings: the lambdas below capture them.
+    std::pair<bool, bool> kind = scalingKind(op.getScaling());
+    bool perToken = kind.first, absmax = kind.second;
 
     Value x = reshapeTo(b, loc, adaptor.getInput(),
                         RankedTensorType::get({1, tokens, k}, f32));
@@ -1062,17 +1064,6 @@ struct DynamicLinearLowering : OpConversionPattern<DynamicLinearOp> {
   }
 };
 
-/// Whether `perm` swaps the last two dims and keeps the others.
-bool swapsLastTwoDims(ArrayRef<int64_t> perm) {
-  int64_t rank = perm.size();
-  if (rank < 2 || perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
-    return false;
-  for (int64_t i = 0; i < rank - 2; ++i)
-    if (perm[i] != i)
-      return false;
-  return true;
-}
-
 /// qnt.dynamic_matmul: lhs as [B, M, K] (scales per row), rhs as
 /// [B, K, N] (scales per column), the i32 sums of
 /// (qa - za[m]) * (qb - zb[n]), then f32(acc) * f32(sa[m] * sb[n]).
@@ -1096,12 +1087,14 @@ struct DynamicMatMulLowering : OpConversionPattern<DynamicMatMulOp> {
     int64_t m = aType.getDimSize(rank - 2), k = aType.getDimSize(rank - 1),
             n = bType.getDimSize(rank - 1);
     int64_t batch = aType.getNumElements() / std::max<int64_t>(m * k, 1);
-    auto [perToken, absmax] = scalingKind(op.getScaling());
+    // Plain bools, not structured bindings: the lambdas below capture them.
+    std::pair<bool, bool> kind = scalingKind(op.getScaling());
+    bool perToken = kind.first, absmax = kind.second;
 
     Value a = reshapeTo(b, loc, adaptor.getLhs(),
                         RankedTensorType::get({batch, m, k}, f32));
     auto transpose = op.getRhs().getDefiningOp<TransposeOp>();
-    bool nk = transpose && swapsLastTwoDims(transpose.getPerm());
+    bool nk = transpose && transpose.swapsLastTwoDims();
     Value bb =
         nk ? reshapeTo(b, loc, rewriter.getRemappedValue(transpose.getInput()),
                        RankedTensorType::get({batch, n, k}, f32))

@@ -255,17 +255,6 @@ private:
   const KernelTarget &target;
 };
 
-/// Whether `perm` swaps the last two dims and keeps the others.
-bool swapsLastTwoDims(ArrayRef<int64_t> perm) {
-  int64_t rank = perm.size();
-  if (rank < 2 || perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
-    return false;
-  for (int64_t i = 0; i < rank - 2; ++i)
-    if (perm[i] != i)
-      return false;
-  return true;
-}
-
 /// The rhs of an activation product as the kernel reads it: `value` as
 /// [batch][K][N], or the [batch][N][K] tensor it is the transpose of
 /// (`nk`), through a qnt.transpose of the last two dims on the int8 value
@@ -275,14 +264,14 @@ bool swapsLastTwoDims(ArrayRef<int64_t> perm) {
 Value untransposedRhs(PatternRewriter &rewriter, Value value, bool &nk) {
   nk = false;
   if (auto t = value.getDefiningOp<qnt::TransposeOp>();
-      t && swapsLastTwoDims(t.getPerm())) {
+      t && t.swapsLastTwoDims()) {
     nk = true;
     return t.getInput();
   }
   auto qcast = value.getDefiningOp<quant::QuantizeCastOp>();
   auto t = qcast ? qcast.getInput().getDefiningOp<qnt::TransposeOp>()
                  : qnt::TransposeOp();
-  if (!t || !swapsLastTwoDims(t.getPerm()))
+  if (!t || !t.swapsLastTwoDims())
     return value;
   nk = true;
   auto inType = t.getInput().getType();

@@ -599,6 +599,17 @@ LogicalResult TransposeOp::verify() {
   return verifyResultShape(getOperation(), expected);
 }
 
+bool TransposeOp::swapsLastTwoDims() {
+  ArrayRef<int64_t> perm = getPerm();
+  int64_t rank = perm.size();
+  if (rank < 2 || perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+    return false;
+  for (int64_t i = 0; i < rank - 2; ++i)
+    if (perm[i] != i)
+      return false;
+  return true;
+}
+
 OpFoldResult TransposeOp::fold(FoldAdaptor) {
   ArrayRef<int64_t> perm = getPerm();
   bool identity = llvm::all_of(llvm::enumerate(perm), [](auto it) {

@@ -897,6 +897,11 @@ def Qnt_TransposeOp : Qnt_Op<"transpose",
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// Whether the permutation swaps the last two dims and keeps the others
+    /// (a batched matrix transpose, as attention's K^T).
+    bool swapsLastTwoDims();
+  }];
 }
 
 def Qnt_SliceOp : Qnt_Op<"slice", [Pure, SameOperandsAndResultElementType,
