@@ -176,10 +176,11 @@ static cl::opt<int64_t> vectorWidth(
     cl::init(-1), cl::cat(category));
 static cl::opt<Int8Kernels> int8Kernels(
     "int8-kernels",
-    cl::desc("How int8 convolutions and GEMMs run: auto is the best "
-             "microkernels --mcpu has (avx512vnni, avxvnni, avx2 on x86_64; "
-             "i8mm, dotprod on aarch64; else generic); on nvptx auto is the "
-             "int8 tensor-core kernels (mma.sync)"),
+    cl::desc("How int8 convolutions, GEMMs and products of two int8 "
+             "activations (attention) run: auto is the best microkernels "
+             "--mcpu has (avx512vnni, avxvnni, avx2 on x86_64; i8mm, dotprod "
+             "on aarch64; else generic); on nvptx auto is the int8 "
+             "tensor-core kernels (mma.sync)"),
     cl::init(Int8Kernels::Auto), int8KernelsValues(), cl::cat(category));
 static cl::opt<bool> crossLayerEqualize(
     "cle",
