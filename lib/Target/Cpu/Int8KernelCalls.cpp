@@ -18,6 +18,7 @@
 
 #include "quant/Dialect/Qnt/IR/QntOps.h"
 #include "quant/Dialect/Qnt/IR/QntQuantTypes.h"
+#include "quant/Quantization/QuantMath.h"
 #include "quant/Target/Common/KernelOperands.h"
 #include "quant/Target/Cpu/Int8Kernels.h"
 
@@ -287,6 +288,10 @@ Value untransposedRhs(PatternRewriter &rewriter, Value value, bool &nk) {
 /// lhs, rhs, output, memref<?xi64> params). A transpose of the rhs's last
 /// two dims (Q K^T's) is folded into the kernel's [N][K] layout instead
 /// of being materialized.
+// The kernel's exact-sum bound is the one the reference lowering checks.
+static_assert(QUANT_QBMM_MAX_K == qnt::kMaxActivationProductK,
+              "quant_int8_kernels.h and QuantMath.h disagree on K");
+
 struct LowerActivationProductPattern : OpRewritePattern<qnt::MatMulOp> {
   LowerActivationProductPattern(MLIRContext *ctx, const KernelTarget &target)
       : OpRewritePattern(ctx), target(target) {}

@@ -14,7 +14,6 @@ and quant-run must give A and B bit-identical outputs, within 30 dB SQNR
 of the float model (numpy). Prints one line per case; FAIL on a failure.
 """
 
-import argparse
 import os
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conv_transpose_check import reference  # noqa: E402
+from jit_case import work_args  # noqa: E402
 
 # name, x shape (N, C, H, W), M, kernel (kh, kw), bias, relu
 CASES = [
@@ -47,12 +47,7 @@ def rng_attr(a):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quant-run", required=True)
-    ap.add_argument("--quant-opt", required=True)
-    ap.add_argument("--work", required=True)
-    args = ap.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = work_args(quant_opt=True)
     rng = np.random.default_rng(3)
     failed = False
     for name, xs, m, (kh, kw), has_bias, relu in CASES:

@@ -15,9 +15,12 @@ import subprocess
 import numpy as np
 
 
-def work_args(description=None):
+def work_args(description=None, quant_opt=False):
+    """--quant-run BIN --work DIR (created), and --quant-opt BIN if asked."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--quant-run", required=True)
+    if quant_opt:
+        ap.add_argument("--quant-opt", required=True)
     ap.add_argument("--work", required=True)
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)

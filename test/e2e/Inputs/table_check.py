@@ -21,13 +21,15 @@ step (f32 against float64 evaluation of f, near rounding ties). Prints one
 line per chain; FAIL on a difference.
 """
 
-import argparse
 import math
 import os
 import subprocess
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from jit_case import work_args  # noqa: E402
 
 # op, attributes, numpy f, input grid (scale, zp), output grid (scale, zp)
 OPS = [
@@ -151,12 +153,7 @@ def qtype(grid):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quant-run", required=True)
-    ap.add_argument("--quant-opt", required=True)
-    ap.add_argument("--work", required=True)
-    args = ap.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = work_args(quant_opt=True)
     q = np.arange(-128, 128)
     failed = False
     for name, attrs, f, gin, gout in OPS:

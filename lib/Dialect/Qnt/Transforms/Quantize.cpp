@@ -260,9 +260,12 @@ LogicalResult quantizeInt4(Operation *op, const LinearLayer &anchor,
   return success();
 }
 
-/// Whether every reader of `value` is a linear layer or a transposed
-/// convolution (which reads it as its input): an int8 result there saves
-/// the float round trip.
+/// Whether every reader of `value` reads it as the input of a linear layer
+/// (a LinearLayerOpInterface op, or a conv_transpose, which is none): such
+/// readers take it onto an int8 input grid, or read it as a float layer,
+/// where one more requantization costs little. Not so a sigmoid or a model
+/// output, whose precision an int8 grid on `value` would set (the
+/// PaddleOCR detector's last conv_transpose feeds its probability map).
 static bool readByLayers(Value value) {
   return !value.use_empty() &&
          llvm::all_of(value.getUses(), [](OpOperand &use) {
