@@ -172,3 +172,31 @@ int32_t mlir::qnt::requantize(int32_t acc, FixedPointMultiplier m,
   int64_t q = applyFixedPoint(acc, m) + zeroPoint;
   return static_cast<int32_t>(std::clamp<int64_t>(q, qmin, qmax));
 }
+
+std::optional<SumMultipliers> mlir::qnt::toSumMultipliers(double ra, double rb,
+                                                          bool subtract) {
+  if (!(ra > 0) || !(rb > 0) || !std::isfinite(ra) || !std::isfinite(rb))
+    return std::nullopt;
+  double larger = std::max(ra, rb);
+  // The largest shift <= 31 with round(larger * 2^shift) < 2^21.
+  int32_t shift = 31;
+  while (shift >= 1 && std::llround(std::ldexp(larger, shift)) >= (1 << 21))
+    --shift;
+  if (shift < 1 || std::llround(std::ldexp(larger, shift)) < (1 << 20))
+    return std::nullopt;
+  int64_t a = std::llround(std::ldexp(ra, shift));
+  int64_t b = std::llround(std::ldexp(rb, shift));
+  return SumMultipliers{static_cast<int32_t>(a),
+                        static_cast<int32_t>(subtract ? -b : b), shift};
+}
+
+int32_t mlir::qnt::requantizeSum(int32_t da, int32_t db, SumMultipliers m,
+                                 int32_t zeroPoint, int32_t qmin,
+                                 int32_t qmax) {
+  assert(da >= -255 && da <= 255 && db >= -255 && db <= 255 && m.shift >= 1 &&
+         m.shift <= 31 && "int8 operands, int32 shift");
+  // The int32 arithmetic of the lowering: no step can wrap (see the header).
+  int32_t v = da * m.a + db * m.b + (int32_t(1) << (m.shift - 1));
+  int32_t out = (v >> m.shift) + zeroPoint;
+  return std::min(std::max(out, qmin), qmax);
+}

@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -264,4 +265,63 @@ TEST(QuantizeSymmetricWeights, PerChannelPerTensorAndFloor) {
   EXPECT_EQ(cols.scales[0], static_cast<double>(1.0f / 127));
   EXPECT_EQ(cols.scales[1], static_cast<double>(0.2f / 127));
   EXPECT_EQ(cols.values[3], 127);
+}
+
+TEST(SumMultipliers, HandComputedAndLimits) {
+  // ra = 0.5, rb = 0.25: the larger lands in [2^20, 2^21) at shift 21.
+  std::optional<SumMultipliers> m = toSumMultipliers(0.5, 0.25, false);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->shift, 21);
+  EXPECT_EQ(m->a, 1 << 20);
+  EXPECT_EQ(m->b, 1 << 19);
+  // 3 * 0.5 + 1 * 0.25 = 1.75 -> 2; -3 * 0.5 - 1 * 0.25 = -1.75 -> -2;
+  // ties toward +infinity: 1 * 0.5 = 0.5 -> 1, -1 * 0.5 = -0.5 -> 0.
+  EXPECT_EQ(requantizeSum(3, 1, *m, 0, -128, 127), 2);
+  EXPECT_EQ(requantizeSum(-3, -1, *m, 0, -128, 127), -2);
+  EXPECT_EQ(requantizeSum(1, 0, *m, 0, -128, 127), 1);
+  EXPECT_EQ(requantizeSum(-1, 0, *m, 0, -128, 127), 0);
+  // Zero point and saturation.
+  EXPECT_EQ(requantizeSum(255, 255, *m, 10, -128, 127), 127);
+  EXPECT_EQ(requantizeSum(-255, -255, *m, -10, -128, 127), -128);
+  // Subtraction negates b only.
+  std::optional<SumMultipliers> sub = toSumMultipliers(0.5, 0.25, true);
+  ASSERT_TRUE(sub);
+  EXPECT_EQ(sub->a, m->a);
+  EXPECT_EQ(sub->b, -m->b);
+  EXPECT_EQ(requantizeSum(3, 1, *sub, 0, -128, 127), 1); // 1.25 -> 1
+  // The shift stays in [1, 31].
+  EXPECT_FALSE(toSumMultipliers(std::ldexp(1.0, 20), 1.0, false));
+  EXPECT_TRUE(toSumMultipliers(std::ldexp(1.0, 19), 1.0, false));
+  EXPECT_FALSE(toSumMultipliers(std::ldexp(1.0, -12), 1e-5, false));
+  EXPECT_TRUE(toSumMultipliers(std::ldexp(1.0, -11), 1e-5, false));
+  EXPECT_FALSE(toSumMultipliers(0.0, 1.0, false));
+  EXPECT_FALSE(toSumMultipliers(1.0, std::nan(""), false));
+}
+
+TEST(SumMultipliers, WithinOneRoundingOfRealArithmetic) {
+  // Against round(da * ra + db * rb) in double: the multipliers' rounding
+  // (relative 2^-21) moves a result by at most one step, and only next to
+  // a tie; over random grids almost all results are the exact rounding.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> logRatio(-8.0, 3.0);
+  std::uniform_int_distribution<int32_t> d(-255, 255);
+  int64_t exact = 0, total = 0;
+  for (int grid = 0; grid < 200; ++grid) {
+    double ra = std::exp2(logRatio(rng)), rb = std::exp2(logRatio(rng));
+    bool subtract = grid % 2;
+    std::optional<SumMultipliers> m = toSumMultipliers(ra, rb, subtract);
+    ASSERT_TRUE(m) << ra << " " << rb;
+    EXPECT_GE(std::max(std::abs(m->a), std::abs(m->b)), 1 << 20);
+    EXPECT_LT(std::max(std::abs(m->a), std::abs(m->b)), 1 << 21);
+    for (int i = 0; i < 500; ++i) {
+      int32_t da = d(rng), db = d(rng);
+      double real = da * ra + (subtract ? -db : db) * rb;
+      int32_t got = requantizeSum(da, db, *m, 0, INT32_MIN, INT32_MAX);
+      EXPECT_LE(std::fabs(got - std::floor(real + 0.5)), 1.0)
+          << "da=" << da << " db=" << db << " ra=" << ra << " rb=" << rb;
+      exact += got == std::floor(real + 0.5);
+      ++total;
+    }
+  }
+  EXPECT_GT(exact, total * 999 / 1000);
 }

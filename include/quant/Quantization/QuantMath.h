@@ -112,6 +112,34 @@ int64_t applyFixedPoint(int32_t value, FixedPointMultiplier m);
 int32_t requantize(int32_t acc, FixedPointMultiplier m, int32_t zeroPoint,
                    int32_t qmin, int32_t qmax);
 
+/// The sum of two int8 operands on other grids (int8 add and sub,
+/// docs/Numerics.md "Int8 element-wise ops"): with d = q - zeroPoint of
+/// each operand and r = its scale / the output scale,
+///   out = clamp(((da * a + db * b + 2^(shift-1)) >> shift) + zo, qmin, qmax)
+/// where a ~= ra * 2^shift and b ~= rb * 2^shift (b negated for sub) share
+/// one shift, the larger of |a|, |b| in [2^20, 2^21), so every step is
+/// exact int32 arithmetic (|da|, |db| <= 255: the sum plus the rounding
+/// term stays below 2^31).
+struct SumMultipliers {
+  int32_t a = 0, b = 0;
+  int32_t shift = 0;
+};
+
+/// The multipliers for ra, rb > 0 (`subtract`: b = -round(rb * 2^shift)).
+/// nullopt when the shift would leave [1, 31]: the larger ratio at least
+/// 2^20 (an output grid 10^6 times finer than its inputs) or below 2^-11
+/// (every operand step under a thousandth of an output step).
+std::optional<SumMultipliers> toSumMultipliers(double ra, double rb,
+                                               bool subtract);
+
+/// The int8 sum above for da, db in [-255, 255].
+int32_t requantizeSum(int32_t da, int32_t db, SumMultipliers m,
+                      int32_t zeroPoint, int32_t qmin, int32_t qmax);
+
+/// The longest mean an int8 average pool may take: |q - zp| <= 255, so
+/// this many of them sum within int32.
+constexpr int64_t kMaxPoolWindow = 2147483647 / 255;
+
 } // namespace mlir::qnt
 
 #endif // QUANT_QUANTIZATION_QUANTMATH_H
