@@ -84,7 +84,9 @@ def QntInt8Tables : Pass<"qnt-int8-tables"> {
     last (the one before when the channels are last), every channel all
     256 values, so the constants broadcast as before; each element reads
     row `c` of the `[C][256]` (or `[256][C]`) table. Such chains need at
-    least 256 elements per table. The float chain stays only for other readers. This is how
+    least 256 elements per table. An empty `f`, `qcast(dcast(x))` from one
+    grid to another (a concat operand requantized to the concat's grid by
+    `qnt-quantize`), is a table too. The float chain stays only for other readers. This is how
     activations between int8 layers (hardswish written as
     `x * clip(x + 3, 0, 6) / 6`, a per-tensor affine, sigmoid, GELU) cost
     a byte load per element instead of a dequantize, the float ops and a
@@ -100,7 +102,8 @@ def QntInt8Tables : Pass<"qnt-int8-tables"> {
   ];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::arith::ArithDialect", "::mlir::quant::QuantDialect"
+    "::mlir::arith::ArithDialect", "::mlir::quant::QuantDialect",
+    "::mlir::qnt::QntDialect"
   ];
 }
 

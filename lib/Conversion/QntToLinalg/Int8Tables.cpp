@@ -10,7 +10,8 @@
 // it becomes a lookup into a 256-entry table that f itself computes on the
 // 256 int8 values; when f's constants vary along one axis of x (a batch
 // norm exported as a per-channel Mul and Add), into one such table per
-// index of that axis (see the pass description in Passes.td).
+// index of that axis (see the pass description in Passes.td). An empty f,
+// qcast(dcast(x)) between two grids, is a requantization table.
 //
 //===----------------------------------------------------------------------===//
 
@@ -123,7 +124,11 @@ std::optional<TableChain> matchChain(quant::QuantizeCastOp qcast) {
       return std::nullopt;
     llvm::append_range(worklist, op->getOperands());
   }
-  if (!chain.source || seen.empty())
+  // No ops at all is a requantization, qcast(dcast(x)) to another grid
+  // (what qnt-quantize gives a concat operand on its own grid): a table
+  // too. (To the same grid it folded away before.)
+  if (!chain.source ||
+      (seen.empty() && chain.source.getInput().getType() == qcast.getType()))
     return std::nullopt;
   // A table costs 256 evaluations of the chain per call (per channel):
   // not worth it on fewer elements (a squeeze-excitation gate on

@@ -15,6 +15,10 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+namespace mlir::qnt {
+class ResizeOp;
+} // namespace mlir::qnt
+
 namespace mlir::qnt::lowering {
 
 using BodyBuilder =
@@ -77,6 +81,23 @@ Value indexConst(OpBuilder &b, Location loc, int64_t value);
 
 /// -inf of float `type` (the identity of max).
 TypedAttr negativeInfinity(Type type);
+
+/// Lowers qnt.resize `op` reading `source` to `outType` (float, or the
+/// i8 storage of an int8 nearest resize) and replaces it.
+LogicalResult lowerResize(ResizeOp op, Value source, RankedTensorType outType,
+                          ConversionPatternRewriter &rewriter);
+
+/// An add, sub, mul, global_average_pool, nearest resize or concat with
+/// quantized operands (QuantizedElementwise.cpp).
+bool isInt8ElementwiseOp(Operation *op);
+
+/// Why such an op has no int8 lowering, or nullopt.
+std::optional<std::string> whyNotLowerableInt8Elementwise(Operation *op);
+
+/// The int8 add/sub/mul/mean/resize patterns (concat is data movement:
+/// QuantizedLowering.cpp's GridPreservingLowering).
+void populateQuantizedElementwisePatterns(const TypeConverter &converter,
+                                          RewritePatternSet &patterns);
 
 void populateElementwisePatterns(RewritePatternSet &patterns);
 void populateStructuredPatterns(RewritePatternSet &patterns);

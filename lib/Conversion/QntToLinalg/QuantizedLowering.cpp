@@ -245,6 +245,11 @@ std::optional<std::string> whyNotLowerable(Operation *op) {
                ? std::nullopt
                : std::optional(
                      cannot("dcast from a per-axis or non-8-bit type"));
+  if (isInt8ElementwiseOp(op)) {
+    if (std::optional<std::string> why = whyNotLowerableInt8Elementwise(op))
+      return cannot(*why);
+    return std::nullopt;
+  }
   if (op->hasTrait<PreservesGrid>()) {
     if (!perTensorI8(op->getOperand(0).getType()))
       return cannot("data movement on a per-axis type");
@@ -1273,15 +1278,17 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   }
 };
 
-/// Other grid-preserving ops (reshape, transpose, slice): the same qnt op
-/// on the storage type, for convert-qnt-to-linalg.
+/// Other grid-preserving ops (reshape, transpose, slice) and a concat of
+/// operands on one grid: the same qnt op on the storage type, for
+/// convert-qnt-to-linalg.
 struct GridPreservingLowering : ConversionPattern {
   GridPreservingLowering(const TypeConverter &converter, MLIRContext *ctx)
       : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
   LogicalResult
   matchAndRewrite(Operation *op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!op->hasTrait<PreservesGrid>() || isa<MaxPoolOp>(op))
+    if (!(op->hasTrait<PreservesGrid>() || isa<ConcatOp>(op)) ||
+        isa<MaxPoolOp>(op))
       return rewriter.notifyMatchFailure(op, "not a data-movement op");
     if (failed(checkLowerable(op, rewriter)))
       return failure();
@@ -1347,4 +1354,5 @@ void qnt::populateQuantizedQntToLinalgPatterns(const TypeConverter &converter,
                GridPreservingLowering, DynamicLinearLowering,
                DynamicMatMulLowering, ActivationMatMulLowering>(converter, ctx);
   patterns.add<Int4LayerLowering>(converter, ctx, /*benefit=*/2);
+  populateQuantizedElementwisePatterns(converter, patterns);
 }

@@ -1112,11 +1112,11 @@ int64_t nearestSourceIndex(ResizeOp op, int64_t o, int64_t in, int64_t out,
 /// copies that vectorize, where the generic below reads by a gather.
 /// Failure (no such op) leaves it to the generic.
 LogicalResult lowerResizeAsRepeat(ResizeOp op, Value source,
+                                  RankedTensorType outType,
                                   ConversionPatternRewriter &rewriter) {
   if (op.getMode() != ResizeMode::nearest)
     return failure();
   auto inType = op.getInput().getType();
-  auto outType = op.getType();
   if (!inType.hasStaticShape() || !outType.hasStaticShape())
     return failure();
   ArrayRef<float> scales = op.getScales();
@@ -1162,15 +1162,21 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
   LogicalResult
   matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    return lower(op, adaptor.getInput(), op.getType(), rewriter);
+  }
+
+  /// `op` on `source`, whose element type `outType` has (the storage of a
+  /// quantized resize, which is nearest and so reads and never computes).
+  static LogicalResult lower(ResizeOp op, Value source,
+                             RankedTensorType outType,
+                             ConversionPatternRewriter &rewriter) {
     Location loc = op.getLoc();
-    auto outType = op.getType();
     auto inType = op.getInput().getType();
     int64_t rank = outType.getRank();
     Type elementType = outType.getElementType();
     ArrayRef<float> scales = op.getScales();
-    Value source = adaptor.getInput();
     bool linear = op.getMode() == ResizeMode::linear;
-    if (succeeded(lowerResizeAsRepeat(op, source, rewriter)))
+    if (succeeded(lowerResizeAsRepeat(op, source, outType, rewriter)))
       return success();
 
     Value result = buildParallelGeneric(
@@ -1298,6 +1304,12 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
   }
 };
 } // namespace
+
+LogicalResult lowering::lowerResize(ResizeOp op, Value source,
+                                    RankedTensorType outType,
+                                    ConversionPatternRewriter &rewriter) {
+  return ResizeLowering::lower(op, source, outType, rewriter);
+}
 
 void lowering::populateStructuredPatterns(RewritePatternSet &patterns) {
   patterns.add<ConvLowering, ConvTransposeLowering, PoolLowering<MaxPoolOp>,

@@ -55,14 +55,13 @@ func.func @shared(%x: tensor<256x!quant.uniform<i8:f32, 0.05>>) -> (tensor<256x!
 
 // Not tables: a residual add of two int8 tensors (two inputs), an add of a
 // constant with more than one element, a chain through a max_pool (not
-// element-wise), a qcast right after a dcast (no op between), a
-// per-axis input grid, and a chain on fewer than 256 elements (a table
+// element-wise), a per-axis input grid, and a chain on fewer than 256 elements (a table
 // would cost more than it saves).
 // CHECK-LABEL: func.func @not_tables
 // CHECK-NOT:     tensor.extract
 // CHECK:         return
 func.func @not_tables(%x: tensor<1x1x16x16x!quant.uniform<i8:f32, 0.05>>, %y: tensor<1x1x16x16x!quant.uniform<i8:f32, 0.05>>, %z: tensor<1x2x16x16x!quant.uniform<i8:f32:1, {0.05, 0.1}>>, %small: tensor<2x2x!quant.uniform<i8:f32, 0.05>>)
-    -> (tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<2x2x!quant.uniform<i8:f32, 0.1>>) {
+    -> (tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<2x2x!quant.uniform<i8:f32, 0.1>>) {
   %fx = quant.dcast %x : tensor<1x1x16x16x!quant.uniform<i8:f32, 0.05>> to tensor<1x1x16x16xf32>
   %fy = quant.dcast %y : tensor<1x1x16x16x!quant.uniform<i8:f32, 0.05>> to tensor<1x1x16x16xf32>
   %0 = qnt.add %fx, %fy : (tensor<1x1x16x16xf32>, tensor<1x1x16x16xf32>) -> tensor<1x1x16x16xf32>
@@ -73,14 +72,33 @@ func.func @not_tables(%x: tensor<1x1x16x16x!quant.uniform<i8:f32, 0.05>>, %y: te
   %p = qnt.max_pool %fx {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x1x16x16xf32>) -> tensor<1x1x16x16xf32>
   %2 = qnt.relu %p : (tensor<1x1x16x16xf32>) -> tensor<1x1x16x16xf32>
   %q2 = quant.qcast %2 : tensor<1x1x16x16xf32> to tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>
-  %q3 = quant.qcast %fx : tensor<1x1x16x16xf32> to tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>
   %fz = quant.dcast %z : tensor<1x2x16x16x!quant.uniform<i8:f32:1, {0.05, 0.1}>> to tensor<1x2x16x16xf32>
   %4 = qnt.tanh %fz : (tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32>
   %q4 = quant.qcast %4 : tensor<1x2x16x16xf32> to tensor<1x2x16x16x!quant.uniform<i8:f32, 0.1>>
   %s = quant.dcast %small : tensor<2x2x!quant.uniform<i8:f32, 0.05>> to tensor<2x2xf32>
   %5 = qnt.sigmoid %s : (tensor<2x2xf32>) -> tensor<2x2xf32>
   %q5 = quant.qcast %5 : tensor<2x2xf32> to tensor<2x2x!quant.uniform<i8:f32, 0.1>>
-  return %q0, %q1, %q2, %q3, %q4, %q5 : tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<2x2x!quant.uniform<i8:f32, 0.1>>
+  return %q0, %q1, %q2, %q4, %q5 : tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x16x16x!quant.uniform<i8:f32, 0.1>>, tensor<2x2x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+// A qcast right after a dcast, to another grid (qnt-quantize's
+// requantization of a concat operand onto the concat's grid): a table of
+// the 256 codes dequantized and quantized again, no ops between. To the
+// same grid it is left alone (qnt-quantize folds it).
+// CHECK-LABEL: func.func @requantize
+// CHECK:         %[[F:.*]] = quant.dcast %{{.*}} : tensor<1x1x256x!quant.uniform<i8:f32, 5.000000e-02:3>> to tensor<1x1x256xf32>
+// CHECK-NEXT:    %[[TQ:.*]] = quant.qcast %[[F]] : tensor<1x1x256xf32> to tensor<1x1x256x!quant.uniform<i8:f32, 1.000000e-01:-7>>
+// CHECK:         tensor.extract
+// CHECK:         %[[SAME:.*]] = quant.qcast %{{.*}} : tensor<1x16x16xf32> to tensor<1x16x16x!quant.uniform<i8:f32, 5.000000e-02>>
+// CHECK:         return %{{.*}}, %[[SAME]]
+func.func @requantize(%x: tensor<1x16x16x!quant.uniform<i8:f32, 0.05:3>>, %y: tensor<1x16x16x!quant.uniform<i8:f32, 0.05>>) -> (tensor<1x16x16x!quant.uniform<i8:f32, 0.1:-7>>, tensor<1x16x16x!quant.uniform<i8:f32, 0.05>>) {
+  %f = quant.dcast %x : tensor<1x16x16x!quant.uniform<i8:f32, 0.05:3>> to tensor<1x16x16xf32>
+  %q = quant.qcast %f : tensor<1x16x16xf32> to tensor<1x16x16x!quant.uniform<i8:f32, 0.1:-7>>
+  %g = quant.dcast %y : tensor<1x16x16x!quant.uniform<i8:f32, 0.05>> to tensor<1x16x16xf32>
+  %p = quant.qcast %g : tensor<1x16x16xf32> to tensor<1x16x16x!quant.uniform<i8:f32, 0.05>>
+  return %q, %p : tensor<1x16x16x!quant.uniform<i8:f32, 0.1:-7>>, tensor<1x16x16x!quant.uniform<i8:f32, 0.05>>
 }
 
 // -----
