@@ -30,6 +30,7 @@ void qnt::buildCalibrationPipeline(OpPassManager &pm,
   calibrate.stateOut = options.stateOut;
   pm.addPass(createQntCalibrate(calibrate));
   QntPropagateRangesOptions propagate;
+  propagate.unifyConcatInputs = options.unifyConcatInputs;
   propagate.unifyResidualAdds = options.unifyResidualAdds;
   pm.addNestedPass<func::FuncOp>(createQntPropagateRanges(propagate));
 }

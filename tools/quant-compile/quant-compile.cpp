@@ -200,6 +200,16 @@ static cl::opt<bool> biasCorrection(
              "causes, computed from its input's per-channel means on the "
              "calibration data, is subtracted from its bias"),
     cl::cat(category));
+static cl::opt<bool> int8Elementwise(
+    "int8-elementwise",
+    cl::desc("With --precision=int8 (default on): residual adds, products "
+             "(a squeeze-excitation gate), concats and global average "
+             "pools between int8 values run on int8 with rescaling, each "
+             "on its calibrated grid, instead of "
+             "dequantize, float op, quantize (docs/Numerics.md, \"Int8 "
+             "element-wise ops\"); --int8-elementwise=false keeps them "
+             "float"),
+    cl::init(true), cl::cat(category));
 static cl::list<std::string> keepFloat(
     "keep-float",
     cl::desc("Keep these ONNX nodes' conv/gemm/matmul float when quantizing "
@@ -390,6 +400,7 @@ static void fillPtqOptions(qnt::PtqPipelineOptions &options) {
   options.adaRound = adaRound;
   SmallVector<std::string> kept(keepFloat.begin(), keepFloat.end());
   options.keepFloat = ArrayRef<std::string>(kept);
+  options.int8Elementwise = int8Elementwise;
   options.adaRoundIterations = adaRoundIterations;
   options.weightAlgorithm = weightAlgorithm;
   options.activations = activations;

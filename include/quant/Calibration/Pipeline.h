@@ -51,6 +51,10 @@ struct CalibrationPipelineOptions
       *this, "state-out",
       llvm::cl::desc("Write the statistics here (qnt-calibrate "
                      "state-out=)")};
+  Option<bool> unifyConcatInputs{
+      *this, "unify-concat-inputs",
+      llvm::cl::desc("Give the inputs of a concat one range"),
+      llvm::cl::init(false)};
   Option<bool> unifyResidualAdds{
       *this, "unify-residual-adds",
       llvm::cl::desc("Give both operands of residual adds one range"),

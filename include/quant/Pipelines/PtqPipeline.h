@@ -157,6 +157,12 @@ struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
   ListOption<std::string> keepFloat{
       *this, "keep-float",
       llvm::cl::desc("ONNX node names whose conv/gemm/matmul stays float")};
+  Option<bool> int8Elementwise{
+      *this, "int8-elementwise",
+      llvm::cl::desc("precision=int8: run add/sub/mul/concat/"
+                     "global_average_pool between int8 values on int8 "
+                     "(qnt-quantize elementwise)"),
+      llvm::cl::init(true)};
   Option<std::string> smoothQuant{
       *this, "smoothquant",
       llvm::cl::desc("SmoothQuant strength in [0, 1] or 'auto'; empty: "

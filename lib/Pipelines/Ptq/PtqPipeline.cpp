@@ -291,6 +291,7 @@ static void addCalibrateAndQuantize(OpPassManager &pm,
     quantize.granularity = options.granularity;
     quantize.weightBits = options.precision == Precision::Int4 ? 4 : 8;
     quantize.groupSize = options.groupSize;
+    quantize.elementwise = options.int8Elementwise;
     quantize.keepFloat.assign(options.keepFloat.begin(),
                               options.keepFloat.end());
     pm.addNestedPass<func::FuncOp>(createQntQuantize(quantize));

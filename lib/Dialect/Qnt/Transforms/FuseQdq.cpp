@@ -131,6 +131,7 @@ private:
   LogicalResult fuseActivationProduct(MatMulOp op, std::string &why);
   void placeLikeQuantize(Operation *op);
   void fuseGridOps(func::FuncOp f);
+  int64_t fuseElementwise(func::FuncOp f);
   void dequantizeConstants(func::FuncOp f);
   void keepActivationRounding(func::FuncOp f);
 };
@@ -440,6 +441,11 @@ void QntFuseQdqPass::fuseGridOps(func::FuncOp f) {
         op->getNumResults() == 1)
       ops.push_back(op);
   });
+  // A nearest resize copies elements, as the PreservesGrid ops do.
+  f.walk([&](ResizeOp op) {
+    if (op.getMode() == ResizeMode::nearest)
+      ops.push_back(op);
+  });
   for (Operation *op : ops) {
     auto inCast = op->getOperand(0).getDefiningOp<quant::DequantizeCastOp>();
     if (!inCast || !op->getResult(0).hasOneUse())
@@ -458,6 +464,77 @@ void QntFuseQdqPass::fuseGridOps(func::FuncOp f) {
     outCast.erase();
     op->erase();
   }
+}
+
+/// DequantizeLinear on every operand -> Add / Sub / Mul / Concat /
+/// GlobalAveragePool -> QuantizeLinear: the int8 op qnt-quantize makes
+/// (docs/Numerics.md, "Int8 element-wise ops"), on the model's grids. A
+/// concat operand on another grid than the output's is requantized to it
+/// (quant.qcast(quant.dcast(x)): what DequantizeLinear, Concat and
+/// QuantizeLinear compute). Grids the integer arithmetic cannot represent
+/// leave the pattern as it is. Returns the number fused.
+int64_t QntFuseQdqPass::fuseElementwise(func::FuncOp f) {
+  SmallVector<Operation *> ops;
+  f.walk([&](Operation *op) {
+    if (isa<AddOp, SubOp, MulOp, ConcatOp, GlobalAveragePoolOp>(op))
+      ops.push_back(op);
+  });
+  int64_t fused = 0;
+  for (Operation *op : ops) {
+    Value result = op->getResult(0);
+    if (!result.hasOneUse())
+      continue;
+    auto output = dyn_cast<quant::QuantizeCastOp>(*result.getUsers().begin());
+    auto outType = output ? signedActivation(output.getType())
+                          : quant::UniformQuantizedType();
+    if (!outType)
+      continue;
+    SmallVector<quant::DequantizeCastOp> casts;
+    for (Value operand : op->getOperands()) {
+      auto dcast = operand.getDefiningOp<quant::DequantizeCastOp>();
+      if (!dcast || quantizedConstantOf(operand) ||
+          !signedActivation(dcast.getInput().getType()))
+        break;
+      casts.push_back(dcast);
+    }
+    if (casts.size() != op->getNumOperands())
+      continue;
+    auto scale = [&](unsigned i) {
+      return signedActivation(casts[i].getInput().getType()).getScale();
+    };
+    double so = outType.getScale();
+    if (isa<AddOp, SubOp>(op) &&
+        !toSumMultipliers(scale(0) / so, scale(1) / so, isa<SubOp>(op)))
+      continue;
+    if (isa<MulOp>(op) && !toFixedPoint(scale(0) * scale(1) / so))
+      continue;
+    if (auto pool = dyn_cast<GlobalAveragePoolOp>(op)) {
+      int64_t count = 1;
+      for (int64_t d : pool.getInput().getType().getShape().drop_front(2))
+        count *= d;
+      if (count > kMaxPoolWindow || !toFixedPoint(scale(0) / (so * count)))
+        continue;
+    }
+    OpBuilder b(op);
+    SmallVector<Value> operands;
+    for (quant::DequantizeCastOp dcast : casts) {
+      Value int8 = dcast.getInput();
+      if (isa<ConcatOp>(op) &&
+          getQuantizedElementType(int8.getType()) != outType)
+        int8 = quant::QuantizeCastOp::create(
+            b, op->getLoc(), withElement(int8.getType(), outType),
+            dcast.getResult());
+      operands.push_back(int8);
+    }
+    Operation *onInt8 = b.clone(*op);
+    onInt8->setOperands(operands);
+    onInt8->getResult(0).setType(output.getType());
+    output.getResult().replaceAllUsesWith(onInt8->getResult(0));
+    output.erase();
+    op->erase();
+    ++fused;
+  }
+  return fused;
 }
 
 void QntFuseQdqPass::dequantizeConstants(func::FuncOp f) {
@@ -575,6 +652,7 @@ void QntFuseQdqPass::runOnOperation() {
     ++fused;
   }
   fuseGridOps(f);
+  int64_t elementwise = fuseElementwise(f);
   dequantizeConstants(f);
   keepActivationRounding(f);
 
@@ -594,4 +672,7 @@ void QntFuseQdqPass::runOnOperation() {
     llvm::errs() << "qnt-fuse-qdq: " << fused
                  << " conv/gemm/matmul int8 with the model's scales, "
                  << keptFloat << " float\n";
+  if (elementwise > 0)
+    llvm::errs() << "qnt-fuse-qdq: " << elementwise
+                 << " add/sub/mul/concat/global_average_pool int8\n";
 }

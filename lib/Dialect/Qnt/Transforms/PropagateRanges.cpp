@@ -247,7 +247,7 @@ void QntPropagateRangesPass::runOnOperation() {
       SmallVector<Value> group;
       if (auto transfer = dyn_cast<RangeTransferOpInterface>(op)) {
         group = transfer.getRangeSharingOperands();
-        if (group.size() < 2)
+        if (group.size() < 2 || (isa<ConcatOp>(op) && !unifyConcatInputs))
           group.clear();
       } else if (auto add = dyn_cast<AddOp>(op); add && unifyResidualAdds) {
         Value lhs = add.getLhs(), rhs = add.getRhs();

@@ -205,6 +205,7 @@ private:
   /// Static int8: a matmul of two activations (attention's Q K^T and
   /// P V) on the calibrated per-tensor grids of both operands and result.
   LogicalResult quantizeActivationMatMul(MatMulOp op);
+  LogicalResult quantizeBetweenLayers(Operation *op);
   /// An op's qnt.weight_scales did not fit its weight (an error).
   bool scalesMismatch = false;
 };
@@ -704,6 +705,162 @@ LogicalResult QntQuantizePass::quantizeDynamic(Operation *op, bool perChannel) {
   return success();
 }
 
+/// Ops that run on their input's int8 grid unchanged: the PreservesGrid
+/// ops and a nearest resize (which copies elements).
+static bool preservesGrid(Operation *op) {
+  if (auto resize = dyn_cast<ResizeOp>(op))
+    return resize.getMode() == ResizeMode::nearest;
+  return op->hasTrait<PreservesGrid>();
+}
+
+/// `op` on the int8 tensor behind its input's quant.dcast (per tensor),
+/// with that grid, and a dcast for its float readers.
+static void followInputGrid(Operation *op) {
+  auto dcast = op->getOperand(0).getDefiningOp<quant::DequantizeCastOp>();
+  if (!dcast)
+    return;
+  auto element = dyn_cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(dcast.getInput().getType()).getElementType());
+  if (!element)
+    return;
+  OpBuilder b(op);
+  Operation *quantized = b.clone(*op);
+  quantized->setOperand(0, dcast.getInput());
+  Value result = op->getResult(0);
+  quantized->getResult(0).setType(withElementType(result.getType(), element));
+  auto back = quant::DequantizeCastOp::create(b, op->getLoc(), result.getType(),
+                                              quantized->getResult(0));
+  result.replaceAllUsesWith(back.getResult());
+  op->erase();
+}
+
+/// The quant.dcast of a signed per-tensor int8 tensor that `value` is a
+/// function of: the dcast itself, or the one dcast behind a chain of f32
+/// element-wise ops whose other inputs are constants (at most 32 ops, what
+/// qnt-int8-tables can make a table of). Null otherwise.
+static quant::DequantizeCastOp int8Source(Value value) {
+  constexpr size_t kMaxOps = 32;
+  quant::DequantizeCastOp source;
+  llvm::SmallPtrSet<Operation *, 8> seen;
+  SmallVector<Value> worklist{value};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return nullptr; // a function argument
+    if (auto dcast = dyn_cast<quant::DequantizeCastOp>(def)) {
+      auto q = dyn_cast<quant::UniformQuantizedType>(
+          cast<RankedTensorType>(dcast.getInput().getType()).getElementType());
+      if (!q || !q.isSigned() || q.getStorageTypeIntegralWidth() != 8 ||
+          (source && source != dcast))
+        return nullptr;
+      source = dcast;
+      continue;
+    }
+    if (isa<ConstantOp>(def))
+      continue;
+    if (!isa<ElementwiseOpInterface>(def) || def->getNumResults() != 1 ||
+        !cast<RankedTensorType>(v.getType()).getElementType().isF32())
+      return nullptr;
+    if (!seen.insert(def).second)
+      continue;
+    if (seen.size() > kMaxOps)
+      return nullptr;
+    llvm::append_range(worklist, def->getOperands());
+  }
+  return source;
+}
+
+/// `value` quantized to `type` for `user`: an earlier quant.qcast of it
+/// to that type in user's block, else a new one before `user`.
+static Value quantizeBefore(Operation *user, Value value,
+                            RankedTensorType type) {
+  for (Operation *other : value.getUsers())
+    if (auto qcast = dyn_cast<quant::QuantizeCastOp>(other))
+      if (qcast.getType() == type && qcast->getBlock() == user->getBlock() &&
+          qcast->isBeforeInBlock(user))
+        return qcast.getResult();
+  OpBuilder b(user);
+  return quant::QuantizeCastOp::create(b, user->getLoc(), type, value)
+      .getResult();
+}
+
+/// An add/sub/mul/concat/global_average_pool whose operands are int8
+/// values or float functions of one int8 value each (distinct ones) as the
+/// same op on int8, its result on the grid of its calibrated range; float
+/// operands are quantized to their own ranges (a concat's to its grid).
+/// Failure leaves `op` as it was.
+LogicalResult QntQuantizePass::quantizeBetweenLayers(Operation *op) {
+  Value result = op->getResult(0);
+  auto resultType = cast<RankedTensorType>(result.getType());
+  RangeAttr resultRange = rangeOf(result);
+  if (!resultType.getElementType().isF32() || !resultRange)
+    return failure();
+  MLIRContext *context = op->getContext();
+  quant::UniformQuantizedType outQ =
+      activationType(context, resultRange, /*symmetric=*/false);
+  bool isConcat = isa<ConcatOp>(op);
+  // Every operand a function of its own int8 value: one of a single int8
+  // value (x + x, x * hardswish(x)) is a table's job.
+  SmallVector<quant::DequantizeCastOp> sources;
+  SmallVector<quant::UniformQuantizedType> operandQ;
+  for (Value operand : op->getOperands()) {
+    quant::DequantizeCastOp source = int8Source(operand);
+    if (!source || llvm::is_contained(sources, source))
+      return failure();
+    sources.push_back(source);
+    quant::UniformQuantizedType q;
+    if (isConcat) {
+      q = outQ;
+    } else if (operand == source.getResult()) {
+      q = cast<quant::UniformQuantizedType>(
+          cast<RankedTensorType>(source.getInput().getType()).getElementType());
+    } else if (RangeAttr range = rangeOf(operand)) {
+      q = activationType(context, range, /*symmetric=*/false);
+    } else {
+      return failure();
+    }
+    operandQ.push_back(q);
+  }
+  // What the integer arithmetic can represent (the lowering checks again).
+  double so = outQ.getScale();
+  if (isa<AddOp, SubOp>(op) &&
+      !toSumMultipliers(operandQ[0].getScale() / so,
+                        operandQ[1].getScale() / so, isa<SubOp>(op)))
+    return staysFloat(op, "operand and result scales too far apart");
+  if (isa<MulOp>(op) &&
+      !toFixedPoint(operandQ[0].getScale() * operandQ[1].getScale() / so))
+    return staysFloat(op, "no fixed-point multiplier");
+  if (auto pool = dyn_cast<GlobalAveragePoolOp>(op)) {
+    int64_t count = 1;
+    for (int64_t d : pool.getInput().getType().getShape().drop_front(2))
+      count *= d;
+    if (count > kMaxPoolWindow ||
+        !toFixedPoint(operandQ[0].getScale() / (so * count)))
+      return staysFloat(op, "window too large for an int32 sum");
+  }
+
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  SmallVector<Value> operands;
+  for (auto [operand, source, q] :
+       llvm::zip_equal(op->getOperands(), sources, operandQ)) {
+    auto type = withElementType(operand.getType(), q);
+    if (operand == source.getResult() && source.getInput().getType() == type)
+      operands.push_back(source.getInput());
+    else
+      operands.push_back(quantizeBefore(op, operand, type));
+  }
+  Operation *quantized = b.clone(*op);
+  quantized->setOperands(operands);
+  quantized->getResult(0).setType(withElementType(resultType, outQ));
+  auto back = quant::DequantizeCastOp::create(b, loc, resultType,
+                                              quantized->getResult(0));
+  result.replaceAllUsesWith(back.getResult());
+  op->erase();
+  return success();
+}
+
 void QntQuantizePass::runOnOperation() {
   func::FuncOp func = getOperation();
   bool perChannel = granularity == Granularity::PerChannel;
@@ -751,30 +908,24 @@ void QntQuantizePass::runOnOperation() {
   if (scalesMismatch)
     return signalPassFailure();
 
-  // Grid-preserving ops follow a quantized (per-tensor) input, in program
-  // order so that chains (max_pool -> reshape) carry through.
-  SmallVector<Operation *> preserving;
+  // The ops between layers, in program order so that chains carry through
+  // (max_pool -> reshape, resize -> add -> concat): grid-preserving ops
+  // follow a quantized (per-tensor) input; sums, products, means and
+  // concats of int8 values become int8 on their own ranges.
+  SmallVector<Operation *> between;
   func.walk([&](Operation *op) {
-    if (op->hasTrait<PreservesGrid>())
-      preserving.push_back(op);
+    if (preservesGrid(op) ||
+        (elementwise &&
+         isa<AddOp, SubOp, MulOp, ConcatOp, GlobalAveragePoolOp>(op)))
+      between.push_back(op);
   });
-  for (Operation *op : preserving) {
-    auto dcast = op->getOperand(0).getDefiningOp<quant::DequantizeCastOp>();
-    if (!dcast || locationNames(op->getLoc(), keepFloat))
+  for (Operation *op : between) {
+    if (locationNames(op->getLoc(), keepFloat))
       continue;
-    auto element = dyn_cast<quant::UniformQuantizedType>(
-        cast<RankedTensorType>(dcast.getInput().getType()).getElementType());
-    if (!element)
-      continue;
-    OpBuilder b(op);
-    Operation *quantized = b.clone(*op);
-    quantized->setOperand(0, dcast.getInput());
-    Value result = op->getResult(0);
-    quantized->getResult(0).setType(withElementType(result.getType(), element));
-    auto back = quant::DequantizeCastOp::create(
-        b, op->getLoc(), result.getType(), quantized->getResult(0));
-    result.replaceAllUsesWith(back.getResult());
-    op->erase();
+    if (preservesGrid(op))
+      followInputGrid(op);
+    else if (succeeded(quantizeBetweenLayers(op)))
+      ++numInt8Elementwise;
   }
 
   // qcast(dcast(x)) with the type of x is x: quant.qcast's folder, applied

@@ -190,3 +190,69 @@ func.func @activation_product_broadcast(%a: tensor<2x3x4xf32>, %b: tensor<1x4x3x
   %dp = quant.dcast %qp : tensor<2x3x3x!quant.uniform<i8:f32, 0.5>> to tensor<2x3x3xf32>
   return %dp : tensor<2x3x3xf32>
 }
+
+// -----
+
+// Element-wise ops between QDQ pairs (ONNX Runtime's QLinearAdd,
+// QLinearMul and QLinearGlobalAveragePool import as these, and quant's
+// own export writes them): int8 on the model's grids. The uint8 gate
+// becomes int8 first (zero point 128 - 128 = 0). A concat operand on
+// another grid than the output's is requantized to it; the one on the
+// output's grid is read as it is. A nearest resize keeps its grid.
+// CHECK-LABEL: func.func @elementwise
+// CHECK-SAME:    (%[[A:.*]]: tensor<1x2x2x2xf32>, %[[B:.*]]: tensor<1x2x2x2xf32>, %[[G:.*]]: tensor<1x2x1x1xf32>)
+// CHECK:         %[[QA:.*]] = quant.qcast %[[A]] : {{.*}} to tensor<1x2x2x2x!quant.uniform<i8:f32, 1.250000e-01>>
+// CHECK:         %[[QB:.*]] = quant.qcast %[[B]] : {{.*}} to tensor<1x2x2x2x!quant.uniform<i8:f32, 2.500000e-01:3>>
+// CHECK:         %[[S:.*]] = qnt.add %[[QA]], %[[QB]] : ({{.*}}) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-1>>
+// CHECK:         %[[QG:.*]] = quant.qcast %[[G]] : {{.*}} to tensor<1x2x1x1x!quant.uniform<i8:f32, 3.906250e-03>>
+// CHECK:         %[[P:.*]] = qnt.mul %[[S]], %[[QG]] : ({{.*}}) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 2.500000e-01>>
+// CHECK:         %[[PD:.*]] = quant.dcast %[[P]]
+// CHECK:         %[[M:.*]] = qnt.global_average_pool %[[P]] : ({{.*}}) -> tensor<1x2x1x1x!quant.uniform<i8:f32, 2.500000e-01>>
+// CHECK:         %[[R:.*]] = qnt.resize %[[S]] {{.*}} -> tensor<1x2x4x4x!quant.uniform<i8:f32, 5.000000e-01:-1>>
+// CHECK:         %[[PQ:.*]] = quant.qcast %[[PD]] : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-1>>
+// CHECK:         %[[C:.*]] = qnt.concat %[[S]], %[[PQ]] {axis = 1 : i64} : ({{.*}}) -> tensor<1x4x2x2x!quant.uniform<i8:f32, 5.000000e-01:-1>>
+// CHECK-NOT:     qnt.fake_quant
+// REPORT: qnt-fuse-qdq: 4 add/sub/mul/concat/global_average_pool int8
+func.func @elementwise(%a: tensor<1x2x2x2xf32>, %b: tensor<1x2x2x2xf32>, %g: tensor<1x2x1x1xf32>) -> (tensor<1x2x1x1xf32>, tensor<1x2x4x4xf32>, tensor<1x4x2x2xf32>) {
+  %qa = quant.qcast %a : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 0.125>>
+  %da = quant.dcast %qa : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.125>> to tensor<1x2x2x2xf32>
+  %qb = quant.qcast %b : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:3>>
+  %db = quant.dcast %qb : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25:3>> to tensor<1x2x2x2xf32>
+  %s = qnt.add %da, %db : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %qs = quant.qcast %s : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:-1>>
+  %ds = quant.dcast %qs : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.5:-1>> to tensor<1x2x2x2xf32>
+  %qg = quant.qcast %g : tensor<1x2x1x1xf32> to tensor<1x2x1x1x!quant.uniform<u8:f32, 0.00390625:128>>
+  %dg = quant.dcast %qg : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.00390625:128>> to tensor<1x2x1x1xf32>
+  %p = qnt.mul %ds, %dg : (tensor<1x2x2x2xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %qp = quant.qcast %p : tensor<1x2x2x2xf32> to tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25>>
+  %dp = quant.dcast %qp : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.25>> to tensor<1x2x2x2xf32>
+  %m = qnt.global_average_pool %dp : (tensor<1x2x2x2xf32>) -> tensor<1x2x1x1xf32>
+  %qm = quant.qcast %m : tensor<1x2x1x1xf32> to tensor<1x2x1x1x!quant.uniform<i8:f32, 0.25>>
+  %dm = quant.dcast %qm : tensor<1x2x1x1x!quant.uniform<i8:f32, 0.25>> to tensor<1x2x1x1xf32>
+  %r = qnt.resize %ds {coordinate_transform = #qnt.coordinate_transform<asymmetric>, mode = #qnt.resize_mode<nearest>, nearest_mode = #qnt.nearest_mode<floor>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x2x2x2xf32>) -> tensor<1x2x4x4xf32>
+  %qr = quant.qcast %r : tensor<1x2x4x4xf32> to tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:-1>>
+  %dr = quant.dcast %qr : tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5:-1>> to tensor<1x2x4x4xf32>
+  %c = qnt.concat %ds, %dp {axis = 1 : i64} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x4x2x2xf32>
+  %qc = quant.qcast %c : tensor<1x4x2x2xf32> to tensor<1x4x2x2x!quant.uniform<i8:f32, 0.5:-1>>
+  %dc = quant.dcast %qc : tensor<1x4x2x2x!quant.uniform<i8:f32, 0.5:-1>> to tensor<1x4x2x2xf32>
+  return %dm, %dr, %dc : tensor<1x2x1x1xf32>, tensor<1x2x4x4xf32>, tensor<1x4x2x2xf32>
+}
+
+// -----
+
+// An add of a constant (a bias between QDQ pairs) stays float, its
+// activations' rounding kept.
+// CHECK-LABEL: func.func @elementwise_constant
+// CHECK:         qnt.add %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+// CHECK:         qnt.fake_quant
+func.func @elementwise_constant(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %qa = quant.qcast %a : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.125>>
+  %da = quant.dcast %qa : tensor<4x!quant.uniform<i8:f32, 0.125>> to tensor<4xf32>
+  %k = qnt.constant dense<[1, 2, 3, 4]> : tensor<4xi8>
+  %qk = quant.scast %k : tensor<4xi8> to tensor<4x!quant.uniform<i8:f32, 0.5>>
+  %dk = quant.dcast %qk : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xf32>
+  %s = qnt.add %da, %dk : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %qs = quant.qcast %s : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5>>
+  %ds = quant.dcast %qs : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xf32>
+  return %ds : tensor<4xf32>
+}

@@ -1,5 +1,6 @@
 // RUN: quant-opt %s --qnt-propagate-ranges -split-input-file | FileCheck %s
 // RUN: quant-opt %s --qnt-propagate-ranges=unify-residual-adds -split-input-file | FileCheck %s --check-prefix=ADDS
+// RUN: quant-opt %s --qnt-propagate-ranges=unify-concat-inputs -split-input-file | FileCheck %s --check-prefix=CAT
 
 // Range-preserving ops take their input's range (replacing what was
 // observed), so the quantized op needs no rescale; the bound of a clamp
@@ -48,17 +49,23 @@ func.func @monotone(%x: tensor<4xf32> {qnt.range = #qnt.range<-1.0, 2.0>}, %y: t
 
 // -----
 
-// Concat inputs share one scale: each gets the hull of all of them, pushed
-// back through the reshape that produced one of them to the relu (but not
-// to the relu's input, which keeps its own range); the constant input gets
-// a range too.
+// A concat's range is the hull of its inputs'; each input keeps its own
+// (int8 concats requantize their operands). With unify-concat-inputs they
+// share one scale: each gets the hull, pushed back through the reshape
+// that produced one of them to the relu (but not to the relu's input,
+// which keeps its own range); the constant input gets a range too.
 // CHECK-LABEL: func.func @concat
-// CHECK-SAME:    %arg0: tensor<1x4xf32> {qnt.range = #qnt.range<-5.000000e+00, 4.000000e+00>}
-// CHECK-SAME:    %arg1: tensor<4xf32> {qnt.range = #qnt.range<0.000000e+00, 4.000000e+00>}
-// CHECK:         %[[C:.*]] = qnt.constant {qnt.range = #qnt.range<-5.000000e+00, 4.000000e+00>}
-// CHECK:         qnt.relu {{.*}}qnt.range = #qnt.range<-5.000000e+00, 4.000000e+00>
-// CHECK:         qnt.reshape {{.*}}qnt.range = #qnt.range<-5.000000e+00, 4.000000e+00>
+// CHECK-SAME:    %arg0: tensor<1x4xf32> {qnt.range = #qnt.range<-2.000000e+00, 1.000000e+00>}
+// CHECK:         qnt.relu {{.*}}qnt.range = #qnt.range<0.000000e+00, 4.000000e+00>
+// CHECK:         qnt.reshape {{.*}}qnt.range = #qnt.range<0.000000e+00, 4.000000e+00>
 // CHECK:         qnt.concat {{.*}}qnt.range = #qnt.range<-5.000000e+00, 4.000000e+00>
+// CAT-LABEL: func.func @concat
+// CAT-SAME:    %arg0: tensor<1x4xf32> {qnt.range = #qnt.range<-5.000000e+00, 4.000000e+00>}
+// CAT-SAME:    %arg1: tensor<4xf32> {qnt.range = #qnt.range<0.000000e+00, 4.000000e+00>}
+// CAT:         %[[C:.*]] = qnt.constant {qnt.range = #qnt.range<-5.000000e+00, 4.000000e+00>}
+// CAT:         qnt.relu {{.*}}qnt.range = #qnt.range<-5.000000e+00, 4.000000e+00>
+// CAT:         qnt.reshape {{.*}}qnt.range = #qnt.range<-5.000000e+00, 4.000000e+00>
+// CAT:         qnt.concat {{.*}}qnt.range = #qnt.range<-5.000000e+00, 4.000000e+00>
 func.func @concat(%x: tensor<1x4xf32> {qnt.range = #qnt.range<-2.0, 1.0>}, %y: tensor<4xf32> {qnt.range = #qnt.range<0.0, 4.0>}) -> tensor<3x4xf32> {
   %c = qnt.constant dense<[[-5.0, 0.0, 1.0, 2.0]]> : tensor<1x4xf32>
   %r = qnt.relu %y {qnt.range = #qnt.range<0.0, 4.0>} : (tensor<4xf32>) -> tensor<4xf32>

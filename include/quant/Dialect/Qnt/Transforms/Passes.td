@@ -144,11 +144,16 @@ def QntPropagateRanges : Pass<"qnt-propagate-ranges", "::mlir::func::FuncOp"> {
       observed one. `softmax` is bounded by [0, 1];
     * every other op: its observed range, if any.
 
-    Values that must share a scale are then unified: the inputs of a
-    `concat` (and, with `unify-residual-adds`, the two operands of an
-    `add` of same-shaped activations) all get the hull of their ranges, and
-    the hull is pushed back through the range-preserving ops that produced
-    them. The analysis reruns until nothing changes.
+    With `unify-concat-inputs` (or `unify-residual-adds`), values that
+    must share a scale are then unified: the inputs of a `concat` (the
+    two operands of an `add` of same-shaped activations) all get the hull
+    of their ranges, and the hull is pushed back through the
+    range-preserving ops that produced them. The analysis reruns until
+    nothing changes. Both are off by default: quant's int8 concat and add
+    rescale each operand (docs/Numerics.md, "Int8 element-wise ops"), so
+    every producer keeps the grid of its own range, where unifying would
+    put a narrow branch on the widest branch's grid before it reaches the
+    concat (and round it there at every int8 op on the way).
 
     Before (calibrated):
 
@@ -167,6 +172,10 @@ def QntPropagateRanges : Pass<"qnt-propagate-ranges", "::mlir::func::FuncOp"> {
     ```
   }];
   let options = [
+    Option<"unifyConcatInputs", "unify-concat-inputs", "bool",
+           /*default=*/"false",
+           "Give the inputs of a concat one range (for int8 concats that "
+           "do not requantize their operands)">,
     Option<"unifyResidualAdds", "unify-residual-adds", "bool",
            /*default=*/"false",
            "Give both operands of an add of same-shaped activations one "
@@ -307,10 +316,19 @@ def QntFuseQdq : Pass<"qnt-fuse-qdq", "::mlir::func::FuncOp"> {
     3. A `qnt.matmul` of two `dcast`s of per-tensor int8 activations (not
        constants) whose only reader is a `qcast` to per-tensor int8 becomes
        qnt-quantize's int8 product of activations on the model's grids.
-    4. An op that preserves the grid (max pool, reshape, transpose, ...)
-       between a `dcast` and a `qcast` of the same type runs on the int8
-       tensor.
-    5. Every other quantized constant is dequantized to an f32 constant:
+    4. An op that preserves the grid (max pool, reshape, transpose, a
+       nearest resize, ...) between a `dcast` and a `qcast` of the same
+       type runs on the int8 tensor.
+    5. An `add`, `sub`, `mul`, `concat` or `global_average_pool` whose
+       operands are all `dcast`s of per-tensor int8 activations and whose
+       only reader is a `qcast` to per-tensor int8 becomes qnt-quantize's
+       int8 op on the model's grids (a concat operand on another grid is
+       requantized to the output's first, as the float concat between
+       DequantizeLinear and QuantizeLinear does), when the integer
+       arithmetic can represent the grids (docs/Numerics.md, "Int8
+       element-wise ops"). ONNX Runtime's QLinearAdd / QLinearMul /
+       QLinearGlobalAveragePool import as this pattern.
+    6. Every other quantized constant is dequantized to an f32 constant:
        its op stays float, with the QDQ rounding of its activations kept
        (as ONNX Runtime runs an op it has no int8 kernel for): a `dcast`
        of a `qcast` that is left becomes a `qnt.fake_quant`, because
@@ -370,9 +388,22 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
     * A single-use `qnt.relu`, or `qnt.clamp` with min 0, after such an op
       is fused: the op takes the activation's range, whose grid starts at
       real 0, so requantization's clamp is the ReLU.
-    * Range-preserving ops (`max_pool`, `reshape`, `transpose`, `slice`)
-      whose input is quantized and whose range gives the same scale and
-      zero point run on the quantized tensor.
+    * Range-preserving ops (`max_pool`, `reshape`, `transpose`, `slice`,
+      and `resize` in nearest mode) whose input is quantized run on the
+      quantized tensor, on its grid.
+    * With `elementwise` (default): `add`, `sub`, `mul`, `concat` and
+      `global_average_pool` whose operands are all int8 values (a
+      `quant.dcast` of a per-tensor int8 tensor) or float functions of one
+      int8 value each (element-wise ops and constants over one
+      `quant.dcast`, which `qnt-int8-tables` makes a table), no two of them
+      over the same int8 value, run on int8: each such float operand is
+      `quant.qcast` to its calibrated range, the result is int8 on the
+      op's range (docs/Numerics.md, "Int8 element-wise ops"); a concat's
+      operands are requantized to its grid (`qcast(dcast(x))`, a table).
+      An op with a constant operand (a bias add, a batch norm's affine)
+      stays float inside its chain, and so does one whose grids the
+      integer arithmetic cannot represent. The ops processed in program
+      order, so chains (`resize -> add -> concat`) stay int8.
     * `quant.qcast` of a `quant.dcast` of the same type is removed, so
       chains of quantized ops stay int8.
     * `weight-bits=4` (or `qnt.weight_bits = 4` on the op, which
@@ -429,6 +460,9 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
            "Quantize activations with zero point 0 (default: asymmetric)">,
     ListOption<"keepFloat", "keep-float", "std::string",
                "ONNX node names (op locations) to keep in float">,
+    Option<"elementwise", "elementwise", "bool", /*default=*/"true",
+           "Run add/sub/mul/concat/global_average_pool between int8 values "
+           "on int8 (see the description)">,
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
            "Weight precision of layers without a qnt.weight_bits: 8 (int8 "
            "weights and activations) or 4 (int4 group-wise weights, int8 "
@@ -458,6 +492,9 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
     Statistic<"numFused", "num-fused", "Number of relu/clamp ops fused">,
     Statistic<"numKeptFloat", "num-kept-float",
               "Number of conv/gemm/matmul ops left in float">,
+    Statistic<"numInt8Elementwise", "num-int8-elementwise",
+              "Number of add/sub/mul/concat/global_average_pool ops made "
+              "int8">,
     Statistic<"numSplit", "num-split",
               "Number of conv_transpose ops written as a 1x1 conv and a "
               "depth-to-space">
