@@ -30,8 +30,10 @@ Not a test: one run that
 A configuration is the int8 flags: --granularity, --method, --cle and
 --bias-correction give one; --config SPEC (repeatable) gives several in one
 run, SPEC a comma list of tokens among per-channel, per-tensor, minmax,
-percentile, entropy, mse, cle, bias-correction (e.g. --config minmax
---config percentile --config per-tensor,cle,bias-correction).
+percentile, entropy, mse, cle, bias-correction, float-elementwise (the
+adds, products, means and concats between int8 layers kept float:
+--int8-elementwise=false) (e.g. --config minmax --config percentile
+--config per-tensor,cle,bias-correction).
 
 With --keep-work DIR the pages, libraries and outputs stay in DIR, and
 libraries already there (fp32.so, int8-<config>-c<pages>.so) are reused:
@@ -89,7 +91,8 @@ class Step:
 def parse_config(spec):
     """A configuration from a SPEC: dict granularity, method, cle, bc."""
     config = {"granularity": "per-channel", "method": "minmax",
-              "cle": False, "bias_correction": False}
+              "cle": False, "bias_correction": False,
+              "float_elementwise": False}
     for token in filter(None, (t.strip() for t in spec.split(","))):
         if token in GRANULARITIES:
             config["granularity"] = token
@@ -99,6 +102,8 @@ def parse_config(spec):
             config["cle"] = True
         elif token in ("bias-correction", "bc"):
             config["bias_correction"] = True
+        elif token == "float-elementwise":
+            config["float_elementwise"] = True
         else:
             sys.exit("unknown token %r in --config %s" % (token, spec))
     return config
@@ -110,6 +115,8 @@ def config_name(config):
         parts.append("cle")
     if config["bias_correction"]:
         parts.append("bias-correction")
+    if config.get("float_elementwise"):
+        parts.append("float-elementwise")
     return "+".join(parts)
 
 
@@ -120,6 +127,8 @@ def config_flags(config):
         flags.append("--cle")
     if config["bias_correction"]:
         flags.append("--bias-correction")
+    if config.get("float_elementwise"):
+        flags.append("--int8-elementwise=false")
     return flags
 
 

@@ -771,6 +771,35 @@ static quant::DequantizeCastOp int8Source(Value value) {
   return source;
 }
 
+/// Whether `operand` broadcasts against `result`: fewer dims, or a 1
+/// where the result's dim is larger.
+static bool broadcasts(Value operand, Value result) {
+  ArrayRef<int64_t> a = cast<RankedTensorType>(operand.getType()).getShape();
+  ArrayRef<int64_t> r = cast<RankedTensorType>(result.getType()).getShape();
+  if (a.size() < r.size())
+    return true;
+  for (auto [x, y] : llvm::zip_equal(a, r))
+    if (x == 1 && y > 1)
+      return true;
+  return false;
+}
+
+/// The range of the concat that is the only reader of `value`, through
+/// single-use ops that keep the grid (a nearest resize, a reshape), or
+/// null.
+static RangeAttr rangeOfOnlyConcatReader(Value value) {
+  while (value.hasOneUse()) {
+    Operation *user = *value.getUsers().begin();
+    if (isa<ConcatOp>(user))
+      return rangeOf(user->getResult(0));
+    if (!preservesGrid(user) || user->getNumResults() != 1 ||
+        user->getOperand(0) != value)
+      return nullptr;
+    value = user->getResult(0);
+  }
+  return nullptr;
+}
+
 /// `value` quantized to `type` for `user`: an earlier quant.qcast of it
 /// to that type in user's block, else a new one before `user`.
 static Value quantizeBefore(Operation *user, Value value,
@@ -785,6 +814,52 @@ static Value quantizeBefore(Operation *user, Value value,
       .getResult();
 }
 
+/// A squeeze-excitation residual `x + x * g` (x an int8 value, g a float
+/// function of another one, the mul read only by the add) as `x * (1 + g)`:
+/// the same value in real arithmetic, one int8 product instead of a
+/// product rounded to its grid and a sum. The new add of 1 takes g's range
+/// plus 1, the product the add's range. Returns whether it rewrote.
+static bool foldGatedResidual(AddOp add) {
+  for (unsigned i = 0; i < 2; ++i) {
+    Value x = add->getOperand(i);
+    auto mul = add->getOperand(1 - i).getDefiningOp<MulOp>();
+    if (!mul || !mul->hasOneUse() || mul->getBlock() != add->getBlock() ||
+        !x.getDefiningOp<quant::DequantizeCastOp>())
+      continue;
+    Value gate = mul.getLhs() == x   ? mul.getRhs()
+                 : mul.getRhs() == x ? mul.getLhs()
+                                     : Value();
+    RangeAttr gateRange = gate ? rangeOf(gate) : RangeAttr();
+    RangeAttr sumRange = rangeOf(add.getResult());
+    quant::DequantizeCastOp source = gate ? int8Source(gate) : nullptr;
+    if (!gateRange || !sumRange || !source ||
+        source == x.getDefiningOp<quant::DequantizeCastOp>() ||
+        x.getType() != mul.getType() || x.getType() != add.getType())
+      continue;
+    auto gateType = cast<RankedTensorType>(gate.getType());
+    if (!gateType.getElementType().isF32())
+      continue;
+    OpBuilder b(add);
+    Location loc = add.getLoc();
+    MLIRContext *context = add.getContext();
+    Value one = ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                               1.0f));
+    auto shifted = AddOp::create(b, loc, gateType, gate, one);
+    shifted->setAttr(QntDialect::getRangeAttrName(),
+                     RangeAttr::get(context, gateRange.getMinValue() + 1.0,
+                                    gateRange.getMaxValue() + 1.0));
+    auto product = MulOp::create(b, loc, add.getType(), x, shifted);
+    product->setAttr(QntDialect::getRangeAttrName(), sumRange);
+    add.getResult().replaceAllUsesWith(product.getResult());
+    add.erase();
+    mul.erase();
+    return true;
+  }
+  return false;
+}
+
 /// An add/sub/mul/concat/global_average_pool whose operands are int8
 /// values or float functions of one int8 value each (distinct ones) as the
 /// same op on int8, its result on the grid of its calibrated range; float
@@ -797,6 +872,14 @@ LogicalResult QntQuantizePass::quantizeBetweenLayers(Operation *op) {
   if (!resultType.getElementType().isF32() || !resultRange)
     return failure();
   MLIRContext *context = op->getContext();
+  // A value only a concat reads (directly or through ops that keep its
+  // grid) is computed on the concat's grid: one rounding, not one on its
+  // own grid and another when the concat requantizes it, and no clipping
+  // to a range narrower than the concat's (a percentile range cuts a
+  // branch's largest values; the concat's range, the hull of its
+  // operands', keeps them).
+  if (RangeAttr concatRange = rangeOfOnlyConcatReader(result))
+    resultRange = concatRange;
   quant::UniformQuantizedType outQ =
       activationType(context, resultRange, /*symmetric=*/false);
   bool isConcat = isa<ConcatOp>(op);
@@ -808,6 +891,12 @@ LogicalResult QntQuantizePass::quantizeBetweenLayers(Operation *op) {
     quant::DequantizeCastOp source = int8Source(operand);
     if (!source || llvm::is_contained(sources, source))
       return failure();
+    // A float operand is quantized to its calibrated range only when it
+    // broadcasts (a squeeze-excitation gate, [N, C, 1, 1]): one that is
+    // full-size would be rounded and clipped where the float graph
+    // read it exact (a mean of it biased by the clipped tail).
+    if (operand != source.getResult() && !broadcasts(operand, result))
+      return staysFloat(op, "a full-size operand is a float function");
     sources.push_back(source);
     quant::UniformQuantizedType q;
     if (isConcat) {
@@ -908,6 +997,13 @@ void QntQuantizePass::runOnOperation() {
   if (scalesMismatch)
     return signalPassFailure();
 
+  if (elementwise) {
+    SmallVector<AddOp> adds;
+    func.walk([&](AddOp add) { adds.push_back(add); });
+    for (AddOp add : adds)
+      if (!locationNames(add.getLoc(), keepFloat))
+        numGatedResiduals += foldGatedResidual(add);
+  }
   // The ops between layers, in program order so that chains carry through
   // (max_pool -> reshape, resize -> add -> concat): grid-preserving ops
   // follow a quantized (per-tensor) input; sums, products, means and

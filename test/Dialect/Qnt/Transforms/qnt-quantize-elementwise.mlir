@@ -122,3 +122,67 @@ func.func @too_far_apart(%aq: tensor<4x!quant.uniform<i8:f32, 1.0e-6>>, %bq: ten
   %0 = qnt.sub %a, %b {qnt.range = #qnt.range<-10.0, 10.0>} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A squeeze-excitation residual x + x * g is x * (1 + g): the gate plus 1
+// in float, on g's range plus 1, [1, 2] (its grid contains 0: [0, 2],
+// scale 2/255, zero point -128), and one int8 product on the sum's range
+// [-4, 4]; the add and the first product are gone.
+// CHECK-LABEL: func.func @gated_residual
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x4x2x2x!quant.uniform<i8:f32, 5.000000e-02:-10>>, %[[G:.*]]: tensor<1x4x1x1x!quant.uniform<i8:f32, 1.000000e-01:4>>)
+// CHECK:         %[[H:.*]] = qnt.hard_sigmoid
+// CHECK:         %[[ONE:.*]] = qnt.constant dense<1.000000e+00> : tensor<f32>
+// CHECK:         %[[G1:.*]] = qnt.add %[[H]], %[[ONE]] {qnt.range = #qnt.range<1.000000e+00, 2.000000e+00>} : (tensor<1x4x1x1xf32>, tensor<f32>) -> tensor<1x4x1x1xf32>
+// CHECK:         %[[Q1:.*]] = quant.qcast %[[G1]] : tensor<1x4x1x1xf32> to tensor<1x4x1x1x!quant.uniform<i8:f32, 0.0078431377187371254:-128>>
+// CHECK:         %[[P:.*]] = qnt.mul %[[X]], %[[Q1]] {qnt.range = #qnt.range<-4.000000e+00, 4.000000e+00>} : ({{.*}}) -> tensor<1x4x2x2x!quant.uniform<i8:f32, 0.031372550874948502:-1>>
+// CHECK-NEXT:    quant.dcast %[[P]]
+// CHECK-NOT:     qnt.add
+// OFF-LABEL: func.func @gated_residual
+// OFF:         qnt.mul %{{.*}}, %{{.*}} : (tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32>
+// OFF:         qnt.add %{{.*}}, %{{.*}} {{.*}} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+func.func @gated_residual(%xq: tensor<1x4x2x2x!quant.uniform<i8:f32, 0.05:-10>>, %gq: tensor<1x4x1x1x!quant.uniform<i8:f32, 0.1:4>>) -> tensor<1x4x2x2xf32> {
+  %x = quant.dcast %xq : tensor<1x4x2x2x!quant.uniform<i8:f32, 0.05:-10>> to tensor<1x4x2x2xf32>
+  %g = quant.dcast %gq : tensor<1x4x1x1x!quant.uniform<i8:f32, 0.1:4>> to tensor<1x4x1x1xf32>
+  %h = qnt.hard_sigmoid %g {alpha = 0.2 : f32, beta = 0.5 : f32, qnt.range = #qnt.range<0.0, 1.0>} : (tensor<1x4x1x1xf32>) -> tensor<1x4x1x1xf32>
+  %p = qnt.mul %x, %h {qnt.range = #qnt.range<-2.0, 2.0>} : (tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32>
+  %s = qnt.add %x, %p {qnt.range = #qnt.range<-4.0, 4.0>} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  return %s : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+// A full-size float operand (an affine of an int8 value, which the float
+// graph reads exact) keeps the product and the mean float; the broadcast
+// gate alone would not.
+// CHECK-LABEL: func.func @full_size_float_operand
+// CHECK:         qnt.global_average_pool %{{.*}} : (tensor<1x4x2x2xf32>) -> tensor<1x4x1x1xf32>
+// CHECK:         qnt.mul %{{.*}}, %{{.*}} {{.*}} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+func.func @full_size_float_operand(%xq: tensor<1x4x2x2x!quant.uniform<i8:f32, 0.05:-10>>, %yq: tensor<1x4x2x2x!quant.uniform<i8:f32, 0.05:-10>>) -> (tensor<1x4x1x1xf32>, tensor<1x4x2x2xf32>) {
+  %x = quant.dcast %xq : tensor<1x4x2x2x!quant.uniform<i8:f32, 0.05:-10>> to tensor<1x4x2x2xf32>
+  %y = quant.dcast %yq : tensor<1x4x2x2x!quant.uniform<i8:f32, 0.05:-10>> to tensor<1x4x2x2xf32>
+  %c = qnt.constant dense<2.0> : tensor<1xf32>
+  %a = qnt.mul %x, %c {qnt.range = #qnt.range<-11.0, 13.0>} : (tensor<1x4x2x2xf32>, tensor<1xf32>) -> tensor<1x4x2x2xf32>
+  %m = qnt.global_average_pool %a {qnt.range = #qnt.range<-11.0, 13.0>} : (tensor<1x4x2x2xf32>) -> tensor<1x4x1x1xf32>
+  %p = qnt.mul %a, %y {qnt.range = #qnt.range<-50.0, 50.0>} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  return %m, %p : tensor<1x4x1x1xf32>, tensor<1x4x2x2xf32>
+}
+
+// -----
+
+// A value that only a concat reads (here through a nearest resize) is
+// computed on the concat's grid [-3, 5] (scale 8/255, zero point -32),
+// not its own [-1, 1]: the concat reads it without requantizing.
+// CHECK-LABEL: func.func @only_concat_reader
+// CHECK:         %[[S:.*]] = qnt.add {{.*}} -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.031372550874948502:-32>>
+// CHECK:         %[[R:.*]] = qnt.resize %[[S]] {{.*}} -> tensor<1x1x4x4x!quant.uniform<i8:f32, 0.031372550874948502:-32>>
+// CHECK:         qnt.concat %[[R]], %{{.*}} {{.*}} : (tensor<1x1x4x4x!quant.uniform<i8:f32, 0.031372550874948502:-32>>, tensor<1x1x4x4x!quant.uniform<i8:f32, 0.031372550874948502:-32>>)
+func.func @only_concat_reader(%aq: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.004>>, %bq: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.004>>, %cq: tensor<1x1x4x4x!quant.uniform<i8:f32, 0.03:-28>>) -> tensor<1x2x4x4xf32> {
+  %a = quant.dcast %aq : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.004>> to tensor<1x1x2x2xf32>
+  %b = quant.dcast %bq : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.004>> to tensor<1x1x2x2xf32>
+  %c = quant.dcast %cq : tensor<1x1x4x4x!quant.uniform<i8:f32, 0.03:-28>> to tensor<1x1x4x4xf32>
+  %s = qnt.add %a, %b {qnt.range = #qnt.range<-1.0, 1.0>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %r = qnt.resize %s {coordinate_transform = #qnt.coordinate_transform<asymmetric>, mode = #qnt.resize_mode<nearest>, nearest_mode = #qnt.nearest_mode<floor>, qnt.range = #qnt.range<-1.0, 1.0>, scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  %j = qnt.concat %r, %c {axis = 1 : i64, qnt.range = #qnt.range<-3.0, 5.0>} : (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %j : tensor<1x2x4x4xf32>
+}

@@ -393,17 +393,25 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
       quantized tensor, on its grid.
     * With `elementwise` (default): `add`, `sub`, `mul`, `concat` and
       `global_average_pool` whose operands are all int8 values (a
-      `quant.dcast` of a per-tensor int8 tensor) or float functions of one
-      int8 value each (element-wise ops and constants over one
-      `quant.dcast`, which `qnt-int8-tables` makes a table), no two of them
-      over the same int8 value, run on int8: each such float operand is
-      `quant.qcast` to its calibrated range, the result is int8 on the
-      op's range (docs/Numerics.md, "Int8 element-wise ops"); a concat's
-      operands are requantized to its grid (`qcast(dcast(x))`, a table).
+      `quant.dcast` of a per-tensor int8 tensor) or broadcast float
+      functions of one int8 value each (element-wise ops and constants
+      over one `quant.dcast`, such as a squeeze-excitation gate of shape
+      `[N, C, 1, 1]`), no two of them over the same int8 value, run on
+      int8: each such float operand is `quant.qcast` to its calibrated
+      range, the result is int8 on the op's range, or on the range of the
+      concat that is its only reader (through grid-keeping ops)
+      (docs/Numerics.md, "Int8 element-wise ops"); a concat's operands are
+      requantized to its grid (`qcast(dcast(x))`, a table). A full-size
+      float operand keeps the op float (quantizing it would round and clip
+      a value the float graph reads exact).
       An op with a constant operand (a bias add, a batch norm's affine)
       stays float inside its chain, and so does one whose grids the
       integer arithmetic cannot represent. The ops processed in program
-      order, so chains (`resize -> add -> concat`) stay int8.
+      order, so chains (`resize -> add -> concat`) stay int8. First, a
+      squeeze-excitation residual `x + x * g` (x an int8 value, g a float
+      function of another, the product read only by the sum) is written
+      `x * (1 + g)` (ranges: g's plus 1, and the sum's): one int8 product
+      instead of a product rounded to its own grid and then a sum.
     * `quant.qcast` of a `quant.dcast` of the same type is removed, so
       chains of quantized ops stay int8.
     * `weight-bits=4` (or `qnt.weight_bits = 4` on the op, which
@@ -495,6 +503,8 @@ def QntQuantize : Pass<"qnt-quantize", "::mlir::func::FuncOp"> {
     Statistic<"numInt8Elementwise", "num-int8-elementwise",
               "Number of add/sub/mul/concat/global_average_pool ops made "
               "int8">,
+    Statistic<"numGatedResiduals", "num-gated-residuals",
+              "Number of x + x * g written as x * (1 + g)">,
     Statistic<"numSplit", "num-split",
               "Number of conv_transpose ops written as a 1x1 conv and a "
               "depth-to-space">
