@@ -102,55 +102,40 @@ int64_t poolCount(GlobalAveragePoolOp op) {
   return count;
 }
 
-/// int8 add and sub: requantizeSum per element, with broadcasting.
+/// The int8 result of add, sub or mul `op` from its operands' centered
+/// i32 values: the shared-shift sum (QuantMath's requantizeSum), or the
+/// product requantized with sa * sb / so.
+Value binaryResult(Operation *op, OpBuilder &b, Location loc, Value da,
+                   Value db, quant::UniformQuantizedType out) {
+  if (auto mul = dyn_cast<MulOp>(op))
+    return requantizeScalar(b, loc, arith::MulIOp::create(b, loc, da, db),
+                            *toFixedPoint(productMultiplier(mul)), out);
+  SumMultipliers m = *sumMultipliers(op);
+  Value v = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, da, i32Const(b, loc, m.a)),
+      arith::MulIOp::create(b, loc, db, i32Const(b, loc, m.b)));
+  v = arith::AddIOp::create(b, loc, v, i32Const(b, loc, 1 << (m.shift - 1)));
+  v = arith::ShRSIOp::create(b, loc, v, i32Const(b, loc, m.shift));
+  return toStorage(b, loc, v, out);
+}
+
+/// int8 add, sub and mul, element by element with broadcasting.
 template <typename OpTy>
-struct SumLowering : OpConversionPattern<OpTy> {
+struct BinaryLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if (whyNotLowerableInt8Elementwise(op))
-      return rewriter.notifyMatchFailure(op, "not a lowerable int8 sum");
+      return rewriter.notifyMatchFailure(op, "not a lowerable int8 op");
     auto qa = int8Of(op.getLhs()), qb = int8Of(op.getRhs());
     auto out = int8Of(op.getResult());
-    SumMultipliers m = *sumMultipliers(op);
     Value result = buildElementwise(
         rewriter, op.getLoc(), getStorageTensorType(op.getType()),
         ValueRange{adaptor.getLhs(), adaptor.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          Value da = centered(b, loc, args[0], qa);
-          Value db = centered(b, loc, args[1], qb);
-          Value v = arith::AddIOp::create(
-              b, loc, arith::MulIOp::create(b, loc, da, i32Const(b, loc, m.a)),
-              arith::MulIOp::create(b, loc, db, i32Const(b, loc, m.b)));
-          v = arith::AddIOp::create(b, loc, v,
-                                    i32Const(b, loc, 1 << (m.shift - 1)));
-          v = arith::ShRSIOp::create(b, loc, v, i32Const(b, loc, m.shift));
-          return toStorage(b, loc, v, out);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
-/// int8 mul: (a - za) * (b - zb) requantized with sa * sb / so.
-struct ProductLowering : OpConversionPattern<MulOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(MulOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    if (whyNotLowerableInt8Elementwise(op))
-      return rewriter.notifyMatchFailure(op, "not a lowerable int8 product");
-    auto qa = int8Of(op.getLhs()), qb = int8Of(op.getRhs());
-    auto out = int8Of(op.getResult());
-    FixedPointMultiplier m = *toFixedPoint(productMultiplier(op));
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), getStorageTensorType(op.getType()),
-        ValueRange{adaptor.getLhs(), adaptor.getRhs()},
-        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          Value p = arith::MulIOp::create(b, loc, centered(b, loc, args[0], qa),
-                                          centered(b, loc, args[1], qb));
-          return requantizeScalar(b, loc, p, m, out);
+          return binaryResult(op, b, loc, centered(b, loc, args[0], qa),
+                              centered(b, loc, args[1], qb), out);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -265,7 +250,7 @@ lowering::whyNotLowerableInt8Elementwise(Operation *op) {
 
 void lowering::populateQuantizedElementwisePatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<SumLowering<AddOp>, SumLowering<SubOp>, ProductLowering,
-               MeanLowering, NearestResizeLowering>(converter,
-                                                    patterns.getContext());
+  patterns.add<BinaryLowering<AddOp>, BinaryLowering<SubOp>,
+               BinaryLowering<MulOp>, MeanLowering, NearestResizeLowering>(
+      converter, patterns.getContext());
 }
