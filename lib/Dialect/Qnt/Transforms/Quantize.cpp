@@ -818,13 +818,17 @@ static Value quantizeBefore(Operation *user, Value value,
 /// function of another one, the mul read only by the add) as `x * (1 + g)`:
 /// the same value in real arithmetic, one int8 product instead of a
 /// product rounded to its grid and a sum. The new add of 1 takes g's range
-/// plus 1, the product the add's range. Returns whether it rewrote.
-static bool foldGatedResidual(AddOp add) {
+/// plus 1, the product the add's range. Not when `keepFloat` names the
+/// add or the mul. Returns whether it rewrote.
+static bool foldGatedResidual(AddOp add, ArrayRef<std::string> keepFloat) {
+  if (locationNames(add.getLoc(), keepFloat))
+    return false;
   for (unsigned i = 0; i < 2; ++i) {
     Value x = add->getOperand(i);
     auto mul = add->getOperand(1 - i).getDefiningOp<MulOp>();
     if (!mul || !mul->hasOneUse() || mul->getBlock() != add->getBlock() ||
-        !x.getDefiningOp<quant::DequantizeCastOp>())
+        !x.getDefiningOp<quant::DequantizeCastOp>() ||
+        locationNames(mul.getLoc(), keepFloat))
       continue;
     Value gate = mul.getLhs() == x   ? mul.getRhs()
                  : mul.getRhs() == x ? mul.getLhs()
@@ -1001,8 +1005,7 @@ void QntQuantizePass::runOnOperation() {
     SmallVector<AddOp> adds;
     func.walk([&](AddOp add) { adds.push_back(add); });
     for (AddOp add : adds)
-      if (!locationNames(add.getLoc(), keepFloat))
-        numGatedResiduals += foldGatedResidual(add);
+      numGatedResiduals += foldGatedResidual(add, keepFloat);
   }
   // The ops between layers, in program order so that chains carry through
   // (max_pool -> reshape, resize -> add -> concat): grid-preserving ops

@@ -139,13 +139,18 @@ func.func @too_far_apart(%aq: tensor<4x!quant.uniform<i8:f32, 1.0e-6>>, %bq: ten
 // CHECK-NEXT:    quant.dcast %[[P]]
 // CHECK-NOT:     qnt.add
 // OFF-LABEL: func.func @gated_residual
-// OFF:         qnt.mul %{{.*}}, %{{.*}} : (tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32>
+// OFF:         qnt.mul %{{.*}}, %{{.*}} {{.*}} : (tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32>
 // OFF:         qnt.add %{{.*}}, %{{.*}} {{.*}} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+// keep-float naming the product keeps both float (the add has no int8
+// form without it).
+// KEEP-LABEL: func.func @gated_residual
+// KEEP:         qnt.mul %{{.*}}, %{{.*}} {{.*}} : (tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32>
+// KEEP:         qnt.add %{{.*}}, %{{.*}} {{.*}} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
 func.func @gated_residual(%xq: tensor<1x4x2x2x!quant.uniform<i8:f32, 0.05:-10>>, %gq: tensor<1x4x1x1x!quant.uniform<i8:f32, 0.1:4>>) -> tensor<1x4x2x2xf32> {
   %x = quant.dcast %xq : tensor<1x4x2x2x!quant.uniform<i8:f32, 0.05:-10>> to tensor<1x4x2x2xf32>
   %g = quant.dcast %gq : tensor<1x4x1x1x!quant.uniform<i8:f32, 0.1:4>> to tensor<1x4x1x1xf32>
   %h = qnt.hard_sigmoid %g {alpha = 0.2 : f32, beta = 0.5 : f32, qnt.range = #qnt.range<0.0, 1.0>} : (tensor<1x4x1x1xf32>) -> tensor<1x4x1x1xf32>
-  %p = qnt.mul %x, %h {qnt.range = #qnt.range<-2.0, 2.0>} : (tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32>
+  %p = qnt.mul %x, %h {qnt.range = #qnt.range<-2.0, 2.0>} : (tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32> loc("sum")
   %s = qnt.add %x, %p {qnt.range = #qnt.range<-4.0, 4.0>} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
   return %s : tensor<1x4x2x2xf32>
 }
