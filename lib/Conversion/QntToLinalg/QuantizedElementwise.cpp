@@ -223,21 +223,12 @@ lowering::whyNotLowerableInt8Elementwise(Operation *op) {
   std::string name = op->getName().getStringRef().str();
   if (!allInt8)
     return name + " needs signed per-tensor int8 operands and result";
-  if (isa<AddOp, SubOp>(op) && !sumMultipliers(op))
-    return name + ": the operand and result scales are too far apart "
-                  "(operand scale / result scale outside [2^-11, 2^20])";
-  if (auto mul = dyn_cast<MulOp>(op);
-      mul && !toFixedPoint(productMultiplier(mul)))
-    return name + ": sa * sb / so has no fixed-point form";
-  if (auto pool = dyn_cast<GlobalAveragePoolOp>(op)) {
-    int64_t count = poolCount(pool);
-    if (count > kMaxPoolWindow)
-      return name + ": the mean of " + std::to_string(count) +
-             " int8 values could overflow its int32 sum";
-    if (!toFixedPoint(int8Of(pool.getInput()).getScale() /
-                      (int8Of(pool.getResult()).getScale() * count)))
-      return name + ": scale / (result scale * count) has no fixed-point form";
-  }
+  SmallVector<double> scales;
+  for (Value operand : op->getOperands())
+    scales.push_back(int8Of(operand).getScale());
+  if (std::optional<std::string> why =
+          whyNoInt8Arithmetic(op, scales, int8Of(op->getResult(0)).getScale()))
+    return name + ": " + *why;
   if (auto resize = dyn_cast<ResizeOp>(op)) {
     if (resize.getMode() != ResizeMode::nearest)
       return name + ": only nearest resizes keep the int8 grid";

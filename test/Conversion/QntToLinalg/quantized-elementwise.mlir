@@ -126,3 +126,21 @@ func.func @add_mixed(%a: tensor<4x!quant.uniform<i8:f32, 0.5>>, %b: tensor<4xf32
   %r = quant.dcast %0 : tensor<4x!quant.uniform<i8:f32, 1.0>> to tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+func.func @mul_no_multiplier(%a: tensor<4x!quant.uniform<i8:f32, 1.0e5>>, %b: tensor<4x!quant.uniform<i8:f32, 1.0e5>>) -> tensor<4xf32> {
+  // expected-error @+1 {{cannot lower quantized op: qnt.mul: sa * sb / so has no fixed-point form}}
+  %0 = qnt.mul %a, %b : (tensor<4x!quant.uniform<i8:f32, 1.0e5>>, tensor<4x!quant.uniform<i8:f32, 1.0e5>>) -> tensor<4x!quant.uniform<i8:f32, 1.0e-3>>
+  %r = quant.dcast %0 : tensor<4x!quant.uniform<i8:f32, 1.0e-3>> to tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @mean_too_long(%a: tensor<1x1x3000x3000x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x1x1xf32> {
+  // expected-error @+1 {{cannot lower quantized op: qnt.global_average_pool: the mean of 9000000 int8 values could overflow its int32 sum}}
+  %0 = qnt.global_average_pool %a : (tensor<1x1x3000x3000x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>>
+  %r = quant.dcast %0 : tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>> to tensor<1x1x1x1xf32>
+  return %r : tensor<1x1x1x1xf32>
+}

@@ -258,3 +258,29 @@ mlir::qnt::getRequantMultipliers(double inputScale,
   }
   return multipliers;
 }
+
+std::optional<std::string>
+mlir::qnt::whyNoInt8Arithmetic(Operation *op, ArrayRef<double> operandScales,
+                               double resultScale) {
+  if (isa<AddOp, SubOp>(op)) {
+    if (!toSumMultipliers(operandScales[0] / resultScale,
+                          operandScales[1] / resultScale, isa<SubOp>(op)))
+      return std::string("the operand and result scales are too far apart "
+                         "(operand scale / result scale outside "
+                         "[2^-11, 2^20])");
+  } else if (isa<MulOp>(op)) {
+    if (!toFixedPoint(operandScales[0] * operandScales[1] / resultScale))
+      return std::string("sa * sb / so has no fixed-point form");
+  } else if (auto pool = dyn_cast<GlobalAveragePoolOp>(op)) {
+    int64_t count = 1;
+    for (int64_t d : pool.getInput().getType().getShape().drop_front(2))
+      count *= d;
+    if (count > kMaxPoolWindow)
+      return "the mean of " + std::to_string(count) +
+             " int8 values could overflow its int32 sum";
+    if (!toFixedPoint(operandScales[0] / (resultScale * count)))
+      return std::string(
+          "scale / (result scale * count) has no fixed-point form");
+  }
+  return std::nullopt;
+}

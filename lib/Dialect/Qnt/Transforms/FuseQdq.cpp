@@ -499,22 +499,11 @@ int64_t QntFuseQdqPass::fuseElementwise(func::FuncOp f) {
     }
     if (casts.size() != op->getNumOperands())
       continue;
-    auto scale = [&](unsigned i) {
-      return signedActivation(casts[i].getInput().getType()).getScale();
-    };
-    double so = outType.getScale();
-    if (isa<AddOp, SubOp>(op) &&
-        !toSumMultipliers(scale(0) / so, scale(1) / so, isa<SubOp>(op)))
+    SmallVector<double> scales;
+    for (quant::DequantizeCastOp dcast : casts)
+      scales.push_back(signedActivation(dcast.getInput().getType()).getScale());
+    if (whyNoInt8Arithmetic(op, scales, outType.getScale()))
       continue;
-    if (isa<MulOp>(op) && !toFixedPoint(scale(0) * scale(1) / so))
-      continue;
-    if (auto pool = dyn_cast<GlobalAveragePoolOp>(op)) {
-      int64_t count = 1;
-      for (int64_t d : pool.getInput().getType().getShape().drop_front(2))
-        count *= d;
-      if (count > kMaxPoolWindow || !toFixedPoint(scale(0) / (so * count)))
-        continue;
-    }
     OpBuilder b(op);
     SmallVector<Value> operands;
     for (quant::DequantizeCastOp dcast : casts) {

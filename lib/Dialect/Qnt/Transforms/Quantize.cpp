@@ -915,23 +915,13 @@ LogicalResult QntQuantizePass::quantizeBetweenLayers(Operation *op) {
     }
     operandQ.push_back(q);
   }
-  // What the integer arithmetic can represent (the lowering checks again).
-  double so = outQ.getScale();
-  if (isa<AddOp, SubOp>(op) &&
-      !toSumMultipliers(operandQ[0].getScale() / so,
-                        operandQ[1].getScale() / so, isa<SubOp>(op)))
-    return staysFloat(op, "operand and result scales too far apart");
-  if (isa<MulOp>(op) &&
-      !toFixedPoint(operandQ[0].getScale() * operandQ[1].getScale() / so))
-    return staysFloat(op, "no fixed-point multiplier");
-  if (auto pool = dyn_cast<GlobalAveragePoolOp>(op)) {
-    int64_t count = 1;
-    for (int64_t d : pool.getInput().getType().getShape().drop_front(2))
-      count *= d;
-    if (count > kMaxPoolWindow ||
-        !toFixedPoint(operandQ[0].getScale() / (so * count)))
-      return staysFloat(op, "window too large for an int32 sum");
-  }
+  // What the integer arithmetic can represent (the lowering asks again).
+  SmallVector<double> scales;
+  for (quant::UniformQuantizedType q : operandQ)
+    scales.push_back(q.getScale());
+  if (std::optional<std::string> why =
+          whyNoInt8Arithmetic(op, scales, outQ.getScale()))
+    return staysFloat(op, *why);
 
   OpBuilder b(op);
   Location loc = op->getLoc();

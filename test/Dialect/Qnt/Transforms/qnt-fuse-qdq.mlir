@@ -256,3 +256,21 @@ func.func @elementwise_constant(%a: tensor<4xf32>) -> tensor<4xf32> {
   %ds = quant.dcast %qs : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xf32>
   return %ds : tensor<4xf32>
 }
+
+// -----
+
+// An add whose grids the integer sum cannot represent (operand steps 10^6
+// times finer than the result's) stays float, its rounding kept.
+// CHECK-LABEL: func.func @elementwise_far_apart
+// CHECK:         qnt.add %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+// CHECK:         qnt.fake_quant
+func.func @elementwise_far_apart(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %qa = quant.qcast %a : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 1.0e-6>>
+  %da = quant.dcast %qa : tensor<4x!quant.uniform<i8:f32, 1.0e-6>> to tensor<4xf32>
+  %qb = quant.qcast %b : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 1.0e-6>>
+  %db = quant.dcast %qb : tensor<4x!quant.uniform<i8:f32, 1.0e-6>> to tensor<4xf32>
+  %s = qnt.add %da, %db : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %qs = quant.qcast %s : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 1.0>>
+  %ds = quant.dcast %qs : tensor<4x!quant.uniform<i8:f32, 1.0>> to tensor<4xf32>
+  return %ds : tensor<4xf32>
+}

@@ -23,6 +23,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <optional>
+#include <string>
 
 namespace mlir::qnt {
 
@@ -113,6 +114,16 @@ std::optional<llvm::SmallVector<FixedPointMultiplier>>
 getRequantMultipliers(double inputScale, llvm::ArrayRef<double> weightScales,
                       double outputScale, int64_t channels,
                       int64_t &badChannel);
+
+/// Why int8 `op` (add, sub, mul or global_average_pool; anything else has
+/// no arithmetic and passes) on operand grids of `operandScales` and a
+/// result grid of `resultScale` has no integer form (docs/Numerics.md,
+/// "Int8 element-wise ops"): the sum's shared shift, the product's or the
+/// mean's fixed-point multiplier, the mean's int32 sum. nullopt if it has.
+/// qnt-quantize, qnt-fuse-qdq and the int8 lowering all ask this.
+std::optional<std::string>
+whyNoInt8Arithmetic(Operation *op, llvm::ArrayRef<double> operandScales,
+                    double resultScale);
 
 } // namespace mlir::qnt
 
