@@ -814,8 +814,9 @@ static Value quantizeBefore(Operation *user, Value value,
       .getResult();
 }
 
-/// A squeeze-excitation residual `x + x * g` (x an int8 value, g a float
-/// function of another one, the mul read only by the add) as `x * (1 + g)`:
+/// A squeeze-excitation residual `x + x * g` (x an int8 value, g a
+/// broadcast float function of another one, as quantizeBetweenLayers takes
+/// it, the mul read only by the add) as `x * (1 + g)`:
 /// the same value in real arithmetic, one int8 product instead of a
 /// product rounded to its grid and a sum. The new add of 1 takes g's range
 /// plus 1, the product the add's range. Not when `keepFloat` names the
@@ -838,7 +839,8 @@ static bool foldGatedResidual(AddOp add, ArrayRef<std::string> keepFloat) {
     quant::DequantizeCastOp source = gate ? int8Source(gate) : nullptr;
     if (!gateRange || !sumRange || !source ||
         source == x.getDefiningOp<quant::DequantizeCastOp>() ||
-        x.getType() != mul.getType() || x.getType() != add.getType())
+        x.getType() != mul.getType() || x.getType() != add.getType() ||
+        !broadcasts(gate, x))
       continue;
     auto gateType = cast<RankedTensorType>(gate.getType());
     if (!gateType.getElementType().isF32())

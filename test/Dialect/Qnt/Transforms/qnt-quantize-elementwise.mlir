@@ -191,3 +191,21 @@ func.func @only_concat_reader(%aq: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.004>>
   %j = qnt.concat %r, %c {axis = 1 : i64, qnt.range = #qnt.range<-3.0, 5.0>} : (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %j : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// x + x * g with a full-size g (not a gate) is left as it is: the product
+// would stay float (a full-size float operand), so nothing is rewritten.
+// CHECK-LABEL: func.func @full_size_gate
+// CHECK:         qnt.sigmoid
+// CHECK:         qnt.mul %{{.*}}, %{{.*}} {{.*}} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+// CHECK:         qnt.add %{{.*}}, %{{.*}} {{.*}} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+// CHECK-NOT:     qnt.constant dense<1.000000e+00>
+func.func @full_size_gate(%xq: tensor<1x4x2x2x!quant.uniform<i8:f32, 0.05:-10>>, %gq: tensor<1x4x2x2x!quant.uniform<i8:f32, 0.1:4>>) -> tensor<1x4x2x2xf32> {
+  %x = quant.dcast %xq : tensor<1x4x2x2x!quant.uniform<i8:f32, 0.05:-10>> to tensor<1x4x2x2xf32>
+  %g = quant.dcast %gq : tensor<1x4x2x2x!quant.uniform<i8:f32, 0.1:4>> to tensor<1x4x2x2xf32>
+  %h = qnt.sigmoid %g {qnt.range = #qnt.range<0.0, 1.0>} : (tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  %p = qnt.mul %x, %h {qnt.range = #qnt.range<-2.0, 2.0>} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  %s = qnt.add %x, %p {qnt.range = #qnt.range<-4.0, 4.0>} : (tensor<1x4x2x2xf32>, tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32>
+  return %s : tensor<1x4x2x2xf32>
+}
