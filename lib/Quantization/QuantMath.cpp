@@ -64,6 +64,42 @@ QuantParams mlir::qnt::chooseQuantParams(double lo, double hi, unsigned bits,
   return p;
 }
 
+SharedZeroPointSteps
+mlir::qnt::chooseSharedZeroPointSteps(const std::vector<double> &lo,
+                                      const std::vector<double> &hi) {
+  assert(lo.size() == hi.size() && "one range per channel");
+  SharedZeroPointSteps best;
+  double bestCost = std::numeric_limits<double>::infinity();
+  std::vector<double> steps(lo.size());
+  // z = -128 + below: `below` levels for negative values, 255 - below for
+  // positive ones.
+  for (int32_t below = 0; below <= 255; ++below) {
+    int32_t above = 255 - below;
+    double cost = 0.0;
+    bool feasible = true;
+    for (size_t c = 0; c < lo.size() && feasible; ++c) {
+      double neg = -std::min(lo[c], 0.0), pos = std::max(hi[c], 0.0);
+      if ((neg > 0 && below == 0) || (pos > 0 && above == 0)) {
+        feasible = false;
+        break;
+      }
+      double step =
+          std::max(neg > 0 ? neg / below : 0.0, pos > 0 ? pos / above : 0.0);
+      steps[c] = step;
+      if (step > 0)
+        cost += std::log(step);
+    }
+    if (feasible && cost < bestCost) {
+      bestCost = cost;
+      best.zeroPoint = below - 128;
+      best.steps = steps;
+    }
+  }
+  if (best.steps.size() != lo.size())
+    best.steps.assign(lo.size(), 0.0); // every range is {0}
+  return best;
+}
+
 int32_t mlir::qnt::quantize(float x, const QuantParams &params) {
   if (std::isnan(x))
     return params.zeroPoint;

@@ -325,3 +325,70 @@ TEST(SumMultipliers, WithinOneRoundingOfRealArithmetic) {
   }
   EXPECT_GT(exact, total * 999 / 1000);
 }
+
+TEST(SharedZeroPointSteps, NonNegativeChannelsStartAtTheBottom) {
+  // Ranges from 0 up: every level above zero, z = -128, the steps of each
+  // channel's own [0, hi] grid.
+  SharedZeroPointSteps s = chooseSharedZeroPointSteps({0.0, 0.0}, {6.0, 0.6});
+  EXPECT_EQ(s.zeroPoint, -128);
+  ASSERT_EQ(s.steps.size(), 2u);
+  EXPECT_DOUBLE_EQ(s.steps[0], 6.0 / 255);
+  EXPECT_DOUBLE_EQ(s.steps[1], 0.6 / 255);
+}
+
+TEST(SharedZeroPointSteps, SymmetricChannelsCentre) {
+  // [-1, 1] and [-2, 2]: 127 or 128 levels below zero, step 1/127 and 2/127.
+  SharedZeroPointSteps s = chooseSharedZeroPointSteps({-1.0, -2.0}, {1.0, 2.0});
+  EXPECT_TRUE(s.zeroPoint == -1 || s.zeroPoint == 0) << s.zeroPoint;
+  EXPECT_DOUBLE_EQ(s.steps[0], 1.0 / 127);
+  EXPECT_DOUBLE_EQ(s.steps[1], 2.0 / 127);
+}
+
+TEST(SharedZeroPointSteps, ZeroChannelsKeepStepZero) {
+  SharedZeroPointSteps s = chooseSharedZeroPointSteps({0.0, -0.5}, {0.0, 3.0});
+  EXPECT_EQ(s.steps[0], 0.0);
+  EXPECT_GT(s.steps[1], 0.0);
+  SharedZeroPointSteps none = chooseSharedZeroPointSteps({0.0}, {0.0});
+  ASSERT_EQ(none.steps.size(), 1u);
+  EXPECT_EQ(none.steps[0], 0.0);
+}
+
+TEST(SharedZeroPointSteps, FitsEveryChannelAndIsTheBestZeroPoint) {
+  // Hardswish-like channels (a small negative tail, wide positive spans)
+  // and a few symmetric ones, at random: every range fits its grid, and
+  // no other zero point has a smaller sum of log-steps.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> span(0.01, 50.0), tail(0.0, 0.4);
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<double> lo, hi;
+    for (int c = 0; c < 16; ++c) {
+      double h = span(rng);
+      lo.push_back(c % 5 == 0 ? -h : -tail(rng));
+      hi.push_back(h);
+    }
+    SharedZeroPointSteps s = chooseSharedZeroPointSteps(lo, hi);
+    double cost = 0.0;
+    for (size_t c = 0; c < lo.size(); ++c) {
+      ASSERT_GT(s.steps[c], 0.0);
+      EXPECT_GE(lo[c], (-128 - s.zeroPoint) * s.steps[c] * (1 + 1e-12));
+      EXPECT_GE(hi[c], 0.0);
+      EXPECT_LE(hi[c], (127 - s.zeroPoint) * s.steps[c] * (1 + 1e-12));
+      cost += std::log(s.steps[c]);
+    }
+    for (int z = -128; z <= 127; ++z) {
+      double other = 0.0;
+      bool feasible = true;
+      for (size_t c = 0; c < lo.size(); ++c) {
+        int below = z + 128, above = 127 - z;
+        if ((lo[c] < 0 && below == 0) || above == 0) {
+          feasible = false;
+          break;
+        }
+        other +=
+            std::log(std::max(below ? -lo[c] / below : 0.0, hi[c] / above));
+      }
+      if (feasible)
+        EXPECT_GE(other, cost - 1e-9) << "z = " << z;
+    }
+  }
+}

@@ -47,6 +47,20 @@ struct QuantParams {
 QuantParams chooseQuantParams(double lo, double hi, unsigned bits,
                               bool symmetric);
 
+/// Steps of per-channel int8 grids [-128, 127] that share one zero point z:
+/// channel c's range [lo[c], hi[c]] (widened to contain 0) fits
+/// [(-128 - z) * steps[c], (127 - z) * steps[c]], with z the one that
+/// minimizes the sum of log(steps[c]) (the geometric mean step) over the
+/// channels whose range is not {0}; those keep step 0. qnt-equalize-
+/// activations divides channel c by steps[c] / max(steps), after which one
+/// per-tensor grid is every channel's own grid.
+struct SharedZeroPointSteps {
+  int32_t zeroPoint = -128;
+  std::vector<double> steps;
+};
+SharedZeroPointSteps chooseSharedZeroPointSteps(const std::vector<double> &lo,
+                                                const std::vector<double> &hi);
+
 /// ONNX QuantizeLinear: saturate(round_half_even(x / scale) + zeroPoint),
 /// with the division in f32 (`scale` rounded to f32) as ONNX Runtime does.
 /// NaN quantizes to the zero point.
