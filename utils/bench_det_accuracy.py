@@ -2,7 +2,8 @@
 """int8 against fp32 on the PaddleOCR detector, after its own post-process.
 
     /usr/bin/python3 utils/bench_det_accuracy.py [--bin build/bin]
-        [--calibration-pages 8] [--eval-pages 6] [--set eval|own|both]
+        [--calibration-pages 8] [--eval-pages 6] [--eval-seed 20261205]
+        [--set eval|own|both]
         [--granularity per-channel|per-tensor] [--method minmax|percentile|...]
         [--cle] [--bias-correction] [--config SPEC]... [--keep-work DIR]
 
@@ -12,7 +13,9 @@ Not a test: one run that
      calibration only) and the pages to evaluate on:
        eval: utils/make_eval_pages.py, seed 20261205, an independent
              renderer (other fonts, word list, layouts, backgrounds, blur,
-             rotation) that nothing is tuned on;
+             rotation); --eval-seed renders another set of it (the
+             issue-27 fixes were found on seed 20261205's pages, so
+             held-out figures use fresh seeds, e.g. 20261209, 20261211);
        own:  ocr_calibration_set.py, seed 1001, held-out pages of the
              calibration renderer (as utils/bench_int8.py does);
   2. compiles the detector (ch_PP-OCRv4_det from the model cache) to an
@@ -32,8 +35,9 @@ A configuration is the int8 flags: --granularity, --method, --cle and
 run, SPEC a comma list of tokens among per-channel, per-tensor, minmax,
 percentile, entropy, mse, cle, bias-correction, float-elementwise (the
 adds, products, means and concats between int8 layers kept float:
---int8-elementwise=false) (e.g. --config minmax --config percentile
---config per-tensor,cle,bias-correction).
+--int8-elementwise=false), no-equalize (--equalize-activations=false:
+the activations into depthwise convs not rescaled) (e.g. --config minmax
+--config percentile --config per-tensor,cle,bias-correction).
 
 With --keep-work DIR the pages, libraries and outputs stay in DIR, and
 libraries already there (fp32.so, int8-<config>-c<pages>.so) are reused:
@@ -92,7 +96,7 @@ def parse_config(spec):
     """A configuration from a SPEC: dict granularity, method, cle, bc."""
     config = {"granularity": "per-channel", "method": "minmax",
               "cle": False, "bias_correction": False,
-              "float_elementwise": False}
+              "float_elementwise": False, "no_equalize": False}
     for token in filter(None, (t.strip() for t in spec.split(","))):
         if token in GRANULARITIES:
             config["granularity"] = token
@@ -104,6 +108,8 @@ def parse_config(spec):
             config["bias_correction"] = True
         elif token == "float-elementwise":
             config["float_elementwise"] = True
+        elif token == "no-equalize":
+            config["no_equalize"] = True
         else:
             sys.exit("unknown token %r in --config %s" % (token, spec))
     return config
@@ -117,6 +123,8 @@ def config_name(config):
         parts.append("bias-correction")
     if config.get("float_elementwise"):
         parts.append("float-elementwise")
+    if config.get("no_equalize"):
+        parts.append("no-equalize")
     return "+".join(parts)
 
 
@@ -129,6 +137,8 @@ def config_flags(config):
         flags.append("--bias-correction")
     if config.get("float_elementwise"):
         flags.append("--int8-elementwise=false")
+    if config.get("no_equalize"):
+        flags.append("--equalize-activations=false")
     return flags
 
 
@@ -164,6 +174,8 @@ def main():
     ap.add_argument("--calibration-pages", type=int, default=8)
     ap.add_argument("--eval-pages", type=int, default=6,
                     help="pages per evaluated set")
+    ap.add_argument("--eval-seed", type=int, default=EVAL_SEED,
+                    help="seed of make_eval_pages.py for the eval set")
     ap.add_argument("--set", choices=("eval", "own", "both"), default="eval")
     ap.add_argument("--granularity", choices=GRANULARITIES, default="per-channel")
     ap.add_argument("--method", choices=METHODS, default="minmax")
@@ -193,7 +205,9 @@ def main():
         work = os.path.abspath(args.keep_work) if args.keep_work else tmp
         os.makedirs(work, exist_ok=True)
         calib = os.path.join(work, "pages", "calib-c%d" % args.calibration_pages)
-        set_dirs = {"eval": os.path.join(work, "pages", "eval"),
+        # Outputs are cached per page folder: one folder per eval seed.
+        set_dirs = {"eval": os.path.join(work, "pages",
+                                         "eval-%d" % args.eval_seed),
                     "own": os.path.join(work, "pages", "own")}
         # Pages are cheap: always rendered again (the outputs are cached per
         # page, so a changed page count or size starts a fresh work folder).
@@ -202,7 +216,7 @@ def main():
             run([sys.executable, OWN_PAGES, calib, str(args.calibration_pages),
                  "--size", args.size, "--seed", str(CALIBRATION_SEED)])
         for name in sets:
-            script, seed = ((EVAL_PAGES, EVAL_SEED) if name == "eval"
+            script, seed = ((EVAL_PAGES, args.eval_seed) if name == "eval"
                             else (OWN_PAGES, OWN_SEED))
             with Step("rendering %d %s pages (%s, seed %d)" % (
                     args.eval_pages, name, os.path.basename(script), seed)):
@@ -241,7 +255,9 @@ def main():
                 for page in pages:
                     path = os.path.join(set_dirs[set_name], page)
                     stem = os.path.splitext(page)[0]
-                    out = os.path.join(work, "out", set_name, stem)
+                    out = os.path.join(work, "out",
+                                       os.path.basename(set_dirs[set_name]),
+                                       stem)
                     ref = run_model(quant_run, fp32, path,
                                     os.path.join(out, "fp32"))
                     ref_boxes = db_boxes(ref)
@@ -259,8 +275,9 @@ def main():
                             "merged": m["merged"], "split": m["split"]})
 
     print("\nfp32 against int8 on %dx%s pages (calibration: %d pages of "
-          "ocr_calibration_set.py, seed %d)\n" % (
-              int(h), w, args.calibration_pages, CALIBRATION_SEED))
+          "ocr_calibration_set.py, seed %d; eval: make_eval_pages.py, seed "
+          "%d)\n" % (int(h), w, args.calibration_pages, CALIBRATION_SEED,
+                      args.eval_seed))
     print("| config | set | page | SQNR dB | mask IoU | fp32 boxes | int8 boxes"
           " | recall | precision | merged | split |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")

@@ -210,6 +210,16 @@ static cl::opt<bool> int8Elementwise(
              "element-wise ops\"); --int8-elementwise=false keeps them "
              "float"),
     cl::init(true), cl::cat(category));
+static cl::opt<bool> equalizeActivations(
+    "equalize-activations",
+    cl::desc("With --precision=int8 and per-channel weights (default on): "
+             "rescale the channels of every activation a depthwise conv "
+             "reads, and of the layer output it is a function of, so that "
+             "one int8 grid per tensor is each channel's own grid "
+             "(qnt-equalize-activations; one more calibration run, on "
+             "per-channel ranges; the float function is unchanged). Off "
+             "with --calibration-state / --emit=calibration-state"),
+    cl::init(true), cl::cat(category));
 static cl::list<std::string> keepFloat(
     "keep-float",
     cl::desc("Keep these ONNX nodes' conv/gemm/matmul float when quantizing "
@@ -401,6 +411,7 @@ static void fillPtqOptions(qnt::PtqPipelineOptions &options) {
   SmallVector<std::string> kept(keepFloat.begin(), keepFloat.end());
   options.keepFloat = ArrayRef<std::string>(kept);
   options.int8Elementwise = int8Elementwise;
+  options.equalizeActivations = equalizeActivations;
   options.adaRoundIterations = adaRoundIterations;
   options.weightAlgorithm = weightAlgorithm;
   options.activations = activations;

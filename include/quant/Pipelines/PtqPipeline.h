@@ -163,6 +163,16 @@ struct PtqPipelineOptions : public PassPipelineOptions<PtqPipelineOptions> {
                      "global_average_pool between int8 values on int8 "
                      "(qnt-quantize elementwise)"),
       llvm::cl::init(true)};
+  Option<bool> equalizeActivations{
+      *this, "equalize-activations",
+      llvm::cl::desc("precision=int8, granularity=per-channel: rescale the "
+                     "channels of each activation a depthwise conv reads "
+                     "(and of the layer output it is a function of) so that "
+                     "one int8 grid per tensor is each channel's own "
+                     "(qnt-equalize-activations, on per-channel ranges from "
+                     "one more calibration run); not with calibration "
+                     "states"),
+      llvm::cl::init(true)};
   Option<std::string> smoothQuant{
       *this, "smoothquant",
       llvm::cl::desc("SmoothQuant strength in [0, 1] or 'auto'; empty: "

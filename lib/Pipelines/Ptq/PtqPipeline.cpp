@@ -305,6 +305,19 @@ void qnt::buildPtqPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createQntFuseQdq());
   if (options.cle)
     addCrossLayerEqualization(pm, options);
+  // Per-channel grids into depthwise convs, by rescaling channels: for
+  // static int8 with per-channel weights (which do not see the rescaling),
+  // from this data's per-channel ranges. Not with calibration states: the
+  // shards would rescale by their own samples and calibrate different
+  // models.
+  if (options.equalizeActivations && options.precision == Precision::Int8 &&
+      options.activations == Activations::Static &&
+      options.granularity == Granularity::PerChannel && !options.data.empty() &&
+      options.calibrationStates.empty() &&
+      options.calibrationStateOut.empty()) {
+    addChannelCalibration(pm, options);
+    pm.addNestedPass<func::FuncOp>(createQntEqualizeActivations());
+  }
   if (!options.smoothQuant.empty()) {
     addChannelCalibration(pm, options);
     QntSmoothQuantOptions smooth;

@@ -122,6 +122,69 @@ def QntCrossLayerEqualize
   ];
 }
 
+def QntEqualizeActivations
+    : Pass<"qnt-equalize-activations", "::mlir::func::FuncOp"> {
+  let summary = "Give the activations into depthwise convs per-channel "
+                "grids by rescaling channels (per-channel weights)";
+  let description = [{
+    One int8 grid per tensor is set by the widest channel; a depthwise conv
+    reads each channel on its own, so the channels it reads could each
+    have their own grid. This pass gets that effect without per-channel
+    activation types: it rescales channels so that one per-tensor grid is
+    every channel's own grid. For a link `P -> f -> D` where
+
+    * `P` is a `qnt.conv` with constant f32 weights (and a constant bias per
+      output channel) whose result is read only by `f`,
+    * `f` is a region of f32 element-wise ops (`ElementwiseOpInterface`),
+      each of the shape of `P`'s result, whose other operands are
+      constants, and whose values are read only inside `f` and by `D`
+      (it may be empty: `D` reads `P`'s result),
+    * `D` is a depthwise `qnt.conv` (group = channels) with constant f32
+      weights,
+
+    and the values `y` (`P`'s result) and `z` (`D`'s input) carry
+    per-channel ranges (`qnt.channel_range`, from `qnt-calibrate
+    per-channel=true`), the pass chooses per-channel int8 grids with one
+    zero point for each of them (QuantMath's `chooseSharedZeroPointSteps`:
+    the zero point that minimizes the geometric mean step) and divides
+    channel `c` by `a_c = step_c / max step` (at least `min-factor`):
+
+    * `P`'s weights and bias of output channel `c` are divided by `a_c`
+      (`y' = y / a`), and `f` reads `y' * a` (a new `qnt.mul`);
+    * `D` reads `z' = z * (1 / b)` (a new `qnt.mul`) and its weights of
+      channel `c` are multiplied by `b_c`;
+    * with `f` empty or only `qnt.relu` ops (`relu(y / a) = relu(y) / a`),
+      one factor `a` from `z`'s ranges: `P` divides and `D` multiplies by
+      it, no mul is added, and the ReLU still fuses into `P`.
+
+    The function is unchanged up to f32 rounding. With per-channel
+    (symmetric) weight scales, the weights quantize to the same integers.
+    `y'` and `z'` then fit one grid whose step is the widest channel's
+    (under minmax calibration exactly, with the shared zero point), instead
+    of channels that use a few levels of the widest channel's grid.
+    Under int8, `f` with the two muls is one per-channel table
+    (qnt-int8-tables), so the muls cost nothing at run time.
+
+    Run it on per-channel ranges (minmax), then calibrate again: the ranges
+    of `y'`, `z'` and the values between are stale. Not for per-tensor
+    weights, whose scale the rescaled channels would change
+    (`quant-compile` runs it only with `--granularity=per-channel`).
+    docs/Numerics.md, "Activation equalization into depthwise convs", has
+    the measurements.
+  }];
+  let options = [
+    Option<"minFactor", "min-factor", "double", /*default=*/"1.0 / 4096",
+           "Smallest channel factor a_c (a channel 4096x narrower than the "
+           "widest is scaled up 4096x, not more)">,
+  ];
+  let dependentDialects = ["::mlir::qnt::QntDialect"];
+  let statistics = [
+    Statistic<"numLinks", "num-links",
+              "Layer -> depthwise conv links equalized">,
+    Statistic<"numMuls", "num-muls", "qnt.mul ops inserted">
+  ];
+}
+
 def QntPropagateRanges : Pass<"qnt-propagate-ranges", "::mlir::func::FuncOp"> {
   let summary = "Derive #qnt.range through ops that bound or preserve ranges, "
                 "and unify ranges that must share a scale";
