@@ -96,8 +96,6 @@ std::optional<Link> findLink(ConvOp d) {
       link.producer = conv;
       continue;
     }
-    if (isa<ConstantOp>(def) && v != d.getInput())
-      continue;
     if (!isa<ElementwiseOpInterface>(def) || def->getNumResults() != 1 ||
         v.getType() != shape)
       return fail("not a chain of element-wise ops of one shape");
@@ -119,8 +117,6 @@ std::optional<Link> findLink(ConvOp d) {
   Value y = link.producer.getResult();
   if (!llvm::all_of(y.getUsers(), insideOrD))
     return fail("the layer's result has other readers");
-  if (y.getUsers().empty())
-    return fail("unreachable");
   for (Operation *op : link.region)
     if (!llvm::all_of(op->getResult(0).getUsers(), insideOrD))
       return fail("a value between them has other readers");
@@ -138,22 +134,27 @@ std::optional<Link> findLink(ConvOp d) {
 /// `minFactor`; 1 for an all-zero channel), or nullopt.
 std::optional<SmallVector<double>>
 equalizingFactors(Value value, int64_t channels, double minFactor) {
+  auto fail = [&](const char *why) -> std::optional<SmallVector<double>> {
+    LLVM_DEBUG(llvm::dbgs()
+               << DEBUG_TYPE << ": " << value.getLoc() << ": " << why << "\n");
+    return std::nullopt;
+  };
   ChannelRangeAttr ranges = getValueChannelRange(value);
   if (!ranges || ranges.getAxis() != 1 ||
       static_cast<int64_t>(ranges.getMin().size()) != channels)
-    return std::nullopt;
+    return fail("no per-channel ranges on axis 1");
   std::vector<double> lo, hi;
   for (int64_t c = 0; c < channels; ++c) {
     double l = ranges.getMin()[c], h = ranges.getMax()[c];
     if (!std::isfinite(l) || !std::isfinite(h) || l > h)
-      return std::nullopt;
+      return fail("a channel range is not finite and ordered");
     lo.push_back(l);
     hi.push_back(h);
   }
   SharedZeroPointSteps grids = chooseSharedZeroPointSteps(lo, hi);
   double widest = *std::max_element(grids.steps.begin(), grids.steps.end());
   if (!(widest > 0.0))
-    return std::nullopt;
+    return fail("every channel range is {0}");
   SmallVector<double> factors;
   for (double step : grids.steps)
     factors.push_back(step > 0.0 ? std::max(step / widest, minFactor) : 1.0);
@@ -231,59 +232,40 @@ struct QntEqualizeActivationsPass
       return;
     // (A producer that is the depthwise conv of an earlier link had its
     // weights rescaled there, not its output: y's ranges still hold.)
-    // Only ReLUs between (or nothing): relu(y / a) = relu(y) / a for
-    // a > 0, so one factor from z's ranges divides P and multiplies D, and
-    // a ReLU that fuses into P's requantization still does.
-    if (llvm::all_of(link.region,
-                     [](Operation *op) { return isa<ReluOp>(op); })) {
-      std::optional<SmallVector<double>> a =
-          equalizingFactors(z, channels, minFactor);
-      if (!a) {
-        LLVM_DEBUG(llvm::dbgs() << DEBUG_TYPE << ": " << d->getLoc()
-                                << ": no per-channel ranges on its input\n");
-        return;
-      }
-      scaleOutputChannels(p, *a, /*divide=*/true, ".eq");
-      scaleOutputChannels(d, *a, /*divide=*/false, ".eq");
-      dropRanges(p);
-      for (Operation *op : link.region)
-        dropRanges(op);
-      ++numLinks;
-      return;
-    }
-    std::optional<SmallVector<double>> a =
-        equalizingFactors(y, channels, minFactor);
-    if (!a) {
-      LLVM_DEBUG(llvm::dbgs() << DEBUG_TYPE << ": " << p->getLoc()
-                              << ": no per-channel ranges\n");
-      return;
-    }
     std::optional<SmallVector<double>> b =
         equalizingFactors(z, channels, minFactor);
-    if (!b) {
-      LLVM_DEBUG(llvm::dbgs() << DEBUG_TYPE << ": " << d->getLoc()
-                              << ": no per-channel ranges on its input\n");
+    if (!b)
       return;
+    // Only ReLUs between (or nothing): relu(y / a) = relu(y) / a for
+    // a > 0, so z's factors divide P and multiply D, with no mul, and a
+    // ReLU that fuses into P's requantization still does.
+    bool onlyRelus = llvm::all_of(
+        link.region, [](Operation *op) { return isa<ReluOp>(op); });
+    std::optional<SmallVector<double>> a =
+        onlyRelus ? b : equalizingFactors(y, channels, minFactor);
+    if (!a)
+      return;
+    if (!onlyRelus) {
+      OpBuilder builder(p->getContext());
+      builder.setInsertionPointAfter(p);
+      MulOp restore = multiplyChannels(builder, y, *a, p, ".eq.restore");
+      y.replaceUsesWithIf(restore.getResult(), [&](OpOperand &use) {
+        return link.region.contains(use.getOwner());
+      });
+      SmallVector<double> inverse;
+      for (double v : *b)
+        inverse.push_back(1.0 / v);
+      builder.setInsertionPoint(d);
+      MulOp divide = multiplyChannels(builder, z, inverse, d, ".eq.input");
+      d.getInputMutable().assign(divide.getResult());
+      numMuls += 2;
     }
-    OpBuilder builder(p->getContext());
-    builder.setInsertionPointAfter(p);
-    MulOp restore = multiplyChannels(builder, y, *a, p, ".eq.restore");
-    y.replaceUsesWithIf(restore.getResult(), [&](OpOperand &use) {
-      return link.region.contains(use.getOwner());
-    });
-    SmallVector<double> inverse;
-    for (double v : *b)
-      inverse.push_back(1.0 / v);
-    builder.setInsertionPoint(d);
-    MulOp divide = multiplyChannels(builder, z, inverse, d, ".eq.input");
-    d.getInputMutable().assign(divide.getResult());
     scaleOutputChannels(p, *a, /*divide=*/true, ".eq");
     scaleOutputChannels(d, *b, /*divide=*/false, ".eq");
     dropRanges(p);
     for (Operation *op : link.region)
       dropRanges(op);
     ++numLinks;
-    numMuls += 2;
   }
 };
 
