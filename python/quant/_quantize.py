@@ -80,7 +80,10 @@ def quantize_static(model_input, model_output, calibration_data_reader,
     gather): the samples are split into `shards` contiguous shards (default:
     one per worker), each worker observes its shard with quant-compile
     --emit=calibration-state, and the states are merged here. The result is
-    byte-identical to calibrating in this process (docs/Distributed.md).
+    byte-identical to calibrating in this process, except that with
+    per_channel a model with depthwise convs is not activation-equalized in
+    shards (docs/Distributed.md: as quant-compile
+    --equalize-activations=false).
     Workers need quant installed; the model and samples travel to them.
     Returns the list of quant-compile's notes (stderr lines).
     """
