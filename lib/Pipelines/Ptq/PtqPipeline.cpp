@@ -8,9 +8,12 @@
 
 #include "quant/Calibration/Passes.h"
 #include "quant/Calibration/Pipeline.h"
+#include "quant/Dialect/Qnt/Transforms/EqualizeActivations.h"
 #include "quant/Dialect/Qnt/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -176,6 +179,45 @@ static void addChannelCalibration(OpPassManager &pm,
   buildCalibrationPipeline(pm, calibration);
 }
 
+namespace {
+/// Per-channel calibration and qnt-equalize-activations, run (as a dynamic
+/// pipeline) only when the module has a conv -> depthwise conv link: the
+/// extra calibration run costs as much as the final one, for nothing on
+/// models without depthwise convs.
+struct EqualizeActivationsIfLinked
+    : PassWrapper<EqualizeActivationsIfLinked, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EqualizeActivationsIfLinked)
+
+  explicit EqualizeActivationsIfLinked(const PtqPipelineOptions &options)
+      : pipeline(ModuleOp::getOperationName()) {
+    addChannelCalibration(pipeline, options);
+    pipeline.addNestedPass<func::FuncOp>(createQntEqualizeActivations());
+  }
+  EqualizeActivationsIfLinked(const EqualizeActivationsIfLinked &other)
+      : PassWrapper(other), pipeline(other.pipeline) {}
+
+  StringRef getArgument() const override {
+    return "quant-equalize-activations-if-linked";
+  }
+  StringRef getName() const override { return "EqualizeActivationsIfLinked"; }
+  StringRef getDescription() const override {
+    return "Per-channel calibration and qnt-equalize-activations when the "
+           "module has a conv -> depthwise conv link";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    pipeline.getDependentDialects(registry);
+  }
+  void runOnOperation() override {
+    if (!hasEqualizableLinks(getOperation()))
+      return;
+    if (failed(runPipeline(pipeline, getOperation())))
+      signalPassFailure();
+  }
+
+  OpPassManager pipeline;
+};
+} // namespace
+
 /// Batch norms folded, then CLE; with data, the high-bias absorption that
 /// a second CLE run does from per-channel statistics.
 static void addCrossLayerEqualization(OpPassManager &pm,
@@ -315,8 +357,7 @@ void qnt::buildPtqPipeline(OpPassManager &pm,
       options.granularity == Granularity::PerChannel && !options.data.empty() &&
       options.calibrationStates.empty() &&
       options.calibrationStateOut.empty()) {
-    addChannelCalibration(pm, options);
-    pm.addNestedPass<func::FuncOp>(createQntEqualizeActivations());
+    pm.addPass(std::make_unique<EqualizeActivationsIfLinked>(options));
   }
   if (!options.smoothQuant.empty()) {
     addChannelCalibration(pm, options);

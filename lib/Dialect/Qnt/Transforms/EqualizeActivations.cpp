@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "quant/Dialect/Qnt/Transforms/EqualizeActivations.h"
 #include "quant/Dialect/Qnt/Transforms/Passes.h"
 
 #include "quant/Dialect/Qnt/IR/QntConstants.h"
@@ -207,19 +208,25 @@ void dropRanges(Operation *op) {
   op->removeAttr(QntDialect::getChannelRangeAttrName());
 }
 
+/// The links ending in the depthwise convs under `root`, in walk order.
+SmallVector<Link> findLinks(Operation *root) {
+  SmallVector<Link> links;
+  root->walk([&](ConvOp d) {
+    std::optional<LinearLayer> layer = readConv(d);
+    if (!layer || !layer->depthwise || d.getType().getRank() != 4)
+      return;
+    if (std::optional<Link> link = findLink(d))
+      links.push_back(std::move(*link));
+  });
+  return links;
+}
+
 struct QntEqualizeActivationsPass
     : qnt::impl::QntEqualizeActivationsBase<QntEqualizeActivationsPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<Link> links;
-    getOperation().walk([&](ConvOp d) {
-      std::optional<LinearLayer> layer = readConv(d);
-      if (!layer || !layer->depthwise || d.getType().getRank() != 4)
-        return;
-      if (std::optional<Link> link = findLink(d))
-        links.push_back(std::move(*link));
-    });
+    SmallVector<Link> links = findLinks(getOperation());
     for (Link &link : links)
       equalize(link);
   }
@@ -270,3 +277,7 @@ struct QntEqualizeActivationsPass
 };
 
 } // namespace
+
+bool mlir::qnt::hasEqualizableLinks(Operation *root) {
+  return !findLinks(root).empty();
+}
