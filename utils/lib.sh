@@ -33,9 +33,11 @@ QUANT_PACKAGES=(
   # utils/make_eval_pages.py: the evaluation pages' fonts and words.
   fonts-liberation2 fonts-freefont-ttf wamerican
   # examples/tinylm: the language model's public-domain corpus (the KJV
-  # Bible, printed by the package's `bible` program), and OpenBLAS, without
-  # which Debian's PyTorch trains on the reference BLAS (20x slower).
-  bible-kjv-text libopenblas0-pthread
+  # Bible: the text is bible-kjv-text, the `bible` program that prints it
+  # is bible-kjv; without it the TinyLM tests are UNSUPPORTED), and
+  # OpenBLAS, without which Debian's PyTorch trains on the reference BLAS
+  # (20x slower).
+  bible-kjv bible-kjv-text libopenblas0-pthread
   # --target=aarch64: the cross linker and runtime sysroot, and qemu-user to
   # run the AArch64 tests.
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross

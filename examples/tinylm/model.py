@@ -3,7 +3,7 @@
 Shared by train.py (training), export.py (ONNX export) and the benchmarks.
 
 The corpus is the King James Bible from Debian's bible-kjv-text package
-(public domain), printed by the package's `bible` program, one verse per line
+(public domain), printed by the `bible` program (package bible-kjv), one verse per line
 with the verse reference removed. The split is by book and fixed:
 
   test   the Gospel of John   (held out: perplexity figures)
@@ -36,7 +36,8 @@ def load_corpus():
                               capture_output=True, text=True).stdout
     except FileNotFoundError as e:
         raise SystemExit("tinylm: the `bible` program is missing; "
-                         "apt-get install bible-kjv-text") from e
+                         "apt-get install bible-kjv (it prints "
+                         "bible-kjv-text)") from e
     parts = {"train": [], "dev": [], "test": []}
     for line in text.splitlines():
         m = _VERSE.match(line)
