@@ -111,6 +111,10 @@ std::optional<Link> findLink(ConvOp d) {
   }
   if (!link.producer)
     return fail("no layer before it");
+  // One factor per channel on both sides (not a one-channel layer that
+  // the region broadcasts).
+  if (link.producer.getType().getDimSize(1) != d.getType().getDimSize(1))
+    return fail("the layer's channels are not the depthwise conv's");
   // Every value of the link is read only inside it.
   auto insideOrD = [&](Operation *user) {
     return user == d.getOperation() || link.region.contains(user);
@@ -226,6 +230,11 @@ struct QntEqualizeActivationsPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (!(minFactor > 0.0 && minFactor <= 1.0)) {
+      getOperation().emitError("qnt-equalize-activations: min-factor=")
+          << minFactor << " is not in (0, 1]";
+      return signalPassFailure();
+    }
     SmallVector<Link> links = findLinks(getOperation());
     for (Link &link : links)
       equalize(link);
@@ -235,8 +244,6 @@ struct QntEqualizeActivationsPass
     ConvOp p = link.producer, d = link.depthwise;
     Value y = p.getResult(), z = d.getInput();
     int64_t channels = d.getType().getDimSize(1);
-    if (p.getType().getDimSize(1) != channels)
-      return;
     // (A producer that is the depthwise conv of an earlier link had its
     // weights rescaled there, not its output: y's ranges still hold.)
     std::optional<SmallVector<double>> b =

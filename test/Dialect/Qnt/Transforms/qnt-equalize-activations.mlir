@@ -1,5 +1,9 @@
 // RUN: quant-opt %s -split-input-file --qnt-equalize-activations | FileCheck %s
 // RUN: quant-opt %s -split-input-file --qnt-equalize-activations=min-factor=0.5 | FileCheck %s --check-prefix=FLOOR
+// RUN: not quant-opt %s -split-input-file --qnt-equalize-activations=min-factor=0 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not quant-opt %s -split-input-file --qnt-equalize-activations=min-factor=2 2>&1 | FileCheck %s --check-prefix=BAD2
+// BAD: error: qnt-equalize-activations: min-factor=0.000000e+00 is not in (0, 1]
+// BAD2: error: qnt-equalize-activations: min-factor=2.000000e+00 is not in (0, 1]
 
 // conv -> add -> hard_swish -> depthwise conv. The conv's channel ranges
 // [0, 25.5] and [0, 2.55] are non-negative: one zero point -128, steps 0.1
@@ -60,13 +64,14 @@ func.func @conv_depthwise(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x3x3xf32> {
 // -----
 
 // Not linked: the conv's result is also returned; the depthwise conv reads
-// two layers; a dense conv is not a depthwise one; no channel ranges.
+// two layers; a dense conv is not a depthwise one; no channel ranges; a
+// one-channel conv that the region broadcasts to two channels.
 // (Linked, the conv's weights would become the splat 2.)
 // CHECK-LABEL: func.func @not_linked
 // CHECK-NOT:     qnt.mul
 // CHECK-NOT:     dense<2.000000e+00> : tensor<2x1x1x1xf32>
 // CHECK:         return
-func.func @not_linked(%x: tensor<1x1x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+func.func @not_linked(%x: tensor<1x1x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
   %w1 = qnt.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>
   %w2 = qnt.constant dense<[[[[4.0]]], [[[3.0]]]]> : tensor<2x1x1x1xf32>
   %wd = qnt.constant dense<1.0> : tensor<2x2x1x1xf32>
@@ -85,11 +90,18 @@ func.func @not_linked(%x: tensor<1x1x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1
       : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x3x3xf32>
   %d3 = qnt.conv %y4, %wd {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
       : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %w6 = qnt.constant dense<1.0> : tensor<1x1x1x1xf32>
+  %c6 = qnt.constant dense<0.5> : tensor<1x2x3x3xf32>
+  %y6 = qnt.conv %x, %w6 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, qnt.channel_range = #qnt.channel_range<axis = 1, min = [-1.0], max = [1.0]>}
+      : (tensor<1x1x3x3xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x3x3xf32>
+  %b6 = qnt.add %y6, %c6 {qnt.channel_range = #qnt.channel_range<axis = 1, min = [-1.0, -2.0], max = [1.0, 2.0]>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %d6 = qnt.conv %b6, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64}
+      : (tensor<1x2x3x3xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x3x3xf32>
   %y5 = qnt.conv %x, %w1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
       : (tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x3x3xf32>
   %d4 = qnt.conv %y5, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64}
       : (tensor<1x2x3x3xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x3x3xf32>
-  return %y, %d2, %d3, %d4 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+  return %y, %d2, %d3, %d4, %d6 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
 }
 
 // -----

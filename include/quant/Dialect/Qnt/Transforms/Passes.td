@@ -174,8 +174,8 @@ def QntEqualizeActivations
   }];
   let options = [
     Option<"minFactor", "min-factor", "double", /*default=*/"1.0 / 4096",
-           "Smallest channel factor a_c (a channel 4096x narrower than the "
-           "widest is scaled up 4096x, not more)">,
+           "Smallest channel factor a_c, in (0, 1] (a channel 4096x "
+           "narrower than the widest is scaled up 4096x, not more)">,
   ];
   let dependentDialects = ["::mlir::qnt::QntDialect"];
   let statistics = [
